@@ -1,0 +1,290 @@
+import { EventEmitter } from 'node:events';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ModelDescription } from '../../shared/model-card';
+import { ModelLoadError } from '../model/model-load-error';
+import type { ModelFile } from '../model/model-file';
+import type { FromWorker, JobKind, JobResult, ToWorker } from './worker-protocol';
+
+export interface PoolOptions {
+  /** Worker threads, each with its own onnxruntime session. */
+  size: number;
+  /** Requests allowed to wait for a worker; beyond it requests are refused with 503. */
+  maxQueue: number;
+  /** A request not answered by then gets 504, and a worker stuck on it is replaced. */
+  timeoutMs: number;
+  /** How long loading a model into a worker may take. */
+  loadTimeoutMs?: number;
+  workerFile?: string;
+}
+
+/** Why a request got no result: the status and message the HTTP layer answers with. */
+export class PoolRejection extends Error {
+  override readonly name = 'PoolRejection';
+  constructor(readonly status: 503 | 504, message: string, readonly retryAfterSeconds?: number) {
+    super(message);
+  }
+}
+
+interface Job {
+  id: number;
+  kind: JobKind;
+  body: Uint8Array;
+  receivedAt: number;
+  generation: number;
+  slot?: Slot;
+  timer: NodeJS.Timeout;
+  resolve(result: JobResult): void;
+  reject(err: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  jobs: Map<number, Job>;
+  loads: Map<number, { file: string; resolve(d: ModelDescription): void; reject(e: Error): void }>;
+  /** Generations this worker has loaded: a job is only sent to a worker that holds its version. */
+  loaded: Set<number>;
+}
+
+interface Loaded {
+  generation: number;
+  description: ModelDescription;
+  bytes: SharedArrayBuffer;
+}
+
+// Two jobs in flight per worker: while it runs one, the next is already in its message queue, so it never idles
+// waiting for the HTTP thread.
+const JOBS_PER_WORKER = 2;
+
+/**
+ * Runs inference on worker threads. The HTTP thread only hands a request's raw body over and gets the serialised
+ * answer back. Emits `worker-error` (Error) when a worker crashes or is replaced.
+ */
+export class InferencePool extends EventEmitter {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private readonly inFlightByGeneration = new Map<number, number>();
+  private current?: Loaded;
+  private retiring: number[] = [];
+  private nextJobId = 1;
+  private nextGeneration = 1;
+  private closed = false;
+  private readonly workerFile: string;
+
+  constructor(private readonly options: PoolOptions) {
+    super();
+    this.workerFile = options.workerFile ?? path.join(__dirname, 'inference-worker.js');
+  }
+
+  get description(): ModelDescription | undefined {
+    return this.current?.description;
+  }
+
+  get queueDepth(): number {
+    return this.queue.length;
+  }
+
+  get inFlight(): number {
+    return this.slots.reduce((n, s) => n + s.jobs.size, 0);
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  /**
+   * Loads a model version into every worker (starting them on first use) and makes it the one new requests use.
+   * Requests already handed to a worker finish on the version they started on. If any worker cannot load the new
+   * version, the old one keeps serving and this rejects with the reason.
+   */
+  async load(model: ModelFile): Promise<ModelDescription> {
+    if (this.closed) throw new Error('the inference pool is closed');
+    while (this.slots.length < this.options.size) this.slots.push(this.spawn());
+    const generation = this.nextGeneration++;
+    const bytes = new SharedArrayBuffer(model.bytes.byteLength);
+    new Uint8Array(bytes).set(model.bytes);
+    const results = await Promise.allSettled(this.slots.map((slot) => this.loadInto(slot, generation, model.path, bytes)));
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) {
+      for (const slot of this.slots) this.unloadFrom(slot, generation);
+      throw failure.reason instanceof ModelLoadError ? failure.reason : new ModelLoadError(model.path, String(failure.reason?.message ?? failure.reason));
+    }
+    const description = (results[0] as PromiseFulfilledResult<ModelDescription>).value;
+    const previous = this.current;
+    this.current = { generation, description, bytes };
+    if (previous) {
+      this.retiring.push(previous.generation);
+      this.retireIdleGenerations();
+    }
+    return description;
+  }
+
+  /** Queues a request for a worker. Rejects with PoolRejection (503 queue full, 504 timed out). */
+  run(kind: JobKind, body: Uint8Array, receivedAt: number): Promise<JobResult> {
+    const current = this.current;
+    if (this.closed || !current) return Promise.reject(new PoolRejection(503, 'the model is not loaded yet; try again shortly', 1));
+    if (this.queue.length >= this.options.maxQueue && !this.freeSlot(current.generation)) {
+      return Promise.reject(new PoolRejection(503, `the server is busy (${this.queue.length} requests waiting); try again shortly`, 1));
+    }
+    return new Promise<JobResult>((resolve, reject) => {
+      const job: Job = {
+        id: this.nextJobId++, kind, body, receivedAt, generation: current.generation, resolve, reject,
+        timer: setTimeout(() => this.timeOut(job), this.options.timeoutMs),
+      };
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) this.fail(job, new PoolRejection(503, 'the server is shutting down'));
+    await Promise.all(this.slots.splice(0).map((slot) => {
+      for (const job of slot.jobs.values()) this.fail(job, new PoolRejection(503, 'the server is shutting down'));
+      return slot.worker.terminate();
+    }));
+  }
+
+  private spawn(): Slot {
+    const slot: Slot = {
+      worker: new Worker(this.workerFile),
+      jobs: new Map(),
+      loads: new Map(),
+      loaded: new Set(),
+    };
+    slot.worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
+    slot.worker.on('error', (err) => this.replace(slot, new Error(`an inference worker crashed: ${err.message}`)));
+    slot.worker.on('exit', (code) => {
+      if (!this.closed && this.slots.includes(slot)) this.replace(slot, new Error(`an inference worker exited with code ${code}`));
+    });
+    return slot;
+  }
+
+  private loadInto(slot: Slot, generation: number, file: string, bytes: SharedArrayBuffer): Promise<ModelDescription> {
+    return new Promise((resolve, reject) => {
+      const limit = this.options.loadTimeoutMs ?? 120_000;
+      const timer = setTimeout(() => {
+        slot.loads.delete(generation);
+        reject(new ModelLoadError(file, `loading took longer than ${limit / 1000} s`));
+      }, limit);
+      slot.loads.set(generation, {
+        file,
+        resolve: (d) => { clearTimeout(timer); slot.loaded.add(generation); resolve(d); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      });
+      this.post(slot, { type: 'load', generation, file, bytes });
+    });
+  }
+
+  private unloadFrom(slot: Slot, generation: number): void {
+    if (slot.loaded.delete(generation)) this.post(slot, { type: 'unload', generation });
+  }
+
+  private post(slot: Slot, msg: ToWorker): void {
+    slot.worker.postMessage(msg);
+  }
+
+  private onMessage(slot: Slot, msg: FromWorker): void {
+    if (msg.type === 'result') {
+      const job = slot.jobs.get(msg.jobId);
+      if (!job) return; // timed out already
+      slot.jobs.delete(msg.jobId);
+      this.finish(job);
+      job.resolve(msg.result);
+      this.pump();
+      return;
+    }
+    const pending = slot.loads.get(msg.generation);
+    slot.loads.delete(msg.generation);
+    if (msg.type === 'loaded') pending?.resolve(msg.description);
+    else if (pending) pending.reject(new ModelLoadError(pending.file, msg.reason));
+  }
+
+  private freeSlot(generation: number): Slot | undefined {
+    let best: Slot | undefined;
+    for (const slot of this.slots) {
+      if (!slot.loaded.has(generation) || slot.jobs.size >= JOBS_PER_WORKER) continue;
+      if (!best || slot.jobs.size < best.jobs.size) best = slot;
+    }
+    return best;
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && this.current) {
+      // A job that waited through a hot reload runs on the new version: it had not started on the old one.
+      const generation = this.current.generation;
+      const slot = this.freeSlot(generation);
+      if (!slot) return;
+      const job = this.queue.shift()!;
+      job.generation = generation;
+      job.slot = slot;
+      slot.jobs.set(job.id, job);
+      this.inFlightByGeneration.set(generation, (this.inFlightByGeneration.get(generation) ?? 0) + 1);
+      // The body is copied, not transferred: it may be a view into a pooled buffer of the HTTP parser.
+      this.post(slot, { type: 'infer', jobId: job.id, generation, kind: job.kind, body: job.body, receivedAt: job.receivedAt });
+    }
+  }
+
+  private finish(job: Job): void {
+    clearTimeout(job.timer);
+    this.releaseGeneration(job);
+  }
+
+  /** The job no longer runs on a worker: its version may now be unloaded if a newer one replaced it. */
+  private releaseGeneration(job: Job): void {
+    if (job.slot) {
+      const left = (this.inFlightByGeneration.get(job.generation) ?? 1) - 1;
+      if (left > 0) this.inFlightByGeneration.set(job.generation, left);
+      else this.inFlightByGeneration.delete(job.generation);
+      this.retireIdleGenerations();
+    }
+  }
+
+  private fail(job: Job, err: Error): void {
+    this.finish(job);
+    job.reject(err);
+  }
+
+  private retireIdleGenerations(): void {
+    this.retiring = this.retiring.filter((generation) => {
+      if (this.inFlightByGeneration.has(generation)) return true;
+      for (const slot of this.slots) this.unloadFrom(slot, generation);
+      return false;
+    });
+  }
+
+  private timeOut(job: Job): void {
+    const queued = this.queue.indexOf(job);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    const slot = job.slot;
+    slot?.jobs.delete(job.id);
+    this.fail(job, new PoolRejection(504, `inference took longer than ${this.options.timeoutMs} ms and was abandoned`));
+    // onnxruntime cannot interrupt a running session: a worker stuck on this job would stay busy, so replace it.
+    if (slot) this.replace(slot, new Error(`an inference worker was replaced after a request ran past ${this.options.timeoutMs} ms`));
+  }
+
+  /** Swaps a dead or stuck worker for a fresh one holding the current version; its other jobs go back to the queue. */
+  private replace(slot: Slot, reason: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0 || this.closed) return;
+    this.emit('worker-error', reason);
+    void slot.worker.terminate();
+    for (const pending of slot.loads.values()) pending.reject(reason);
+    const orphans = [...slot.jobs.values()];
+    slot.jobs.clear();
+    for (const job of orphans) {
+      this.releaseGeneration(job);
+      job.slot = undefined;
+    }
+    this.queue.unshift(...orphans);
+    const fresh = this.spawn();
+    this.slots[index] = fresh;
+    const current = this.current;
+    if (current) {
+      this.loadInto(fresh, current.generation, current.description.file, current.bytes).then(
+        () => this.pump(),
+        (err: Error) => this.emit('worker-error', err),
+      );
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import * as ort from 'onnxruntime-node';
+import type { ModelDescription } from '../../shared/model-card';
+import { describeLoadedModel } from '../model/describe';
+import type { ModelFile } from '../model/model-file';
+import { createOrtSession } from '../model/ort-session';
+import { TensorInputError } from './codec';
+import { stringifyWithBigInt } from './json';
+import { encodeOutputs, predictResponse, preparePredict, prepareV2, v2Response, type PreparedRun } from './requests';
+import { nowAbsoluteMs, type JobKind, type JobResult } from './worker-protocol';
+
+const json = (status: number, value: unknown): JobResult => ({ status, body: stringifyWithBigInt(value) });
+
+/** One loaded model version inside a worker thread: runs jobs synchronously on this thread's onnxruntime session. */
+export class ModelRunner {
+  private constructor(private readonly session: ort.InferenceSession, readonly description: ModelDescription) {}
+
+  static async load(model: ModelFile): Promise<ModelRunner> {
+    const session = await createOrtSession(model.bytes, model.path);
+    try {
+      return new ModelRunner(session, describeLoadedModel(model, session));
+    } catch (err) {
+      await session.release();
+      throw err;
+    }
+  }
+
+  async run(kind: JobKind, body: Uint8Array, receivedAt: number): Promise<JobResult> {
+    try {
+      return kind === 'v2' ? await this.runV2(body) : await this.runPredict(body, receivedAt);
+    } catch (err) {
+      if (err instanceof TensorInputError) return json(400, { error: err.message });
+      throw err;
+    }
+  }
+
+  private async infer(prepared: PreparedRun): Promise<{ results: Record<string, ort.Tensor>; inferenceMs: number }> {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [name, t] of Object.entries(prepared.feeds)) feeds[name] = new ort.Tensor(t.type, t.data, t.dims);
+    const started = performance.now();
+    try {
+      const results = await this.session.run(feeds, prepared.fetches.map((s) => s.name));
+      return { results: results as Record<string, ort.Tensor>, inferenceMs: performance.now() - started };
+    } catch (err) {
+      // Past our own checks, what onnxruntime refuses is still the request's content (e.g. two inputs whose shared
+      // symbolic dim disagrees): a 400 with ORT's own words, never a 500.
+      throw new TensorInputError(`the model rejected the input: ${(err as Error).message}`);
+    }
+  }
+
+  private async runV2(body: Uint8Array): Promise<JobResult> {
+    const prepared = prepareV2(this.description, body);
+    const { results, inferenceMs } = await this.infer(prepared);
+    const outputs = encodeOutputs(prepared.fetches, results, 'exact');
+    return { ...json(200, v2Response(this.description, prepared.request.id, outputs)), inferenceMs };
+  }
+
+  private async runPredict(body: Uint8Array, receivedAt: number): Promise<JobResult> {
+    const prepared = preparePredict(this.description, body);
+    const { results, inferenceMs } = await this.infer(prepared);
+    const outputs = encodeOutputs(prepared.fetches, results, 'string');
+    const timing = { inferenceMs: round3(inferenceMs), totalMs: round3(nowAbsoluteMs() - receivedAt) };
+    const { answer, record } = predictResponse(this.description, prepared.feeds, outputs, timing);
+    return { ...json(200, answer), predictionRecord: stringifyWithBigInt(record), inferenceMs };
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
+
+const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;

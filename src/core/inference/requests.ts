@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Tensor } from 'onnxruntime-node';
+import type { ModelDescription } from '../../shared/model-card';
+import type { TensorSpec, V2InferResponse, V2ResponseOutput } from '../../shared/v2';
+import { decodeTensor, encodeTensor, TensorInputError, type DecodedTensor, type Int64Encoding } from './codec';
+
+/**
+ * Turns a request body into onnxruntime feeds and the answer back into JSON, for both front doors: the Open Inference
+ * Protocol (`/v2/models/{name}/infer`) and the page's simpler `/api/predict`. The envelope is checked with zod; the
+ * tensor data (possibly millions of numbers) by the codec, in one pass.
+ */
+
+const V2RequestSchema = z.object({
+  id: z.string().max(1000).optional(),
+  parameters: z.record(z.string(), z.unknown()).optional(),
+  inputs: z.array(z.object({
+    name: z.string(),
+    shape: z.unknown(),
+    datatype: z.unknown(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+    data: z.unknown(),
+  })).min(1, 'at least one input is required'),
+  outputs: z.array(z.object({ name: z.string(), parameters: z.record(z.string(), z.unknown()).optional() })).optional(),
+});
+
+const PredictRequestSchema = z.object({
+  inputs: z.record(z.string(), z.unknown()),
+  outputs: z.array(z.string()).optional(),
+});
+
+export interface PreparedRun {
+  feeds: Record<string, DecodedTensor>;
+  fetches: TensorSpec[];
+}
+
+function parseJson(body: Uint8Array): unknown {
+  try {
+    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  } catch (err) {
+    throw new TensorInputError(`the request body is not valid JSON (${(err as Error).message})`);
+  }
+}
+
+function parseEnvelope<T>(schema: z.ZodType<T>, json: unknown): T {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'the request body';
+  throw new TensorInputError(`${where}: ${issue.message}`);
+}
+
+const listNames = (specs: TensorSpec[]): string => specs.map((s) => s.name).join(', ');
+
+function checkInputNames(model: ModelDescription, given: string[]): void {
+  const seen = new Set<string>();
+  for (const name of given) {
+    if (seen.has(name)) throw new TensorInputError(`input '${name}' is given twice`);
+    seen.add(name);
+    // onnxruntime silently ignores inputs it does not know: reject them so a typo is not mistaken for a result.
+    if (!model.inputs.some((s) => s.name === name)) {
+      throw new TensorInputError(`unknown input '${name}'; the model's inputs are: ${listNames(model.inputs)}`);
+    }
+  }
+  const missing = model.inputs.filter((s) => !seen.has(s.name));
+  if (missing.length > 0) {
+    throw new TensorInputError(`input '${missing[0].name}' is missing; the model needs: ${listNames(model.inputs)}`);
+  }
+}
+
+function selectOutputs(model: ModelDescription, names: string[] | undefined): TensorSpec[] {
+  if (names === undefined || names.length === 0) return model.outputs;
+  return names.map((name) => {
+    const spec = model.outputs.find((s) => s.name === name);
+    if (spec) return spec;
+    const skipped = model.nonTensorOutputs.find((o) => o.name === name);
+    throw new TensorInputError(skipped ? skipped.note : `unknown output '${name}'; the model's outputs are: ${listNames(model.outputs)}`);
+  });
+}
+
+const specFor = (model: ModelDescription, name: string): TensorSpec => model.inputs.find((s) => s.name === name)!;
+
+export function prepareV2(model: ModelDescription, body: Uint8Array): PreparedRun & { request: z.infer<typeof V2RequestSchema> } {
+  const request = parseEnvelope(V2RequestSchema, parseJson(body));
+  if (request.parameters?.binary_data_output === true || request.inputs.some((i) => i.parameters?.binary_data_size !== undefined)) {
+    throw new TensorInputError('the binary tensor data extension is not supported; send tensors as JSON "data"');
+  }
+  checkInputNames(model, request.inputs.map((i) => i.name));
+  const feeds: Record<string, DecodedTensor> = {};
+  for (const input of request.inputs) {
+    if (input.shape === undefined) throw new TensorInputError(`input '${input.name}': "shape" is missing`);
+    if (input.datatype === undefined) throw new TensorInputError(`input '${input.name}': "datatype" is missing`);
+    feeds[input.name] = decodeTensor(specFor(model, input.name), input);
+  }
+  return { request, feeds, fetches: selectOutputs(model, request.outputs?.map((o) => o.name)) };
+}
+
+export function preparePredict(model: ModelDescription, body: Uint8Array): PreparedRun {
+  const request = parseEnvelope(PredictRequestSchema, parseJson(body));
+  checkInputNames(model, Object.keys(request.inputs));
+  const feeds: Record<string, DecodedTensor> = {};
+  for (const [name, data] of Object.entries(request.inputs)) feeds[name] = decodeTensor(specFor(model, name), { data });
+  return { feeds, fetches: selectOutputs(model, request.outputs) };
+}
+
+export function encodeOutputs(fetches: TensorSpec[], results: Record<string, Tensor>, int64: Int64Encoding): V2ResponseOutput[] {
+  return fetches.map((spec) => encodeTensor(spec.name, spec.datatype, results[spec.name], int64));
+}
+
+export function v2Response(model: ModelDescription, id: string | undefined, outputs: V2ResponseOutput[]): V2InferResponse {
+  return { model_name: model.name, model_version: model.version, ...(id !== undefined ? { id } : {}), outputs };
+}
+
+export interface PredictionTiming {
+  inferenceMs: number;
+  totalMs: number;
+}
+
+/** The `/api/predict` answer, and the predictions.jsonl record that later feedback refers to by `predictionId`. */
+export function predictResponse(model: ModelDescription, feeds: Record<string, DecodedTensor>, outputs: V2ResponseOutput[], timing: PredictionTiming) {
+  const predictionId = randomUUID();
+  const byName = (list: V2ResponseOutput[]) =>
+    Object.fromEntries(list.map((o) => [o.name, { datatype: o.datatype, shape: o.shape, data: o.data }]));
+  const inputs = Object.entries(feeds).map(([name, t]): V2ResponseOutput => ({
+    name, datatype: model.inputs.find((s) => s.name === name)!.datatype, shape: t.dims, data: t.sent as V2ResponseOutput['data'],
+  }));
+  const answer = { predictionId, model: model.name, modelVersion: model.version, outputs: byName(outputs), timing };
+  const record = {
+    predictionId, ts: new Date().toISOString(), model: model.name, modelVersion: model.version,
+    inputs: byName(inputs), outputs: byName(outputs), timing,
+  };
+  return { answer, record };
+}

@@ -1,0 +1,40 @@
+import type { ModelDescription } from '../../shared/model-card';
+
+/** Messages between the HTTP thread (the pool) and an inference worker. Typed once, used on both sides. */
+
+export type JobKind = 'v2' | 'predict';
+
+export type ToWorker =
+  | { type: 'load'; generation: number; file: string; bytes: SharedArrayBuffer }
+  | { type: 'unload'; generation: number }
+  | {
+      type: 'infer';
+      jobId: number;
+      generation: number;
+      kind: JobKind;
+      /** The raw request body (UTF-8 JSON): parsing and validation happen here, off the HTTP thread. */
+      body: Uint8Array;
+      /** When the HTTP thread received the request, as `performance.timeOrigin + performance.now()`. */
+      receivedAt: number;
+    };
+
+export type FromWorker =
+  | { type: 'loaded'; generation: number; description: ModelDescription }
+  /** `reason` says why, without the file name (the pool knows which file it asked for). */
+  | { type: 'load-failed'; generation: number; reason: string }
+  | { type: 'result'; jobId: number; result: JobResult };
+
+export interface JobResult {
+  status: number;
+  /** The JSON answer, already serialised. */
+  body: string;
+  /** For a successful `/api/predict`: the line to append to predictions.jsonl. */
+  predictionRecord?: string;
+  /** onnxruntime's run time, for the metrics histogram. */
+  inferenceMs?: number;
+}
+
+/** Wall-clock milliseconds comparable across threads (each thread's `performance.now()` has its own origin). */
+export function nowAbsoluteMs(): number {
+  return performance.timeOrigin + performance.now();
+}

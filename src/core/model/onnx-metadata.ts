@@ -1,0 +1,32 @@
+import { onnx } from 'onnx-proto';
+
+/** What the ONNX protobuf says about a model beyond its signature (onnxruntime-node exposes none of it). */
+export interface OnnxMetadata {
+  irVersion: number;
+  opsets: Array<{ domain: string; version: number }>;
+  producer?: { name: string; version: string };
+  docString?: string;
+  metadataProps: Record<string, string>;
+}
+
+/** Decodes the ModelProto header fields. Throws with a short reason when the bytes are not an ONNX model. */
+export function readOnnxMetadata(bytes: Uint8Array): OnnxMetadata {
+  let model: onnx.ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (err) {
+    const detail = (err as Error).message;
+    const truncated = /index out of range/.test(detail);
+    throw new Error(truncated ? 'the file is truncated (it ends in the middle of the model)' : `not an ONNX model (${detail})`);
+  }
+  if (!model.graph || !model.irVersion) throw new Error('not an ONNX model (no graph or IR version in the file)');
+  const metadataProps: Record<string, string> = {};
+  for (const prop of model.metadataProps) if (prop.key) metadataProps[prop.key] = prop.value ?? '';
+  return {
+    irVersion: Number(model.irVersion),
+    opsets: model.opsetImport.map((o) => ({ domain: o.domain || 'ai.onnx', version: Number(o.version) })),
+    producer: model.producerName ? { name: model.producerName, version: model.producerVersion } : undefined,
+    docString: model.docString || model.graph.docString || undefined,
+    metadataProps,
+  };
+}

@@ -1,0 +1,55 @@
+import express, { type Request, type Response, type NextFunction } from 'express';
+import type { AccessControl } from './access';
+import { errorHandler } from './error-handler';
+import { HttpError } from './http-error';
+import type { ServerMetrics } from './metrics';
+import type { ModelBackend } from './model-backend';
+import { apiRoutes } from './routes/api-routes';
+import { pageRoute } from './routes/page-route';
+import { v2Routes } from './routes/v2-routes';
+
+export interface AppOptions {
+  backend: ModelBackend;
+  access: AccessControl;
+  metrics: ServerMetrics;
+  /** Largest request body accepted, in bytes (413 beyond). */
+  bodyLimitBytes: number;
+  log(message: string): void;
+}
+
+/** Counts every answer by the route pattern it matched (not the raw URL, which would explode the label set). */
+function measure(metrics: ServerMetrics) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const end = metrics.requestSeconds.startTimer();
+    res.once('finish', () => {
+      const route = req.route ? String(req.route.path) : 'unmatched';
+      end({ route });
+      metrics.requests.inc({ route, method: req.method, status: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+/** Builds the preview's express app. It never listens by itself: the caller owns the HTTP server (and its port). */
+export function createApp(options: AppOptions): express.Express {
+  const { backend, access, metrics, bodyLimitBytes } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+  app.use(measure(metrics));
+  app.use((_req, res, next) => {
+    res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' });
+    next();
+  });
+  const share = access.require('share');
+  const owner = access.require('owner');
+  app.use(v2Routes(backend, metrics, share, bodyLimitBytes));
+  app.use(apiRoutes(backend, metrics, share, owner, bodyLimitBytes));
+  app.use(pageRoute(backend, access, share));
+  app.use((req: Request) => {
+    throw new HttpError(404, `no such route: ${req.method} ${req.path}`);
+  });
+  app.use(errorHandler(options.log));
+  return app;
+}

@@ -1,0 +1,51 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ListenOptions {
+  host: string;
+  port: number;
+}
+
+/**
+ * An HTTP server that can be stopped properly: `server.close()` alone waits for idle keep-alive sockets, possibly
+ * forever. `stop()` refuses new connections, closes idle ones, lets requests in progress finish for up to `graceMs`,
+ * then destroys what is left. The port is free when the promise resolves.
+ */
+export class GracefulServer {
+  private stopping?: Promise<void>;
+
+  private constructor(readonly server: http.Server) {}
+
+  static listen(handler: http.RequestListener, options: ListenOptions): Promise<GracefulServer> {
+    const server = http.createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, handler);
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        const reason = err.code === 'EADDRINUSE' ? `port ${options.port} on ${options.host} is already in use; choose another port, or 0 for any free one`
+          : err.code === 'EADDRNOTAVAIL' ? `${options.host} is not an address of this machine`
+          : err.code === 'EACCES' ? `not allowed to listen on port ${options.port}; use a port above 1023` : err.message;
+        reject(new Error(reason));
+      };
+      server.once('error', onError);
+      server.listen(options.port, options.host, () => {
+        server.off('error', onError);
+        resolve(new GracefulServer(server));
+      });
+    });
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  stop(graceMs = 3_000): Promise<void> {
+    this.stopping ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => this.server.closeAllConnections(), graceMs);
+      this.server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.server.closeIdleConnections();
+    });
+    return this.stopping;
+  }
+}

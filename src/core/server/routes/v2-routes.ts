@@ -1,0 +1,71 @@
+import { Router, raw, type Request, type RequestHandler } from 'express';
+import type { ModelCard } from '../../../shared/model-card';
+import type { TensorSpec, V2ModelMetadata } from '../../../shared/v2';
+import { nowAbsoluteMs, type JobKind } from '../../inference/worker-protocol';
+import { HttpError } from '../http-error';
+import type { ModelBackend } from '../model-backend';
+import type { ServerMetrics } from '../metrics';
+import { methodNotAllowed } from './method-not-allowed';
+
+const SERVER_NAME = 'model-preview';
+
+const v2Shape = (spec: TensorSpec) => ({
+  name: spec.name, datatype: spec.datatype, shape: spec.shape.map((d) => (typeof d === 'number' ? d : -1)),
+});
+
+export function v2Metadata(card: ModelCard): V2ModelMetadata {
+  return {
+    name: card.name, versions: [card.version], platform: 'onnxruntime_onnx',
+    inputs: card.inputs.map(v2Shape), outputs: card.outputs.map(v2Shape),
+  };
+}
+
+/** The served model, or 404 when the URL names another model or version. */
+export function servedModel(backend: ModelBackend, req: Request): ModelCard {
+  const card = backend.card();
+  if (!card) throw new HttpError(503, 'the model is still loading; try again shortly', { 'Retry-After': '1' });
+  const { name, version } = req.params as { name?: string; version?: string };
+  if (name !== undefined && name !== card.name) throw new HttpError(404, `unknown model '${name}'; this server serves '${card.name}'`);
+  if (version !== undefined && version !== card.version) {
+    throw new HttpError(404, `unknown version '${version}' of '${card.name}'; the served version is '${card.version}'`);
+  }
+  return card;
+}
+
+/** Runs a request on the workers; the body stays raw bytes here and is parsed off the HTTP thread. */
+export function inferenceHandler(kind: JobKind, backend: ModelBackend, metrics: ServerMetrics): RequestHandler {
+  return async (req, res) => {
+    const receivedAt = nowAbsoluteMs();
+    servedModel(backend, req);
+    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'the request body is empty; send a JSON object');
+    const result = await backend.run(kind, req.body, receivedAt);
+    if (result.inferenceMs !== undefined) metrics.inferenceSeconds.observe(result.inferenceMs / 1000);
+    if (result.predictionRecord) await backend.recordPrediction(result.predictionRecord);
+    res.status(result.status).type('application/json').send(result.body);
+  };
+}
+
+/** Accepts any content type: V2 clients do not all send `application/json`, and the JSON is parsed in a worker. */
+export const rawBody = (limitBytes: number) => raw({ type: () => true, limit: limitBytes });
+
+/** Open Inference Protocol (V2) REST routes. Health routes are public; the rest need a share or owner token. */
+export function v2Routes(backend: ModelBackend, metrics: ServerMetrics, guard: RequestHandler, bodyLimitBytes: number): Router {
+  const router = Router();
+  router.route('/v2/health/live').get((_req, res) => void res.json({ live: true })).all(methodNotAllowed);
+  router.route('/v2/health/ready').get((_req, res) => {
+    const ready = backend.card() !== undefined;
+    res.status(ready ? 200 : 503).json({ ready });
+  }).all(methodNotAllowed);
+
+  router.use('/v2', guard);
+  router.route('/v2').get((_req, res) => void res.json({ name: SERVER_NAME, version: process.env.npm_package_version ?? '0.1.0', extensions: [] })).all(methodNotAllowed);
+  for (const base of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
+    router.route(base).get((req, res) => void res.json(v2Metadata(servedModel(backend, req)))).all(methodNotAllowed);
+    router.route(`${base}/ready`).get((req, res) => {
+      const card = servedModel(backend, req);
+      res.json({ name: card.name, ready: true });
+    }).all(methodNotAllowed);
+    router.route(`${base}/infer`).post(rawBody(bodyLimitBytes), inferenceHandler('v2', backend, metrics)).all(methodNotAllowed);
+  }
+  return router;
+}

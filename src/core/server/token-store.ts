@@ -1,0 +1,32 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { newToken, type Tokens } from './access';
+
+const FILE = 'tokens.json';
+
+/**
+ * Tokens live in the data folder (mode 0600) so a restarted server keeps the same share link: a stakeholder's open
+ * page and cookie stay valid. The folder gets a .gitignore so the tokens are not committed with the feedback.
+ */
+export async function loadOrCreateTokens(dataDir: string): Promise<Tokens> {
+  const file = path.join(dataDir, FILE);
+  try {
+    const saved = JSON.parse(await readFile(file, 'utf8')) as Partial<Tokens>;
+    if (typeof saved.shareToken === 'string' && saved.shareToken.length >= 22 && typeof saved.ownerToken === 'string' && saved.ownerToken.length >= 22) {
+      return { shareToken: saved.shareToken, ownerToken: saved.ownerToken };
+    }
+  } catch {
+    // no tokens yet, or an unreadable file: make new ones
+  }
+  const tokens = { shareToken: newToken(), ownerToken: newToken() };
+  await saveTokens(dataDir, tokens);
+  return tokens;
+}
+
+export async function saveTokens(dataDir: string, tokens: Tokens): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(path.join(dataDir, '.gitignore'), `# written by model-preview: keep the access tokens out of git\n${FILE}\n`);
+  await writeFile(path.join(dataDir, FILE), JSON.stringify(tokens, null, 2) + '\n', { mode: 0o600 });
+}
+
+export const tokensFile = (dataDir: string): string => path.join(dataDir, FILE);

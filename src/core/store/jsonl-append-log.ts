@@ -1,0 +1,63 @@
+import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import * as path from 'node:path';
+
+interface Pending {
+  text: string;
+  resolve(): void;
+  reject(err: Error): void;
+}
+
+/**
+ * An append-only JSON Lines file (readable with `pandas.read_json(path, lines=True)`). Appends are queued and written
+ * by one writer, whole lines at a time, so concurrent appends never interleave or tear. Lines that arrive while a
+ * write is under way go out together in the next write (group commit): with `fsync` on, each batch is fsync'd once
+ * and every append's promise resolves only after its line is on disk.
+ */
+export class JsonlAppendLog {
+  private handle?: Promise<FileHandle>;
+  private pending: Pending[] = [];
+  private writing = false;
+  private closed = false;
+
+  constructor(readonly file: string, private readonly options: { fsync: boolean }) {}
+
+  /** Appends one record (a value to serialise, or an already serialised JSON text without its newline). */
+  append(record: unknown): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(`${this.file} is closed`));
+    const text = typeof record === 'string' ? record : JSON.stringify(record);
+    if (text.includes('\n')) return Promise.reject(new Error('a JSON Lines record cannot contain a raw newline'));
+    return new Promise((resolve, reject) => {
+      this.pending.push({ text: text + '\n', resolve, reject });
+      if (!this.writing) void this.drain();
+    });
+  }
+
+  /** Waits for queued appends, then closes the file. */
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.writing || this.pending.length > 0) await new Promise((r) => setImmediate(r));
+    if (this.handle) await (await this.handle).close();
+  }
+
+  private fileHandle(): Promise<FileHandle> {
+    this.handle ??= mkdir(path.dirname(this.file), { recursive: true }).then(() => open(this.file, 'a'));
+    return this.handle;
+  }
+
+  private async drain(): Promise<void> {
+    this.writing = true;
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        const handle = await this.fileHandle();
+        await handle.write(batch.map((p) => p.text).join(''));
+        if (this.options.fsync) await handle.sync();
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        for (const p of batch) p.reject(err as Error);
+      }
+    }
+    this.writing = false;
+  }
+}

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * The sidecar file `<model>.preview.json` a data scientist writes beside a model to tell the page how to present it.
+ * This zod schema is the single definition: the server validates with it, `docs/sidecar.schema.json` is emitted from
+ * it (`npm run schema`), and the page reads the inferred type. Unknown keys are rejected so a typo is reported, not
+ * silently ignored.
+ */
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+
+export const FieldSchema = z.strictObject({
+  label: z.string().min(1).max(200).describe('What a person calls this value, e.g. "Sepal length".'),
+  unit: z.string().max(50).optional().describe('Unit shown after the field, e.g. "cm".'),
+  min: finite.optional(),
+  max: finite.optional(),
+  step: finite.optional(),
+  default: finite.optional(),
+});
+
+export const ImagePreprocessingSchema = z.strictObject({
+  width: z.int().min(1).max(4096),
+  height: z.int().min(1).max(4096),
+  channels: z.enum(['RGB', 'BGR', 'L']).default('RGB').describe('Channel order the model expects; L is greyscale.'),
+  layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
+  scale: finite.default(1 / 255).describe('Each 0-255 pixel value is multiplied by this first.'),
+  mean: z.array(finite).min(1).max(4).optional().describe('Subtracted per channel after scaling.'),
+  std: z.array(finite).min(1).max(4).optional().describe('Divided per channel after the mean.'),
+  invert: z.boolean().default(false).describe('Use 255 - pixel (dark strokes on light paper become bright).'),
+});
+
+export const InputHintsSchema = z.strictObject({
+  kind: z.enum(['vector', 'image', 'text', 'json']).optional().describe('Overrides the kind guessed from the signature.'),
+  label: z.string().max(200).optional(),
+  description: z.string().max(2000).optional(),
+  fields: z.array(FieldSchema).max(4096).optional().describe('One entry per element of a [batch, K] or [K] vector input.'),
+  image: ImagePreprocessingSchema.optional(),
+});
+
+export const OutputHintsSchema = z.strictObject({
+  kind: z.enum(['scores', 'label', 'regression', 'json']).optional(),
+  label: z.string().max(200).optional(),
+  classNames: z.array(z.string().max(200)).max(100_000).optional().describe('Name of each class index.'),
+  unit: z.string().max(50).optional(),
+});
+
+export const ExampleSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  inputs: z.record(z.string(), z.unknown()).describe('Input name to data, as accepted by POST /api/predict.'),
+});
+
+export const SidecarSchema = z.strictObject({
+  $schema: z.string().optional(),
+  title: z.string().max(200).optional(),
+  description: z.string().max(10_000).optional(),
+  inputs: z.record(z.string(), InputHintsSchema).optional(),
+  outputs: z.record(z.string(), OutputHintsSchema).optional(),
+  examples: z.array(ExampleSchema).max(50).optional(),
+});
+
+export type Sidecar = z.infer<typeof SidecarSchema>;
+export type ImagePreprocessing = z.infer<typeof ImagePreprocessingSchema>;
