@@ -60,3 +60,8 @@ export const SidecarSchema = z.strictObject({
 
 export type Sidecar = z.infer<typeof SidecarSchema>;
 export type ImagePreprocessing = z.infer<typeof ImagePreprocessingSchema>;
+
+/** The JSON Schema published as docs/sidecar.schema.json (editors validate and complete sidecar files with it). */
+export function sidecarJsonSchema(): Record<string, unknown> {
+  return { ...z.toJSONSchema(SidecarSchema, { io: 'input' }), title: 'Model Preview sidecar (<model>.preview.json)' };
+}

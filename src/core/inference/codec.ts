@@ -72,24 +72,25 @@ function readGivenShape(shape: unknown, where: string): number[] {
  */
 function inferShape(spec: TensorSpec, nested: number[], count: number): number[] {
   const rank = spec.shape.length;
-  if (nested.length === rank) {
-    if (rank !== 1 || !isDynamic(spec.shape[0]) || count !== 0) return nested;
-  }
-  if (nested.length === rank - 1 && rank > 0 && isDynamic(spec.shape[0])) return [1, ...nested];
+  const candidates: number[][] = [nested];
+  if (nested.length === rank - 1 && isDynamic(spec.shape[0])) candidates.push([1, ...nested]);
   if (nested.length === 1 && rank > 1) {
     const open = spec.shape.filter(isDynamic).length;
     const fixed = spec.shape.reduce<number>((p, d) => (isDynamic(d) ? p : p * (d as number)), 1);
-    if (open === 0 && count === fixed) return spec.shape as number[];
+    if (open === 0) candidates.push(spec.shape as number[]);
     if (open === 1 && fixed > 0 && count % fixed === 0 && count > 0) {
-      return spec.shape.map((d) => (isDynamic(d) ? count / fixed : (d as number)));
+      candidates.push(spec.shape.map((d) => (isDynamic(d) ? count / fixed : (d as number))));
     }
   }
-  return nested;
+  // The first reading that fits the signature wins; if none does, the nesting is reported as the shape given.
+  return candidates.find((shape) => fitsSpec(spec, shape) && shape.reduce((p, d) => p * d, 1) === count) ?? nested;
 }
 
+const fitsSpec = (spec: TensorSpec, shape: number[]): boolean =>
+  shape.length === spec.shape.length && spec.shape.every((d, i) => isDynamic(d) || d === shape[i]);
+
 function checkShape(spec: TensorSpec, shape: number[], where: string): void {
-  const fits = shape.length === spec.shape.length && spec.shape.every((d, i) => isDynamic(d) || d === shape[i]);
-  if (!fits) {
+  if (!fitsSpec(spec, shape)) {
     throw new TensorInputError(
       `${where}: expected shape ${formatShape(spec.shape)} (rank ${spec.shape.length}), got ${formatShape(shape)}`,
     );

@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelDescription } from '../../shared/model-card';
-import { describeLoadedModel } from '../model/describe';
+import { describeLoadedModel, readMetadataOrExplain } from '../model/describe';
 import type { ModelFile } from '../model/model-file';
 import { createOrtSession } from '../model/ort-session';
 import { TensorInputError } from './codec';
@@ -15,6 +15,7 @@ export class ModelRunner {
   private constructor(private readonly session: ort.InferenceSession, readonly description: ModelDescription) {}
 
   static async load(model: ModelFile): Promise<ModelRunner> {
+    readMetadataOrExplain(model); // a clearer reason than onnxruntime's for a file that is not a model at all
     const session = await createOrtSession(model.bytes, model.path);
     try {
       return new ModelRunner(session, describeLoadedModel(model, session));

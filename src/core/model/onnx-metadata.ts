@@ -11,6 +11,8 @@ export interface OnnxMetadata {
 
 /** Decodes the ModelProto header fields. Throws with a short reason when the bytes are not an ONNX model. */
 export function readOnnxMetadata(bytes: Uint8Array): OnnxMetadata {
+  // Serialisers write fields in order, and every ONNX file starts with field 1, ir_version (tag byte 0x08).
+  if (bytes[0] !== 0x08) throw new Error('not an ONNX model (it does not start with an ONNX IR version)');
   let model: onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);

@@ -1,0 +1,6 @@
+import type { BenchCase } from '../lib/case';
+import { coldStart } from './cold-start';
+import { inferThroughput } from './infer-throughput';
+
+/** Every case, in the order `run.ts` runs them. Add new cases (feedback, tunnel) here. */
+export const CASES: BenchCase[] = [coldStart, inferThroughput];

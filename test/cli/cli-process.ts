@@ -1,0 +1,67 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+
+/** The built CLI bundle: these tests run the very program users run. */
+export const CLI = path.resolve(__dirname, '../../../dist/cli.js');
+export const REPO = path.resolve(__dirname, '../../..');
+
+export interface CliRun {
+  child: ChildProcessWithoutNullStreams;
+  /** Resolves with the next stdout line that parses as JSON and satisfies `match`, or rejects after `timeoutMs`. */
+  nextEvent(match?: (e: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  stderr(): string;
+  exited: Promise<number | null>;
+}
+
+export function startCli(args: string[], cwd = REPO): CliRun {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
+  const events: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  let errText = '';
+  child.stderr.on('data', (d: Buffer) => (errText += d.toString()));
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    try {
+      events.push(JSON.parse(line));
+    } catch {
+      events.push({ text: line });
+    }
+    waiters.splice(0).forEach((w) => w());
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
+    waiters.splice(0).forEach((w) => w());
+    resolve(code);
+  }));
+  let cursor = 0;
+  const nextEvent = (match: (e: Record<string, unknown>) => boolean = () => true, timeoutMs = 10_000) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching event within ${timeoutMs} ms; stderr: ${errText}; events: ${JSON.stringify(events)}`)), timeoutMs);
+      const check = () => {
+        while (cursor < events.length) {
+          const e = events[cursor++];
+          if (match(e)) {
+            clearTimeout(timer);
+            return resolve(e);
+          }
+        }
+        if (child.exitCode !== null) {
+          clearTimeout(timer);
+          return reject(new Error(`the CLI exited (${child.exitCode}) before the event; stderr: ${errText}`));
+        }
+        waiters.push(check);
+      };
+      check();
+    });
+  return { child, nextEvent, stderr: () => errText, exited };
+}
+
+export function runCli(args: string[], cwd = REPO): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
