@@ -94,12 +94,12 @@ export const inferThroughput: BenchCase = {
     const sameAnswer = JSON.stringify(outputs.get('ours')) === JSON.stringify(outputs.get('floor'));
     const find = (key: Variant['key'], c: number) => all.find((m) => m.variant === key && m.connections === c);
 
-    const results = [['server', 'conns', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '2xx', 'non-2xx', 'errors', 'server CPU', 'main thr', 'load gen CPU']];
+    const results = [['server', 'conns', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', '2xx', 'non-2xx', 'errors', 'server CPU', 'main thr', 'load gen CPU', 'other CPU']];
     for (const m of all) {
       const r = m.result;
       results.push([
         m.label, String(m.connections), fmt(r.requestsPerSecond, 0), fmt(r.latencyMs.p50, 2), fmt(r.latencyMs.p90, 2), fmt(r.latencyMs.p99, 2), fmt(r.latencyMs.max, 1),
-        String(r.ok2xx), String(r.non2xx), String(r.errors + r.timeouts), pct(cpuOf(m, 'server')?.percent), pct(cpuOf(m, 'server')?.mainThreadPercent), pct(cpuOf(m, 'load generator')?.percent),
+        String(r.ok2xx), String(r.non2xx), String(r.errors + r.timeouts), pct(cpuOf(m, 'server')?.percent), pct(cpuOf(m, 'server')?.mainThreadPercent), pct(cpuOf(m, 'load generator')?.percent), pct(m.cpu.elsewherePercent),
       ]);
     }
 

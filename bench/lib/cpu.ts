@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 /**
@@ -67,6 +68,8 @@ export interface CpuWindow {
   seconds: number;
   /** Whole machine, percent of all cores together (100 = every core busy). */
   machineBusyPercent?: number;
+  /** Busy CPU not used by the watched processes (other programs on the machine), percent of one core. */
+  elsewherePercent?: number;
   processes: ProcessCpu[];
 }
 
@@ -99,7 +102,9 @@ export function startCpuWindow(processes: Array<{ label: string; pid: number }>)
       const machineBusyPercent = machine0 && machine1 && machine1.total > machine0.total
         ? ((machine1.busy - machine0.busy) / (machine1.total - machine0.total)) * 100
         : undefined;
-      return { seconds, machineBusyPercent, processes: result };
+      const watched = result.reduce((n, p) => n + (p.percent ?? 0), 0);
+      const elsewherePercent = machineBusyPercent === undefined ? undefined : Math.max(0, (machineBusyPercent * os.availableParallelism()) - watched);
+      return { seconds, machineBusyPercent, elsewherePercent, processes: result };
     },
   };
 }
@@ -110,5 +115,5 @@ export function describeCpu(w: CpuWindow): string {
     const threads = p.otherThreadsPercent.length > 0 ? `, other threads ${p.otherThreadsPercent.slice(0, 4).map(f).join(' ')}` : '';
     return `${p.label} ${f(p.percent)} (main thread ${f(p.mainThreadPercent)}${threads})`;
   });
-  return `CPU: ${parts.join('; ')}; machine busy ${f(w.machineBusyPercent)} of all cores`;
+  return `CPU: ${parts.join('; ')}; other processes ${f(w.elsewherePercent)}; machine busy ${f(w.machineBusyPercent)} of all cores`;
 }

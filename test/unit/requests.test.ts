@@ -79,9 +79,17 @@ describe('prepareV2', () => {
     rejects(() => prepareV2(MODEL, body({ inputs: [v2Input('a'), v2Input('a'), v2Input('b')] })), "input 'a' is given twice");
   });
 
-  it('rejects a V2 input without shape or datatype', () => {
+  // JSON.stringify drops keys whose value is undefined, so these bodies really lack the key.
+  it('rejects a V2 input without shape, naming the input', () => {
     rejects(() => prepareV2(MODEL, body({ inputs: [v2Input('a'), v2Input('b', { shape: undefined })] })), "input 'b': \"shape\" is missing");
+  });
+
+  it('rejects a V2 input without datatype, naming the input', () => {
     rejects(() => prepareV2(MODEL, body({ inputs: [v2Input('a', { datatype: undefined }), v2Input('b')] })), "input 'a': \"datatype\" is missing");
+  });
+
+  it('rejects a V2 input without data, naming the input', () => {
+    rejects(() => prepareV2(MODEL, body({ inputs: [v2Input('a'), v2Input('b', { data: undefined })] })), "input 'b': \"data\" is missing");
   });
 
   it('passes tensor errors through with the input name', () => {
@@ -114,10 +122,15 @@ describe('prepareV2', () => {
 
 describe('preparePredict', () => {
   it('decodes inputs given by name, inferring shapes', () => {
-    const run = preparePredict(MODEL, body({ inputs: { a: [1, 2, 3], b: [[1, 2, 3], [4, 5, 6]] } }));
+    const run = preparePredict(MODEL, body({ inputs: { a: [1, 2, 3], b: [[4, 5, 6]] } }));
     assert.deepEqual(run.feeds.a.dims, [1, 3]);
-    assert.deepEqual(run.feeds.b.dims, [2, 3]);
+    assert.deepEqual(run.feeds.b.dims, [1, 3]);
     assert.deepEqual(run.fetches.map((f) => f.name), ['sum']);
+  });
+
+  it('rejects inputs that disagree on a shared symbolic dim, naming both and the sizes', () => {
+    rejects(() => preparePredict(MODEL, body({ inputs: { a: [1, 2, 3], b: [[1, 2, 3], [4, 5, 6]] } })),
+      /^inputs 'a' and 'b' disagree on dimension 'batch' \(1 vs 2\)$/);
   });
 
   it('rejects a body that is not JSON', () => {

@@ -4,15 +4,27 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { readSidecar, sidecarPathFor } from '../../src/core/model/sidecar-file';
 import { SidecarSchema } from '../../src/shared/sidecar';
+import { readOnnxMetadata } from '../../src/core/model/onnx-metadata';
+import { decodeTensor } from '../../src/core/inference/codec';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 
 describe('SidecarSchema', () => {
-  it('the committed examples/iris/iris.preview.json (when present) is valid', () => {
+  it('the committed examples/iris/iris.preview.json is valid and fits the iris model', () => {
     const file = path.join(repoRoot, 'examples/iris/iris.preview.json');
-    if (!fs.existsSync(file)) return; // the example sidecar is optional
     const parsed = SidecarSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
     assert.ok(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues));
+    const sidecar = parsed.data;
+    // iris.onnx: input features FP32 [batch, 4], output logits [batch, 3] with class_names setosa,versicolor,virginica.
+    const meta = readOnnxMetadata(fs.readFileSync(path.join(repoRoot, 'examples/iris/iris.onnx')));
+    assert.deepEqual(sidecar.outputs?.logits.classNames, meta.metadataProps.class_names.split(','));
+    assert.equal(sidecar.inputs?.features.fields?.length, 4);
+    const features = { name: 'features', datatype: 'FP32' as const, shape: ['batch', 4] };
+    assert.ok((sidecar.examples ?? []).length > 0);
+    for (const example of sidecar.examples ?? []) {
+      assert.deepEqual(Object.keys(example.inputs), ['features']);
+      assert.deepEqual(decodeTensor(features, { data: example.inputs.features }).dims, [1, 4], example.name);
+    }
   });
 
   it('accepts a complete sidecar', () => {

@@ -28,7 +28,7 @@ export interface TensorInput {
   /** Required by the V2 protocol; optional for `/api/predict`, where it is worked out from the data. */
   shape?: unknown;
   datatype?: unknown;
-  data: unknown;
+  data?: unknown;
 }
 
 export function formatShape(shape: ReadonlyArray<number | string>): string {

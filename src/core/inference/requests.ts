@@ -16,10 +16,11 @@ const V2RequestSchema = z.object({
   parameters: z.record(z.string(), z.unknown()).optional(),
   inputs: z.array(z.object({
     name: z.string(),
-    shape: z.unknown(),
-    datatype: z.unknown(),
+    // Optional here so that their absence is reported below with the input's name, not as a bare schema path.
+    shape: z.unknown().optional(),
+    datatype: z.unknown().optional(),
     parameters: z.record(z.string(), z.unknown()).optional(),
-    data: z.unknown(),
+    data: z.unknown().optional(),
   })).min(1, 'at least one input is required'),
   outputs: z.array(z.object({ name: z.string(), parameters: z.record(z.string(), z.unknown()).optional() })).optional(),
 });
@@ -80,6 +81,24 @@ function selectOutputs(model: ModelDescription, names: string[] | undefined): Te
 
 const specFor = (model: ModelDescription, name: string): TensorSpec => model.inputs.find((s) => s.name === name)!;
 
+/**
+ * Inputs that share a symbolic dim (say both are [batch, 3]) must agree on its size. onnxruntime does not check this
+ * and may broadcast instead, answering for a batch the client never sent.
+ */
+function checkSharedDims(model: ModelDescription, feeds: Record<string, DecodedTensor>): void {
+  const seen = new Map<string, { input: string; size: number }>();
+  for (const [name, tensor] of Object.entries(feeds)) {
+    specFor(model, name).shape.forEach((dim, i) => {
+      if (typeof dim !== 'string') return;
+      const first = seen.get(dim);
+      if (!first) return void seen.set(dim, { input: name, size: tensor.dims[i] });
+      if (first.size !== tensor.dims[i]) {
+        throw new TensorInputError(`inputs '${first.input}' and '${name}' disagree on dimension '${dim}' (${first.size} vs ${tensor.dims[i]})`);
+      }
+    });
+  }
+}
+
 export function prepareV2(model: ModelDescription, body: Uint8Array): PreparedRun & { request: z.infer<typeof V2RequestSchema> } {
   const request = parseEnvelope(V2RequestSchema, parseJson(body));
   if (request.parameters?.binary_data_output === true || request.inputs.some((i) => i.parameters?.binary_data_size !== undefined)) {
@@ -92,6 +111,7 @@ export function prepareV2(model: ModelDescription, body: Uint8Array): PreparedRu
     if (input.datatype === undefined) throw new TensorInputError(`input '${input.name}': "datatype" is missing`);
     feeds[input.name] = decodeTensor(specFor(model, input.name), input);
   }
+  checkSharedDims(model, feeds);
   return { request, feeds, fetches: selectOutputs(model, request.outputs?.map((o) => o.name)) };
 }
 
@@ -100,6 +120,7 @@ export function preparePredict(model: ModelDescription, body: Uint8Array): Prepa
   checkInputNames(model, Object.keys(request.inputs));
   const feeds: Record<string, DecodedTensor> = {};
   for (const [name, data] of Object.entries(request.inputs)) feeds[name] = decodeTensor(specFor(model, name), { data });
+  checkSharedDims(model, feeds);
   return { feeds, fetches: selectOutputs(model, request.outputs) };
 }
 

@@ -49,8 +49,9 @@ export class AccessControl {
   /** The highest level a request proves, if any. */
   levelOf(req: Request): AccessLevel | undefined {
     const header = req.headers.authorization;
-    if (header?.startsWith('Bearer ')) {
-      const token = header.slice(7).trim();
+    const bearer = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null; // the scheme name is case-insensitive (RFC 9110)
+    if (bearer) {
+      const token = bearer[1];
       if (sameToken(token, this.tokens.ownerToken)) return 'owner';
       if (sameToken(token, this.tokens.shareToken)) return 'share';
       return undefined;

@@ -25,8 +25,16 @@ export async function loadOrCreateTokens(dataDir: string): Promise<Tokens> {
 
 export async function saveTokens(dataDir: string, tokens: Tokens): Promise<void> {
   await mkdir(dataDir, { recursive: true });
-  await writeFile(path.join(dataDir, '.gitignore'), `# written by model-preview: keep the access tokens out of git\n${FILE}\n`);
+  await ignoreInGit(path.join(dataDir, '.gitignore'));
   await writeFile(path.join(dataDir, FILE), JSON.stringify(tokens, null, 2) + '\n', { mode: 0o600 });
+}
+
+/** Adds the tokens file to the folder's .gitignore, keeping whatever the user already wrote there. */
+async function ignoreInGit(gitignore: string): Promise<void> {
+  const existing = await readFile(gitignore, 'utf8').catch(() => '');
+  if (existing.split(/\r?\n/).includes(FILE)) return;
+  const prefix = existing === '' ? '# written by model-preview: keep the access tokens out of git\n' : existing.endsWith('\n') ? '' : '\n';
+  await writeFile(gitignore, `${existing}${prefix}${FILE}\n`);
 }
 
 export const tokensFile = (dataDir: string): string => path.join(dataDir, FILE);

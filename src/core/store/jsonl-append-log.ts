@@ -25,6 +25,7 @@ export class JsonlAppendLog {
   append(record: unknown): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`${this.file} is closed`));
     const text = typeof record === 'string' ? record : JSON.stringify(record);
+    if (typeof text !== 'string') return Promise.reject(new Error(`cannot append ${typeof record} to ${this.file}: not JSON`));
     if (text.includes('\n')) return Promise.reject(new Error('a JSON Lines record cannot contain a raw newline'));
     return new Promise((resolve, reject) => {
       this.pending.push({ text: text + '\n', resolve, reject });
@@ -40,7 +41,11 @@ export class JsonlAppendLog {
   }
 
   private fileHandle(): Promise<FileHandle> {
-    this.handle ??= mkdir(path.dirname(this.file), { recursive: true }).then(() => open(this.file, 'a'));
+    if (!this.handle) {
+      this.handle = mkdir(path.dirname(this.file), { recursive: true }).then(() => open(this.file, 'a'));
+      // A failed open (EMFILE, a folder deleted under us) is retried by the next append instead of failing forever.
+      this.handle.catch(() => (this.handle = undefined));
+    }
     return this.handle;
   }
 
