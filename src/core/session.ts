@@ -55,7 +55,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   ) {
     super();
     this.metrics = new ServerMetrics(() => pool.queueDepth, () => pool.inFlight);
-    this.predictions = new JsonlAppendLog(path.join(options.dataDir, 'predictions.jsonl'), { fsync: false });
+    // fsync'd: feedback will refer to a prediction by id, so an answered prediction must survive a crash.
+    this.predictions = new JsonlAppendLog(path.join(options.dataDir, 'predictions.jsonl'), { fsync: true });
     pool.on('worker-error', (err: Error) => this.emit('event', { event: 'error', source: 'worker', message: err.message }));
   }
 

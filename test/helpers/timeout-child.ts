@@ -7,7 +7,8 @@ import { fixtureModel, sleep, startPreview } from './preview';
 
 async function main(): Promise<void> {
   const say = (step: string, value: unknown) => process.stdout.write(JSON.stringify({ step, value }) + '\n');
-  const preview = await startPreview(fixtureModel('slow-matmul'), { workers: 1, maxQueue: 8, timeoutMs: 20 });
+  // the parent owns the data folder (argv[2]) and removes it, even if this process dies
+  const preview = await startPreview(fixtureModel('slow-matmul'), { workers: 1, maxQueue: 8, timeoutMs: 20, dataDir: process.argv[2] });
   const row = Array.from({ length: 512 }, (_, i) => i / 512);
   const slow = { inputs: [{ name: 'x', shape: [1, 512], datatype: 'FP32', data: row }] };
   // An empty batch runs in well under 20 ms: a "normal" request that can succeed under this tight timeout.

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { IRIS_MODEL, startPreview, type Preview } from '../helpers/preview';
 
@@ -23,6 +23,7 @@ describe('server: access control', function () {
     assert.notEqual(preview.shareToken, preview.ownerToken);
     const saved = JSON.parse(await readFile(path.join(preview.dataDir, 'tokens.json'), 'utf8'));
     assert.deepEqual(saved, { shareToken: preview.shareToken, ownerToken: preview.ownerToken });
+    assert.equal((await stat(path.join(preview.dataDir, 'tokens.json'))).mode & 0o777, 0o600, 'tokens.json is private to its owner');
     assert.equal(preview.session.shareUrl, `${preview.baseUrl}/?t=${preview.shareToken}`);
   });
 

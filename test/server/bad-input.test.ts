@@ -1,5 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fixtureModel, IRIS_MODEL, loadExpected, startPreview, type Preview, type Reply } from '../helpers/preview';
@@ -86,12 +88,18 @@ describe('server: bad requests get a clear 4xx/5xx, never a 500', function () {
 
     it('a shape that does not match the amount of data is 400', async () => {
       assertError(await iris.post(INFER, good([1, 2, 3, 4], [2, 4])), 400, /^input 'features': shape \[2, 4\] holds 8 elements but data has 4$/);
-      assertError(await iris.post(INFER, good([1, 2, 3, 4], [1, -4])), 400, /^input 'features': "shape" must be an array of non-negative integers$/);
+      assertError(await iris.post(INFER, good([1, 2, 3, 4], [1, -4])), 400, /^input 'features': "shape" must be an array of at most 32 non-negative integers$/);
     });
 
     it('a value of the wrong kind is 400 naming the element', async () => {
       assertError(await iris.post(INFER, good([1, 'two', 3, 4])), 400, /^input 'features': element 1 is "two", expected a number$/);
       assertError(await iris.post('/api/predict', { inputs: { features: [[1, 2, 3, 4], [1, 2]] } }), 400, /^input 'features': data is not rectangular/);
+    });
+
+    it('absurdly deep nesting (100,000 levels, a 200 kB body) is 400, not 500', async () => {
+      const deep = '['.repeat(100_000) + '1' + ']'.repeat(100_000);
+      assertError(await iris.post('/api/predict', `{"inputs":{"features":${deep}}}`), 400, /^input 'features': /);
+      assertError(await iris.post(INFER, `{"inputs":[{"name":"features","shape":[1,4],"datatype":"FP32","data":${deep}}]}`), 400, /^input 'features': /);
     });
 
     it('a V2 input without "shape" is 400 saying "shape" is missing', async () => {
@@ -135,12 +143,12 @@ describe('server: bad requests get a clear 4xx/5xx, never a 500', function () {
 
     it('a wrong method is 405 with an Allow header', async () => {
       const cases: Array<[string, string, string]> = [
-        ['GET', INFER, 'POST'], ['PUT', '/api/predict', 'POST'], ['DELETE', '/v2/models/iris', 'GET'],
-        ['POST', '/v2/health/live', 'GET'], ['POST', '/api/card', 'GET'],
+        ['GET', INFER, 'POST'], ['PUT', '/api/predict', 'POST'], ['DELETE', '/v2/models/iris', 'GET, HEAD'],
+        ['POST', '/v2/health/live', 'GET, HEAD'], ['POST', '/api/card', 'GET, HEAD'],
       ];
       for (const [method, url, allow] of cases) {
         const res = await iris.request(method, url, { body: method === 'GET' ? undefined : '{}' });
-        assertError(res, 405, new RegExp(`^${method} is not allowed on ${url}; use ${allow}$`));
+        assertError(res, 405, new RegExp(`^${method} is not allowed on ${url}; use ${allow.replace(', ', ' or ')}$`));
         assert.equal(res.headers.get('allow'), allow, `${method} ${url}: Allow header`);
       }
     });
@@ -156,12 +164,15 @@ describe('server: bad requests get a clear 4xx/5xx, never a 500', function () {
     });
   });
 
-  it('after all that the server still answers normally', async () => {
-    const res = await iris.post(INFER, good());
-    assert.equal(res.status, 200, res.text);
-    assert.equal((await iris.get('/v2/health/ready', null)).status, 200);
-    const missing = await twoInputs.post('/v2/models/two-inputs/infer', { inputs: [{ name: 'a', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }, { name: 'b', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] });
-    assert.equal(missing.status, 200, missing.text);
+  // nested, so that it runs after every other group above (mocha runs a suite's own tests before its sub-suites)
+  describe('afterwards', () => {
+    it('after all that the server still answers normally', async () => {
+      const res = await iris.post(INFER, good());
+      assert.equal(res.status, 200, res.text);
+      assert.equal((await iris.get('/v2/health/ready', null)).status, 200);
+      const both = await twoInputs.post('/v2/models/two-inputs/infer', { inputs: [{ name: 'a', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }, { name: 'b', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] });
+      assert.equal(both.status, 200, both.text);
+    });
   });
 });
 
@@ -218,12 +229,19 @@ describe('server: limits', function () {
       this.timeout(30_000);
       // In a child process: terminating a worker in the middle of an onnxruntime run must not take the process down,
       // and if it does, that must fail this test rather than kill the whole mocha run.
-      const child = spawn(process.execPath, [path.join(__dirname, '..', 'helpers', 'timeout-child.js')], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mp-timeout-test-'));
       let stdout = '';
       let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+      let code: number | null;
+      let signal: NodeJS.Signals | null;
+      try {
+        const child = spawn(process.execPath, [path.join(__dirname, '..', 'helpers', 'timeout-child.js'), dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
       const steps = Object.fromEntries(stdout.trim().split('\n').filter(Boolean).map((l) => {
         const { step, value } = JSON.parse(l) as { step: string; value: unknown };
         return [step, value];

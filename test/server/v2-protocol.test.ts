@@ -118,15 +118,18 @@ describe('server: Open Inference Protocol (V2)', function () {
     assert.match(res.json.error, /unknown output 'difference'; the model's outputs are: (sum, product|product, sum)/);
   });
 
-  it('two inputs whose batch sizes onnxruntime cannot combine are a 400 with its words (not a 500)', async () => {
+  it('two inputs that disagree on their shared batch dim are a 400 (onnxruntime would broadcast them)', async () => {
     const res = await twoInputs.post('/v2/models/two-inputs/infer', {
       inputs: [
-        { name: 'a', shape: [3, 3], datatype: 'FP32', data: [1, 2, 3, 4, 5, 6, 7, 8, 9] },
+        { name: 'a', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] },
         { name: 'b', shape: [2, 3], datatype: 'FP32', data: [1, 2, 3, 4, 5, 6] },
       ],
     });
     assert.equal(res.status, 400, res.text);
-    assert.match(res.json.error, /^the model rejected the input: /);
+    assert.match(res.json.error, /^inputs 'a' and 'b' disagree on dimension 'batch' \(1 vs 2\)$/);
+    const viaPredict = await twoInputs.post('/api/predict', { inputs: { a: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], b: [[1, 2, 3]] } });
+    assert.equal(viaPredict.status, 400, viaPredict.text);
+    assert.match(viaPredict.json.error, /^inputs 'a' and 'b' disagree on dimension 'batch' \(3 vs 1\)$/);
   });
 
   it('the binary tensor data extension is refused with 400', async () => {

@@ -176,7 +176,7 @@ describe('codec: validation errors name the input and what was expected', () => 
   it('rejects a shape that is not a list of non-negative integers', () => {
     for (const shape of [[-1, 2], [1.5, 2], '2,2', [2, '2'], null]) {
       throwsInput(() => decodeTensor(spec('FP32'), { datatype: 'FP32', shape, data: [1, 2] }),
-        "input 'x': \"shape\" must be an array of non-negative integers");
+        "input 'x': \"shape\" must be an array of at most 32 non-negative integers");
     }
   });
 
@@ -372,5 +372,27 @@ describe('codec: encodeTensor INT64/UINT64 outputs', () => {
     const view = buf.subarray(1, 3);
     const out = encodeTensor('h', 'FP16', { type: 'float16', dims: [2], data: view }, 'exact');
     assert.deepEqual(out.data, [1, -2]);
+  });
+});
+
+describe('codec: NaN and the infinities (JSON has no literal for them)', () => {
+  it('accepts "NaN", "Infinity" and "-Infinity" strings for float inputs', () => {
+    for (const datatype of ['FP16', 'FP32', 'FP64'] as const) {
+      const t = decodeTensor(spec(datatype, ['batch', 3]), { data: [['NaN', 'Infinity', '-Infinity']] });
+      const values = datatype === 'FP16' ? encodeTensor('x', 'FP16', { type: 'float16', dims: t.dims, data: t.data }, 'exact').data : Array.from(t.data as Float32Array);
+      assert.ok(Number.isNaN(values[0]) || values[0] === 'NaN', `${datatype}: ${values[0]}`);
+      assert.ok(values[1] === Infinity || values[1] === 'Infinity', `${datatype}: ${values[1]}`);
+    }
+  });
+
+  it('refuses a number too large for a double (1e400 parses as Infinity) instead of taking it for infinity', () => {
+    const data = JSON.parse('[[1, 1e400]]');
+    throwsInput(() => decodeTensor(spec('FP32'), { data }), "input 'x': element 1 is Infinity, expected a finite number");
+  });
+
+  it('writes NaN and infinities in float outputs as strings, not as null', () => {
+    const out = encodeTensor('y', 'FP32', { type: 'float32', dims: [1, 3], data: new Float32Array([1.5, NaN, -Infinity]) }, 'exact');
+    assert.deepEqual(out.data, [1.5, 'NaN', '-Infinity']);
+    assert.equal(JSON.stringify(out.data), '[1.5,"NaN","-Infinity"]');
   });
 });

@@ -37,12 +37,18 @@ export function formatShape(shape: ReadonlyArray<number | string>): string {
 
 const isDynamic = (dim: number | string): boolean => typeof dim === 'string' || dim < 0;
 
+/** Deeper nesting than any real tensor has; it also bounds the recursion below against a hostile body. */
+export const MAX_RANK = 32;
+
 /** Flattens row-major nested arrays, checking they are rectangular. A scalar counts as a rank-0 tensor. */
 export function flattenNested(data: unknown, where: string): { flat: unknown[]; shape: number[] } {
   if (!Array.isArray(data)) return { flat: [data], shape: [] };
   if (data.length === 0 || !Array.isArray(data[0])) return { flat: data, shape: [data.length] };
   const shape: number[] = [];
-  for (let level: unknown = data; Array.isArray(level); level = level[0]) shape.push(level.length);
+  for (let level: unknown = data; Array.isArray(level); level = level[0]) {
+    if (shape.length === MAX_RANK) throw new TensorInputError(`${where}: data is nested more than ${MAX_RANK} levels deep`);
+    shape.push(level.length);
+  }
   const flat: unknown[] = [];
   const walk = (node: unknown, depth: number): void => {
     if (depth === shape.length) {
@@ -60,8 +66,8 @@ export function flattenNested(data: unknown, where: string): { flat: unknown[]; 
 }
 
 function readGivenShape(shape: unknown, where: string): number[] {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new TensorInputError(`${where}: "shape" must be an array of non-negative integers`);
+  if (!Array.isArray(shape) || shape.length > MAX_RANK || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new TensorInputError(`${where}: "shape" must be an array of at most ${MAX_RANK} non-negative integers`);
   }
   return shape as number[];
 }
@@ -98,13 +104,25 @@ function checkShape(spec: TensorSpec, shape: number[], where: string): void {
 }
 
 function describeValue(v: unknown): string {
-  const text = JSON.stringify(v) ?? String(v);
+  const text = typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v); // JSON.stringify(Infinity) is "null"
+
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
+
+const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
+
+/** A float output as JSON can carry it: a number, or for NaN and the infinities the strings the decoder accepts. */
+const floatToJson = (v: number): number | string => (Number.isFinite(v) ? v : String(v));
 
 function convert(datatype: V2Datatype, flat: unknown[], where: string): TensorArray {
   const bad = (i: number, expected: string): never => {
     throw new TensorInputError(`${where}: element ${i} is ${describeValue(flat[i])}, expected ${expected}`);
+  };
+  // JSON has no NaN or infinities: they travel as the strings "NaN", "Infinity" and "-Infinity". A number too large
+  // for a double (1e400) parses as Infinity and is refused rather than taken for one.
+  const readFloat = (v: unknown, i: number): number => {
+    if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(NON_FINITE, v)) return NON_FINITE[v];
+    return bad(i, typeof v === 'number' ? 'a finite number' : 'a number');
   };
   const n = flat.length;
   switch (datatype) {
@@ -113,17 +131,15 @@ function convert(datatype: V2Datatype, flat: unknown[], where: string): TensorAr
       const out = datatype === 'FP32' ? new Float32Array(n) : new Float64Array(n);
       for (let i = 0; i < n; i++) {
         const v = flat[i];
-        if (typeof v !== 'number') bad(i, 'a number');
-        out[i] = v as number;
+        out[i] = typeof v === 'number' && Number.isFinite(v) ? v : readFloat(v, i);
       }
       return out;
     }
     case 'FP16': {
       const out = new Float16Array(n);
       for (let i = 0; i < n; i++) {
-        const v = flat[i];
-        if (typeof v !== 'number') bad(i, 'a number');
-        if (Math.abs(v as number) > 65504) bad(i, 'a number within the FP16 range ±65504');
+        const v = typeof flat[i] === 'number' && Number.isFinite(flat[i]) ? flat[i] : readFloat(flat[i], i);
+        if (Math.abs(v as number) > 65504 && Number.isFinite(v)) bad(i, 'a number within the FP16 range ±65504');
         out[i] = v as number;
       }
       return new Uint16Array(out.buffer);
@@ -228,7 +244,14 @@ export function encodeTensor(name: string, datatype: V2Datatype, tensor: OrtLike
       break;
     case 'FP16': {
       const bits = raw as Uint16Array;
-      data = Array.from(new Float16Array(bits.buffer, bits.byteOffset, bits.length));
+      data = Array.from(new Float16Array(bits.buffer, bits.byteOffset, bits.length), floatToJson);
+      break;
+    }
+    case 'FP32':
+    case 'FP64': {
+      const floats = raw as Float32Array | Float64Array;
+      // JSON.stringify would write NaN and the infinities as null: keep them as strings instead.
+      data = floats.every(Number.isFinite) ? Array.from(floats) : Array.from(floats, floatToJson);
       break;
     }
     case 'INT64':

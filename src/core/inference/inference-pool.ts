@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { ModelDescription } from '../../shared/model-card';
 import { ModelLoadError } from '../model/model-load-error';
 import type { ModelFile } from '../model/model-file';
-import type { FromWorker, JobKind, JobResult, ToWorker } from './worker-protocol';
+import type { FromWorker, JobKind, JobResult, ToWorker, WorkerData } from './worker-protocol';
 
 export interface PoolOptions {
   /** Worker threads, each with its own onnxruntime session. */
@@ -40,6 +40,8 @@ interface Job {
 
 interface Slot {
   worker: Worker;
+  /** Shared with the worker: control[0] = 1 tells it to leave between runs (see inference-worker.ts). */
+  control: Int32Array;
   jobs: Map<number, Job>;
   loads: Map<number, { file: string; resolve(d: ModelDescription): void; reject(e: Error): void }>;
   /** Generations this worker has loaded: a job is only sent to a worker that holds its version. */
@@ -136,26 +138,43 @@ export class InferencePool extends EventEmitter {
     });
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops every worker. Workers leave by themselves once their current run ends (the server has already let requests
+   * in progress finish); one still running after `graceMs` is terminated, which onnxruntime may answer by aborting.
+   */
+  async close(graceMs = Math.max(this.options.timeoutMs, 1_000)): Promise<void> {
     this.closed = true;
     for (const job of this.queue.splice(0)) this.fail(job, new PoolRejection(503, 'the server is shutting down'));
-    await Promise.all(this.slots.splice(0).map((slot) => {
+    await Promise.all(this.slots.splice(0).map(async (slot) => {
       for (const job of slot.jobs.values()) this.fail(job, new PoolRejection(503, 'the server is shutting down'));
-      return slot.worker.terminate();
+      const exited = new Promise<void>((resolve) => slot.worker.once('exit', () => resolve()));
+      this.retire(slot);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)));
+      if ((await Promise.race([exited, late])) === 'late') await slot.worker.terminate();
+      clearTimeout(timer);
     }));
   }
 
+  /** Asks a worker to leave between runs; never `terminate()` it mid-run (see inference-worker.ts). */
+  private retire(slot: Slot): void {
+    Atomics.store(slot.control, 0, 1);
+    slot.worker.postMessage({ type: 'retire' } satisfies ToWorker);
+  }
+
   private spawn(): Slot {
+    const control = new SharedArrayBuffer(4);
     const slot: Slot = {
-      worker: new Worker(this.workerFile),
+      worker: new Worker(this.workerFile, { workerData: { control } satisfies WorkerData }),
+      control: new Int32Array(control),
       jobs: new Map(),
       loads: new Map(),
       loaded: new Set(),
     };
     slot.worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
-    slot.worker.on('error', (err) => this.replace(slot, new Error(`an inference worker crashed: ${err.message}`)));
+    slot.worker.on('error', (err) => this.replace(slot, new Error(`an inference worker crashed: ${err.message}`), 'dead'));
     slot.worker.on('exit', (code) => {
-      if (!this.closed && this.slots.includes(slot)) this.replace(slot, new Error(`an inference worker exited with code ${code}`));
+      if (!this.closed && this.slots.includes(slot)) this.replace(slot, new Error(`an inference worker exited with code ${code}`), 'dead');
     });
     return slot;
   }
@@ -185,6 +204,7 @@ export class InferencePool extends EventEmitter {
   }
 
   private onMessage(slot: Slot, msg: FromWorker): void {
+    if (!this.slots.includes(slot)) return; // a retired worker finishing up: its jobs were answered or re-queued
     if (msg.type === 'result') {
       const job = slot.jobs.get(msg.jobId);
       if (!job) return; // timed out already
@@ -259,16 +279,17 @@ export class InferencePool extends EventEmitter {
     const slot = job.slot;
     slot?.jobs.delete(job.id);
     this.fail(job, new PoolRejection(504, `inference took longer than ${this.options.timeoutMs} ms and was abandoned`));
-    // onnxruntime cannot interrupt a running session: a worker stuck on this job would stay busy, so replace it.
-    if (slot) this.replace(slot, new Error(`an inference worker was replaced after a request ran past ${this.options.timeoutMs} ms`));
+    // onnxruntime cannot interrupt a running session: a worker stuck on this job would stay busy, so a fresh worker
+    // takes its place now and the stuck one leaves when its run ends.
+    if (slot) this.replace(slot, new Error(`an inference worker was replaced after a request ran past ${this.options.timeoutMs} ms`), 'stuck');
   }
 
   /** Swaps a dead or stuck worker for a fresh one holding the current version; its other jobs go back to the queue. */
-  private replace(slot: Slot, reason: Error): void {
+  private replace(slot: Slot, reason: Error, state: 'dead' | 'stuck'): void {
     const index = this.slots.indexOf(slot);
     if (index < 0 || this.closed) return;
     this.emit('worker-error', reason);
-    void slot.worker.terminate();
+    if (state === 'stuck') this.retire(slot);
     for (const pending of slot.loads.values()) pending.reject(reason);
     const orphans = [...slot.jobs.values()];
     slot.jobs.clear();

@@ -1,17 +1,33 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { ModelRunner } from './model-runner';
-import type { FromWorker, ToWorker } from './worker-protocol';
+import type { FromWorker, ToWorker, WorkerData } from './worker-protocol';
 
 /**
  * Entry point of an inference worker thread. onnxruntime-node's `session.run` blocks the thread that calls it, so it
  * runs here and never on the HTTP thread. A worker may hold two model versions at once during a hot reload.
+ *
+ * A worker is never terminated from outside while it may be inside `session.run`: that aborts the whole process
+ * (a native exception escapes). Instead the pool sets the shared `retired` flag, and the worker leaves by itself
+ * between runs, skipping any job still queued for it (the pool has already re-queued those elsewhere).
  */
 if (!parentPort) throw new Error('inference-worker must run as a worker thread');
 const port = parentPort;
+const control = new Int32Array((workerData as WorkerData).control);
 const runners = new Map<number, ModelRunner>();
 const send = (msg: FromWorker): void => port.postMessage(msg);
+let leaving = false;
+
+function leaveIfRetired(): boolean {
+  if (leaving) return true;
+  if (Atomics.load(control, 0) !== 1) return false;
+  leaving = true;
+  port.removeAllListeners('message');
+  void Promise.allSettled([...runners.values()].map((r) => r.release())).then(() => process.exit(0));
+  return true;
+}
 
 port.on('message', (msg: ToWorker) => {
+  if (leaveIfRetired()) return;
   switch (msg.type) {
     case 'load':
       // A private copy: onnxruntime-node refuses views of a SharedArrayBuffer.
@@ -21,7 +37,7 @@ port.on('message', (msg: ToWorker) => {
           send({ type: 'loaded', generation: msg.generation, description: runner.description });
         },
         (err: Error) => send({ type: 'load-failed', generation: msg.generation, reason: (err as { reason?: string }).reason ?? err.message }),
-      );
+      ).finally(leaveIfRetired);
       break;
     case 'unload': {
       const runner = runners.get(msg.generation);
@@ -29,17 +45,19 @@ port.on('message', (msg: ToWorker) => {
       void runner?.release();
       break;
     }
+    case 'retire':
+      break; // the flag is set: leaveIfRetired() above has begun leaving
     case 'infer': {
       const runner = runners.get(msg.generation);
-      const done = (result: FromWorker & { type: 'result' }) => send(result);
+      const done = (status: number, body: string) => send({ type: 'result', jobId: msg.jobId, result: { status, body } });
       if (!runner) {
-        done({ type: 'result', jobId: msg.jobId, result: { status: 503, body: JSON.stringify({ error: 'the model is being reloaded; try again' }) } });
+        done(503, JSON.stringify({ error: 'the model is being reloaded; try again' }));
         break;
       }
       runner.run(msg.kind, msg.body, msg.receivedAt).then(
-        (result) => done({ type: 'result', jobId: msg.jobId, result }),
-        (err: Error) => done({ type: 'result', jobId: msg.jobId, result: { status: 500, body: JSON.stringify({ error: `internal error in the inference worker: ${err.message}` }) } }),
-      );
+        (result) => send({ type: 'result', jobId: msg.jobId, result }),
+        (err: Error) => done(500, JSON.stringify({ error: `internal error in the inference worker: ${err.message}` })),
+      ).finally(leaveIfRetired);
       break;
     }
   }

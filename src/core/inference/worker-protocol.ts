@@ -4,7 +4,13 @@ import type { ModelDescription } from '../../shared/model-card';
 
 export type JobKind = 'v2' | 'predict';
 
+/** Given to each worker at start. `control[0]` is 1 once the pool has retired the worker. */
+export interface WorkerData {
+  control: SharedArrayBuffer;
+}
+
 export type ToWorker =
+  | { type: 'retire' }
   | { type: 'load'; generation: number; file: string; bytes: SharedArrayBuffer }
   | { type: 'unload'; generation: number }
   | {

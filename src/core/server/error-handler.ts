@@ -12,6 +12,12 @@ const BODY_ERRORS: Record<string, (err: { limit?: number }) => [number, string]>
   'request.size.invalid': () => [400, 'the request body is shorter than its Content-Length'],
 };
 
+function clientMessage(err: Error): string {
+  if (err instanceof URIError) return 'the URL holds a malformed %-escape';
+  if ((err as { code?: string }).code?.startsWith('Z_')) return 'the request body does not match its Content-Encoding';
+  return err.message;
+}
+
 /**
  * Every failure becomes JSON `{"error": "..."}` with a status that says whose fault it was. Only a bug of ours is a
  * 500, and its details go to the log, not to the client.
@@ -28,9 +34,12 @@ export function errorHandler(log: (message: string) => void) {
       message = err.message;
       if (err.retryAfterSeconds) headers = { 'Retry-After': String(err.retryAfterSeconds) };
     } else {
-      const type = (err as { type?: string }).type;
+      const { type, status: claimed } = err as { type?: string; status?: unknown };
       const mapped = type ? BODY_ERRORS[type] : undefined;
       if (mapped) [status, message] = mapped(err as { limit?: number });
+      // Other client errors raised by express and body-parser (a malformed %-escape in the URL, a body that is not
+      // the gzip it claims to be) carry a 4xx status of their own.
+      else if (typeof claimed === 'number' && claimed >= 400 && claimed < 500) [status, message] = [claimed, clientMessage(err as Error)];
       else log(`internal error: ${(err as Error)?.stack ?? String(err)}`);
     }
     if (res.headersSent) return void res.destroy();

@@ -5,5 +5,6 @@ import { HttpError } from '../http-error';
 export function methodNotAllowed(req: Request, _res: Response): void {
   const allowed = Object.keys((req.route as { methods: Record<string, boolean> }).methods)
     .filter((m) => m !== '_all').map((m) => m.toUpperCase());
+  if (allowed.includes('GET')) allowed.push('HEAD'); // express answers HEAD with the GET handler
   throw new HttpError(405, `${req.method} is not allowed on ${req.path}; use ${allowed.join(' or ')}`, { Allow: allowed.join(', ') });
 }
