@@ -13,6 +13,8 @@ const TARGET_RATIO = 0.6;
 const TARGET_P99_MS = 10;
 /** The connection count the targets are judged at. */
 const TARGET_CONNECTIONS = 16;
+/** Above this much CPU (% of one core) used by other programs during a run, its figures are flagged as disturbed. */
+const NOISY_OTHER_CPU_PERCENT = 25;
 
 interface Variant {
   key: 'ours' | 'ours-workers-1' | 'floor';
@@ -113,6 +115,7 @@ export const inferThroughput: BenchCase = {
       ratioData.push({ connections: c, ratio: round(ours / floor, 3), ratioWorkers1: w1 === undefined ? undefined : round(w1 / floor, 3) });
     }
 
+    const noisy = all.filter((m) => (m.cpu.elsewherePercent ?? 0) > NOISY_OTHER_CPU_PERCENT);
     const checks: TargetCheck[] = [];
     const ours16 = find('ours', TARGET_CONNECTIONS);
     const floor16 = find('floor', TARGET_CONNECTIONS);
@@ -137,7 +140,10 @@ export const inferThroughput: BenchCase = {
         { title: `Inference throughput (${options.durationSeconds} s measured after ${options.warmupSeconds} s warm-up; latency of 2xx responses; CPU in % of one core)`, rows: results },
         { title: 'Ours vs floor', rows: ratios },
       ],
-      notes: all.map((m) => `${m.label} @${m.connections}: ${describeCpu(m.cpu)}`),
+      notes: [
+        ...all.map((m) => `${m.label} @${m.connections}: ${describeCpu(m.cpu)}`),
+        ...noisy.map((m) => `WARNING: other programs used ${pct(m.cpu.elsewherePercent)} of a core during "${m.label}" @${m.connections}: those figures are disturbed; run again on a quiet machine`),
+      ],
       checks,
       data: {
         durationSeconds: options.durationSeconds,
@@ -146,6 +152,7 @@ export const inferThroughput: BenchCase = {
         measurements: all.map((m) => ({ variant: m.variant, label: m.label, ...m.result, cpu: m.cpu })),
         ratios: ratioData,
         targets: { ratio: TARGET_RATIO, p99Ms: TARGET_P99_MS, atConnections: TARGET_CONNECTIONS },
+        disturbedRuns: noisy.map((m) => ({ variant: m.variant, connections: m.connections, otherCpuPercent: round(m.cpu.elsewherePercent ?? 0) })),
       },
     };
   },
