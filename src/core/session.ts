@@ -11,6 +11,7 @@ import { readSidecar, sidecarPathFor } from './model/sidecar-file';
 import { AccessControl } from './server/access';
 import { createApp } from './server/app';
 import { GracefulServer } from './server/graceful-server';
+import { withInferenceFastPath } from './server/inference-fast-path';
 import { ServerMetrics } from './server/metrics';
 import type { ModelBackend } from './server/model-backend';
 import { loadOrCreateTokens } from './server/token-store';
@@ -41,6 +42,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   private sidecar?: Sidecar;
   private sidecarError?: string;
   private loadedAt = '';
+  private cachedCard?: ModelCard;
   private watcher?: FileWatcher;
   private server?: GracefulServer;
   private stopping?: Promise<void>;
@@ -68,11 +70,12 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       const started = performance.now();
       const [description] = await Promise.all([pool.load(model), session.loadSidecar()]);
       session.adopt(description, performance.now() - started);
-      const app = createApp({
+      const appOptions = {
         backend: session, access: session.access, metrics: session.metrics,
-        bodyLimitBytes: options.bodyLimitBytes, log: (m) => session.log(m),
-      });
-      session.server = await GracefulServer.listen(app, { host: options.host, port: options.port });
+        bodyLimitBytes: options.bodyLimitBytes, log: (m: string) => session.log(m),
+      };
+      const handler = withInferenceFastPath(createApp(appOptions), appOptions);
+      session.server = await GracefulServer.listen(handler, { host: options.host, port: options.port });
       if (options.watch !== false) session.watch();
       return session;
     } catch (err) {
@@ -99,9 +102,11 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     return this.pool.size;
   }
 
+  /** The card is read on every request (the fast path's routing): built once per change, not per call. */
   card(): ModelCard | undefined {
     if (!this.description) return undefined;
-    return { ...this.description, sidecar: this.sidecar, sidecarError: this.sidecarError, loadedAt: this.loadedAt };
+    this.cachedCard ??= { ...this.description, sidecar: this.sidecar, sidecarError: this.sidecarError, loadedAt: this.loadedAt };
+    return this.cachedCard;
   }
 
   run(kind: JobKind, body: Uint8Array, receivedAt: number) {
@@ -149,6 +154,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   private adopt(description: ModelDescription, loadMs: number): void {
     this.description = description;
     this.loadedAt = new Date().toISOString();
+    this.cachedCard = undefined;
     this.metrics.modelLoadSeconds.observe(loadMs / 1000);
     this.metrics.setModel(description.name, description.version);
   }
@@ -157,6 +163,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     const { sidecar, error } = await readSidecar(this.options.modelFile);
     this.sidecar = sidecar;
     this.sidecarError = error;
+    this.cachedCard = undefined;
     if (error) this.emit('event', { event: 'error', source: 'sidecar', message: error });
   }
 

@@ -114,10 +114,13 @@ describe('server: hot reload of the model file', function () {
       const oldVersion = preview.session.card()!.version;
       const c = loadExpected('slow-matmul').cases[0];
       const row = c.inputs.x.data as number[];
-      const batch = 4; // ~200 ms a request: 8 of them on 2 workers keep both busy for ~800 ms
+      // ~200 ms a request. 16 of them exceed what the 2 workers take in at once (4 each), so some are still waiting
+      // in the queue when the new version is swapped in: the swap happens while requests are in progress.
+      const batch = 4;
+      const count = 16;
       const body = { inputs: [{ name: 'x', shape: [batch, 512], datatype: 'FP32', data: Array.from({ length: batch }, () => row).flat() }] };
       let lastReplyAt = 0;
-      const requests = Array.from({ length: 8 }, () => preview.post('/v2/models/slow-matmul/infer', body).then((r) => {
+      const requests = Array.from({ length: count }, () => preview.post('/v2/models/slow-matmul/infer', body).then((r) => {
         lastReplyAt = performance.now();
         return r;
       }));
@@ -126,7 +129,7 @@ describe('server: hot reload of the model file', function () {
       await new Promise((r) => setTimeout(r, 30));
       await writeFile(modelFile, withMetadataProp(await readFile(fixtureModel('slow-matmul')), 'exported_by', 'swap-test'));
       const replies = await Promise.all(requests);
-      assert.deepEqual(replies.map((r) => r.status), Array(8).fill(200), replies.map((r) => r.text.slice(0, 200)).join('\n'));
+      assert.deepEqual(replies.map((r) => r.status), Array(count).fill(200), replies.map((r) => r.text.slice(0, 200)).join('\n'));
       const reloaded = await preview.waitForEvent((e) => e.event === 'model-reloaded') as ModelReloadedEvent;
       assert.equal(reloaded.previousVersion, oldVersion);
       assert.ok(reloadedAt < lastReplyAt, `the new version was swapped in while requests were still running (${Math.round(lastReplyAt - reloadedAt)} ms before the last answer)`);

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ModelRunner } from './model-runner';
-import type { FromWorker, ToWorker, WorkerData } from './worker-protocol';
+import type { FromWorker, InferJob, JobResult, ToWorker, WorkerData } from './worker-protocol';
 
 /**
  * Entry point of an inference worker thread. onnxruntime-node's `session.run` blocks the thread that calls it, so it
@@ -47,18 +47,27 @@ port.on('message', (msg: ToWorker) => {
     }
     case 'retire':
       break; // the flag is set: leaveIfRetired() above has begun leaving
-    case 'infer': {
-      const runner = runners.get(msg.generation);
-      const done = (status: number, body: string) => send({ type: 'result', jobId: msg.jobId, result: { status, body } });
-      if (!runner) {
-        done(503, JSON.stringify({ error: 'the model is being reloaded; try again' }));
-        break;
-      }
-      runner.run(msg.kind, msg.body, msg.receivedAt).then(
-        (result) => send({ type: 'result', jobId: msg.jobId, result }),
-        (err: Error) => done(500, JSON.stringify({ error: `internal error in the inference worker: ${err.message}` })),
-      ).finally(leaveIfRetired);
+    case 'infer':
+      void runBatch(msg.generation, msg.jobs);
       break;
-    }
   }
 });
+
+/** Runs a batch one job at a time (session.run is synchronous anyway) and answers for the whole batch at once. */
+async function runBatch(generation: number, jobs: InferJob[]): Promise<void> {
+  const runner = runners.get(generation);
+  const results: Array<{ jobId: number; result: JobResult }> = [];
+  for (const job of jobs) {
+    if (leaveIfRetired()) return; // the pool has re-queued this batch's remaining jobs elsewhere
+    let result: JobResult;
+    if (!runner) result = { status: 503, body: JSON.stringify({ error: 'the model is being reloaded; try again' }) };
+    else {
+      result = await runner.run(job.kind, job.body, job.receivedAt).catch((err: Error) => ({
+        status: 500, body: JSON.stringify({ error: `internal error in the inference worker: ${err.message}` }),
+      }));
+    }
+    results.push({ jobId: job.jobId, result });
+  }
+  send({ type: 'results', results });
+  leaveIfRetired();
+}

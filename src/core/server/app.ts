@@ -6,6 +6,7 @@ import type { ServerMetrics } from './metrics';
 import type { ModelBackend } from './model-backend';
 import { apiRoutes } from './routes/api-routes';
 import { pageRoute } from './routes/page-route';
+import { SECURITY_HEADERS } from './security-headers';
 import { v2Routes } from './routes/v2-routes';
 
 export interface AppOptions {
@@ -39,7 +40,7 @@ export function createApp(options: AppOptions): express.Express {
   app.set('query parser', 'simple');
   app.use(measure(metrics));
   app.use((_req, res, next) => {
-    res.set({ 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer', 'Cache-Control': 'no-store' });
+    res.set(SECURITY_HEADERS);
     next();
   });
   const share = access.require('share');

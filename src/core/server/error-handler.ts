@@ -22,26 +22,34 @@ function clientMessage(err: Error): string {
  * Every failure becomes JSON `{"error": "..."}` with a status that says whose fault it was. Only a bug of ours is a
  * 500, and its details go to the log, not to the client.
  */
+export interface ErrorAnswer {
+  status: number;
+  message: string;
+  headers: Record<string, string>;
+}
+
+/** What to answer for a failure: its status, the message the client sees, and headers such as Retry-After. */
+export function errorAnswer(err: unknown, log: (message: string) => void): ErrorAnswer {
+  if (err instanceof HttpError) return { status: err.status, message: err.message, headers: err.headers };
+  if (err instanceof PoolRejection) {
+    return { status: err.status, message: err.message, headers: err.retryAfterSeconds ? { 'Retry-After': String(err.retryAfterSeconds) } : {} };
+  }
+  const { type, status } = err as { type?: string; status?: unknown };
+  const mapped = type ? BODY_ERRORS[type] : undefined;
+  if (mapped) {
+    const [code, message] = mapped(err as { limit?: number });
+    return { status: code, message, headers: {} };
+  }
+  // Other client errors raised by express and body-parser (a malformed %-escape in the URL, a body that is not the
+  // gzip it claims to be) carry a 4xx status of their own.
+  if (typeof status === 'number' && status >= 400 && status < 500) return { status, message: clientMessage(err as Error), headers: {} };
+  log(`internal error: ${(err as Error)?.stack ?? String(err)}`);
+  return { status: 500, message: 'internal server error', headers: {} };
+}
+
 export function errorHandler(log: (message: string) => void) {
   return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
-    let status = 500;
-    let message = 'internal server error';
-    let headers: Record<string, string> = {};
-    if (err instanceof HttpError) {
-      ({ status, message, headers } = err);
-    } else if (err instanceof PoolRejection) {
-      status = err.status;
-      message = err.message;
-      if (err.retryAfterSeconds) headers = { 'Retry-After': String(err.retryAfterSeconds) };
-    } else {
-      const { type, status: claimed } = err as { type?: string; status?: unknown };
-      const mapped = type ? BODY_ERRORS[type] : undefined;
-      if (mapped) [status, message] = mapped(err as { limit?: number });
-      // Other client errors raised by express and body-parser (a malformed %-escape in the URL, a body that is not
-      // the gzip it claims to be) carry a 4xx status of their own.
-      else if (typeof claimed === 'number' && claimed >= 400 && claimed < 500) [status, message] = [claimed, clientMessage(err as Error)];
-      else log(`internal error: ${(err as Error)?.stack ?? String(err)}`);
-    }
+    const { status, message, headers } = errorAnswer(err, log);
     if (res.headersSent) return void res.destroy();
     res.status(status).set(headers).json({ error: message });
   };

@@ -3,6 +3,7 @@ import type { ModelCard } from '../../../shared/model-card';
 import type { TensorSpec, V2ModelMetadata } from '../../../shared/v2';
 import { nowAbsoluteMs, type JobKind } from '../../inference/worker-protocol';
 import { HttpError } from '../http-error';
+import { runInference } from '../run-inference';
 import type { ModelBackend } from '../model-backend';
 import type { ServerMetrics } from '../metrics';
 import { methodNotAllowed } from './method-not-allowed';
@@ -32,15 +33,16 @@ export function servedModel(backend: ModelBackend, req: Request): ModelCard {
   return card;
 }
 
-/** Runs a request on the workers; the body stays raw bytes here and is parsed off the HTTP thread. */
+/**
+ * Runs a request on the workers; the body stays raw bytes here and is parsed off the HTTP thread. The plain, authorised
+ * case usually takes the fast path before express (inference-fast-path.ts); this route answers the rest.
+ */
 export function inferenceHandler(kind: JobKind, backend: ModelBackend, metrics: ServerMetrics): RequestHandler {
   return async (req, res) => {
     const receivedAt = nowAbsoluteMs();
     servedModel(backend, req);
-    if (!Buffer.isBuffer(req.body) || req.body.length === 0) throw new HttpError(400, 'the request body is empty; send a JSON object');
-    const result = await backend.run(kind, req.body, receivedAt);
-    if (result.inferenceMs !== undefined) metrics.inferenceSeconds.observe(result.inferenceMs / 1000);
-    if (result.predictionRecord) await backend.recordPrediction(result.predictionRecord);
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const result = await runInference(kind, body, receivedAt, backend, metrics);
     res.status(result.status).type('application/json').send(result.body);
   };
 }
