@@ -114,10 +114,10 @@ describe('server: hot reload of the model file', function () {
       const oldVersion = preview.session.card()!.version;
       const c = loadExpected('slow-matmul').cases[0];
       const row = c.inputs.x.data as number[];
-      // ~200 ms a request. 16 of them exceed what the 2 workers take in at once (4 each), so some are still waiting
+      // ~100 ms a request. 40 of them exceed what the 2 workers take in at once (16 each), so some are still waiting
       // in the queue when the new version is swapped in: the swap happens while requests are in progress.
-      const batch = 4;
-      const count = 16;
+      const batch = 2;
+      const count = 40;
       const body = { inputs: [{ name: 'x', shape: [batch, 512], datatype: 'FP32', data: Array.from({ length: batch }, () => row).flat() }] };
       let lastReplyAt = 0;
       const requests = Array.from({ length: count }, () => preview.post('/v2/models/slow-matmul/infer', body).then((r) => {

@@ -48,13 +48,13 @@ port.on('message', (msg: ToWorker) => {
     case 'retire':
       break; // the flag is set: leaveIfRetired() above has begun leaving
     case 'infer':
-      void runBatch(msg.generation, msg.jobs);
+      void runBatch(msg.generation, msg.jobs, msg.bodies);
       break;
   }
 });
 
 /** Runs a batch one job at a time (session.run is synchronous anyway) and answers for the whole batch at once. */
-async function runBatch(generation: number, jobs: InferJob[]): Promise<void> {
+async function runBatch(generation: number, jobs: InferJob[], bodies: ArrayBuffer): Promise<void> {
   const runner = runners.get(generation);
   const results: Array<{ jobId: number; result: JobResult }> = [];
   for (const job of jobs) {
@@ -62,7 +62,7 @@ async function runBatch(generation: number, jobs: InferJob[]): Promise<void> {
     let result: JobResult;
     if (!runner) result = { status: 503, body: JSON.stringify({ error: 'the model is being reloaded; try again' }) };
     else {
-      result = await runner.run(job.kind, job.body, job.receivedAt).catch((err: Error) => ({
+      result = await runner.run(job.kind, new Uint8Array(bodies, job.offset, job.length), job.receivedAt).catch((err: Error) => ({
         status: 500, body: JSON.stringify({ error: `internal error in the inference worker: ${err.message}` }),
       }));
     }

@@ -13,14 +13,18 @@ export type ToWorker =
   | { type: 'retire' }
   | { type: 'load'; generation: number; file: string; bytes: SharedArrayBuffer }
   | { type: 'unload'; generation: number }
-  /** Jobs go in batches: under load one message carries several, which halves the hand-off cost per request. */
-  | { type: 'infer'; generation: number; jobs: InferJob[] };
+  /**
+   * Jobs go in batches: under load one message carries several. Their raw bodies (UTF-8 JSON: parsing and validation
+   * happen in the worker, off the HTTP thread) are packed end to end in one transferred buffer.
+   */
+  | { type: 'infer'; generation: number; jobs: InferJob[]; bodies: ArrayBuffer };
 
 export interface InferJob {
   jobId: number;
   kind: JobKind;
-  /** The raw request body (UTF-8 JSON): parsing and validation happen in the worker, off the HTTP thread. */
-  body: Uint8Array;
+  /** Where this job's body lies in the batch's `bodies`. */
+  offset: number;
+  length: number;
   /** When the HTTP thread received the request, as `performance.timeOrigin + performance.now()`. */
   receivedAt: number;
 }

@@ -54,6 +54,12 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
     if (!child) counters.set(key, (child = metrics.requests.labels(route, 'POST', String(status))));
     return child;
   };
+  const histograms = new Map<string, { observe(seconds: number): void }>();
+  const timed = (route: string) => {
+    let child = histograms.get(route);
+    if (!child) histograms.set(route, (child = metrics.requestSeconds.labels(route)));
+    return child;
+  };
   const baseHeaders = Object.entries({ ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' });
 
   const answer = (res: ServerResponse, route: string, startedAt: number, status: number, body: string, headers: Record<string, string> = {}) => {
@@ -65,7 +71,7 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
       res.end(body);
     }
     counted(route, status).inc();
-    metrics.requestSeconds.labels(route).observe((performance.now() - startedAt) / 1000);
+    timed(route).observe((performance.now() - startedAt) / 1000);
   };
 
   const handle = (kind: JobKind, route: string, req: IncomingMessage, res: ServerResponse): void => {
