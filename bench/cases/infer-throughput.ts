@@ -6,6 +6,7 @@ import { IRIS_INFER_BODY, IRIS_INFER_PATH, request } from '../lib/http';
 import { runLoad } from '../lib/load-client';
 import { makeDataDir, startFloorServer, startOurServer, type ServerProcess } from '../lib/processes';
 import { fmt, round } from '../lib/stats';
+import { runWrk, wrkAvailable, type WrkResult } from '../lib/wrk';
 import type { LoadResult } from '../load';
 
 const CONNECTIONS = [1, 16];
@@ -52,7 +53,7 @@ async function sanityCheck(server: ServerProcess): Promise<unknown> {
   return body.outputs;
 }
 
-async function measureVariant(variant: Variant, options: BenchOptions): Promise<{ measurements: Measurement[]; outputs: unknown }> {
+async function measureVariant(variant: Variant, options: BenchOptions): Promise<{ measurements: Measurement[]; outputs: unknown; wrk?: WrkResult }> {
   const dataDir = makeDataDir();
   const server = await variant.start(dataDir);
   const measurements: Measurement[] = [];
@@ -71,7 +72,16 @@ async function measureVariant(variant: Variant, options: BenchOptions): Promise<
       options.log(`    ${describeCpu(cpu)}`);
       measurements.push({ variant: variant.key, label: variant.label, connections, result, cpu });
     }
-    return { measurements, outputs };
+    let wrk: WrkResult | undefined;
+    if (wrkAvailable()) {
+      options.log(`  ${variant.label}, ${TARGET_CONNECTIONS} connections, wrk cross-check`);
+      wrk = await runWrk({
+        url: server.baseUrl + IRIS_INFER_PATH, headers: headersFor(server), body: IRIS_INFER_BODY,
+        connections: TARGET_CONNECTIONS, durationSeconds: options.durationSeconds, warmupSeconds: options.warmupSeconds,
+      });
+      options.log(`    ${fmt(wrk.requestsPerSecond, 0)} req/s, p50 ${fmt(wrk.p50Ms, 2)} ms, p99 ${fmt(wrk.p99Ms, 2)} ms, non-2xx ${wrk.non2xx}, socket errors ${wrk.socketErrors}`);
+    }
+    return { measurements, outputs, wrk };
   } finally {
     const end = await server.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -88,10 +98,12 @@ export const inferThroughput: BenchCase = {
   async run(options): Promise<CaseResult> {
     const all: Measurement[] = [];
     const outputs = new Map<string, unknown>();
+    const wrk = new Map<Variant['key'], WrkResult>();
     for (const variant of VARIANTS) {
       const r = await measureVariant(variant, options);
       all.push(...r.measurements);
       outputs.set(variant.key, r.outputs);
+      if (r.wrk) wrk.set(variant.key, r.wrk);
     }
     const sameAnswer = JSON.stringify(outputs.get('ours')) === JSON.stringify(outputs.get('floor'));
     const find = (key: Variant['key'], c: number) => all.find((m) => m.variant === key && m.connections === c);
@@ -115,6 +127,7 @@ export const inferThroughput: BenchCase = {
       ratioData.push({ connections: c, ratio: round(ours / floor, 3), ratioWorkers1: w1 === undefined ? undefined : round(w1 / floor, 3) });
     }
 
+    const notes: string[] = [];
     const noisy = all.filter((m) => (m.cpu.elsewherePercent ?? 0) > NOISY_OTHER_CPU_PERCENT);
     const checks: TargetCheck[] = [];
     const ours16 = find('ours', TARGET_CONNECTIONS);
@@ -124,6 +137,18 @@ export const inferThroughput: BenchCase = {
       checks.push({ target: `ours/floor req/s at ${TARGET_CONNECTIONS} connections >= ${TARGET_RATIO}`, actual: fmt(ratio, 2), pass: ratio >= TARGET_RATIO });
       const p99 = ours16.result.latencyMs.p99;
       checks.push({ target: `ours p99 at ${TARGET_CONNECTIONS} connections <= ${TARGET_P99_MS} ms`, actual: `${fmt(p99, 2)} ms`, pass: p99 <= TARGET_P99_MS });
+    }
+    const wrkOurs = wrk.get('ours');
+    const wrkFloor = wrk.get('floor');
+    const wrkRows = [['server', 'conns', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'socket errors']];
+    for (const v of VARIANTS) {
+      const w = wrk.get(v.key);
+      if (w) wrkRows.push([v.label, String(TARGET_CONNECTIONS), fmt(w.requestsPerSecond, 0), fmt(w.p50Ms, 2), fmt(w.p99Ms, 2), String(w.non2xx), String(w.socketErrors)]);
+    }
+    if (wrkOurs && wrkFloor) {
+      const ratio = wrkOurs.requestsPerSecond / wrkFloor.requestsPerSecond;
+      checks.push({ target: `ours/floor req/s at ${TARGET_CONNECTIONS} connections >= ${TARGET_RATIO} (wrk)`, actual: fmt(ratio, 2), pass: ratio >= TARGET_RATIO });
+      checks.push({ target: `ours p99 at ${TARGET_CONNECTIONS} connections <= ${TARGET_P99_MS} ms (wrk)`, actual: `${fmt(wrkOurs.p99Ms, 2)} ms`, pass: wrkOurs.p99Ms <= TARGET_P99_MS });
     }
     const failures = all.filter((m) => m.result.non2xx > 0 || m.result.errors > 0 || m.result.timeouts > 0);
     checks.push({
@@ -138,9 +163,11 @@ export const inferThroughput: BenchCase = {
     return {
       tables: [
         { title: `Inference throughput (${options.durationSeconds} s measured after ${options.warmupSeconds} s warm-up; latency of 2xx responses; CPU in % of one core)`, rows: results },
-        { title: 'Ours vs floor', rows: ratios },
+        { title: 'Ours vs floor (autocannon)', rows: ratios },
+        ...(wrkRows.length > 1 ? [{ title: `Cross-check with wrk (${TARGET_CONNECTIONS} connections; wrk takes less CPU than autocannon on these 2 cores)`, rows: wrkRows }] : []),
       ],
       notes: [
+        ...notes,
         ...all.map((m) => `${m.label} @${m.connections}: ${describeCpu(m.cpu)}`),
         ...noisy.map((m) => `WARNING: other programs used ${pct(m.cpu.elsewherePercent)} of a core during "${m.label}" @${m.connections}: those figures are disturbed; run again on a quiet machine`),
       ],
@@ -151,6 +178,7 @@ export const inferThroughput: BenchCase = {
         defaultWorkers,
         measurements: all.map((m) => ({ variant: m.variant, label: m.label, ...m.result, cpu: m.cpu })),
         ratios: ratioData,
+        wrk: Object.fromEntries(wrk),
         targets: { ratio: TARGET_RATIO, p99Ms: TARGET_P99_MS, atConnections: TARGET_CONNECTIONS },
         disturbedRuns: noisy.map((m) => ({ variant: m.variant, connections: m.connections, otherCpuPercent: round(m.cpu.elsewherePercent ?? 0) })),
       },

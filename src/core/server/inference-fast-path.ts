@@ -60,14 +60,12 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
     if (!child) histograms.set(route, (child = metrics.requestSeconds.labels(route)));
     return child;
   };
-  const baseHeaders = Object.entries({ ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' });
+  // A flat [name, value, ...] list for writeHead: cheaper than a setHeader call per header.
+  const baseHeaders = Object.entries({ ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8' }).flat();
 
   const answer = (res: ServerResponse, route: string, startedAt: number, status: number, body: string, headers: Record<string, string> = {}) => {
     if (!res.headersSent) {
-      for (const [name, value] of baseHeaders) res.setHeader(name, value);
-      for (const name in headers) res.setHeader(name, headers[name]);
-      res.setHeader('Content-Length', Buffer.byteLength(body));
-      res.statusCode = status;
+      res.writeHead(status, [...baseHeaders, ...Object.entries(headers).flat(), 'Content-Length', String(Buffer.byteLength(body))]);
       res.end(body);
     }
     counted(route, status).inc();
