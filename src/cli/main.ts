@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ModelLoadError } from '../core/model/model-load-error';
+import { registerFeedback } from './commands/feedback';
 import { registerInspect } from './commands/inspect';
 import { registerServe } from './commands/serve';
 
@@ -14,6 +15,7 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)');
 registerServe(program);
 registerInspect(program);
+registerFeedback(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   // Expected failures are one line, no stack: the message already names the file and the reason.

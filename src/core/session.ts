@@ -15,7 +15,11 @@ import { withInferenceFastPath } from './server/inference-fast-path';
 import { ServerMetrics } from './server/metrics';
 import type { ModelBackend } from './server/model-backend';
 import { loadOrCreateTokens } from './server/token-store';
-import { JsonlAppendLog } from './store/jsonl-append-log';
+import { EventHub } from './events/event-hub';
+import { FeedbackService } from './feedback/feedback-service';
+import { FeedbackStore } from './feedback/feedback-store';
+import { PredictionLog } from './feedback/prediction-log';
+import { attachEventsSocket } from './server/events-socket';
 
 export interface PreviewOptions {
   modelFile: string;
@@ -27,6 +31,8 @@ export interface PreviewOptions {
   maxQueue: number;
   timeoutMs: number;
   bodyLimitBytes: number;
+  /** WebSocket heartbeat period (default 30 s). */
+  heartbeatMs?: number;
   /** Reload the model when its file is rewritten (default on). */
   watch?: boolean;
   log?(message: string): void;
@@ -48,34 +54,43 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   private stopping?: Promise<void>;
   private reloading: Promise<void> = Promise.resolve();
   readonly metrics: ServerMetrics;
-  private readonly predictions: JsonlAppendLog;
+  /** Every event of this preview, numbered, for the events WebSocket and its resume. */
+  readonly hub = new EventHub();
+  readonly feedback: FeedbackService;
+  private eventsSocket?: { close(): Promise<void> };
 
   private constructor(
     private readonly options: PreviewOptions,
     private readonly pool: InferencePool,
     readonly access: AccessControl,
+    private readonly predictions: PredictionLog,
+    private readonly feedbackStore: FeedbackStore,
   ) {
     super();
     this.metrics = new ServerMetrics(() => pool.queueDepth, () => pool.inFlight);
-    // fsync'd: feedback will refer to a prediction by id, so an answered prediction must survive a crash.
-    this.predictions = new JsonlAppendLog(path.join(options.dataDir, 'predictions.jsonl'), { fsync: true });
-    pool.on('worker-error', (err: Error) => this.emit('event', { event: 'error', source: 'worker', message: err.message }));
+    this.feedback = new FeedbackService(predictions, feedbackStore, () => this.card(), (e) => this.publish(e));
+    pool.on('worker-error', (err: Error) => this.publish({ event: 'error', source: 'worker', message: err.message }));
   }
 
   static async start(options: PreviewOptions): Promise<PreviewSession> {
-    const [model, tokens] = await Promise.all([readModelFile(options.modelFile), loadOrCreateTokens(options.dataDir)]);
+    const warn = (m: string) => (options.log ?? ((s: string) => process.stderr.write(s + '\n')))(m);
+    const [model, tokens, predictions, feedbackStore] = await Promise.all([
+      readModelFile(options.modelFile), loadOrCreateTokens(options.dataDir),
+      PredictionLog.open(options.dataDir, warn), FeedbackStore.open(options.dataDir, warn),
+    ]);
     const pool = new InferencePool({ size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs });
-    const session = new PreviewSession(options, pool, new AccessControl(tokens));
+    const session = new PreviewSession(options, pool, new AccessControl(tokens), predictions, feedbackStore);
     try {
       const started = performance.now();
       const [description] = await Promise.all([pool.load(model), session.loadSidecar()]);
       session.adopt(description, performance.now() - started);
       const appOptions = {
-        backend: session, access: session.access, metrics: session.metrics,
+        backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics,
         bodyLimitBytes: options.bodyLimitBytes, log: (m: string) => session.log(m),
       };
       const handler = withInferenceFastPath(createApp(appOptions), appOptions);
       session.server = await GracefulServer.listen(handler, { host: options.host, port: options.port });
+      session.eventsSocket = attachEventsSocket(session.server.server, { hub: session.hub, access: session.access, heartbeatMs: options.heartbeatMs });
       if (options.watch !== false) session.watch();
       return session;
     } catch (err) {
@@ -113,8 +128,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     return this.pool.run(kind, body, receivedAt);
   }
 
-  recordPrediction(record: string): Promise<void> {
-    return this.predictions.append(record);
+  recordPrediction(record: string): Promise<unknown> {
+    return this.feedback.recordPrediction(record);
   }
 
   /** Loads the model file again and swaps it in if it changed; a file that does not load leaves the old one serving. */
@@ -126,10 +141,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.watcher?.close();
-      await this.server?.stop();
+      await Promise.all([this.eventsSocket?.close(), this.server?.stop()]);
       await this.reloading;
       await this.pool.close();
-      await this.predictions.close();
+      await Promise.all([this.predictions.close(), this.feedbackStore.close()]);
     })();
     return this.stopping;
   }
@@ -144,10 +159,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       const loadMs = performance.now() - started;
       this.adopt(description, loadMs);
       this.metrics.modelReloads.inc({ result: 'ok' });
-      this.emit('event', { event: 'model-reloaded', model: description.name, modelVersion: description.version, previousVersion: previous.version, loadMs: Math.round(loadMs) });
+      this.publish({ event: 'model-reloaded', model: description.name, modelVersion: description.version, previousVersion: previous.version, loadMs: Math.round(loadMs) });
     } catch (err) {
       this.metrics.modelReloads.inc({ result: 'failed' });
-      this.emit('event', { event: 'error', source: 'model-reload', message: `${(err as Error).message} (still serving version ${previous.version})` });
+      this.publish({ event: 'error', source: 'model-reload', message: `${(err as Error).message} (still serving version ${previous.version})` });
     }
   }
 
@@ -164,7 +179,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     this.sidecar = sidecar;
     this.sidecarError = error;
     this.cachedCard = undefined;
-    if (error) this.emit('event', { event: 'error', source: 'sidecar', message: error });
+    if (error) this.publish({ event: 'error', source: 'sidecar', message: error });
   }
 
   private watch(): void {
@@ -174,6 +189,12 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       (file) => void (file === model ? this.reload() : this.loadSidecar()),
       (err) => this.log(`file watcher: ${err.message}`),
     );
+  }
+
+  /** Numbers the event for the events socket and tells in-process listeners (the CLI, tests). */
+  private publish(event: PreviewEvent): void {
+    this.hub.publish(event);
+    this.emit('event', event);
   }
 
   private log(message: string): void {

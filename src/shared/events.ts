@@ -1,3 +1,5 @@
+import type { FeedbackRecord } from './feedback';
+
 /** Events of one running preview: printed by `serve --json` (one JSON object per line) and, later, streamed to the extension. */
 
 export interface ReadyEvent {
@@ -29,6 +31,36 @@ export interface StoppedEvent {
   event: 'stopped';
 }
 
+/** One answered `/api/predict` (the V2 route is for programs and is not streamed). */
+export interface PredictionEvent {
+  event: 'prediction';
+  ts: string;
+  predictionId: string;
+  model: string;
+  modelVersion: string;
+  /** The top answer in words (a class name when known). */
+  predicted?: string;
+  inferenceMs: number;
+}
+
+/** A piece of feedback, stored durably before this event is sent. */
+export interface FeedbackEvent {
+  event: 'feedback';
+  record: FeedbackRecord;
+}
+
 /** Events a running session emits (the CLI adds `ready`, which carries the owner token, to its own output only). */
-export type PreviewEvent = ModelReloadedEvent | ErrorEvent;
+export type PreviewEvent = ModelReloadedEvent | ErrorEvent | PredictionEvent | FeedbackEvent;
 export type CliEvent = ReadyEvent | PreviewEvent | StoppedEvent;
+
+/**
+ * Messages on the owner's WebSocket `GET /api/events[?since=<id>&epoch=<epoch>]`. The server sends `hello` first, then
+ * every event it still holds after `since` (when `epoch` names this server run), then live events, each with an
+ * increasing `id`. When it cannot replay (another server run, or the events were dropped from its buffer) it sends
+ * `reset`: the client should reload what it shows (`GET /api/feedback`) and go on from the live events.
+ */
+export type StreamedEvent = PreviewEvent & { id: number };
+export type StreamMessage =
+  | { event: 'hello'; epoch: string; lastId: number }
+  | { event: 'reset'; reason: string }
+  | StreamedEvent;

@@ -6,7 +6,8 @@ import type { CliEvent } from '../../shared/events';
 import { PreviewSession } from '../../core/session';
 import { tokensFile } from '../../core/server/token-store';
 import { describeModelText } from '../describe-text';
-import { terminalSafe } from '../terminal-text';
+import { feedbackLine } from '../feedback-text';
+import { terminalSafe } from '../../core/text/visible-text';
 
 interface ServeFlags {
   port: number;
@@ -39,7 +40,7 @@ export function registerServe(program: Command): void {
     .argument('<model>', 'path to an .onnx file; re-exporting it reloads the served model')
     .addOption(new Option('--port <n>', 'port to listen on, 0 for any free port').default(0).argParser(integer(0, '--port')))
     .option('--host <address>', 'address to listen on', '127.0.0.1')
-    .option('--data-dir <dir>', 'folder for tokens and predictions.jsonl', '.model-preview')
+    .option('--data-dir <dir>', 'folder for tokens, predictions.jsonl and feedback.jsonl', '.model-preview')
     .addOption(new Option('--workers <n>', 'inference worker threads').default(availableParallelism(), 'the number of cores').argParser(integer(1, '--workers')))
     .addOption(new Option('--max-queue <n>', 'requests that may wait for a worker before 503').default(256).argParser(integer(0, '--max-queue')))
     .addOption(new Option('--timeout <ms>', 'per-request inference timeout (504 after it)').default(30_000).argParser(integer(1, '--timeout')))
@@ -62,7 +63,8 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
   session.on('event', (e) => {
     if (flags.json) return emit(e);
     if (e.event === 'model-reloaded') say(`reloaded: ${e.model} is now version ${e.modelVersion} (was ${e.previousVersion}, loaded in ${e.loadMs} ms)`);
-    else process.stderr.write(`error (${e.source}): ${terminalSafe(e.message)}\n`);
+    else if (e.event === 'feedback') say(`feedback: ${feedbackLine(e.record)}`);
+    else if (e.event === 'error') process.stderr.write(`error (${e.source}): ${terminalSafe(e.message)}\n`);
   });
 
   if (flags.json) {

@@ -4,13 +4,16 @@ import { errorHandler } from './error-handler';
 import { HttpError } from './http-error';
 import type { ServerMetrics } from './metrics';
 import type { ModelBackend } from './model-backend';
+import type { FeedbackService } from '../feedback/feedback-service';
 import { apiRoutes } from './routes/api-routes';
+import { feedbackRoutes } from './routes/feedback-routes';
 import { pageRoute } from './routes/page-route';
 import { SECURITY_HEADERS } from './security-headers';
 import { v2Routes } from './routes/v2-routes';
 
 export interface AppOptions {
   backend: ModelBackend;
+  feedback: FeedbackService;
   access: AccessControl;
   metrics: ServerMetrics;
   /** Largest request body accepted, in bytes (413 beyond). */
@@ -47,6 +50,7 @@ export function createApp(options: AppOptions): express.Express {
   const owner = access.require('owner');
   app.use(v2Routes(backend, metrics, share, bodyLimitBytes));
   app.use(apiRoutes(backend, metrics, share, owner, bodyLimitBytes));
+  app.use(feedbackRoutes(options.feedback, share, owner));
   app.use(pageRoute(backend, access, share));
   app.use((req: Request) => {
     throw new HttpError(404, `no such route: ${req.method} ${req.path}`);

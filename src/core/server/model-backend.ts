@@ -7,5 +7,5 @@ export interface ModelBackend {
   card(): ModelCard | undefined;
   run(kind: JobKind, body: Uint8Array, receivedAt: number): Promise<JobResult>;
   /** Called with each successful `/api/predict` record (serialised); the answer waits for it. */
-  recordPrediction(record: string): Promise<void>;
+  recordPrediction(record: string): Promise<unknown>;
 }

@@ -8,6 +8,19 @@ interface Pending {
 }
 
 /**
+ * A file whose last line was torn by a crash (no final newline) gets one before anything is appended, so the torn
+ * line stays a line of its own (skipped when read) instead of swallowing the next record.
+ */
+async function endWithNewline(handle: FileHandle): Promise<FileHandle> {
+  const { size } = await handle.stat();
+  if (size === 0) return handle;
+  const last = Buffer.alloc(1);
+  await handle.read(last, 0, 1, size - 1);
+  if (last[0] !== 0x0a) await handle.write('\n');
+  return handle;
+}
+
+/**
  * An append-only JSON Lines file (readable with `pandas.read_json(path, lines=True)`). Appends are queued and written
  * by one writer, whole lines at a time, so concurrent appends never interleave or tear. Lines that arrive while a
  * write is under way go out together in the next write (group commit): with `fsync` on, each batch is fsync'd once
@@ -42,7 +55,7 @@ export class JsonlAppendLog {
 
   private fileHandle(): Promise<FileHandle> {
     if (!this.handle) {
-      this.handle = mkdir(path.dirname(this.file), { recursive: true }).then(() => open(this.file, 'a'));
+      this.handle = mkdir(path.dirname(this.file), { recursive: true }).then(() => open(this.file, 'a+')).then(endWithNewline);
       // A failed open (EMFILE, a folder deleted under us) is retried by the next append instead of failing forever.
       this.handle.catch(() => (this.handle = undefined));
     }

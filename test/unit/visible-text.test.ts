@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatBytes, terminalSafe } from '../../src/cli/terminal-text';
+import { formatBytes, terminalSafe } from '../../src/core/text/visible-text';
 
 describe('terminalSafe', () => {
   it('turns an ANSI escape into visible text with no ESC character', () => {

@@ -1,6 +1,7 @@
 /**
- * Text from outside (a model's metadata, later what a stakeholder typed) made safe to print: control characters,
- * including ESC that starts terminal escape sequences, are shown as visible `\u001b`-style escapes instead of acting.
+ * Text from outside (a model's metadata, what a stakeholder typed) made safe to show in a terminal or a CSV cell:
+ * control characters, including ESC that starts terminal escape sequences, become visible `\u001b`-style escapes
+ * instead of acting. Tab and newline are kept.
  */
 export function terminalSafe(text: string): string {
   // eslint-disable-next-line no-control-regex

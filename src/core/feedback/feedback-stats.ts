@@ -1,0 +1,36 @@
+import type { FeedbackRecord, FeedbackStats } from '../../shared/feedback';
+
+const TOP_CORRECTIONS = 5;
+
+/** Per model version: how many, the share of thumbs up, and the most frequent (predicted, expected) pairs. */
+export function feedbackStats(records: readonly FeedbackRecord[]): FeedbackStats {
+  const groups = new Map<string, FeedbackRecord[]>();
+  for (const r of records) {
+    const key = `${r.model}\u0000${r.modelVersion}`;
+    const list = groups.get(key) ?? [];
+    list.push(r);
+    groups.set(key, list);
+  }
+  const versions = [...groups.values()].map((list) => {
+    const up = list.filter((r) => r.rating === 'up').length;
+    const pairs = new Map<string, { predicted: string; expected: string; count: number }>();
+    for (const r of list) {
+      if (!r.expected) continue;
+      const predicted = r.predicted ?? '?';
+      const key = JSON.stringify([predicted, r.expected]);
+      const pair = pairs.get(key) ?? { predicted, expected: r.expected, count: 0 };
+      pair.count++;
+      pairs.set(key, pair);
+    }
+    return {
+      model: list[0].model,
+      modelVersion: list[0].modelVersion,
+      count: list.length,
+      up,
+      down: list.length - up,
+      upShare: up / list.length,
+      topCorrections: [...pairs.values()].sort((a, b) => b.count - a.count).slice(0, TOP_CORRECTIONS),
+    };
+  });
+  return { total: records.length, versions };
+}

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import * as path from 'node:path';
+import { FEEDBACK_SCHEMA_VERSION, type FeedbackRecord, type FeedbackSubmission } from '../../shared/feedback';
+import { JsonlAppendLog } from '../store/jsonl-append-log';
+import { readJsonl } from '../store/jsonl-reader';
+import type { PredictionRecord } from './prediction-log';
+
+export interface SubmitContext {
+  prediction: PredictionRecord;
+  predicted?: string;
+  userAgent?: string;
+}
+
+/**
+ * `feedback.jsonl`: every piece of feedback, appended and fsync'd before the submitter hears "saved". Each record
+ * carries its idempotency key; a key seen before (also across restarts, and also while its first write is still in
+ * progress) answers with the first record's id instead of storing it twice.
+ */
+export class FeedbackStore {
+  private readonly log: JsonlAppendLog;
+  private readonly records: FeedbackRecord[] = [];
+  private readonly byKey = new Map<string, Promise<string>>();
+
+  private constructor(readonly file: string) {
+    this.log = new JsonlAppendLog(file, { fsync: true });
+  }
+
+  static async open(dataDir: string, warn: (message: string) => void): Promise<FeedbackStore> {
+    const store = new FeedbackStore(path.join(dataDir, 'feedback.jsonl'));
+    for (const record of await readJsonl<FeedbackRecord>(store.file, warn)) {
+      if (typeof record?.id !== 'string') continue;
+      store.records.push(record);
+      if (record.idempotencyKey) store.byKey.set(record.idempotencyKey, Promise.resolve(record.id));
+    }
+    return store;
+  }
+
+  all(): readonly FeedbackRecord[] {
+    return this.records;
+  }
+
+  /** Stores the feedback durably. `duplicate` is true when the idempotency key was stored before. */
+  async submit(submission: FeedbackSubmission, context: SubmitContext): Promise<{ record?: FeedbackRecord; id: string; duplicate: boolean }> {
+    const earlier = this.byKey.get(submission.idempotencyKey);
+    if (earlier) return { id: await earlier, duplicate: true };
+    const { prediction } = context;
+    const record: FeedbackRecord = {
+      schemaVersion: FEEDBACK_SCHEMA_VERSION,
+      id: randomUUID(),
+      ts: new Date().toISOString(),
+      model: prediction.model,
+      modelVersion: prediction.modelVersion,
+      predictionId: submission.predictionId,
+      ...(context.predicted !== undefined ? { predicted: context.predicted } : {}),
+      inputs: prediction.inputs,
+      outputs: prediction.outputs,
+      rating: submission.rating,
+      ...(submission.expected ? { expected: submission.expected } : {}),
+      ...(submission.comment ? { comment: submission.comment } : {}),
+      ...(submission.reviewer ? { reviewer: submission.reviewer } : {}),
+      ...(context.userAgent ? { userAgent: context.userAgent.slice(0, 500) } : {}),
+      idempotencyKey: submission.idempotencyKey,
+    };
+    // Reserve the key before the write, so a retry arriving meanwhile waits for this write instead of storing again.
+    const written = this.log.append(record).then(() => record.id);
+    this.byKey.set(submission.idempotencyKey, written);
+    try {
+      await written;
+    } catch (err) {
+      this.byKey.delete(submission.idempotencyKey);
+      throw err;
+    }
+    this.records.push(record);
+    return { record, id: record.id, duplicate: false };
+  }
+
+  close(): Promise<void> {
+    return this.log.close();
+  }
+}

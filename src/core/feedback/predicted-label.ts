@@ -1,0 +1,33 @@
+import type { StoredTensor } from '../../shared/feedback';
+import type { ModelCard } from '../../shared/model-card';
+
+/** Class names for an output: the sidecar's, else the model's `class_names` metadata (comma-separated). */
+export function classNamesFor(card: Pick<ModelCard, 'sidecar' | 'metadataProps'>, output: string): string[] | undefined {
+  const fromSidecar = card.sidecar?.outputs?.[output]?.classNames;
+  if (fromSidecar) return fromSidecar;
+  const meta = card.metadataProps.class_names;
+  return meta ? meta.split(',').map((s) => s.trim()) : undefined;
+}
+
+/**
+ * The prediction's top answer in words, for tables and stats: for scores (a float output whose last dim is > 1) the
+ * arg-max of the first row, else the first element; an integer is mapped through the class names when there are any.
+ */
+export function predictedLabel(outputs: Record<string, StoredTensor>, card: Pick<ModelCard, 'sidecar' | 'metadataProps'>): string | undefined {
+  const first = Object.entries(outputs)[0];
+  if (!first || !('data' in first[1])) return undefined;
+  const [name, tensor] = first;
+  const names = classNamesFor(card, name);
+  const data = tensor.data;
+  const width = tensor.shape.length > 0 ? tensor.shape[tensor.shape.length - 1] : 1;
+  let index: number | undefined;
+  if (tensor.datatype.startsWith('FP') && width > 1) {
+    index = 0;
+    for (let i = 1; i < width; i++) if (Number(data[i]) > Number(data[index])) index = i;
+  } else if (typeof data[0] === 'number' && Number.isInteger(data[0]) || (typeof data[0] === 'string' && /^\d+$/.test(data[0]) && tensor.datatype.includes('INT'))) {
+    index = Number(data[0]);
+  } else {
+    return data[0] === undefined ? undefined : String(data[0]);
+  }
+  return names?.[index] ?? String(index);
+}

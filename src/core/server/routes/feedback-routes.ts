@@ -1,0 +1,29 @@
+import { json, Router, type RequestHandler } from 'express';
+import type { FeedbackService } from '../../feedback/feedback-service';
+import { feedbackCsv } from '../../feedback/feedback-csv';
+import { feedbackStats } from '../../feedback/feedback-stats';
+import { HttpError } from '../http-error';
+import { methodNotAllowed } from './method-not-allowed';
+
+/** Feedback in (share token: the page) and out (owner token: exports and stats). */
+export function feedbackRoutes(feedback: FeedbackService, share: RequestHandler, owner: RequestHandler): Router {
+  const router = Router();
+  router.route('/api/feedback')
+    .post(share, json({ limit: '64kb', type: () => true }), async (req, res) => {
+      const { id, duplicate } = await feedback.submit(req.body, req.get('user-agent'));
+      res.status(duplicate ? 200 : 201).json(duplicate ? { id, duplicate } : { id });
+    })
+    .get(owner, (req, res) => {
+      const format = req.query.format ?? 'jsonl';
+      if (format === 'csv') {
+        res.type('text/csv; charset=utf-8').attachment('feedback.csv').send(feedbackCsv(feedback.records()));
+      } else if (format === 'jsonl') {
+        res.type('application/x-ndjson; charset=utf-8').send(feedback.records().map((r) => JSON.stringify(r) + '\n').join(''));
+      } else {
+        throw new HttpError(400, `format: must be jsonl or csv, not ${JSON.stringify(format)}`);
+      }
+    })
+    .all(methodNotAllowed);
+  router.route('/api/stats').get(owner, (_req, res) => void res.json(feedbackStats(feedback.records()))).all(methodNotAllowed);
+  return router;
+}
