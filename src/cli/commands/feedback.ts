@@ -64,8 +64,13 @@ export function registerFeedback(program: Command): void {
           offset = await printNewLines(file, offset, print);
         });
       };
-      // Watch the folder: the file may not exist yet when following starts.
-      watch(flags.dataDir, (_event, name) => name?.toString() === 'feedback.jsonl' && onChange());
-      setInterval(onChange, 2_000); // a safety net for file systems whose change events are unreliable
+      // Watch the folder: the file may not exist yet when following starts. The folder may not exist either (started
+      // before `serve`): then polling alone finds the records once it appears.
+      try {
+        watch(flags.dataDir, (_event, name) => name?.toString() === 'feedback.jsonl' && onChange());
+      } catch {
+        process.stderr.write(`${flags.dataDir} does not exist yet; waiting for it\n`);
+      }
+      setInterval(onChange, 2_000); // also a safety net for file systems whose change events are unreliable
     });
 }

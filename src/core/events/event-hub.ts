@@ -15,6 +15,11 @@ export class EventHub extends EventEmitter<{ event: [StreamedEvent] }> {
   private readonly kept: StreamedEvent[] = [];
   private lastId = 0;
 
+  constructor() {
+    super();
+    this.setMaxListeners(0); // one listener per connected subscriber: many are fine, not a leak
+  }
+
   get latestId(): number {
     return this.lastId;
   }

@@ -20,14 +20,13 @@ export function predictedLabel(outputs: Record<string, StoredTensor>, card: Pick
   const names = classNamesFor(card, name);
   const data = tensor.data;
   const width = tensor.shape.length > 0 ? tensor.shape[tensor.shape.length - 1] : 1;
-  let index: number | undefined;
   if (tensor.datatype.startsWith('FP') && width > 1) {
-    index = 0;
+    let index = 0;
     for (let i = 1; i < width; i++) if (Number(data[i]) > Number(data[index])) index = i;
-  } else if (typeof data[0] === 'number' && Number.isInteger(data[0]) || (typeof data[0] === 'string' && /^\d+$/.test(data[0]) && tensor.datatype.includes('INT'))) {
-    index = Number(data[0]);
-  } else {
-    return data[0] === undefined ? undefined : String(data[0]);
+    return names?.[index] ?? String(index);
   }
-  return names?.[index] ?? String(index);
+  if (data[0] === undefined) return undefined;
+  // An integer label keeps all its digits (INT64 beyond 2^53 arrives as a string); a class name replaces it if any.
+  const label = String(data[0]);
+  return tensor.datatype.includes('INT') && /^\d+$/.test(label) ? names?.[Number(label)] ?? label : label;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename } from 'node:fs/promises';
 import * as path from 'node:path';
 
 /**
@@ -17,10 +18,17 @@ export class BlobStore {
     if (!this.written.has(ref)) {
       const file = path.join(this.dataDir, ref);
       await mkdir(path.dirname(file), { recursive: true });
-      // 'wx': a blob with this name already holds exactly these bytes.
-      await writeFile(file, json, { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') throw err;
-      });
+      // Written whole or not at all, and on disk before the record that refers to it: a temporary file, fsync'd,
+      // renamed into place. Once per blob per run (a crash may have left a partial file from an earlier run).
+      const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+      const handle = await open(temporary, 'w');
+      try {
+        await handle.writeFile(json);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await rename(temporary, file);
       this.written.add(ref);
     }
     return ref;

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { classNamesFor, predictedLabel } from '../../src/core/feedback/predicted-label';
+import type { StoredTensor } from '../../src/shared/feedback';
+import type { ModelCard } from '../../src/shared/model-card';
+
+type Card = Pick<ModelCard, 'sidecar' | 'metadataProps'>;
+const noNames: Card = { metadataProps: {} };
+const sidecarNames: Card = { metadataProps: { class_names: 'meta-a,meta-b,meta-c' }, sidecar: { outputs: { logits: { kind: 'scores', classNames: ['setosa', 'versicolor', 'virginica'] } } } as unknown as ModelCard['sidecar'] };
+const metaNames: Card = { metadataProps: { class_names: 'cat, dog ,bird' } };
+const scores = (data: number[], shape = [1, data.length]): Record<string, StoredTensor> => ({ logits: { datatype: 'FP32', shape, data } });
+
+describe('unit: predictedLabel', () => {
+  it('scores with class names from the sidecar: the arg-max of the first row, by name (sidecar wins over metadata)', () => {
+    assert.equal(predictedLabel(scores([-1.2, 0.3, 2.5]), sidecarNames), 'virginica');
+    assert.equal(predictedLabel(scores([4, 0.3, 2.5, /* row 2 */ 0, 9, 0], [2, 3]), sidecarNames), 'setosa', 'only the first row counts');
+  });
+
+  it('scores with class names from the model metadata `class_names` (trimmed)', () => {
+    assert.deepEqual(classNamesFor(metaNames, 'logits'), ['cat', 'dog', 'bird']);
+    assert.equal(predictedLabel(scores([0.1, 0.7, 0.2]), metaNames), 'dog');
+  });
+
+  it('scores without class names: the index', () => {
+    assert.equal(predictedLabel(scores([0.1, 0.2, 0.9]), noNames), '2');
+    assert.equal(predictedLabel({ p: { datatype: 'FP64', shape: [3], data: [0.5, 0.1, 0.4] } }, noNames), '0');
+  });
+
+  it('an INT64 label tensor is mapped through the class names (as a number or as a decimal string)', () => {
+    assert.equal(predictedLabel({ label: { datatype: 'INT64', shape: [1], data: [2] } }, metaNames), 'bird');
+    assert.equal(predictedLabel({ label: { datatype: 'INT64', shape: [1], data: ['1'] } }, metaNames), 'dog');
+    assert.equal(predictedLabel({ label: { datatype: 'INT64', shape: [1], data: [1] } }, noNames), '1');
+    assert.equal(predictedLabel({ label: { datatype: 'INT64', shape: [1], data: [7] } }, metaNames), '7', 'an index beyond the names');
+  });
+
+  it('an INT64 label beyond 2^53 (stored as a decimal string) keeps its exact digits', () => {
+    assert.equal(predictedLabel({ label: { datatype: 'INT64', shape: [1], data: ['9007199254740993'] } }, noNames), '9007199254740993');
+  });
+
+  it('a BYTES label is the label itself', () => {
+    assert.equal(predictedLabel({ label: { datatype: 'BYTES', shape: [1], data: ['versicolor'] } }, metaNames), 'versicolor');
+    assert.equal(predictedLabel({ label: { datatype: 'BYTES', shape: [1], data: ['1'] } }, metaNames), '1', 'a digit string label is not an index');
+  });
+
+  it('no label for no outputs, an empty tensor or a tensor stored as a blob', () => {
+    assert.equal(predictedLabel({}, noNames), undefined);
+    assert.equal(predictedLabel({ label: { datatype: 'BYTES', shape: [0], data: [] } }, noNames), undefined);
+    assert.equal(predictedLabel({ y: { datatype: 'FP32', shape: [9, 512], blob: 'blobs/abc.json' } }, noNames), undefined);
+  });
+});
