@@ -26,4 +26,44 @@ const server = {
   stats: 'errors-warnings',
 };
 
-module.exports = [server];
+/**
+ * Copies media/page.css next to the page bundle (dist/page/page.css). A plain copy: the stylesheet needs no
+ * processing, and no CSS loader or copy plugin is needed for one file.
+ */
+class CopyPageCss {
+  apply(compiler) {
+    const source = path.resolve(__dirname, 'media/page.css');
+    compiler.hooks.thisCompilation.tap('CopyPageCss', (compilation) => {
+      compilation.fileDependencies.add(source);
+      compilation.hooks.processAssets.tap({ name: 'CopyPageCss', stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_ADDITIONAL }, () => {
+        compilation.emitAsset('page.css', new compiler.webpack.sources.RawSource(require('node:fs').readFileSync(source)));
+      });
+    });
+  }
+}
+
+/**
+ * The stakeholder try-it page: browser code, served by the server as /assets/page.js and /assets/page.css from
+ * dist/page/ (src/core/server/routes/page-route.ts). Its own tsconfig has the DOM lib and no Node types.
+ * @type {import('webpack').Configuration}
+ */
+const page = {
+  name: 'page',
+  target: 'web',
+  entry: { page: './src/page/main.ts' },
+  output: { path: path.resolve(__dirname, 'dist/page'), filename: '[name].js', clean: true },
+  resolve: { extensions: ['.ts', '.js'] },
+  module: {
+    rules: [{
+      test: /\.ts$/, exclude: /node_modules/, loader: 'ts-loader',
+      options: { configFile: path.resolve(__dirname, 'src/page/tsconfig.json'), onlyCompileBundledFiles: true },
+    }],
+  },
+  // A map for the script only, without a sourceMappingURL comment in the served file (the map is not served).
+  plugins: [new CopyPageCss(), new (require('webpack').SourceMapDevToolPlugin)({ test: /\.js$/, filename: '[file].map', append: false })],
+  devtool: false,
+  performance: { hints: 'warning', maxEntrypointSize: 100 * 1024, maxAssetSize: 100 * 1024 },
+  stats: 'errors-warnings',
+};
+
+module.exports = [server, page];

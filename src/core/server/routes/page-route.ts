@@ -1,36 +1,91 @@
-import { Router, type RequestHandler } from 'express';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Router, type RequestHandler, type Response } from 'express';
 import escapeHtml from 'escape-html';
 import type { ModelCard } from '../../../shared/model-card';
 import type { AccessControl } from '../access';
+import { HttpError } from '../http-error';
 import type { ModelBackend } from '../model-backend';
-import { formatShape } from '../../inference/codec';
 import { methodNotAllowed } from './method-not-allowed';
 
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/**
+ * The page's Content-Security-Policy: its own script and stylesheet only (no inline script or style, no eval),
+ * pictures from the page itself (blob: for the uploaded-picture thumbnail, data: for the empty favicon), fetches to
+ * its own origin, nothing framed, no forms posted anywhere, no <base> rewriting.
+ */
+export const PAGE_CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:", "connect-src 'self'",
+  "media-src 'self' blob:", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+].join('; ');
 
-function renderCard(card: ModelCard | undefined): string {
-  if (!card) return '<p>The model is still loading. Reload this page in a moment.</p>';
-  const row = (kind: string) => (s: { name: string; datatype: string; shape: Array<string | number> }) =>
-    `<tr><td>${kind}</td><td><code>${escapeHtml(s.name)}</code></td><td>${s.datatype}</td><td><code>${escapeHtml(formatShape(s.shape))}</code></td></tr>`;
-  const title = card.sidecar?.title ?? card.name;
-  const description = card.sidecar?.description ?? card.docString ?? '';
-  return `<h1>${escapeHtml(title)}</h1>
-<p class="meta">Model <code>${escapeHtml(card.name)}</code>, version <code>${card.version}</code>, loaded ${escapeHtml(card.loadedAt)}</p>
-${description ? `<p>${escapeHtml(description)}</p>` : ''}
-<table><thead><tr><th></th><th>name</th><th>datatype</th><th>shape</th></tr></thead><tbody>
-${card.inputs.map(row('input')).join('\n')}
-${card.outputs.map(row('output')).join('\n')}
-</tbody></table>
-<p>Programs can call this model with the Open Inference Protocol (V2): <code>POST /v2/models/${escapeHtml(card.name)}/infer</code>,
-or with <code>POST /api/predict</code> and a body such as <code>{"inputs": {"${escapeHtml(card.inputs[0]?.name ?? 'x')}": [...]}}</code>,
-sending the share token as <code>Authorization: Bearer &lt;token&gt;</code>.</p>`;
+/** The page's assets, by the only names served (no path from the request ever reaches the file system). */
+const ASSETS: Record<string, { file: string; type: string }> = {
+  'page.js': { file: 'page.js', type: 'text/javascript; charset=utf-8' },
+  'page.css': { file: 'page.css', type: 'text/css; charset=utf-8' },
+};
+
+/**
+ * Where the webpack page bundle is: `dist/page/`. From the webpack server bundle `__dirname` is `dist/`; from the tsc
+ * output (tests) it is `out/src/core/server/routes/`. Looked up again until found, so a page built after the server
+ * started is picked up.
+ */
+let assetDir: string | undefined;
+function pageAssetDir(): string | undefined {
+  if (assetDir) return assetDir;
+  for (const candidate of [path.join(__dirname, 'page'), path.resolve(__dirname, '../../../../../dist/page')]) {
+    if (existsSync(path.join(candidate, 'page.js'))) return (assetDir = candidate);
+  }
+  return undefined;
 }
 
 /**
- * `GET /`: the share link's landing page. A link carries the share token as `?t=`; it is traded for an HttpOnly
- * cookie and the browser is redirected to the bare URL, so the token does not linger in the address bar, history or
- * a Referer header. SameSite=Lax, not Strict: the link is usually opened from another site (mail, chat), and a Strict
- * cookie would not be sent on the redirect that follows.
+ * The HTML shell. The script builds the page from `/api/card`; the shell already names the model (escaped) so the
+ * tab title is right and something useful shows while the script loads, or when it cannot run.
+ */
+function shell(card: ModelCard | undefined): string {
+  const title = card ? card.sidecar?.title || card.name : 'Model Preview';
+  const header = card
+    ? `<p class="brand">Model Preview</p><h1>${escapeHtml(title)}</h1>
+<p class="meta">Model <code>${escapeHtml(card.name)}</code> · version <code>${escapeHtml(card.version)}</code></p>`
+    : '<p class="brand">Model Preview</p><h1>Model Preview</h1>';
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<meta name="color-scheme" content="light dark">
+<title>${escapeHtml(title)} · Model Preview</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/assets/page.css">
+<script src="/assets/page.js" defer></script>
+</head>
+<body>
+<header id="page-header" class="page-header">
+${header}
+</header>
+<main id="app" class="layout" aria-busy="true">
+<p class="loading">${card ? 'Loading the model…' : 'The model is still loading. This page updates by itself in a moment.'}</p>
+<noscript><p class="loading">This page needs JavaScript to try the model.</p></noscript>
+</main>
+</body>
+</html>
+`;
+}
+
+function sendAsset(name: string, res: Response): void {
+  const asset = ASSETS[name];
+  const dir = pageAssetDir();
+  if (!asset || !dir) throw new HttpError(404, `no such asset: ${name}${dir ? '' : ' (the page is not built: run `npm run build`)'}`);
+  res.type(asset.type).sendFile(path.join(dir, asset.file), { dotfiles: 'deny', cacheControl: false, lastModified: false, etag: false });
+}
+
+/**
+ * `GET /`: the share link's landing page, and `GET /assets/page.{js,css}`: its script and stylesheet, all behind the
+ * share token. A link carries the share token as `?t=`; it is traded for an HttpOnly cookie and the browser is
+ * redirected to the bare URL, so the token does not linger in the address bar, history or a Referer header.
+ * SameSite=Lax, not Strict: the link is usually opened from another site (mail, chat), and a Strict cookie would not
+ * be sent on the redirect that follows.
  */
 export function pageRoute(backend: ModelBackend, access: AccessControl, share: RequestHandler): Router {
   const router = Router();
@@ -41,12 +96,10 @@ export function pageRoute(backend: ModelBackend, access: AccessControl, share: R
     }
     next();
   }, share, (_req, res) => {
-    res.set({ 'Content-Security-Policy': CSP, 'Cache-Control': 'no-store' }).type('html').send(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Model Preview</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:48rem;margin:2rem auto;padding:0 1rem;color:#1b1b1f}
-table{border-collapse:collapse}td,th{padding:.25rem .75rem;border-bottom:1px solid #ddd;text-align:left}.meta{color:#555}</style>
-</head><body>${renderCard(backend.card())}</body></html>`);
+    res.set({ 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store' }).type('html').send(shell(backend.card()));
+  }).all(methodNotAllowed);
+  router.route('/assets/:name').get(share, (req, res) => {
+    sendAsset(String(req.params.name), res);
   }).all(methodNotAllowed);
   return router;
 }

@@ -1,0 +1,67 @@
+import type { FeedbackSubmission } from '../shared/feedback';
+import type { ModelCard } from '../shared/model-card';
+import { outcomeOf, type SendOutcome } from './logic/feedback-queue';
+import { isPredictResponse, type PredictResponse } from './logic/output-plan';
+
+/** The page's calls to its own server. Same origin, the share cookie goes along (credentials: same-origin). */
+
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+async function readJson(res: Response): Promise<unknown> {
+  try {
+    return await res.json();
+  } catch {
+    return undefined;
+  }
+}
+
+const errorText = (body: unknown, status: number): string => {
+  const e = (body as { error?: unknown } | undefined)?.error;
+  return typeof e === 'string' ? e : `the server answered ${status}`;
+};
+
+export async function fetchCard(): Promise<ModelCard> {
+  const res = await fetch('/api/card', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+  const body = await readJson(res);
+  if (!res.ok) throw new ApiError(res.status, errorText(body, res.status));
+  const card = body as ModelCard;
+  if (typeof card?.version !== 'string' || !Array.isArray(card.inputs) || !Array.isArray(card.outputs)) {
+    throw new ApiError(res.status, 'the server sent a model card this page does not understand');
+  }
+  return card;
+}
+
+export async function predict(inputs: Record<string, unknown>): Promise<PredictResponse> {
+  let res: Response;
+  try {
+    res = await fetch('/api/predict', {
+      method: 'POST', credentials: 'same-origin', cache: 'no-store',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ inputs }),
+    });
+  } catch {
+    throw new ApiError(0, 'Could not reach the model server. Check your connection and try again.');
+  }
+  const body = await readJson(res);
+  if (!res.ok) throw new ApiError(res.status, errorText(body, res.status));
+  if (!isPredictResponse(body)) throw new ApiError(res.status, 'the server sent an answer this page does not understand');
+  return body;
+}
+
+export async function sendFeedback(submission: FeedbackSubmission): Promise<SendOutcome> {
+  let res: Response;
+  try {
+    res = await fetch('/api/feedback', {
+      method: 'POST', credentials: 'same-origin', cache: 'no-store',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(submission),
+    });
+  } catch {
+    return outcomeOf(0, undefined);
+  }
+  return outcomeOf(res.status, await readJson(res), res.headers.get('Retry-After'));
+}

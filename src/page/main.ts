@@ -1,0 +1,360 @@
+import type { ModelCard } from '../shared/model-card';
+import { ApiError, fetchCard, predict, sendFeedback } from './api';
+import { append, el, replaceChildren } from './dom';
+import { FeedbackForm } from './feedback-view';
+import { ImageView } from './image-view';
+import { JsonView, TextView, VectorView, type FieldCounter, type InputView } from './input-views';
+import { FeedbackQueue } from './logic/feedback-queue';
+import { planInput } from './logic/input-plan';
+import type { PredictResponse } from './logic/output-plan';
+import { relativeTime } from './logic/relative-time';
+import { correctionChoices, renderOutputs } from './result-view';
+import { SafeStorage } from './storage';
+
+/**
+ * The stakeholder try-it page. The server sends a bare HTML shell (src/core/server/routes/page-route.ts); this script
+ * reads the model card, builds a form for the model's inputs, shows predictions for people, collects feedback through
+ * a durable queue, and polls the card to offer a newer model version.
+ */
+
+const CARD_POLL_MS = 10_000;
+
+class PreviewPage {
+  private card!: ModelCard;
+  private views: InputView[] = [];
+  private form?: HTMLFormElement;
+  private predictButton?: HTMLButtonElement;
+  private errorBox?: HTMLElement;
+  private results?: HTMLElement;
+  private feedbackForm?: FeedbackForm;
+  private lastInputs?: Record<string, unknown>;
+  private predicting = false;
+  private banner?: HTMLElement;
+  private pendingCard?: ModelCard;
+  private readonly queueBox: HTMLElement;
+  private queueTimer?: number;
+  private relativeTimer?: number;
+
+  constructor(
+    private readonly header: HTMLElement,
+    private readonly main: HTMLElement,
+    private readonly queue: FeedbackQueue,
+    private readonly storage: SafeStorage,
+  ) {
+    this.queueBox = el('div', { class: 'queue-status', role: 'status', 'data-testid': 'feedback-queue', hidden: true });
+    main.before(this.queueBox);
+    queue.onEvent((e) => {
+      this.updateQueueBox(e.status === 'saved');
+      this.scheduleQueue();
+    });
+  }
+
+  render(card: ModelCard): void {
+    this.card = card;
+    this.renderHeader();
+    const previousViews = this.views;
+    this.views = [];
+    const counter: FieldCounter = { next: 0 };
+    for (const spec of card.inputs) {
+      const plan = planInput(spec, card.sidecar?.inputs?.[spec.name]);
+      switch (plan.kind) {
+        case 'vector': this.views.push(new VectorView(plan, counter)); break;
+        case 'image': this.views.push(new ImageView(plan)); break;
+        case 'text': this.views.push(new TextView(plan)); break;
+        default: this.views.push(new JsonView(plan));
+      }
+    }
+    // A re-render (new model version) keeps what the person had entered.
+    for (const view of this.views) {
+      const old = previousViews.find((v) => v.plan.name === view.plan.name);
+      if (view instanceof ImageView && old instanceof ImageView && view.adoptPictureFrom(old)) continue;
+      const previous = this.lastInputs?.[view.plan.name];
+      if (previous !== undefined && !(view instanceof ImageView)) view.fill(previous);
+    }
+    previousViews.forEach((v) => v.dispose?.());
+
+    this.errorBox = el('p', { class: 'input-error', id: 'input-error', 'data-testid': 'input-error', role: 'alert', hidden: true });
+    this.predictButton = el('button', { type: 'submit', class: 'button primary', 'data-testid': 'predict', id: 'predict' }, 'Predict');
+    const examples = card.sidecar?.examples ?? [];
+    const exampleRow = examples.length > 0
+      ? el('div', { class: 'examples' },
+        el('p', { class: 'examples-title', id: 'examples-title' }, 'Or try an example:'),
+        el('div', { class: 'button-row', role: 'group', 'aria-labelledby': 'examples-title' },
+          ...examples.map((ex, i) => {
+            const b = el('button', { type: 'button', class: 'button secondary', 'data-testid': `example-${i}` }, ex.name);
+            b.addEventListener('click', () => void this.tryExample(ex.inputs));
+            return b;
+          })))
+      : undefined;
+    this.form = el('form', { class: 'input-form', novalidate: true, 'data-testid': 'input-form', 'aria-labelledby': 'inputs-heading' },
+      ...this.views.map((v) => v.element),
+      this.errorBox,
+      el('div', { class: 'actions' }, this.predictButton),
+      exampleRow);
+    this.form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.runFromForm();
+    });
+    this.results = el('div', { class: 'results-body', 'aria-live': 'polite' },
+      el('p', { class: 'placeholder' }, 'Fill in the form and press Predict: the model’s answer appears here, and you can tell us whether it is right.'));
+    this.feedbackForm?.dispose();
+    this.feedbackForm = undefined;
+    replaceChildren(this.main,
+      el('section', { class: 'panel inputs', 'aria-labelledby': 'inputs-heading' }, el('h2', { id: 'inputs-heading' }, 'Try it'), this.form),
+      el('section', { class: 'panel results', 'aria-labelledby': 'results-heading' }, el('h2', { id: 'results-heading' }, 'Result'), this.results));
+    this.main.setAttribute('aria-busy', 'false');
+  }
+
+  private renderHeader(): void {
+    const card = this.card;
+    const title = card.sidecar?.title || card.name;
+    document.title = `${title} · Model Preview`;
+    const updated = el('time', { datetime: card.loadedAt, title: new Date(card.loadedAt).toLocaleString() });
+    const refresh = () => replaceChildren(updated, relativeTime(Date.parse(card.loadedAt), Date.now()));
+    refresh();
+    replaceChildren(this.header,
+      el('p', { class: 'brand' }, 'Model Preview'),
+      el('h1', {}, title),
+      card.sidecar?.description ? el('p', { class: 'description' }, card.sidecar.description)
+        : card.docString ? el('p', { class: 'description' }, card.docString) : undefined,
+      el('p', { class: 'meta' },
+        el('span', {}, 'Model ', el('code', {}, card.name)), ' · ',
+        el('span', {}, 'version ', el('code', { 'data-testid': 'model-version' }, card.version)), ' · ',
+        el('span', {}, 'updated ', updated)),
+      card.sidecarError ? el('p', { class: 'note warning' }, `The model’s page settings could not be read: ${card.sidecarError}`) : undefined);
+    window.clearInterval(this.relativeTimer);
+    this.relativeTimer = window.setInterval(refresh, 30_000);
+  }
+
+  private async collect(): Promise<Record<string, unknown> | undefined> {
+    const inputs: Record<string, unknown> = {};
+    for (const view of this.views) {
+      const result = await view.collect();
+      if (!result.ok) {
+        this.showError(result.message);
+        result.focus?.focus();
+        return undefined;
+      }
+      inputs[view.plan.name] = result.data;
+    }
+    return inputs;
+  }
+
+  private async runFromForm(): Promise<void> {
+    if (this.predicting) return;
+    this.showError(undefined);
+    const inputs = await this.collect();
+    if (inputs) await this.run(inputs);
+  }
+
+  private async tryExample(data: Record<string, unknown>): Promise<void> {
+    if (this.predicting) return;
+    this.showError(undefined);
+    for (const view of this.views) {
+      if (data[view.plan.name] !== undefined) view.fill(data[view.plan.name]);
+    }
+    // Send the example as written (the server checks it), not as re-read from the fields.
+    const inputs = await this.collect();
+    if (inputs) await this.run({ ...inputs, ...pick(data, this.views.map((v) => v.plan.name)) });
+  }
+
+  private async run(inputs: Record<string, unknown>): Promise<void> {
+    this.predicting = true;
+    const button = this.predictButton!;
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    replaceChildren(button, 'Predicting…');
+    const started = performance.now();
+    try {
+      const response = await predict(inputs);
+      this.lastInputs = inputs;
+      this.showResult(response, performance.now() - started);
+      if (response.modelVersion !== this.card.version) void this.checkCard();
+    } catch (err) {
+      this.showError(err instanceof ApiError ? err.message : 'Something went wrong. Please try again.');
+    } finally {
+      this.predicting = false;
+      button.disabled = false;
+      button.removeAttribute('aria-busy');
+      replaceChildren(button, 'Predict');
+    }
+  }
+
+  private showResult(response: PredictResponse, roundTripMs: number): void {
+    this.feedbackForm?.dispose();
+    this.feedbackForm = new FeedbackForm(response.predictionId, correctionChoices(this.card), this.queue, this.storage);
+    replaceChildren(this.results!,
+      el('article', { class: 'result', 'data-testid': 'result', 'data-prediction-id': response.predictionId },
+        renderOutputs(this.card, response, roundTripMs),
+        this.feedbackForm.element));
+    // On a phone the result is below the form: bring it into view.
+    if (window.matchMedia('(max-width: 767px)').matches) this.results!.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  }
+
+  private showError(message: string | undefined): void {
+    const box = this.errorBox!;
+    replaceChildren(box, message ?? '');
+    box.hidden = message === undefined;
+  }
+
+  /** A picture pasted anywhere on the page goes to the first image input. */
+  acceptPastedPictures(): void {
+    document.addEventListener('paste', (e) => {
+      const file = Array.from(e.clipboardData?.files ?? []).find((f) => f.type.startsWith('image/'));
+      const view = this.views.find((v): v is ImageView => v instanceof ImageView);
+      if (file && view) {
+        e.preventDefault();
+        void view.useFile(file);
+      }
+    });
+  }
+
+  // ---- new model versions -------------------------------------------------------------------------------------
+
+  startPolling(): void {
+    window.setInterval(() => void this.checkCard(), CARD_POLL_MS);
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') void this.checkCard();
+    });
+  }
+
+  private async checkCard(): Promise<void> {
+    let card: ModelCard;
+    try {
+      card = await fetchCard();
+    } catch {
+      return; // offline or restarting: try at the next tick
+    }
+    const versionChanged = card.version !== this.card.version;
+    const pageChanged = JSON.stringify(card.sidecar ?? null) !== JSON.stringify(this.card.sidecar ?? null);
+    if (!versionChanged && !pageChanged) {
+      this.pendingCard = undefined;
+      this.banner?.remove();
+      this.banner = undefined;
+      return;
+    }
+    this.pendingCard = card;
+    const text = versionChanged ? 'A new version of the model is available.' : 'The page for this model was updated.';
+    const button = el('button', { type: 'button', class: 'button primary' }, this.lastInputs ? 'Show it and re-run my input' : 'Show it');
+    button.addEventListener('click', () => void this.adoptPendingCard());
+    const banner = el('div', { class: 'banner', role: 'status', 'data-testid': 'new-version', 'data-version': card.version },
+      el('p', {}, text, versionChanged ? el('span', { class: 'note' }, ` (version ${card.version})`) : undefined), button);
+    if (this.banner) this.banner.replaceWith(banner);
+    else this.header.after(banner);
+    this.banner = banner;
+  }
+
+  private async adoptPendingCard(): Promise<void> {
+    const card = this.pendingCard;
+    if (!card) return;
+    this.pendingCard = undefined;
+    this.banner?.remove();
+    this.banner = undefined;
+    const rerun = this.lastInputs !== undefined;
+    this.render(card);
+    if (rerun) await this.runFromForm();
+  }
+
+  // ---- the feedback queue -----------------------------------------------------------------------------------
+
+  private scheduleQueue(): void {
+    window.clearTimeout(this.queueTimer);
+    const next = this.queue.nextAttemptAt();
+    if (next === undefined) return;
+    this.queueTimer = window.setTimeout(() => void this.queue.flush(), Math.max(0, next - Date.now()) + 50);
+  }
+
+  private updateQueueBox(justSaved: boolean): void {
+    const waiting = this.queue.list();
+    const current = waiting.filter((e) => this.feedbackForm && e.submission.predictionId === this.currentPredictionId());
+    const others = waiting.length - current.length;
+    if (others > 0) {
+      const retry = el('button', { type: 'button', class: 'button secondary small' }, 'Try now');
+      retry.addEventListener('click', () => {
+        this.queue.retryAllNow();
+        void this.queue.flush();
+      });
+      replaceChildren(this.queueBox,
+        el('span', {}, others === 1 ? '1 piece of earlier feedback is waiting to be sent.' : `${others} pieces of earlier feedback are waiting to be sent.`,
+          ' It is kept on this device and sent automatically when the server can be reached. '), retry);
+      this.queueBox.hidden = false;
+    } else if (justSaved && !this.queueBox.hidden) {
+      replaceChildren(this.queueBox, 'Your earlier feedback was saved.');
+      window.setTimeout(() => {
+        if (this.queue.list().length === 0) this.queueBox.hidden = true;
+      }, 5000);
+    } else {
+      this.queueBox.hidden = true;
+    }
+  }
+
+  private currentPredictionId(): string | undefined {
+    return this.results?.querySelector<HTMLElement>('[data-prediction-id]')?.dataset.predictionId;
+  }
+
+  startQueue(): void {
+    this.updateQueueBox(false);
+    window.addEventListener('online', () => {
+      this.queue.retryAllNow();
+      void this.queue.flush();
+    });
+    // Another tab may add or confirm entries.
+    window.addEventListener('storage', () => {
+      this.updateQueueBox(false);
+      this.scheduleQueue();
+    });
+    this.queue.retryAllNow();
+    void this.queue.flush();
+    this.scheduleQueue();
+  }
+}
+
+function pick(data: Record<string, unknown>, names: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const n of names) if (data[n] !== undefined) out[n] = data[n];
+  return out;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => window.setTimeout(resolve, ms));
+}
+
+/** The card, waiting while the model loads (503) or the network is down; a refused link (401) is said plainly. */
+async function loadCard(main: HTMLElement): Promise<ModelCard | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fetchCard();
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 401) {
+        replaceChildren(main, el('section', { class: 'panel' },
+          el('h2', {}, 'This link does not work any more'),
+          el('p', {}, 'Ask the person who shared it for a new link.')));
+        main.setAttribute('aria-busy', 'false');
+        return undefined;
+      }
+      const message = err instanceof ApiError && err.status === 503 ? 'The model is still loading…' : 'Cannot reach the model server; retrying…';
+      replaceChildren(main, el('p', { class: 'loading', role: 'status' }, message));
+      await sleep(Math.min(10_000, 1000 * 2 ** Math.min(attempt, 4)));
+    }
+  }
+}
+
+async function boot(): Promise<void> {
+  const header = document.getElementById('page-header') ?? document.body.insertBefore(el('header', { id: 'page-header', class: 'page-header' }), document.body.firstChild);
+  let main = document.getElementById('app');
+  if (!main) {
+    main = el('main', { id: 'app' });
+    append(document.body, main);
+  }
+  const storage = SafeStorage.local();
+  const queue = new FeedbackQueue({ storage: storage.raw, clock: { now: () => Date.now() }, send: sendFeedback });
+  const page = new PreviewPage(header, main, queue, storage);
+  page.startQueue();
+  const card = await loadCard(main);
+  if (!card) return;
+  page.render(card);
+  page.startPolling();
+  page.acceptPastedPictures();
+}
+
+void boot();

@@ -1,0 +1,47 @@
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+
+/** Debian's chromium, installed by .ci/run (`npx playwright install` cannot work offline). */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Where screenshots go, kept as test artifacts. */
+export const ARTIFACTS = path.resolve(__dirname, '../../../test-results');
+
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 800 };
+
+/**
+ * A real headless Chromium; playwright gives each launch a fresh temporary profile. The flags keep it from reaching
+ * for the network (this machine has none: background connections would be refused by the dozen) and let it run as
+ * root in CI.
+ */
+export async function launchBrowser(): Promise<{ browser: Browser; close(): Promise<void> }> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync',
+    ],
+    timeout: 30_000,
+  });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  return {
+    browser,
+    close: () => browser.close(),
+  };
+}
+
+/** A browser context that fails the test on any dialog (an injected alert) and records console errors. */
+export async function newContext(browser: Browser, viewport: { width: number; height: number }, isMobile = false): Promise<{ context: BrowserContext; consoleErrors: string[]; dialogs: string[] }> {
+  const context = await browser.newContext({ viewport, isMobile, hasTouch: isMobile, deviceScaleFactor: isMobile ? 2 : 1 });
+  const consoleErrors: string[] = [];
+  const dialogs: string[] = [];
+  context.on('page', (page) => {
+    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+  });
+  return { context, consoleErrors, dialogs };
+}

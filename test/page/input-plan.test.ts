@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { TensorSpec } from '../../src/shared/v2';
+import { SidecarSchema } from '../../src/shared/sidecar';
+import { flatten, guessImageLayout, imageTensorShape, MAX_GUESSED_VECTOR_FIELDS, nest, planInput, shapeText, type InputHints } from '../../src/page/logic/input-plan';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const sidecarOf = (example: string) =>
+  SidecarSchema.parse(JSON.parse(fs.readFileSync(path.join(repoRoot, 'examples', example, `${example}.preview.json`), 'utf8')));
+const spec = (datatype: TensorSpec['datatype'], shape: Array<number | string>, name = 'x'): TensorSpec => ({ name, datatype, shape });
+
+describe('page: input plans (what the page asks for, from signature + sidecar)', () => {
+  it('iris: a [batch, 4] vector with the sidecar’s labels, units, bounds and defaults, sent as one row', () => {
+    const plan = planInput(spec('FP32', ['batch', 4], 'features'), sidecarOf('iris').inputs?.features);
+    assert.equal(plan.kind, 'vector');
+    if (plan.kind !== 'vector') return;
+    assert.equal(plan.label, 'Flower measurements');
+    assert.equal(plan.nesting, 'row');
+    assert.deepEqual(plan.fields[0], { label: 'Sepal length', unit: 'cm', min: 4, max: 8, step: 0.1, initial: 5.8 });
+    assert.deepEqual(plan.fields.map((f) => f.label), ['Sepal length', 'Sepal width', 'Petal length', 'Petal width']);
+  });
+
+  it('a vector without a sidecar: x[i] labels, 0 to start, flat for [K], whole numbers for integer types', () => {
+    const plan = planInput(spec('INT32', [3]));
+    assert.equal(plan.kind, 'vector');
+    if (plan.kind !== 'vector') return;
+    assert.equal(plan.nesting, 'flat');
+    assert.equal(plan.integer, true);
+    assert.deepEqual(plan.fields.map((f) => [f.label, f.initial, f.step]), [['x[0]', 0, 1], ['x[1]', 0, 1], ['x[2]', 0, 1]]);
+    const fixedBatch = planInput(spec('FP64', [1, 2]));
+    assert.equal(fixedBatch.kind === 'vector' && fixedBatch.nesting, 'row');
+  });
+
+  it('starts a field in the middle of its bounds when there is no default', () => {
+    const plan = planInput(spec('FP32', ['n', 1]), { fields: [{ label: 'Age', min: 18, max: 90 }] });
+    assert.equal(plan.kind === 'vector' && plan.fields[0].initial, 54);
+  });
+
+  it('an open K takes its length from the sidecar’s fields', () => {
+    const plan = planInput(spec('FP32', ['batch', 'k']), { fields: [{ label: 'a' }, { label: 'b' }] });
+    assert.equal(plan.kind === 'vector' && plan.fields.length, 2);
+    assert.equal(planInput(spec('FP32', ['batch', 'k'])).kind, 'json', 'without fields K is unknown');
+  });
+
+  it('a long vector without sidecar fields is edited as JSON', () => {
+    assert.equal(planInput(spec('FP32', ['batch', MAX_GUESSED_VECTOR_FIELDS])).kind, 'vector');
+    assert.equal(planInput(spec('FP32', ['batch', MAX_GUESSED_VECTOR_FIELDS + 1])).kind, 'json');
+    assert.equal(planInput(spec('FP32', ['batch', 100]), { kind: 'vector' }).kind, 'vector', 'unless the sidecar asks for a vector');
+  });
+
+  it('digits: the sidecar’s image preprocessing, as a [1, 1, 8, 8] tensor', () => {
+    const plan = planInput(spec('FP32', ['batch', 1, 8, 8], 'image'), sidecarOf('digits').inputs?.image);
+    assert.equal(plan.kind, 'image');
+    if (plan.kind !== 'image') return;
+    assert.deepEqual(plan.tensorShape, [1, 1, 8, 8]);
+    assert.equal(plan.preprocessing.channels, 'L');
+    assert.equal(plan.preprocessing.invert, true);
+    assert.equal(plan.preprocessing.scale, 16 / 255);
+  });
+
+  it('rank-4 inputs without a sidecar are images: the channel dim (1 or 3) gives the layout', () => {
+    const nchw = planInput(spec('FP32', ['N', 3, 224, 224]));
+    assert.equal(nchw.kind, 'image');
+    if (nchw.kind === 'image') {
+      assert.deepEqual([nchw.preprocessing.layout, nchw.preprocessing.channels, nchw.preprocessing.width, nchw.preprocessing.height], ['NCHW', 'RGB', 224, 224]);
+      assert.equal(nchw.preprocessing.scale, 1 / 255);
+      assert.deepEqual(nchw.tensorShape, [1, 3, 224, 224]);
+    }
+    const nhwc = planInput(spec('UINT8', ['N', 32, 48, 1]));
+    assert.equal(nhwc.kind, 'image');
+    if (nhwc.kind === 'image') {
+      assert.deepEqual([nhwc.preprocessing.layout, nhwc.preprocessing.channels, nhwc.preprocessing.height, nhwc.preprocessing.width], ['NHWC', 'L', 32, 48]);
+      assert.equal(nhwc.preprocessing.scale, 1, 'an integer input takes raw 0-255 pixels');
+      assert.deepEqual(nhwc.tensorShape, [1, 32, 48, 1]);
+    }
+    assert.deepEqual(guessImageLayout(['N', 3, 'h', 'w']), { layout: 'NCHW', channels: 'RGB', height: 224, width: 224 });
+    assert.equal(planInput(spec('FP32', ['N', 5, 7, 9])).kind, 'json', 'no dim looks like channels');
+  });
+
+  it('a sidecar can make an image of a rank-2 or rank-3 input', () => {
+    const image: InputHints['image'] = { width: 28, height: 28, channels: 'L', layout: 'NCHW', scale: 1 / 255, invert: false };
+    const r2 = planInput(spec('FP32', [28, 28]), { kind: 'image', image });
+    assert.equal(r2.kind === 'image' && r2.tensorShape.join(), '28,28');
+    const r3 = planInput(spec('FP32', ['batch', 28, 28]), { kind: 'image', image });
+    assert.equal(r3.kind === 'image' && r3.tensorShape.join(), '1,28,28');
+    assert.deepEqual(imageTensorShape([3, 'h', 'w'], { width: 4, height: 2, channels: 'RGB', layout: 'NCHW' }), [3, 2, 4]);
+  });
+
+  it('string inputs with one element are a text area; the text is wrapped to the rank', () => {
+    const text = planInput(spec('BYTES', ['batch', 1]));
+    assert.equal(text.kind, 'text');
+    assert.deepEqual(text.kind === 'text' && text.tensorShape, [1, 1]);
+    assert.equal(planInput(spec('BYTES', [2])).kind, 'json', 'two strings: raw JSON');
+    assert.equal(planInput(spec('FP32', ['batch', 4]), { kind: 'text' }).kind, 'vector', 'numbers cannot be typed as text');
+  });
+
+  it('anything else is raw JSON, with a template of the right shape when small', () => {
+    const bool = planInput(spec('BOOL', ['batch', 2]));
+    assert.equal(bool.kind, 'json');
+    assert.equal(bool.kind === 'json' && bool.template, '[[false,false]]');
+    const forced = planInput(spec('FP32', ['batch', 4]), { kind: 'json' });
+    assert.equal(forced.kind === 'json' && forced.template, '[[0,0,0,0]]');
+    assert.equal(forced.kind === 'json' && forced.shapeText, '[batch, 4]');
+    const big = planInput(spec('FP32', ['batch', 3, 4, 100, 100]));
+    assert.equal(big.kind === 'json' && big.template, '');
+    assert.equal(planInput(spec('FP32', [])).kind, 'json', 'a scalar');
+    assert.equal(shapeText([-1, 'n', 3]), '[?, n, 3]');
+  });
+
+  it('nest and flatten are inverse (row-major)', () => {
+    assert.deepEqual(nest([1, 2, 3, 4, 5, 6], [2, 3]), [[1, 2, 3], [4, 5, 6]]);
+    assert.deepEqual(nest([1, 2, 3, 4], [1, 1, 2, 2]), [[[[1, 2], [3, 4]]]]);
+    assert.equal(nest(['x'], []), 'x');
+    assert.throws(() => nest([1, 2, 3], [2, 2]), /do not fill/);
+    assert.deepEqual(flatten([[[1, 2], [3, 4]]]), [1, 2, 3, 4]);
+    assert.deepEqual(flatten(5), [5]);
+  });
+});
