@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { MODEL_PREVIEW_VERSION } from '../shared/version';
+import { ListenError } from '../core/server/graceful-server';
 import { ModelLoadError } from '../core/model/model-load-error';
 import { registerFeedback } from './commands/feedback';
 import { registerInspect } from './commands/inspect';
@@ -11,7 +13,7 @@ const EXIT_CANNOT_SERVE = 2;
 const program = new Command()
   .name('model-preview')
   .description('Serve an exported ONNX model, share a try-it link, collect feedback.')
-  .version(process.env.MODEL_PREVIEW_VERSION ?? '0.1.0')
+  .version(MODEL_PREVIEW_VERSION)
   .showHelpAfterError('(run with --help for usage)');
 registerServe(program);
 registerInspect(program);
@@ -19,6 +21,6 @@ registerFeedback(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   // Expected failures are one line, no stack: the message already names the file and the reason.
-  process.stderr.write(`model-preview: ${err instanceof ModelLoadError ? err.message : err.message}\n`);
-  process.exit(err instanceof ModelLoadError || /port|address/.test(err.message) ? EXIT_CANNOT_SERVE : 1);
+  process.stderr.write(`model-preview: ${err.message}\n`);
+  process.exit(err instanceof ModelLoadError || err instanceof ListenError ? EXIT_CANNOT_SERVE : 1);
 });

@@ -6,7 +6,7 @@ import type { Sidecar } from '../shared/sidecar';
 import { InferencePool } from './inference/inference-pool';
 import type { JobKind } from './inference/worker-protocol';
 import { FileWatcher } from './model/file-watcher';
-import { readModelFile } from './model/model-file';
+import { readModelFile, sha256Hex } from './model/model-file';
 import { readSidecar, sidecarPathFor } from './model/sidecar-file';
 import { AccessControl } from './server/access';
 import { createApp } from './server/app';
@@ -25,7 +25,7 @@ export interface PreviewOptions {
   modelFile: string;
   host: string;
   port: number;
-  /** Where tokens, predictions.jsonl and (later) feedback.jsonl live. */
+  /** Where tokens, predictions.jsonl, feedback.jsonl and blobs/ live. */
   dataDir: string;
   workers: number;
   maxQueue: number;
@@ -94,7 +94,11 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       if (options.watch !== false) session.watch();
       return session;
     } catch (err) {
+      // Nothing may outlive a failed start: not the port, not the workers, not an open file.
+      await session.eventsSocket?.close();
+      await session.server?.stop();
       await pool.close();
+      await Promise.all([predictions.close(), feedbackStore.close()]);
       throw err;
     }
   }
@@ -124,8 +128,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     return this.cachedCard;
   }
 
-  run(kind: JobKind, body: Uint8Array, receivedAt: number) {
-    return this.pool.run(kind, body, receivedAt);
+  async run(kind: JobKind, body: Uint8Array, receivedAt: number) {
+    const result = await this.pool.run(kind, body, receivedAt);
+    if (result.internalError) this.log(`internal error in an inference worker: ${result.internalError}`);
+    return result;
   }
 
   recordPrediction(record: string): Promise<unknown> {
@@ -154,8 +160,9 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     const previous = this.description!;
     const started = performance.now();
     try {
-      const description = await this.pool.load(await readModelFile(this.options.modelFile));
-      if (description.sha256 === previous.sha256) return;
+      const model = await readModelFile(this.options.modelFile);
+      if (sha256Hex(model.bytes) === previous.sha256) return; // touched, or an extra watch event: nothing to load
+      const description = await this.pool.load(model);
       const loadMs = performance.now() - started;
       this.adopt(description, loadMs);
       this.metrics.modelReloads.inc({ result: 'ok' });

@@ -42,3 +42,10 @@ describe('formatBytes', () => {
     assert.equal(formatBytes(2048 * 1024 **3), '2048 GB');
   });
 });
+
+describe('terminalSafe: bidirectional controls', () => {
+  it('shows U+202E (right-to-left override) and U+2066-2069 as visible escapes, so a line cannot be reordered', () => {
+    const text = terminalSafe('ok \u202Etxt.exe\u202C and \u2066isolate\u2069');
+    assert.equal(text, 'ok \\u202etxt.exe\\u202c and \\u2066isolate\\u2069');
+  });
+});

@@ -62,7 +62,7 @@ export function registerFeedback(program: Command): void {
       const onChange = () => {
         reading = reading.then(async () => {
           offset = await printNewLines(file, offset, print);
-        });
+        }).catch((err: Error) => void warn(`${file}: ${err.message}; still following`));
       };
       // Watch the folder: the file may not exist yet when following starts. The folder may not exist either (started
       // before `serve`): then polling alone finds the records once it appears.

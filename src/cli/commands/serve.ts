@@ -75,7 +75,7 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     say(`workers    ${session.workers} (one onnxruntime thread each)`);
     say('');
     say(`Share link:  ${session.shareUrl}`);
-    say(`V2 API:      ${session.localUrl}v2/models/${card.name}/infer  (Authorization: Bearer <share token from the link>)`);
+    say(`V2 API:      ${session.localUrl}v2/models/${encodeURIComponent(card.name)}/infer  (Authorization: Bearer <share token from the link>)`);
     say(`Owner token: in ${path.resolve(tokensFile(flags.dataDir))} (for /metrics)`);
     say(flags.watch ? `Watching ${modelFile} for re-exports. Press Ctrl+C to stop.` : 'Press Ctrl+C to stop.');
   }

@@ -4,8 +4,8 @@ import type { ModelCard } from '../../shared/model-card';
 /** Class names for an output: the sidecar's, else the model's `class_names` metadata (comma-separated). */
 export function classNamesFor(card: Pick<ModelCard, 'sidecar' | 'metadataProps'>, output: string): string[] | undefined {
   const fromSidecar = card.sidecar?.outputs?.[output]?.classNames;
-  if (fromSidecar) return fromSidecar;
-  const meta = card.metadataProps.class_names;
+  if (fromSidecar && fromSidecar.length > 0) return fromSidecar;
+  const meta = card.metadataProps.class_names?.trim();
   return meta ? meta.split(',').map((s) => s.trim()) : undefined;
 }
 

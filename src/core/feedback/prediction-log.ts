@@ -18,7 +18,7 @@ export interface PredictionRecord {
 /** Tensors with more elements than this are stored as blobs, not inline. */
 const INLINE_ELEMENTS = 4096;
 /** Predictions kept in memory for feedback to refer to; older ones are dropped from the index (not from the file). */
-const REMEMBERED = 50_000;
+const REMEMBERED = 10_000;
 
 /**
  * `predictions.jsonl`: every prediction `/api/predict` answered, fsync'd before the answer. Feedback must name a

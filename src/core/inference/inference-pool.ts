@@ -47,6 +47,8 @@ interface Slot {
   loads: Map<number, { file: string; resolve(d: ModelDescription): void; reject(e: Error): void }>;
   /** Generations this worker has loaded: a job is only sent to a worker that holds its version. */
   loaded: Set<number>;
+  /** When the worker last showed progress (answered, or was handed work while idle), in performance.now() time. */
+  lastProgress: number;
 }
 
 interface Loaded {
@@ -127,20 +129,26 @@ export class InferencePool extends EventEmitter {
     const generation = this.nextGeneration++;
     const bytes = new SharedArrayBuffer(model.bytes.byteLength);
     new Uint8Array(bytes).set(model.bytes);
-    const results = await Promise.allSettled(this.slots.map((slot) => this.loadInto(slot, generation, model.path, bytes)));
-    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) {
+    const slots = [...this.slots];
+    const results = await Promise.allSettled(slots.map((slot) => this.loadInto(slot, generation, model.path, bytes)));
+    // A worker replaced while loading (it crashed or got stuck) says nothing about the model: only the others count.
+    const counted = results.filter((_r, i) => this.slots.includes(slots[i]));
+    const failure = counted.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    const success = counted.find((r): r is PromiseFulfilledResult<ModelDescription> => r.status === 'fulfilled');
+    if (failure || !success) {
       for (const slot of this.slots) this.unloadFrom(slot, generation);
-      throw failure.reason instanceof ModelLoadError ? failure.reason : new ModelLoadError(model.path, String(failure.reason?.message ?? failure.reason));
+      const reason = failure?.reason ?? new Error('every inference worker was replaced while loading');
+      throw reason instanceof ModelLoadError ? reason : new ModelLoadError(model.path, String(reason?.message ?? reason));
     }
-    const description = (results[0] as PromiseFulfilledResult<ModelDescription>).value;
     const previous = this.current;
-    this.current = { generation, description, bytes };
+    this.current = { generation, description: success.value, bytes };
+    // A worker that joined during the load (a replacement) still holds the old version: bring it up to date.
+    for (const slot of this.slots) if (!slot.loaded.has(generation) && !slot.loads.has(generation)) this.catchUp(slot);
     if (previous) {
       this.retiring.push(previous.generation);
       this.retireIdleGenerations();
     }
-    return description;
+    return success.value;
   }
 
   /** Queues a request for a worker. Rejects with PoolRejection (503 queue full, 504 timed out). */
@@ -197,6 +205,7 @@ export class InferencePool extends EventEmitter {
       jobs: new Map(),
       loads: new Map(),
       loaded: new Set(),
+      lastProgress: performance.now(),
     };
     slot.worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
     slot.worker.on('error', (err) => this.replace(slot, new Error(`an inference worker crashed: ${err.message}`), 'dead'));
@@ -233,6 +242,7 @@ export class InferencePool extends EventEmitter {
   private onMessage(slot: Slot, msg: FromWorker): void {
     if (!this.slots.includes(slot)) return; // a retired worker finishing up: its jobs were answered or re-queued
     if (msg.type === 'results') {
+      slot.lastProgress = performance.now();
       for (const { jobId, result } of msg.results) {
         const job = slot.jobs.get(jobId);
         if (!job) continue; // timed out already
@@ -245,8 +255,11 @@ export class InferencePool extends EventEmitter {
     }
     const pending = slot.loads.get(msg.generation);
     slot.loads.delete(msg.generation);
-    if (msg.type === 'loaded') pending?.resolve(msg.description);
-    else if (pending) pending.reject(new ModelLoadError(pending.file, msg.reason));
+    if (msg.type === 'loaded') {
+      if (pending) pending.resolve(msg.description);
+      // Loaded after its load timed out or was given up: release the session instead of keeping it forever.
+      else this.post(slot, { type: 'unload', generation: msg.generation });
+    } else if (pending) pending.reject(new ModelLoadError(pending.file, msg.reason));
   }
 
   private freeSlot(generation: number): Slot | undefined {
@@ -281,6 +294,7 @@ export class InferencePool extends EventEmitter {
       const free = this.slots.filter((s) => s.loaded.has(generation) && s.jobs.size < JOBS_PER_WORKER).length;
       const count = Math.min(JOBS_PER_WORKER - slot.jobs.size, Math.ceil(this.queue.length / free));
       const batch = this.queue.splice(0, count);
+      if (slot.jobs.size === 0) slot.lastProgress = performance.now();
       for (const job of batch) {
         job.generation = generation;
         job.slot = slot;
@@ -332,6 +346,7 @@ export class InferencePool extends EventEmitter {
   }
 
   private retireIdleGenerations(): void {
+    if (this.retiring.length === 0) return;
     this.retiring = this.retiring.filter((generation) => {
       if (this.inFlightByGeneration.has(generation)) return true;
       for (const slot of this.slots) this.unloadFrom(slot, generation);
@@ -345,9 +360,22 @@ export class InferencePool extends EventEmitter {
     const slot = job.slot;
     slot?.jobs.delete(job.id);
     this.fail(job, new PoolRejection(504, `inference took longer than ${this.options.timeoutMs} ms and was abandoned`));
-    // onnxruntime cannot interrupt a running session: a worker stuck on this job would stay busy, so a fresh worker
-    // takes its place now and the stuck one leaves when its run ends.
-    if (slot) this.replace(slot, new Error(`an inference worker was replaced after a request ran past ${this.options.timeoutMs} ms`), 'stuck');
+    // onnxruntime cannot interrupt a running session: a worker that has answered nothing for a whole timeout is stuck,
+    // so a fresh worker takes its place now and the stuck one leaves when its run ends. A worker that is making
+    // progress (the job only waited in its batch) keeps going; the abandoned job's answer is ignored.
+    if (slot && performance.now() - slot.lastProgress >= this.options.timeoutMs) {
+      this.replace(slot, new Error(`an inference worker was replaced after a request ran past ${this.options.timeoutMs} ms`), 'stuck');
+    }
+  }
+
+  /** Loads the current version into a worker, again if a newer one arrived meanwhile, then lets it take jobs. */
+  private catchUp(slot: Slot): void {
+    const current = this.current;
+    if (!current || this.closed || !this.slots.includes(slot)) return;
+    this.loadInto(slot, current.generation, current.description.file, current.bytes).then(
+      () => (this.current && this.current.generation !== current.generation ? this.catchUp(slot) : this.pump()),
+      (err: Error) => this.emit('worker-error', err),
+    );
   }
 
   /** Swaps a dead or stuck worker for a fresh one holding the current version; its other jobs go back to the queue. */
@@ -366,12 +394,6 @@ export class InferencePool extends EventEmitter {
     this.queue.unshift(...orphans);
     const fresh = this.spawn();
     this.slots[index] = fresh;
-    const current = this.current;
-    if (current) {
-      this.loadInto(fresh, current.generation, current.description.file, current.bytes).then(
-        () => this.pump(),
-        (err: Error) => this.emit('worker-error', err),
-      );
-    }
+    this.catchUp(fresh);
   }
 }

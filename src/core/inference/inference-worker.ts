@@ -63,7 +63,7 @@ async function runBatch(generation: number, jobs: InferJob[], bodies: ArrayBuffe
     if (!runner) result = { status: 503, body: JSON.stringify({ error: 'the model is being reloaded; try again' }) };
     else {
       result = await runner.run(job.kind, new Uint8Array(bodies, job.offset, job.length), job.receivedAt).catch((err: Error) => ({
-        status: 500, body: JSON.stringify({ error: `internal error in the inference worker: ${err.message}` }),
+        status: 500, body: JSON.stringify({ error: 'internal server error' }), internalError: err.stack ?? err.message,
       }));
     }
     results.push({ jobId: job.jobId, result });

@@ -43,6 +43,8 @@ export interface JobResult {
   predictionRecord?: string;
   /** onnxruntime's run time, for the metrics histogram. */
   inferenceMs?: number;
+  /** For a 500: what went wrong, for the server's log only (the client gets a generic message). */
+  internalError?: string;
 }
 
 /** Wall-clock milliseconds comparable across threads (each thread's `performance.now()` has its own origin). */

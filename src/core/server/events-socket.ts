@@ -28,7 +28,9 @@ export function attachEventsSocket(server: http.Server, options: EventsSocketOpt
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   const alive = new WeakMap<WebSocket, boolean>();
 
+  let closing = false;
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (closing) return refuse(socket, 503, 'Service Unavailable');
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== PATH) return refuse(socket, 404, 'Not Found');
     if (access.levelOfCredentials(req.headers.authorization, undefined) !== 'owner') return refuse(socket, 401, 'Unauthorized');
@@ -71,6 +73,7 @@ export function attachEventsSocket(server: http.Server, options: EventsSocketOpt
   return {
     /** Says goodbye with 1001 (going away), then cuts off whoever has not closed within a second. */
     close: () => new Promise<void>((resolve) => {
+      closing = true;
       clearInterval(heartbeat);
       for (const ws of wss.clients) ws.close(1001, 'the preview is stopping');
       const deadline = setTimeout(() => wss.clients.forEach((ws) => ws.terminate()), 1_000);

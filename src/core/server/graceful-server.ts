@@ -1,6 +1,11 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/** The server could not listen (port in use, address not on this machine): the message says which and what to do. */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+}
+
 export interface ListenOptions {
   host: string;
   port: number;
@@ -29,7 +34,7 @@ export class GracefulServer {
         const reason = err.code === 'EADDRINUSE' ? `port ${options.port} on ${options.host} is already in use; choose another port, or 0 for any free one`
           : err.code === 'EADDRNOTAVAIL' ? `${options.host} is not an address of this machine`
           : err.code === 'EACCES' ? `not allowed to listen on port ${options.port}; use a port above 1023` : err.message;
-        reject(new Error(reason));
+        reject(new ListenError(reason));
       };
       server.once('error', onError);
       server.listen(options.port, options.host, () => {

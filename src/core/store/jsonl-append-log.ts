@@ -69,11 +69,15 @@ export class JsonlAppendLog {
       this.pending = [];
       try {
         const handle = await this.fileHandle();
-        await handle.write(batch.map((p) => p.text).join(''));
+        await handle.appendFile(batch.map((p) => p.text).join('')); // writes it all, looping over short writes
         if (this.options.fsync) await handle.sync();
         for (const p of batch) p.resolve();
       } catch (err) {
         for (const p of batch) p.reject(err as Error);
+        // A failed write (disk full) may have left part of a line: reopen next time, which ends that line first.
+        const broken = this.handle;
+        this.handle = undefined;
+        void broken?.then((h) => h.close()).catch(() => undefined);
       }
     }
     this.writing = false;

@@ -4,8 +4,9 @@
  * instead of acting. Tab and newline are kept.
  */
 export function terminalSafe(text: string): string {
+  // Also the bidirectional controls, which could reorder what a printed line appears to say.
   // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function formatBytes(n: number): string {

@@ -74,7 +74,7 @@ ${header}
 }
 
 function sendAsset(name: string, res: Response): void {
-  const asset = ASSETS[name];
+  const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined; // not __proto__ or constructor
   const dir = pageAssetDir();
   if (!asset || !dir) throw new HttpError(404, `no such asset: ${name}${dir ? '' : ' (the page is not built: run `npm run build`)'}`);
   res.type(asset.type).sendFile(path.join(dir, asset.file), { dotfiles: 'deny', cacheControl: false, lastModified: false, etag: false });
@@ -90,7 +90,8 @@ function sendAsset(name: string, res: Response): void {
 export function pageRoute(backend: ModelBackend, access: AccessControl, share: RequestHandler): Router {
   const router = Router();
   router.route('/').get((req, res, next) => {
-    if (typeof req.query.t === 'string' && access.levelOf(req) === 'share') {
+    // Only the link's own token counts here: a wrong or truncated link must not replace a valid cookie.
+    if (typeof req.query.t === 'string' && access.levelOfCredentials(undefined, undefined, req.query.t) === 'share') {
       res.cookie(access.cookieName, req.query.t, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
       return void res.redirect(303, '/');
     }

@@ -2,6 +2,7 @@ import { Router, raw, type Request, type RequestHandler } from 'express';
 import type { ModelCard } from '../../../shared/model-card';
 import type { TensorSpec, V2ModelMetadata } from '../../../shared/v2';
 import { nowAbsoluteMs, type JobKind } from '../../inference/worker-protocol';
+import { MODEL_PREVIEW_VERSION } from '../../../shared/version';
 import { HttpError } from '../http-error';
 import { runInference } from '../run-inference';
 import type { ModelBackend } from '../model-backend';
@@ -60,7 +61,7 @@ export function v2Routes(backend: ModelBackend, metrics: ServerMetrics, guard: R
   }).all(methodNotAllowed);
 
   router.use('/v2', guard);
-  router.route('/v2').get((_req, res) => void res.json({ name: SERVER_NAME, version: process.env.npm_package_version ?? '0.1.0', extensions: [] })).all(methodNotAllowed);
+  router.route('/v2').get((_req, res) => void res.json({ name: SERVER_NAME, version: MODEL_PREVIEW_VERSION, extensions: [] })).all(methodNotAllowed);
   for (const base of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
     router.route(base).get((req, res) => void res.json(v2Metadata(servedModel(backend, req)))).all(methodNotAllowed);
     router.route(`${base}/ready`).get((req, res) => {
