@@ -228,6 +228,9 @@ export function decodeTensor(spec: TensorSpec, input: TensorInput): DecodedTenso
  */
 export type Int64Encoding = 'exact' | 'string';
 
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
+
 export interface OrtLikeTensor {
   type: string;
   dims: readonly number[];
@@ -257,7 +260,7 @@ export function encodeTensor(name: string, datatype: V2Datatype, tensor: OrtLike
     case 'INT64':
     case 'UINT64': {
       const big = raw as BigInt64Array | BigUint64Array;
-      const safe = big.every((v) => v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER));
+      const safe = big.every((v) => v <= MAX_SAFE && v >= MIN_SAFE);
       if (safe) data = Array.from(big, Number);
       else data = int64 === 'exact' ? Array.from(big) : Array.from(big, String);
       break;

@@ -1,10 +1,10 @@
 import type { NextFunction, Request, Response } from 'express';
 import { PoolRejection } from '../inference/inference-pool';
-import { HttpError } from './http-error';
+import { bodyTooLargeMessage, HttpError } from './http-error';
 
 /** body-parser's error types, mapped to what the client did wrong. */
 const BODY_ERRORS: Record<string, (err: { limit?: number }) => [number, string]> = {
-  'entity.too.large': (e) => [413, `the request body is larger than the limit of ${e.limit} bytes`],
+  'entity.too.large': (e) => [413, bodyTooLargeMessage(e.limit)],
   'entity.parse.failed': () => [400, 'the request body is not valid JSON'],
   'encoding.unsupported': () => [415, 'unsupported content encoding'],
   'charset.unsupported': () => [415, 'unsupported charset; send UTF-8'],

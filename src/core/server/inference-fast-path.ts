@@ -4,7 +4,7 @@ import type { JobKind } from '../inference/worker-protocol';
 import { nowAbsoluteMs } from '../inference/worker-protocol';
 import type { AccessControl } from './access';
 import { errorAnswer } from './error-handler';
-import { HttpError } from './http-error';
+import { bodyTooLargeMessage, HttpError } from './http-error';
 import type { ServerMetrics } from './metrics';
 import type { ModelBackend } from './model-backend';
 import { runInference } from './run-inference';
@@ -85,7 +85,7 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
       size += chunk.length;
       if (size > bodyLimitBytes) {
         req.removeAllListeners('data').resume();
-        fail(new HttpError(413, `the request body is larger than the limit of ${bodyLimitBytes} bytes`));
+        fail(new HttpError(413, bodyTooLargeMessage(bodyLimitBytes)));
       } else chunks.push(chunk);
     });
     req.on('error', () => res.destroy());
