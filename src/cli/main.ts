@@ -5,7 +5,9 @@ import { ListenError } from '../core/server/graceful-server';
 import { ModelLoadError } from '../core/model/model-load-error';
 import { registerFeedback } from './commands/feedback';
 import { registerInspect } from './commands/inspect';
+import { registerRotateLink } from './commands/rotate-link';
 import { registerServe } from './commands/serve';
+import { TunnelError } from '../core/tunnel/tunnel-provider';
 
 /** Exit code for "the model (or the request to serve it) cannot work": distinct from usage errors (1). */
 const EXIT_CANNOT_SERVE = 2;
@@ -18,9 +20,10 @@ const program = new Command()
 registerServe(program);
 registerInspect(program);
 registerFeedback(program);
+registerRotateLink(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   // Expected failures are one line, no stack: the message already names the file and the reason.
   process.stderr.write(`model-preview: ${err.message}\n`);
-  process.exit(err instanceof ModelLoadError || err instanceof ListenError ? EXIT_CANNOT_SERVE : 1);
+  process.exit(err instanceof ModelLoadError || err instanceof ListenError || err instanceof TunnelError ? EXIT_CANNOT_SERVE : 1);
 });

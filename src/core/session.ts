@@ -14,7 +14,12 @@ import { GracefulServer } from './server/graceful-server';
 import { withInferenceFastPath } from './server/inference-fast-path';
 import { ServerMetrics } from './server/metrics';
 import type { ModelBackend } from './server/model-backend';
-import { loadOrCreateTokens } from './server/token-store';
+import { loadOrCreateTokens, saveTokens } from './server/token-store';
+import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings } from './server/rate-limits';
+import type { ShareLinkBackend } from './server/routes/share-link-routes';
+import type { ShareLinkInfo } from '../shared/share-link';
+import { TunnelKeeper, type TunnelKeeperOptions } from './tunnel/tunnel-keeper';
+import type { TunnelProvider } from './tunnel/tunnel-provider';
 import { EventHub } from './events/event-hub';
 import { FeedbackService } from './feedback/feedback-service';
 import { FeedbackStore } from './feedback/feedback-store';
@@ -35,6 +40,15 @@ export interface PreviewOptions {
   heartbeatMs?: number;
   /** Reload the model when its file is rewritten (default on). */
   watch?: boolean;
+  /** Makes the share link public; none: the link is local only. */
+  tunnel?: TunnelProvider;
+  tunnelKeeper?: TunnelKeeperOptions;
+  /** How long a share link lives after it is issued (undefined: for ever). An expired link is replaced at start. */
+  expiresMs?: number;
+  /** A password the share link also needs. */
+  password?: string;
+  /** Per-client budgets (default DEFAULT_RATE_LIMITS). */
+  rateLimits?: RateLimitSettings;
   log?(message: string): void;
 }
 
@@ -43,7 +57,7 @@ export interface PreviewOptions {
  * and its file watcher. `start()` resolves once the model is loaded and the port is bound; `stop()` is idempotent and
  * resolves once the port is free and every record is flushed.
  */
-export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> implements ModelBackend {
+export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> implements ModelBackend, ShareLinkBackend {
   private description?: ModelDescription;
   private sidecar?: Sidecar;
   private sidecarError?: string;
@@ -58,6 +72,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   readonly hub = new EventHub();
   readonly feedback: FeedbackService;
   private eventsSocket?: { close(): Promise<void> };
+  private tunnel?: TunnelKeeper;
+  private tunnelState: ShareLinkInfo['tunnel']['state'] = 'none';
 
   private constructor(
     private readonly options: PreviewOptions,
@@ -79,22 +95,30 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       PredictionLog.open(options.dataDir, warn), FeedbackStore.open(options.dataDir, warn),
     ]);
     const pool = new InferencePool({ size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs });
-    const session = new PreviewSession(options, pool, new AccessControl(tokens), predictions, feedbackStore);
+    const access = new AccessControl(tokens, { expiresMs: options.expiresMs, password: options.password });
+    if (access.expired) {
+      // A link that expired while no server ran: people holding it get 401, and the owner gets a fresh link now.
+      await saveTokens(options.dataDir, access.rotateShareToken());
+      warn('the share link had expired; a new one was made');
+    }
+    const session = new PreviewSession(options, pool, access, predictions, feedbackStore);
     try {
       const started = performance.now();
       const [description] = await Promise.all([pool.load(model), session.loadSidecar()]);
       session.adopt(description, performance.now() - started);
       const appOptions = {
-        backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics,
-        bodyLimitBytes: options.bodyLimitBytes, log: (m: string) => session.log(m),
+        backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session,
+        rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS), bodyLimitBytes: options.bodyLimitBytes, log: (m: string) => session.log(m),
       };
       const handler = withInferenceFastPath(createApp(appOptions), appOptions);
       session.server = await GracefulServer.listen(handler, { host: options.host, port: options.port });
       session.eventsSocket = attachEventsSocket(session.server.server, { hub: session.hub, access: session.access, heartbeatMs: options.heartbeatMs });
+      if (options.tunnel) await session.openTunnel(options.tunnel);
       if (options.watch !== false) session.watch();
       return session;
     } catch (err) {
-      // Nothing may outlive a failed start: not the port, not the workers, not an open file.
+      // Nothing may outlive a failed start: not the tunnel, the port, the workers or an open file.
+      await session.tunnel?.stop();
       await session.eventsSocket?.close();
       await session.server?.stop();
       await pool.close();
@@ -112,9 +136,26 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${this.port}/`;
   }
 
-  /** The link to give stakeholders (until tunnels exist, the local URL) with the share token. */
+  /** The link to give stakeholders: the tunnel's public URL while it is up (else the local URL), with the share token. */
   get shareUrl(): string {
-    return `${this.localUrl}?t=${this.access.shareToken}`;
+    return this.linkTo(this.tunnel?.url ?? this.localUrl);
+  }
+
+  shareLink(): ShareLinkInfo {
+    const expiresAt = this.access.expiresAt;
+    return {
+      shareUrl: this.shareUrl, localUrl: this.localUrl, publicUrl: this.tunnel?.url,
+      tunnel: { provider: this.tunnel?.providerName ?? 'none', state: this.tunnelState },
+      expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt).toISOString(),
+      expired: this.access.expired, passwordRequired: this.access.passwordRequired,
+    };
+  }
+
+  async rotateShareLink(): Promise<ShareLinkInfo> {
+    await saveTokens(this.options.dataDir, this.access.rotateShareToken());
+    const link = this.shareLink();
+    this.publish({ event: 'share-link-changed', reason: 'rotated', shareUrl: link.shareUrl, expiresAt: link.expiresAt });
+    return link;
   }
 
   get workers(): number {
@@ -147,6 +188,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.watcher?.close();
+      await this.tunnel?.stop();
       await Promise.all([this.eventsSocket?.close(), this.server?.stop()]);
       await this.reloading;
       await this.pool.close();
@@ -187,6 +229,29 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     this.sidecarError = error;
     this.cachedCard = undefined;
     if (error) this.publish({ event: 'error', source: 'sidecar', message: error });
+  }
+
+  private linkTo(baseUrl: string): string {
+    return `${baseUrl}?t=${this.access.shareToken}`;
+  }
+
+  /** Opens the tunnel (the first open must succeed) and reports its drops, re-opens and URL changes as events. */
+  private async openTunnel(provider: TunnelProvider): Promise<void> {
+    const keeper = new TunnelKeeper(provider, { localHost: '127.0.0.1', localPort: this.port }, this.options.tunnelKeeper);
+    keeper.on('change', (change) => {
+      const name = provider.name;
+      if (change.type === 'up') {
+        this.tunnelState = 'up';
+        this.publish({ event: 'tunnel-up', provider: name, publicUrl: change.url, shareUrl: this.linkTo(change.url) });
+      } else if (change.type === 'down') {
+        this.tunnelState = change.retryInMs === undefined ? 'down' : 'reconnecting';
+        this.publish({ event: 'tunnel-down', provider: name, reason: change.reason, attempt: change.attempt, retryInMs: change.retryInMs });
+      } else {
+        this.publish({ event: 'tunnel-url-changed', provider: name, previousUrl: change.previousUrl, publicUrl: change.url, shareUrl: this.linkTo(change.url) });
+      }
+    });
+    this.tunnel = keeper;
+    await keeper.start();
   }
 
   private watch(): void {

@@ -8,7 +8,12 @@ export interface ReadyEvent {
   modelVersion: string;
   port: number;
   localUrl: string;
+  /** The link to give people: the tunnel's public URL when one is open, else the local URL; with the share token. */
   shareUrl: string;
+  /** When the share link expires (ISO 8601), absent when it never does. */
+  expiresAt?: string;
+  /** The tunnel provider, or "none" for a local-only link. */
+  tunnel: string;
   ownerToken: string;
 }
 
@@ -49,8 +54,48 @@ export interface FeedbackEvent {
   record: FeedbackRecord;
 }
 
+/** The share link's tunnel is open: `shareUrl` is the public link with the share token. */
+export interface TunnelUpEvent {
+  event: 'tunnel-up';
+  provider: string;
+  publicUrl: string;
+  shareUrl: string;
+}
+
+/**
+ * The tunnel dropped or could not be opened. While `retryInMs` is set it is being re-opened ("reconnecting");
+ * without it the keeper gave up and `reason` says why and what to do.
+ */
+export interface TunnelDownEvent {
+  event: 'tunnel-down';
+  provider: string;
+  reason: string;
+  attempt: number;
+  retryInMs?: number;
+}
+
+/** A re-opened tunnel got another public URL (the provider could not keep the old one): the old link is dead. */
+export interface TunnelUrlChangedEvent {
+  event: 'tunnel-url-changed';
+  provider: string;
+  previousUrl: string;
+  publicUrl: string;
+  shareUrl: string;
+}
+
+/** The share link changed: rotated by the owner (the old one answers 401) or re-issued after it expired. */
+export interface ShareLinkChangedEvent {
+  event: 'share-link-changed';
+  reason: 'rotated' | 'expired';
+  shareUrl: string;
+  /** When the new link expires (ISO 8601), absent when it never does. */
+  expiresAt?: string;
+}
+
+export type TunnelEvent = TunnelUpEvent | TunnelDownEvent | TunnelUrlChangedEvent;
+
 /** Events a running session emits (the CLI adds `ready`, which carries the owner token, to its own output only). */
-export type PreviewEvent = ModelReloadedEvent | ErrorEvent | PredictionEvent | FeedbackEvent;
+export type PreviewEvent = ModelReloadedEvent | ErrorEvent | PredictionEvent | FeedbackEvent | TunnelEvent | ShareLinkChangedEvent;
 export type CliEvent = ReadyEvent | PreviewEvent | StoppedEvent;
 
 /**

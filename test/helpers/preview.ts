@@ -55,7 +55,9 @@ export async function startPreview(modelFile: string, overrides: PreviewOverride
   const logs: string[] = [];
   const session = await PreviewSession.start({
     modelFile, host: '127.0.0.1', port: 0, dataDir, workers: 2, maxQueue: 64, timeoutMs: 10_000,
-    bodyLimitBytes: 32 * 1024 * 1024, log: (m) => logs.push(m), ...options,
+    bodyLimitBytes: 32 * 1024 * 1024, log: (m) => logs.push(m),
+    // Tests send many requests from one client; the limits are tested where a test turns them on.
+    rateLimits: { predictionsPerMinute: 0, feedbackPerMinute: 0 }, ...options,
   });
   const events: PreviewEvent[] = [];
   const waiters: Array<{ predicate: (e: PreviewEvent) => boolean; resolve(e: PreviewEvent): void }> = [];

@@ -22,7 +22,8 @@ describe('server: access control', function () {
     assert.match(preview.ownerToken, /^[A-Za-z0-9_-]{43}$/);
     assert.notEqual(preview.shareToken, preview.ownerToken);
     const saved = JSON.parse(await readFile(path.join(preview.dataDir, 'tokens.json'), 'utf8'));
-    assert.deepEqual(saved, { shareToken: preview.shareToken, ownerToken: preview.ownerToken });
+    assert.deepEqual(saved, { shareToken: preview.shareToken, ownerToken: preview.ownerToken, shareIssuedAt: saved.shareIssuedAt });
+    assert.ok(Math.abs(Date.parse(saved.shareIssuedAt) - Date.now()) < 60_000, 'the link was issued just now');
     assert.equal((await stat(path.join(preview.dataDir, 'tokens.json'))).mode & 0o777, 0o600, 'tokens.json is private to its owner');
     assert.equal(preview.session.shareUrl, `${preview.baseUrl}/?t=${preview.shareToken}`);
   });

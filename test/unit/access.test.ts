@@ -31,7 +31,7 @@ describe('newToken', () => {
 });
 
 describe('AccessControl.levelOf', () => {
-  const tokens = { shareToken: newToken(), ownerToken: newToken() };
+  const tokens = { shareToken: newToken(), ownerToken: newToken(), shareIssuedAt: new Date().toISOString() };
   const ac = new AccessControl(tokens);
   const cookieFor = (value: string, name = ac.cookieName) => `other=1; ${name}=${value}; last=2`;
 
@@ -69,7 +69,7 @@ describe('AccessControl.levelOf', () => {
   });
 
   it('after rotateShareToken the old share token is refused everywhere and the new one accepted', () => {
-    const own = { shareToken: newToken(), ownerToken: newToken() };
+    const own = { shareToken: newToken(), ownerToken: newToken(), shareIssuedAt: new Date().toISOString() };
     const control = new AccessControl(own);
     const old = own.shareToken;
     const rotated = control.rotateShareToken();
@@ -87,9 +87,9 @@ describe('AccessControl.levelOf', () => {
 
   it('uses a different cookie name per owner token, stable for the same one', () => {
     const owner = newToken();
-    const a = new AccessControl({ shareToken: newToken(), ownerToken: owner });
-    const b = new AccessControl({ shareToken: newToken(), ownerToken: newToken() });
-    const a2 = new AccessControl({ shareToken: newToken(), ownerToken: owner });
+    const a = new AccessControl({ shareToken: newToken(), ownerToken: owner, shareIssuedAt: new Date().toISOString() });
+    const b = new AccessControl({ shareToken: newToken(), ownerToken: newToken(), shareIssuedAt: new Date().toISOString() });
+    const a2 = new AccessControl({ shareToken: newToken(), ownerToken: owner, shareIssuedAt: new Date().toISOString() });
     assert.match(a.cookieName, /^mp_share_[0-9a-f]{8}$/);
     assert.notEqual(a.cookieName, b.cookieName);
     assert.equal(a.cookieName, a2.cookieName);

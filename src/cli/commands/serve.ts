@@ -8,8 +8,19 @@ import { tokensFile } from '../../core/server/token-store';
 import { describeModelText } from '../describe-text';
 import { feedbackLine } from '../feedback-text';
 import { terminalSafe } from '../../core/text/visible-text';
+import { parseLifetime } from '../../core/text/duration';
+import { DEFAULT_RATE_LIMITS } from '../../core/server/rate-limits';
+import { createTunnelProvider, secretsFromEnvironment } from '../../core/tunnel/create-tunnel-provider';
+import { removeServerInfo, writeServerInfo } from '../../core/server/server-info';
+import { readServeConfig } from '../serve-config';
+import { addTunnelOptions, tunnelConfigFrom, type TunnelFlags } from '../tunnel-flags';
 
-interface ServeFlags {
+interface ServeFlags extends TunnelFlags {
+  config?: string;
+  expires?: string;
+  password?: string;
+  rateLimitPredictions?: number;
+  rateLimitFeedback?: number;
   port: number;
   host: string;
   dataDir: string;
@@ -34,7 +45,7 @@ const size = (value: string): number => {
 };
 
 export function registerServe(program: Command): void {
-  program
+  const command = program
     .command('serve')
     .description('serve a model: a share link for people, the Open Inference Protocol (V2) for programs')
     .argument('<model>', 'path to an .onnx file; re-exporting it reloads the served model')
@@ -47,17 +58,44 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--body-limit <size>', 'largest request body (413 beyond)').default(32 * 1024 * 1024, '32mb').argParser(size))
     .option('--no-watch', 'do not reload the model when its file changes')
     .option('--json', 'print newline-delimited JSON events instead of text (the first is "ready")')
-    .action(serve);
+    .option('--config <file>', 'JSON file with tunnel, expires and rateLimits settings (flags win over it)')
+    .option('--expires <lifetime>', 'share link lifetime after it is made, e.g. 2h or 7d, or never (default 24h); 410 after it')
+    .addOption(new Option('--password <password>', 'the share link also needs this password (for tunnels with no access control)').env('MODEL_PREVIEW_PASSWORD'))
+    .addOption(new Option('--rate-limit-predictions <n>', `predictions per minute per client, 0 for no limit (default ${DEFAULT_RATE_LIMITS.predictionsPerMinute}); 429 beyond`).argParser(integer(0, '--rate-limit-predictions')))
+    .addOption(new Option('--rate-limit-feedback <n>', `feedback per minute per client, 0 for no limit (default ${DEFAULT_RATE_LIMITS.feedbackPerMinute})`).argParser(integer(0, '--rate-limit-feedback')));
+  addTunnelOptions(command);
+  command.addHelpText('after', `
+Tunnels (--tunnel): none (default) keeps the link on this machine; ssh forwards a port of an ssh server you can log
+in to (or a public service with --ssh-preset); pipenet uses a pipenet server; ngrok needs NGROK_AUTHTOKEN.
+Secrets come from the environment: NGROK_AUTHTOKEN, MODEL_PREVIEW_SSH_PASSPHRASE, MODEL_PREVIEW_PASSWORD.
+Rotate the share link of a running preview with: model-preview rotate-link --data-dir <dir>`);
+  command.action(serve);
 }
 
 async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
   const emit = (e: CliEvent) => process.stdout.write(JSON.stringify(e) + '\n');
   const say = (line: string) => process.stdout.write(line + '\n');
+  const config = flags.config ? await readServeConfig(flags.config) : {};
+  const tunnel = tunnelConfigFrom(flags, config.tunnel);
+  const lifetime = flags.expires ?? config.expires ?? '24h';
+  let expiresMs: number | undefined;
+  try {
+    expiresMs = parseLifetime(lifetime);
+  } catch (err) {
+    throw new InvalidArgumentError(`--expires: ${(err as Error).message}`);
+  }
+  const rateLimits = {
+    predictionsPerMinute: flags.rateLimitPredictions ?? config.rateLimits?.predictionsPerMinute ?? DEFAULT_RATE_LIMITS.predictionsPerMinute,
+    feedbackPerMinute: flags.rateLimitFeedback ?? config.rateLimits?.feedbackPerMinute ?? DEFAULT_RATE_LIMITS.feedbackPerMinute,
+  };
+  if (!flags.json && tunnel.provider !== 'none') say(`Opening the ${tunnel.provider} tunnel...`);
   const session = await PreviewSession.start({
     modelFile, host: flags.host, port: flags.port, dataDir: flags.dataDir, workers: flags.workers,
     maxQueue: flags.maxQueue, timeoutMs: flags.timeout, bodyLimitBytes: flags.bodyLimit, watch: flags.watch,
+    tunnel: await createTunnelProvider(tunnel, secretsFromEnvironment()), expiresMs, password: flags.password || undefined, rateLimits,
     log: (m) => (flags.json ? emit({ event: 'error', source: 'worker', message: m }) : process.stderr.write(m + '\n')),
   });
+  await writeServerInfo(flags.dataDir, session.port);
   const card = session.card()!;
 
   session.on('event', (e) => {
@@ -65,16 +103,23 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     if (e.event === 'model-reloaded') say(`reloaded: ${e.model} is now version ${e.modelVersion} (was ${e.previousVersion}, loaded in ${e.loadMs} ms)`);
     else if (e.event === 'feedback') say(`feedback: ${feedbackLine(e.record)}`);
     else if (e.event === 'error') process.stderr.write(`error (${e.source}): ${terminalSafe(e.message)}\n`);
+    else if (e.event === 'tunnel-up') say(`tunnel up: ${e.shareUrl}`);
+    else if (e.event === 'tunnel-down') say(e.retryInMs === undefined ? `tunnel down: ${terminalSafe(e.reason)}; the link works only on this machine now` : `tunnel down (${terminalSafe(e.reason)}): reconnecting in ${(e.retryInMs / 1000).toFixed(1)} s, attempt ${e.attempt}`);
+    else if (e.event === 'tunnel-url-changed') say(`the public URL changed; new share link: ${e.shareUrl}`);
+    else if (e.event === 'share-link-changed') say(`new share link (${e.reason}): ${e.shareUrl}`);
   });
 
   if (flags.json) {
-    emit({ event: 'ready', model: card.name, modelVersion: card.version, port: session.port, localUrl: session.localUrl, shareUrl: session.shareUrl, ownerToken: session.access.ownerToken });
+    const link = session.shareLink();
+    emit({ event: 'ready', model: card.name, modelVersion: card.version, port: session.port, localUrl: session.localUrl, shareUrl: link.shareUrl, expiresAt: link.expiresAt, tunnel: link.tunnel.provider, ownerToken: session.access.ownerToken });
   } else {
     say(`Model Preview: serving ${describeModelText(card, { full: false }).join('\n')}`);
     if (card.sidecarError) say(`sidecar ignored: ${terminalSafe(card.sidecarError)}`);
     say(`workers    ${session.workers} (one onnxruntime thread each)`);
     say('');
-    say(`Share link:  ${session.shareUrl}`);
+    const link = session.shareLink();
+    say(`Share link:  ${link.shareUrl}`);
+    say(`             ${link.publicUrl ? `public through ${link.tunnel.provider}` : 'on this machine only (--tunnel makes it public)'}, ${link.expiresAt ? `expires ${link.expiresAt}` : 'never expires'}${link.passwordRequired ? ', needs the password' : ''}`);
     say(`V2 API:      ${session.localUrl}v2/models/${encodeURIComponent(card.name)}/infer  (Authorization: Bearer <share token from the link>)`);
     say(`Owner token: in ${path.resolve(tokensFile(flags.dataDir))} (for /metrics)`);
     say(flags.watch ? `Watching ${modelFile} for re-exports. Press Ctrl+C to stop.` : 'Press Ctrl+C to stop.');
@@ -88,7 +133,7 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     }
     stopping = true;
     if (!flags.json) say('Stopping: finishing requests in progress...');
-    session.stop().then(() => {
+    Promise.all([session.stop(), removeServerInfo(flags.dataDir)]).then(() => {
       if (flags.json) emit({ event: 'stopped' });
       process.exit(0);
     }, (err: Error) => {

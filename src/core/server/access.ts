@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { parse as parseCookies } from 'cookie';
 import { HttpError } from './http-error';
@@ -7,13 +7,32 @@ import { HttpError } from './http-error';
  * Who may do what. A tunnel delivers the public's requests from 127.0.0.1, so "it came from localhost" proves nothing:
  * every route but the health checks needs a token. The share token travels in the link (and is traded for a cookie);
  * the owner token never does — it is accepted only in an Authorization header, never from a URL or a cookie.
+ * A share link can expire (410 after it) and can need a password (for tunnels with no access control of their own).
  */
 export type AccessLevel = 'share' | 'owner';
+
+/**
+ * What a request proves: `locked` is the right share token without the link's password; `expired` is any request
+ * but the owner's once the link has expired.
+ */
+export type AccessVerdict = AccessLevel | 'locked' | 'expired' | 'none';
 
 export interface Tokens {
   shareToken: string;
   ownerToken: string;
+  /** When the share token was issued (ISO 8601): the link expires a fixed time after it. */
+  shareIssuedAt: string;
 }
+
+export interface LinkPolicy {
+  /** How long a share link lives after it is issued; undefined: for ever. */
+  expiresMs?: number;
+  /** A password the share link also needs (the page asks for it; programs send it as `X-Preview-Password`). */
+  password?: string;
+}
+
+/** The header a program sends the link's password in (a Bearer share token already fills Authorization). */
+export const PASSWORD_HEADER = 'x-preview-password';
 
 /** 256 bits from the OS's CSPRNG, URL-safe. */
 export function newToken(): string {
@@ -23,18 +42,24 @@ export function newToken(): string {
 // Comparing digests keeps the comparison constant-time even when the lengths differ. The known tokens' digests are
 // computed once; each request hashes only the token it presents.
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+const matches = (presented: string | undefined, known: Buffer): boolean => presented !== undefined && timingSafeEqual(digest(presented), known);
 
 export class AccessControl {
-  /** Per-preview cookie name: several previews on one host (different ports) must not overwrite each other's cookie. */
+  /** Per-preview cookie names: several previews on one host (different ports) must not overwrite each other's cookie. */
   readonly cookieName: string;
+  readonly unlockCookieName: string;
 
   private ownerDigest: Buffer;
-  private shareDigest: Buffer;
+  private shareDigest!: Buffer;
+  private unlockDigest?: Buffer;
+  private passwordDigest?: Buffer;
 
-  constructor(private tokens: Tokens) {
+  constructor(private tokens: Tokens, private readonly policy: LinkPolicy = {}, private readonly now: () => number = Date.now) {
     this.ownerDigest = digest(tokens.ownerToken);
-    this.shareDigest = digest(tokens.shareToken);
+    this.passwordDigest = policy.password ? digest(policy.password) : undefined;
     this.cookieName = `mp_share_${this.ownerDigest.toString('hex').slice(0, 8)}`;
+    this.unlockCookieName = `mp_unlock_${this.ownerDigest.toString('hex').slice(0, 8)}`;
+    this.adoptShareToken();
   }
 
   get shareToken(): string {
@@ -45,42 +70,105 @@ export class AccessControl {
     return this.tokens.ownerToken;
   }
 
-  /** Replaces the share token: the old link stops working at once. */
-  rotateShareToken(): Tokens {
-    this.tokens = { ...this.tokens, shareToken: newToken() };
-    this.shareDigest = digest(this.tokens.shareToken);
+  get currentTokens(): Tokens {
     return this.tokens;
+  }
+
+  /** When the current share link stops working (ms since the epoch), or undefined when it never does. */
+  get expiresAt(): number | undefined {
+    return this.policy.expiresMs ? Date.parse(this.tokens.shareIssuedAt) + this.policy.expiresMs : undefined;
+  }
+
+  get expired(): boolean {
+    const at = this.expiresAt;
+    return at !== undefined && this.now() >= at;
+  }
+
+  get passwordRequired(): boolean {
+    return this.passwordDigest !== undefined;
+  }
+
+  /** Replaces the share token (and restarts its expiry): the old link stops working at once. */
+  rotateShareToken(): Tokens {
+    this.tokens = { ...this.tokens, shareToken: newToken(), shareIssuedAt: new Date(this.now()).toISOString() };
+    this.adoptShareToken();
+    return this.tokens;
+  }
+
+  /** True for the current share token, whatever the expiry and password say (the page's `?t=` trade). */
+  isShareToken(token: string): boolean {
+    return matches(token, this.shareDigest);
+  }
+
+  checkPassword(candidate: string): boolean {
+    return this.passwordDigest !== undefined && matches(candidate, this.passwordDigest);
+  }
+
+  /**
+   * The unlock cookie's value: a MAC of the share token under the password. It proves the password was given for this
+   * link without storing the password in the browser, and dies with the link when the token is rotated.
+   */
+  get unlockCookieValue(): string | undefined {
+    return this.policy.password ? createHmac('sha256', this.policy.password).update(this.tokens.shareToken).digest('base64url') : undefined;
+  }
+
+  verdictOf(req: Request): AccessVerdict {
+    return this.verdict(req.headers.authorization, req.headers.cookie, typeof req.query.t === 'string' ? req.query.t : undefined, req.headers[PASSWORD_HEADER]);
   }
 
   /** The highest level a request proves, if any. */
   levelOf(req: Request): AccessLevel | undefined {
-    return this.levelOfCredentials(req.headers.authorization, req.headers.cookie, typeof req.query.t === 'string' ? req.query.t : undefined);
+    return asLevel(this.verdictOf(req));
   }
 
   /** The same check on raw header values, for the inference fast path that runs before express. */
-  levelOfCredentials(authorization: string | undefined, cookieHeader: string | undefined, queryToken?: string): AccessLevel | undefined {
-    const bearer = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null; // the scheme is case-insensitive (RFC 9110)
-    if (bearer) {
-      const presented = digest(bearer[1]);
-      if (timingSafeEqual(presented, this.ownerDigest)) return 'owner';
-      if (timingSafeEqual(presented, this.shareDigest)) return 'share';
-      return undefined;
-    }
-    const fromCookie = cookieHeader ? parseCookies(cookieHeader)[this.cookieName] : undefined;
-    for (const token of [queryToken, fromCookie]) {
-      if (token !== undefined && timingSafeEqual(digest(token), this.shareDigest)) return 'share';
-    }
-    return undefined;
+  levelOfCredentials(authorization: string | undefined, cookieHeader: string | undefined, queryToken?: string, password?: string | string[]): AccessLevel | undefined {
+    return asLevel(this.verdict(authorization, cookieHeader, queryToken, password));
   }
 
-  /** Middleware: 401 unless the request proves at least `level`. */
+  verdict(authorization: string | undefined, cookieHeader: string | undefined, queryToken?: string, password?: string | string[]): AccessVerdict {
+    const bearer = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null; // the scheme is case-insensitive (RFC 9110)
+    if (bearer && matches(bearer[1], this.ownerDigest)) return 'owner';
+    if (this.expired) return 'expired';
+    const cookies = cookieHeader ? parseCookies(cookieHeader) : {};
+    const shareProven = bearer ? matches(bearer[1], this.shareDigest) : matches(queryToken, this.shareDigest) || matches(cookies[this.cookieName], this.shareDigest);
+    if (!shareProven) return 'none';
+    if (!this.passwordDigest) return 'share';
+    const unlocked = (typeof password === 'string' && matches(password, this.passwordDigest)) || matches(cookies[this.unlockCookieName], this.unlockDigest!);
+    return unlocked ? 'share' : 'locked';
+  }
+
+  /** Middleware: the error a request gets unless it proves at least `level`. */
   require(level: AccessLevel) {
     return (req: Request, _res: Response, next: NextFunction): void => {
-      const has = this.levelOf(req);
-      if (has === 'owner' || (has === 'share' && level === 'share')) return next();
-      next(new HttpError(401, level === 'owner'
-        ? 'this needs the owner token (Authorization: Bearer <owner token>)'
-        : 'a valid share link or token is required (open the share link again, or send Authorization: Bearer <token>)'));
+      const verdict = this.verdictOf(req);
+      if (verdict === 'owner' || (verdict === 'share' && level === 'share')) return next();
+      next(this.refusal(verdict, level));
     };
   }
+
+  /** Middleware for the whole app: once the link has expired, every request but the owner's and the health checks gets 410. */
+  refuseExpired() {
+    return (req: Request, _res: Response, next: NextFunction): void => {
+      if (!req.path.startsWith('/v2/health/') && this.verdictOf(req) === 'expired') return next(this.refusal('expired', 'share'));
+      next();
+    };
+  }
+
+  refusal(verdict: AccessVerdict, level: AccessLevel): HttpError {
+    if (level === 'owner') return new HttpError(401, 'this needs the owner token (Authorization: Bearer <owner token>)');
+    if (verdict === 'expired') {
+      return new HttpError(410, `this share link expired at ${new Date(this.expiresAt!).toISOString()}; ask the person who shared it for a new link`);
+    }
+    if (verdict === 'locked') return new HttpError(401, `this preview needs its password (programs send it in the ${PASSWORD_HEADER} header)`);
+    return new HttpError(401, 'a valid share link or token is required (open the share link again, or send Authorization: Bearer <token>)');
+  }
+
+  private adoptShareToken(): void {
+    this.shareDigest = digest(this.tokens.shareToken);
+    const unlock = this.unlockCookieValue;
+    this.unlockDigest = unlock === undefined ? undefined : digest(unlock);
+  }
 }
+
+const asLevel = (verdict: AccessVerdict): AccessLevel | undefined => (verdict === 'owner' || verdict === 'share' ? verdict : undefined);

@@ -5,6 +5,8 @@ import { HttpError } from './http-error';
 import type { ServerMetrics } from './metrics';
 import type { ModelBackend } from './model-backend';
 import type { FeedbackService } from '../feedback/feedback-service';
+import type { RateLimitedAction, RateLimits } from './rate-limits';
+import { shareLinkRoutes, type ShareLinkBackend } from './routes/share-link-routes';
 import { apiRoutes } from './routes/api-routes';
 import { feedbackRoutes } from './routes/feedback-routes';
 import { pageRoute } from './routes/page-route';
@@ -16,6 +18,8 @@ export interface AppOptions {
   feedback: FeedbackService;
   access: AccessControl;
   metrics: ServerMetrics;
+  rateLimits: RateLimits;
+  shareLink: ShareLinkBackend;
   /** Largest request body accepted, in bytes (413 beyond). */
   bodyLimitBytes: number;
   log(message: string): void;
@@ -46,12 +50,16 @@ export function createApp(options: AppOptions): express.Express {
     res.set(SECURITY_HEADERS);
     next();
   });
+  app.use(access.refuseExpired());
   const share = access.require('share');
   const owner = access.require('owner');
-  app.use(v2Routes(backend, metrics, share, bodyLimitBytes));
-  app.use(apiRoutes(backend, metrics, share, owner, bodyLimitBytes));
-  app.use(feedbackRoutes(options.feedback, share, owner));
-  app.use(pageRoute(backend, access, share));
+  const isOwner = (req: Request) => access.levelOf(req) === 'owner';
+  const limit = (action: RateLimitedAction) => options.rateLimits.middleware(action, (req) => isOwner(req as Request));
+  app.use(v2Routes(backend, metrics, share, limit('prediction'), bodyLimitBytes));
+  app.use(apiRoutes(backend, metrics, share, owner, limit('prediction'), bodyLimitBytes));
+  app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback')));
+  app.use(shareLinkRoutes(options.shareLink, owner));
+  app.use(pageRoute(backend, access, share, limit('unlock')));
   app.use((req: Request) => {
     throw new HttpError(404, `no such route: ${req.method} ${req.path}`);
   });

@@ -1,6 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { PoolRejection } from '../inference/inference-pool';
 import { bodyTooLargeMessage, HttpError } from './http-error';
+import { NOTICE_CSP, noticePage, wantsHtml } from './notice-page';
 
 /** body-parser's error types, mapped to what the client did wrong. */
 const BODY_ERRORS: Record<string, (err: { limit?: number }) => [number, string]> = {
@@ -48,9 +49,14 @@ export function errorAnswer(err: unknown, log: (message: string) => void): Error
 }
 
 export function errorHandler(log: (message: string) => void) {
-  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const { status, message, headers } = errorAnswer(err, log);
     if (res.headersSent) return void res.destroy();
+    if (status === 410 && wantsHtml(req)) {
+      // Someone opened an expired link in a browser: a page that says so, not a JSON error.
+      res.status(410).set(headers).set({ 'Content-Security-Policy': NOTICE_CSP, 'Cache-Control': 'no-store' }).type('html');
+      return void res.send(noticePage({ title: 'This link has expired', message }));
+    }
     res.status(status).set(headers).json({ error: message });
   };
 }

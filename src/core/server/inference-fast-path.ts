@@ -2,7 +2,8 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type express from 'express';
 import type { JobKind } from '../inference/worker-protocol';
 import { nowAbsoluteMs } from '../inference/worker-protocol';
-import type { AccessControl } from './access';
+import { PASSWORD_HEADER, type AccessControl } from './access';
+import type { RateLimits } from './rate-limits';
 import { errorAnswer } from './error-handler';
 import { bodyTooLargeMessage, HttpError } from './http-error';
 import type { ServerMetrics } from './metrics';
@@ -10,10 +11,14 @@ import type { ModelBackend } from './model-backend';
 import { runInference } from './run-inference';
 import { SECURITY_HEADERS } from './security-headers';
 
+/** The owner's requests skip the rate limits: one settled promise shared by all of them. */
+const OWNER_BUDGET = Promise.resolve();
+
 export interface FastPathOptions {
   backend: ModelBackend;
   access: AccessControl;
   metrics: ServerMetrics;
+  rateLimits: RateLimits;
   bodyLimitBytes: number;
   log(message: string): void;
 }
@@ -26,7 +31,7 @@ export interface FastPathOptions {
  * including every request that would be refused before its body is read — goes to express, which owns the errors.
  */
 export function withInferenceFastPath(app: express.Express, options: FastPathOptions): RequestListener {
-  const { backend, access, metrics, bodyLimitBytes } = options;
+  const { backend, access, metrics, rateLimits, bodyLimitBytes } = options;
   let pathsFor: { version: string; routes: Map<string, [JobKind, string]> } | undefined;
 
   const routeOf = (url: string): [JobKind, string] | undefined => {
@@ -72,7 +77,7 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
     timed(route).observe((performance.now() - startedAt) / 1000);
   };
 
-  const handle = (kind: JobKind, route: string, req: IncomingMessage, res: ServerResponse): void => {
+  const handle = (kind: JobKind, route: string, req: IncomingMessage, res: ServerResponse, budget: Promise<void>): void => {
     const receivedAt = nowAbsoluteMs();
     const started = performance.now();
     const chunks: Buffer[] = [];
@@ -92,7 +97,7 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
     req.on('end', () => {
       if (size > bodyLimitBytes) return;
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-      runInference(kind, body, receivedAt, backend, metrics).then((result) => answer(res, route, started, result.status, result.body), fail);
+      budget.then(() => runInference(kind, body, receivedAt, backend, metrics)).then((result) => answer(res, route, started, result.status, result.body), fail);
     });
   };
 
@@ -101,7 +106,11 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
     const declared = Number(req.headers['content-length'] ?? 0);
     const route = req.method === 'POST' && !req.url!.includes('?') && (!encoding || encoding === 'identity') && !(declared > bodyLimitBytes)
       ? routeOf(req.url!) : undefined;
-    if (route && access.levelOfCredentials(req.headers.authorization, req.headers.cookie)) handle(route[0], route[1], req, res);
-    else app(req, res);
+    const level = route && access.levelOfCredentials(req.headers.authorization, req.headers.cookie, undefined, req.headers[PASSWORD_HEADER]);
+    if (!route || !level) return void app(req, res);
+    // The owner is never rate-limited; anyone else spends a prediction from their per-client budget (429 beyond).
+    const budget = level === 'owner' ? OWNER_BUDGET : rateLimits.consume('prediction', req);
+    budget.catch(() => undefined); // answered through `fail` once the body is read
+    handle(route[0], route[1], req, res, budget);
   };
 }

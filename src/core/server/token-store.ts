@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { newToken, type Tokens } from './access';
 
@@ -13,12 +13,17 @@ export async function loadOrCreateTokens(dataDir: string): Promise<Tokens> {
   try {
     const saved = JSON.parse(await readFile(file, 'utf8')) as Partial<Tokens>;
     if (typeof saved.shareToken === 'string' && saved.shareToken.length >= 22 && typeof saved.ownerToken === 'string' && saved.ownerToken.length >= 22) {
-      return { shareToken: saved.shareToken, ownerToken: saved.ownerToken };
+      const issued = typeof saved.shareIssuedAt === 'string' && !Number.isNaN(Date.parse(saved.shareIssuedAt)) ? saved.shareIssuedAt : undefined;
+      if (issued) return { shareToken: saved.shareToken, ownerToken: saved.ownerToken, shareIssuedAt: issued };
+      // A file from before links could expire: its link counts as issued now, and the file says so from now on.
+      const upgraded = { shareToken: saved.shareToken, ownerToken: saved.ownerToken, shareIssuedAt: new Date().toISOString() };
+      await saveTokens(dataDir, upgraded);
+      return upgraded;
     }
   } catch {
     // no tokens yet, or an unreadable file: make new ones
   }
-  const tokens = { shareToken: newToken(), ownerToken: newToken() };
+  const tokens = { shareToken: newToken(), ownerToken: newToken(), shareIssuedAt: new Date().toISOString() };
   await saveTokens(dataDir, tokens);
   return tokens;
 }
@@ -26,7 +31,11 @@ export async function loadOrCreateTokens(dataDir: string): Promise<Tokens> {
 export async function saveTokens(dataDir: string, tokens: Tokens): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   await ignoreInGit(path.join(dataDir, '.gitignore'));
-  await writeFile(path.join(dataDir, FILE), JSON.stringify(tokens, null, 2) + '\n', { mode: 0o600 });
+  // Written whole to a temporary file and renamed: a crash mid-write must not lose the owner token.
+  const file = path.join(dataDir, FILE);
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, JSON.stringify(tokens, null, 2) + '\n', { mode: 0o600 });
+  await rename(temporary, file);
 }
 
 /** Adds the tokens file to the folder's .gitignore, keeping whatever the user already wrote there. */

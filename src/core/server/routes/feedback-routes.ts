@@ -6,10 +6,10 @@ import { HttpError } from '../http-error';
 import { methodNotAllowed } from './method-not-allowed';
 
 /** Feedback in (share token: the page) and out (owner token: exports and stats). */
-export function feedbackRoutes(feedback: FeedbackService, share: RequestHandler, owner: RequestHandler): Router {
+export function feedbackRoutes(feedback: FeedbackService, share: RequestHandler, owner: RequestHandler, limit: RequestHandler): Router {
   const router = Router();
   router.route('/api/feedback')
-    .post(share, json({ limit: '64kb', type: () => true }), async (req, res) => {
+    .post(share, limit, json({ limit: '64kb', type: () => true }), async (req, res) => {
       const { id, duplicate } = await feedback.submit(req.body, req.get('user-agent'));
       res.status(duplicate ? 200 : 201).json(duplicate ? { id, duplicate } : { id });
     })

@@ -1,12 +1,13 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Router, type RequestHandler, type Response } from 'express';
+import { Router, urlencoded, type RequestHandler, type Response } from 'express';
 import escapeHtml from 'escape-html';
 import type { ModelCard } from '../../../shared/model-card';
 import type { AccessControl } from '../access';
 import { HttpError } from '../http-error';
 import type { ModelBackend } from '../model-backend';
 import { methodNotAllowed } from './method-not-allowed';
+import { NOTICE_CSP, noticePage } from '../notice-page';
 
 /**
  * The page's Content-Security-Policy: its own script and stylesheet only (no inline script or style, no eval),
@@ -73,6 +74,11 @@ ${header}
 `;
 }
 
+function sendPasswordPage(res: Response, status: number, error?: string): void {
+  res.status(status).set({ 'Content-Security-Policy': NOTICE_CSP, 'Cache-Control': 'no-store' }).type('html')
+    .send(noticePage({ title: 'This preview needs a password', message: 'Ask the person who shared the link for its password.', passwordForm: { error } }));
+}
+
 function sendAsset(name: string, res: Response): void {
   const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined; // not __proto__ or constructor
   const dir = pageAssetDir();
@@ -87,17 +93,27 @@ function sendAsset(name: string, res: Response): void {
  * SameSite=Lax, not Strict: the link is usually opened from another site (mail, chat), and a Strict cookie would not
  * be sent on the redirect that follows.
  */
-export function pageRoute(backend: ModelBackend, access: AccessControl, share: RequestHandler): Router {
+export function pageRoute(backend: ModelBackend, access: AccessControl, share: RequestHandler, limitUnlock: RequestHandler): Router {
   const router = Router();
   router.route('/').get((req, res, next) => {
     // Only the link's own token counts here: a wrong or truncated link must not replace a valid cookie.
-    if (typeof req.query.t === 'string' && access.levelOfCredentials(undefined, undefined, req.query.t) === 'share') {
+    if (typeof req.query.t === 'string' && access.isShareToken(req.query.t)) {
       res.cookie(access.cookieName, req.query.t, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
       return void res.redirect(303, '/');
     }
+    if (access.verdictOf(req) === 'locked') return void sendPasswordPage(res, 401);
     next();
   }, share, (_req, res) => {
     res.set({ 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store' }).type('html').send(shell(backend.card()));
+  }).all(methodNotAllowed);
+  // The password form posts here. The link's token must already be in the cookie; guesses are rate-limited.
+  router.route('/unlock').post(limitUnlock, urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
+    const verdict = access.verdictOf(req);
+    if (verdict !== 'locked' && verdict !== 'share') throw access.refusal(verdict, 'share');
+    const password: unknown = req.body?.password;
+    if (typeof password !== 'string' || !access.checkPassword(password)) return void sendPasswordPage(res, 401, 'That password is not right.');
+    res.cookie(access.unlockCookieName, access.unlockCookieValue!, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
+    res.redirect(303, '/');
   }).all(methodNotAllowed);
   router.route('/assets/:name').get(share, (req, res) => {
     sendAsset(String(req.params.name), res);

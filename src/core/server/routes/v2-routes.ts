@@ -52,7 +52,7 @@ export function inferenceHandler(kind: JobKind, backend: ModelBackend, metrics: 
 export const rawBody = (limitBytes: number) => raw({ type: () => true, limit: limitBytes });
 
 /** Open Inference Protocol (V2) REST routes. Health routes are public; the rest need a share or owner token. */
-export function v2Routes(backend: ModelBackend, metrics: ServerMetrics, guard: RequestHandler, bodyLimitBytes: number): Router {
+export function v2Routes(backend: ModelBackend, metrics: ServerMetrics, guard: RequestHandler, limit: RequestHandler, bodyLimitBytes: number): Router {
   const router = Router();
   router.route('/v2/health/live').get((_req, res) => void res.json({ live: true })).all(methodNotAllowed);
   router.route('/v2/health/ready').get((_req, res) => {
@@ -68,7 +68,7 @@ export function v2Routes(backend: ModelBackend, metrics: ServerMetrics, guard: R
       const card = servedModel(backend, req);
       res.json({ name: card.name, ready: true });
     }).all(methodNotAllowed);
-    router.route(`${base}/infer`).post(rawBody(bodyLimitBytes), inferenceHandler('v2', backend, metrics)).all(methodNotAllowed);
+    router.route(`${base}/infer`).post(limit, rawBody(bodyLimitBytes), inferenceHandler('v2', backend, metrics)).all(methodNotAllowed);
   }
   return router;
 }

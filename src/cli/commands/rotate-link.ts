@@ -1,0 +1,37 @@
+import type { Command } from 'commander';
+import type { ShareLinkInfo } from '../../shared/share-link';
+import { AccessControl } from '../../core/server/access';
+import { readServerInfo } from '../../core/server/server-info';
+import { loadOrCreateTokens, saveTokens } from '../../core/server/token-store';
+
+interface RotateFlags {
+  dataDir: string;
+}
+
+/**
+ * `model-preview rotate-link`: a new share token, so the old link stops working. A running preview of the folder is
+ * asked to rotate (its old link answers 401 at once); with none running, tokens.json is rotated for the next serve.
+ */
+export function registerRotateLink(program: Command): void {
+  program
+    .command('rotate-link')
+    .description('replace the share link: the old one stops working at once')
+    .option('--data-dir <dir>', 'the preview\'s data folder', '.model-preview')
+    .action(async (flags: RotateFlags) => {
+      const tokens = await loadOrCreateTokens(flags.dataDir);
+      const server = await readServerInfo(flags.dataDir);
+      if (!server) {
+        await saveTokens(flags.dataDir, new AccessControl(tokens).rotateShareToken());
+        process.stdout.write('No preview of this folder is running: the next `model-preview serve` uses a new share link.\n');
+        return;
+      }
+      const res = await fetch(`http://127.0.0.1:${server.port}/api/share-link/rotate`, {
+        method: 'POST', headers: { authorization: `Bearer ${tokens.ownerToken}` }, signal: AbortSignal.timeout(10_000),
+      }).catch((err: Error) => {
+        throw new Error(`the preview on port ${server.port} did not answer (${err.message}); is it still running?`);
+      });
+      if (!res.ok) throw new Error(`the preview on port ${server.port} refused to rotate the link: ${res.status} ${(await res.text()).slice(0, 200)}`);
+      const link = (await res.json()) as ShareLinkInfo;
+      process.stdout.write(`New share link: ${link.shareUrl}\n${link.expiresAt ? `It expires ${link.expiresAt}. ` : ''}The old link no longer works.\n`);
+    });
+}
