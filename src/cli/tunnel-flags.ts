@@ -1,5 +1,5 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { SSH_PRESETS, TUNNEL_PROVIDERS, TunnelConfigSchema, type TunnelConfig } from '../shared/tunnel-config';
+import { SSH_PRESET_NAMES, TUNNEL_PROVIDERS, TunnelConfigSchema, type TunnelConfig } from '../shared/tunnel-config';
 
 /** The `--tunnel` flags of `serve`, one group per provider, each documented in `--help`. */
 export interface TunnelFlags {
@@ -31,7 +31,7 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 export function addTunnelOptions(command: Command): Command {
   return command
     .addOption(new Option('--tunnel <provider>', 'make the share link public through a tunnel').choices(TUNNEL_PROVIDERS as string[]))
-    .addOption(new Option('--ssh-preset <name>', 'ssh: a public no-account service (its host key must still be pinned with --ssh-host-key)').choices([...SSH_PRESETS]))
+    .addOption(new Option('--ssh-preset <name>', 'ssh: a public no-account service (its host key must still be pinned with --ssh-host-key)').choices([...SSH_PRESET_NAMES]))
     .option('--ssh-host <host>', 'ssh: the server that forwards its port to this preview')
     .addOption(new Option('--ssh-port <n>', 'ssh: its ssh port (default 22)').argParser(portNumber))
     .option('--ssh-user <name>', 'ssh: the user to log in as')

@@ -7,12 +7,12 @@ import { z } from 'zod';
  */
 const port = z.number().int().min(0).max(65535);
 
-export const SSH_PRESETS = ['localhost.run', 'pinggy'] as const;
+export const SSH_PRESET_NAMES = ['localhost.run', 'pinggy'] as const;
 
 export const SshTunnelConfigSchema = z.object({
   provider: z.literal('ssh'),
   /** A public no-account service reached with `ssh -R`; its host, user and ports are filled in. */
-  preset: z.enum(SSH_PRESETS).optional(),
+  preset: z.enum(SSH_PRESET_NAMES).optional(),
   host: z.string().min(1).optional(),
   port: port.optional(),
   user: z.string().min(1).optional(),

@@ -1,4 +1,6 @@
 import type { TunnelConfig, TunnelSecrets } from '../../shared/tunnel-config';
+import { sshOptionsFromPreset } from './ssh-presets';
+import { SshTunnelProvider } from './ssh-tunnel';
 import { TunnelError, type TunnelProvider } from './tunnel-provider';
 
 /** Secrets the CLI reads from its environment (the extension reads them from SecretStorage instead). */
@@ -6,8 +8,27 @@ export function secretsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Tu
   return { ngrokAuthtoken: env.NGROK_AUTHTOKEN || undefined, sshPassphrase: env.MODEL_PREVIEW_SSH_PASSPHRASE || undefined };
 }
 
-/** The provider a config names, or undefined for `none`. WIP: providers are wired in once they land. */
-export async function createTunnelProvider(config: TunnelConfig, _secrets: TunnelSecrets): Promise<TunnelProvider | undefined> {
-  if (config.provider === 'none') return undefined;
-  throw new TunnelError(`the ${config.provider} tunnel is not wired in yet`, true);
+/**
+ * The provider a config names, or undefined for `none`. A config that cannot work is a permanent TunnelError saying which setting is missing.
+ */
+export async function createTunnelProvider(config: TunnelConfig, secrets: TunnelSecrets): Promise<TunnelProvider | undefined> {
+  switch (config.provider) {
+    case 'none':
+      return undefined;
+    case 'ssh': {
+      const overrides = {
+        ...(config.host && { host: config.host }), ...(config.port !== undefined && { port: config.port }),
+        ...(config.user && { username: config.user }), ...(config.remotePort !== undefined && { remotePort: config.remotePort }),
+        privateKeyFile: config.identityFile, passphrase: secrets.sshPassphrase, hostKey: config.hostKey,
+        urlTemplate: config.urlTemplate, agent: config.identityFile ? undefined : process.env.SSH_AUTH_SOCK,
+      };
+      if (config.preset) return new SshTunnelProvider(sshOptionsFromPreset(config.preset, overrides));
+      if (!config.host) throw new TunnelError('the ssh tunnel needs a host (--ssh-host, or tunnel.host in the config file)', true);
+      if (!config.user) throw new TunnelError('the ssh tunnel needs a user to log in as (--ssh-user, or tunnel.user)', true);
+      if (!config.hostKey) throw new TunnelError(`the ssh tunnel needs the server's host key pinned (--ssh-host-key; \`ssh-keyscan -p ${config.port ?? 22} ${config.host}\` prints it)`, true);
+      return new SshTunnelProvider({ ...overrides, host: config.host, username: config.user });
+    }
+    default:
+      throw new TunnelError(`the ${config.provider} tunnel is not wired in yet`, true);
+  }
 }
