@@ -24,6 +24,12 @@ const server = {
   optimization: { minimize: false },
   performance: { hints: false },
   stats: 'errors-warnings',
+  // Both load optional modules by computed name (express's view engines, rate-limiter-flexible's database stores);
+  // neither path is used here.
+  ignoreWarnings: [{ module: /node_modules[\\/](express[\\/]lib[\\/]view\.js|rate-limiter-flexible)/, message: /Critical dependency/ }],
+  // ssh2 tries two optional native add-ons (faster ciphers, CPU feature detection) inside try/catch and falls back to
+  // pure JS without them. Left out, the bundle is the same on every machine and needs no compiler.
+  plugins: [new (require('webpack').IgnorePlugin)({ resourceRegExp: /^(cpu-features|\.\/crypto\/build\/Release\/sshcrypto\.node)$/ })],
 };
 
 /**
@@ -66,4 +72,41 @@ const page = {
   stats: 'errors-warnings',
 };
 
-module.exports = [server, page];
+/**
+ * The VS Code extension: runs in the extension host, which must stay light — it never loads onnxruntime (the server
+ * is a child process running dist/cli.js). `vscode` is provided by the host.
+ * @type {import('webpack').Configuration}
+ */
+const extension = {
+  name: 'extension',
+  target: 'node20',
+  entry: { extension: './src/extension.ts' },
+  output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js', libraryTarget: 'commonjs2' },
+  externals: { vscode: 'commonjs vscode', bufferutil: 'commonjs bufferutil', 'utf-8-validate': 'commonjs utf-8-validate' },
+  resolve: { extensions: ['.ts', '.js'] },
+  module: { rules: [{ test: /\.ts$/, exclude: /node_modules/, loader: 'ts-loader', options: { transpileOnly: true } }] },
+  devtool: 'source-map',
+  performance: { hints: 'warning', maxEntrypointSize: 1024 * 1024, maxAssetSize: 1024 * 1024 },
+  stats: 'errors-warnings',
+};
+
+/** The Feedback webview view: browser code (own tsconfig, lib dom); linked from the provider's HTML via asWebviewUri. */
+const webview = {
+  name: 'webview',
+  target: 'web',
+  entry: { feedback: './src/webview/main.ts' },
+  output: { path: path.resolve(__dirname, 'dist/webview'), filename: '[name].js', clean: true },
+  resolve: { extensions: ['.ts', '.js'] },
+  module: {
+    rules: [{
+      test: /\.ts$/, exclude: /node_modules/, loader: 'ts-loader',
+      options: { configFile: path.resolve(__dirname, 'src/webview/tsconfig.json'), onlyCompileBundledFiles: true },
+    }],
+  },
+  plugins: [new (require('webpack').SourceMapDevToolPlugin)({ test: /\.js$/, filename: '[file].map', append: false })],
+  devtool: false,
+  performance: { hints: 'warning', maxEntrypointSize: 100 * 1024, maxAssetSize: 100 * 1024 },
+  stats: 'errors-warnings',
+};
+
+module.exports = [server, page, extension, webview];

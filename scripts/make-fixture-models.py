@@ -368,10 +368,20 @@ def slow_matmul():
              f"(MatMul 512x512 + Add + Tanh) sharing one weight; y = row 0")
 
 
+def iris_reexport():
+    """examples/iris/iris.onnx with its last bias nudged: the same signature, other bytes and answers — what a notebook
+    exporting a retrained model writes over the published file (the hot-reload tests use it)."""
+    model = onnx.load(os.path.join(os.path.dirname(OUT_DIR), "..", "..", "examples", "iris", "iris.onnx"))
+    bias = [t for t in model.graph.initializer if len(t.dims) == 1][-1]
+    values = numpy_helper.to_array(bias).copy() + np.float32(0.25)
+    bias.CopyFrom(numpy_helper.from_array(values, bias.name))
+    onnx.save(model, os.path.join(OUT_DIR, "iris-reexport.onnx"))
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     for build in (int64_offset, string_upper, bool_not, uint8_scale, fp64_square, two_inputs, fixed_shape,
-                  zipmap_classifier, identity_all_types, slow_matmul):
+                  zipmap_classifier, identity_all_types, slow_matmul, iris_reexport):
         build()
     return 0
 

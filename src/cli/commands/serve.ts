@@ -142,5 +142,8 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     });
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Forked by the extension: if the extension host dies (crash, kill), the IPC channel closes; the server must not
+  // outlive it holding a port and a public tunnel.
+  if (process.send) process.on('disconnect', () => shutdown('disconnect'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }

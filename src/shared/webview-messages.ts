@@ -1,0 +1,174 @@
+import type { FeedbackRecord } from './feedback';
+
+/**
+ * Messages between the extension and the Feedback webview view (src/webview/, src/vscode/views/feedback-view-provider.ts),
+ * typed once here, with the runtime guards both sides run on what they receive. Plain TypeScript, no runtime imports:
+ * the webview bundle imports this file and must not pull in zod or Node.
+ *
+ * The view is shown cards, not whole records: a record holds a copy of the prediction's inputs and outputs (up to
+ * thousands of numbers per tensor), which the view never renders and would otherwise keep in its saved state. The
+ * extension keeps the whole records and opens one when the view asks (`open-record`).
+ */
+
+/** One running preview as the view knows it. No URLs and no tokens: nothing secret crosses into the webview. */
+export interface PreviewSummary {
+  id: string;
+  model: string;
+  modelVersion: string;
+}
+
+/** A stored feedback record and the preview it came through (the extension's side). */
+export type ViewRecord = FeedbackRecord & { previewId: string };
+
+/** What a card shows of a record. `id` is the record's id (a UUID, unique across previews and server runs). */
+export interface FeedbackCard {
+  previewId: string;
+  id: string;
+  /** ISO 8601, UTC. */
+  ts: string;
+  model: string;
+  modelVersion: string;
+  rating: 'up' | 'down';
+  predicted?: string;
+  expected?: string;
+  comment?: string;
+  reviewer?: string;
+}
+
+/**
+ * Extension → view. `reset` is the whole state (sent in answer to every `ready`, and after the extension reloaded a
+ * preview's feedback); `records` are new or replayed ones (the view de-duplicates by id); `previews` is the list of
+ * running previews.
+ */
+export type ToWebview =
+  | { type: 'reset'; previews: PreviewSummary[]; records: FeedbackCard[] }
+  | { type: 'records'; records: FeedbackCard[] }
+  | { type: 'previews'; previews: PreviewSummary[] };
+
+/** View → extension. `ready` once its message listener is installed; `open-record` when a card is clicked. */
+export type FromWebview =
+  | { type: 'ready' }
+  | { type: 'open-record'; previewId: string; id: string };
+
+/** Records the extension and the view hold at most (the newest ones). */
+export const MAX_VIEW_RECORDS = 2000;
+
+/** The card of a record: only the fields a card shows, so extra fields (tensors, user agent, keys) never cross. */
+export function toFeedbackCard(record: ViewRecord): FeedbackCard {
+  const card: FeedbackCard = {
+    previewId: record.previewId,
+    id: record.id,
+    ts: record.ts,
+    model: record.model,
+    modelVersion: record.modelVersion,
+    rating: record.rating,
+  };
+  if (record.predicted !== undefined) card.predicted = record.predicted;
+  if (record.expected !== undefined) card.expected = record.expected;
+  if (record.comment !== undefined) card.comment = record.comment;
+  if (record.reviewer !== undefined) card.reviewer = record.reviewer;
+  return card;
+}
+
+/** A preview summary with exactly the three public fields (drops anything else a caller's object carries). */
+export function toPreviewSummary(preview: PreviewSummary): PreviewSummary {
+  return { id: preview.id, model: preview.model, modelVersion: preview.modelVersion };
+}
+
+/** Longest id or name a guard accepts; record ids are UUIDs, model names and versions are short. */
+const MAX_ID = 200;
+const MAX_NAME = 1000;
+/** The stored limits are 4000 (comment), 1000 (expected), 100 (reviewer); the guard leaves room and stops abuse. */
+const MAX_TEXT = 10_000;
+
+type Fields = Record<string, unknown>;
+
+function isObject(x: unknown): x is Fields {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isString(x: unknown, max: number, allowEmpty = false): x is string {
+  return typeof x === 'string' && x.length <= max && (allowEmpty || x.length > 0);
+}
+
+function isOptionalString(x: unknown, max: number): boolean {
+  return x === undefined || isString(x, max, true);
+}
+
+export function isPreviewSummary(x: unknown): x is PreviewSummary {
+  return isObject(x) && isString(x.id, MAX_ID) && isString(x.model, MAX_NAME, true) && isString(x.modelVersion, MAX_NAME, true);
+}
+
+export function isFeedbackCard(x: unknown): x is FeedbackCard {
+  return isObject(x)
+    && isString(x.previewId, MAX_ID)
+    && isString(x.id, MAX_ID)
+    && isString(x.ts, MAX_ID)
+    && isString(x.model, MAX_NAME, true)
+    && isString(x.modelVersion, MAX_NAME, true)
+    && (x.rating === 'up' || x.rating === 'down')
+    && isOptionalString(x.predicted, MAX_TEXT)
+    && isOptionalString(x.expected, MAX_TEXT)
+    && isOptionalString(x.comment, MAX_TEXT)
+    && isOptionalString(x.reviewer, MAX_TEXT);
+}
+
+function isArrayOf<T>(x: unknown, guard: (item: unknown) => item is T): x is T[] {
+  return Array.isArray(x) && x.every((item) => guard(item));
+}
+
+/** The view's guard on everything the extension posts. One malformed card rejects the whole message. */
+export function isToWebview(x: unknown): x is ToWebview {
+  if (!isObject(x)) return false;
+  switch (x.type) {
+    case 'reset':
+      return isArrayOf(x.previews, isPreviewSummary) && isArrayOf(x.records, isFeedbackCard);
+    case 'records':
+      return isArrayOf(x.records, isFeedbackCard);
+    case 'previews':
+      return isArrayOf(x.previews, isPreviewSummary);
+    default:
+      return false;
+  }
+}
+
+/** The extension's guard on everything the view posts (webview content is less trusted than the extension). */
+export function isFromWebview(x: unknown): x is FromWebview {
+  if (!isObject(x)) return false;
+  switch (x.type) {
+    case 'ready':
+      return true;
+    case 'open-record':
+      return isString(x.previewId, MAX_ID) && isString(x.id, MAX_ID);
+    default:
+      return false;
+  }
+}
+
+/** Milliseconds since the epoch of an ISO time; a time that does not parse sorts as the oldest. */
+function timeOf(ts: string): number {
+  const t = Date.parse(ts);
+  return Number.isNaN(t) ? -Infinity : t;
+}
+
+/** Newest first; equal times by id, so every side orders the same records the same way. */
+export function compareNewestFirst(a: { id: string; ts: string }, b: { id: string; ts: string }): number {
+  const ta = timeOf(a.ts);
+  const tb = timeOf(b.ts);
+  if (ta !== tb) return ta > tb ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/**
+ * `existing` plus `incoming`, one per id (an incoming copy replaces the held one: records are replayed after a
+ * reconnect, and a restarted preview re-sends what it stored before), newest first, at most `limit` (the oldest go).
+ * Both the extension and the view keep their records with this function. Returns a new array.
+ */
+export function mergeNewestFirst<T extends { id: string; ts: string }>(existing: readonly T[], incoming: readonly T[], limit = MAX_VIEW_RECORDS): T[] {
+  const byId = new Map<string, T>();
+  for (const item of existing) byId.set(item.id, item);
+  for (const item of incoming) byId.set(item.id, item);
+  const merged = [...byId.values()].sort(compareNewestFirst);
+  if (merged.length > limit) merged.length = Math.max(0, limit);
+  return merged;
+}

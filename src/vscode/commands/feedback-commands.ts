@@ -1,0 +1,68 @@
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { FeedbackRecord } from '../../shared/feedback';
+import { feedbackCsv } from '../../core/feedback/feedback-csv';
+import { readJsonl } from '../../core/store/jsonl-reader';
+import type { PreviewManager } from '../previews/preview-manager';
+import type { ExtensionSettings } from '../settings';
+import { feedbackLoaderCell } from '../notebook/feedback-loader-cell';
+import { fileOf } from './pick';
+
+export interface FeedbackCommandDeps {
+  previews: PreviewManager;
+  settings(): ExtensionSettings;
+  log: vscode.LogOutputChannel;
+}
+
+/** Feedback out of the preview: its file, a CSV export, and a notebook cell that loads it with pandas. */
+export function registerFeedbackCommands(deps: FeedbackCommandDeps): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('modelPreview.openFeedbackFile', async (arg?: unknown) => {
+      const file = await pickFeedbackFile(deps, arg);
+      if (file) await vscode.window.showTextDocument(vscode.Uri.file(file), { preview: false });
+      return file;
+    }),
+    vscode.commands.registerCommand('modelPreview.exportCsv', async (arg?: unknown) => {
+      const file = await pickFeedbackFile(deps, arg);
+      if (!file) return undefined;
+      const records = await readJsonl<FeedbackRecord>(file, (m) => deps.log.warn(m));
+      const target = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.file(path.join(path.dirname(file), 'feedback.csv')), filters: { CSV: ['csv'] }, title: 'Export feedback as CSV',
+      });
+      if (!target) return undefined;
+      await writeFile(target.fsPath, feedbackCsv(records));
+      void vscode.window.showInformationMessage(`Exported ${records.length} feedback record${records.length === 1 ? '' : 's'} to ${vscode.workspace.asRelativePath(target)}.`);
+      return target.fsPath;
+    }),
+    vscode.commands.registerCommand('modelPreview.insertLoader', async () => {
+      const editor = vscode.window.activeNotebookEditor;
+      if (!editor) {
+        void vscode.window.showInformationMessage('Open a notebook first: the loader is added as a new cell after the selected one.');
+        return false;
+      }
+      const at = editor.selection.isEmpty ? editor.notebook.cellCount : editor.selection.end;
+      const cell = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, feedbackLoaderCell(deps.settings().dataFolder), 'python');
+      const edit = new vscode.WorkspaceEdit();
+      edit.set(editor.notebook.uri, [vscode.NotebookEdit.insertCells(at, [cell])]);
+      return vscode.workspace.applyEdit(edit);
+    }),
+  ];
+}
+
+/** The running preview's feedback file; with none running, the existing ones under the data folder. */
+async function pickFeedbackFile(deps: FeedbackCommandDeps, arg: unknown): Promise<string | undefined> {
+  const file = fileOf(arg);
+  const running = file ? deps.previews.get(file) : deps.previews.all.length === 1 ? deps.previews.all[0] : undefined;
+  if (running) return path.join(running.dataDir, 'feedback.jsonl');
+  const pattern = `${deps.settings().dataFolder}/**/feedback.jsonl`;
+  const found = (await vscode.workspace.findFiles(pattern, undefined, 50)).map((u) => u.fsPath).filter(existsSync);
+  if (found.length === 0) {
+    void vscode.window.showInformationMessage('No feedback yet: publish a model and share its link.');
+    return undefined;
+  }
+  if (found.length === 1) return found[0];
+  const picked = await vscode.window.showQuickPick(found.map((f) => ({ label: vscode.workspace.asRelativePath(f), file: f })), { title: 'Which feedback file?' });
+  return picked?.file;
+}

@@ -1,0 +1,128 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ModelCatalog } from '../models/model-catalog';
+import type { PreviewManager } from '../previews/preview-manager';
+import type { RunningPreview } from '../previews/running-preview';
+import type { TunnelChoice } from '../previews/tunnel-choice';
+import type { ExtensionSettings } from '../settings';
+import { fileOf, pickRunningPreview } from './pick';
+
+export interface PreviewCommandDeps {
+  previews: PreviewManager;
+  catalog: ModelCatalog;
+  tunnels: TunnelChoice;
+  settings(): ExtensionSettings;
+  log: vscode.LogOutputChannel;
+}
+
+const COPY = 'Copy link';
+const OPEN = 'Open';
+
+/** Publish, stop and the share-link commands. Each returns something useful to a caller (tests, other extensions). */
+export function registerPreviewCommands(deps: PreviewCommandDeps): vscode.Disposable[] {
+  const { previews } = deps;
+  const withPreview = (run: (p: RunningPreview) => unknown) => async (arg?: unknown) => {
+    const preview = await pickRunningPreview(previews, arg);
+    return preview ? run(preview) : undefined;
+  };
+  return [
+    vscode.commands.registerCommand('modelPreview.publish', (arg?: unknown) => publish(deps, fileOf(arg))),
+    vscode.commands.registerCommand('modelPreview.stop', withPreview(async (p) => {
+      await previews.stop(p.file);
+      void vscode.window.showInformationMessage(`Stopped the preview of ${p.model}. Its link no longer answers.`);
+    })),
+    vscode.commands.registerCommand('modelPreview.copyLink', withPreview(async (p) => {
+      await vscode.env.clipboard.writeText(p.shareUrl);
+      void vscode.window.setStatusBarMessage(`$(check) Share link of ${p.model} copied`, 3000);
+      return p.shareUrl;
+    })),
+    vscode.commands.registerCommand('modelPreview.openPage', withPreview((p) => vscode.env.openExternal(vscode.Uri.parse(p.shareUrl)))),
+    vscode.commands.registerCommand('modelPreview.rotateLink', async (arg?: unknown) => {
+      const p = await pickRunningPreview(previews, arg);
+      if (!p) return undefined;
+      // Programs (and tests) may pass { file, confirmed: true }; people are asked, since the old link dies at once.
+      const confirmed = (arg as { confirmed?: unknown } | undefined)?.confirmed === true
+        || await vscode.window.showWarningMessage(`Rotate the share link of ${p.model}? The current link stops working at once.`, { modal: true }, 'Rotate') === 'Rotate';
+      if (!confirmed) return undefined;
+      await p.process.rotateShareLink();
+      void vscode.window.showInformationMessage(`New share link for ${p.model}. The old one no longer works.`, COPY).then((answer) => {
+        if (answer === COPY) void vscode.env.clipboard.writeText(p.shareUrl);
+      });
+      return p.shareUrl;
+    }),
+    vscode.commands.registerCommand('modelPreview.linkActions', withPreview(async (p) => {
+      const actions = [
+        { label: '$(copy) Copy share link', command: 'modelPreview.copyLink' },
+        { label: '$(link-external) Open preview page', command: 'modelPreview.openPage' },
+        { label: '$(refresh) Rotate share link', command: 'modelPreview.rotateLink' },
+        { label: '$(debug-stop) Stop preview', command: 'modelPreview.stop' },
+      ];
+      const picked = await vscode.window.showQuickPick(actions, { title: `${p.model} · ${p.modelVersion}`, placeHolder: p.shareUrl });
+      if (picked) await vscode.commands.executeCommand(picked.command, { file: p.file });
+    })),
+    vscode.commands.registerCommand('modelPreview.showLog', () => deps.log.show()),
+    vscode.commands.registerCommand('modelPreview.refreshModels', () => deps.catalog.rescan()),
+  ];
+}
+
+/**
+ * Publish: the file from the explorer or the tree, or a quick pick of the detected models. Shows progress while the
+ * server starts, then the link with Copy / Open. Resolves with the share URL (undefined when cancelled or failed).
+ */
+async function publish(deps: PreviewCommandDeps, file: string | undefined): Promise<string | undefined> {
+  const { previews, catalog } = deps;
+  file ??= await pickModel(catalog);
+  if (!file) return undefined;
+  const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath ?? path.dirname(file);
+  const running = previews.get(file);
+  if (running) {
+    void offerLink(running, 'is already published');
+    return running.shareUrl;
+  }
+  const tunnel = await deps.tunnels.resolve(deps.settings());
+  if (!tunnel) return undefined;
+  try {
+    const preview = await vscode.window.withProgress({
+      location: vscode.ProgressLocation.Notification, title: `Publishing ${path.basename(file)}`, cancellable: true,
+    }, async (progress, token) => {
+      progress.report({ message: tunnel.tunnel === 'none' || tunnel.tunnel === 'vscode' ? 'starting the inference server…' : `starting the server and the ${tunnel.tunnel} tunnel…` });
+      const abort = new AbortController();
+      token.onCancellationRequested(() => abort.abort());
+      const started = await previews.publish(file!, folder, { ...tunnel, signal: abort.signal });
+      if (tunnel.tunnel === 'vscode') {
+        started.forwardedBaseUrl = (await vscode.env.asExternalUri(vscode.Uri.parse(started.process.ready.localUrl))).toString(true);
+      }
+      return started;
+    });
+    void offerLink(preview, 'is published');
+    return preview.shareUrl;
+  } catch (err) {
+    const message = (err as Error).message;
+    deps.log.error(`publishing ${file} failed: ${message}`);
+    if (/cancelled/.test(message)) return undefined;
+    const answer = await vscode.window.showErrorMessage(`Could not publish ${path.basename(file)}: ${message}`, 'Show log', 'Retry');
+    if (answer === 'Show log') deps.log.show();
+    if (answer === 'Retry') return publish(deps, file);
+    return undefined;
+  }
+}
+
+async function offerLink(preview: RunningPreview, what: string): Promise<string> {
+  const answer = await vscode.window.showInformationMessage(`${preview.model} ${what}: ${preview.shareUrl}`, COPY, OPEN);
+  if (answer === COPY) await vscode.env.clipboard.writeText(preview.shareUrl);
+  if (answer === OPEN) await vscode.env.openExternal(vscode.Uri.parse(preview.shareUrl));
+  return preview.shareUrl;
+}
+
+async function pickModel(catalog: ModelCatalog): Promise<string | undefined> {
+  const models = catalog.models;
+  if (models.length === 0) {
+    void vscode.window.showInformationMessage('No ONNX model found in this workspace. Export one from your notebook, or right-click an .onnx file.');
+    return undefined;
+  }
+  if (models.length === 1) return models[0].file;
+  const picked = await vscode.window.showQuickPick(models.map((m) => ({
+    label: m.description?.name ?? path.basename(m.file), description: m.relativePath, detail: m.published ? 'published' : m.error, file: m.file,
+  })), { title: 'Publish which model?' });
+  return picked?.file;
+}

@@ -1,0 +1,65 @@
+import * as vscode from 'vscode';
+import type { ExtensionSettings } from '../settings';
+import { TUNNEL_CHOICES, type PublishTunnel } from './serve-arguments';
+
+const NGROK_SECRET = 'modelPreview.ngrok.authtoken';
+const SSH_PASSPHRASE_SECRET = 'modelPreview.ssh.passphrase';
+
+/**
+ * Which tunnel a publish uses, and the secrets it needs. The first publish asks (the setting's default is "ask"),
+ * saying what each provider needs and who can open the link, and remembers the answer in the user settings.
+ * Secrets live in SecretStorage and reach the server through its environment, never its arguments.
+ */
+export class TunnelChoice {
+  constructor(private readonly secrets: vscode.SecretStorage) {}
+
+  /** Undefined when the user dismissed the question: the publish is cancelled. */
+  async resolve(settings: ExtensionSettings): Promise<{ tunnel: PublishTunnel; env: NodeJS.ProcessEnv } | undefined> {
+    const tunnel = settings.tunnel.provider === 'ask' ? await this.ask() : settings.tunnel.provider;
+    if (!tunnel) return undefined;
+    const env: NodeJS.ProcessEnv = {};
+    if (tunnel === 'ngrok') {
+      const token = await this.secret(NGROK_SECRET, 'ngrok authtoken', 'From https://dashboard.ngrok.com — kept in VS Code\'s SecretStorage.');
+      if (!token) return undefined;
+      env.NGROK_AUTHTOKEN = token;
+    }
+    if (tunnel === 'ssh') {
+      if (!settings.tunnel.ssh.host || !settings.tunnel.ssh.user || !settings.tunnel.ssh.hostKey) {
+        const open = 'Open settings';
+        const answer = await vscode.window.showWarningMessage('The ssh tunnel needs a host, a user and the server\'s pinned host key (modelPreview.tunnel.ssh.*).', open);
+        if (answer === open) await vscode.commands.executeCommand('workbench.action.openSettings', 'modelPreview.tunnel.ssh');
+        return undefined;
+      }
+      const passphrase = await this.secrets.get(SSH_PASSPHRASE_SECRET);
+      if (passphrase) env.MODEL_PREVIEW_SSH_PASSPHRASE = passphrase;
+    }
+    if (tunnel === 'vscode' && vscode.env.remoteName === undefined && vscode.env.uiKind === vscode.UIKind.Desktop) {
+      // Locally, asExternalUri returns the same localhost URL: say so rather than pretend the link is public.
+      void vscode.window.showInformationMessage('VS Code port forwarding only makes a public link in Codespaces and remote windows; here the link stays on this machine.');
+    }
+    return { tunnel, env };
+  }
+
+  /** Forgets the stored secrets (a wrong ngrok token, a changed passphrase). */
+  async forgetSecrets(): Promise<void> {
+    await Promise.all([this.secrets.delete(NGROK_SECRET), this.secrets.delete(SSH_PASSPHRASE_SECRET)]);
+  }
+
+  private async ask(): Promise<PublishTunnel | undefined> {
+    const picked = await vscode.window.showQuickPick(
+      TUNNEL_CHOICES.map((c) => ({ label: c.label, detail: c.detail, tunnel: c.tunnel })),
+      { title: 'Who should be able to open the share link?', placeHolder: 'Choose how the link is reached (you can change it in the settings: modelPreview.tunnel.provider)', ignoreFocusOut: true },
+    );
+    if (!picked) return undefined;
+    await vscode.workspace.getConfiguration('modelPreview').update('tunnel.provider', picked.tunnel, vscode.ConfigurationTarget.Global);
+    return picked.tunnel;
+  }
+
+  private async secret(key: string, what: string, prompt: string): Promise<string | undefined> {
+    const stored = await this.secrets.get(key);
+    if (stored) return stored;
+    const entered = await vscode.window.showInputBox({ title: `Model Preview: ${what}`, prompt, password: true, ignoreFocusOut: true });
+    if (entered) await this.secrets.store(key, entered.trim());
+    return entered?.trim() || undefined;
+  }
+}

@@ -1,0 +1,396 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import * as path from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+import type { PreviewEvent, ReadyEvent, StreamedEvent } from '../../shared/events';
+import type { FeedbackRecord, FeedbackStats } from '../../shared/feedback';
+import type { ShareLinkInfo } from '../../shared/share-link';
+import { EventsClient } from './events-client';
+import { isFeedbackRecord, isFeedbackStats, isReadyEvent, isShareLinkInfo, parseCliLine, parseJson } from './stream-guards';
+
+export interface PreviewProcessOptions {
+  /** The bundled CLI (`dist/cli.js`): the very program `model-preview serve` runs. */
+  cliPath: string;
+  modelFile: string;
+  /** The preview's data folder (`.model-preview/` of the workspace). */
+  dataDir: string;
+  /** Port to listen on; the CLI's default (0: any free port) when absent. */
+  port?: number;
+  /** Inference worker threads; the CLI's default (the number of cores) when absent. */
+  workers?: number;
+  /** More `serve` flags, built by the caller: `--tunnel ...`, `--expires ...`. */
+  extraArgs?: string[];
+  /** Added to this process's environment for the child: secrets such as NGROK_AUTHTOKEN (never put in arguments). */
+  env?: NodeJS.ProcessEnv;
+  /** The child must say `ready` (and the events socket must open) within this time (default 20 s). */
+  readyTimeoutMs?: number;
+  /** HTTP requests to the server give up after this (default 10 s). */
+  requestTimeoutMs?: number;
+  /** Reconnect delays of the events socket (default 250 ms doubling to 5 s). */
+  eventsBackoff?: { initialMs: number; maxMs: number };
+  /** Every line the child prints (the owner token hidden) and what this supervisor does. */
+  log(line: string): void;
+  /** Aborting gives up the start: the child is killed and `start` rejects. */
+  signal?: AbortSignal;
+}
+
+/** How the child ended. */
+export interface PreviewProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** True when `stop()` asked for it; false when the server died or was killed from outside. */
+  expected: boolean;
+  /** Its last stderr lines: the reason, when it failed. */
+  lastStderr: string[];
+}
+
+/** `start` failed: the child is gone. `lastStderr` holds its last words (also in the message). */
+export class PreviewStartError extends Error {
+  constructor(message: string, readonly lastStderr: string[], options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'PreviewStartError';
+  }
+}
+
+interface PreviewProcessEvents {
+  /** A preview event from the events socket, each once and in order (`StreamedEvent` is a `PreviewEvent` with its id). */
+  event: [StreamedEvent];
+  /** Events were missed and cannot be replayed: reload the feedback (`fetchFeedback()`). */
+  reset: [reason: string];
+  exit: [PreviewProcessExit];
+}
+
+const DEFAULT_READY_TIMEOUT_MS = 20_000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** After SIGTERM the server finishes requests in flight and flushes its files; past this it is killed. */
+const STOP_GRACE_MS = 5_000;
+/** Enough stderr to hold a failure's reason (the CLI's is one line) plus what led to it. */
+const STDERR_LINES_KEPT = 20;
+/** The exit can be seen before the last output lines are read; wait that long for them (a grandchild may hold the pipes). */
+const OUTPUT_DRAIN_MS = 1_000;
+const CANCELLED = 'the preview server start was cancelled';
+
+/**
+ * The preview server as a child process of the extension: `model-preview serve --json` forked from the bundled CLI,
+ * supervised, and talked to like any client (HTTP plus the events WebSocket, with the owner token from its `ready`
+ * line). Plain Node, no `vscode`: the extension layer wraps it.
+ *
+ * Why fork: it runs the child with the same runtime as the extension host (no `node` on PATH needed), which in VS Code
+ * desktop is Electron run as Node and in code-server plain Node; `execArgv: []` keeps the host's --inspect flags out
+ * of the child.
+ */
+export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
+  /** Resolves once the child has exited (and its output was read), however that happened. Never rejects. */
+  readonly exited: Promise<PreviewProcessExit>;
+  /** The events socket client (exposed for diagnostics and tests). */
+  readonly eventsClient: EventsClient;
+  private currentShareUrl: string;
+  private stopRequested = false;
+  private stopping?: Promise<void>;
+  private readonly requestTimeoutMs: number;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    /** The child's `ready` line: port, URLs, tunnel, owner token. `shareUrl` here is the first link; see `shareUrl`. */
+    readonly ready: ReadyEvent,
+    output: ChildOutput,
+    private readonly options: PreviewProcessOptions,
+  ) {
+    super();
+    this.currentShareUrl = ready.shareUrl;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.eventsClient = new EventsClient({
+      baseUrl: ready.localUrl, ownerToken: ready.ownerToken, log: options.log, backoff: options.eventsBackoff,
+    });
+    this.eventsClient.on('event', (e) => {
+      this.follow(e);
+      this.emit('event', e);
+    });
+    this.eventsClient.on('reset', (reason) => this.emit('reset', reason));
+    this.exited = output.ended.then((end) => {
+      const exit: PreviewProcessExit = { ...end, expected: this.stopRequested, lastStderr: output.lastStderr() };
+      options.log(`preview server exited (${describeEnd(end)})${exit.expected ? '' : ' unexpectedly'}`);
+      void this.eventsClient.close(); // nothing left to reconnect to
+      this.emit('exit', exit);
+      return exit;
+    });
+  }
+
+  /**
+   * Forks `serve --json`, waits for its `ready` line and for the events socket to open. Rejects with a
+   * `PreviewStartError` (the child killed and gone) when the child exits first (the message carries its last stderr
+   * lines, e.g. the CLI's one-line reason), on the timeout, or on abort.
+   */
+  static async start(options: PreviewProcessOptions): Promise<PreviewProcess> {
+    if (options.signal?.aborted) throw new PreviewStartError(CANCELLED, [], { cause: options.signal.reason });
+    const args = ['serve', '--json', '--data-dir', path.resolve(options.dataDir)];
+    if (options.port !== undefined) args.push('--port', String(options.port));
+    if (options.workers !== undefined) args.push('--workers', String(options.workers));
+    args.push(...(options.extraArgs ?? []));
+    // After `--` the model path is never read as a flag, even if the file name starts with "-".
+    args.push('--', path.resolve(options.modelFile));
+    const child = fork(path.resolve(options.cliPath), args, {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [],
+      // fork runs process.execPath: in VS Code desktop that is Electron, which acts as Node only with this set (fork
+      // sets it by itself only when no env is given; plain Node ignores it).
+      env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
+    options.log(`preview server starting (pid ${child.pid ?? '?'}): ${path.basename(options.cliPath)} ${args.join(' ')}`);
+    const output = new ChildOutput(child, options.log);
+    const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
+
+    const kill = async (error: PreviewStartError): Promise<never> => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await output.ended;
+      throw error;
+    };
+
+    const ready = await untilFirst<ReadyEvent>(timeoutMs, options.signal, (settle) => {
+      void output.ready.then((r) => r && settle.resolve(r));
+      void output.ended.then((end) => settle.reject(new PreviewStartError(
+        `the preview server exited (${describeEnd(end)}) before it was ready${stderrSuffix(output.lastStderr())}`,
+        output.lastStderr())));
+      return () => new PreviewStartError(`the preview server did not say it was ready within ${timeoutMs} ms${stderrSuffix(output.lastStderr())}`, output.lastStderr());
+    }).catch((err: Error) => kill(asStartError(err, output)));
+
+    const preview = new PreviewProcess(child, ready, output, options);
+    // start() means "live": events published from now on reach the owner. What happened before is read over HTTP.
+    const remaining = Math.max(deadline - Date.now(), 2_000);
+    try {
+      await untilFirst<void>(remaining, options.signal, (settle) => {
+        preview.eventsClient.once('connected', () => settle.resolve());
+        void preview.exited.then((exit) => settle.reject(new PreviewStartError(
+          `the preview server exited (${describeEnd(exit)}) right after it was ready${stderrSuffix(exit.lastStderr)}`, exit.lastStderr)));
+        return () => new PreviewStartError(`the preview server's events socket did not open within ${remaining} ms` +
+          (preview.eventsClient.lastError ? `: ${preview.eventsClient.lastError}` : ''), output.lastStderr());
+      });
+    } catch (err) {
+      await preview.stop();
+      throw asStartError(err as Error, output);
+    }
+    return preview;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** The link to give people: the `ready` one, then whatever the tunnel and share-link events or calls here said. */
+  get shareUrl(): string {
+    return this.currentShareUrl;
+  }
+
+  /**
+   * Stops the server: SIGTERM (it finishes requests in flight, flushes its files, frees its port and exits 0), then
+   * SIGKILL if it is still there after 5 s. Idempotent. When it resolves the child is gone and its port is free.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow();
+    return this.stopping;
+  }
+
+  private async stopNow(): Promise<void> {
+    this.stopRequested = true;
+    const eventsClosed = this.eventsClient.close();
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.child.kill('SIGTERM');
+      if (!(await settlesWithin(this.exited, STOP_GRACE_MS))) {
+        this.options.log(`preview server did not stop within ${STOP_GRACE_MS} ms of SIGTERM: killing it`);
+        this.child.kill('SIGKILL');
+      }
+    }
+    await this.exited;
+    await eventsClosed;
+  }
+
+  /** Every feedback record (`GET /api/feedback?format=jsonl`). A line that is not a valid record is logged and skipped. */
+  async fetchFeedback(): Promise<FeedbackRecord[]> {
+    const text = await this.ownerRequest('GET', 'api/feedback?format=jsonl', 'reading the feedback (GET /api/feedback)');
+    const records: FeedbackRecord[] = [];
+    text.split('\n').forEach((line, index) => {
+      if (line.trim() === '') return;
+      const value = parseJson(line);
+      if (isFeedbackRecord(value)) records.push(value);
+      else this.options.log(`feedback export: line ${index + 1} is not a valid feedback record; skipped`);
+    });
+    return records;
+  }
+
+  /** Counts per model version (`GET /api/stats`). */
+  async fetchStats(): Promise<FeedbackStats> {
+    const what = 'reading the feedback stats (GET /api/stats)';
+    return this.checked(await this.ownerRequest('GET', 'api/stats', what), isFeedbackStats, what);
+  }
+
+  /** The share link as it is now (`GET /api/share-link`). */
+  async shareLink(): Promise<ShareLinkInfo> {
+    const what = 'reading the share link (GET /api/share-link)';
+    const link = this.checked(await this.ownerRequest('GET', 'api/share-link', what), isShareLinkInfo, what);
+    this.currentShareUrl = link.shareUrl;
+    return link;
+  }
+
+  /** A new share link: the old one answers 401 at once (`POST /api/share-link/rotate`). */
+  async rotateShareLink(): Promise<ShareLinkInfo> {
+    const what = 'rotating the share link (POST /api/share-link/rotate)';
+    const link = this.checked(await this.ownerRequest('POST', 'api/share-link/rotate', what), isShareLinkInfo, what);
+    this.currentShareUrl = link.shareUrl;
+    return link;
+  }
+
+  /** Keeps `shareUrl` current from the events that change it. */
+  private follow(e: PreviewEvent): void {
+    if (e.event === 'tunnel-up' || e.event === 'tunnel-url-changed' || e.event === 'share-link-changed') this.currentShareUrl = e.shareUrl;
+  }
+
+  /** An owner-token request; resolves with the answer's text. Errors say what failed and why. */
+  private async ownerRequest(method: 'GET' | 'POST', urlPath: string, what: string): Promise<string> {
+    const url = new URL(urlPath, this.ready.localUrl);
+    try {
+      const res = await fetch(url, {
+        method, headers: { authorization: `Bearer ${this.ready.ownerToken}` }, signal: AbortSignal.timeout(this.requestTimeoutMs),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`the server answered ${res.status}${serverMessage(text)}`);
+      return text;
+    } catch (err) {
+      throw new Error(`${what} failed: ${this.describeRequestError(err as Error)}`, { cause: err });
+    }
+  }
+
+  private describeRequestError(err: Error): string {
+    if (err.name === 'TimeoutError') return `no answer within ${this.requestTimeoutMs} ms`;
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED: the server is gone) is its cause
+    const cause = err.cause as NodeJS.ErrnoException | undefined;
+    if (err.message === 'fetch failed' && cause) return cause.code ? `${cause.code} (is the preview server still running?)` : cause.message;
+    return err.message;
+  }
+
+  private checked<T>(text: string, guard: (value: unknown) => value is T, what: string): T {
+    const value = parseJson(text);
+    if (!guard(value)) throw new Error(`${what} failed: the answer is not what this extension expects: ${excerpt(text)}`);
+    return value;
+  }
+}
+
+/**
+ * The child's stdout and stderr, read line by line: every line to the log (the owner token hidden), the last stderr
+ * lines kept, and the first `ready` line parsed and checked. stdout events other than `ready` only go to the log: the
+ * owner gets them once, from the events socket.
+ */
+class ChildOutput {
+  /** The first `ready` line, or undefined when stdout ended without one. */
+  readonly ready: Promise<ReadyEvent | undefined>;
+  /** The child's end, once its output was read (or after a short wait for it). */
+  readonly ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly stderrTail: string[] = [];
+  private ownerToken?: string;
+
+  constructor(child: ChildProcess, private readonly log: (line: string) => void) {
+    const stdout = createInterface({ input: child.stdout!, crlfDelay: Infinity });
+    const stderr = createInterface({ input: child.stderr!, crlfDelay: Infinity });
+    this.ready = new Promise((resolve) => {
+      stdout.on('line', (line) => {
+        const event = parseCliLine(line);
+        if (event && isReadyEvent(event) && this.ownerToken === undefined) {
+          this.ownerToken = event.ownerToken;
+          resolve(event);
+        }
+        this.log(this.hideToken(line));
+      });
+      stdout.on('close', () => resolve(undefined));
+    });
+    stderr.on('line', (line) => {
+      this.stderrTail.push(line);
+      if (this.stderrTail.length > STDERR_LINES_KEPT) this.stderrTail.shift();
+      this.log(`stderr: ${this.hideToken(line)}`);
+    });
+    const outputRead = Promise.all([closed(stdout), closed(stderr)]);
+    this.ended = new Promise((resolve) => {
+      child.once('exit', (code, signal) => void settlesWithin(outputRead, OUTPUT_DRAIN_MS).then(() => resolve({ code, signal })));
+      // Only when the process could not be spawned at all (no 'exit' follows then).
+      child.once('error', (err) => {
+        if (child.pid !== undefined) return this.log(`preview server: ${err.message}`);
+        this.stderrTail.push(err.message);
+        resolve({ code: null, signal: null });
+      });
+    });
+  }
+
+  lastStderr(): string[] {
+    return [...this.stderrTail];
+  }
+
+  /** The owner token opens everything: it must not land in a log someone pastes into an issue. */
+  private hideToken(line: string): string {
+    return this.ownerToken ? line.split(this.ownerToken).join('<owner token>') : line;
+  }
+}
+
+const closed = (lines: Interface) => new Promise<void>((resolve) => lines.once('close', resolve));
+
+/** Resolves true when `promise` settles within `ms`, false otherwise; leaves no timer behind. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The first of: what `setup` settles, its timeout error after `ms`, or the abort. `setup` wires the outcomes and
+ * returns the error to reject with on timeout. Timer and abort listener are removed whatever wins. Rejections are
+ * PreviewStartErrors (their `lastStderr` filled in by the caller's `asStartError`).
+ */
+function untilFirst<T>(
+  ms: number,
+  signal: AbortSignal | undefined,
+  setup: (settle: { resolve(value: T): void; reject(err: Error): void }) => () => Error,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let done = false;
+    const finish = (action: () => void) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      action();
+    };
+    const onAbort = () => finish(() => reject(new PreviewStartError(CANCELLED, [], { cause: signal?.reason })));
+    const timeoutError = setup({ resolve: (v) => finish(() => resolve(v)), reject: (e) => finish(() => reject(e)) });
+    const timer = setTimeout(() => finish(() => reject(timeoutError())), ms);
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function asStartError(err: Error, output: ChildOutput): PreviewStartError {
+  if (err instanceof PreviewStartError && err.lastStderr.length > 0) return err;
+  return new PreviewStartError(err.message, output.lastStderr(), { cause: err.cause ?? err });
+}
+
+function describeEnd(end: { code: number | null; signal: NodeJS.Signals | null }): string {
+  return end.signal ? `killed by ${end.signal}` : `exit code ${end.code}`;
+}
+
+function stderrSuffix(lines: string[]): string {
+  const text = lines.join('\n').trim();
+  return text ? `: ${text}` : '';
+}
+
+/** The server's `{"error": "..."}` message, or the start of whatever it sent. */
+function serverMessage(text: string): string {
+  const value = parseJson(text);
+  if (typeof value === 'object' && value !== null && 'error' in value && typeof value.error === 'string') return `: ${value.error}`;
+  return text.trim() ? `: ${excerpt(text)}` : '';
+}
+
+function excerpt(text: string): string {
+  const oneLine = text.trim().replace(/\s+/g, ' ');
+  return oneLine.length > 200 ? `${oneLine.slice(0, 200)}...` : oneLine;
+}

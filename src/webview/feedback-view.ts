@@ -1,0 +1,186 @@
+import type { FeedbackCard } from '../shared/webview-messages';
+import { el, replaceChildren } from '../page/dom';
+import { cardText } from './logic/card-text';
+import type { ViewState } from './logic/view-state';
+import { applyFilter, filterOptions, upPercent, versionTotals, type VersionTotals } from './logic/versions';
+
+/**
+ * The Feedback view's DOM: a filter, per-version totals, and the cards, newest first. Built with createElement and
+ * text nodes only (src/page/dom.ts): what a stakeholder typed is never parsed as markup. Cards are kept per record id
+ * and moved, not rebuilt, so a new record does not steal focus or reset the scroll of the ones already shown.
+ */
+export interface FeedbackViewEvents {
+  onFilter(filter: string): void;
+  onOpen(card: FeedbackCard): void;
+}
+
+interface CardNode {
+  card: FeedbackCard;
+  /** The card as JSON: a replayed record with other contents (another preview id) gets a new node. */
+  signature: string;
+  element: HTMLElement;
+  time: HTMLTimeElement;
+}
+
+const CARD_SELECTOR = '[data-testid="feedback-card"]';
+
+function icon(name: string, label?: string): HTMLElement {
+  return el('span', { class: `codicon codicon-${name}`, 'aria-hidden': label === undefined ? 'true' : undefined, role: label === undefined ? undefined : 'img', 'aria-label': label, title: label });
+}
+
+export class FeedbackViewDom {
+  private readonly filter: HTMLSelectElement;
+  private readonly totals: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly list: HTMLUListElement;
+  private readonly empty: HTMLElement;
+  private readonly nodes = new Map<string, CardNode>();
+  private filterSignature = '';
+
+  constructor(root: HTMLElement, private readonly events: FeedbackViewEvents) {
+    this.filter = el('select', { id: 'feedback-filter', 'data-testid': 'feedback-filter' });
+    this.filter.addEventListener('change', () => this.events.onFilter(this.filter.value));
+    this.totals = el('section', { class: 'totals', 'data-testid': 'feedback-totals', 'aria-label': 'Feedback per model version' });
+    this.status = el('p', { class: 'status', role: 'status', 'data-testid': 'feedback-status' });
+    this.list = el('ul', { class: 'cards', 'data-testid': 'feedback-list', 'aria-label': 'Feedback, newest first' });
+    this.empty = el('p', { class: 'empty', 'data-testid': 'feedback-empty', hidden: true });
+    this.list.addEventListener('click', (e) => this.openFrom(e.target));
+    this.list.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' && e.key !== ' ') return;
+      if (!(e.target instanceof Element) || !e.target.matches(CARD_SELECTOR)) return;
+      e.preventDefault(); // Space would scroll the list
+      this.openFrom(e.target);
+    });
+    replaceChildren(root,
+      el('header', { class: 'toolbar' },
+        el('label', { for: 'feedback-filter' }, icon('filter'), el('span', {}, 'Version')),
+        this.filter),
+      this.totals,
+      this.status,
+      this.list,
+      this.empty);
+  }
+
+  render(state: ViewState, nowMs: number): void {
+    const allTotals = versionTotals(state.cards, state.previews);
+    this.renderFilter(allTotals, state.filter);
+    const visible = applyFilter(state.cards, state.filter);
+    this.renderTotals(applyFilter(allTotals, state.filter));
+    this.renderStatus(state);
+    this.renderCards(visible, state.cards, nowMs);
+    this.renderEmpty(state, visible.length);
+  }
+
+  /** Updates the "5 minutes ago" of every card (call every so often). */
+  refreshTimes(nowMs: number): void {
+    for (const node of this.nodes.values()) replaceChildren(node.time, cardText(node.card, nowMs).when);
+  }
+
+  private openFrom(target: EventTarget | null): void {
+    const element = target instanceof Element ? target.closest(CARD_SELECTOR) : null;
+    const id = element instanceof HTMLElement ? element.dataset.recordId : undefined;
+    const node = id === undefined ? undefined : this.nodes.get(id);
+    if (node) this.events.onOpen(node.card);
+  }
+
+  private renderFilter(totals: VersionTotals[], selected: string): void {
+    const options = filterOptions(totals, selected);
+    const signature = JSON.stringify(options);
+    // Rebuilt only when the choices change, so an open dropdown is not closed by a new record of another version.
+    if (signature !== this.filterSignature) {
+      this.filterSignature = signature;
+      replaceChildren(this.filter, ...options.map((o) => el('option', { value: o.value }, o.label)));
+    }
+    if (this.filter.value !== selected) this.filter.value = selected;
+  }
+
+  private renderTotals(totals: VersionTotals[]): void {
+    replaceChildren(this.totals, ...totals.map((t) => {
+      const percent = upPercent(t);
+      return el('div', { class: 'total', 'data-testid': 'feedback-total', 'data-model': t.model, 'data-model-version': t.modelVersion, 'data-up': t.up, 'data-down': t.down, 'data-count': t.count },
+        el('span', { class: 'chip', title: t.running ? `${t.label}: served by a running preview` : t.label }, t.running ? icon('broadcast', 'running') : undefined, el('span', { dir: 'auto' }, t.label)),
+        el('span', { class: 'tally up', title: 'Thumbs up' }, icon('thumbsup'), el('span', { class: 'visually-hidden' }, 'up: '), String(t.up)),
+        el('span', { class: 'tally down', title: 'Thumbs down' }, icon('thumbsdown'), el('span', { class: 'visually-hidden' }, 'down: '), String(t.down)),
+        el('span', { class: 'tally count', title: 'All feedback on this version' }, `${t.count} total`),
+        percent === undefined ? undefined : el('span', { class: 'tally share', title: 'Share of thumbs up' }, `${percent}% up`));
+    }));
+    this.totals.hidden = totals.length === 0;
+  }
+
+  private renderStatus(state: ViewState): void {
+    const running = state.previews.length;
+    replaceChildren(this.status, running === 0
+      ? 'No preview running.'
+      : running === 1
+        ? `Live: ${state.previews[0].model}${state.previews[0].modelVersion === '' ? '' : `@${state.previews[0].modelVersion}`}`
+        : `Live: ${running} previews`);
+  }
+
+  private renderEmpty(state: ViewState, visible: number): void {
+    this.empty.hidden = visible > 0;
+    this.list.hidden = visible === 0;
+    if (visible > 0) return;
+    replaceChildren(this.empty, state.cards.length === 0
+      ? 'No feedback yet. When people rate answers on a preview\u2019s share link, their feedback appears here, newest first.'
+      : 'No feedback for this version yet.');
+  }
+
+  private renderCards(visible: FeedbackCard[], all: FeedbackCard[], nowMs: number): void {
+    // Move existing nodes into place, insert new ones, drop the rest: focused and unchanged cards stay where they are.
+    let cursor = this.list.firstChild;
+    for (const card of visible) {
+      const { element } = this.nodeFor(card, nowMs);
+      // A card's <li> is its parent for its whole life, also while filtered out (detached).
+      const item = element.parentElement ?? el('li', { class: 'card-item' }, element);
+      if (item === cursor) {
+        cursor = cursor.nextSibling;
+      } else {
+        this.list.insertBefore(item, cursor);
+      }
+    }
+    while (cursor) {
+      const next = cursor.nextSibling;
+      cursor.remove();
+      cursor = next;
+    }
+    // Forget nodes of records no longer held (not of those merely filtered out: they come back when the filter does).
+    const held = new Set(all.map((c) => c.id));
+    for (const id of this.nodes.keys()) if (!held.has(id)) this.nodes.delete(id);
+  }
+
+  private nodeFor(card: FeedbackCard, nowMs: number): CardNode {
+    const existing = this.nodes.get(card.id);
+    if (existing?.card === card) return existing; // merges keep the objects of unchanged cards
+    const signature = JSON.stringify(card);
+    if (existing && existing.signature === signature) {
+      existing.card = card;
+      return existing;
+    }
+    const text = cardText(card, nowMs);
+    const time = el('time', { datetime: text.isoTime, title: text.isoTime }, text.when);
+    let answer: HTMLElement;
+    if (text.predicted !== undefined || text.expected !== undefined) {
+      answer = el('span', { class: 'answer' },
+        el('span', { class: 'predicted', dir: 'auto', title: 'Predicted' }, text.predicted ?? '\u2014'),
+        text.expected === undefined ? undefined : el('span', { class: 'arrow', 'aria-hidden': 'true' }, ' \u2192 '),
+        text.expected === undefined ? undefined : el('span', { class: 'expected', dir: 'auto', title: 'Expected' }, text.expected));
+    } else {
+      answer = el('span', { class: 'answer muted' }, text.rating);
+    }
+    const element = el('div', {
+      class: `card ${card.rating}`, role: 'button', tabindex: 0, 'data-testid': 'feedback-card',
+      'data-record-id': card.id, 'data-preview-id': card.previewId, 'data-rating': card.rating, 'aria-label': text.ariaLabel,
+    },
+    el('div', { class: 'card-head' }, icon(text.icon, text.rating), answer),
+    text.comment === undefined ? undefined : el('p', { class: 'comment', dir: 'auto' }, text.comment),
+    el('div', { class: 'card-meta' },
+      el('span', { class: text.anonymous ? 'reviewer muted' : 'reviewer', dir: 'auto' }, text.reviewer),
+      time,
+      el('span', { class: 'chip', dir: 'auto', title: 'Model version' }, text.version)));
+    const node: CardNode = { card, signature, element, time };
+    const oldItem = existing?.element.parentElement;
+    if (oldItem) replaceChildren(oldItem, element);
+    this.nodes.set(card.id, node);
+    return node;
+  }
+}

@@ -1,0 +1,127 @@
+import * as assert from 'node:assert/strict';
+import { copyFile } from 'node:fs/promises';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { ModelPreviewExtension } from '../../../src/vscode/model-preview-extension';
+import { modelNodes } from '../../../src/vscode/models/model-tree';
+import { HANDSHAKE_ENV, waitForStep, writeStep } from '../handshake';
+
+/**
+ * Runs inside a real VS Code extension host, on a fixture workspace holding examples/iris. What the user sees in the
+ * workbench (the Feedback view's cards, the notification) is read from the DOM by the launcher's page callback
+ * (test/integration/extension.test.ts), reached through a file handshake.
+ */
+const EXTENSION_ID = 'model-preview.model-preview';
+const handshake = process.env[HANDSHAKE_ENV]!;
+
+const until = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
+
+const portRefuses = (port: number) => new Promise<boolean>((resolve) => {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.once('connect', () => (socket.destroy(), resolve(false)));
+  socket.once('error', () => resolve(true));
+});
+
+describe('Model Preview in a real VS Code extension host', () => {
+  let api: ModelPreviewExtension;
+  const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+  const iris = path.join(folder, 'iris', 'iris.onnx');
+  let shareUrl: string;
+
+  it('activates on a workspace with an .onnx file, quickly', async () => {
+    const extension = vscode.extensions.getExtension<ModelPreviewExtension>(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is installed`);
+    api = await until('activation', () => (extension.isActive ? extension.exports : undefined));
+    assert.ok(api.previews && api.catalog);
+    assert.ok(api.activationMs !== undefined && api.activationMs > 0);
+    writeStep(handshake, 'activation', 'answer', { ms: api.activationMs });
+  });
+
+  it('the Models tree lists iris.onnx with its signature', async () => {
+    const entry = await until('iris in the catalog', () => api.catalog.models.find((m) => m.file === iris && m.description));
+    const [node] = modelNodes([entry]);
+    assert.equal(node.label, 'iris');
+    const inputs = node.children.find((c) => c.label === 'Inputs')!;
+    assert.deepEqual(inputs.children.map((c) => `${c.label} ${c.description}`), ['features FP32 [batch, 4]']);
+    const outputs = node.children.find((c) => c.label === 'Outputs')!;
+    assert.deepEqual(outputs.children.map((c) => `${c.label} ${c.description}`), ['logits FP32 [batch, 3]']);
+    await vscode.commands.executeCommand('workbench.view.extension.modelPreview');
+    writeStep(handshake, 'models-tree', 'request', {});
+    const answer = await waitForStep<{ text: string }>(handshake, 'models-tree', 'answer', 30_000);
+    assert.match(answer.text, /iris/, 'the Models view in the workbench shows the model');
+  });
+
+  it('modelPreview.publish yields a link that serves the model', async () => {
+    shareUrl = await vscode.commands.executeCommand<string>('modelPreview.publish', vscode.Uri.file(iris));
+    assert.match(shareUrl, /^http:\/\/127\.0\.0\.1:\d+\/\?t=[\w-]{43}$/);
+    const card = await fetch(new URL('/api/card', shareUrl), { headers: { authorization: `Bearer ${new URL(shareUrl).searchParams.get('t')}` } });
+    assert.equal(card.status, 200);
+    assert.equal(api.catalog.get(iris)?.published?.shareUrl, shareUrl, 'the tree shows it published');
+    assert.equal(await vscode.commands.executeCommand('modelPreview.copyLink', { file: iris }), shareUrl);
+    assert.equal(await vscode.env.clipboard.readText(), shareUrl);
+  });
+
+  it('a prediction and a feedback sent over HTTP show up in the Feedback view', async () => {
+    const token = new URL(shareUrl).searchParams.get('t')!;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const predicted = await (await fetch(new URL('/api/predict', shareUrl), { method: 'POST', headers, body: JSON.stringify({ inputs: { features: [6.7, 3.0, 5.2, 2.3] } }) })).json() as { predictionId: string };
+    const comment = '<img src=x onerror=alert(1)> petals look long';
+    const sent = await fetch(new URL('/api/feedback', shareUrl), {
+      method: 'POST', headers,
+      body: JSON.stringify({ predictionId: predicted.predictionId, rating: 'down', expected: 'versicolor', comment, reviewer: 'Dana (sales)', idempotencyKey: 'integration-feedback-1' }),
+    });
+    assert.equal(sent.status, 201);
+    const preview = api.previews.get(iris)!;
+    await until('the feedback event', () => preview.feedback.length === 1);
+    assert.equal(preview.counts.predictions, 1);
+    assert.equal(preview.counts.down, 1);
+
+    await vscode.commands.executeCommand('modelPreview.feedback.focus');
+    writeStep(handshake, 'feedback-card', 'request', { comment });
+    const answer = await waitForStep<{ cards: string[]; totals: string; imgInjected: boolean; statusBar: string }>(handshake, 'feedback-card', 'answer', 40_000);
+    assert.equal(answer.cards.length, 1);
+    assert.ok(answer.cards[0].includes(comment), `the card shows the comment as text: ${answer.cards[0]}`);
+    assert.ok(answer.cards[0].includes('versicolor'));
+    assert.ok(answer.cards[0].includes('Dana (sales)'));
+    assert.equal(answer.imgInjected, false, 'no <img> was created from the comment');
+    assert.match(answer.totals, /1/);
+    assert.equal(answer.statusBar, 'Model Preview: iris: 1 predictions, 0 up, 1 down', 'the status bar counts them');
+  });
+
+  it('writing a new model file raises the "exported — Publish preview?" notification', async () => {
+    await copyFile(iris, path.join(folder, 'fresh-export.onnx'));
+    writeStep(handshake, 'notification', 'request', { text: 'fresh-export.onnx was exported' });
+    const answer = await waitForStep<{ text: string }>(handshake, 'notification', 'answer', 30_000);
+    assert.match(answer.text, /fresh-export\.onnx was exported — Publish preview\?/);
+    await until('the new model in the catalog', () => api.catalog.models.some((m) => m.file.endsWith('fresh-export.onnx')));
+  });
+
+  it('re-exporting the published model hot-reloads it: new version, same link', async () => {
+    const preview = api.previews.get(iris)!;
+    const before = preview.modelVersion;
+    await copyFile(path.resolve(__dirname, '../../../../test/fixtures/models/iris-reexport.onnx'), iris);
+    await until('the new version', () => preview.modelVersion !== before, 30_000);
+    assert.equal(preview.shareUrl, shareUrl, 'the link stays the same');
+    await until('the tree to show the new version', () => api.catalog.get(iris)?.published?.modelVersion === preview.modelVersion);
+  });
+
+  it('stop frees the port and leaves no process', async () => {
+    const preview = api.previews.get(iris)!;
+    const { pid } = preview.process;
+    const port = preview.process.ready.port;
+    await vscode.commands.executeCommand('modelPreview.stop', { file: iris });
+    assert.equal(api.previews.get(iris), undefined);
+    assert.throws(() => process.kill(pid, 0), 'the server process is gone');
+    assert.equal(await portRefuses(port), true, 'the port is free');
+    assert.equal(api.catalog.get(iris)?.published, undefined);
+  });
+});

@@ -1,0 +1,111 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ModelDescription } from '../../src/shared/model-card';
+import { modelNodes } from '../../src/vscode/models/model-tree';
+import { feedbackLoaderCell } from '../../src/vscode/notebook/feedback-loader-cell';
+import { serveArguments } from '../../src/vscode/previews/serve-arguments';
+import { DEFAULT_SETTINGS, flattenSettings, readSettings } from '../../src/vscode/settings';
+import { statusText } from '../../src/vscode/views/status-bar-text';
+
+/** The extension's pure parts: they need no VS Code, so they are tested here; the rest runs in test/integration. */
+const REPO = path.resolve(__dirname, '../../..');
+const manifest = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+
+const iris: ModelDescription = {
+  name: 'iris', file: '/ws/iris.onnx', fileSize: 1513, sha256: 'c19ee04a8f90'.padEnd(64, '0'), version: 'c19ee04a8f90',
+  inputs: [{ name: 'features', datatype: 'FP32', shape: ['batch', 4] }], outputs: [{ name: 'logits', datatype: 'FP32', shape: ['batch', 3] }],
+  nonTensorOutputs: [{ name: 'probabilities', note: 'a map, not a tensor' }], opsets: [{ domain: 'ai.onnx', version: 17 }], metadataProps: {},
+  producer: { name: 'pytorch', version: '1.13' },
+};
+
+describe('extension settings', () => {
+  it('the defaults equal package.json\'s contributes.configuration, key for key', () => {
+    const contributed = Object.fromEntries(Object.entries(manifest.contributes.configuration.properties as Record<string, { default: unknown }>)
+      .map(([key, p]) => [key.replace(/^modelPreview\./, ''), p.default]));
+    assert.deepEqual(flattenSettings(DEFAULT_SETTINGS), contributed);
+  });
+
+  it('reads the values given and falls back to the default for wrong types, not a broken command', () => {
+    const values: Record<string, unknown> = {
+      'models.exclude': ['**/build/**'], port: 8080, workers: -3, 'tunnel.provider': 'carrier-pigeon', 'tunnel.ssh.host': 'bastion.example.com',
+      dataFolder: '   ', notifyOnExport: 'yes', 'models.include': ['', '**/*.onnx'],
+    };
+    const s = readSettings((key) => values[key]);
+    assert.deepEqual(s.modelExclude, ['**/build/**']);
+    assert.equal(s.port, 8080);
+    assert.equal(s.workers, 0, 'a negative count falls back');
+    assert.equal(s.tunnel.provider, 'ask', 'an unknown provider falls back');
+    assert.equal(s.tunnel.ssh.host, 'bastion.example.com');
+    assert.equal(s.dataFolder, '.model-preview', 'a blank folder falls back');
+    assert.equal(s.notifyOnExport, true);
+    assert.deepEqual(s.modelInclude, ['**/*.onnx'], 'a list with an empty glob falls back whole');
+  });
+});
+
+describe('Models tree nodes', () => {
+  it('shows each model with its signature, version and skipped outputs; published ones first with their state', () => {
+    const nodes = modelNodes([
+      { file: '/ws/b/iris.onnx', relativePath: 'b/iris.onnx', description: iris },
+      { file: '/ws/a/other.onnx', relativePath: 'a/other.onnx', description: { ...iris, name: 'other' }, published: { modelVersion: 'c19ee04a8f90', shareUrl: 'http://x/?t=1', tunnel: 'ssh' } },
+      { file: '/ws/c/broken.onnx', relativePath: 'c/broken.onnx', error: 'not an ONNX model' },
+    ]);
+    assert.deepEqual(nodes.map((n) => [n.label, n.kind, n.description]), [
+      ['other', 'model.published', 'published · c19ee04a8f90'],
+      ['iris', 'model', 'b/iris.onnx'],
+      ['c/broken.onnx', 'model.broken', 'cannot be read'],
+    ]);
+    const children = nodes[1].children;
+    assert.deepEqual(children.map((c) => c.label), ['Inputs', 'Outputs', 'probabilities', 'Version']);
+    assert.deepEqual(children[0].children.map((c) => `${c.label} ${c.description}`), ['features FP32 [batch, 4]']);
+    assert.equal(children[2].description, 'not a tensor: not served');
+    assert.equal(children[3].description, 'c19ee04a8f90');
+    assert.ok(nodes[0].children.some((c) => c.label === 'Share link' && c.description === 'via ssh'));
+    assert.equal(nodes[2].tooltip, 'not an ONNX model');
+    const ids = nodes.flatMap(function all(n): string[] { return [n.id, ...n.children.flatMap(all)]; });
+    assert.equal(new Set(ids).size, ids.length, 'ids are unique (VS Code keys tree state by them)');
+  });
+});
+
+describe('serve arguments from the settings', () => {
+  it('turns the ssh settings into the same flags a CLI user types; secrets are never flags', () => {
+    const settings = { ...DEFAULT_SETTINGS, linkLifetime: '2h', tunnel: { ...DEFAULT_SETTINGS.tunnel, ssh: { ...DEFAULT_SETTINGS.tunnel.ssh, host: 'bastion', user: 'ds', hostKey: 'SHA256:abc' } } };
+    assert.deepEqual(serveArguments(settings, 'ssh'), [
+      '--expires', '2h', '--tunnel', 'ssh', '--ssh-host', 'bastion', '--ssh-port', '22', '--ssh-user', 'ds', '--ssh-host-key', 'SHA256:abc', '--ssh-remote-port', '0',
+    ]);
+    assert.deepEqual(serveArguments(DEFAULT_SETTINGS, 'none'), ['--expires', '24h']);
+    assert.deepEqual(serveArguments(DEFAULT_SETTINGS, 'vscode'), ['--expires', '24h'], 'port forwarding is done by the extension');
+    assert.deepEqual(serveArguments(DEFAULT_SETTINGS, 'pipenet'), ['--expires', '24h', '--tunnel', 'pipenet', '--pipenet-server', 'https://pipenet.dev']);
+  });
+});
+
+describe('status bar text', () => {
+  it('sums the previews\' counts and says when a tunnel is reconnecting', () => {
+    assert.equal(statusText([]), undefined);
+    const one = statusText([{ model: 'iris', counts: { predictions: 12, up: 3, down: 1 }, tunnelState: 'up' }])!;
+    assert.equal(one.text, '$(broadcast) iris  $(pulse) 12  $(thumbsup) 3  $(thumbsdown) 1');
+    assert.equal(one.label, 'Model Preview: iris: 12 predictions, 3 up, 1 down');
+    const two = statusText([
+      { model: 'iris', counts: { predictions: 1, up: 1, down: 0 }, tunnelState: 'reconnecting' },
+      { model: 'digits', counts: { predictions: 2, up: 0, down: 2 }, tunnelState: 'none' },
+    ])!;
+    assert.equal(two.text, '$(sync~spin) 2 previews  $(pulse) 3  $(thumbsup) 1  $(thumbsdown) 2');
+    assert.match(two.tooltip, /iris: 1 predictions, 1 up, 0 down \(tunnel reconnecting\)/);
+  });
+});
+
+describe('the notebook\'s feedback loader cell', () => {
+  it('is Python that reads every preview\'s feedback.jsonl into one pandas frame, oldest first (run with real pandas)', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mp-loader-'));
+    const record = (id: string, ts: string, model: string) => JSON.stringify({ id, ts, model, modelVersion: 'v1', rating: 'up', comment: 'a "quoted" comment' });
+    mkdirSync(path.join(dir, '.model-preview', 'iris'), { recursive: true });
+    mkdirSync(path.join(dir, '.model-preview', 'digits'), { recursive: true });
+    writeFileSync(path.join(dir, '.model-preview', 'iris', 'feedback.jsonl'), `${record('b', '2026-11-27T10:00:02Z', 'iris')}\n`);
+    writeFileSync(path.join(dir, '.model-preview', 'digits', 'feedback.jsonl'), `${record('a', '2026-11-27T10:00:01Z', 'digits')}\n${record('c', '2026-11-27T10:00:03Z', 'digits')}\n`);
+    const script = `${feedbackLoaderCell('.model-preview')}\nprint(",".join(feedback["id"]) + "|" + str(len(feedback)) + "|" + feedback["comment"][0])`;
+    const out = execFileSync('/usr/bin/python3', ['-c', script], { cwd: dir, encoding: 'utf8' }).trim();
+    assert.equal(out, 'a,b,c|3|a "quoted" comment');
+  });
+});

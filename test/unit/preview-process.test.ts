@@ -1,0 +1,338 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { ShareLinkChangedEvent, StreamedEvent } from '../../src/shared/events';
+import type { FeedbackRecord } from '../../src/shared/feedback';
+import { PreviewProcess, PreviewStartError, type PreviewProcessOptions } from '../../src/vscode/server-process/preview-process';
+import {
+  isFeedbackRecord, isFeedbackStats, isReadyEvent, isShareLinkInfo, parseCliLine, parseStreamMessage,
+} from '../../src/vscode/server-process/stream-guards';
+import { CLI, REPO, runCli } from '../cli/cli-process';
+
+/*
+ * The extension's server supervisor against the real thing: dist/cli.js forked as the extension forks it, real HTTP,
+ * the real events WebSocket, port 0. (In unit/ for layout only; like test/cli/, it needs the built bundle.)
+ */
+
+const IRIS = path.join(REPO, 'examples/iris/iris.onnx');
+const VIRGINICA = [6.7, 3.0, 5.2, 2.3];
+
+/** Resolves when a connection to the port is refused, rejects if something accepts it. */
+function connectionRefused(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      reject(new Error(`port ${port} still accepts connections`));
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' ? resolve() : reject(err)));
+  });
+}
+
+/** The next 'event' of a preview that matches, or a rejection naming what was awaited. */
+function nextEvent<T extends StreamedEvent>(preview: PreviewProcess, what: string, match: (e: StreamedEvent) => e is T, timeoutMs = 10_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      preview.off('event', listener);
+      reject(new Error(`no ${what} event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const listener = (e: StreamedEvent) => {
+      if (!match(e)) return;
+      clearTimeout(timer);
+      preview.off('event', listener);
+      resolve(e);
+    };
+    preview.on('event', listener);
+  });
+}
+
+const isFeedbackEventFor = (id: string) => (e: StreamedEvent): e is StreamedEvent & { event: 'feedback'; record: FeedbackRecord } =>
+  e.event === 'feedback' && e.record.id === id;
+
+describe('PreviewProcess: the server child process, supervised (dist/cli.js forked)', function () {
+  this.timeout(30_000);
+  let dir: string;
+  const logs: string[] = [];
+  const started: PreviewProcess[] = [];
+  const start = async (overrides: Partial<PreviewProcessOptions> = {}) => {
+    const preview = await PreviewProcess.start({
+      cliPath: CLI, modelFile: IRIS, dataDir: path.join(dir, `data-${randomUUID().slice(0, 8)}`), workers: 1,
+      log: (line) => logs.push(line), ...overrides,
+    });
+    started.push(preview);
+    return preview;
+  };
+  const shareToken = (preview: PreviewProcess) => new URL(preview.shareUrl).searchParams.get('t')!;
+  const post = (preview: PreviewProcess, urlPath: string, body: unknown, token = shareToken(preview)) =>
+    fetch(new URL(urlPath, preview.ready.localUrl), {
+      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+    });
+  const predict = async (preview: PreviewProcess): Promise<string> => {
+    const res = await post(preview, 'api/predict', { inputs: { features: VIRGINICA } });
+    assert.equal(res.status, 200, await res.clone().text());
+    return ((await res.json()) as { predictionId: string }).predictionId;
+  };
+  const sendFeedback = async (preview: PreviewProcess, predictionId: string, comment: string): Promise<string> => {
+    const res = await post(preview, 'api/feedback', { predictionId, rating: 'down', expected: 'versicolor', comment, idempotencyKey: `key-${randomUUID()}` });
+    assert.equal(res.status, 201, await res.clone().text());
+    return ((await res.json()) as { id: string }).id;
+  };
+
+  before(() => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build it with npx webpack --mode production --config-name server`);
+    dir = mkdtempSync(path.join(tmpdir(), 'mp-preview-process-'));
+  });
+
+  after(async () => {
+    await Promise.all(started.map((p) => p.stop()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  describe('one preview, from start to stop', () => {
+    let preview: PreviewProcess;
+    const seen: StreamedEvent[] = [];
+
+    before(async () => {
+      // A long first reconnect delay, so the test below can act while the events socket is surely down.
+      preview = await start({ eventsBackoff: { initialMs: 1_500, maxMs: 5_000 } });
+      preview.on('event', (e) => seen.push(e));
+    });
+    /** An event already seen (a replay can arrive in the same tick as its hello), or the next one. */
+    const seenOrNext = async (what: string, match: (e: StreamedEvent) => boolean) => {
+      if (!seen.some(match)) await nextEvent(preview, what, (e): e is StreamedEvent => match(e));
+    };
+
+    it('starts: ready with the port and a share link that works (a prediction with its token answers 200)', async () => {
+      assert.equal(preview.ready.event, 'ready');
+      assert.equal(preview.ready.model, 'iris');
+      assert.equal(preview.ready.tunnel, 'none');
+      assert.equal(preview.ready.localUrl, `http://127.0.0.1:${preview.ready.port}/`);
+      assert.equal(preview.shareUrl, preview.ready.shareUrl);
+      assert.ok(Number.isSafeInteger(preview.pid) && preview.pid !== process.pid);
+      assert.equal(preview.eventsClient.isConnected, true, 'start() resolves with the events socket open');
+      await predict(preview);
+      assert.ok(logs.some((l) => l.includes('"event":"ready"')), 'the ready line is logged');
+      assert.ok(!logs.some((l) => l.includes(preview.ready.ownerToken)), 'the owner token never reaches the log');
+    });
+
+    it('delivers feedback POSTed over HTTP as an event with the whole record; the owner calls work', async () => {
+      const predictionId = await predict(preview);
+      const arrived = nextEvent(preview, 'feedback', (e): e is StreamedEvent & { event: 'feedback'; record: FeedbackRecord } => e.event === 'feedback');
+      const id = await sendFeedback(preview, predictionId, 'petals look <b>wrong</b>');
+      const event = await arrived;
+      assert.equal(event.record.id, id);
+      assert.equal(event.record.predictionId, predictionId);
+      assert.equal(event.record.comment, 'petals look <b>wrong</b>');
+      assert.equal(event.record.rating, 'down');
+      assert.deepEqual(event.record.inputs.features, { datatype: 'FP32', shape: [1, 4], data: VIRGINICA });
+
+      const records = await preview.fetchFeedback();
+      assert.deepEqual(records.map((r) => r.id), [id]);
+      assert.deepEqual(records[0], event.record, 'the export and the event hold the same record');
+      const stats = await preview.fetchStats();
+      assert.equal(stats.total, 1);
+      assert.equal(stats.versions[0].down, 1);
+      const link = await preview.shareLink();
+      assert.equal(link.shareUrl, preview.shareUrl);
+      assert.deepEqual(link.tunnel, { provider: 'none', state: 'none' });
+    });
+
+    it('rotating the share link: the old token answers 401, shareUrl follows the new link', async () => {
+      const oldToken = shareToken(preview);
+      const changed = nextEvent(preview, 'share-link-changed', (e): e is StreamedEvent & ShareLinkChangedEvent => e.event === 'share-link-changed');
+      const link = await preview.rotateShareLink();
+      assert.notEqual(link.shareUrl, preview.ready.shareUrl);
+      assert.equal(preview.shareUrl, link.shareUrl);
+      assert.equal((await changed).shareUrl, link.shareUrl);
+      assert.equal((await post(preview, 'api/predict', { inputs: { features: VIRGINICA } }, oldToken)).status, 401);
+      await predict(preview); // with the new token
+    });
+
+    it('a dropped events socket reconnects and resumes: what was sent meanwhile arrives exactly once', async () => {
+      const client = preview.eventsClient;
+      const disconnected = once(client, 'disconnected');
+      const reconnected = once(client, 'connected');
+      client.socket!.terminate(); // the client's own socket, cut as a network failure would
+      await disconnected;
+
+      const predictionId = await predict(preview);
+      const whileDown = await sendFeedback(preview, predictionId, 'sent while the events socket was down');
+      assert.equal(client.isConnected, false, 'the feedback must have been stored while the client was disconnected');
+
+      const [hello] = await reconnected;
+      assert.equal(hello.resumed, true);
+      await seenOrNext('replayed feedback', isFeedbackEventFor(whileDown));
+      const live = await sendFeedback(preview, predictionId, 'sent after the reconnect');
+      await seenOrNext('live feedback', isFeedbackEventFor(live));
+
+      await new Promise((resolve) => setTimeout(resolve, 300)); // room for a duplicate to show up
+      assert.equal(seen.filter(isFeedbackEventFor(whileDown)).length, 1, 'the replayed feedback exactly once');
+      assert.equal(seen.filter(isFeedbackEventFor(live)).length, 1, 'the live feedback exactly once');
+      const ids = seen.map((e) => e.id);
+      assert.deepEqual(ids, [...ids].sort((a, b) => a - b), 'in order');
+      assert.equal(new Set(ids).size, ids.length, 'no id twice');
+      assert.ok(seen.some((e) => e.event === 'prediction' && e.predictionId === predictionId), 'the prediction made while down was replayed too');
+    });
+
+    it('stop(): exit code 0, the child is gone, its port refuses connections; stopping again is fine', async () => {
+      const { pid } = preview;
+      const { port } = preview.ready;
+      const exitEvent = once(preview, 'exit');
+      await preview.stop();
+      const [exit] = await exitEvent;
+      assert.deepEqual(exit, await preview.exited);
+      assert.equal(exit.code, 0);
+      assert.equal(exit.signal, null);
+      assert.equal(exit.expected, true);
+      assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
+      await connectionRefused(port);
+      assert.equal(preview.eventsClient.socket, undefined, 'the events socket is closed');
+      assert.ok(logs.includes('{"event":"stopped"}'), 'the child said "stopped" before it exited');
+      await preview.stop();
+      await Promise.all([preview.stop(), preview.stop()]);
+      await assert.rejects(preview.fetchStats(), /reading the feedback stats \(GET \/api\/stats\) failed: ECONNREFUSED/);
+    });
+  });
+
+  it('a model that cannot load: start rejects with the CLI\'s one-line reason', async () => {
+    const bad = path.join(dir, 'x.onnx');
+    writeFileSync(bad, 'just some text, not a model\n');
+    const cli = await runCli(['serve', bad, '--json', '--data-dir', path.join(dir, 'data-bad-cli')]);
+    const reason = cli.stderr.trim();
+    assert.equal(reason.split('\n').length, 1, cli.stderr);
+    assert.match(reason, /not an ONNX model/);
+
+    await assert.rejects(start({ modelFile: bad }), (err: unknown) => {
+      assert.ok(err instanceof PreviewStartError, String(err));
+      assert.ok(err.message.includes(reason), err.message);
+      assert.match(err.message, /exited \(exit code 2\) before it was ready/);
+      assert.deepEqual(err.lastStderr, [reason]);
+      return true;
+    });
+  });
+
+  it('a child killed from outside: \'exit\' with expected=false and its last stderr lines; calls then name what failed', async () => {
+    // NODE_DEBUG=net makes the server write a few lines to stderr (and shows that `env` reaches the child).
+    const preview = await start({ env: { NODE_DEBUG: 'net' } });
+    const exitEvent = once(preview, 'exit');
+    process.kill(preview.pid, 'SIGKILL');
+    const [exit] = await exitEvent;
+    assert.equal(exit.expected, false);
+    assert.equal(exit.signal, 'SIGKILL');
+    assert.equal(exit.code, null);
+    assert.ok(exit.lastStderr.length > 0 && exit.lastStderr.every((l: string) => l.startsWith('NET ')), JSON.stringify(exit.lastStderr));
+    await assert.rejects(preview.fetchFeedback(), /reading the feedback \(GET \/api\/feedback\) failed: ECONNREFUSED/);
+    await preview.stop(); // fine after an unexpected exit too
+    assert.equal(preview.eventsClient.socket, undefined, 'the events client stopped reconnecting');
+  });
+
+  it('start gives up on its timeout and on abort, leaving no child behind', async () => {
+    await assert.rejects(start({ readyTimeoutMs: 1 }), (err: unknown) => err instanceof PreviewStartError && /did not say it was ready within 1 ms/.test(err.message));
+    const abort = new AbortController();
+    const starting = start({ signal: abort.signal });
+    setTimeout(() => abort.abort(), 20);
+    await assert.rejects(starting, /the preview server start was cancelled/);
+    await assert.rejects(start({ signal: AbortSignal.abort() }), (err: unknown) => err instanceof PreviewStartError && /cancelled/.test(err.message));
+    // A child left running would keep its IPC channel open, and this mocha run (no --exit) would never end.
+  });
+});
+
+describe('stream guards: what the server process says is checked before it is trusted', () => {
+  const record: FeedbackRecord = {
+    schemaVersion: 1, id: 'f-1', ts: '2025-01-01T00:00:00.000Z', model: 'iris', modelVersion: 'c19ee04a8f90', predictionId: 'p-1',
+    predicted: 'virginica', inputs: { features: { datatype: 'FP32', shape: [1, 4], data: VIRGINICA } },
+    outputs: { logits: { datatype: 'FP32', shape: [1, 3], blob: 'blobs/abc.json' } }, rating: 'down', expected: 'versicolor',
+    idempotencyKey: 'key-12345678',
+  };
+  const ready = {
+    event: 'ready', model: 'iris', modelVersion: 'c19ee04a8f90', port: 8000, localUrl: 'http://127.0.0.1:8000/',
+    shareUrl: 'http://127.0.0.1:8000/?t=abc', tunnel: 'none', ownerToken: 'owner',
+  };
+  const message = (value: unknown) => parseStreamMessage(JSON.stringify(value));
+  const withRecord = (changes: Record<string, unknown>) => ({ event: 'feedback', id: 3, record: { ...record, ...changes } });
+
+  it('accepts the messages the server sends, extra fields included', () => {
+    assert.deepEqual(message({ event: 'hello', epoch: 'ab12cd34', lastId: 0 }), { event: 'hello', epoch: 'ab12cd34', lastId: 0 });
+    assert.ok(message({ event: 'reset', reason: 'the server restarted since' }));
+    assert.ok(message({ event: 'feedback', id: 1, record }));
+    assert.ok(message({ event: 'prediction', id: 2, ts: 'now', predictionId: 'p', model: 'iris', modelVersion: 'v', inferenceMs: 0.2, newField: true }));
+    assert.ok(message({ event: 'tunnel-down', id: 4, provider: 'ssh', reason: 'gone', attempt: 2, retryInMs: 500 }));
+    assert.ok(message({ event: 'share-link-changed', id: 5, reason: 'rotated', shareUrl: 'https://x.example/?t=1' }));
+    assert.equal(parseCliLine(JSON.stringify(ready))?.event, 'ready');
+    assert.equal(parseCliLine('{"event":"stopped"}')?.event, 'stopped');
+    assert.equal(parseCliLine('{"event":"error","source":"worker","message":"m"}')?.event, 'error');
+  });
+
+  it('rejects what is not JSON, not an object, or has no known event type', () => {
+    for (const text of ['', 'not json', '{"event":"hello"', 'null', '[]', '42', '"hello"', '{}', '{"event":"nope","id":1}',
+      '{"event":"__proto__","id":1}', '{"event":"constructor","id":1}', '{"event":"toString","id":1}', '{"event":"ready","id":1}']) {
+      assert.equal(parseStreamMessage(text), undefined, text);
+    }
+    assert.equal(parseCliLine('Model Preview: serving iris'), undefined);
+    assert.equal(parseCliLine('{"event":"hello","epoch":"e","lastId":1}'), undefined, 'hello is a socket message, not a stdout line');
+  });
+
+  it('rejects hello, reset and numbered events with a missing or wrong field', () => {
+    for (const bad of [
+      { event: 'hello', lastId: 1 }, { event: 'hello', epoch: '', lastId: 1 }, { event: 'hello', epoch: 'e', lastId: -1 },
+      { event: 'hello', epoch: 'e', lastId: 1.5 }, { event: 'hello', epoch: 'e', lastId: '3' }, { event: 'reset' },
+      { event: 'feedback', record }, { event: 'feedback', id: 0, record }, { event: 'feedback', id: '1', record },
+      { event: 'feedback', id: 1 }, { event: 'feedback', id: 1, record: 'a record' },
+      { event: 'prediction', id: 2, ts: 'now', predictionId: 'p', model: 'iris', modelVersion: 'v', inferenceMs: '3' },
+      { event: 'error', id: 2, source: 'kernel', message: 'm' },
+      { event: 'model-reloaded', id: 2, model: 'iris', modelVersion: 'v', previousVersion: 'u' },
+      { event: 'tunnel-down', id: 2, provider: 'ssh', reason: 'gone', attempt: -1 },
+      { event: 'tunnel-up', id: 2, provider: 'ssh', publicUrl: 'not a url', shareUrl: 'https://x.example/' },
+      { event: 'share-link-changed', id: 2, reason: 'rotated', shareUrl: 'command:workbench.action.terminal.new' },
+      { event: 'share-link-changed', id: 2, reason: 'rotated', shareUrl: 'javascript:alert(1)' },
+      { event: 'share-link-changed', id: 2, reason: 'stolen', shareUrl: 'https://x.example/' },
+    ]) {
+      assert.equal(message(bad), undefined, JSON.stringify(bad));
+    }
+  });
+
+  it('rejects feedback records with a missing or wrong field', () => {
+    const { rating: _rating, ...noRating } = record;
+    assert.equal(message({ event: 'feedback', id: 1, record: noRating }), undefined, 'no rating');
+    for (const changes of [
+      { rating: 'meh' }, { schemaVersion: 2 }, { id: '' }, { id: 7 }, { comment: 42 }, { reviewer: null }, { inputs: [] },
+      { inputs: { features: { datatype: 'FP32', shape: [1, -4], data: [] } } },
+      { inputs: { features: { datatype: 'FP32', shape: [1, 4] } } },
+      { outputs: { logits: { datatype: 'FP32', shape: [1, 3], blob: 7 } } },
+    ]) {
+      assert.equal(message(withRecord(changes)), undefined, JSON.stringify(changes));
+      assert.equal(isFeedbackRecord({ ...record, ...changes }), false, JSON.stringify(changes));
+    }
+    assert.equal(isFeedbackRecord(record), true);
+  });
+
+  it('rejects a ready line without a usable port, URL or owner token', () => {
+    assert.equal(isReadyEvent(ready), true);
+    for (const changes of [{ port: 0 }, { port: 70_000 }, { port: '8000' }, { localUrl: 'file:///etc/passwd' }, { shareUrl: 'nope' },
+      { ownerToken: '' }, { ownerToken: undefined }, { tunnel: undefined }, { event: 'started' }]) {
+      assert.equal(isReadyEvent({ ...ready, ...changes }), false, JSON.stringify(changes));
+      assert.equal(parseCliLine(JSON.stringify({ ...ready, ...changes })), undefined, JSON.stringify(changes));
+    }
+  });
+
+  it('checks the owner\'s HTTP answers: share link and stats', () => {
+    const link = {
+      shareUrl: 'http://127.0.0.1:8000/?t=a', localUrl: 'http://127.0.0.1:8000/', tunnel: { provider: 'none', state: 'none' },
+      expired: false, passwordRequired: false,
+    };
+    assert.equal(isShareLinkInfo(link), true);
+    for (const changes of [{ tunnel: { provider: 'none', state: 'sideways' } }, { tunnel: 'none' }, { expired: 'no' },
+      { publicUrl: 'ftp://x.example/' }, { shareUrl: undefined }]) {
+      assert.equal(isShareLinkInfo({ ...link, ...changes }), false, JSON.stringify(changes));
+    }
+    const stats = { total: 1, versions: [{ model: 'iris', modelVersion: 'v', count: 1, up: 0, down: 1, upShare: 0, topCorrections: [{ predicted: 'a', expected: 'b', count: 1 }] }] };
+    assert.equal(isFeedbackStats(stats), true);
+    assert.equal(isFeedbackStats({ total: 1, versions: [{ ...stats.versions[0], topCorrections: [{ predicted: 'a', count: 1 }] }] }), false);
+    assert.equal(isFeedbackStats({ total: -1, versions: [] }), false);
+    assert.equal(isFeedbackStats({ total: 1 }), false);
+  });
+});

@@ -1,0 +1,182 @@
+// The fake `vscode` module must be installed before the provider is loaded.
+import { CSP_SOURCE, FakeUri, FakeWebviewView } from './fake-vscode';
+import assert from 'node:assert/strict';
+import type * as vscode from 'vscode';
+import { FeedbackViewProvider } from '../../src/vscode/views/feedback-view-provider';
+import { isToWebview, type ToWebview, type ViewRecord } from '../../src/shared/webview-messages';
+import { record } from './records';
+
+const EXTENSION = new FakeUri('/ext');
+
+function setUp(limit?: number) {
+  const opened: ViewRecord[] = [];
+  const provider = new FeedbackViewProvider(EXTENSION as unknown as vscode.Uri, (r) => opened.push(r), limit);
+  return { provider, opened, resolve: () => resolveView(provider) };
+}
+
+function resolveView(provider: FeedbackViewProvider): FakeWebviewView {
+  const view = new FakeWebviewView();
+  provider.resolveWebviewView(view as unknown as vscode.WebviewView, { state: undefined }, {} as vscode.CancellationToken);
+  return view;
+}
+
+function posted(view: FakeWebviewView): ToWebview[] {
+  for (const message of view.webview.posted) assert.ok(isToWebview(message), `the view's guard accepts ${JSON.stringify(message)}`);
+  return view.webview.posted as ToWebview[];
+}
+
+describe('webview: FeedbackViewProvider (with a fake vscode module)', () => {
+  it('is the modelPreview.feedback view', () => {
+    assert.equal(FeedbackViewProvider.viewType, 'modelPreview.feedback');
+  });
+
+  it('serves a page under a nonce CSP, with scripts on and resources only from the bundle, media/ and codicons', () => {
+    const { provider, resolve } = setUp();
+    const view = resolve();
+    const options = view.webview.options as vscode.WebviewOptions;
+    assert.equal(options.enableScripts, true);
+    assert.deepEqual(options.localResourceRoots?.map((u) => (u as unknown as FakeUri).path), ['/ext/dist/webview', '/ext/media', '/ext/node_modules/@vscode/codicons/dist']);
+    assert.equal((options as { retainContextWhenHidden?: boolean }).retainContextWhenHidden, undefined, 'state is kept with getState/setState');
+
+    const html = view.webview.html;
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
+    assert.ok(csp, 'a CSP meta tag');
+    const nonce = /script-src 'nonce-([A-Za-z0-9+/=]+)'/.exec(csp)?.[1];
+    assert.ok(nonce && Buffer.from(nonce, 'base64').length >= 16, `a nonce of at least 128 bits: ${csp}`);
+    assert.equal(csp, `default-src 'none'; style-src ${CSP_SOURCE}; font-src ${CSP_SOURCE}; script-src 'nonce-${nonce}'; img-src ${CSP_SOURCE} data:`);
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    assert.deepEqual(scripts, [`<script nonce="${nonce}" src="${CSP_SOURCE}/ext/dist/webview/feedback.js">`]);
+    assert.ok(html.includes(`<link rel="stylesheet" href="${CSP_SOURCE}/ext/node_modules/@vscode/codicons/dist/codicon.css">`), 'codicons through asWebviewUri');
+    assert.ok(html.includes(`<link rel="stylesheet" href="${CSP_SOURCE}/ext/media/webview.css">`), 'the view\u2019s CSS through asWebviewUri');
+    assert.match(html, /<main id="root"/);
+    assert.doesNotMatch(html, /\s(style|on\w+)=/i, 'no inline style or handlers');
+
+    const again = resolve();
+    const nonce2 = /'nonce-([^']+)'/.exec(again.webview.html)?.[1];
+    assert.notEqual(nonce2, nonce, 'a fresh nonce for every page');
+    provider.dispose();
+  });
+
+  it('posts nothing before ready, then one reset with everything that happened meanwhile', () => {
+    const { provider, resolve } = setUp();
+    provider.setPreviews([{ id: 'preview-1', model: 'iris', modelVersion: 'v1' }]);
+    const early = record({ id: 'early' });
+    provider.addRecords([early]);
+    const view = resolve();
+    provider.addRecords([record({ id: 'while-loading', ts: '2027-01-01T00:00:00.000Z' })]);
+    assert.deepEqual(view.webview.posted, []);
+
+    view.webview.send({ type: 'ready' });
+    const messages = posted(view);
+    assert.equal(messages.length, 1);
+    const reset = messages[0];
+    assert.equal(reset.type, 'reset');
+    assert.deepEqual(reset.type === 'reset' && reset.previews, [{ id: 'preview-1', model: 'iris', modelVersion: 'v1' }]);
+    assert.deepEqual(reset.type === 'reset' && reset.records.map((r) => r.id), ['while-loading', 'early']);
+    provider.dispose();
+  });
+
+  it('after ready, posts new records (as cards, without tensors) and preview lists as they come', () => {
+    const { provider, resolve } = setUp();
+    const view = resolve();
+    view.webview.send({ type: 'ready' });
+    const r = record({ comment: '<b>not bold</b>', reviewer: 'Ann' });
+    provider.addRecords([r]);
+    provider.setPreviews([{ id: 'p2', model: 'iris', modelVersion: 'v2', shareUrl: 'https://x/?token=secret' } as never]);
+    provider.addRecords([]);
+    const [, records, previews] = posted(view);
+    assert.deepEqual(records, {
+      type: 'records',
+      records: [{ previewId: 'preview-1', id: r.id, ts: r.ts, model: 'iris', modelVersion: 'v1', rating: 'up', predicted: 'setosa', comment: '<b>not bold</b>', reviewer: 'Ann' }],
+    });
+    assert.deepEqual(previews, { type: 'previews', previews: [{ id: 'p2', model: 'iris', modelVersion: 'v2' }] });
+    assert.equal(view.webview.posted.length, 3);
+    assert.doesNotMatch(JSON.stringify(view.webview.posted), /secret|inputs|outputs|idempotencyKey|userAgent/);
+    provider.dispose();
+  });
+
+  it('opens the whole record a card names, and ignores messages that do not check out', () => {
+    const { provider, resolve, opened } = setUp();
+    const view = resolve();
+    const r = record();
+    provider.addRecords([r]);
+    view.webview.send({ type: 'ready' });
+    for (const bad of [null, 'ready', { type: 'open-record' }, { type: 'open-record', previewId: 'preview-1' }, { type: 'exec', command: 'x' }, { type: 'open-record', previewId: 'preview-1', id: 'unknown' }]) {
+      assert.doesNotThrow(() => view.webview.send(bad));
+    }
+    assert.equal(opened.length, 0);
+    view.webview.send({ type: 'open-record', previewId: 'preview-1', id: r.id });
+    assert.equal(opened.length, 1);
+    assert.deepEqual(opened[0], r, 'with its inputs and outputs');
+    // The same record re-sent by a restarted preview is found under either preview id.
+    view.webview.send({ type: 'open-record', previewId: 'preview-old', id: r.id });
+    assert.equal(opened.length, 2);
+    provider.dispose();
+  });
+
+  it('holds at most the newest N records, and posts only those it holds', () => {
+    const { provider, resolve } = setUp(3);
+    const view = resolve();
+    view.webview.send({ type: 'ready' });
+    const records = Array.from({ length: 5 }, (_, i) => record({ id: `r${i}`, ts: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() }));
+    provider.addRecords(records);
+    provider.addRecords([record({ id: 'ancient', ts: '2000-01-01T00:00:00.000Z' })]);
+    view.webview.send({ type: 'ready' });
+    const messages = posted(view);
+    assert.equal(messages.length, 3, 'records, (nothing for the ancient one), reset');
+    const last = messages[2];
+    assert.deepEqual(last.type === 'reset' && last.records.map((r) => r.id), ['r4', 'r3', 'r2']);
+    provider.dispose();
+  });
+
+  it('replaceRecords swaps one preview\u2019s records and resets the view; replays do not double', () => {
+    const { provider, resolve } = setUp();
+    const view = resolve();
+    view.webview.send({ type: 'ready' });
+    const a = record({ previewId: 'p1', id: 'a' });
+    const b = record({ previewId: 'p2', id: 'b' });
+    provider.addRecords([a, b]);
+    provider.addRecords([a, b]); // replayed after a reconnect
+    const c = record({ previewId: 'p1', id: 'c' });
+    provider.replaceRecords('p1', [c]);
+    const reset = posted(view).at(-1);
+    assert.deepEqual(reset?.type === 'reset' && reset.records.map((r) => r.id).sort(), ['b', 'c']);
+    provider.dispose();
+  });
+
+  it('a re-created view (hidden, then shown) gets everything again after its ready; the old one gets nothing more', () => {
+    const { provider, resolve } = setUp();
+    const first = resolve();
+    first.webview.send({ type: 'ready' });
+    provider.addRecords([record({ id: 'one' })]);
+    const second = resolve();
+    assert.equal(first.webview.received.listenerCount, 0, 'the old view\u2019s listeners are disposed');
+    provider.addRecords([record({ id: 'two' })]);
+    assert.equal(first.webview.posted.length, 2, 'reset + one');
+    assert.equal(second.webview.posted.length, 0, 'not before ready');
+    second.webview.send({ type: 'ready' });
+    const reset = posted(second)[0];
+    assert.deepEqual(reset.type === 'reset' && reset.records.map((r) => r.id).sort(), ['one', 'two']);
+    provider.dispose();
+  });
+
+  it('a view disposed by the user stops getting messages; dispose() releases everything and is idempotent', () => {
+    const { provider, resolve } = setUp();
+    const view = resolve();
+    view.webview.send({ type: 'ready' });
+    view.disposed.fire();
+    assert.equal(view.webview.received.listenerCount, 0);
+    provider.addRecords([record()]);
+    assert.equal(view.webview.posted.length, 1, 'only the first reset');
+
+    const other = resolve();
+    other.webview.send({ type: 'ready' });
+    provider.dispose();
+    provider.dispose();
+    assert.equal(other.webview.received.listenerCount, 0);
+    assert.equal(other.disposed.listenerCount, 0);
+    provider.addRecords([record()]);
+    provider.setPreviews([]);
+    assert.equal(other.webview.posted.length, 1);
+  });
+});

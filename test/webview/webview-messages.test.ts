@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import {
+  compareNewestFirst, isFeedbackCard, isFromWebview, isToWebview, mergeNewestFirst, toFeedbackCard, toPreviewSummary,
+  type PreviewSummary,
+} from '../../src/shared/webview-messages';
+import { card, record } from './records';
+
+describe('webview: messages between the extension and the Feedback view', () => {
+  const preview: PreviewSummary = { id: 'preview-1', model: 'iris', modelVersion: 'v1' };
+
+  it('a card carries what a card shows and nothing else (no tensors, user agent or idempotency key)', () => {
+    const r = record({ expected: 'versicolor', comment: 'petals were wide', reviewer: 'Ann', rating: 'down' });
+    const c = toFeedbackCard(r);
+    assert.deepEqual(Object.keys(c).sort(), ['comment', 'expected', 'id', 'model', 'modelVersion', 'predicted', 'previewId', 'rating', 'reviewer', 'ts']);
+    assert.equal(c.comment, 'petals were wide');
+    assert.ok(isFeedbackCard(c));
+    const bare = toFeedbackCard(record({ predicted: undefined }));
+    assert.ok(!('predicted' in bare) && !('comment' in bare), 'absent optional fields stay absent');
+  });
+
+  it('a preview summary keeps only id, model and version (no share link or token reaches the view)', () => {
+    const leaky = { ...preview, shareUrl: 'https://x.example/?t=secret', ownerToken: 'secret' } as PreviewSummary;
+    assert.deepEqual(toPreviewSummary(leaky), preview);
+  });
+
+  it('the view accepts exactly the three message types, with well-formed contents', () => {
+    assert.ok(isToWebview({ type: 'reset', previews: [preview], records: [card()] }));
+    assert.ok(isToWebview({ type: 'reset', previews: [], records: [] }));
+    assert.ok(isToWebview({ type: 'records', records: [card({ comment: '<img src=x onerror=alert(1)>' })] }), 'markup is just text: accepted, shown as text');
+    assert.ok(isToWebview({ type: 'previews', previews: [preview] }));
+    for (const bad of [
+      null, undefined, 'reset', 42, [], {},
+      { type: 'eval', code: 'alert(1)' },
+      { type: 'reset', previews: [preview] },
+      { type: 'reset', records: [] },
+      { type: 'records', records: {} },
+      { type: 'records', records: [card(), { ...card(), rating: 'meh' }] },
+      { type: 'records', records: [{ ...card(), id: '' }] },
+      { type: 'records', records: [{ ...card(), comment: 42 }] },
+      { type: 'records', records: [{ ...card(), ts: undefined }] },
+      { type: 'records', records: [{ ...card(), comment: 'x'.repeat(20_000) }] },
+      { type: 'previews', previews: [{ id: 'p', model: 'm' }] },
+      { type: 'previews', previews: null },
+    ]) {
+      assert.equal(isToWebview(bad), false, JSON.stringify(bad)?.slice(0, 120));
+    }
+  });
+
+  it('the extension accepts ready and open-record, nothing else', () => {
+    assert.ok(isFromWebview({ type: 'ready' }));
+    assert.ok(isFromWebview({ type: 'open-record', previewId: 'preview-1', id: 'r1' }));
+    for (const bad of [
+      null, 'ready', {}, { type: 'READY' }, { type: 'open-record' }, { type: 'open-record', id: 'r1' },
+      { type: 'open-record', previewId: 'p', id: 7 }, { type: 'open-record', previewId: 'p', id: '' },
+      { type: 'open-record', previewId: 'p', id: 'x'.repeat(1000) }, { type: 'run-command', command: 'workbench.action.quit' },
+    ]) {
+      assert.equal(isFromWebview(bad), false, JSON.stringify(bad));
+    }
+  });
+
+  it('merging keeps one record per id, newest first, and drops the oldest beyond the limit', () => {
+    const a = card({ id: 'a', ts: '2026-01-10T12:00:01.000Z' });
+    const b = card({ id: 'b', ts: '2026-01-10T12:00:02.000Z' });
+    const c = card({ id: 'c', ts: '2026-01-10T12:00:03.000Z' });
+    assert.deepEqual(mergeNewestFirst([a], [c, b]).map((x) => x.id), ['c', 'b', 'a']);
+    // A replay after a reconnect: the same records again, nothing doubles.
+    assert.deepEqual(mergeNewestFirst([c, b, a], [a, b, c]).map((x) => x.id), ['c', 'b', 'a']);
+    // A re-sent record replaces the held copy (a restarted preview has another id).
+    const moved = { ...a, previewId: 'preview-2' };
+    assert.equal(mergeNewestFirst([c, b, a], [moved]).find((x) => x.id === 'a')?.previewId, 'preview-2');
+    assert.deepEqual(mergeNewestFirst([a, b], [c], 2).map((x) => x.id), ['c', 'b']);
+    assert.deepEqual(mergeNewestFirst([a], [b], 0), []);
+    const input = [a];
+    mergeNewestFirst(input, [b]);
+    assert.deepEqual(input, [a], 'inputs are not changed');
+  });
+
+  it('orders equal times by id and unparsable times last', () => {
+    const x = { id: 'x', ts: '2026-01-10T12:00:00Z' };
+    const y = { id: 'y', ts: '2026-01-10T12:00:00.000Z' };
+    const bad = { id: 'a', ts: 'yesterday-ish' };
+    assert.deepEqual([y, bad, x].sort(compareNewestFirst).map((r) => r.id), ['x', 'y', 'a']);
+  });
+});
