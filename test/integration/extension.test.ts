@@ -37,10 +37,33 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   const statusBar = await page.locator('.statusbar [aria-label^="Model Preview:"]').first().getAttribute('aria-label', { timeout: 10_000 });
   writeStep(dir, 'feedback-card', 'answer', { cards, totals, imgInjected, statusBar });
 
+  await waitForStep(dir, 'open-record', 'request', 60_000, signal);
+  await frame.click('[data-testid="feedback-card"]');
+  writeStep(dir, 'open-record', 'answer', {});
+
+  await waitForStep(dir, 'type-in-record', 'request', 60_000, signal);
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+  await page.keyboard.type('typed by a person');
+  // The editor says so where the person typed: proof the keys reached a read-only editor, not some other element.
+  const refusal = page.locator('.monaco-editor-overlaymessage').first();
+  await refusal.waitFor({ timeout: 10_000 });
+  writeStep(dir, 'type-in-record', 'answer', { message: await refusal.innerText() });
+
+  await waitForStep(dir, 'feedback-again', 'request', 60_000, signal);
+  const again = await waitForFrameWith(page, '[data-testid="feedback-card"]', { timeoutMs: 30_000, signal });
+  writeStep(dir, 'feedback-again', 'answer', { cards: await again.$$eval('[data-testid="feedback-card"]', (nodes) => nodes.length) });
+
   const { text } = await waitForStep<{ text: string }>(dir, 'notification', 'request', 60_000, signal);
   const toast = page.locator('.notifications-toasts').getByText(text, { exact: false }).first();
   await toast.waitFor({ timeout: 20_000 });
   writeStep(dir, 'notification', 'answer', { text: await toast.innerText() });
+
+  const died = await waitForStep<{ text: string }>(dir, 'server-died', 'request', 90_000, signal);
+  const deathToast = page.locator('.notification-toast').filter({ hasText: died.text }).first();
+  await deathToast.waitFor({ timeout: 20_000 });
+  const buttons = await deathToast.locator('.monaco-button').allInnerTexts();
+  writeStep(dir, 'server-died', 'answer', { text: await deathToast.innerText(), buttons: buttons.map((b) => b.trim()).filter(Boolean) });
+  await deathToast.locator('.monaco-button', { hasText: 'Restart' }).click();
 }
 
 describe('the extension in a real VS Code extension host (code-server 4.100.3 + chromium)', function () {
@@ -64,7 +87,9 @@ describe('the extension in a real VS Code extension host (code-server 4.100.3 + 
       });
       assert.equal(result.exitCode, 0, `the suite failed${result.timedOut ? ' (timed out)' : ''}:\n${output.join('\n')}`);
       const { ms } = await waitForStep<{ ms: number }>(handshake, 'activation', 'answer', 1_000);
-      console.log(`      activation took ${ms.toFixed(1)} ms (logged in the "Model Preview" output channel)`);
+      const { times } = await waitForStep<{ times: number[] }>(handshake, 'publish-timing', 'answer', 1_000);
+      const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+      console.log(`      activation ${ms.toFixed(1)} ms; publish to link ready ${times.map((t) => t.toFixed(0)).join(', ')} ms (median ${median.toFixed(0)} ms)`);
     } finally {
       rmSync(workspaceFolder, { recursive: true, force: true });
       rmSync(handshake, { recursive: true, force: true });

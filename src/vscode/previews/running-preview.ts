@@ -87,6 +87,9 @@ export class RunningPreview {
       case 'tunnel-down':
         this.tunnelState = e.retryInMs === undefined ? 'down' : 'reconnecting';
         return true;
+      case 'tunnel-url-changed':
+      case 'share-link-changed':
+        return true; // the process follows the new link; the tree and status show it
       default:
         return false;
     }

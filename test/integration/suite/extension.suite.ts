@@ -97,12 +97,58 @@ describe('Model Preview in a real VS Code extension host', () => {
     assert.equal(answer.statusBar, 'Model Preview: iris: 1 predictions, 0 up, 1 down', 'the status bar counts them');
   });
 
+  it('clicking a card opens that record\'s input and output as a read-only JSON document', async () => {
+    writeStep(handshake, 'open-record', 'request', {});
+    await waitForStep(handshake, 'open-record', 'answer', 30_000);
+    const editor = await until('the record editor', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'model-preview-record'));
+    const record = JSON.parse(editor.document.getText());
+    assert.deepEqual(record.inputs.features.data.flat(), [6.7, 3.0, 5.2, 2.3], 'the input exactly as sent');
+    assert.equal(record.inputs.features.data.length, 4);
+    assert.equal(record.outputs.logits.data.length, 3);
+    assert.equal(record.rating, 'down');
+    assert.equal(editor.document.languageId, 'json');
+    const before = editor.document.getText();
+    writeStep(handshake, 'type-in-record', 'request', {});
+    const typed = await waitForStep<{ message: string }>(handshake, 'type-in-record', 'answer', 30_000);
+    assert.match(typed.message, /read-only/i);
+    assert.equal(editor.document.getText(), before, 'typing into the record changes nothing: it is read-only');
+    assert.equal(editor.document.isDirty, false);
+  });
+
+  it('the Feedback view shows the same cards after it was hidden and shown again', async () => {
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    await new Promise((r) => setTimeout(r, 500));
+    await vscode.commands.executeCommand('modelPreview.feedback.focus');
+    writeStep(handshake, 'feedback-again', 'request', {});
+    const answer = await waitForStep<{ cards: number }>(handshake, 'feedback-again', 'answer', 30_000);
+    assert.equal(answer.cards, 1);
+  });
+
+  it('rotating the link: the old one answers 401 at once, the new one works, the tree shows it', async () => {
+    const rotated = await vscode.commands.executeCommand<string>('modelPreview.rotateLink', { file: iris, confirmed: true });
+    assert.notEqual(rotated, shareUrl);
+    const status = (link: string) => fetch(new URL('/api/card', link), { headers: { authorization: `Bearer ${new URL(link).searchParams.get('t')}` } }).then((r) => r.status);
+    assert.equal(await status(shareUrl), 401);
+    assert.equal(await status(rotated), 200);
+    await until('the tree to show the new link', () => api.catalog.get(iris)?.published?.shareUrl === rotated);
+    shareUrl = rotated;
+  });
+
   it('writing a new model file raises the "exported — Publish preview?" notification', async () => {
     await copyFile(iris, path.join(folder, 'fresh-export.onnx'));
     writeStep(handshake, 'notification', 'request', { text: 'fresh-export.onnx was exported' });
     const answer = await waitForStep<{ text: string }>(handshake, 'notification', 'answer', 30_000);
     assert.match(answer.text, /fresh-export\.onnx was exported — Publish preview\?/);
     await until('the new model in the catalog', () => api.catalog.models.some((m) => m.file.endsWith('fresh-export.onnx')));
+  });
+
+  it('several models can be published at once', async () => {
+    const second = path.join(folder, 'fresh-export.onnx');
+    const link = await vscode.commands.executeCommand<string>('modelPreview.publish', vscode.Uri.file(second));
+    assert.notEqual(new URL(link).port, new URL(shareUrl).port);
+    assert.equal(api.previews.all.length, 2);
+    await vscode.commands.executeCommand('modelPreview.stop', { file: second });
+    assert.equal(api.previews.all.length, 1);
   });
 
   it('re-exporting the published model hot-reloads it: new version, same link', async () => {
@@ -112,6 +158,45 @@ describe('Model Preview in a real VS Code extension host', () => {
     await until('the new version', () => preview.modelVersion !== before, 30_000);
     assert.equal(preview.shareUrl, shareUrl, 'the link stays the same');
     await until('the tree to show the new version', () => api.catalog.get(iris)?.published?.modelVersion === preview.modelVersion);
+  });
+
+  it('a server that dies is reported with "Show log" and "Restart"; Restart brings the same link back', async () => {
+    const preview = api.previews.get(iris)!;
+    process.kill(preview.process.pid, 'SIGKILL');
+    writeStep(handshake, 'server-died', 'request', { text: 'The preview of iris.onnx stopped' });
+    const answer = await waitForStep<{ text: string; buttons: string[] }>(handshake, 'server-died', 'answer', 30_000);
+    assert.match(answer.text, /The preview of iris\.onnx stopped/);
+    assert.deepEqual(answer.buttons, ['Show log', 'Restart']);
+    const restarted = await until('the restarted preview', () => api.previews.get(iris), 30_000);
+    assert.notEqual(restarted, preview);
+    assert.equal(new URL(restarted.shareUrl).searchParams.get('t'), new URL(shareUrl).searchParams.get('t'), 'the link\'s token survives a restart');
+  });
+
+  it('publish to link ready, measured five times (the budget is 1.5 s median)', async () => {
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await vscode.commands.executeCommand('modelPreview.stop', { file: iris });
+      const started = performance.now();
+      await vscode.commands.executeCommand('modelPreview.publish', vscode.Uri.file(iris));
+      times.push(performance.now() - started);
+    }
+    writeStep(handshake, 'publish-timing', 'answer', { times });
+    assert.equal(api.previews.all.length, 1);
+  });
+
+  it('"Insert feedback loader" adds a pandas cell to the active notebook', async () => {
+    const notebookFile = path.join(folder, 'analysis.ipynb');
+    await import('node:fs/promises').then((fs) => fs.writeFile(notebookFile, JSON.stringify({
+      cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: ['import torch'] }],
+      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } }, nbformat: 4, nbformat_minor: 5,
+    })));
+    const notebook = await vscode.workspace.openNotebookDocument(vscode.Uri.file(notebookFile));
+    await vscode.window.showNotebookDocument(notebook);
+    assert.equal(await vscode.commands.executeCommand('modelPreview.insertLoader'), true);
+    assert.equal(notebook.cellCount, 2);
+    const added = notebook.cellAt(1).document.getText();
+    assert.match(added, /pd\.read_json\(f, lines=True\)/);
+    assert.match(added, /"\.model-preview"/);
   });
 
   it('stop frees the port and leaves no process', async () => {
