@@ -35,10 +35,13 @@ export class ModelPreviewExtension implements vscode.Disposable {
     this.catalog = own(new ModelCatalog(new ModelInspector(cliPath), current()));
     this.previews = new PreviewManager(cliPath, log, current);
     const records = own(new RecordDocuments());
-    this.feedbackView = own(new FeedbackViewProvider(context.extensionUri, (r) => {
-      const record = this.previews.get(r.previewId)?.record(r.id) ?? r;
-      void records.open(record);
-    }));
+    const openRecord = (where: { previewId: string; id: string }) => {
+      const record = this.previews.get(where.previewId)?.record(where.id);
+      if (!record) return void vscode.window.showInformationMessage('That feedback record is no longer loaded (its preview was stopped).');
+      return records.open(record);
+    };
+    this.feedbackView = own(new FeedbackViewProvider(context.extensionUri, (card) => void openRecord(card)));
+    own(vscode.commands.registerCommand('modelPreview.openRecord', openRecord));
     own(new FeedbackRelay(this.previews, this.feedbackView));
     own(new PreviewStatusBar(this.previews));
     own(new ExportNotifier(this.catalog, current, (file) => this.previews.get(file) !== undefined));

@@ -13,7 +13,18 @@ import { HANDSHAKE_ENV, waitForStep, writeStep } from '../handshake';
  * (test/integration/extension.test.ts), reached through a file handshake.
  */
 const EXTENSION_ID = 'model-preview.model-preview';
-const handshake = process.env[HANDSHAKE_ENV]!;
+/**
+ * The launcher's page callback, when there is one (run-in-code-server.ts drives the workbench in chromium). Under
+ * @vscode/test-electron there is none: the same tests run, the DOM checks are left out, and the few steps a person
+ * would do by clicking are done through the API instead.
+ */
+const handshake = process.env[HANDSHAKE_ENV];
+async function askPage<T>(step: string, request: unknown, timeoutMs = 30_000): Promise<T | undefined> {
+  if (!handshake) return undefined;
+  writeStep(handshake, step, 'request', request);
+  return waitForStep<T>(handshake, step, 'answer', timeoutMs);
+}
+const tellLauncher = (step: string, data: unknown) => handshake && writeStep(handshake, step, 'answer', data);
 
 const until = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
@@ -43,7 +54,7 @@ describe('Model Preview in a real VS Code extension host', () => {
     api = await until('activation', () => (extension.isActive ? extension.exports : undefined));
     assert.ok(api.previews && api.catalog);
     assert.ok(api.activationMs !== undefined && api.activationMs > 0);
-    writeStep(handshake, 'activation', 'answer', { ms: api.activationMs });
+    tellLauncher('activation', { ms: api.activationMs });
   });
 
   it('the Models tree lists iris.onnx with its signature', async () => {
@@ -55,9 +66,8 @@ describe('Model Preview in a real VS Code extension host', () => {
     const outputs = node.children.find((c) => c.label === 'Outputs')!;
     assert.deepEqual(outputs.children.map((c) => `${c.label} ${c.description}`), ['logits FP32 [batch, 3]']);
     await vscode.commands.executeCommand('workbench.view.extension.modelPreview');
-    writeStep(handshake, 'models-tree', 'request', {});
-    const answer = await waitForStep<{ text: string }>(handshake, 'models-tree', 'answer', 30_000);
-    assert.match(answer.text, /iris/, 'the Models view in the workbench shows the model');
+    const answer = await askPage<{ text: string }>('models-tree', {});
+    if (answer) assert.match(answer.text, /iris/, 'the Models view in the workbench shows the model');
   });
 
   it('modelPreview.publish yields a link that serves the model', async () => {
@@ -86,8 +96,8 @@ describe('Model Preview in a real VS Code extension host', () => {
     assert.equal(preview.counts.down, 1);
 
     await vscode.commands.executeCommand('modelPreview.feedback.focus');
-    writeStep(handshake, 'feedback-card', 'request', { comment });
-    const answer = await waitForStep<{ cards: string[]; totals: string; imgInjected: boolean; statusBar: string }>(handshake, 'feedback-card', 'answer', 40_000);
+    const answer = await askPage<{ cards: string[]; totals: string; imgInjected: boolean; statusBar: string }>('feedback-card', { comment }, 40_000);
+    if (!answer) return;
     assert.equal(answer.cards.length, 1);
     assert.ok(answer.cards[0].includes(comment), `the card shows the comment as text: ${answer.cards[0]}`);
     assert.ok(answer.cards[0].includes('versicolor'));
@@ -98,8 +108,11 @@ describe('Model Preview in a real VS Code extension host', () => {
   });
 
   it('clicking a card opens that record\'s input and output as a read-only JSON document', async () => {
-    writeStep(handshake, 'open-record', 'request', {});
-    await waitForStep(handshake, 'open-record', 'answer', 30_000);
+    const clicked = await askPage('open-record', {});
+    if (!clicked) {
+      const preview = api.previews.get(iris)!;
+      await vscode.commands.executeCommand('modelPreview.openRecord', { previewId: preview.id, id: preview.feedback[0].id });
+    }
     const editor = await until('the record editor', () => vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'model-preview-record'));
     const record = JSON.parse(editor.document.getText());
     assert.deepEqual(record.inputs.features.data.flat(), [6.7, 3.0, 5.2, 2.3], 'the input exactly as sent');
@@ -108,9 +121,8 @@ describe('Model Preview in a real VS Code extension host', () => {
     assert.equal(record.rating, 'down');
     assert.equal(editor.document.languageId, 'json');
     const before = editor.document.getText();
-    writeStep(handshake, 'type-in-record', 'request', {});
-    const typed = await waitForStep<{ message: string }>(handshake, 'type-in-record', 'answer', 30_000);
-    assert.match(typed.message, /read-only/i);
+    const typed = await askPage<{ message: string }>('type-in-record', {});
+    if (typed) assert.match(typed.message, /read-only/i);
     assert.equal(editor.document.getText(), before, 'typing into the record changes nothing: it is read-only');
     assert.equal(editor.document.isDirty, false);
   });
@@ -119,9 +131,8 @@ describe('Model Preview in a real VS Code extension host', () => {
     await vscode.commands.executeCommand('workbench.view.explorer');
     await new Promise((r) => setTimeout(r, 500));
     await vscode.commands.executeCommand('modelPreview.feedback.focus');
-    writeStep(handshake, 'feedback-again', 'request', {});
-    const answer = await waitForStep<{ cards: number }>(handshake, 'feedback-again', 'answer', 30_000);
-    assert.equal(answer.cards, 1);
+    const answer = await askPage<{ cards: number }>('feedback-again', {});
+    if (answer) assert.equal(answer.cards, 1);
   });
 
   it('rotating the link: the old one answers 401 at once, the new one works, the tree shows it', async () => {
@@ -136,9 +147,8 @@ describe('Model Preview in a real VS Code extension host', () => {
 
   it('writing a new model file raises the "exported — Publish preview?" notification', async () => {
     await copyFile(iris, path.join(folder, 'fresh-export.onnx'));
-    writeStep(handshake, 'notification', 'request', { text: 'fresh-export.onnx was exported' });
-    const answer = await waitForStep<{ text: string }>(handshake, 'notification', 'answer', 30_000);
-    assert.match(answer.text, /fresh-export\.onnx was exported — Publish preview\?/);
+    const answer = await askPage<{ text: string }>('notification', { text: 'fresh-export.onnx was exported' });
+    if (answer) assert.match(answer.text, /fresh-export\.onnx was exported — Publish preview\?/);
     await until('the new model in the catalog', () => api.catalog.models.some((m) => m.file.endsWith('fresh-export.onnx')));
   });
 
@@ -163,10 +173,14 @@ describe('Model Preview in a real VS Code extension host', () => {
   it('a server that dies is reported with "Show log" and "Restart"; Restart brings the same link back', async () => {
     const preview = api.previews.get(iris)!;
     process.kill(preview.process.pid, 'SIGKILL');
-    writeStep(handshake, 'server-died', 'request', { text: 'The preview of iris.onnx stopped' });
-    const answer = await waitForStep<{ text: string; buttons: string[] }>(handshake, 'server-died', 'answer', 30_000);
-    assert.match(answer.text, /The preview of iris\.onnx stopped/);
-    assert.deepEqual(answer.buttons, ['Show log', 'Restart']);
+    const answer = await askPage<{ text: string; buttons: string[] }>('server-died', { text: 'The preview of iris.onnx stopped' });
+    if (answer) {
+      assert.match(answer.text, /The preview of iris\.onnx stopped/);
+      assert.deepEqual(answer.buttons, ['Show log', 'Restart']);
+    } else {
+      await until('the death to be noticed', () => api.previews.get(iris) === undefined);
+      await vscode.commands.executeCommand('modelPreview.publish', vscode.Uri.file(iris)); // what Restart runs
+    }
     const restarted = await until('the restarted preview', () => api.previews.get(iris), 30_000);
     assert.notEqual(restarted, preview);
     assert.equal(new URL(restarted.shareUrl).searchParams.get('t'), new URL(shareUrl).searchParams.get('t'), 'the link\'s token survives a restart');
@@ -180,7 +194,7 @@ describe('Model Preview in a real VS Code extension host', () => {
       await vscode.commands.executeCommand('modelPreview.publish', vscode.Uri.file(iris));
       times.push(performance.now() - started);
     }
-    writeStep(handshake, 'publish-timing', 'answer', { times });
+    tellLauncher('publish-timing', { times });
     assert.equal(api.previews.all.length, 1);
   });
 
