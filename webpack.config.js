@@ -17,7 +17,12 @@ const server = {
   output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js', libraryTarget: 'commonjs2' },
   // Keep __dirname the runtime folder (dist/) so the pool finds dist/inference-worker.js next to dist/cli.js.
   node: { __dirname: false, __filename: false },
-  externals: { 'onnxruntime-node': 'commonjs onnxruntime-node', 'onnx-proto': 'commonjs onnx-proto', bufferutil: 'commonjs bufferutil', 'utf-8-validate': 'commonjs utf-8-validate' },
+  // Native or deliberately unbundled: onnxruntime-node and @ngrok/ngrok load platform binaries; onnx-proto stays a
+  // package so protobufjs's Buffer() call is seen by Node as coming from node_modules (no deprecation warning).
+  externals: {
+    'onnxruntime-node': 'commonjs onnxruntime-node', 'onnx-proto': 'commonjs onnx-proto', '@ngrok/ngrok': 'commonjs @ngrok/ngrok',
+    bufferutil: 'commonjs bufferutil', 'utf-8-validate': 'commonjs utf-8-validate',
+  },
   resolve: { extensions: ['.ts', '.js'] },
   module: { rules: [{ test: /\.ts$/, exclude: /node_modules/, loader: 'ts-loader', options: { transpileOnly: true } }] },
   devtool: 'source-map',

@@ -146,3 +146,18 @@ describe('TunnelKeeper (scripted provider)', () => {
     await until(() => late.closed);
   });
 });
+
+describe('TunnelKeeper: a provider\'s minimum re-open delay', () => {
+  it('waits at least the provider\'s reopenDelayMs before the first re-open (pipenet needs a second to give the URL back)', async () => {
+    const provider = Object.assign(new ScriptedProvider([{ url: 'https://a.example/' }, { url: 'https://a.example/' }]), { reopenDelayMs: 120 });
+    const keeper = new TunnelKeeper(provider, target, fast);
+    const seen = changes(keeper);
+    await keeper.start();
+    const dropped = Date.now();
+    provider.opened[0].drop('idle');
+    await until(() => seen.filter((c) => c.type === 'up').length === 2);
+    assert.equal((seen[1] as { retryInMs?: number }).retryInMs, 120);
+    assert.ok(Date.now() - dropped >= 110);
+    await keeper.stop();
+  });
+});

@@ -1,4 +1,6 @@
 import type { TunnelConfig, TunnelSecrets } from '../../shared/tunnel-config';
+import { NgrokTunnelProvider } from './ngrok-tunnel';
+import { PipenetTunnelProvider } from './pipenet-tunnel';
 import { sshOptionsFromPreset } from './ssh-presets';
 import { SshTunnelProvider } from './ssh-tunnel';
 import { TunnelError, type TunnelProvider } from './tunnel-provider';
@@ -9,7 +11,8 @@ export function secretsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Tu
 }
 
 /**
- * The provider a config names, or undefined for `none`. A config that cannot work is a permanent TunnelError saying which setting is missing.
+ * The provider a config names, or undefined for `none`. (pipenet and ngrok load their libraries only when they open,
+ * so a preview without them never loads ngrok's native binary.) A config that cannot work is a permanent TunnelError saying which setting is missing.
  */
 export async function createTunnelProvider(config: TunnelConfig, secrets: TunnelSecrets): Promise<TunnelProvider | undefined> {
   switch (config.provider) {
@@ -28,7 +31,12 @@ export async function createTunnelProvider(config: TunnelConfig, secrets: Tunnel
       if (!config.hostKey) throw new TunnelError(`the ssh tunnel needs the server's host key pinned (--ssh-host-key; \`ssh-keyscan -p ${config.port ?? 22} ${config.host}\` prints it)`, true);
       return new SshTunnelProvider({ ...overrides, host: config.host, username: config.user });
     }
-    default:
-      throw new TunnelError(`the ${config.provider} tunnel is not wired in yet`, true);
+    case 'pipenet':
+      return new PipenetTunnelProvider({ server: config.server, subdomain: config.subdomain });
+    case 'ngrok':
+      return new NgrokTunnelProvider({
+        authtoken: secrets.ngrokAuthtoken, domain: config.domain, basicAuth: config.basicAuth,
+        oauthProvider: config.oauthProvider, oauthAllowEmails: config.oauthAllowEmails, oauthAllowDomains: config.oauthAllowDomains,
+      });
   }
 }

@@ -80,7 +80,8 @@ export class TunnelKeeper extends EventEmitter<{ change: [TunnelChange] }> {
       this.emit('change', { type: 'down', reason: why, attempt });
       return;
     }
-    const retryInMs = Math.min(this.options.initialDelayMs * 2 ** (attempt - 1), this.options.maxDelayMs);
+    const backoff = Math.min(this.options.initialDelayMs * 2 ** (attempt - 1), this.options.maxDelayMs);
+    const retryInMs = Math.max(backoff, this.provider.reopenDelayMs ?? 0);
     this.emit('change', { type: 'down', reason, attempt, retryInMs });
     this.retryTimer = setTimeout(() => {
       this.openOnce().then(

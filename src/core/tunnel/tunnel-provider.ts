@@ -37,6 +37,11 @@ export interface TunnelProvider {
   /** Shown in messages and events: "ssh", "pipenet", "ngrok". */
   readonly name: string;
   /**
+   * The shortest wait before re-opening after a drop, when the provider's server needs it to give the same URL back
+   * (pipenet keeps a subdomain reserved for a second after its last connection closes).
+   */
+  readonly reopenDelayMs?: number;
+  /**
    * Opens the tunnel once. Rejects with a `TunnelError` whose message says what was wrong and what to do.
    * Must stop and release everything when `signal` aborts (the keeper aborts on its own timeout and on stop).
    */
