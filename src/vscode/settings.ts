@@ -14,6 +14,8 @@ export interface ExtensionSettings {
   workers: number;
   notifyOnExport: boolean;
   linkLifetime: string;
+  /** The share link also needs a password (asked at the first publish, kept in SecretStorage). */
+  requirePassword: boolean;
   tunnel: {
     provider: TunnelProviderName | 'vscode' | 'ask';
     ssh: { host: string; port: number; user: string; identityFile: string; hostKey: string; remotePort: number; urlTemplate: string };
@@ -30,6 +32,7 @@ export const DEFAULT_SETTINGS: ExtensionSettings = {
   workers: 0,
   notifyOnExport: true,
   linkLifetime: '24h',
+  requirePassword: false,
   tunnel: {
     provider: 'ask',
     ssh: { host: '', port: 22, user: '', identityFile: '', hostKey: '', remotePort: 0, urlTemplate: '' },
@@ -66,6 +69,7 @@ export function readSettings(get: SettingGetter): ExtensionSettings {
     workers: int('workers', d.workers, 0, 64),
     notifyOnExport: typeof get('notifyOnExport') === 'boolean' ? (get('notifyOnExport') as boolean) : d.notifyOnExport,
     linkLifetime: str('linkLifetime', d.linkLifetime).trim() || d.linkLifetime,
+    requirePassword: typeof get('requirePassword') === 'boolean' ? (get('requirePassword') as boolean) : d.requirePassword,
     tunnel: {
       provider: PROVIDERS.includes(provider as (typeof PROVIDERS)[number]) ? (provider as ExtensionSettings['tunnel']['provider']) : d.tunnel.provider,
       ssh: {
@@ -89,6 +93,7 @@ export function flattenSettings(settings: ExtensionSettings): Record<string, unk
   return {
     'models.include': settings.modelInclude, 'models.exclude': settings.modelExclude, dataFolder: settings.dataFolder,
     port: settings.port, workers: settings.workers, notifyOnExport: settings.notifyOnExport, linkLifetime: settings.linkLifetime,
+    requirePassword: settings.requirePassword,
     'tunnel.provider': t.provider,
     ...Object.fromEntries(Object.entries(t.ssh).map(([k, v]) => [`tunnel.ssh.${k}`, v])),
     'tunnel.pipenet.server': t.pipenet.server, 'tunnel.ngrok.domain': t.ngrok.domain,

@@ -22,12 +22,20 @@ function fixtureWorkspace(): string {
 
 /** Answers the suite's requests by reading the workbench: the things only a person looking at the window would see. */
 async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promise<void> {
-  await waitForStep(dir, 'models-tree', 'request', 60_000, signal);
+  await waitForStep(dir, 'models-tree', 'request', 150_000, signal);
   const sidebar = page.locator('[id="workbench.parts.sidebar"]');
   await sidebar.getByText('iris', { exact: true }).first().waitFor({ timeout: 20_000 });
   writeStep(dir, 'models-tree', 'answer', { text: await sidebar.innerText() });
 
-  await waitForStep(dir, 'feedback-card', 'request', 60_000, signal);
+  const { choose } = await waitForStep<{ choose: string }>(dir, 'tunnel-pick', 'request', 150_000, signal);
+  const quickPick = page.locator('.quick-input-widget');
+  await quickPick.getByText(choose, { exact: true }).waitFor({ timeout: 20_000 });
+  const title = await quickPick.locator('.quick-input-title').innerText();
+  const items = await quickPick.locator('.monaco-list-row .label-name').allInnerTexts();
+  await quickPick.getByText(choose, { exact: true }).click();
+  writeStep(dir, 'tunnel-pick', 'answer', { title, items });
+
+  await waitForStep(dir, 'feedback-card', 'request', 150_000, signal);
   const frame = await waitForFrameWith(page, '[data-testid="feedback-card"]', { timeoutMs: 30_000, signal });
   const cards = await frame.$$eval('[data-testid="feedback-card"]', (nodes) => nodes.map((n) => (n as unknown as { innerText: string }).innerText));
   const totals = await frame.$eval('[data-testid="feedback-totals"]', (n) => (n as unknown as { innerText: string }).innerText);
@@ -37,11 +45,11 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   const statusBar = await page.locator('.statusbar [aria-label^="Model Preview:"]').first().getAttribute('aria-label', { timeout: 10_000 });
   writeStep(dir, 'feedback-card', 'answer', { cards, totals, imgInjected, statusBar });
 
-  await waitForStep(dir, 'open-record', 'request', 60_000, signal);
+  await waitForStep(dir, 'open-record', 'request', 150_000, signal);
   await frame.click('[data-testid="feedback-card"]');
   writeStep(dir, 'open-record', 'answer', {});
 
-  await waitForStep(dir, 'type-in-record', 'request', 60_000, signal);
+  await waitForStep(dir, 'type-in-record', 'request', 150_000, signal);
   await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
   await page.keyboard.type('typed by a person');
   // The editor says so where the person typed: proof the keys reached a read-only editor, not some other element.
@@ -49,16 +57,16 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await refusal.waitFor({ timeout: 10_000 });
   writeStep(dir, 'type-in-record', 'answer', { message: await refusal.innerText() });
 
-  await waitForStep(dir, 'feedback-again', 'request', 60_000, signal);
+  await waitForStep(dir, 'feedback-again', 'request', 150_000, signal);
   const again = await waitForFrameWith(page, '[data-testid="feedback-card"]', { timeoutMs: 30_000, signal });
   writeStep(dir, 'feedback-again', 'answer', { cards: await again.$$eval('[data-testid="feedback-card"]', (nodes) => nodes.length) });
 
-  const { text } = await waitForStep<{ text: string }>(dir, 'notification', 'request', 60_000, signal);
+  const { text } = await waitForStep<{ text: string }>(dir, 'notification', 'request', 150_000, signal);
   const toast = page.locator('.notifications-toasts').getByText(text, { exact: false }).first();
   await toast.waitFor({ timeout: 20_000 });
   writeStep(dir, 'notification', 'answer', { text: await toast.innerText() });
 
-  const died = await waitForStep<{ text: string }>(dir, 'server-died', 'request', 90_000, signal);
+  const died = await waitForStep<{ text: string }>(dir, 'server-died', 'request', 150_000, signal);
   const deathToast = page.locator('.notification-toast').filter({ hasText: died.text }).first();
   await deathToast.waitFor({ timeout: 20_000 });
   const buttons = await deathToast.locator('.monaco-button').allInnerTexts();
@@ -81,9 +89,10 @@ describe('the extension in a real VS Code extension host (code-server 4.100.3 + 
         screenshotDir: ARTIFACTS,
         timeoutMs: 150_000,
         env: { [HANDSHAKE_ENV]: handshake },
-        settings: { 'modelPreview.tunnel.provider': 'none' },
         log: (line) => output.push(line),
         onPage: (page, { signal }) => answerSuite(page, handshake, signal),
+      }).catch((err: Error) => {
+        throw new Error(`${err.message}\n--- extension host output ---\n${output.join('\n')}`);
       });
       assert.equal(result.exitCode, 0, `the suite failed${result.timedOut ? ' (timed out)' : ''}:\n${output.join('\n')}`);
       const { ms } = await waitForStep<{ ms: number }>(handshake, 'activation', 'answer', 1_000);

@@ -182,3 +182,26 @@ describe('server: per-client rate limits', function () {
     assert.deepEqual(statuses, [201, 201, 429]);
   });
 });
+
+describe('server: the owner token stays secret', function () {
+  this.timeout(20_000);
+  let p: Preview;
+  before(async () => (p = await startPreview(IRIS_MODEL, { password: 'a long enough password', expiresMs: 60_000 })));
+  after(() => p?.stop());
+
+  it('is in no link, page, error answer or log line', async () => {
+    const seen: string[] = [p.session.shareUrl, JSON.stringify(p.session.shareLink())];
+    const cookie = cookieOf(await p.request('GET', `/?t=${p.shareToken}`, { token: null }));
+    for (const [method, url, token, headers] of [
+      ['GET', '/', null, { cookie, accept: BROWSER_ACCEPT }], ['GET', '/api/card', null, {}], ['GET', '/metrics', undefined, {}],
+      ['POST', '/api/predict', `${p.ownerToken}x`, {}], ['GET', '/api/feedback', undefined, {}], ['POST', '/api/share-link/rotate', undefined, {}],
+      ['GET', '/nope', p.ownerToken, {}], ['POST', '/v2/models/iris/infer', p.ownerToken, {}],
+    ] as const) {
+      const res = await p.request(method, url, { token, headers, body: method === 'POST' ? '{"broken' : undefined });
+      seen.push(res.text, [...res.headers.entries()].join('\n'));
+    }
+    seen.push(...p.logs, ...p.events.map((e) => JSON.stringify(e)));
+    const leaks = seen.filter((text) => text.includes(p.ownerToken));
+    assert.deepEqual(leaks, []);
+  });
+});

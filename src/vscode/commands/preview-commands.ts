@@ -61,6 +61,10 @@ export function registerPreviewCommands(deps: PreviewCommandDeps): vscode.Dispos
       if (picked) await vscode.commands.executeCommand(picked.command, { file: p.file });
     })),
     vscode.commands.registerCommand('modelPreview.showLog', () => deps.log.show()),
+    vscode.commands.registerCommand('modelPreview.forgetSecrets', async () => {
+      await deps.tunnels.forgetSecrets();
+      void vscode.window.showInformationMessage('Forgot the ngrok authtoken, the ssh passphrase and the link password: the next publish asks again.');
+    }),
     vscode.commands.registerCommand('modelPreview.refreshModels', () => deps.catalog.rescan()),
   ];
 }

@@ -4,6 +4,7 @@ import { TUNNEL_CHOICES, type PublishTunnel } from './serve-arguments';
 
 const NGROK_SECRET = 'modelPreview.ngrok.authtoken';
 const SSH_PASSPHRASE_SECRET = 'modelPreview.ssh.passphrase';
+const LINK_PASSWORD_SECRET = 'modelPreview.linkPassword';
 
 /**
  * Which tunnel a publish uses, and the secrets it needs. The first publish asks (the setting's default is "ask"),
@@ -33,6 +34,11 @@ export class TunnelChoice {
       const passphrase = await this.secrets.get(SSH_PASSPHRASE_SECRET);
       if (passphrase) env.MODEL_PREVIEW_SSH_PASSPHRASE = passphrase;
     }
+    if (settings.requirePassword) {
+      const password = await this.secret(LINK_PASSWORD_SECRET, 'share link password', 'People opening the link type this on the page. At least 8 characters.');
+      if (!password) return undefined;
+      env.MODEL_PREVIEW_PASSWORD = password;
+    }
     if (tunnel === 'vscode' && vscode.env.remoteName === undefined && vscode.env.uiKind === vscode.UIKind.Desktop) {
       // Locally, asExternalUri returns the same localhost URL: say so rather than pretend the link is public.
       void vscode.window.showInformationMessage('VS Code port forwarding only makes a public link in Codespaces and remote windows; here the link stays on this machine.');
@@ -42,7 +48,7 @@ export class TunnelChoice {
 
   /** Forgets the stored secrets (a wrong ngrok token, a changed passphrase). */
   async forgetSecrets(): Promise<void> {
-    await Promise.all([this.secrets.delete(NGROK_SECRET), this.secrets.delete(SSH_PASSPHRASE_SECRET)]);
+    await Promise.all([NGROK_SECRET, SSH_PASSPHRASE_SECRET, LINK_PASSWORD_SECRET].map((key) => this.secrets.delete(key)));
   }
 
   private async ask(): Promise<PublishTunnel | undefined> {

@@ -70,8 +70,24 @@ describe('Model Preview in a real VS Code extension host', () => {
     if (answer) assert.match(answer.text, /iris/, 'the Models view in the workbench shows the model');
   });
 
+  it('the first publish asks who should be able to open the link, and remembers the answer', async () => {
+    const config = () => vscode.workspace.getConfiguration('modelPreview');
+    if (!handshake) await config().update('tunnel.provider', 'none', vscode.ConfigurationTarget.Global); // nobody to click
+    assert.equal(config().get('tunnel.provider'), handshake ? 'ask' : 'none');
+    const publishing = vscode.commands.executeCommand<string>('modelPreview.publish', vscode.Uri.file(iris));
+    const picked = await askPage<{ title: string; items: string[] }>('tunnel-pick', { choose: 'This machine only' });
+    if (picked) {
+      assert.equal(picked.title, 'Who should be able to open the share link?');
+      for (const shown of ['This machine only', 'VS Code port forwarding', 'ssh server', 'pipenet', 'ngrok', 'No tunnel. Only people on this computer can open the link.']) {
+        assert.ok(picked.items.includes(shown), `the pick shows "${shown}" (and what each choice needs): ${picked.items.join(' | ')}`);
+      }
+    }
+    shareUrl = await publishing;
+    assert.equal(config().get('tunnel.provider'), 'none');
+  });
+
   it('modelPreview.publish yields a link that serves the model', async () => {
-    shareUrl = await vscode.commands.executeCommand<string>('modelPreview.publish', vscode.Uri.file(iris));
+    assert.equal(await vscode.commands.executeCommand<string>('modelPreview.publish', vscode.Uri.file(iris)), shareUrl, 'publishing again gives the running preview\'s link');
     assert.match(shareUrl, /^http:\/\/127\.0\.0\.1:\d+\/\?t=[\w-]{43}$/);
     const card = await fetch(new URL('/api/card', shareUrl), { headers: { authorization: `Bearer ${new URL(shareUrl).searchParams.get('t')}` } });
     assert.equal(card.status, 200);

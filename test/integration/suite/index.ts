@@ -9,7 +9,8 @@ export function run(): Promise<void> {
   const repoRoot = path.resolve(__dirname, '../../../..');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const Mocha = require(require.resolve('mocha', { paths: [repoRoot] })) as typeof import('mocha');
-  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // bail: the steps build on each other (publish, then feedback, then stop): after a failure the rest would only time out.
+  const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec', bail: true });
   mocha.addFile(path.join(__dirname, 'extension.suite.js'));
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} test(s) failed`)) : resolve()));
