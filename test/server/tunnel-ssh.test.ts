@@ -4,8 +4,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { TRUST_ON_FIRST_USE } from '../../src/core/tunnel/ssh-host-key';
 import { sshOptionsFromPreset } from '../../src/core/tunnel/ssh-presets';
-import { SshTunnelProvider, TRUST_ON_FIRST_USE, type SshTunnelOptions } from '../../src/core/tunnel/ssh-tunnel';
+import { SshTunnelProvider, type SshTunnelOptions } from '../../src/core/tunnel/ssh-tunnel';
 import { TunnelError, type OpenTunnel, type TunnelHint, type TunnelTarget } from '../../src/core/tunnel/tunnel-provider';
 import { fingerprintOf, freePort, makeKeyPair, startThrowawaySshd, type ThrowawaySshd } from '../helpers/throwaway-sshd';
 

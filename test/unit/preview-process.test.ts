@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { ShareLinkChangedEvent, StreamedEvent } from '../../src/shared/events';
 import type { FeedbackRecord } from '../../src/shared/feedback';
-import { PreviewProcess, PreviewStartError, type PreviewProcessOptions } from '../../src/vscode/server-process/preview-process';
+import { PreviewProcess, type PreviewProcessOptions } from '../../src/vscode/server-process/preview-process';
+import { PreviewStartError } from '../../src/vscode/server-process/preview-start-error';
 import {
   isFeedbackRecord, isFeedbackStats, isReadyEvent, isShareLinkInfo, parseCliLine, parseStreamMessage,
 } from '../../src/vscode/server-process/stream-guards';

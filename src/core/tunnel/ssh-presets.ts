@@ -3,7 +3,8 @@
  * they cannot be fetched (or checked) offline, and a key copied into source goes stale when the service re-keys. The
  * user pins the key (`ssh-keyscan` prints it) or explicitly chooses trust-on-first-use with a known_hosts file.
  */
-import { TRUST_ON_FIRST_USE, type SshTunnelOptions } from './ssh-tunnel';
+import { TRUST_ON_FIRST_USE } from './ssh-host-key';
+import type { SshTunnelOptions } from './ssh-tunnel';
 import { TunnelError } from './tunnel-provider';
 
 export interface SshPreset {

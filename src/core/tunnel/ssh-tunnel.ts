@@ -3,20 +3,16 @@
  * as localhost.run and pinggy, on a public HTTPS name) and hands every connection to us as a channel, which we pipe to
  * the preview's own HTTP server. One `open` is one attempt; the TunnelKeeper retries.
  *
- * Trust: the server's host key must be pinned (a public key, a known_hosts line or an OpenSSH `SHA256:` fingerprint),
- * or the caller must explicitly choose trust-on-first-use with a known_hosts file of its own. Without that, anyone on
- * the path could pose as the server and read every request the public sends.
+ * Which server to trust (the pinned host key or trust-on-first-use) is decided in ssh-host-key.ts; the public URL is
+ * made or read in ssh-public-url.ts.
  */
-import { createHash, createHmac } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { appendFile, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import * as net from 'node:net';
-import { StringDecoder } from 'node:string_decoder';
-import { Client, utils, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
+import { Client, utils, type ClientChannel, type ConnectConfig } from 'ssh2';
+import { hostKeyTrust, type HostKeyTrust } from './ssh-host-key';
+import { PrintedUrlWatcher, publicUrlFromTemplate } from './ssh-public-url';
 import { TunnelError, type OpenTunnel, type OpenTunnelEvents, type TunnelHint, type TunnelProvider, type TunnelTarget } from './tunnel-provider';
-
-/** `hostKey` value that accepts an unknown server's key once and records it in `knownHostsFile`. */
-export const TRUST_ON_FIRST_USE = 'trust-on-first-use';
 
 export interface SshTunnelOptions {
   host: string;
@@ -55,9 +51,6 @@ export interface SshTunnelOptions {
   readyTimeoutMs?: number;
 }
 
-const DEFAULT_TEMPLATE = 'http://{host}:{port}/';
-const DEFAULT_URL_PATTERN = /https?:\/\/[^\s"'<>`]+/i;
-
 /** ssh2 error objects carry where they came from in `level`. */
 type Ssh2Error = Error & { level?: string; code?: string | number };
 
@@ -93,7 +86,7 @@ async function prepare(options: SshTunnelOptions, where: string): Promise<Plan> 
   if (options.remotePort !== undefined && !(Number.isInteger(options.remotePort) && options.remotePort >= 0 && options.remotePort <= 65_535)) {
     throw new TunnelError(`the ssh tunnel's remotePort must be 0 (server chooses) or a port number, not ${options.remotePort}`, true);
   }
-  if (!options.urlFromOutput) publicUrlFromTemplate(options.urlTemplate ?? DEFAULT_TEMPLATE, options.host, 1); // throws if malformed
+  if (!options.urlFromOutput) publicUrlFromTemplate(options.urlTemplate, options.host, 1); // throws if malformed
   let privateKey: Buffer | undefined;
   if (options.privateKeyFile) {
     try {
@@ -219,7 +212,7 @@ class SshOpenTunnel extends EventEmitter<OpenTunnelEvents> implements OpenTunnel
     }
     this.boundPort = port;
     this.hint = { remotePort: port };
-    this.url = options.urlFromOutput ? await this.urlFromOutput(setTimer) : publicUrlFromTemplate(options.urlTemplate ?? DEFAULT_TEMPLATE, options.host, port);
+    this.url = options.urlFromOutput ? await this.urlFromOutput(setTimer) : publicUrlFromTemplate(options.urlTemplate, options.host, port);
     if (this.state !== 'opening') throw new TunnelError(`the ssh connection to ${where} ended while the tunnel was opening`);
   }
 
@@ -243,47 +236,19 @@ class SshOpenTunnel extends EventEmitter<OpenTunnelEvents> implements OpenTunnel
   /** Opens a shell channel (no pty) and waits for the server to print the tunnel's URL, as `ssh -R` users read it. */
   private urlFromOutput(setTimer: (timer: NodeJS.Timeout) => void): Promise<string> {
     const { options, where, readyTimeoutMs } = this.plan;
-    const given = options.urlPattern ?? DEFAULT_URL_PATTERN;
-    const pattern = new RegExp(given.source, given.flags.replace(/[gy]/g, '')); // no lastIndex state between scans
     return new Promise((resolve, reject) => {
-      const printed = { stdout: '', stderr: '' };
-      let found = false;
+      const watcher = new PrintedUrlWatcher(options.urlPattern, resolve);
       setTimer(setTimeout(() => {
-        const text = stripTerminalCodes(printed.stdout + printed.stderr).trim();
-        const shown = text ? `; it printed: ${JSON.stringify(text.slice(0, 300))}` : '; it printed nothing';
-        reject(new TunnelError(`the ssh server ${where} printed no tunnel URL within ${readyTimeoutMs / 1000} s${shown}`));
+        reject(new TunnelError(`the ssh server ${where} printed no tunnel URL within ${readyTimeoutMs / 1000} s${watcher.describePrinted()}`));
       }, readyTimeoutMs));
-      const scan = (text: string, ended: boolean) => {
-        const match = pattern.exec(text);
-        // A URL that runs to the end of what has arrived may go on in the next chunk.
-        if (!match || (!ended && match.index + match[0].length >= text.length)) return;
-        try {
-          const url = normalisePublicUrl(match[0].replace(/[.,;:!?)\]}]+$/, ''));
-          found = true;
-          resolve(url);
-        } catch {
-          // matched something that is no http(s) URL: keep waiting
-        }
-      };
-      const watch = (stream: NodeJS.ReadableStream, which: 'stdout' | 'stderr') => {
-        const decoder = new StringDecoder('utf8'); // a chunk may end inside a multi-byte character
-        stream.on('data', (chunk: Buffer) => {
-          if (found || printed[which].length > 16_384) return; // keep draining: services go on printing
-          printed[which] += decoder.write(chunk);
-          scan(stripTerminalCodes(printed[which]), false);
-        });
-        stream.on('end', () => {
-          if (!found) scan(stripTerminalCodes(printed[which]), true);
-        });
-      };
       try {
         this.client.shell(false, (err, channel) => {
           if (err) {
             reject(new TunnelError(`the ssh server ${where} refused a session channel (needed to read the tunnel URL): ${err.message}`));
             return;
           }
-          watch(channel, 'stdout');
-          watch(channel.stderr, 'stderr');
+          watcher.watch(channel, 'stdout');
+          watcher.watch(channel.stderr, 'stderr');
           channel.on('error', () => undefined); // the connection's own handlers report what went wrong
         });
       } catch (err) {
@@ -391,11 +356,8 @@ function describeError(err: Ssh2Error, plan: Plan): TunnelError {
       }
       return new TunnelError(`the ssh server ${where} did not complete the handshake and login within ${plan.readyTimeoutMs / 1000} s`);
     case 'handshake':
-      if (plan.trust.pinnedTypes && /host key/i.test(err.message)) {
-        return new TunnelError(`the ssh server ${where} has no ${plan.trust.pinnedTypes.join(' or ')} host key, the type you pinned — if the server was re-keyed, ${plan.trust.remedy}; otherwise someone may be posing as the server`, true);
-      }
       // No common algorithm, a bad signature: a retry meets the same server and fails the same way.
-      return new TunnelError(`the ssh handshake with ${where} failed: ${err.message}`, true);
+      return plan.trust.handshakeRefusal(err.message) ?? new TunnelError(`the ssh handshake with ${where} failed: ${err.message}`, true);
     case 'client-socket':
     case 'client-dns':
       switch (err.code) {
@@ -419,174 +381,4 @@ function describeError(err: Ssh2Error, plan: Plan): TunnelError {
 function triedKeys(options: SshTunnelOptions): string {
   const tried = [options.privateKeyFile && `the key ${options.privateKeyFile}`, options.agent && 'the keys in the ssh agent'].filter(Boolean);
   return tried.length > 0 ? tried.join(' and ') : 'no key';
-}
-
-// ---- the public URL ----
-
-function publicUrlFromTemplate(template: string, host: string, port: number): string {
-  const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host; // an IPv6 literal needs brackets
-  const text = template.replaceAll('{host}', hostPart).replaceAll('{port}', String(port));
-  try {
-    return normalisePublicUrl(text);
-  } catch {
-    throw new TunnelError(`the ssh tunnel's urlTemplate ${JSON.stringify(template)} does not make an http(s) URL (placeholders: {host} {port})`, true);
-  }
-}
-
-/** An http(s) base URL ending in '/', without query or fragment (tokens are added later, never carried here). */
-function normalisePublicUrl(text: string): string {
-  const url = new URL(text);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('not http(s)');
-  url.search = '';
-  url.hash = '';
-  if (!url.pathname.endsWith('/')) url.pathname += '/';
-  return url.href;
-}
-
-/** Colours and cursor moves that services print around their URL (pinggy, localhost.run). */
-function stripTerminalCodes(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g, '');
-}
-
-// ---- host key trust ----
-
-/** SHA256 fingerprint of a raw host key blob, exactly as OpenSSH prints it. */
-export function sshFingerprint(keyBlob: Buffer): string {
-  return `SHA256:${createHash('sha256').update(keyBlob).digest('base64').replace(/=+$/, '')}`;
-}
-
-interface HostKeyTrust {
-  /** Restricts the negotiated host key type to the pinned ones (else the server may present another of its keys). */
-  algorithms?: ServerHostKeyAlgorithm[];
-  /** The key types those algorithms stand for, for the message when the server has none of them. */
-  pinnedTypes?: string[];
-  /** What to do when the server's key changed for a good reason. */
-  remedy: string;
-  verify(key: Buffer): boolean;
-  /** After a refused key: the error to report instead of ssh2's "Host denied". */
-  refusal(): TunnelError | undefined;
-  /** Trust-on-first-use: writes the key just accepted, once logged in. */
-  recordIfNew(): Promise<void>;
-}
-
-interface Pins {
-  blobs: Buffer[];
-  fingerprints: string[];
-}
-
-/** Host key algorithm names ssh2 can negotiate for each key type. */
-const ALGORITHMS_OF_TYPE: Record<string, ServerHostKeyAlgorithm[]> = {
-  'ssh-ed25519': ['ssh-ed25519'],
-  'ecdsa-sha2-nistp256': ['ecdsa-sha2-nistp256'],
-  'ecdsa-sha2-nistp384': ['ecdsa-sha2-nistp384'],
-  'ecdsa-sha2-nistp521': ['ecdsa-sha2-nistp521'],
-  'ssh-rsa': ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'],
-};
-
-async function hostKeyTrust(options: SshTunnelOptions, port: number, where: string): Promise<HostKeyTrust> {
-  const hostKey = options.hostKey?.trim();
-  if (!hostKey) {
-    throw new TunnelError(`the ssh tunnel to ${where} needs the server's host key pinned (hostKey: "ssh-ed25519 AAAA…", a known_hosts line or "SHA256:…"; \`ssh-keyscan -p ${port} ${options.host}\` prints it — check it on a trusted network), or hostKey "${TRUST_ON_FIRST_USE}" with a knownHostsFile`, true);
-  }
-  if (hostKey !== TRUST_ON_FIRST_USE) return pinnedTrust(parsePins(hostKey, 'hostKey'), where, 'update the tunnel\'s hostKey setting');
-
-  const file = options.knownHostsFile;
-  if (!file) throw new TunnelError(`hostKey "${TRUST_ON_FIRST_USE}" needs a knownHostsFile to record the server's key in`, true);
-  const name = port === 22 ? options.host : `[${options.host}]:${port}`;
-  let text = '';
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new TunnelError(`cannot read ${file}: ${(err as Error).message}`, true);
-  }
-  const known = parsePins(knownHostsLinesFor(text, name).join('\n'), file);
-  if (known.blobs.length > 0) return pinnedTrust(known, where, `remove the line for ${name} from ${file}`);
-
-  // First use: take whatever key the server shows, and write it down once the login worked.
-  let seen: Buffer | undefined;
-  let recorded = false;
-  return {
-    remedy: '',
-    verify: (key) => {
-      seen = Buffer.from(key);
-      return true;
-    },
-    refusal: () => undefined,
-    recordIfNew: async () => {
-      if (recorded || !seen) return;
-      recorded = true;
-      const type = seen.subarray(4, 4 + seen.readUInt32BE(0)).toString('latin1');
-      try {
-        await appendFile(file, `${name} ${type} ${seen.toString('base64')}\n`, { mode: 0o600 });
-      } catch (err) {
-        throw new TunnelError(`cannot record the ssh host key of ${where} in ${file}: ${(err as Error).message}`, true);
-      }
-    },
-  };
-}
-
-function pinnedTrust(pins: Pins, where: string, remedy: string): HostKeyTrust {
-  let refused: Buffer | undefined;
-  const types = pins.blobs.map(keyType);
-  const algorithms = pins.fingerprints.length === 0 && types.every((t) => t in ALGORITHMS_OF_TYPE) ? [...new Set(types.flatMap((t) => ALGORITHMS_OF_TYPE[t]))] : undefined;
-  return {
-    algorithms,
-    pinnedTypes: algorithms && [...new Set(types)],
-    remedy,
-    verify: (key) => {
-      const ok = pins.blobs.some((blob) => blob.equals(key)) || pins.fingerprints.includes(sshFingerprint(key));
-      if (!ok) refused = Buffer.from(key);
-      return ok;
-    },
-    refusal: () => {
-      if (!refused) return undefined;
-      const pinned = [...pins.blobs.map(sshFingerprint), ...pins.fingerprints].join(' or ');
-      return new TunnelError(`the ssh host key of ${where} is ${sshFingerprint(refused)}, but you pinned ${pinned} — if the server was re-keyed, ${remedy}; otherwise someone may be posing as the server`, true);
-    },
-    recordIfNew: async () => undefined,
-  };
-}
-
-function keyType(blob: Buffer): string {
-  return blob.length >= 4 ? blob.subarray(4, 4 + blob.readUInt32BE(0)).toString('latin1') : '';
-}
-
-/** Public keys and fingerprints out of pinned text: one per line; known_hosts host fields and comments are ignored. */
-function parsePins(text: string, source: string): Pins {
-  const pins: Pins = { blobs: [], fingerprints: [] };
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const fingerprint = /^SHA256:([A-Za-z0-9+/]{43})=?$/.exec(line);
-    if (fingerprint) {
-      pins.fingerprints.push(`SHA256:${fingerprint[1]}`);
-      continue;
-    }
-    if (line.startsWith('@')) throw new TunnelError(`${source}: known_hosts markers (${line.split(/\s/)[0]}) are not supported; pin the key itself`, true);
-    const tokens = line.split(/\s+/);
-    const at = tokens.findIndex((t, i) => /^(ssh-|ecdsa-|sk-)/.test(t) && i + 1 < tokens.length);
-    const blob = at >= 0 ? Buffer.from(tokens[at + 1], 'base64') : undefined;
-    if (!blob || keyType(blob) !== tokens[at]) {
-      throw new TunnelError(`${source}: ${JSON.stringify(line.slice(0, 80))} is neither an OpenSSH public key ("ssh-ed25519 AAAA…"), a known_hosts line, nor a fingerprint ("SHA256:…")`, true);
-    }
-    pins.blobs.push(blob);
-  }
-  return pins;
-}
-
-/** The lines of a known_hosts file that name `name` (plain or hashed `|1|salt|hash` host fields; no wildcards). */
-function knownHostsLinesFor(text: string, name: string): string[] {
-  const wanted = name.toLowerCase();
-  return text.split(/\r?\n/).filter((line) => {
-    const [hosts] = line.trim().split(/\s+/);
-    if (!hosts || hosts.startsWith('#') || hosts.startsWith('@')) return false;
-    return hosts.split(',').some((entry) => {
-      if (entry.startsWith('|1|')) {
-        const [, , salt, hash] = entry.split('|');
-        return createHmac('sha1', Buffer.from(salt ?? '', 'base64')).update(name).digest('base64') === hash;
-      }
-      return entry.toLowerCase() === wanted;
-    });
-  });
 }

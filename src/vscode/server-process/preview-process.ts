@@ -1,12 +1,15 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
-import { createInterface, type Interface } from 'node:readline';
 import type { PreviewEvent, ReadyEvent, StreamedEvent } from '../../shared/events';
 import type { FeedbackRecord, FeedbackStats } from '../../shared/feedback';
 import type { ShareLinkInfo } from '../../shared/share-link';
+import { ChildOutput, describeEnd } from './child-output';
 import { EventsClient } from './events-client';
-import { isFeedbackRecord, isFeedbackStats, isReadyEvent, isShareLinkInfo, parseCliLine, parseJson } from './stream-guards';
+import { asStartError, PreviewStartError, START_CANCELLED, stderrSuffix } from './preview-start-error';
+import { settlesWithin } from './settles-within';
+import { isFeedbackRecord, isFeedbackStats, isShareLinkInfo, parseJson } from './stream-guards';
+import { untilFirst } from './until-first';
 
 export interface PreviewProcessOptions {
   /** The bundled CLI (`dist/cli.js`): the very program `model-preview serve` runs. */
@@ -44,14 +47,6 @@ export interface PreviewProcessExit {
   lastStderr: string[];
 }
 
-/** `start` failed: the child is gone. `lastStderr` holds its last words (also in the message). */
-export class PreviewStartError extends Error {
-  constructor(message: string, readonly lastStderr: string[], options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PreviewStartError';
-  }
-}
-
 interface PreviewProcessEvents {
   /** A preview event from the events socket, each once and in order (`StreamedEvent` is a `PreviewEvent` with its id). */
   event: [StreamedEvent];
@@ -64,11 +59,6 @@ const DEFAULT_READY_TIMEOUT_MS = 20_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** After SIGTERM the server finishes requests in flight and flushes its files; past this it is killed. */
 const STOP_GRACE_MS = 5_000;
-/** Enough stderr to hold a failure's reason (the CLI's is one line) plus what led to it. */
-const STDERR_LINES_KEPT = 20;
-/** The exit can be seen before the last output lines are read; wait that long for them (a grandchild may hold the pipes). */
-const OUTPUT_DRAIN_MS = 1_000;
-const CANCELLED = 'the preview server start was cancelled';
 
 /**
  * The preview server as a child process of the extension: `model-preview serve --json` forked from the bundled CLI,
@@ -122,7 +112,7 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
    * lines, e.g. the CLI's one-line reason), on the timeout, or on abort.
    */
   static async start(options: PreviewProcessOptions): Promise<PreviewProcess> {
-    if (options.signal?.aborted) throw new PreviewStartError(CANCELLED, [], { cause: options.signal.reason });
+    if (options.signal?.aborted) throw new PreviewStartError(START_CANCELLED, [], { cause: options.signal.reason });
     const args = ['serve', '--json', '--data-dir', path.resolve(options.dataDir)];
     if (options.port !== undefined) args.push('--port', String(options.port));
     if (options.workers !== undefined) args.push('--workers', String(options.workers));
@@ -273,114 +263,6 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
     if (!guard(value)) throw new Error(`${what} failed: the answer is not what this extension expects: ${excerpt(text)}`);
     return value;
   }
-}
-
-/**
- * The child's stdout and stderr, read line by line: every line to the log (the owner token hidden), the last stderr
- * lines kept, and the first `ready` line parsed and checked. stdout events other than `ready` only go to the log: the
- * owner gets them once, from the events socket.
- */
-class ChildOutput {
-  /** The first `ready` line, or undefined when stdout ended without one. */
-  readonly ready: Promise<ReadyEvent | undefined>;
-  /** The child's end, once its output was read (or after a short wait for it). */
-  readonly ended: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  private readonly stderrTail: string[] = [];
-  private ownerToken?: string;
-
-  constructor(child: ChildProcess, private readonly log: (line: string) => void) {
-    const stdout = createInterface({ input: child.stdout!, crlfDelay: Infinity });
-    const stderr = createInterface({ input: child.stderr!, crlfDelay: Infinity });
-    this.ready = new Promise((resolve) => {
-      stdout.on('line', (line) => {
-        const event = parseCliLine(line);
-        if (event && isReadyEvent(event) && this.ownerToken === undefined) {
-          this.ownerToken = event.ownerToken;
-          resolve(event);
-        }
-        this.log(this.hideToken(line));
-      });
-      stdout.on('close', () => resolve(undefined));
-    });
-    stderr.on('line', (line) => {
-      this.stderrTail.push(line);
-      if (this.stderrTail.length > STDERR_LINES_KEPT) this.stderrTail.shift();
-      this.log(`stderr: ${this.hideToken(line)}`);
-    });
-    const outputRead = Promise.all([closed(stdout), closed(stderr)]);
-    this.ended = new Promise((resolve) => {
-      child.once('exit', (code, signal) => void settlesWithin(outputRead, OUTPUT_DRAIN_MS).then(() => resolve({ code, signal })));
-      // Only when the process could not be spawned at all (no 'exit' follows then).
-      child.once('error', (err) => {
-        if (child.pid !== undefined) return this.log(`preview server: ${err.message}`);
-        this.stderrTail.push(err.message);
-        resolve({ code: null, signal: null });
-      });
-    });
-  }
-
-  lastStderr(): string[] {
-    return [...this.stderrTail];
-  }
-
-  /** The owner token opens everything: it must not land in a log someone pastes into an issue. */
-  private hideToken(line: string): string {
-    return this.ownerToken ? line.split(this.ownerToken).join('<owner token>') : line;
-  }
-}
-
-const closed = (lines: Interface) => new Promise<void>((resolve) => lines.once('close', resolve));
-
-/** Resolves true when `promise` settles within `ms`, false otherwise; leaves no timer behind. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true, () => true), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * The first of: what `setup` settles, its timeout error after `ms`, or the abort. `setup` wires the outcomes and
- * returns the error to reject with on timeout. Timer and abort listener are removed whatever wins. Rejections are
- * PreviewStartErrors (their `lastStderr` filled in by the caller's `asStartError`).
- */
-function untilFirst<T>(
-  ms: number,
-  signal: AbortSignal | undefined,
-  setup: (settle: { resolve(value: T): void; reject(err: Error): void }) => () => Error,
-): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let done = false;
-    const finish = (action: () => void) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-      action();
-    };
-    const onAbort = () => finish(() => reject(new PreviewStartError(CANCELLED, [], { cause: signal?.reason })));
-    const timeoutError = setup({ resolve: (v) => finish(() => resolve(v)), reject: (e) => finish(() => reject(e)) });
-    const timer = setTimeout(() => finish(() => reject(timeoutError())), ms);
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function asStartError(err: Error, output: ChildOutput): PreviewStartError {
-  if (err instanceof PreviewStartError && err.lastStderr.length > 0) return err;
-  return new PreviewStartError(err.message, output.lastStderr(), { cause: err.cause ?? err });
-}
-
-function describeEnd(end: { code: number | null; signal: NodeJS.Signals | null }): string {
-  return end.signal ? `killed by ${end.signal}` : `exit code ${end.code}`;
-}
-
-function stderrSuffix(lines: string[]): string {
-  const text = lines.join('\n').trim();
-  return text ? `: ${text}` : '';
 }
 
 /** The server's `{"error": "..."}` message, or the start of whatever it sent. */
