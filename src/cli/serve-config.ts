@@ -4,8 +4,9 @@ import { TunnelConfigSchema } from '../shared/tunnel-config';
 
 /**
  * `model-preview serve --config <file>`: the settings worth keeping in a file (a team's ssh bastion, its host key,
- * the link lifetime). Flags given on the command line win over the file. Secrets never go here: NGROK_AUTHTOKEN,
- * MODEL_PREVIEW_SSH_PASSPHRASE and MODEL_PREVIEW_PASSWORD come from the environment.
+ * the link lifetime). Flags given on the command line win over the file. Keep secrets out of it: NGROK_AUTHTOKEN,
+ * MODEL_PREVIEW_SSH_PASSPHRASE and MODEL_PREVIEW_PASSWORD come from the environment. (ngrok's basic-auth credentials
+ * are the exception: ngrok takes them as settings, so they are in the file or on the command line.)
  */
 export const ServeConfigSchema = z.object({
   tunnel: TunnelConfigSchema.optional(),

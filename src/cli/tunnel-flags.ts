@@ -36,7 +36,7 @@ export function addTunnelOptions(command: Command): Command {
     .addOption(new Option('--ssh-port <n>', 'ssh: its ssh port (default 22)').argParser(portNumber))
     .option('--ssh-user <name>', 'ssh: the user to log in as')
     .option('--ssh-key <file>', 'ssh: private key file (default: the ssh agent; passphrase in MODEL_PREVIEW_SSH_PASSPHRASE)')
-    .option('--ssh-host-key <key>', 'ssh: the server\'s pinned host key: a known_hosts line, a public key, or SHA256:<fingerprint>')
+    .option('--ssh-host-key <key>', 'ssh: the server\'s pinned host key: a known_hosts line, a public key, or SHA256:<fingerprint>; or trust-on-first-use (recorded in <data-dir>/known_hosts)')
     .addOption(new Option('--ssh-remote-port <n>', 'ssh: port the server listens on for the preview (0: it chooses; kept on reconnect)').argParser(portNumber))
     .option('--ssh-url <template>', 'ssh: public URL of the forwarded port, {host} and {port} filled in (default http://{host}:{port}/)')
     .option('--pipenet-server <url>', 'pipenet: the pipenet server (default https://pipenet.dev)')

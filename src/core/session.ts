@@ -96,11 +96,9 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     ]);
     const pool = new InferencePool({ size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs });
     const access = new AccessControl(tokens, { expiresMs: options.expiresMs, password: options.password });
-    if (access.expired) {
-      // A link that expired while no server ran: people holding it get 401, and the owner gets a fresh link now.
-      await saveTokens(options.dataDir, access.rotateShareToken());
-      warn('the share link had expired; a new one was made');
-    }
+    // A link that expired while no server ran: people holding it get 401, and the owner gets a fresh link now.
+    const reissued = access.expired;
+    if (reissued) await saveTokens(options.dataDir, access.rotateShareToken());
     const session = new PreviewSession(options, pool, access, predictions, feedbackStore);
     try {
       const started = performance.now();
@@ -114,6 +112,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       session.server = await GracefulServer.listen(handler, { host: options.host, port: options.port });
       session.eventsSocket = attachEventsSocket(session.server.server, { hub: session.hub, access: session.access, heartbeatMs: options.heartbeatMs });
       if (options.tunnel) await session.openTunnel(options.tunnel);
+      if (reissued) {
+        const link = session.shareLink();
+        session.publish({ event: 'share-link-changed', reason: 'expired', shareUrl: link.shareUrl, expiresAt: link.expiresAt });
+      }
       if (options.watch !== false) session.watch();
       return session;
     } catch (err) {
@@ -237,7 +239,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
 
   /** Opens the tunnel (the first open must succeed) and reports its drops, re-opens and URL changes as events. */
   private async openTunnel(provider: TunnelProvider): Promise<void> {
-    const keeper = new TunnelKeeper(provider, { localHost: '127.0.0.1', localPort: this.port }, this.options.tunnelKeeper);
+    const keeper = new TunnelKeeper(provider, { localHost: new URL(this.localUrl).hostname.replace(/^\[|\]$/g, ''), localPort: this.port }, this.options.tunnelKeeper);
     keeper.on('change', (change) => {
       const name = provider.name;
       if (change.type === 'up') {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startThrowawaySshd, type ThrowawaySshd } from '../helpers/throwaway-sshd';
@@ -58,6 +58,26 @@ describe('model-preview serve --tunnel (the built CLI)', function () {
     assert.equal(code, 2);
     assert.ok(stderr.includes(sshd.hostKeyFingerprint), stderr);
     assert.equal(stderr.trim().split('\n').length, 1, stderr);
+  });
+
+  it('--ssh-host-key trust-on-first-use records the key met in <data-dir>/known_hosts', async () => {
+    const dir = dataDir();
+    const cli = startCli(['serve', IRIS, '--json', '--port', '0', '--data-dir', dir, '--tunnel', 'ssh', '--ssh-host', sshd.host,
+      '--ssh-port', String(sshd.port), '--ssh-user', sshd.username, '--ssh-key', sshd.clientKeyPath, '--ssh-host-key', 'trust-on-first-use']);
+    try {
+      assert.equal((await cli.nextEvent((e) => e.event === 'ready')).tunnel, 'ssh');
+      const knownHosts = readFileSync(path.join(dir, 'known_hosts'), 'utf8');
+      assert.ok(knownHosts.includes(sshd.hostKeyLine.split(' ')[1]), knownHosts);
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
+  });
+
+  it('a password shorter than 8 characters is refused before anything starts', async () => {
+    const { code, stderr } = await runCli(['serve', IRIS, '--password', 'short']);
+    assert.equal(code, 1);
+    assert.match(stderr, /--password \(or MODEL_PREVIEW_PASSWORD\) must be at least 8 characters/);
   });
 
   it('--tunnel ngrok without NGROK_AUTHTOKEN says what to set, exit 2', async () => {

@@ -53,7 +53,9 @@ describe('server: share link expiry', function () {
     p = await startPreview(IRIS_MODEL, { dataDir, expiresMs: 24 * 3600_000 });
     assert.notEqual(p.shareToken, oldToken);
     assert.equal(p.ownerToken, tokens.ownerToken, 'the owner token is kept');
-    assert.ok(p.logs.some((l) => /share link had expired; a new one was made/.test(l)));
+    // Published during start, before this test could listen: read it from the events stream's buffer.
+    const event = p.session.hub.since(0)!.find((e) => e.event === 'share-link-changed');
+    assert.deepEqual(event && { ...event, id: undefined }, { id: undefined, event: 'share-link-changed', reason: 'expired', shareUrl: p.session.shareUrl, expiresAt: p.session.shareLink().expiresAt });
     assert.equal((await p.post('/api/predict', SETOSA, oldToken)).status, 401);
     assert.equal((await p.post('/api/predict', SETOSA)).status, 200);
     await import('node:fs/promises').then((fs) => fs.rm(dataDir, { recursive: true, force: true }));
@@ -80,12 +82,16 @@ describe('server: share link rotation', function () {
 
     assert.equal((await p.post('/api/predict', SETOSA, old)).status, 401);
     assert.equal((await p.request('GET', '/api/card', { token: null, headers: { cookie: oldCookie } })).status, 401);
+    const oldPage = await p.request('GET', '/', { token: null, headers: { cookie: oldCookie, accept: BROWSER_ACCEPT } });
+    assert.equal(oldPage.status, 401);
+    assert.match(oldPage.text, /This link does not work/, 'a person opening the old link in a browser gets a page, not JSON');
     assert.equal((await p.post('/api/predict', SETOSA, fresh)).status, 200);
 
     const saved = JSON.parse(await readFile(path.join(p.dataDir, 'tokens.json'), 'utf8'));
     assert.equal(saved.shareToken, fresh, 'a restarted server keeps the new link');
-    const event = await p.waitForEvent((e) => e.event === 'share-link-changed');
-    assert.deepEqual(event, { event: 'share-link-changed', reason: 'rotated', shareUrl: res.json.shareUrl, expiresAt: res.json.expiresAt });
+    // Published during start, before this test could listen: read it from the events stream's buffer.
+    const event = p.session.hub.since(0)!.find((e) => e.event === 'share-link-changed');
+    assert.deepEqual(event && { ...event, id: undefined }, { id: undefined, event: 'share-link-changed', reason: 'rotated', shareUrl: res.json.shareUrl, expiresAt: res.json.expiresAt });
   });
 });
 
@@ -156,7 +162,8 @@ describe('server: per-client rate limits', function () {
   before(async () => (p = await startPreview(IRIS_MODEL, { rateLimits: { predictionsPerMinute: 5, feedbackPerMinute: 2 } })));
   after(() => p?.stop());
 
-  const from = (client: string) => ({ 'x-forwarded-for': `${client}, 10.0.0.1` });
+  // What a tunnel's edge adds: the address it saw, last (anything before it came from the visitor).
+  const from = (client: string) => ({ 'x-forwarded-for': `10.9.9.9, ${client}` });
 
   it('predictions beyond the budget get 429 with Retry-After, on the fast path and through express, per client', async () => {
     const statuses: number[] = [];
@@ -169,6 +176,8 @@ describe('server: per-client rate limits', function () {
     assert.ok(Number(over.headers.get('retry-after')) >= 1);
 
     assert.equal((await p.post('/api/predict', SETOSA, undefined, from('198.51.100.2'))).status, 200, 'another client has its own budget');
+    assert.equal((await p.post('/api/predict', SETOSA, undefined, { 'x-forwarded-for': 'forged-by-visitor, 198.51.100.1' })).status, 429,
+      'a visitor cannot get a fresh budget by sending their own X-Forwarded-For entries');
     assert.equal((await p.post('/api/predict', SETOSA, p.ownerToken, from('198.51.100.1'))).status, 200, 'the owner is never limited');
   });
 

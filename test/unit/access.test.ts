@@ -114,6 +114,14 @@ describe('token store', () => {
     assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), tokens);
     const ignore = fs.readFileSync(path.join(dataDir, '.gitignore'), 'utf8').split('\n').map((l) => l.trim());
     assert.ok(ignore.includes('tokens.json'), ignore.join('|'));
+    assert.ok(ignore.includes('server.json'), ignore.join('|'));
+  });
+
+  it('adds to a .gitignore the user wrote, once, keeping their lines', async () => {
+    fs.writeFileSync(path.join(dir, '.gitignore'), 'blobs/\ntokens.json');
+    await loadOrCreateTokens(dir);
+    await saveTokens(dir, new AccessControl(await loadOrCreateTokens(dir)).rotateShareToken());
+    assert.equal(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8'), 'blobs/\ntokens.json\nserver.json\n');
   });
 
   it('returns the same tokens on the second call', async () => {

@@ -7,6 +7,7 @@ import type { ModelDescription } from '../../src/shared/model-card';
 import { modelNodes } from '../../src/vscode/models/model-tree';
 import { feedbackLoaderCell } from '../../src/vscode/notebook/feedback-loader-cell';
 import { serveArguments } from '../../src/vscode/previews/serve-arguments';
+import { keyNeedsPassphrase } from '../../src/vscode/previews/ssh-key-file';
 import { DEFAULT_SETTINGS, flattenSettings, readSettings } from '../../src/vscode/settings';
 import { statusText } from '../../src/vscode/views/status-bar-text';
 
@@ -107,5 +108,20 @@ describe('the notebook\'s feedback loader cell', () => {
     const script = `${feedbackLoaderCell('.model-preview')}\nprint(",".join(feedback["id"]) + "|" + str(len(feedback)) + "|" + feedback["comment"][0])`;
     const out = execFileSync('/usr/bin/python3', ['-c', script], { cwd: dir, encoding: 'utf8' }).trim();
     assert.equal(out, 'a,b,c|3|a "quoted" comment');
+  });
+});
+
+describe('ssh key files: does publishing need to ask for a passphrase?', () => {
+  it('tells encrypted keys from plain ones, for keys made by the real ssh-keygen', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mp-keys-'));
+    const make = (name: string, passphrase: string, format: string[] = []) => {
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-f', path.join(dir, name), ...format]);
+      return path.join(dir, name);
+    };
+    assert.equal(await keyNeedsPassphrase(make('plain', '')), false);
+    assert.equal(await keyNeedsPassphrase(make('locked', 'correct horse')), true);
+    execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', 'pem pass', '-f', path.join(dir, 'pem')]);
+    assert.equal(await keyNeedsPassphrase(path.join(dir, 'pem')), true, 'a legacy PEM key with a passphrase');
+    assert.equal(await keyNeedsPassphrase(path.join(dir, 'missing')), false, 'the server will name a missing file');
   });
 });

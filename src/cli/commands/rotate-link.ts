@@ -25,7 +25,7 @@ export function registerRotateLink(program: Command): void {
         process.stdout.write('No preview of this folder is running: the next `model-preview serve` uses a new share link.\n');
         return;
       }
-      const res = await fetch(`http://127.0.0.1:${server.port}/api/share-link/rotate`, {
+      const res = await fetch(new URL('api/share-link/rotate', server.localUrl), {
         method: 'POST', headers: { authorization: `Bearer ${tokens.ownerToken}` }, signal: AbortSignal.timeout(10_000),
       }).catch((err: Error) => {
         throw new Error(`the preview on port ${server.port} did not answer (${err.message}); is it still running?`);

@@ -84,6 +84,9 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
   } catch (err) {
     throw new InvalidArgumentError(`--expires: ${(err as Error).message}`);
   }
+  if (flags.password !== undefined && flags.password.length < 8) {
+    throw new InvalidArgumentError('--password (or MODEL_PREVIEW_PASSWORD) must be at least 8 characters: it guards a link on the internet');
+  }
   const rateLimits = {
     predictionsPerMinute: flags.rateLimitPredictions ?? config.rateLimits?.predictionsPerMinute ?? DEFAULT_RATE_LIMITS.predictionsPerMinute,
     feedbackPerMinute: flags.rateLimitFeedback ?? config.rateLimits?.feedbackPerMinute ?? DEFAULT_RATE_LIMITS.feedbackPerMinute,
@@ -92,10 +95,10 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
   const session = await PreviewSession.start({
     modelFile, host: flags.host, port: flags.port, dataDir: flags.dataDir, workers: flags.workers,
     maxQueue: flags.maxQueue, timeoutMs: flags.timeout, bodyLimitBytes: flags.bodyLimit, watch: flags.watch,
-    tunnel: await createTunnelProvider(tunnel, secretsFromEnvironment()), expiresMs, password: flags.password || undefined, rateLimits,
+    tunnel: await createTunnelProvider(tunnel, secretsFromEnvironment(), flags.dataDir), expiresMs, password: flags.password || undefined, rateLimits,
     log: (m) => (flags.json ? emit({ event: 'error', source: 'worker', message: m }) : process.stderr.write(m + '\n')),
   });
-  await writeServerInfo(flags.dataDir, session.port);
+  await writeServerInfo(flags.dataDir, session.port, session.localUrl);
   const card = session.card()!;
 
   session.on('event', (e) => {

@@ -45,6 +45,9 @@ export function createApp(options: AppOptions): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
+  // Tunnels arrive from loopback and say whether the visitor used HTTPS (X-Forwarded-Proto): trusting that from
+  // loopback only makes req.secure true behind an HTTPS tunnel, so the share and unlock cookies get `Secure`.
+  app.set('trust proxy', 'loopback');
   app.use(measure(metrics));
   app.use((_req, res, next) => {
     res.set(SECURITY_HEADERS);

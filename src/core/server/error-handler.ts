@@ -48,14 +48,18 @@ export function errorAnswer(err: unknown, log: (message: string) => void): Error
   return { status: 500, message: 'internal server error', headers: {} };
 }
 
+/** Titles of the pages a browser gets instead of JSON. */
+const NOTICE_PAGES: Record<number, string> = { 401: 'This link does not work', 410: 'This link has expired' };
+
 export function errorHandler(log: (message: string) => void) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const { status, message, headers } = errorAnswer(err, log);
     if (res.headersSent) return void res.destroy();
-    if (status === 410 && wantsHtml(req)) {
-      // Someone opened an expired link in a browser: a page that says so, not a JSON error.
-      res.status(410).set(headers).set({ 'Content-Security-Policy': NOTICE_CSP, 'Cache-Control': 'no-store' }).type('html');
-      return void res.send(noticePage({ title: 'This link has expired', message }));
+    const page = wantsHtml(req) ? NOTICE_PAGES[status] : undefined;
+    if (page) {
+      // Someone opened a dead link in a browser (expired, rotated, mistyped): a page that says so, not a JSON error.
+      res.status(status).set(headers).set({ 'Content-Security-Policy': NOTICE_CSP, 'Cache-Control': 'no-store' }).type('html');
+      return void res.send(noticePage({ title: page, message: status === 410 ? message : 'Ask the person who shared it for the current link.' }));
     }
     res.status(status).set(headers).json({ error: message });
   };

@@ -18,17 +18,18 @@ export type RateLimitedAction = 'prediction' | 'feedback' | 'unlock';
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /**
- * Who "a client" is. Tunnels deliver the public's requests from loopback; the HTTP tunnels (ngrok, pipenet, the ssh
- * services that terminate HTTP) say who the client was in X-Forwarded-For, so behind loopback that header is used.
- * A plain ssh -R tunnel to your own server says nothing: all its visitors then share one budget. A direct,
+ * Who "a client" is. Tunnels deliver the public's requests from loopback; the ones that terminate HTTP (ngrok, the
+ * ssh services such as localhost.run) append the address they saw to X-Forwarded-For, so behind loopback the header's
+ * LAST entry is used: entries before it were sent by the visitor and could be anything. A tunnel that adds nothing
+ * (a plain ssh -R to your own server, pipenet's own server) gives every visitor one shared budget. A direct,
  * non-loopback client is its socket address (the header is not trusted from it).
  */
 export function clientKey(req: IncomingMessage): string {
   const peer = req.socket.remoteAddress ?? 'unknown';
   if (!LOOPBACK.has(peer)) return peer;
   const forwarded = req.headers['x-forwarded-for'];
-  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(',')[0]?.trim();
-  return first || peer;
+  const last = (Array.isArray(forwarded) ? forwarded.at(-1) : forwarded)?.split(',').at(-1)?.trim();
+  return last || peer;
 }
 
 /**

@@ -8,13 +8,15 @@ import * as path from 'node:path';
 export interface ServerInfo {
   pid: number;
   port: number;
+  /** Where it answers on this machine (its --host may not be 127.0.0.1). */
+  localUrl: string;
   startedAt: string;
 }
 
 const FILE = 'server.json';
 
-export async function writeServerInfo(dataDir: string, port: number): Promise<void> {
-  const info: ServerInfo = { pid: process.pid, port, startedAt: new Date().toISOString() };
+export async function writeServerInfo(dataDir: string, port: number, localUrl: string): Promise<void> {
+  const info: ServerInfo = { pid: process.pid, port, localUrl, startedAt: new Date().toISOString() };
   await writeFile(path.join(dataDir, FILE), JSON.stringify(info, null, 2) + '\n');
 }
 
@@ -28,7 +30,7 @@ export async function removeServerInfo(dataDir: string): Promise<void> {
 export async function readServerInfo(dataDir: string): Promise<ServerInfo | undefined> {
   try {
     const info = JSON.parse(await readFile(path.join(dataDir, FILE), 'utf8')) as Partial<ServerInfo>;
-    if (typeof info.pid !== 'number' || typeof info.port !== 'number') return undefined;
+    if (typeof info.pid !== 'number' || typeof info.port !== 'number' || typeof info.localUrl !== 'string') return undefined;
     process.kill(info.pid, 0); // throws when no such process: a server that died without cleaning up
     return info as ServerInfo;
   } catch {

@@ -38,12 +38,17 @@ export async function saveTokens(dataDir: string, tokens: Tokens): Promise<void>
   await rename(temporary, file);
 }
 
-/** Adds the tokens file to the folder's .gitignore, keeping whatever the user already wrote there. */
+/** Kept out of git: the tokens, and the running server's address (it changes every run and means nothing elsewhere). */
+const IGNORED = [FILE, 'server.json'];
+
+/** Adds those files to the folder's .gitignore, keeping whatever the user already wrote there. */
 async function ignoreInGit(gitignore: string): Promise<void> {
   const existing = await readFile(gitignore, 'utf8').catch(() => '');
-  if (existing.split(/\r?\n/).includes(FILE)) return;
+  const lines = existing.split(/\r?\n/);
+  const missing = IGNORED.filter((name) => !lines.includes(name));
+  if (missing.length === 0) return;
   const prefix = existing === '' ? '# written by model-preview: keep the access tokens out of git\n' : existing.endsWith('\n') ? '' : '\n';
-  await writeFile(gitignore, `${existing}${prefix}${FILE}\n`);
+  await writeFile(gitignore, `${existing}${prefix}${missing.join('\n')}\n`);
 }
 
 export const tokensFile = (dataDir: string): string => path.join(dataDir, FILE);

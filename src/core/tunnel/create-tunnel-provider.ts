@@ -1,6 +1,8 @@
 import type { TunnelConfig, TunnelSecrets } from '../../shared/tunnel-config';
 import { NgrokTunnelProvider } from './ngrok-tunnel';
 import { PipenetTunnelProvider } from './pipenet-tunnel';
+import * as path from 'node:path';
+import { TRUST_ON_FIRST_USE } from './ssh-host-key';
 import { sshOptionsFromPreset } from './ssh-presets';
 import { SshTunnelProvider } from './ssh-tunnel';
 import { TunnelError, type TunnelProvider } from './tunnel-provider';
@@ -14,7 +16,7 @@ export function secretsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Tu
  * The provider a config names, or undefined for `none`. (pipenet and ngrok load their libraries only when they open,
  * so a preview without them never loads ngrok's native binary.) A config that cannot work is a permanent TunnelError saying which setting is missing.
  */
-export async function createTunnelProvider(config: TunnelConfig, secrets: TunnelSecrets): Promise<TunnelProvider | undefined> {
+export async function createTunnelProvider(config: TunnelConfig, secrets: TunnelSecrets, dataDir?: string): Promise<TunnelProvider | undefined> {
   switch (config.provider) {
     case 'none':
       return undefined;
@@ -24,6 +26,8 @@ export async function createTunnelProvider(config: TunnelConfig, secrets: Tunnel
         ...(config.user && { username: config.user }), ...(config.remotePort !== undefined && { remotePort: config.remotePort }),
         privateKeyFile: config.identityFile, passphrase: secrets.sshPassphrase, hostKey: config.hostKey,
         urlTemplate: config.urlTemplate, agent: config.identityFile ? undefined : process.env.SSH_AUTH_SOCK,
+        // Trust-on-first-use records the key it met in the preview's own known_hosts, next to its tokens.
+        knownHostsFile: config.hostKey === TRUST_ON_FIRST_USE && dataDir ? path.join(dataDir, 'known_hosts') : undefined,
       };
       if (config.preset) return new SshTunnelProvider(sshOptionsFromPreset(config.preset, overrides));
       if (!config.host) throw new TunnelError('the ssh tunnel needs a host (--ssh-host, or tunnel.host in the config file)', true);

@@ -54,7 +54,7 @@ const ALGORITHMS_OF_TYPE: Record<string, ServerHostKeyAlgorithm[]> = {
 export async function hostKeyTrust(settings: HostKeySettings, port: number, where: string): Promise<HostKeyTrust> {
   const hostKey = settings.hostKey?.trim();
   if (!hostKey) {
-    throw new TunnelError(`the ssh tunnel to ${where} needs the server's host key pinned (hostKey: "ssh-ed25519 AAAA…", a known_hosts line or "SHA256:…"; \`ssh-keyscan -p ${port} ${settings.host}\` prints it — check it on a trusted network), or hostKey "${TRUST_ON_FIRST_USE}" with a knownHostsFile`, true);
+    throw new TunnelError(`the ssh tunnel to ${where} needs the server's host key pinned (hostKey: "ssh-ed25519 AAAA…", a known_hosts line or "SHA256:…"; \`ssh-keyscan -p ${port} ${settings.host}\` prints it — check it on a trusted network), or hostKey "${TRUST_ON_FIRST_USE}" (the key met first is recorded and required from then on)`, true);
   }
   if (hostKey !== TRUST_ON_FIRST_USE) return pinnedTrust(parsePins(hostKey, 'hostKey'), where, 'update the tunnel\'s hostKey setting');
 

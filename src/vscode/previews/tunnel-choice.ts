@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ExtensionSettings } from '../settings';
 import { TUNNEL_CHOICES, type PublishTunnel } from './serve-arguments';
+import { keyNeedsPassphrase } from './ssh-key-file';
 
 const NGROK_SECRET = 'modelPreview.ngrok.authtoken';
 const SSH_PASSPHRASE_SECRET = 'modelPreview.ssh.passphrase';
@@ -31,8 +32,12 @@ export class TunnelChoice {
         if (answer === open) await vscode.commands.executeCommand('workbench.action.openSettings', 'modelPreview.tunnel.ssh');
         return undefined;
       }
-      const passphrase = await this.secrets.get(SSH_PASSPHRASE_SECRET);
-      if (passphrase) env.MODEL_PREVIEW_SSH_PASSPHRASE = passphrase;
+      const keyFile = settings.tunnel.ssh.identityFile;
+      if (keyFile && await keyNeedsPassphrase(keyFile)) {
+        const passphrase = await this.secret(SSH_PASSPHRASE_SECRET, 'ssh key passphrase', `The passphrase of ${keyFile} — kept in VS Code's SecretStorage.`);
+        if (!passphrase) return undefined;
+        env.MODEL_PREVIEW_SSH_PASSPHRASE = passphrase;
+      }
     }
     if (settings.requirePassword) {
       const password = await this.secret(LINK_PASSWORD_SECRET, 'share link password', 'People opening the link type this on the page. At least 8 characters.');
@@ -64,7 +69,10 @@ export class TunnelChoice {
   private async secret(key: string, what: string, prompt: string): Promise<string | undefined> {
     const stored = await this.secrets.get(key);
     if (stored) return stored;
-    const entered = await vscode.window.showInputBox({ title: `Model Preview: ${what}`, prompt, password: true, ignoreFocusOut: true });
+    const entered = await vscode.window.showInputBox({
+      title: `Model Preview: ${what}`, prompt, password: true, ignoreFocusOut: true,
+      validateInput: (value) => (key === LINK_PASSWORD_SECRET && value.trim().length < 8 ? 'At least 8 characters: it guards a link on the internet.' : undefined),
+    });
     if (entered) await this.secrets.store(key, entered.trim());
     return entered?.trim() || undefined;
   }
