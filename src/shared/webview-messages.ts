@@ -45,10 +45,17 @@ export type ToWebview =
   | { type: 'records'; records: FeedbackCard[] }
   | { type: 'previews'; previews: PreviewSummary[] };
 
-/** View → extension. `ready` once its message listener is installed; `open-record` when a card is clicked. */
+/** Help the empty view links to. A closed list, not a command name: the view must not be able to run commands. */
+export type HelpTopic = 'docs' | 'walkthrough';
+
+/**
+ * View → extension. `ready` once its message listener is installed; `open-record` when a card is clicked;
+ * `open-help` from the empty state's links.
+ */
 export type FromWebview =
   | { type: 'ready' }
-  | { type: 'open-record'; previewId: string; id: string };
+  | { type: 'open-record'; previewId: string; id: string }
+  | { type: 'open-help'; topic: HelpTopic };
 
 /** Records the extension and the view hold at most (the newest ones). */
 export const MAX_VIEW_RECORDS = 2000;
@@ -140,6 +147,8 @@ export function isFromWebview(x: unknown): x is FromWebview {
       return true;
     case 'open-record':
       return isString(x.previewId, MAX_ID) && isString(x.id, MAX_ID);
+    case 'open-help':
+      return x.topic === 'docs' || x.topic === 'walkthrough';
     default:
       return false;
   }

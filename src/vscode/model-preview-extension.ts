@@ -7,7 +7,9 @@ import { ExportNotifier } from './models/export-notifier';
 import { ModelCatalog } from './models/model-catalog';
 import { ModelInspector } from './models/model-inspector';
 import { PreviewManager } from './previews/preview-manager';
+import { PreviewNotifications } from './previews/preview-notifications';
 import { TunnelChoice } from './previews/tunnel-choice';
+import type { ExtensionSettings } from './settings';
 import { SettingsSource } from './settings-source';
 import { FeedbackViewProvider } from './views/feedback-view-provider';
 import { ModelsTreeProvider } from './views/models-tree-provider';
@@ -32,17 +34,21 @@ export class ModelPreviewExtension implements vscode.Disposable {
     const current = () => settings.settings;
     const cliPath = path.join(context.extensionPath, 'dist', 'cli.js');
 
-    this.catalog = own(new ModelCatalog(new ModelInspector(cliPath), current()));
+    this.catalog = own(new ModelCatalog(own(new ModelInspector(cliPath)), current()));
     this.previews = new PreviewManager(cliPath, log, current);
     const records = own(new RecordDocuments());
-    const openRecord = (where: { previewId: string; id: string }) => {
+    // From the view: the full record it holds (still there after its preview stopped). From the command: looked up.
+    this.feedbackView = own(new FeedbackViewProvider(context.extensionUri, ({ previewId: _, ...record }) => void records.open(record)));
+    own(vscode.commands.registerCommand('modelPreview.openRecord', (where: { previewId: string; id: string }) => {
       const record = this.previews.get(where.previewId)?.record(where.id);
-      if (!record) return void vscode.window.showInformationMessage('That feedback record is no longer loaded (its preview was stopped).');
-      return records.open(record);
-    };
-    this.feedbackView = own(new FeedbackViewProvider(context.extensionUri, (card) => void openRecord(card)));
-    own(vscode.commands.registerCommand('modelPreview.openRecord', openRecord));
+      return record ? records.open(record) : vscode.window.showInformationMessage('That feedback record is not loaded: open it from the Feedback view.');
+    }));
     own(new FeedbackRelay(this.previews, this.feedbackView));
+    const openHelp = (topic: 'docs' | 'walkthrough') => topic === 'docs'
+      ? vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md'))
+      : vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#firstPublish`, false);
+    own(this.feedbackView.onDidRequestHelp(openHelp));
+    own(vscode.commands.registerCommand('modelPreview.openDocs', () => openHelp('docs')));
     own(new PreviewStatusBar(this.previews));
     own(new ExportNotifier(this.catalog, current, (file) => this.previews.get(file) !== undefined));
     const tree = own(new ModelsTreeProvider(this.catalog));
@@ -61,21 +67,21 @@ export class ModelPreviewExtension implements vscode.Disposable {
         this.catalog.setPublished(entry.file, running && { modelVersion: running.modelVersion, shareUrl: running.shareUrl, tunnel: running.tunnel });
       }
     }));
-    own(this.previews.onDidDie(({ file, exit }) => void this.reportDeath(file, exit.lastStderr)));
-    own(settings.onDidChange((s) => void this.catalog.start(s)));
-    void this.catalog.start().catch((err: Error) => log.error(`finding models failed: ${err.message}`));
+    own(new PreviewNotifications(this.previews, log));
+    const findModels = (s?: ExtensionSettings) => this.catalog.start(s).catch((err: Error) => log.error(`finding models failed: ${err.message}`));
+    let globs = JSON.stringify([current().modelInclude, current().modelExclude]);
+    own(settings.onDidChange((s) => {
+      // Only the globs change what is found; other settings (a tunnel choice) must not rebuild the watchers.
+      const changed = JSON.stringify([s.modelInclude, s.modelExclude]);
+      if (changed !== globs) void findModels(s);
+      globs = changed;
+    }));
+    void findModels();
   }
 
-  private async reportDeath(file: string, lastStderr: string[]): Promise<void> {
-    const reason = lastStderr.at(-1) ?? 'no message';
-    this.log.error(`the preview server of ${file} stopped unexpectedly: ${lastStderr.join('\n')}`);
-    const answer = await vscode.window.showErrorMessage(`The preview of ${path.basename(file)} stopped: ${reason}`, 'Show log', 'Restart');
-    if (answer === 'Show log') this.log.show();
-    if (answer === 'Restart') await vscode.commands.executeCommand('modelPreview.publish', vscode.Uri.file(file));
-  }
-
+  /** Idempotent: stops every preview server (resolving when they are gone), then disposes the rest once. */
   async dispose(): Promise<void> {
     await this.previews.dispose();
-    this.disposables.reverse().forEach((d) => d.dispose());
+    this.disposables.splice(0).reverse().forEach((d) => d.dispose());
   }
 }

@@ -1,4 +1,4 @@
-import type { FeedbackCard } from '../shared/webview-messages';
+import type { FeedbackCard, HelpTopic } from '../shared/webview-messages';
 import { el, replaceChildren } from '../page/dom';
 import { cardText } from './logic/card-text';
 import type { ViewState } from './logic/view-state';
@@ -12,6 +12,7 @@ import { applyFilter, filterOptions, upPercent, versionTotals, type VersionTotal
 export interface FeedbackViewEvents {
   onFilter(filter: string): void;
   onOpen(card: FeedbackCard): void;
+  onHelp(topic: HelpTopic): void;
 }
 
 interface CardNode {
@@ -120,9 +121,15 @@ export class FeedbackViewDom {
     this.empty.hidden = visible > 0;
     this.list.hidden = visible === 0;
     if (visible > 0) return;
-    replaceChildren(this.empty, state.cards.length === 0
-      ? 'No feedback yet. When people rate answers on a preview\u2019s share link, their feedback appears here, newest first.'
-      : 'No feedback for this version yet.');
+    if (state.cards.length > 0) return void replaceChildren(this.empty, 'No feedback for this version yet.');
+    const link = (topic: HelpTopic, text: string) => {
+      const button = el('button', { type: 'button', class: 'link', 'data-testid': `help-${topic}` }, text);
+      button.addEventListener('click', () => this.events.onHelp(topic));
+      return button;
+    };
+    replaceChildren(this.empty,
+      'No feedback yet. When people rate answers on a preview\u2019s share link, their feedback appears here, newest first. ',
+      link('docs', 'How it works'), ' · ', link('walkthrough', 'Walkthrough'));
   }
 
   private renderCards(visible: FeedbackCard[], all: FeedbackCard[], nowMs: number): void {

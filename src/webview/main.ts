@@ -27,6 +27,9 @@ const view = new FeedbackViewDom(root, {
   onOpen(card) {
     api.postMessage({ type: 'open-record', previewId: card.previewId, id: card.id });
   },
+  onHelp(topic) {
+    api.postMessage({ type: 'open-help', topic });
+  },
 });
 
 function save(): void {

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { ModelDescription } from '../../src/shared/model-card';
 import { modelNodes } from '../../src/vscode/models/model-tree';
 import { feedbackLoaderCell } from '../../src/vscode/notebook/feedback-loader-cell';
+import { dataDirFor } from '../../src/vscode/previews/data-dir';
 import { serveArguments } from '../../src/vscode/previews/serve-arguments';
 import { keyNeedsPassphrase } from '../../src/vscode/previews/ssh-key-file';
 import { DEFAULT_SETTINGS, flattenSettings, readSettings } from '../../src/vscode/settings';
@@ -123,5 +124,23 @@ describe('ssh key files: does publishing need to ask for a passphrase?', () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', 'pem pass', '-f', path.join(dir, 'pem')]);
     assert.equal(await keyNeedsPassphrase(path.join(dir, 'pem')), true, 'a legacy PEM key with a passphrase');
     assert.equal(await keyNeedsPassphrase(path.join(dir, 'missing')), false, 'the server will name a missing file');
+  });
+});
+
+describe('status bar text: tunnel states', () => {
+  it('spins while a tunnel reconnects and warns once one gave up', () => {
+    const preview = (tunnelState: 'up' | 'reconnecting' | 'down') => ({ model: 'iris', counts: { predictions: 0, up: 0, down: 0 }, tunnelState });
+    assert.match(statusText([preview('reconnecting')])!.text, /^\$\(sync~spin\)/);
+    assert.match(statusText([preview('down'), preview('reconnecting')])!.text, /^\$\(warning\)/);
+    assert.match(statusText([preview('down')])!.tooltip, /tunnel down: link local only/);
+  });
+});
+
+describe('data folders of published models', () => {
+  it('mirror the model\'s path in the workspace, so two model.onnx files never share tokens or feedback', () => {
+    assert.equal(dataDirFor('/ws/runs/a/model.onnx', '/ws', '.model-preview'), '/ws/.model-preview/runs/a/model');
+    assert.equal(dataDirFor('/ws/runs/b/model.onnx', '/ws', '.model-preview'), '/ws/.model-preview/runs/b/model');
+    assert.equal(dataDirFor('/ws/iris.onnx', '/ws', 'feedback'), '/ws/feedback/iris');
+    assert.equal(dataDirFor('/elsewhere/iris.onnx', '/ws', '.model-preview'), '/ws/.model-preview/iris', 'outside the workspace: the name only');
   });
 });

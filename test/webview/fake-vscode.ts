@@ -31,6 +31,9 @@ export class FakeEvent<T> {
   get listenerCount(): number {
     return this.listeners.size;
   }
+  dispose(): void {
+    this.listeners.clear();
+  }
 }
 
 export const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
@@ -65,6 +68,7 @@ export class FakeWebviewView {
 }
 
 const fakeVscode = {
+  EventEmitter: FakeEvent,
   Uri: {
     joinPath: (base: FakeUri, ...segments: string[]) => new FakeUri(path.posix.join(base.path, ...segments)),
     file: (p: string) => new FakeUri(p),

@@ -114,6 +114,19 @@ describe('webview: FeedbackViewProvider (with a fake vscode module)', () => {
     provider.dispose();
   });
 
+  it('passes on the empty view\'s help links, a closed list of topics (never a command name)', () => {
+    const { provider, resolve } = setUp();
+    const view = resolve();
+    const topics: string[] = [];
+    provider.onDidRequestHelp((topic) => topics.push(topic));
+    view.webview.send({ type: 'ready' });
+    for (const message of [{ type: 'open-help', topic: 'docs' }, { type: 'open-help', topic: 'workbench.action.terminal.new' }, { type: 'open-help' }, { type: 'open-help', topic: 'walkthrough' }]) {
+      view.webview.send(message);
+    }
+    assert.deepEqual(topics, ['docs', 'walkthrough']);
+    provider.dispose();
+  });
+
   it('holds at most the newest N records, and posts only those it holds', () => {
     const { provider, resolve } = setUp(3);
     const view = resolve();

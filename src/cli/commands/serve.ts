@@ -73,6 +73,9 @@ Rotate the share link of a running preview with: model-preview rotate-link --dat
 }
 
 async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
+  // Forked by the extension: if the extension host dies (crash, kill), the IPC channel closes; the server must not
+  // outlive it holding a port and a public tunnel. Listened for first, so a parent lost during the start counts too.
+  const parentGone = new Promise<void>((resolve) => process.send && process.once('disconnect', () => resolve()));
   const emit = (e: CliEvent) => process.stdout.write(JSON.stringify(e) + '\n');
   const say = (line: string) => process.stdout.write(line + '\n');
   const config = flags.config ? await readServeConfig(flags.config) : {};
@@ -145,8 +148,7 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     });
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
-  // Forked by the extension: if the extension host dies (crash, kill), the IPC channel closes; the server must not
-  // outlive it holding a port and a public tunnel.
-  if (process.send) process.on('disconnect', () => shutdown('disconnect'));
+  void parentGone.then(() => shutdown('disconnect'));
+
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }

@@ -55,7 +55,13 @@ export function registerFeedbackCommands(deps: FeedbackCommandDeps): vscode.Disp
 async function pickFeedbackFile(deps: FeedbackCommandDeps, arg: unknown): Promise<string | undefined> {
   const file = fileOf(arg);
   const running = file ? deps.previews.get(file) : deps.previews.all.length === 1 ? deps.previews.all[0] : undefined;
-  if (running) return path.join(running.dataDir, 'feedback.jsonl');
+  if (running) {
+    // The server creates the file with the first feedback.
+    const file = path.join(running.dataDir, 'feedback.jsonl');
+    if (existsSync(file)) return file;
+    void vscode.window.showInformationMessage(`No feedback yet for ${running.model}: share its link, and feedback lands in ${vscode.workspace.asRelativePath(file)}.`);
+    return undefined;
+  }
   const pattern = `${deps.settings().dataFolder}/**/feedback.jsonl`;
   const found = (await vscode.workspace.findFiles(pattern, undefined, 50)).map((u) => u.fsPath).filter(existsSync);
   if (found.length === 0) {

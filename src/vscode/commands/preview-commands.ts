@@ -5,6 +5,7 @@ import type { PreviewManager } from '../previews/preview-manager';
 import type { RunningPreview } from '../previews/running-preview';
 import type { TunnelChoice } from '../previews/tunnel-choice';
 import type { ExtensionSettings } from '../settings';
+import { PreviewStartError, START_CANCELLED } from '../server-process/preview-start-error';
 import { fileOf, pickRunningPreview } from './pick';
 
 export interface PreviewCommandDeps {
@@ -103,7 +104,7 @@ async function publish(deps: PreviewCommandDeps, file: string | undefined): Prom
   } catch (err) {
     const message = (err as Error).message;
     deps.log.error(`publishing ${file} failed: ${message}`);
-    if (/cancelled/.test(message)) return undefined;
+    if (err instanceof PreviewStartError && message === START_CANCELLED) return undefined;
     const answer = await vscode.window.showErrorMessage(`Could not publish ${path.basename(file)}: ${message}`, 'Show log', 'Retry');
     if (answer === 'Show log') deps.log.show();
     if (answer === 'Retry') return publish(deps, file);

@@ -62,7 +62,7 @@ export class ModelCatalog implements vscode.Disposable {
   /** Marks a model as published (or not): the tree shows it and its link actions. */
   setPublished(file: string, published: ModelEntry['published']): void {
     const entry = this.entries.get(file);
-    if (!entry) return;
+    if (!entry || JSON.stringify(entry.published) === JSON.stringify(published)) return;
     entry.published = published;
     this.changed.fire();
   }

@@ -1,6 +1,7 @@
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type { ModelDescription } from '../../shared/model-card';
+import { isModelDescription, parseJson } from '../server-process/stream-guards';
 
 /**
  * Describes model files by running the bundled CLI's `inspect --json` in a child process: onnxruntime is never loaded
@@ -10,6 +11,7 @@ import type { ModelDescription } from '../../shared/model-card';
 export class ModelInspector {
   private readonly cache = new Map<string, { key: string; result: Promise<ModelDescription> }>();
   private running = 0;
+  private readonly children = new Set<ChildProcess>();
   private readonly waiting: Array<() => void> = [];
 
   constructor(private readonly cliPath: string, private readonly timeoutMs = 30_000) {}
@@ -29,9 +31,15 @@ export class ModelInspector {
     this.cache.delete(file);
   }
 
+  /** Kills inspections still running (each is bounded by its timeout anyway). */
+  dispose(): void {
+    for (const child of this.children) child.kill();
+  }
+
   private inspect(file: string): Promise<ModelDescription> {
     return new Promise((resolve, reject) => {
-      execFile(process.execPath, [this.cliPath, 'inspect', '--json', file], {
+      // After `--` a file name starting with "-" is never read as a flag.
+      const child = execFile(process.execPath, [this.cliPath, 'inspect', '--json', '--', file], {
         timeout: this.timeoutMs, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
       }, (err, stdout, stderr) => {
         if (err) {
@@ -39,12 +47,12 @@ export class ModelInspector {
           const reason = stderr.trim().split('\n').pop()?.replace(/^model-preview:\s*/, '') || err.message;
           return reject(new Error(reason));
         }
-        try {
-          resolve(JSON.parse(stdout) as ModelDescription);
-        } catch {
-          reject(new Error(`model-preview inspect printed something that is not JSON for ${file}`));
-        }
+        const description = parseJson(stdout);
+        if (isModelDescription(description)) resolve(description);
+        else reject(new Error(`model-preview inspect printed something that is not a model description for ${file}`));
       });
+      this.children.add(child);
+      child.once('exit', () => this.children.delete(child));
     });
   }
 

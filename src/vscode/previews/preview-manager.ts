@@ -3,16 +3,13 @@ import * as vscode from 'vscode';
 import type { StreamedEvent } from '../../shared/events';
 import { PreviewProcess, type PreviewProcessExit } from '../server-process/preview-process';
 import type { ExtensionSettings } from '../settings';
+import { dataDirFor } from './data-dir';
 import { RunningPreview } from './running-preview';
 import { serveArguments, type PublishTunnel } from './serve-arguments';
 
 export interface PreviewManagerEvents {
-  /** A preview started, stopped, or changed what is shown of it (version, counts, link state). */
-  changed: RunningPreview | undefined;
   /** A preview's server sent an event (the Feedback view and notifications follow these). */
   event: { preview: RunningPreview; event: StreamedEvent };
-  /** Events were lost (server restart, buffer overrun): the preview's feedback was fetched again. */
-  reloaded: RunningPreview;
   /** A server died without being asked to. */
   died: { file: string; exit: PreviewProcessExit };
 }
@@ -24,22 +21,36 @@ export interface PublishOptions {
   signal?: AbortSignal;
 }
 
+/** How often the counts (predictions, thumbs) reach the UI at most: a V2 client can send hundreds a second. */
+const COUNTS_THROTTLE_MS = 250;
+/** On deactivate VS Code waits a few seconds at most: servers get less time to finish before they are killed. */
+const DISPOSE_GRACE_MS = 2_000;
+
 /**
  * The running previews, one server child process per published model (several can run at once). Owns their
- * lifecycle: start (waiting for `ready`), stop, and what happens when one dies. `dispose()` stops them all and
- * resolves when every child is gone, so a window reload or deactivate leaves no process and no port behind.
+ * lifecycle: start (waiting for `ready`), stop, and what happens when one dies. `dispose()` cancels starts, stops every
+ * server and resolves when every child is gone, so a window reload or deactivate leaves no process and no port behind.
  */
 export class PreviewManager implements vscode.Disposable {
   private readonly previews = new Map<string, RunningPreview>();
   private readonly starting = new Map<string, Promise<RunningPreview>>();
+  /** Previews asked to stop whose process has not exited yet: a publish of the same file waits for them. */
+  private readonly stopping = new Map<string, Promise<void>>();
+  private readonly disposed = new AbortController();
+  private countsTimer?: NodeJS.Timeout;
   private readonly emitters = {
     changed: new vscode.EventEmitter<RunningPreview | undefined>(),
+    counts: new vscode.EventEmitter<void>(),
     event: new vscode.EventEmitter<PreviewManagerEvents['event']>(),
     reloaded: new vscode.EventEmitter<RunningPreview>(),
     died: new vscode.EventEmitter<PreviewManagerEvents['died']>(),
   };
+  /** A preview started or stopped, or changed its version, link or tunnel state (not its counts). */
   readonly onDidChange = this.emitters.changed.event;
+  /** Counts changed (throttled). */
+  readonly onDidChangeCounts = this.emitters.counts.event;
   readonly onDidReceiveEvent = this.emitters.event.event;
+  /** A preview's feedback was (re)loaded whole: at start, and after the server could not replay missed events. */
   readonly onDidReload = this.emitters.reloaded.event;
   readonly onDidDie = this.emitters.died.event;
 
@@ -59,6 +70,7 @@ export class PreviewManager implements vscode.Disposable {
 
   /** Starts a preview of `file` (or returns the running one). Rejects with the server's own reason when it cannot. */
   publish(file: string, workspaceFolder: string, options: PublishOptions): Promise<RunningPreview> {
+    if (this.disposed.signal.aborted) return Promise.reject(new Error('Model Preview is shutting down'));
     const running = this.previews.get(file);
     if (running) return Promise.resolve(running);
     let pending = this.starting.get(file);
@@ -69,45 +81,49 @@ export class PreviewManager implements vscode.Disposable {
     return pending;
   }
 
-  async stop(file: string): Promise<void> {
+  stop(file: string, graceMs?: number): Promise<void> {
     const preview = this.previews.get(file);
-    if (!preview) return;
+    if (!preview) return this.stopping.get(file) ?? Promise.resolve();
     this.previews.delete(file);
-    await preview.process.stop();
+    const stopped = preview.process.stop(graceMs).finally(() => this.stopping.delete(file));
+    this.stopping.set(file, stopped);
     this.emitters.changed.fire(undefined);
+    return stopped;
   }
 
-  async stopAll(): Promise<void> {
+  async stopAll(graceMs?: number): Promise<void> {
     await Promise.all([...this.starting.values()].map((p) => p.catch(() => undefined)));
-    await Promise.all(this.all.map((p) => this.stop(p.file)));
+    await Promise.all([...this.all.map((p) => this.stop(p.file, graceMs)), ...this.stopping.values()]);
   }
 
+  /** Idempotent: cancels starts in progress, stops every server, and resolves when they are gone. */
   async dispose(): Promise<void> {
-    await this.stopAll();
+    if (this.disposed.signal.aborted) return this.stopAll(DISPOSE_GRACE_MS);
+    this.disposed.abort();
+    clearTimeout(this.countsTimer);
+    await this.stopAll(DISPOSE_GRACE_MS);
     Object.values(this.emitters).forEach((e) => e.dispose());
   }
 
-  /** The data folder of a model: `<workspace>/<dataFolder>/<model name>/`, so each preview has its own tokens and files. */
-  dataDirFor(file: string, workspaceFolder: string): string {
-    return path.join(workspaceFolder, this.settings().dataFolder, path.basename(file, path.extname(file)));
-  }
-
   private async start(file: string, workspaceFolder: string, options: PublishOptions): Promise<RunningPreview> {
+    await this.stopping.get(file); // a stop still finishing holds the data folder (and maybe the port)
     const settings = this.settings();
-    const dataDir = this.dataDirFor(file, workspaceFolder);
+    const dataDir = dataDirFor(file, workspaceFolder, settings.dataFolder);
     const name = path.basename(file);
     this.log.info(`publishing ${file} (data in ${dataDir})`);
+    const signal = options.signal ? AbortSignal.any([options.signal, this.disposed.signal]) : this.disposed.signal;
     const process = await PreviewProcess.start({
       cliPath: this.cliPath, modelFile: file, dataDir,
       port: settings.port || undefined, workers: settings.workers || undefined,
-      extraArgs: serveArguments(settings, options.tunnel), env: options.env, signal: options.signal,
+      extraArgs: serveArguments(settings, options.tunnel), env: options.env, signal,
       log: (line) => this.log.info(`[${name}] ${line}`),
     });
     const preview = new RunningPreview(file, dataDir, process);
     this.previews.set(file, preview);
     process.on('event', (event) => {
-      const counted = event.event === 'feedback' && preview.addFeedback(event.record) !== undefined;
-      if (preview.apply(event) || counted) this.emitters.changed.fire(preview);
+      const change = preview.apply(event);
+      if (change === 'state') this.emitters.changed.fire(preview);
+      if (change === 'counts') this.countsChanged();
       this.emitters.event.fire({ preview, event });
     });
     process.on('reset', () => void this.reload(preview));
@@ -122,11 +138,19 @@ export class PreviewManager implements vscode.Disposable {
     return preview;
   }
 
+  private countsChanged(): void {
+    this.countsTimer ??= setTimeout(() => {
+      this.countsTimer = undefined;
+      this.emitters.counts.fire();
+    }, COUNTS_THROTTLE_MS);
+  }
+
   private async reload(preview: RunningPreview): Promise<void> {
+    const generation = preview.beginReload();
     try {
-      preview.setFeedback(await preview.process.fetchFeedback());
+      if (!preview.finishReload(generation, await preview.process.fetchFeedback())) return; // a newer reload won
       this.emitters.reloaded.fire(preview);
-      this.emitters.changed.fire(preview);
+      this.countsChanged();
     } catch (err) {
       this.log.warn(`could not load the feedback of ${preview.model}: ${(err as Error).message}`);
     }

@@ -1,23 +1,32 @@
 import type { StreamedEvent } from '../../shared/events';
 import type { FeedbackRecord } from '../../shared/feedback';
+import { MAX_VIEW_RECORDS } from '../../shared/webview-messages';
 import type { PreviewProcess } from '../server-process/preview-process';
 
-/** Live counts for the status bar: predictions, thumbs up and down since the preview started (feedback: all kept). */
+/** Live counts for the status bar: predictions since the preview started; thumbs up and down of all its feedback. */
 export interface PreviewCounts {
   predictions: number;
   up: number;
   down: number;
 }
 
+/** What an event changed: the counts only (status bar), or what the tree and views show (version, link, tunnel). */
+export type PreviewChange = 'counts' | 'state' | undefined;
+
 /**
  * One published model as the extension sees it: its server process, its current version and link, its counts and
- * the feedback received so far (kept for the Feedback view and "open record").
+ * the newest feedback (for the Feedback view and "open record"; bounded like the view).
  */
 export class RunningPreview {
   modelVersion: string;
   tunnelState: 'none' | 'up' | 'reconnecting' | 'down';
+  /** Set for VS Code port forwarding: the forwarded base URL (`asExternalUri` of the local one) replaces the local one. */
+  forwardedBaseUrl?: string;
   readonly counts: PreviewCounts = { predictions: 0, up: 0, down: 0 };
   private readonly records = new Map<string, FeedbackRecord>();
+  private reloadGeneration = 0;
+  /** Feedback that arrived while a reload was fetching: merged into its snapshot, which may predate it. */
+  private readonly arrivedDuringReload = new Map<string, FeedbackRecord>();
 
   constructor(readonly file: string, readonly dataDir: string, readonly process: PreviewProcess) {
     this.modelVersion = process.ready.modelVersion;
@@ -31,9 +40,6 @@ export class RunningPreview {
   get model(): string {
     return this.process.ready.model;
   }
-
-  /** Set for VS Code port forwarding: the forwarded base URL (`asExternalUri` of the local one) replaces the local one. */
-  forwardedBaseUrl?: string;
 
   get shareUrl(): string {
     const link = this.process.shareUrl;
@@ -55,43 +61,65 @@ export class RunningPreview {
     return this.records.get(id);
   }
 
-  /** Replaces the feedback (at start, and after the server says it cannot replay what was missed). */
-  setFeedback(records: FeedbackRecord[]): void {
+  /** Marks the start of a reload (at start, and after the server says it cannot replay what was missed). */
+  beginReload(): number {
+    this.arrivedDuringReload.clear();
+    return ++this.reloadGeneration;
+  }
+
+  /**
+   * Replaces the feedback with a reload's snapshot, plus whatever arrived while it was fetched. False (and nothing
+   * changed) when a newer reload has started since: its snapshot will be newer.
+   */
+  finishReload(generation: number, snapshot: FeedbackRecord[]): boolean {
+    if (generation !== this.reloadGeneration) return false;
+    const arrived = [...this.arrivedDuringReload.values()];
     this.records.clear();
     this.counts.up = 0;
     this.counts.down = 0;
-    for (const r of records) this.addFeedback(r);
+    for (const r of [...snapshot, ...arrived]) this.keep(r);
+    this.arrivedDuringReload.clear();
+    return true;
   }
 
   /** Returns the record when it is new (a replayed event after a reconnect is not counted twice). */
   addFeedback(record: FeedbackRecord): FeedbackRecord | undefined {
+    this.arrivedDuringReload.set(record.id, record);
+    return this.keep(record);
+  }
+
+  /** Follows the server's events; says what changed. */
+  apply(e: StreamedEvent): PreviewChange {
+    switch (e.event) {
+      case 'prediction':
+        this.counts.predictions++;
+        return 'counts';
+      case 'feedback':
+        return this.addFeedback(e.record) ? 'counts' : undefined;
+      case 'model-reloaded':
+        this.modelVersion = e.modelVersion;
+        return 'state';
+      case 'tunnel-up':
+        this.tunnelState = 'up';
+        return 'state';
+      case 'tunnel-down':
+        this.tunnelState = e.retryInMs === undefined ? 'down' : 'reconnecting';
+        return 'state';
+      case 'tunnel-url-changed':
+      case 'share-link-changed':
+        return 'state'; // the process follows the new link; the tree and status show it
+      default:
+        return undefined;
+    }
+  }
+
+  private keep(record: FeedbackRecord): FeedbackRecord | undefined {
     if (this.records.has(record.id)) return undefined;
     this.records.set(record.id, record);
     if (record.rating === 'up') this.counts.up++;
     else this.counts.down++;
+    // Bounded like the Feedback view: the oldest (first inserted) go; the counts keep counting them.
+    if (this.records.size > MAX_VIEW_RECORDS) this.records.delete(this.records.keys().next().value!);
     return record;
-  }
-
-  /** Follows the server's events; true when something shown (version, counts, link state) changed. */
-  apply(e: StreamedEvent): boolean {
-    switch (e.event) {
-      case 'prediction':
-        this.counts.predictions++;
-        return true;
-      case 'model-reloaded':
-        this.modelVersion = e.modelVersion;
-        return true;
-      case 'tunnel-up':
-        this.tunnelState = 'up';
-        return true;
-      case 'tunnel-down':
-        this.tunnelState = e.retryInMs === undefined ? 'down' : 'reconnecting';
-        return true;
-      case 'tunnel-url-changed':
-      case 'share-link-changed':
-        return true; // the process follows the new link; the tree and status show it
-      default:
-        return false;
-    }
   }
 }

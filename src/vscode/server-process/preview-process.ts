@@ -174,20 +174,21 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
 
   /**
    * Stops the server: SIGTERM (it finishes requests in flight, flushes its files, frees its port and exits 0), then
-   * SIGKILL if it is still there after 5 s. Idempotent. When it resolves the child is gone and its port is free.
+   * SIGKILL if it is still there after `graceMs` (default 5 s). Idempotent. When it resolves the child is gone and its
+   * port is free.
    */
-  stop(): Promise<void> {
-    this.stopping ??= this.stopNow();
+  stop(graceMs = STOP_GRACE_MS): Promise<void> {
+    this.stopping ??= this.stopNow(graceMs);
     return this.stopping;
   }
 
-  private async stopNow(): Promise<void> {
+  private async stopNow(graceMs: number): Promise<void> {
     this.stopRequested = true;
     const eventsClosed = this.eventsClient.close();
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill('SIGTERM');
-      if (!(await settlesWithin(this.exited, STOP_GRACE_MS))) {
-        this.options.log(`preview server did not stop within ${STOP_GRACE_MS} ms of SIGTERM: killing it`);
+      if (!(await settlesWithin(this.exited, graceMs))) {
+        this.options.log(`preview server did not stop within ${graceMs} ms of SIGTERM: killing it`);
         this.child.kill('SIGKILL');
       }
     }

@@ -1,5 +1,6 @@
 import type { CliEvent, PreviewEvent, ReadyEvent, StreamMessage } from '../../shared/events';
 import type { FeedbackRecord, FeedbackStats, StoredTensor } from '../../shared/feedback';
+import type { ModelDescription } from '../../shared/model-card';
 import type { ShareLinkInfo } from '../../shared/share-link';
 
 /**
@@ -185,4 +186,18 @@ export function parseCliLine(line: string): CliEvent | undefined {
 export function parseStreamMessage(text: string): StreamMessage | undefined {
   const value = parseJson(text);
   return isStreamMessage(value) ? value : undefined;
+}
+
+const isTensorSpec = (value: unknown): boolean =>
+  isObject(value) && isNonEmptyString(value.name) && isNonEmptyString(value.datatype) && arrayOf((d) => isCount(d) || isString(d))(value.shape);
+
+/**
+ * What `model-preview inspect --json` prints, as far as the Models tree reads it. (The tree runs the bundled CLI, but a
+ * stray line or a mismatched build must give one broken entry, not a tree that fails to load.)
+ */
+export function isModelDescription(value: unknown): value is ModelDescription {
+  return isObject(value) && isNonEmptyString(value.name) && isNonEmptyString(value.version) && isNonEmptyString(value.sha256)
+    && arrayOf(isTensorSpec)(value.inputs) && arrayOf(isTensorSpec)(value.outputs)
+    && arrayOf((o) => isObject(o) && isNonEmptyString(o.name) && isString(o.note))(value.nonTensorOutputs)
+    && optional((p) => isObject(p) && isString(p.name) && isString(p.version))(value.producer);
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
-  isFromWebview, MAX_VIEW_RECORDS, mergeNewestFirst, toFeedbackCard, toPreviewSummary,
+  isFromWebview, MAX_VIEW_RECORDS, type HelpTopic, mergeNewestFirst, toFeedbackCard, toPreviewSummary,
   type FromWebview, type PreviewSummary, type ToWebview, type ViewRecord,
 } from '../../shared/webview-messages';
 
@@ -23,6 +23,9 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   private previews: PreviewSummary[] = [];
   private records: ViewRecord[] = [];
   private disposed = false;
+  private readonly helpRequested = new vscode.EventEmitter<HelpTopic>();
+  /** The empty view's "How it works" / "Walkthrough" links. */
+  readonly onDidRequestHelp = this.helpRequested.event;
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -80,6 +83,7 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.helpRequested.dispose();
     this.detachView();
     this.previews = [];
     this.records = [];
@@ -103,6 +107,9 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
         if (record) this.onOpenRecord(record);
         break;
       }
+      case 'open-help':
+        this.helpRequested.fire(message.topic);
+        break;
     }
   }
 

@@ -10,6 +10,8 @@ export class RecordDocuments implements vscode.TextDocumentContentProvider, vsco
   static readonly scheme = 'model-preview-record';
   private readonly records = new Map<string, FeedbackRecord>();
   private readonly registration = vscode.workspace.registerTextDocumentContentProvider(RecordDocuments.scheme, this);
+  // A record is held only while its document is open (records carry their tensors).
+  private readonly closing = vscode.workspace.onDidCloseTextDocument((document) => this.records.delete(document.uri.toString()));
 
   async open(record: FeedbackRecord): Promise<vscode.TextEditor> {
     // The path is built from the model name and the server's own ids; a stakeholder's text never becomes a path.
@@ -29,6 +31,7 @@ export class RecordDocuments implements vscode.TextDocumentContentProvider, vsco
 
   dispose(): void {
     this.registration.dispose();
+    this.closing.dispose();
     this.records.clear();
   }
 }

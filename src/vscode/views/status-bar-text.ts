@@ -4,8 +4,8 @@ import type { RunningPreview } from '../previews/running-preview';
 export function statusText(previews: Array<Pick<RunningPreview, 'model' | 'counts' | 'tunnelState'>>): { text: string; tooltip: string; label: string } | undefined {
   if (previews.length === 0) return undefined;
   const sum = (key: 'predictions' | 'up' | 'down') => previews.reduce((n, p) => n + p.counts[key], 0);
-  const reconnecting = previews.some((p) => p.tunnelState === 'reconnecting' || p.tunnelState === 'down');
-  const icon = reconnecting ? '$(sync~spin)' : '$(broadcast)';
+  const icon = previews.some((p) => p.tunnelState === 'down') ? '$(warning)'
+    : previews.some((p) => p.tunnelState === 'reconnecting') ? '$(sync~spin)' : '$(broadcast)';
   const what = previews.length === 1 ? previews[0].model : `${previews.length} previews`;
   const text = `${icon} ${what}  $(pulse) ${sum('predictions')}  $(thumbsup) ${sum('up')}  $(thumbsdown) ${sum('down')}`;
   const lines = previews.map((p) => `${p.model}: ${p.counts.predictions} predictions, ${p.counts.up} up, ${p.counts.down} down${p.tunnelState === 'reconnecting' ? ' (tunnel reconnecting)' : p.tunnelState === 'down' ? ' (tunnel down: link local only)' : ''}`);

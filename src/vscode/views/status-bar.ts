@@ -5,12 +5,12 @@ import { statusText } from './status-bar-text';
 /** The status-bar item of the running previews and their live counts; clicking it offers the link actions. */
 export class PreviewStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('modelPreview.status', vscode.StatusBarAlignment.Left, 50);
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly previews: PreviewManager) {
     this.item.name = 'Model Preview';
     this.item.command = 'modelPreview.linkActions';
-    this.subscription = previews.onDidChange(() => this.update());
+    this.subscriptions = [previews.onDidChange(() => this.update()), previews.onDidChangeCounts(() => this.update())];
     this.update();
   }
 
@@ -24,7 +24,7 @@ export class PreviewStatusBar implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    this.subscriptions.forEach((s) => s.dispose());
     this.item.dispose();
   }
 }
