@@ -239,4 +239,20 @@ describe('Model Preview in a real VS Code extension host', () => {
     assert.equal(await portRefuses(port), true, 'the port is free');
     assert.equal(api.catalog.get(iris)?.published, undefined);
   });
+
+  it('deactivate (what a window reload runs) stops every preview: no process, no port left', async () => {
+    const second = path.join(folder, 'fresh-export.onnx');
+    await vscode.commands.executeCommand('modelPreview.publish', vscode.Uri.file(iris));
+    await vscode.commands.executeCommand('modelPreview.publish', vscode.Uri.file(second));
+    const servers = api.previews.all.map((p) => ({ pid: p.process.pid, port: p.process.ready.port }));
+    assert.equal(servers.length, 2);
+    const started = performance.now();
+    await api.dispose(); // deactivate() returns this promise; VS Code waits for it
+    const took = performance.now() - started;
+    assert.ok(took < 5_000, `stopped in ${took.toFixed(0)} ms, within VS Code's deactivate budget`);
+    for (const { pid, port } of servers) {
+      assert.throws(() => process.kill(pid, 0), `server ${pid} is gone`);
+      assert.equal(await portRefuses(port), true, `port ${port} is free`);
+    }
+  });
 });
