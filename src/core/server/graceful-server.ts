@@ -11,6 +11,9 @@ export interface ListenOptions {
   port: number;
 }
 
+const INDEX = Symbol('index in GracefulServer.answering');
+type Answering = http.ServerResponse & { [INDEX]?: number };
+
 /**
  * An HTTP server that can be stopped properly: `server.close()` alone waits for idle keep-alive sockets, possibly
  * forever. `stop()` refuses new connections, closes idle ones, lets requests in progress finish for up to `graceMs`,
@@ -18,13 +21,27 @@ export interface ListenOptions {
  */
 export class GracefulServer {
   private stopping?: Promise<void>;
-  private readonly answering = new Set<http.ServerResponse>();
+  /**
+   * Responses in progress, each knowing its index (removed by swapping the last one in). Not a Set: a Set with an add
+   * and a delete per request kept each request's objects alive into old space under load (see `removeJob` in
+   * inference-pool.ts), which made scavenges copy megabytes.
+   */
+  private readonly answering: Answering[] = [];
 
   private constructor(readonly server: http.Server) {
-    server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
-      this.answering.add(res);
-      res.once('close', () => this.answering.delete(res));
+    server.on('request', (_req: http.IncomingMessage, res: Answering) => {
+      res[INDEX] = this.answering.push(res) - 1;
+      res.once('close', () => this.forget(res));
     });
+  }
+
+  private forget(res: Answering): void {
+    const index = res[INDEX]!;
+    const last = this.answering.pop()!;
+    if (last !== res) {
+      this.answering[index] = last;
+      last[INDEX] = index;
+    }
   }
 
   static listen(handler: http.RequestListener, options: ListenOptions): Promise<GracefulServer> {
