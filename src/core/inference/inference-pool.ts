@@ -66,6 +66,17 @@ interface Loaded {
 const JOBS_PER_WORKER = 16;
 
 /**
+ * Jobs are only spread across workers when that pays. Waking a sleeping worker is the dearest step of the hand-off
+ * (on the 2-core machine a wake-up costs tens of microseconds on both threads and usually preempts the HTTP thread),
+ * while a worker that is already running picks new jobs up without one. So jobs go to a running worker as long as the
+ * work waiting there is expected to take less than this (at most JOBS_PER_WORKER jobs), and unless it has not answered
+ * for twice as long (a job slower than expected); otherwise an idle worker is woken. For a tiny model (iris: ~0.02 ms
+ * of worker time per job) that keeps one worker busy and the others asleep; for a model whose jobs take longer than
+ * this, every job still goes to an idle or the least busy worker, as before.
+ */
+const CONCENTRATE_BELOW_MS = 0.5;
+
+/**
  * A batch's bodies copied end to end into one buffer, transferred to the worker. A Buffer from the HTTP parser is
  * usually a small view into a large shared read buffer, and structured clone would copy all of that buffer (measured:
  * postMessage was a fifth of the HTTP thread's time); one transfer per batch is also cheaper than one per body. The
@@ -110,6 +121,8 @@ export class InferencePool extends EventEmitter {
   private retiring: number[] = [];
   private nextJobId = 1;
   private nextGeneration = 1;
+  /** Worker time per job, a moving average of what workers report; unknown (spread the jobs) for a new version. */
+  private jobMs = Infinity;
   private closed = false;
   private pumpScheduled = false;
   private sweeper?: NodeJS.Timeout;
@@ -162,6 +175,7 @@ export class InferencePool extends EventEmitter {
     }
     const previous = this.current;
     this.current = { generation, description: success.value, bytes };
+    this.jobMs = Infinity;
     // A worker that joined during the load (a replacement) still holds the old version: bring it up to date.
     for (const slot of this.slots) if (!slot.loaded.has(generation) && !slot.loads.has(generation)) this.catchUp(slot);
     if (previous) {
@@ -262,6 +276,10 @@ export class InferencePool extends EventEmitter {
     if (!this.slots.includes(slot)) return; // a retired worker finishing up: its jobs were answered or re-queued
     if (msg.type === 'results') {
       slot.lastProgress = performance.now();
+      if (msg.results.length > 0) {
+        const sample = msg.busyMs / msg.results.length;
+        this.jobMs = Number.isFinite(this.jobMs) ? this.jobMs + 0.2 * (sample - this.jobMs) : sample;
+      }
       for (const { jobId, result } of msg.results) {
         const job = removeJob(slot.jobs, jobId);
         if (!job) continue; // timed out already
@@ -280,13 +298,32 @@ export class InferencePool extends EventEmitter {
     } else if (pending) pending.reject(new ModelLoadError(pending.file, msg.reason));
   }
 
-  private freeSlot(generation: number): Slot | undefined {
-    let best: Slot | undefined;
+  /**
+   * Where the next jobs go, and how many: to a running worker while the work waiting there stays under
+   * CONCENTRATE_BELOW_MS (no wake-up needed), else to an idle worker, else to the least busy one; see
+   * CONCENTRATE_BELOW_MS. Without an estimate of the job time yet, the waiting jobs are shared out between free workers.
+   */
+  private nextBatch(generation: number): { slot: Slot; count: number } | undefined {
+    const now = performance.now();
+    let running: Slot | undefined;
+    let idle: Slot | undefined;
+    let free = 0;
     for (const slot of this.slots) {
       if (!slot.loaded.has(generation) || slot.jobs.length >= JOBS_PER_WORKER) continue;
-      if (!best || slot.jobs.length < best.jobs.length) best = slot;
+      free++;
+      if (slot.jobs.length === 0) idle ??= slot;
+      else if (!running || slot.jobs.length < running.jobs.length) running = slot;
     }
-    return best;
+    const room = (slot: Slot) => Math.min(JOBS_PER_WORKER - slot.jobs.length, this.queue.length);
+    // How many more jobs fit in `slot` under the threshold (0 when its jobs are slow, or the estimate is unknown).
+    const jobMs = Math.max(this.jobMs, 0.001);
+    const fits = (slot: Slot) => (!Number.isFinite(jobMs) || (slot.jobs.length > 0 && now - slot.lastProgress >= 2 * CONCENTRATE_BELOW_MS) ? 0
+      : Math.floor((CONCENTRATE_BELOW_MS - slot.jobs.length * jobMs) / jobMs));
+    if (running && fits(running) >= 1) return { slot: running, count: Math.min(room(running), fits(running)) };
+    const slot = idle ?? running;
+    if (!slot) return undefined;
+    const count = fits(slot) >= 1 ? Math.min(room(slot), fits(slot)) : Math.min(room(slot), Math.ceil(this.queue.length / free));
+    return { slot, count };
   }
 
   /**
@@ -306,12 +343,9 @@ export class InferencePool extends EventEmitter {
     while (this.queue.length > 0 && this.current) {
       // A job that waited through a hot reload runs on the new version: it had not started on the old one.
       const generation = this.current.generation;
-      const slot = this.freeSlot(generation);
-      if (!slot) return;
-      // Share the waiting jobs out between free workers rather than piling them on the first one.
-      let free = 0;
-      for (const s of this.slots) if (s.loaded.has(generation) && s.jobs.length < JOBS_PER_WORKER) free++;
-      const count = Math.min(JOBS_PER_WORKER - slot.jobs.length, Math.ceil(this.queue.length / free));
+      const next = this.nextBatch(generation);
+      if (!next) return;
+      const { slot, count } = next;
       const batch = this.queue.splice(0, count);
       if (slot.jobs.length === 0) slot.lastProgress = performance.now();
       for (const job of batch) {

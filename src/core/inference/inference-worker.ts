@@ -57,8 +57,10 @@ port.on('message', (msg: ToWorker) => {
 async function runBatch(generation: number, jobs: InferJob[], bodies: ArrayBuffer): Promise<void> {
   const runner = runners.get(generation);
   const results: Array<{ jobId: number; result: JobResult }> = [];
+  let busyMs = 0;
   for (const job of jobs) {
     if (leaveIfRetired()) return; // the pool has re-queued this batch's remaining jobs elsewhere
+    const started = performance.now();
     let result: JobResult;
     if (!runner) result = { status: 503, body: JSON.stringify({ error: 'the model is being reloaded; try again' }) };
     else {
@@ -66,8 +68,9 @@ async function runBatch(generation: number, jobs: InferJob[], bodies: ArrayBuffe
         status: 500, body: JSON.stringify({ error: 'internal server error' }), internalError: err.stack ?? err.message,
       }));
     }
+    busyMs += performance.now() - started;
     results.push({ jobId: job.jobId, result });
   }
-  send({ type: 'results', results });
+  send({ type: 'results', results, busyMs });
   leaveIfRetired();
 }

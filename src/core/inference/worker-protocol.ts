@@ -33,7 +33,8 @@ export type FromWorker =
   | { type: 'loaded'; generation: number; description: ModelDescription }
   /** `reason` says why, without the file name (the pool knows which file it asked for). */
   | { type: 'load-failed'; generation: number; reason: string }
-  | { type: 'results'; results: Array<{ jobId: number; result: JobResult }> };
+  /** `busyMs`: the time the worker spent on these jobs, which the pool uses to decide how to share jobs out. */
+  | { type: 'results'; results: Array<{ jobId: number; result: JobResult }>; busyMs: number };
 
 export interface JobResult {
   status: number;
