@@ -52,6 +52,8 @@ export class AccessControl {
   private ownerDigest: Buffer;
   private shareDigest!: Buffer;
   private unlockDigest?: Buffer;
+  /** Computed when the share token changes, not on every request's check. */
+  private expiresAtMs?: number;
   private passwordDigest?: Buffer;
 
   constructor(private tokens: Tokens, private readonly policy: LinkPolicy = {}, private readonly now: () => number = Date.now) {
@@ -76,7 +78,7 @@ export class AccessControl {
 
   /** When the current share link stops working (ms since the epoch), or undefined when it never does. */
   get expiresAt(): number | undefined {
-    return this.policy.expiresMs ? Date.parse(this.tokens.shareIssuedAt) + this.policy.expiresMs : undefined;
+    return this.expiresAtMs;
   }
 
   get expired(): boolean {
@@ -166,6 +168,7 @@ export class AccessControl {
 
   private adoptShareToken(): void {
     this.shareDigest = digest(this.tokens.shareToken);
+    this.expiresAtMs = this.policy.expiresMs ? Date.parse(this.tokens.shareIssuedAt) + this.policy.expiresMs : undefined;
     const unlock = this.unlockCookieValue;
     this.unlockDigest = unlock === undefined ? undefined : digest(unlock);
   }
