@@ -25,7 +25,7 @@ const errorText = (body: unknown, status: number): string => {
 };
 
 export async function fetchCard(): Promise<ModelCard> {
-  const res = await fetch('/api/card', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+  const res = await fetch('api/card', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
   const body = await readJson(res);
   if (!res.ok) throw new ApiError(res.status, errorText(body, res.status));
   const card = body as ModelCard;
@@ -38,7 +38,7 @@ export async function fetchCard(): Promise<ModelCard> {
 export async function predict(inputs: Record<string, unknown>): Promise<PredictResponse> {
   let res: Response;
   try {
-    res = await fetch('/api/predict', {
+    res = await fetch('api/predict', {
       method: 'POST', credentials: 'same-origin', cache: 'no-store',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify({ inputs }),
@@ -55,7 +55,7 @@ export async function predict(inputs: Record<string, unknown>): Promise<PredictR
 export async function sendFeedback(submission: FeedbackSubmission): Promise<SendOutcome> {
   let res: Response;
   try {
-    res = await fetch('/api/feedback', {
+    res = await fetch('api/feedback', {
       method: 'POST', credentials: 'same-origin', cache: 'no-store',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify(submission),

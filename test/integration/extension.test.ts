@@ -35,14 +35,17 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await quickPick.getByText(choose, { exact: true }).click();
   writeStep(dir, 'tunnel-pick', 'answer', { title, items });
 
-  await waitForStep(dir, 'feedback-card', 'request', 150_000, signal);
+  const expected = await waitForStep<{ statusBar: string }>(dir, 'feedback-card', 'request', 150_000, signal);
   const frame = await waitForFrameWith(page, '[data-testid="feedback-card"]', { timeoutMs: 30_000, signal });
   const cards = await frame.$$eval('[data-testid="feedback-card"]', (nodes) => nodes.map((n) => (n as unknown as { innerText: string }).innerText));
   const totals = await frame.$eval('[data-testid="feedback-totals"]', (n) => (n as unknown as { innerText: string }).innerText);
   const imgInjected = await frame.$$eval('[data-testid="feedback-list"] img', (nodes) => nodes.length > 0);
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, 'vscode-feedback.png') });
-  const statusBar = await page.locator('.statusbar [aria-label^="Model Preview:"]').first().getAttribute('aria-label', { timeout: 10_000 });
+  // The counts reach the status bar throttled (a quarter of a second): wait for what the suite expects, then read it.
+  const item = page.locator('.statusbar [aria-label^="Model Preview:"]').first();
+  await page.locator(`.statusbar [aria-label="${expected.statusBar}"]`).waitFor({ timeout: 5_000 }).catch(() => undefined);
+  const statusBar = await item.getAttribute('aria-label', { timeout: 10_000 });
   writeStep(dir, 'feedback-card', 'answer', { cards, totals, imgInjected, statusBar });
 
   await waitForStep(dir, 'open-record', 'request', 150_000, signal);
@@ -72,6 +75,7 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   const buttons = await deathToast.locator('.monaco-button').allInnerTexts();
   writeStep(dir, 'server-died', 'answer', { text: await deathToast.innerText(), buttons: buttons.map((b) => b.trim()).filter(Boolean) });
   await deathToast.locator('.monaco-button', { hasText: 'Restart' }).click();
+
 }
 
 describe('the extension in a real VS Code extension host (code-server 4.100.3 + chromium)', function () {

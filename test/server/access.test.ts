@@ -49,7 +49,7 @@ describe('server: access control', function () {
   it('GET /?t=<share> answers 303 to / with an HttpOnly, SameSite=Lax cookie that then authorizes the API', async () => {
     const res = await preview.get(`/?t=${preview.shareToken}`, null);
     assert.equal(res.status, 303, res.text);
-    assert.equal(res.headers.get('location'), '/');
+    assert.equal(res.headers.get('location'), './', 'relative, so it works behind a path-prefixed proxy too');
     const cookies = res.headers.getSetCookie();
     assert.equal(cookies.length, 1, `one cookie: ${cookies}`);
     const [cookie] = cookies;

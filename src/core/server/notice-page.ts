@@ -29,7 +29,7 @@ export interface Notice {
 export function noticePage(notice: Notice): string {
   const form = notice.passwordForm
     ? `${notice.passwordForm.error ? `<p class="error" role="alert">${escapeHtml(notice.passwordForm.error)}</p>` : ''}
-<form method="post" action="/unlock">
+<form method="post" action="unlock">
 <input type="password" name="password" aria-label="Password" autocomplete="current-password" required autofocus data-testid="password">
 <button type="submit" data-testid="unlock">Open</button>
 </form>`

@@ -58,8 +58,8 @@ function shell(card: ModelCard | undefined): string {
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(title)} · Model Preview</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/page.css">
-<script src="/assets/page.js" defer></script>
+<link rel="stylesheet" href="assets/page.css">
+<script src="assets/page.js" defer></script>
 </head>
 <body>
 <header id="page-header" class="page-header">
@@ -90,6 +90,8 @@ function sendAsset(name: string, res: Response): void {
  * `GET /`: the share link's landing page, and `GET /assets/page.{js,css}`: its script and stylesheet, all behind the
  * share token. A link carries the share token as `?t=`; it is traded for an HttpOnly cookie and the browser is
  * redirected to the bare URL, so the token does not linger in the address bar, history or a Referer header.
+ * Every URL the page uses is relative (`assets/...`, `api/...`, a `./` redirect): behind a path-prefixed proxy (VS
+ * Code's port forwarding in a browser, `/proxy/<port>/`) the page still finds its own assets and API.
  * SameSite=Lax, not Strict: the link is usually opened from another site (mail, chat), and a Strict cookie would not
  * be sent on the redirect that follows.
  */
@@ -99,7 +101,7 @@ export function pageRoute(backend: ModelBackend, access: AccessControl, share: R
     // Only the link's own token counts here: a wrong or truncated link must not replace a valid cookie.
     if (typeof req.query.t === 'string' && access.isShareToken(req.query.t)) {
       res.cookie(access.cookieName, req.query.t, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
-      return void res.redirect(303, '/');
+      return void res.redirect(303, './');
     }
     if (access.verdictOf(req) === 'locked') return void sendPasswordPage(res, 401);
     next();
@@ -113,7 +115,7 @@ export function pageRoute(backend: ModelBackend, access: AccessControl, share: R
     const password: unknown = req.body?.password;
     if (typeof password !== 'string' || !access.checkPassword(password)) return void sendPasswordPage(res, 401, 'That password is not right.');
     res.cookie(access.unlockCookieName, access.unlockCookieValue!, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
-    res.redirect(303, '/');
+    res.redirect(303, './');
   }).all(methodNotAllowed);
   router.route('/assets/:name').get(share, (req, res) => {
     sendAsset(String(req.params.name), res);
