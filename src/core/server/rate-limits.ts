@@ -15,6 +15,8 @@ const UNLOCK_ATTEMPTS_PER_MINUTE = 10;
 
 export type RateLimitedAction = 'prediction' | 'feedback' | 'unlock';
 
+const NO_LIMIT = Promise.resolve();
+
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /**
@@ -48,17 +50,18 @@ export class RateLimits {
     }
   }
 
-  /** Resolves when the client still has budget for `action`; rejects with a 429 carrying Retry-After otherwise. */
-  async consume(action: RateLimitedAction, req: IncomingMessage): Promise<void> {
+  /**
+   * Resolves when the client still has budget for `action`; rejects with a 429 carrying Retry-After otherwise. With
+   * the limit off it returns one settled promise: it sits on every inference's path.
+   */
+  consume(action: RateLimitedAction, req: IncomingMessage): Promise<void> {
     const limiter = this.limiters.get(action);
-    if (!limiter) return;
-    try {
-      await limiter.consume(clientKey(req));
-    } catch (rejection) {
+    if (!limiter) return NO_LIMIT;
+    return limiter.consume(clientKey(req)).then(() => undefined, (rejection: unknown) => {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
       throw new HttpError(429, `too many ${action} requests from this client; try again in ${seconds} s`, { 'Retry-After': String(seconds) });
-    }
+    });
   }
 
   /** Express middleware for one action. */

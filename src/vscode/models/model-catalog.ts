@@ -14,7 +14,6 @@ export class ModelCatalog implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly appeared = new vscode.EventEmitter<vscode.Uri>();
   private watchers: vscode.Disposable[] = [];
-  private scanning?: Promise<void>;
 
   /** The list (or an entry's description or publish state) changed. */
   readonly onDidChange = this.changed.event;
@@ -47,16 +46,13 @@ export class ModelCatalog implements vscode.Disposable {
     await this.rescan();
   }
 
-  rescan(): Promise<void> {
-    this.scanning = (async () => {
-      const exclude = this.settings.modelExclude.length ? `{${this.settings.modelExclude.join(',')}}` : undefined;
-      const found = (await Promise.all(this.settings.modelInclude.map((g) => vscode.workspace.findFiles(g, exclude, 5000)))).flat();
-      const files = new Set(found.map((u) => u.fsPath));
-      for (const file of [...this.entries.keys()]) if (!files.has(file)) this.entries.delete(file);
-      await Promise.all(found.map((uri) => this.add(uri, false)));
-      this.changed.fire();
-    })();
-    return this.scanning;
+  async rescan(): Promise<void> {
+    const exclude = this.settings.modelExclude.length ? `{${this.settings.modelExclude.join(',')}}` : undefined;
+    const found = (await Promise.all(this.settings.modelInclude.map((g) => vscode.workspace.findFiles(g, exclude, 5000)))).flat();
+    const files = new Set(found.map((u) => u.fsPath));
+    for (const file of [...this.entries.keys()]) if (!files.has(file)) this.entries.delete(file);
+    await Promise.all(found.map((uri) => this.add(uri, false)));
+    this.changed.fire();
   }
 
   /** Marks a model as published (or not): the tree shows it and its link actions. */
