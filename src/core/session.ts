@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
-import type { PreviewEvent } from '../shared/events';
+import type { LogEntry, LogLevel, LogSource, PreviewEvent } from '../shared/events';
 import type { ModelCard, ModelDescription } from '../shared/model-card';
 import type { Sidecar } from '../shared/sidecar';
 import { InferencePool } from './inference/inference-pool';
@@ -49,8 +49,11 @@ export interface PreviewOptions {
   password?: string;
   /** Per-client budgets (default DEFAULT_RATE_LIMITS). */
   rateLimits?: RateLimitSettings;
-  log?(message: string): void;
+  /** Where log lines go (default: stderr, one line each). */
+  log?(entry: LogEntry): void;
 }
+
+const logToStderr = (entry: LogEntry): void => void process.stderr.write(`${entry.level} (${entry.source}): ${entry.message}\n`);
 
 /**
  * One published preview: a model served by a worker pool behind an HTTP server, its access tokens, its data folder
@@ -89,7 +92,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   }
 
   static async start(options: PreviewOptions): Promise<PreviewSession> {
-    const warn = (m: string) => (options.log ?? ((s: string) => process.stderr.write(s + '\n')))(m);
+    const warn = (message: string) => (options.log ?? logToStderr)({ level: 'warn', source: 'storage', message });
     const [model, tokens, predictions, feedbackStore] = await Promise.all([
       readModelFile(options.modelFile), loadOrCreateTokens(options.dataDir),
       PredictionLog.open(options.dataDir, warn), FeedbackStore.open(options.dataDir, warn),
@@ -106,7 +109,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       session.adopt(description, performance.now() - started);
       const appOptions = {
         backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session,
-        rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS), bodyLimitBytes: options.bodyLimitBytes, log: (m: string) => session.log(m),
+        rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS), bodyLimitBytes: options.bodyLimitBytes, log: (m: string) => session.log('error', 'server', m),
       };
       const handler = withInferenceFastPath(createApp(appOptions), appOptions);
       session.server = await GracefulServer.listen(handler, { host: options.host, port: options.port });
@@ -173,7 +176,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
 
   async run(kind: JobKind, body: Uint8Array, receivedAt: number) {
     const result = await this.pool.run(kind, body, receivedAt);
-    if (result.internalError) this.log(`internal error in an inference worker: ${result.internalError}`);
+    if (result.internalError) this.log('error', 'worker', `internal error in an inference worker: ${result.internalError}`);
     return result;
   }
 
@@ -261,7 +264,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     this.watcher = new FileWatcher(
       [model, sidecarPathFor(model)],
       (file) => void (file === model ? this.reload() : this.loadSidecar()),
-      (err) => this.log(`file watcher: ${err.message}`),
+      (err) => this.log('warn', 'watcher', `file watcher: ${err.message}`),
     );
   }
 
@@ -271,7 +274,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     this.emit('event', event);
   }
 
-  private log(message: string): void {
-    (this.options.log ?? ((m: string) => process.stderr.write(m + '\n')))(message);
+  private log(level: LogLevel, source: LogSource, message: string): void {
+    (this.options.log ?? logToStderr)({ level, source, message });
   }
 }

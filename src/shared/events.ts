@@ -36,6 +36,24 @@ export interface StoppedEvent {
   event: 'stopped';
 }
 
+/** How much a log line matters: `debug` lines are for troubleshooting, `warn` and `error` for the owner's attention. */
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** What wrote a log line: the HTTP layer, the data files, an inference worker, the file watcher, the tunnel. */
+export type LogSource = 'server' | 'storage' | 'worker' | 'watcher' | 'tunnel' | 'onnxruntime';
+
+/** A line of the server's log, with its level and source (not an `error` event: those are for the owner to act on). */
+export interface LogEntry {
+  level: LogLevel;
+  source: LogSource;
+  message: string;
+}
+
+/** A log line as `serve --json` prints it (and the extension writes it to its output channel at that level). */
+export interface LogEvent extends LogEntry {
+  event: 'log';
+}
+
 /** One answered `/api/predict` (the V2 route is for programs and is not streamed). */
 export interface PredictionEvent {
   event: 'prediction';
@@ -96,7 +114,7 @@ export type TunnelEvent = TunnelUpEvent | TunnelDownEvent | TunnelUrlChangedEven
 
 /** Events a running session emits (the CLI adds `ready`, which carries the owner token, to its own output only). */
 export type PreviewEvent = ModelReloadedEvent | ErrorEvent | PredictionEvent | FeedbackEvent | TunnelEvent | ShareLinkChangedEvent;
-export type CliEvent = ReadyEvent | PreviewEvent | StoppedEvent;
+export type CliEvent = ReadyEvent | PreviewEvent | StoppedEvent | LogEvent;
 
 /**
  * Messages on the owner's WebSocket `GET /api/events[?since=<id>&epoch=<epoch>]`. The server sends `hello` first, then

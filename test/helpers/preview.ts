@@ -37,6 +37,7 @@ export interface Preview {
   /** Every event the session emitted, in order. */
   events: PreviewEvent[];
   /** Everything the session logged. */
+  /** Log lines, as `<level> (<source>): <message>`. */
   logs: string[];
   post(urlPath: string, body: unknown, token?: TokenChoice, headers?: Record<string, string>): Promise<Reply>;
   get(urlPath: string, token?: TokenChoice, headers?: Record<string, string>): Promise<Reply>;
@@ -55,7 +56,7 @@ export async function startPreview(modelFile: string, overrides: PreviewOverride
   const logs: string[] = [];
   const session = await PreviewSession.start({
     modelFile, host: '127.0.0.1', port: 0, dataDir, workers: 2, maxQueue: 64, timeoutMs: 10_000,
-    bodyLimitBytes: 32 * 1024 * 1024, log: (m) => logs.push(m),
+    bodyLimitBytes: 32 * 1024 * 1024, log: (e) => logs.push(`${e.level} (${e.source}): ${e.message}`),
     // Tests send many requests from one client; the limits are tested where a test turns them on.
     rateLimits: { predictionsPerMinute: 0, feedbackPerMinute: 0 }, ...options,
   });

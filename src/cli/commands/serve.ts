@@ -99,7 +99,7 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     modelFile, host: flags.host, port: flags.port, dataDir: flags.dataDir, workers: flags.workers,
     maxQueue: flags.maxQueue, timeoutMs: flags.timeout, bodyLimitBytes: flags.bodyLimit, watch: flags.watch,
     tunnel: await createTunnelProvider(tunnel, secretsFromEnvironment(), flags.dataDir), expiresMs, password: flags.password || undefined, rateLimits,
-    log: (m) => (flags.json ? emit({ event: 'error', source: 'worker', message: m }) : process.stderr.write(m + '\n')),
+    log: (entry) => (flags.json ? emit({ event: 'log', ...entry }) : process.stderr.write(`${entry.level} (${entry.source}): ${terminalSafe(entry.message)}\n`)),
   });
   await writeServerInfo(flags.dataDir, session.port, session.localUrl);
   const card = session.card()!;
