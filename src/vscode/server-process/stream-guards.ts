@@ -1,4 +1,4 @@
-import type { CliEvent, PreviewEvent, ReadyEvent, StreamMessage } from '../../shared/events';
+import type { CliEvent, LogEvent, PreviewEvent, ReadyEvent, StreamMessage } from '../../shared/events';
 import type { FeedbackRecord, FeedbackStats, StoredTensor } from '../../shared/feedback';
 import type { ModelDescription } from '../../shared/model-card';
 import type { ShareLinkInfo } from '../../shared/share-link';
@@ -151,9 +151,16 @@ export function isReadyEvent(value: unknown): value is ReadyEvent {
   return isObject(value) && value.event === 'ready' && matches(value, readyChecks);
 }
 
-/** A line of `serve --json`: `ready` first, then preview events, `stopped` last. */
+/** The source is any name: a newer server may log from a part this extension does not know. */
+const logEventChecks: FieldChecks<LogEvent> = { level: oneOf('debug', 'info', 'warn', 'error'), source: isNonEmptyString, message: isString };
+
+export function isLogEvent(value: unknown): value is LogEvent {
+  return isObject(value) && value.event === 'log' && matches(value, logEventChecks);
+}
+
+/** A line of `serve --json`: `ready` first, then preview events and log lines, `stopped` last. */
 export function isCliEvent(value: unknown): value is CliEvent {
-  return isReadyEvent(value) || isPreviewEvent(value) || (isObject(value) && value.event === 'stopped');
+  return isReadyEvent(value) || isPreviewEvent(value) || isLogEvent(value) || (isObject(value) && value.event === 'stopped');
 }
 
 /** A message of the events WebSocket: `hello`, `reset`, or a preview event numbered with an `id` (from 1). */
