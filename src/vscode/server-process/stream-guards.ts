@@ -123,6 +123,7 @@ export function isShareLinkInfo(value: unknown): value is ShareLinkInfo {
 const previewEventChecks: { [E in PreviewEvent as E['event']]: FieldChecks<E> } = {
   'model-reloaded': { model: isString, modelVersion: isString, previousVersion: isString, loadMs: isNumber },
   error: { source: oneOf('model-reload', 'sidecar', 'worker'), message: isString },
+  'sidecar-reloaded': {},
   prediction: {
     ts: isString, predictionId: isString, model: isString, modelVersion: isString, predicted: optional(isString), inferenceMs: isNumber,
   },
