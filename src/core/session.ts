@@ -228,12 +228,14 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     this.metrics.setModel(description.name, description.version);
   }
 
-  private async loadSidecar(): Promise<void> {
+  /** Reads the sidecar; `changed` when the watcher saw it change (a good read then clears an earlier error for the owner). */
+  private async loadSidecar(changed = false): Promise<void> {
     const { sidecar, error } = await readSidecar(this.options.modelFile);
     this.sidecar = sidecar;
     this.sidecarError = error;
     this.cachedCard = undefined;
     if (error) this.publish({ event: 'error', source: 'sidecar', message: error });
+    else if (changed) this.publish({ event: 'sidecar-reloaded' });
   }
 
   private linkTo(baseUrl: string): string {
@@ -263,7 +265,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     const model = path.resolve(this.options.modelFile);
     this.watcher = new FileWatcher(
       [model, sidecarPathFor(model)],
-      (file) => void (file === model ? this.reload() : this.loadSidecar()),
+      (file) => void (file === model ? this.reload() : this.loadSidecar(true)),
       (err) => this.log('warn', 'watcher', `file watcher: ${err.message}`),
     );
   }

@@ -32,6 +32,11 @@ export interface ErrorEvent {
   message: string;
 }
 
+/** The sidecar file changed and was read without error (or was removed): the page shows it, and an earlier `sidecar` error no longer holds. */
+export interface SidecarReloadedEvent {
+  event: 'sidecar-reloaded';
+}
+
 export interface StoppedEvent {
   event: 'stopped';
 }
@@ -113,7 +118,7 @@ export interface ShareLinkChangedEvent {
 export type TunnelEvent = TunnelUpEvent | TunnelDownEvent | TunnelUrlChangedEvent;
 
 /** Events a running session emits (the CLI adds `ready`, which carries the owner token, to its own output only). */
-export type PreviewEvent = ModelReloadedEvent | ErrorEvent | PredictionEvent | FeedbackEvent | TunnelEvent | ShareLinkChangedEvent;
+export type PreviewEvent = ModelReloadedEvent | ErrorEvent | SidecarReloadedEvent | PredictionEvent | FeedbackEvent | TunnelEvent | ShareLinkChangedEvent;
 export type CliEvent = ReadyEvent | PreviewEvent | StoppedEvent | LogEvent;
 
 /**

@@ -64,7 +64,9 @@ export class ModelPreviewExtension implements vscode.Disposable {
       void vscode.commands.executeCommand('setContext', 'modelPreview.running', this.previews.all.length > 0);
       for (const entry of this.catalog.models) {
         const running = this.previews.get(entry.file);
-        this.catalog.setPublished(entry.file, running && { modelVersion: running.modelVersion, shareUrl: running.shareUrl, tunnel: running.tunnel });
+        this.catalog.setPublished(entry.file, running && {
+          modelVersion: running.modelVersion, shareUrl: running.shareUrl, tunnel: running.tunnel, problems: { ...running.problems },
+        });
       }
     }));
     own(new PreviewNotifications(this.previews, log));

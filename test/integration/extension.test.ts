@@ -69,12 +69,38 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await toast.waitFor({ timeout: 20_000 });
   writeStep(dir, 'notification', 'answer', { text: await toast.innerText() });
 
+  const failed = await waitForStep<{ text: string; tree: string }>(dir, 'reload-failed', 'request', 150_000, signal);
+  const failedToast = page.locator('.notification-toast').filter({ hasText: failed.text }).first();
+  await failedToast.waitFor({ timeout: 20_000 });
+  const failedText = await failedToast.innerText();
+  const failedButtons = (await failedToast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()).filter(Boolean);
+  await sidebar.getByText(failed.tree).first().waitFor({ timeout: 20_000 }); // the Models view shows it too
+  await page.screenshot({ path: path.join(ARTIFACTS, 'vscode-reload-failed.png') });
+  await failedToast.locator('.monaco-button', { hasText: 'Show log' }).click();
+  const panel = page.locator('[id="workbench.parts.panel"]');
+  await panel.getByText('error (model-reload)', { exact: false }).first().waitFor({ timeout: 20_000 });
+  writeStep(dir, 'reload-failed', 'answer', { text: failedText, buttons: failedButtons, output: (await panel.innerText()).replace(/\u00a0/g, ' ') }); // Monaco draws spaces as no-break spaces
+
+  const failedAgain = await waitForStep<{ text: string }>(dir, 'reload-failed-again', 'request', 150_000, signal);
+  // The error event has reached the extension by now: a toast for it would be up well within this wait.
+  await page.waitForTimeout(2_000);
+  writeStep(dir, 'reload-failed-again', 'answer', { toasts: await page.locator('.notification-toast').filter({ hasText: failedAgain.text, visible: true }).count() });
+
   const died = await waitForStep<{ text: string }>(dir, 'server-died', 'request', 150_000, signal);
   const deathToast = page.locator('.notification-toast').filter({ hasText: died.text }).first();
   await deathToast.waitFor({ timeout: 20_000 });
   const buttons = await deathToast.locator('.monaco-button').allInnerTexts();
   writeStep(dir, 'server-died', 'answer', { text: await deathToast.innerText(), buttons: buttons.map((b) => b.trim()).filter(Boolean) });
   await deathToast.locator('.monaco-button', { hasText: 'Restart' }).click();
+
+  const { type } = await waitForStep<{ type: string }>(dir, 'ngrok-token', 'request', 150_000, signal);
+  const box = page.locator('.quick-input-widget');
+  await box.locator('.quick-input-title').getByText('ngrok authtoken', { exact: false }).waitFor({ timeout: 20_000 });
+  const input = box.locator('.quick-input-box input');
+  const typed = { title: await box.locator('.quick-input-title').innerText(), password: (await input.getAttribute('type')) === 'password' };
+  await input.fill(type);
+  await input.press('Enter');
+  writeStep(dir, 'ngrok-token', 'answer', typed);
 
 }
 

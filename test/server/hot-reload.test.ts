@@ -101,6 +101,36 @@ describe('server: hot reload of the model file', function () {
     });
   });
 
+  describe('the sidecar file, edited while the preview runs', () => {
+    let preview: Preview;
+    afterEach(async () => {
+      await preview?.stop();
+    });
+
+    it('an invalid edit is an error event and is ignored; a valid one is a sidecar-reloaded event, and the page gets it', async () => {
+      const modelFile = path.join(dir, 'iris.onnx');
+      const sidecarFile = path.join(dir, 'iris.preview.json');
+      await copyFile(IRIS_MODEL, modelFile);
+      await writeFile(sidecarFile, JSON.stringify({ title: 'Iris, first title' }));
+      preview = await startPreview(modelFile);
+      const card = async () => (await preview.get('/api/card')).json as { sidecar?: { title?: string }; sidecarError?: string };
+      assert.equal((await card()).sidecar?.title, 'Iris, first title');
+
+      await writeFile(sidecarFile, '{"title": "half an edit');
+      const failed = await preview.waitForEvent((e) => e.event === 'error') as ErrorEvent;
+      assert.equal(failed.source, 'sidecar');
+      assert.match(failed.message, /iris\.preview\.json: not valid JSON/);
+      assert.match((await card()).sidecarError ?? '', /not valid JSON/);
+
+      await writeFile(sidecarFile, JSON.stringify({ title: 'Iris, fixed' }));
+      await preview.waitForEvent((e) => e.event === 'sidecar-reloaded');
+      const fixed = await card();
+      assert.equal(fixed.sidecar?.title, 'Iris, fixed');
+      assert.equal(fixed.sidecarError, undefined);
+      assert.deepEqual(preview.events.map((e) => e.event), ['error', 'sidecar-reloaded'], 'nothing else, and nothing at start for a valid sidecar');
+    });
+  });
+
   describe('slow-matmul, swapped while requests run', () => {
     let preview: Preview;
     afterEach(async () => {

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ModelDescription } from '../../src/shared/model-card';
-import { modelNodes } from '../../src/vscode/models/model-tree';
+import { modelNodes, type ModelEntry } from '../../src/vscode/models/model-tree';
 import { feedbackLoaderCell } from '../../src/vscode/notebook/feedback-loader-cell';
 import { dataDirFor } from '../../src/vscode/previews/data-dir';
 import { serveArguments } from '../../src/vscode/previews/serve-arguments';
@@ -68,6 +68,42 @@ describe('Models tree nodes', () => {
     assert.equal(nodes[2].tooltip, 'not an ONNX model');
     const ids = nodes.flatMap(function all(n): string[] { return [n.id, ...n.children.flatMap(all)]; });
     assert.equal(new Set(ids).size, ids.length, 'ids are unique (VS Code keys tree state by them)');
+  });
+});
+
+describe('Models tree nodes: what the running server reported wrong', () => {
+  const published = { modelVersion: 'c19ee04a8f90', shareUrl: 'http://x/?t=1', tunnel: 'none' };
+  const reloadError = '/ws/iris.onnx: not an ONNX model (still serving version c19ee04a8f90)';
+  const node = (entry: Partial<ModelEntry>) => modelNodes([{ file: '/ws/iris.onnx', relativePath: 'iris.onnx', ...entry }])[0];
+
+  it('a re-export that did not load: a warning, "reload failed — still serving <version>", the reason inside; the link actions stay', () => {
+    // The catalog cannot read the broken file either: no signature, but the preview still runs.
+    const n = node({ error: 'not an ONNX model', published: { ...published, problems: { reload: reloadError } } });
+    assert.equal(n.kind, 'model.published', 'copy, open and stop stay on the item');
+    assert.equal(n.label, 'iris', 'the served name');
+    assert.equal(n.description, 'reload failed — still serving c19ee04a8f90');
+    assert.equal(n.icon, 'warning');
+    assert.equal(n.warning, true);
+    assert.match(n.tooltip!, /Reload failed: \/ws\/iris\.onnx: not an ONNX model/);
+    assert.deepEqual(n.children.map((c) => [c.label, c.description]), [['Reload failed', reloadError], ['Share link', 'this machine only']]);
+  });
+
+  it('cleared by the state itself: no problem, or the file on disk is the served version again', () => {
+    assert.equal(node({ description: iris, published }).description, 'published · c19ee04a8f90');
+    assert.equal(node({ description: iris, published }).icon, 'broadcast');
+    const backToServed = node({ description: iris, published: { ...published, problems: { reload: reloadError } } });
+    assert.equal(backToServed.description, 'published · c19ee04a8f90', 'the good file was exported again: nothing to reload');
+    assert.equal(backToServed.warning, false);
+    const newer = node({ description: { ...iris, version: '5e01d2c7a9b3' }, published: { ...published, problems: { reload: reloadError } } });
+    assert.equal(newer.description, 'reload failed — still serving c19ee04a8f90', 'a file the server could not load');
+  });
+
+  it('an invalid sidecar: published, with "sidecar ignored" and why', () => {
+    const n = node({ description: iris, published: { ...published, problems: { sidecar: '/ws/iris.preview.json: not valid JSON' } } });
+    assert.equal(n.description, 'published · c19ee04a8f90 · sidecar ignored');
+    assert.equal(n.icon, 'warning');
+    assert.ok(n.children.some((c) => c.label === 'Sidecar ignored' && c.description === '/ws/iris.preview.json: not valid JSON'));
+    assert.deepEqual(n.children.slice(0, 2).map((c) => c.label), ['Inputs', 'Outputs'], 'the signature is still shown');
   });
 });
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { ShareLinkChangedEvent, StreamedEvent } from '../../src/shared/events';
+import type { LogLevel, ShareLinkChangedEvent, StreamedEvent } from '../../src/shared/events';
 import type { FeedbackRecord } from '../../src/shared/feedback';
 import { PreviewProcess, type PreviewProcessOptions } from '../../src/vscode/server-process/preview-process';
 import { PreviewStartError } from '../../src/vscode/server-process/preview-start-error';
@@ -197,6 +197,74 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
       await Promise.all([preview.stop(), preview.stop()]);
       await assert.rejects(preview.fetchStats(), /reading the feedback stats \(GET \/api\/stats\) failed: ECONNREFUSED/);
     });
+  });
+
+  describe('the log (what lands in the "Model Preview" output channel)', () => {
+    /** A fake output channel: every line with its level. */
+    const channel: Array<{ line: string; level: LogLevel }> = [];
+    let preview: PreviewProcess;
+    const tokensSeen = new Set<string>();
+
+    before(async () => {
+      // A feedback file with a line that is not JSON: the server logs a storage warning about it while it starts.
+      const dataDir = path.join(dir, 'data-log');
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(path.join(dataDir, 'feedback.jsonl'), 'this line is not JSON\n');
+      preview = await start({ dataDir, log: (line, level) => channel.push({ line, level }) });
+      tokensSeen.add(shareToken(preview));
+    });
+
+    it('after a prediction, a feedback and a rotation, no line holds the owner token or any share token, old or new', async () => {
+      await sendFeedback(preview, await predict(preview), 'fine');
+      const changed = nextEvent(preview, 'share-link-changed', (e): e is StreamedEvent & ShareLinkChangedEvent => e.event === 'share-link-changed');
+      await preview.rotateShareLink();
+      await changed;
+      tokensSeen.add(shareToken(preview));
+      await sendFeedback(preview, await predict(preview), 'after the rotation');
+      // The child's stdout is read apart from the events socket: wait for its line about the last feedback.
+      const lines = () => channel.filter((l) => l.line.includes('"event":"feedback"')).length;
+      for (const deadline = Date.now() + 5_000; lines() < 2 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(lines(), 2, 'both feedback lines were logged');
+      assert.ok(channel.some((l) => l.line.includes('"event":"share-link-changed"')), 'the rotation was logged');
+      assert.equal(tokensSeen.size, 2);
+      for (const secret of [preview.ready.ownerToken, ...tokensSeen]) {
+        const leaks = channel.filter((l) => l.line.includes(secret));
+        assert.deepEqual(leaks, [], `a token reached the log: ${JSON.stringify(leaks)}`);
+      }
+      assert.ok(channel.some((l) => l.line.includes('?t=<share token>')), 'links are logged with the token masked');
+    });
+
+    it('one line per prediction and feedback at debug level; the server\'s own log lines at their level and source', () => {
+      const levelsOf = (kind: string) => new Set(channel.filter((l) => l.line.includes(`"event":"${kind}"`)).map((l) => l.level));
+      assert.deepEqual(levelsOf('prediction'), new Set(['debug']));
+      assert.deepEqual(levelsOf('feedback'), new Set(['debug']));
+      assert.deepEqual(levelsOf('ready'), new Set(['info']));
+      const warning = channel.find((l) => l.line.includes('not valid JSON'));
+      assert.ok(warning, `the storage warning was logged: ${JSON.stringify(channel.slice(0, 5))}`);
+      assert.equal(warning.level, 'warn');
+      assert.match(warning.line, /^storage: /, 'as "<source>: <message>", not a raw JSON line');
+    });
+  });
+
+  it('a token quoted on stderr is hidden too, in the log and in the last stderr lines a notification shows', async () => {
+    // A stand-in for the server (a real child process): its ready line, then a stderr line quoting both tokens.
+    const fake = path.join(dir, 'fake-serve.js');
+    writeFileSync(fake, `
+      const port = 9;
+      console.log(JSON.stringify({ event: 'ready', model: 'm', modelVersion: 'v', port, localUrl: 'http://127.0.0.1:9/',
+        shareUrl: 'http://127.0.0.1:9/?t=SHARE-secret-1', tunnel: 'none', ownerToken: 'OWNER-secret-2' }));
+      setTimeout(() => { console.error('crashed on a request from http://x.example/?t=SHARE-secret-1 with OWNER-secret-2'); process.exit(3); }, 50);`);
+    const channel: Array<{ line: string; level: LogLevel }> = [];
+    await assert.rejects(start({ cliPath: fake, log: (line, level) => channel.push({ line, level }) }), (err: unknown) => {
+      assert.ok(err instanceof PreviewStartError, String(err));
+      for (const text of [err.message, ...err.lastStderr]) assert.doesNotMatch(text, /SHARE-secret-1|OWNER-secret-2/);
+      assert.match(err.lastStderr.join('\n'), /crashed on a request from http:\/\/x\.example\/\?t=<share token> with <owner token>/);
+      return true;
+    });
+    const stderrLine = channel.find((l) => l.line.startsWith('stderr: crashed'));
+    assert.ok(stderrLine, JSON.stringify(channel));
+    assert.equal(stderrLine.level, 'warn');
+    assert.deepEqual(channel.filter((l) => /SHARE-secret-1|OWNER-secret-2/.test(l.line)), []);
   });
 
   it('a model that cannot load: start rejects with the CLI\'s one-line reason', async () => {

@@ -109,6 +109,7 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     if (e.event === 'model-reloaded') say(`reloaded: ${e.model} is now version ${e.modelVersion} (was ${e.previousVersion}, loaded in ${e.loadMs} ms)`);
     else if (e.event === 'feedback') say(`feedback: ${feedbackLine(e.record)}`);
     else if (e.event === 'error') process.stderr.write(`error (${e.source}): ${terminalSafe(e.message)}\n`);
+    else if (e.event === 'sidecar-reloaded') say('sidecar reloaded: the page shows it from its next load');
     else if (e.event === 'tunnel-up') say(`tunnel up: ${e.shareUrl}`);
     else if (e.event === 'tunnel-down') say(e.retryInMs === undefined ? `tunnel down: ${terminalSafe(e.reason)}; the link works only on this machine now` : `tunnel down (${terminalSafe(e.reason)}): reconnecting in ${(e.retryInMs / 1000).toFixed(1)} s, attempt ${e.attempt}`);
     else if (e.event === 'tunnel-url-changed') say(`the public URL changed; new share link: ${e.shareUrl}`);

@@ -37,8 +37,8 @@ const DEFAULT_OPEN_TIMEOUT_MS = 20_000;
 /** Closing talks to the ngrok service too, which may not answer: close() gives up waiting after this. */
 const CLOSE_TIMEOUT_MS = 5_000;
 
-export const MISSING_NGROK_AUTHTOKEN = 'ngrok needs an authtoken: set the NGROK_AUTHTOKEN environment variable (CLI) or ' +
-  'store it with the extension\'s "set ngrok authtoken" command (kept in VS Code\'s secret storage). ' +
+export const MISSING_NGROK_AUTHTOKEN = 'ngrok needs an authtoken: set the NGROK_AUTHTOKEN environment variable (CLI), or in ' +
+  'VS Code run "Model Preview: Set ngrok authtoken" (kept in VS Code\'s secret storage). ' +
   'Get one at https://dashboard.ngrok.com/get-started/your-authtoken';
 
 /** ngrok errors that retrying cannot fix: a malformed, invalid, old or revoked authtoken, none at all, an old agent. */

@@ -18,6 +18,7 @@ export interface PreviewCommandDeps {
 
 const COPY = 'Copy link';
 const OPEN = 'Open';
+const SET_NGROK_AUTHTOKEN = 'Set ngrok authtoken';
 
 /** Publish, stop and the share-link commands. Each returns something useful to a caller (tests, other extensions). */
 export function registerPreviewCommands(deps: PreviewCommandDeps): vscode.Disposable[] {
@@ -62,6 +63,12 @@ export function registerPreviewCommands(deps: PreviewCommandDeps): vscode.Dispos
       if (picked) await vscode.commands.executeCommand(picked.command, { file: p.file });
     })),
     vscode.commands.registerCommand('modelPreview.showLog', () => deps.log.show()),
+    vscode.commands.registerCommand('modelPreview.setNgrokAuthtoken', async (token?: unknown) => {
+      // Programs (and tests) may pass the token; people type it into a password box.
+      const stored = await deps.tunnels.setNgrokAuthtoken(typeof token === 'string' ? token : undefined);
+      if (stored) void vscode.window.showInformationMessage('Stored the ngrok authtoken in VS Code\'s SecretStorage: the next ngrok publish uses it.');
+      return stored;
+    }),
     vscode.commands.registerCommand('modelPreview.forgetSecrets', async () => {
       await deps.tunnels.forgetSecrets();
       void vscode.window.showInformationMessage('Forgot the ngrok authtoken, the ssh passphrase and the link password: the next publish asks again.');
@@ -105,7 +112,10 @@ async function publish(deps: PreviewCommandDeps, file: string | undefined): Prom
     const message = (err as Error).message;
     deps.log.error(`publishing ${file} failed: ${message}`);
     if (err instanceof PreviewStartError && message === START_CANCELLED) return undefined;
-    const answer = await vscode.window.showErrorMessage(`Could not publish ${path.basename(file)}: ${message}`, 'Show log', 'Retry');
+    // A refused or missing ngrok authtoken: offer the command that replaces it, then publish again.
+    const actions = tunnel.tunnel === 'ngrok' && /authtoken/i.test(message) ? [SET_NGROK_AUTHTOKEN, 'Show log'] : ['Show log', 'Retry'];
+    const answer = await vscode.window.showErrorMessage(`Could not publish ${path.basename(file)}: ${message}`, ...actions);
+    if (answer === SET_NGROK_AUTHTOKEN) return await vscode.commands.executeCommand('modelPreview.setNgrokAuthtoken') ? publish(deps, file) : undefined;
     if (answer === 'Show log') deps.log.show();
     if (answer === 'Retry') return publish(deps, file);
     return undefined;

@@ -14,7 +14,15 @@ export interface ModelEntry {
   /** Why the file could not be inspected (not ONNX, truncated, still being written). */
   error?: string;
   /** Set while a preview of this file runs. */
-  published?: { modelVersion: string; shareUrl: string; tunnel: string };
+  published?: { modelVersion: string; shareUrl: string; tunnel: string; problems?: PreviewProblems };
+}
+
+/** What the running server reported wrong that still holds (its `error` events' messages). */
+export interface PreviewProblems {
+  /** The re-exported file did not load: the preview still serves `modelVersion`. */
+  reload?: string;
+  /** The sidecar file is invalid: the page shows the model without it. */
+  sidecar?: string;
 }
 
 export type ModelNodeKind = 'model' | 'model.published' | 'model.broken' | 'group' | 'tensor' | 'info';
@@ -27,6 +35,8 @@ export interface ModelNode {
   tooltip?: string;
   /** A codicon id. */
   icon: string;
+  /** Drawn in the warning colour: something about this model needs the owner's attention. */
+  warning?: boolean;
   /** The model file the node belongs to (commands run on it). */
   file: string;
   children: ModelNode[];
@@ -39,35 +49,66 @@ function tensorNode(file: string, group: string, t: TensorSpec): ModelNode {
 }
 
 export function modelNode(entry: ModelEntry): ModelNode {
-  const { file, description: d } = entry;
-  if (!d) {
+  const { file, description: d, published } = entry;
+  if (!d && !published) {
     return {
       id: file, kind: 'model.broken', label: entry.relativePath, description: entry.error ? 'cannot be read' : 'reading…',
       tooltip: entry.error, icon: entry.error ? 'warning' : 'loading~spin', file, children: [],
     };
   }
-  const published = entry.published;
-  const children: ModelNode[] = [
-    { id: `${file}#inputs`, kind: 'group', label: 'Inputs', icon: 'arrow-right', file, children: d.inputs.map((t) => tensorNode(file, 'inputs', t)) },
-    { id: `${file}#outputs`, kind: 'group', label: 'Outputs', icon: 'arrow-left', file, children: d.outputs.map((t) => tensorNode(file, 'outputs', t)) },
-  ];
-  for (const skipped of d.nonTensorOutputs) {
-    children.push({ id: `${file}#skipped/${skipped.name}`, kind: 'info', label: skipped.name, description: 'not a tensor: not served', tooltip: skipped.note, icon: 'info', file, children: [] });
+  const children: ModelNode[] = [];
+  if (d) {
+    children.push(
+      { id: `${file}#inputs`, kind: 'group', label: 'Inputs', icon: 'arrow-right', file, children: d.inputs.map((t) => tensorNode(file, 'inputs', t)) },
+      { id: `${file}#outputs`, kind: 'group', label: 'Outputs', icon: 'arrow-left', file, children: d.outputs.map((t) => tensorNode(file, 'outputs', t)) },
+    );
+    for (const skipped of d.nonTensorOutputs) {
+      children.push({ id: `${file}#skipped/${skipped.name}`, kind: 'info', label: skipped.name, description: 'not a tensor: not served', tooltip: skipped.note, icon: 'info', file, children: [] });
+    }
+    children.push({ id: `${file}#version`, kind: 'info', label: 'Version', description: d.version, tooltip: `sha256 ${d.sha256}`, icon: 'versions', file, children: [] });
   }
-  children.push({ id: `${file}#version`, kind: 'info', label: 'Version', description: d.version, tooltip: `sha256 ${d.sha256}`, icon: 'versions', file, children: [] });
-  if (published) {
-    children.push({ id: `${file}#link`, kind: 'info', label: 'Share link', description: published.tunnel === 'none' ? 'this machine only' : `via ${published.tunnel}`, tooltip: 'Copy it with the inline action', icon: 'link', file, children: [] });
+  const tooltip = d
+    ? `${entry.relativePath}\nversion ${d.version}${d.producer ? `\nproducer ${d.producer.name} ${d.producer.version}` : ''}`
+    : `${entry.relativePath}${entry.error ? `\n${entry.error}` : ''}`;
+  if (!published) {
+    return { id: file, kind: 'model', label: d!.name, description: entry.relativePath, tooltip, icon: 'symbol-namespace', file, children };
   }
+  const problems = problemsShown(entry);
+  for (const p of problems) children.push({ id: `${file}#problem/${p.label}`, kind: 'info', label: p.label, description: p.message, tooltip: p.message, icon: 'warning', warning: true, file, children: [] });
+  children.push({ id: `${file}#link`, kind: 'info', label: 'Share link', description: published.tunnel === 'none' ? 'this machine only' : `via ${published.tunnel}`, tooltip: 'Copy it with the inline action', icon: 'link', file, children: [] });
+  const reloadFailed = problems.some((p) => p.label === RELOAD_FAILED);
+  const state = reloadFailed
+    ? `reload failed — still serving ${published.modelVersion}`
+    : [`published · ${published.modelVersion}`, ...problems.map((p) => p.short)].join(' · ');
   return {
     id: file,
-    kind: published ? 'model.published' : 'model',
-    label: d.name,
-    description: published ? `published · ${published.modelVersion}` : entry.relativePath,
-    tooltip: `${entry.relativePath}\nversion ${d.version}${d.producer ? `\nproducer ${d.producer.name} ${d.producer.version}` : ''}`,
-    icon: published ? 'broadcast' : 'symbol-namespace',
+    kind: 'model.published',
+    // The served name is the file name without .onnx, also while the file on disk cannot be read.
+    label: d?.name ?? entry.file.split(/[\\/]/).pop()!.replace(/\.onnx$/i, ''),
+    description: state,
+    tooltip: [tooltip, ...problems.map((p) => `${p.label}: ${p.message}`)].join('\n'),
+    icon: problems.length ? 'warning' : 'broadcast',
+    warning: problems.length > 0,
     file,
     children,
   };
+}
+
+const RELOAD_FAILED = 'Reload failed';
+
+/**
+ * The problems of a published model worth showing now. A failed reload stops mattering once the file on disk is the
+ * version served again (the notebook exported the good model again: the server has nothing to reload then, so no event
+ * clears it).
+ */
+function problemsShown(entry: ModelEntry): Array<{ label: string; short: string; message: string }> {
+  const problems = entry.published?.problems ?? {};
+  const shown: Array<{ label: string; short: string; message: string }> = [];
+  if (problems.reload !== undefined && entry.description?.version !== entry.published!.modelVersion) {
+    shown.push({ label: RELOAD_FAILED, short: 'reload failed', message: problems.reload });
+  }
+  if (problems.sidecar !== undefined) shown.push({ label: 'Sidecar ignored', short: 'sidecar ignored', message: problems.sidecar });
+  return shown;
 }
 
 /** Every model, sorted by path, published ones first. */

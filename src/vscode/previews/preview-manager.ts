@@ -116,7 +116,7 @@ export class PreviewManager implements vscode.Disposable {
       cliPath: this.cliPath, modelFile: file, dataDir,
       port: settings.port || undefined, workers: settings.workers || undefined,
       extraArgs: serveArguments(settings, options.tunnel), env: options.env, signal,
-      log: (line) => this.log.info(`[${name}] ${line}`),
+      log: (line, level) => this.log[level](`[${name}] ${line}`),
     });
     const preview = new RunningPreview(file, dataDir, process);
     this.previews.set(file, preview);

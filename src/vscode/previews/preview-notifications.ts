@@ -1,43 +1,85 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ErrorEvent, StreamedEvent } from '../../shared/events';
 import type { PreviewManager } from './preview-manager';
+import type { RunningPreview } from './running-preview';
+
+type EventOf<K extends StreamedEvent['event']> = Extract<StreamedEvent, { event: K }>;
+/** What to do when a preview's server sends one kind of event. */
+type EventHandlers = { [K in StreamedEvent['event']]?: (preview: RunningPreview, event: EventOf<K>) => void };
 
 /**
  * What is worth interrupting the user for: a server that died (why, with Show log and Restart), a tunnel that gave
- * up (the link is dead), a public URL that changed (the old link is dead; copy the new one). Reconnecting is not:
- * the status bar shows it.
+ * up (the link is dead), a public URL that changed (the old link is dead; copy the new one), and what the server
+ * reports wrong (a re-export that did not load, an invalid sidecar, a worker that failed), each distinct error once.
+ * Reconnecting is not: the status bar shows it. One entry per event kind in `handlers`.
  */
 export class PreviewNotifications implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
+  /** Errors already shown, per preview run: the same error again is not a new toast until it was cleared. */
+  private readonly errorsShown = new WeakMap<RunningPreview, Set<string>>();
+
+  private readonly handlers: EventHandlers = {
+    'tunnel-down': (preview, event) => {
+      if (event.retryInMs !== undefined) return;
+      this.notify('warning', `The ${event.provider} tunnel of ${preview.model} is down: ${event.reason}. The share link works only on this machine until you publish again.`, {
+        'Show log': () => this.log.show(),
+      });
+    },
+    'tunnel-url-changed': (preview, event) => {
+      this.notify('warning', `The public link of ${preview.model} changed (the ${event.provider} tunnel could not keep its address). The old link no longer works.`, {
+        'Copy new link': () => vscode.env.clipboard.writeText(event.shareUrl),
+      });
+    },
+    error: (preview, event) => this.reportError(preview, event),
+    'model-reloaded': (preview) => this.clearErrors(preview, 'model-reload'),
+    'sidecar-reloaded': (preview) => this.clearErrors(preview, 'sidecar'),
+  };
 
   constructor(previews: PreviewManager, private readonly log: vscode.LogOutputChannel) {
     this.subscriptions = [
       previews.onDidDie(({ file, exit }) => void this.reportDeath(file, exit.lastStderr)),
       previews.onDidReceiveEvent(({ preview, event }) => {
-        if (event.event === 'tunnel-down' && event.retryInMs === undefined) {
-          void this.offer(vscode.window.showWarningMessage(`The ${event.provider} tunnel of ${preview.model} is down: ${event.reason}. The share link works only on this machine until you publish again.`, 'Show log'), {
-            'Show log': () => this.log.show(),
-          });
-        } else if (event.event === 'tunnel-url-changed') {
-          void this.offer(vscode.window.showWarningMessage(`The public link of ${preview.model} changed (the ${event.provider} tunnel could not keep its address). The old link no longer works.`, 'Copy new link'), {
-            'Copy new link': () => vscode.env.clipboard.writeText(event.shareUrl),
-          });
-        }
+        const handle = this.handlers[event.event] as ((p: RunningPreview, e: StreamedEvent) => void) | undefined;
+        handle?.(preview, event);
       }),
     ];
+  }
+
+  private reportError(preview: RunningPreview, event: ErrorEvent): void {
+    const shown = this.errorsShown.get(preview) ?? new Set<string>();
+    this.errorsShown.set(preview, shown);
+    const key = `${event.source}\n${event.message}`;
+    if (shown.has(key)) return;
+    shown.add(key);
+    const name = path.basename(preview.file);
+    const text = {
+      'model-reload': `The re-exported ${name} did not load: ${event.message}`,
+      sidecar: `The sidecar of ${name} is ignored, so the page shows the model without it: ${event.message}`,
+      worker: `The preview of ${name} had a worker problem: ${event.message}`,
+    }[event.source];
+    this.notify(event.source === 'worker' ? 'warning' : 'error', text, { 'Show log': () => this.log.show() });
+  }
+
+  /** The problem was fixed: if it comes back, it is news again. */
+  private clearErrors(preview: RunningPreview, source: ErrorEvent['source']): void {
+    const shown = this.errorsShown.get(preview);
+    for (const key of shown ?? []) if (key.startsWith(`${source}\n`)) shown!.delete(key);
   }
 
   private async reportDeath(file: string, lastStderr: string[]): Promise<void> {
     const reason = lastStderr.at(-1) ?? 'no message';
     this.log.error(`the preview server of ${file} stopped unexpectedly: ${lastStderr.join('\n')}`);
-    await this.offer(vscode.window.showErrorMessage(`The preview of ${path.basename(file)} stopped: ${reason}`, 'Show log', 'Restart'), {
+    await this.notify('error', `The preview of ${path.basename(file)} stopped: ${reason}`, {
       'Show log': () => this.log.show(),
       Restart: () => vscode.commands.executeCommand('modelPreview.publish', vscode.Uri.file(file)),
     });
   }
 
-  private async offer(shown: Thenable<string | undefined>, actions: Record<string, () => unknown>): Promise<void> {
-    const answer = await shown;
+  /** Shows a toast with one button per action, and runs the one clicked. */
+  private async notify(severity: 'warning' | 'error', text: string, actions: Record<string, () => unknown>): Promise<void> {
+    const buttons = Object.keys(actions);
+    const answer = await (severity === 'error' ? vscode.window.showErrorMessage(text, ...buttons) : vscode.window.showWarningMessage(text, ...buttons));
     if (answer && Object.hasOwn(actions, answer)) await actions[answer]();
   }
 

@@ -1,6 +1,7 @@
 import type { StreamedEvent } from '../../shared/events';
 import type { FeedbackRecord } from '../../shared/feedback';
 import { MAX_VIEW_RECORDS } from '../../shared/webview-messages';
+import type { PreviewProblems } from '../models/model-tree';
 import type { PreviewProcess } from '../server-process/preview-process';
 
 /** Live counts for the status bar: predictions since the preview started; thumbs up and down of all its feedback. */
@@ -23,6 +24,8 @@ export class RunningPreview {
   /** Set for VS Code port forwarding: the forwarded base URL (`asExternalUri` of the local one) replaces the local one. */
   forwardedBaseUrl?: string;
   readonly counts: PreviewCounts = { predictions: 0, up: 0, down: 0 };
+  /** What the server reported wrong that still holds: a re-export that did not load, a sidecar it ignores. */
+  readonly problems: PreviewProblems = {};
   private readonly records = new Map<string, FeedbackRecord>();
   private reloadGeneration = 0;
   /** Feedback that arrived while a reload was fetching: merged into its snapshot, which may predate it. */
@@ -98,6 +101,16 @@ export class RunningPreview {
         return this.addFeedback(e.record) ? 'counts' : undefined;
       case 'model-reloaded':
         this.modelVersion = e.modelVersion;
+        delete this.problems.reload;
+        return 'state';
+      case 'error':
+        // A crashed worker is replaced at once: nothing stays wrong to show (the notification tells it).
+        if (e.source === 'worker') return undefined;
+        this.problems[e.source === 'model-reload' ? 'reload' : 'sidecar'] = e.message;
+        return 'state';
+      case 'sidecar-reloaded':
+        if (this.problems.sidecar === undefined) return undefined;
+        delete this.problems.sidecar;
         return 'state';
       case 'tunnel-up':
         this.tunnelState = 'up';

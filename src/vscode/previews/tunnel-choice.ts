@@ -6,6 +6,7 @@ import { keyNeedsPassphrase } from './ssh-key-file';
 const NGROK_SECRET = 'modelPreview.ngrok.authtoken';
 const SSH_PASSPHRASE_SECRET = 'modelPreview.ssh.passphrase';
 const LINK_PASSWORD_SECRET = 'modelPreview.linkPassword';
+const NGROK_PROMPT = 'From https://dashboard.ngrok.com/get-started/your-authtoken — kept in VS Code\'s SecretStorage.';
 
 /**
  * Which tunnel a publish uses, and the secrets it needs. The first publish asks (the setting's default is "ask"),
@@ -21,7 +22,7 @@ export class TunnelChoice {
     if (!tunnel) return undefined;
     const env: NodeJS.ProcessEnv = {};
     if (tunnel === 'ngrok') {
-      const token = await this.secret(NGROK_SECRET, 'ngrok authtoken', 'From https://dashboard.ngrok.com — kept in VS Code\'s SecretStorage.');
+      const token = await this.secret(NGROK_SECRET, 'ngrok authtoken', NGROK_PROMPT);
       if (!token) return undefined;
       env.NGROK_AUTHTOKEN = token;
     }
@@ -51,6 +52,15 @@ export class TunnelChoice {
     return { tunnel, env };
   }
 
+  /** Stores (or replaces) the ngrok authtoken: typed into a password box, or given by a program. False when none was given. */
+  async setNgrokAuthtoken(given?: string): Promise<boolean> {
+    if (given?.trim()) {
+      await this.secrets.store(NGROK_SECRET, given.trim());
+      return true;
+    }
+    return (await this.askFor(NGROK_SECRET, 'ngrok authtoken', NGROK_PROMPT)) !== undefined;
+  }
+
   /** Forgets the stored secrets (a wrong ngrok token, a changed passphrase). */
   async forgetSecrets(): Promise<void> {
     await Promise.all([NGROK_SECRET, SSH_PASSPHRASE_SECRET, LINK_PASSWORD_SECRET].map((key) => this.secrets.delete(key)));
@@ -67,13 +77,17 @@ export class TunnelChoice {
   }
 
   private async secret(key: string, what: string, prompt: string): Promise<string | undefined> {
-    const stored = await this.secrets.get(key);
-    if (stored) return stored;
+    return (await this.secrets.get(key)) || this.askFor(key, what, prompt);
+  }
+
+  /** Asks for a secret in a password box and stores what was typed; undefined when nothing was. */
+  private async askFor(key: string, what: string, prompt: string): Promise<string | undefined> {
     const entered = await vscode.window.showInputBox({
       title: `Model Preview: ${what}`, prompt, password: true, ignoreFocusOut: true,
       validateInput: (value) => (key === LINK_PASSWORD_SECRET && value.trim().length < 8 ? 'At least 8 characters: it guards a link on the internet.' : undefined),
     });
-    if (entered) await this.secrets.store(key, entered.trim());
-    return entered?.trim() || undefined;
+    const value = entered?.trim();
+    if (value) await this.secrets.store(key, value);
+    return value || undefined;
   }
 }

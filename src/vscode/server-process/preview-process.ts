@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
-import type { PreviewEvent, ReadyEvent, StreamedEvent } from '../../shared/events';
+import type { LogLevel, PreviewEvent, ReadyEvent, StreamedEvent } from '../../shared/events';
 import type { FeedbackRecord, FeedbackStats } from '../../shared/feedback';
 import type { ShareLinkInfo } from '../../shared/share-link';
 import { ChildOutput, describeEnd } from './child-output';
@@ -31,8 +31,11 @@ export interface PreviewProcessOptions {
   requestTimeoutMs?: number;
   /** Reconnect delays of the events socket (default 250 ms doubling to 5 s). */
   eventsBackoff?: { initialMs: number; maxMs: number };
-  /** Every line the child prints (the owner token hidden) and what this supervisor does. */
-  log(line: string): void;
+  /**
+   * Every line the child prints and what this supervisor does, at its level (the server's log lines keep theirs; one
+   * line per prediction and feedback is `debug`). The owner and share tokens are hidden, also after a rotation.
+   */
+  log(line: string, level: LogLevel): void;
   /** Aborting gives up the start: the child is killed and `start` rejects. */
   signal?: AbortSignal;
 }
@@ -78,6 +81,8 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
   private stopRequested = false;
   private stopping?: Promise<void>;
   private readonly requestTimeoutMs: number;
+  /** `options.log` with the tokens this child revealed hidden. */
+  private readonly log: (line: string, level?: LogLevel) => void;
 
   private constructor(
     private readonly child: ChildProcess,
@@ -89,8 +94,9 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
     super();
     this.currentShareUrl = ready.shareUrl;
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.log = (line, level = 'info') => options.log(output.mask.hide(line), level);
     this.eventsClient = new EventsClient({
-      baseUrl: ready.localUrl, ownerToken: ready.ownerToken, log: options.log, backoff: options.eventsBackoff,
+      baseUrl: ready.localUrl, ownerToken: ready.ownerToken, log: (line) => this.log(line), backoff: options.eventsBackoff,
     });
     this.eventsClient.on('event', (e) => {
       this.follow(e);
@@ -99,7 +105,7 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
     this.eventsClient.on('reset', (reason) => this.emit('reset', reason));
     this.exited = output.ended.then((end) => {
       const exit: PreviewProcessExit = { ...end, expected: this.stopRequested, lastStderr: output.lastStderr() };
-      options.log(`preview server exited (${describeEnd(end)})${exit.expected ? '' : ' unexpectedly'}`);
+      this.log(`preview server exited (${describeEnd(end)})${exit.expected ? '' : ' unexpectedly'}`, exit.expected ? 'info' : 'error');
       void this.eventsClient.close(); // nothing left to reconnect to
       this.emit('exit', exit);
       return exit;
@@ -126,7 +132,7 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
       // sets it by itself only when no env is given; plain Node ignores it).
       env: { ...process.env, ...options.env, ELECTRON_RUN_AS_NODE: '1' },
     });
-    options.log(`preview server starting (pid ${child.pid ?? '?'}): ${path.basename(options.cliPath)} ${args.join(' ')}`);
+    options.log(`preview server starting (pid ${child.pid ?? '?'}): ${path.basename(options.cliPath)} ${args.join(' ')}`, 'info');
     const output = new ChildOutput(child, options.log);
     const timeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
@@ -188,7 +194,7 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill('SIGTERM');
       if (!(await settlesWithin(this.exited, graceMs))) {
-        this.options.log(`preview server did not stop within ${graceMs} ms of SIGTERM: killing it`);
+        this.log(`preview server did not stop within ${graceMs} ms of SIGTERM: killing it`, 'warn');
         this.child.kill('SIGKILL');
       }
     }
@@ -204,7 +210,7 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
       if (line.trim() === '') return;
       const value = parseJson(line);
       if (isFeedbackRecord(value)) records.push(value);
-      else this.options.log(`feedback export: line ${index + 1} is not a valid feedback record; skipped`);
+      else this.log(`feedback export: line ${index + 1} is not a valid feedback record; skipped`, 'warn');
     });
     return records;
   }

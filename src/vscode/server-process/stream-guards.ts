@@ -1,4 +1,4 @@
-import type { CliEvent, PreviewEvent, ReadyEvent, StreamMessage } from '../../shared/events';
+import type { CliEvent, LogEvent, PreviewEvent, ReadyEvent, StreamMessage } from '../../shared/events';
 import type { FeedbackRecord, FeedbackStats, StoredTensor } from '../../shared/feedback';
 import type { ModelDescription } from '../../shared/model-card';
 import type { ShareLinkInfo } from '../../shared/share-link';
@@ -123,6 +123,7 @@ export function isShareLinkInfo(value: unknown): value is ShareLinkInfo {
 const previewEventChecks: { [E in PreviewEvent as E['event']]: FieldChecks<E> } = {
   'model-reloaded': { model: isString, modelVersion: isString, previousVersion: isString, loadMs: isNumber },
   error: { source: oneOf('model-reload', 'sidecar', 'worker'), message: isString },
+  'sidecar-reloaded': {},
   prediction: {
     ts: isString, predictionId: isString, model: isString, modelVersion: isString, predicted: optional(isString), inferenceMs: isNumber,
   },
@@ -151,9 +152,16 @@ export function isReadyEvent(value: unknown): value is ReadyEvent {
   return isObject(value) && value.event === 'ready' && matches(value, readyChecks);
 }
 
-/** A line of `serve --json`: `ready` first, then preview events, `stopped` last. */
+/** The source is any name: a newer server may log from a part this extension does not know. */
+const logEventChecks: FieldChecks<LogEvent> = { level: oneOf('debug', 'info', 'warn', 'error'), source: isNonEmptyString, message: isString };
+
+export function isLogEvent(value: unknown): value is LogEvent {
+  return isObject(value) && value.event === 'log' && matches(value, logEventChecks);
+}
+
+/** A line of `serve --json`: `ready` first, then preview events and log lines, `stopped` last. */
 export function isCliEvent(value: unknown): value is CliEvent {
-  return isReadyEvent(value) || isPreviewEvent(value) || (isObject(value) && value.event === 'stopped');
+  return isReadyEvent(value) || isPreviewEvent(value) || isLogEvent(value) || (isObject(value) && value.event === 'stopped');
 }
 
 /** A message of the events WebSocket: `hello`, `reset`, or a preview event numbered with an `id` (from 1). */

@@ -25,7 +25,7 @@ export class ModelsTreeProvider implements vscode.TreeDataProvider<ModelNode>, v
     item.id = node.id;
     item.description = node.description;
     item.tooltip = node.tooltip;
-    item.iconPath = new vscode.ThemeIcon(node.icon);
+    item.iconPath = new vscode.ThemeIcon(node.icon, node.warning ? new vscode.ThemeColor('problemsWarningIcon.foreground') : undefined);
     item.contextValue = node.kind;
     if (isModel) {
       item.resourceUri = vscode.Uri.file(node.file);

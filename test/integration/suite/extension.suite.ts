@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -36,6 +36,16 @@ const until = async <T>(what: string, probe: () => T | undefined | Promise<T | u
   }
 };
 
+/** Every line the extension writes to its "Model Preview" log channel from activation on, with its level. */
+const logged: Array<{ level: string; line: string }> = [];
+function recordLog(log: vscode.LogOutputChannel): void {
+  for (const level of ['trace', 'debug', 'info', 'warn', 'error'] as const) {
+    const write = log[level].bind(log) as (message: string, ...args: unknown[]) => void;
+    // The real channel's methods, wrapped: the lines still reach the Output view.
+    Object.assign(log, { [level]: (message: string, ...args: unknown[]) => (logged.push({ level, line: message }), write(message, ...args)) });
+  }
+}
+
 const portRefuses = (port: number) => new Promise<boolean>((resolve) => {
   const socket = net.connect(port, '127.0.0.1');
   socket.once('connect', () => (socket.destroy(), resolve(false)));
@@ -47,11 +57,15 @@ describe('Model Preview in a real VS Code extension host', () => {
   const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
   const iris = path.join(folder, 'iris', 'iris.onnx');
   let shareUrl: string;
+  /** Every share token this preview had: none may reach the log. */
+  const tokensSeen = new Set<string>();
+  const modelNode = () => modelNodes(api.catalog.models.filter((m) => m.file === iris))[0];
 
   it('activates on a workspace with an .onnx file, quickly', async () => {
     const extension = vscode.extensions.getExtension<ModelPreviewExtension>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is installed`);
     api = await until('activation', () => (extension.isActive ? extension.exports : undefined));
+    recordLog(api.log);
     assert.ok(api.previews && api.catalog);
     assert.ok(api.activationMs !== undefined && api.activationMs > 0);
     tellLauncher('activation', { ms: api.activationMs });
@@ -83,6 +97,7 @@ describe('Model Preview in a real VS Code extension host', () => {
       }
     }
     shareUrl = await publishing;
+    tokensSeen.add(new URL(shareUrl).searchParams.get('t')!);
     assert.equal(config().get('tunnel.provider'), 'none');
   });
 
@@ -160,6 +175,20 @@ describe('Model Preview in a real VS Code extension host', () => {
     assert.equal(await status(rotated), 200);
     await until('the tree to show the new link', () => api.catalog.get(iris)?.published?.shareUrl === rotated);
     shareUrl = rotated;
+    tokensSeen.add(new URL(rotated).searchParams.get('t')!);
+  });
+
+  it('the "Model Preview" log holds neither token, old or new, after predictions, feedback and a rotation', async () => {
+    await until('the rotation in the log', () => logged.some((l) => l.line.includes('"event":"share-link-changed"')));
+    assert.equal(tokensSeen.size, 2);
+    for (const secret of [api.previews.get(iris)!.process.ready.ownerToken, ...tokensSeen]) {
+      const leaks = logged.filter((l) => l.line.includes(secret));
+      assert.deepEqual(leaks, [], 'a token reached the log');
+    }
+    assert.ok(logged.some((l) => l.line.includes('?t=<share token>')), 'links are logged, their token masked');
+    const levelsOf = (kind: string) => [...new Set(logged.filter((l) => l.line.includes(`"event":"${kind}"`)).map((l) => l.level))];
+    assert.deepEqual(levelsOf('prediction'), ['debug'], 'one line per prediction, at debug level');
+    assert.deepEqual(levelsOf('feedback'), ['debug'], 'one line per feedback, at debug level');
   });
 
   it('writing a new model file raises the "exported — Publish preview?" notification', async () => {
@@ -178,6 +207,39 @@ describe('Model Preview in a real VS Code extension host', () => {
     assert.equal(api.previews.all.length, 1);
   });
 
+  it('a re-export that does not load: one notification with "Show log", and the tree says "reload failed — still serving <version>"', async () => {
+    const preview = api.previews.get(iris)!;
+    const served = preview.modelVersion;
+    const errors: string[] = [];
+    const listening = api.previews.onDidReceiveEvent(({ preview: p, event }) => void (p === preview && event.event === 'error' && errors.push(event.message)));
+    const treeText = `reload failed — still serving ${served}`;
+    try {
+      await writeFile(iris, 'not a model, a half-written export\n');
+      await until('the error event', () => errors.length === 1, 30_000);
+      assert.match(errors[0], new RegExp(`not an ONNX model.*\\(still serving version ${served}\\)$`));
+      await until('the tree to say the reload failed', () => modelNode()?.description === treeText);
+      assert.equal(modelNode().icon, 'warning');
+      assert.equal(modelNode().kind, 'model.published', 'the link actions stay');
+      assert.ok(logged.some((l) => l.level === 'error' && l.line.includes('error (model-reload)')), 'logged as an error, in words');
+      const shown = await askPage<{ text: string; buttons: string[]; output: string }>('reload-failed', { text: 'did not load', tree: treeText });
+      if (shown) {
+        assert.match(shown.text, /The re-exported iris\.onnx did not load: .*not an ONNX model/);
+        assert.deepEqual(shown.buttons, ['Show log']);
+        assert.match(shown.output, /error \(model-reload\)/, '"Show log" opened the log at that line');
+      }
+
+      // The same broken file written again fails the same way: that is not news, so no second toast.
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await writeFile(iris, 'not a model, a half-written export\n');
+      await until('the second error event', () => errors.length === 2, 30_000);
+      assert.equal(errors[1], errors[0]);
+      const again = await askPage<{ toasts: number }>('reload-failed-again', { text: 'did not load' });
+      if (again) assert.equal(again.toasts, 0, 'the same error again is not a new toast');
+    } finally {
+      listening.dispose();
+    }
+  });
+
   it('re-exporting the published model hot-reloads it: new version, same link', async () => {
     const preview = api.previews.get(iris)!;
     const before = preview.modelVersion;
@@ -185,6 +247,8 @@ describe('Model Preview in a real VS Code extension host', () => {
     await until('the new version', () => preview.modelVersion !== before, 30_000);
     assert.equal(preview.shareUrl, shareUrl, 'the link stays the same');
     await until('the tree to show the new version', () => api.catalog.get(iris)?.published?.modelVersion === preview.modelVersion);
+    await until('the tree to drop the reload warning', () => modelNode()?.description === `published · ${preview.modelVersion}`);
+    assert.equal(modelNode().icon, 'broadcast');
   });
 
   it('a server that dies is reported with "Show log" and "Restart"; Restart brings the same link back', async () => {
@@ -244,6 +308,33 @@ describe('Model Preview in a real VS Code extension host', () => {
       // wrapper, which this harness does not run; test/e2e/page.test.ts runs the page behind such a path prefix.
     } finally {
       await config().update('tunnel.provider', 'none', vscode.ConfigurationTarget.Global);
+    }
+  });
+
+  it('"Set ngrok authtoken" keeps the token in SecretStorage: an ngrok publish then uses it without asking', async () => {
+    const config = () => vscode.workspace.getConfiguration('modelPreview');
+    const token = 'integration-ngrok-token-0123456789';
+    const setting = vscode.commands.executeCommand<boolean>('modelPreview.setNgrokAuthtoken', handshake ? undefined : token);
+    const typed = await askPage<{ title: string; password: boolean }>('ngrok-token', { type: token });
+    if (typed) {
+      assert.equal(typed.title, 'Model Preview: ngrok authtoken');
+      assert.equal(typed.password, true, 'typed into a password box');
+    }
+    assert.equal(await setting, true);
+    const second = path.join(folder, 'fresh-export.onnx');
+    await config().update('tunnel.provider', 'ngrok', vscode.ConfigurationTarget.Global);
+    try {
+      const from = logged.length;
+      // Had the token not been stored, the publish would wait in a password box and never fail.
+      void vscode.commands.executeCommand('modelPreview.publish', vscode.Uri.file(second));
+      const failure = await until('the ngrok publish to fail (there is no ngrok service here)',
+        () => logged.slice(from).find((l) => l.level === 'error' && l.line.startsWith(`publishing ${second} failed`)), 45_000);
+      assert.match(failure.line, /ngrok/);
+      assert.doesNotMatch(failure.line, /needs an authtoken/, 'the stored token reached the server');
+      assert.deepEqual(logged.filter((l) => l.line.includes(token)), [], 'the token is in no log line');
+    } finally {
+      await config().update('tunnel.provider', 'none', vscode.ConfigurationTarget.Global);
+      await vscode.commands.executeCommand('notifications.clearAll'); // answers the failed publish's notification
     }
   });
 
