@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { PoolRejection } from '../inference/inference-pool';
+import { StorageError } from '../store/storage-error';
 import { bodyTooLargeMessage, HttpError } from './http-error';
 import { NOTICE_CSP, noticePage, wantsHtml } from './notice-page';
 
@@ -31,6 +32,9 @@ export interface ErrorAnswer {
 
 /** What to answer for a failure: its status, the message the client sees, and headers such as Retry-After. */
 export function errorAnswer(err: unknown, log: (message: string) => void): ErrorAnswer {
+  // A full disk is the owner's condition, told to the owner once by the feedback service's StorageHealth: no log line
+  // per request, and the client hears it is not their fault and to try later.
+  if (err instanceof StorageError) return { status: err.status, message: err.clientMessage, headers: { 'Retry-After': '30' } };
   if (err instanceof HttpError) return { status: err.status, message: err.message, headers: err.headers };
   if (err instanceof PoolRejection) {
     return { status: err.status, message: err.message, headers: err.retryAfterSeconds ? { 'Retry-After': String(err.retryAfterSeconds) } : {} };
