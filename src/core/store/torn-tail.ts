@@ -1,4 +1,4 @@
-import { open, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 
 const CHUNK = 64 * 1024;
@@ -39,11 +39,19 @@ export async function setAsideTornTail(file: string, warn: (message: string) => 
     const tail = Buffer.alloc(size - complete);
     await handle.read(tail, 0, tail.length, complete);
     const aside = `${file}.torn-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    await writeFile(aside, tail, { flag: 'wx' });
+    // Kept if the disk lets us (it may be the full disk that tore the line); cut off from the file either way.
+    const kept = await writeFile(aside, tail, { flag: 'wx' }).then(() => undefined, async (err: NodeJS.ErrnoException) => {
+      await rm(aside, { force: true }).catch(() => undefined);
+      return err.code ?? err.message;
+    });
     await handle.truncate(complete);
     await handle.sync();
-    warn(`${path.basename(file)} ended with a torn line (${tail.length} bytes of an interrupted write, never acknowledged): `
-      + `moved to ${path.basename(aside)} and cut off, so the file stays readable by pandas; every complete record is kept`);
+    const what = `${path.basename(file)} ended with a torn line (${tail.length} bytes of an interrupted write, never acknowledged)`;
+    warn(kept === undefined
+      ? `${what}: moved to ${path.basename(aside)} and cut off, so the file stays readable by pandas; every complete record is kept`
+      : `${what}: cut off (they could not be kept beside it: ${kept}), so the file stays readable by pandas; every complete record is kept`);
+  } catch (err) {
+    warn(`could not check ${path.basename(file)} for a torn last line: ${(err as Error).message}`);
   } finally {
     await handle.close();
   }
