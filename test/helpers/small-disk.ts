@@ -26,6 +26,8 @@ export interface SmallDisk {
   dir: string;
   /** Grows (or shrinks) the file system in place: `mount -o remount,size=...`. */
   resize(kilobytes: number): void;
+  /** Makes it read-only (writes then fail with EROFS) or writable again. */
+  remount(mode: 'ro' | 'rw'): void;
   unmount(): void;
 }
 
@@ -39,6 +41,7 @@ export function mountSmallDisk(kilobytes: number): SmallDisk {
   return {
     dir,
     resize: (kb) => run(['-o', `remount,size=${kb}k`, dir]),
+    remount: (mode) => run(['-o', `remount,${mode}`, dir]),
     unmount() {
       spawnSync('umount', ['--lazy', dir]); // lazy: a file a failed test left open must not keep the mount
       rmSync(dir, { recursive: true, force: true });

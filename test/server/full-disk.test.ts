@@ -139,4 +139,27 @@ describe('server: a full data disk', function () {
     assert.equal(pandasRowCount(feedbackFile), 1);
     assert.equal((await assertWholeLines(feedbackFile)).length, 1);
   });
+
+  (SMALL_DISK_NOTE ? it.skip : it)(`a read-only data folder answers 507 saying so, and works again once writable${title}`, async () => {
+    disk = mountSmallDisk(1024);
+    const dataDir = path.join(disk.dir, 'data');
+    preview = await startPreview(IRIS_MODEL, { dataDir }); // writes the tokens while it can
+    await preview.stop();
+    disk.remount('ro'); // (a file system with files open for writing cannot be made read-only: hence the restart)
+    preview = await startPreview(IRIS_MODEL, { dataDir });
+    const predict = () => preview!.post('/api/predict', { inputs: { features: [5.1, 3.5, 1.4, 0.2] } });
+    const refused = await predict();
+    assert.equal(refused.status, 507, refused.text);
+    assert.match(refused.json.error, /^the preview owner's data folder is read-only, so nothing new can be saved right now; try again later/);
+    const failing = await preview.waitForEvent((e) => e.event === 'storage') as StorageEvent;
+    assert.equal(failing.code, 'EROFS');
+    assert.match(failing.message, /the file system is read-only \(EROFS\)/);
+    disk.remount('rw');
+    const deadline = Date.now() + 15_000;
+    while (!preview.events.some((e) => e.event === 'storage' && e.state === 'recovered') && Date.now() < deadline) {
+      assert.equal((await predict()).status, 200);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.deepEqual(preview.events.filter((e): e is StorageEvent => e.event === 'storage').map((e) => e.state), ['failing', 'recovered']);
+  });
 });
