@@ -117,7 +117,8 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     else if (e.event === 'tunnel-down') say(e.retryInMs === undefined ? `tunnel down: ${terminalSafe(e.reason)}; the link works only on this machine now` : `tunnel down (${terminalSafe(e.reason)}): reconnecting in ${(e.retryInMs / 1000).toFixed(1)} s, attempt ${e.attempt}`);
     else if (e.event === 'tunnel-url-changed') say(`the public URL changed; new share link: ${e.shareUrl}`);
     else if (e.event === 'share-link-changed') say(`new share link (${e.reason}): ${e.shareUrl}`);
-    else if (e.event === 'storage') (e.state === 'failing' ? (line: string) => process.stderr.write(`${line}\n`) : say)(`storage: ${terminalSafe(e.message)}`);
+    else if (e.event === 'storage' && e.state === 'failing') process.stderr.write(`storage: ${terminalSafe(e.message)}\n`);
+    else if (e.event === 'storage') say(`storage: ${terminalSafe(e.message)}`);
   });
 
   if (flags.json) {
