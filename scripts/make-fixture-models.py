@@ -368,6 +368,43 @@ def slow_matmul():
              f"(MatMul 512x512 + Add + Tanh) sharing one weight; y = row 0")
 
 
+def text_to_number():
+    """A model that reads numbers from text (what a pipeline exported with a string column does): a text that is
+    not a number fails inside onnxruntime's Cast with its own words ("stod"), which the server must translate."""
+    g = helper.make_graph(
+        [
+            helper.make_node("Cast", ["amount"], ["as_number"], to=TensorProto.FLOAT),
+            helper.make_node("Mul", ["as_number", "two"], ["doubled"]),
+        ],
+        "text_to_number",
+        [vi("amount", "BYTES", ["batch", 1])],
+        [vi("doubled", "FP32", ["batch", 1])],
+        [numpy_helper.from_array(np.array(2, dtype=np.float32), "two")],
+    )
+    x = arr("BYTES", [["1.5"], ["-4"]])
+    save("text-to-number", g, [case({"amount": ("BYTES", x)}, {"doubled": ("FP32", arr("FP32", [[3.0], [-8.0]]))})],
+         doc="doubled = float(amount) * 2, amount a text")
+
+
+def groups_of_four():
+    """A model whose signature leaves a dimension open that its layers do not: x [batch, n] is reshaped to rows of 4,
+    so an n that is not a multiple of 4 passes the signature check and fails inside onnxruntime (Reshape)."""
+    g = helper.make_graph(
+        [
+            helper.make_node("Reshape", ["x", "rows_of_four"], ["rows"]),
+            helper.make_node("ReduceSum", ["rows", "axis_one"], ["sums"], keepdims=0),
+        ],
+        "groups_of_four",
+        [vi("x", "FP32", ["batch", "n"])],
+        [vi("sums", "FP32", ["groups"])],
+        [numpy_helper.from_array(np.array([-1, 4], dtype=np.int64), "rows_of_four"),
+         numpy_helper.from_array(np.array([1], dtype=np.int64), "axis_one")],
+    )
+    x = arr("FP32", [[1, 2, 3, 4, 5, 6, 7, 8]])
+    save("groups-of-four", g, [case({"x": ("FP32", x)}, {"sums": ("FP32", x.reshape(-1, 4).sum(axis=1, dtype=np.float32))})],
+         doc="sums = ReduceSum(Reshape(x, [-1, 4]), axis 1): n must be a multiple of 4")
+
+
 def iris_reexport():
     """examples/iris/iris.onnx with its last bias nudged: the same signature, other bytes and answers — what a notebook
     exporting a retrained model writes over the published file (the hot-reload tests use it)."""
@@ -381,7 +418,7 @@ def iris_reexport():
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     for build in (int64_offset, string_upper, bool_not, uint8_scale, fp64_square, two_inputs, fixed_shape,
-                  zipmap_classifier, identity_all_types, slow_matmul, iris_reexport):
+                  zipmap_classifier, identity_all_types, slow_matmul, text_to_number, groups_of_four, iris_reexport):
         build()
     return 0
 

@@ -12,6 +12,8 @@ export const ServeConfigSchema = z.object({
   tunnel: TunnelConfigSchema.optional(),
   /** Share link lifetime, e.g. "2h", "7d" or "never". */
   expires: z.string().optional(),
+  /** Let git see predictions.jsonl, feedback.jsonl and blobs/ (by default the data folder's .gitignore hides them). */
+  keepFeedbackInGit: z.boolean().optional(),
   rateLimits: z.object({
     predictionsPerMinute: z.number().int().min(0).optional(),
     feedbackPerMinute: z.number().int().min(0).optional(),

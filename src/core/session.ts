@@ -15,6 +15,7 @@ import { withInferenceFastPath } from './server/inference-fast-path';
 import { ServerMetrics } from './server/metrics';
 import type { ModelBackend } from './server/model-backend';
 import { loadOrCreateTokens, saveTokens } from './server/token-store';
+import { writeDataGitignore } from './store/data-gitignore';
 import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings } from './server/rate-limits';
 import type { ShareLinkBackend } from './server/routes/share-link-routes';
 import type { ShareLinkInfo } from '../shared/share-link';
@@ -47,6 +48,8 @@ export interface PreviewOptions {
   expiresMs?: number;
   /** A password the share link also needs. */
   password?: string;
+  /** Let git see predictions, feedback and blobs (default: the data folder's .gitignore hides them). */
+  keepFeedbackInGit?: boolean;
   /** Per-client budgets (default DEFAULT_RATE_LIMITS). */
   rateLimits?: RateLimitSettings;
   /** Where log lines go (default: stderr, one line each). */
@@ -93,6 +96,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
 
   static async start(options: PreviewOptions): Promise<PreviewSession> {
     const warn = (message: string) => (options.log ?? logToStderr)({ level: 'warn', source: 'storage', message });
+    await writeDataGitignore(options.dataDir, { keepFeedbackInGit: options.keepFeedbackInGit ?? false });
     const [model, tokens, predictions, feedbackStore] = await Promise.all([
       readModelFile(options.modelFile), loadOrCreateTokens(options.dataDir),
       PredictionLog.open(options.dataDir, warn), FeedbackStore.open(options.dataDir, warn),

@@ -6,7 +6,8 @@ import { isPredictResponse, type PredictResponse } from './logic/output-plan';
 /** The page's calls to its own server. Same origin, the share cookie goes along (credentials: same-origin). */
 
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  /** `details`: more for the model's author (onnxruntime's own words), shown collapsed under the message. */
+  constructor(readonly status: number, message: string, readonly details?: string) {
     super(message);
   }
 }
@@ -22,6 +23,11 @@ async function readJson(res: Response): Promise<unknown> {
 const errorText = (body: unknown, status: number): string => {
   const e = (body as { error?: unknown } | undefined)?.error;
   return typeof e === 'string' ? e : `the server answered ${status}`;
+};
+
+const errorDetails = (body: unknown): string | undefined => {
+  const d = (body as { details?: unknown } | undefined)?.details;
+  return typeof d === 'string' && d !== '' ? d : undefined;
 };
 
 export async function fetchCard(): Promise<ModelCard> {
@@ -47,7 +53,7 @@ export async function predict(inputs: Record<string, unknown>): Promise<PredictR
     throw new ApiError(0, 'Could not reach the model server. Check your connection and try again.');
   }
   const body = await readJson(res);
-  if (!res.ok) throw new ApiError(res.status, errorText(body, res.status));
+  if (!res.ok) throw new ApiError(res.status, errorText(body, res.status), errorDetails(body));
   if (!isPredictResponse(body)) throw new ApiError(res.status, 'the server sent an answer this page does not understand');
   return body;
 }

@@ -73,7 +73,7 @@ class PreviewPage {
     }
     previousViews.forEach((v) => v.dispose?.());
 
-    this.errorBox = el('p', { class: 'input-error', id: 'input-error', 'data-testid': 'input-error', role: 'alert', hidden: true });
+    this.errorBox = el('div', { class: 'input-error', id: 'input-error', 'data-testid': 'input-error', role: 'alert', hidden: true });
     this.predictButton = el('button', { type: 'submit', class: 'button primary', 'data-testid': 'predict', id: 'predict' }, 'Predict');
     const examples = card.sidecar?.examples ?? [];
     const exampleRow = examples.length > 0
@@ -171,7 +171,8 @@ class PreviewPage {
       this.showResult(response, performance.now() - started);
       if (response.modelVersion !== this.card.version) void this.checkCard();
     } catch (err) {
-      this.showError(err instanceof ApiError ? err.message : 'Something went wrong. Please try again.');
+      if (err instanceof ApiError) this.showError(err.message, err.details);
+      else this.showError('Something went wrong. Please try again.');
     } finally {
       this.predicting = false;
       button.disabled = false;
@@ -191,9 +192,11 @@ class PreviewPage {
     if (window.matchMedia('(max-width: 767px)').matches) this.results!.scrollIntoView({ behavior: 'smooth', block: 'start' });
   }
 
-  private showError(message: string | undefined): void {
+  /** The message in words; `details` (onnxruntime's text, for the model's author) collapsed under it. */
+  private showError(message: string | undefined, details?: string): void {
     const box = this.errorBox!;
-    replaceChildren(box, message ?? '');
+    replaceChildren(box, el('p', { 'data-testid': 'error-message' }, message ?? ''),
+      details && el('details', { class: 'error-details', 'data-testid': 'error-details' }, el('summary', {}, 'Details for the model’s author'), el('pre', {}, details)));
     box.hidden = message === undefined;
   }
 

@@ -115,10 +115,27 @@ export interface ShareLinkChangedEvent {
   expiresAt?: string;
 }
 
+/**
+ * The data folder cannot be written (`failing`: a full disk, a quota, a read-only file system, an I/O error) or can be
+ * again (`recovered`). Sent once per episode: predictions and feedback get 507 (503 for an I/O error) meanwhile, and
+ * pages keep unsent feedback and retry, so nothing is lost once space is freed.
+ */
+export interface StorageEvent {
+  event: 'storage';
+  state: 'failing' | 'recovered';
+  /** The OS error code for `failing`: ENOSPC, EDQUOT, EFBIG, EROFS or EIO. */
+  code?: string;
+  /** The file that could not be written (absolute) — or, for `recovered`, the data folder. */
+  path: string;
+  /** What happened and what it means, in one sentence for the owner. */
+  message: string;
+}
+
 export type TunnelEvent = TunnelUpEvent | TunnelDownEvent | TunnelUrlChangedEvent;
 
 /** Events a running session emits (the CLI adds `ready`, which carries the owner token, to its own output only). */
-export type PreviewEvent = ModelReloadedEvent | ErrorEvent | SidecarReloadedEvent | PredictionEvent | FeedbackEvent | TunnelEvent | ShareLinkChangedEvent;
+export type PreviewEvent = ModelReloadedEvent | ErrorEvent | SidecarReloadedEvent | PredictionEvent | FeedbackEvent | TunnelEvent | ShareLinkChangedEvent
+  | StorageEvent;
 export type CliEvent = ReadyEvent | PreviewEvent | StoppedEvent | LogEvent;
 
 /**

@@ -14,6 +14,12 @@ export const MAX_EXPECTED = 1000;
 
 const text = (max: number) => z.string().max(max, `must be at most ${max} characters`);
 
+export const MIN_IDEMPOTENCY_KEY = 8;
+export const MAX_IDEMPOTENCY_KEY = 100;
+/** What an idempotency key is, for the messages a client gets when it sends none or a wrong one. */
+const KEY_RULE = `a text of ${MIN_IDEMPOTENCY_KEY} to ${MAX_IDEMPOTENCY_KEY} characters that the client chooses once per piece of feedback `
+  + 'and sends unchanged with every retry (a UUID will do); a repeated key is stored once';
+
 export const FeedbackSubmissionSchema = z.strictObject({
   predictionId: z.string().min(1).max(100),
   rating: z.enum(['up', 'down'], 'must be "up" or "down"'),
@@ -22,7 +28,8 @@ export const FeedbackSubmissionSchema = z.strictObject({
   comment: text(MAX_COMMENT).optional(),
   reviewer: text(MAX_REVIEWER).optional(),
   /** Chosen by the client once per piece of feedback; re-sending the same key never stores it twice. */
-  idempotencyKey: z.string().min(8).max(100),
+  idempotencyKey: z.string({ error: (issue) => (issue.input === undefined ? `required: ${KEY_RULE}` : `must be ${KEY_RULE}`) })
+    .min(MIN_IDEMPOTENCY_KEY, `too short: must be ${KEY_RULE}`).max(MAX_IDEMPOTENCY_KEY, `too long: must be ${KEY_RULE}`),
 });
 export type FeedbackSubmission = z.infer<typeof FeedbackSubmissionSchema>;
 

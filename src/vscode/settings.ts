@@ -16,6 +16,8 @@ export interface ExtensionSettings {
   linkLifetime: string;
   /** The share link also needs a password (asked at the first publish, kept in SecretStorage). */
   requirePassword: boolean;
+  /** Let git see the preview's predictions and feedback (by default its data folder's .gitignore hides them). */
+  keepFeedbackInGit: boolean;
   tunnel: {
     provider: TunnelProviderName | 'vscode' | 'ask';
     ssh: { host: string; port: number; user: string; identityFile: string; hostKey: string; remotePort: number; urlTemplate: string };
@@ -33,6 +35,7 @@ export const DEFAULT_SETTINGS: ExtensionSettings = {
   notifyOnExport: true,
   linkLifetime: '24h',
   requirePassword: false,
+  keepFeedbackInGit: false,
   tunnel: {
     provider: 'ask',
     ssh: { host: '', port: 22, user: '', identityFile: '', hostKey: '', remotePort: 0, urlTemplate: '' },
@@ -70,6 +73,7 @@ export function readSettings(get: SettingGetter): ExtensionSettings {
     notifyOnExport: typeof get('notifyOnExport') === 'boolean' ? (get('notifyOnExport') as boolean) : d.notifyOnExport,
     linkLifetime: str('linkLifetime', d.linkLifetime).trim() || d.linkLifetime,
     requirePassword: typeof get('requirePassword') === 'boolean' ? (get('requirePassword') as boolean) : d.requirePassword,
+    keepFeedbackInGit: typeof get('keepFeedbackInGit') === 'boolean' ? (get('keepFeedbackInGit') as boolean) : d.keepFeedbackInGit,
     tunnel: {
       provider: PROVIDERS.includes(provider as (typeof PROVIDERS)[number]) ? (provider as ExtensionSettings['tunnel']['provider']) : d.tunnel.provider,
       ssh: {
@@ -93,7 +97,7 @@ export function flattenSettings(settings: ExtensionSettings): Record<string, unk
   return {
     'models.include': settings.modelInclude, 'models.exclude': settings.modelExclude, dataFolder: settings.dataFolder,
     port: settings.port, workers: settings.workers, notifyOnExport: settings.notifyOnExport, linkLifetime: settings.linkLifetime,
-    requirePassword: settings.requirePassword,
+    requirePassword: settings.requirePassword, keepFeedbackInGit: settings.keepFeedbackInGit,
     'tunnel.provider': t.provider,
     ...Object.fromEntries(Object.entries(t.ssh).map(([k, v]) => [`tunnel.ssh.${k}`, v])),
     'tunnel.pipenet.server': t.pipenet.server, 'tunnel.ngrok.domain': t.ngrok.domain,

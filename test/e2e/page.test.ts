@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
 import type { FeedbackRecord } from '../../src/shared/feedback';
-import { IRIS_MODEL, REPO_ROOT, startPreview, type Preview } from '../helpers/preview';
+import { fixtureModel, IRIS_MODEL, REPO_ROOT, startPreview, type Preview } from '../helpers/preview';
 import { ARTIFACTS, DESKTOP, launchBrowser, newContext, PHONE } from './browser';
 
 const DIGITS_MODEL = path.join(REPO_ROOT, 'examples/digits/digits.onnx');
@@ -118,6 +118,35 @@ describe('e2e: the try-it page in a real Chromium', function () {
       await top.waitFor();
       assert.match(await top.innerText(), /^\s*3\b/);
       await page.screenshot({ path: path.join(ARTIFACTS, 'page-digits-phone.png'), fullPage: true });
+    } finally {
+      await context.close();
+      await p.stop();
+    }
+  });
+
+  it("a model that fails inside onnxruntime: the page says which input in words, onnxruntime's text collapsed under Details", async () => {
+    const p = await startPreview(fixtureModel('text-to-number'));
+    const { context } = await newContext(browser, PHONE, true);
+    try {
+      const page = await context.newPage();
+      await openShareLink(page, p);
+      await page.getByTestId('text-amount').fill('twelve');
+      await page.getByTestId('predict').click();
+      const message = page.getByTestId('error-message');
+      await message.waitFor();
+      assert.match(await message.innerText(), /^input 'amount': the model reads a number from this text, and a value is not a number; send digits such as "1\.5"/);
+      const details = page.getByTestId('error-details');
+      assert.equal(await details.evaluate((d) => d.hasAttribute('open')), false, 'collapsed at first');
+      assert.equal(await details.locator('pre').isVisible(), false);
+      await details.locator('summary').click();
+      assert.match(await details.locator('pre').innerText(), /^onnxruntime: .*Cast node.*stod/);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'page-model-error-phone.png'), fullPage: true });
+
+      // A number in the text works, and the error goes away.
+      await page.getByTestId('text-amount').fill('1.5');
+      await page.getByTestId('predict').click();
+      await page.getByTestId('result').waitFor();
+      assert.equal(await page.getByTestId('input-error').isVisible(), false);
     } finally {
       await context.close();
       await p.stop();

@@ -86,6 +86,20 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await page.waitForTimeout(2_000);
   writeStep(dir, 'reload-failed-again', 'answer', { toasts: await page.locator('.notification-toast').filter({ hasText: failedAgain.text, visible: true }).count() });
 
+  // A full disk under a published preview: one error toast when it fills, one information toast when it has room again.
+  for (const step of ['storage-full', 'storage-recovered']) {
+    const { text } = await waitForStep<{ text?: string }>(dir, step, 'request', 150_000, signal);
+    if (text === undefined) {
+      writeStep(dir, step, 'answer', {}); // the suite could not mount a small disk here
+      continue;
+    }
+    const storageToast = page.locator('.notification-toast').filter({ hasText: text }).first();
+    await storageToast.waitFor({ timeout: 30_000 });
+    if (step === 'storage-full') await page.screenshot({ path: path.join(ARTIFACTS, 'vscode-disk-full.png') });
+    const storageButtons = await storageToast.locator('.monaco-button').allInnerTexts();
+    writeStep(dir, step, 'answer', { text: await storageToast.innerText(), buttons: storageButtons.map((b) => b.trim()).filter(Boolean) });
+  }
+
   const died = await waitForStep<{ text: string }>(dir, 'server-died', 'request', 150_000, signal);
   const deathToast = page.locator('.notification-toast').filter({ hasText: died.text }).first();
   await deathToast.waitFor({ timeout: 20_000 });

@@ -190,6 +190,11 @@ describe('page: feedback queue (never lost, never stored twice)', () => {
     assert.equal((outcomeOf(0, undefined) as { message: string }).message, 'no connection to the server');
   });
 
+  it('a full disk on the server (507) keeps the feedback queued and says so in words, not as a status code', () => {
+    const outcome = outcomeOf(507, { error: "the preview owner's disk is full, so nothing new can be saved right now; try again later (the owner has been told)" }, '30');
+    assert.deepEqual(outcome, { kind: 'retry', message: "the model owner's computer has no room to save it right now; they have been told", retryAfterMs: 30_000 });
+  });
+
   it('makes 128-bit hex idempotency keys the server accepts (8..100 characters)', () => {
     let n = 0;
     const key = newIdempotencyKey((b) => b.map(() => n++));

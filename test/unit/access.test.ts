@@ -113,15 +113,18 @@ describe('token store', () => {
     if (process.platform !== 'win32') assert.equal(fs.statSync(file).mode & 0o777, 0o600);
     assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')), tokens);
     const ignore = fs.readFileSync(path.join(dataDir, '.gitignore'), 'utf8').split('\n').map((l) => l.trim());
-    assert.ok(ignore.includes('tokens.json'), ignore.join('|'));
-    assert.ok(ignore.includes('server.json'), ignore.join('|'));
+    assert.ok(ignore.includes('/tokens.json'), ignore.join('|'));
+    assert.ok(ignore.includes('/server.json'), ignore.join('|'));
   });
 
   it('adds to a .gitignore the user wrote, once, keeping their lines', async () => {
     fs.writeFileSync(path.join(dir, '.gitignore'), 'blobs/\ntokens.json');
     await loadOrCreateTokens(dir);
     await saveTokens(dir, new AccessControl(await loadOrCreateTokens(dir)).rotateShareToken());
-    assert.equal(fs.readFileSync(path.join(dir, '.gitignore'), 'utf8'), 'blobs/\ntokens.json\nserver.json\n');
+    const text = fs.readFileSync(path.join(dir, '.gitignore'), 'utf8');
+    assert.ok(text.startsWith('blobs/\ntokens.json\n\n# >>> model-preview'), text);
+    assert.ok(text.endsWith('/tokens.json\n/tokens.json.*.tmp\n/server.json\n/*.jsonl.torn-*\n/predictions.jsonl\n/feedback.jsonl\n/blobs/\n# <<< model-preview\n'), text);
+    assert.equal(text.match(/# >>> model-preview/g)?.length, 1, 'written once');
   });
 
   it('returns the same tokens on the second call', async () => {

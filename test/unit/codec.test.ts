@@ -375,19 +375,31 @@ describe('codec: encodeTensor INT64/UINT64 outputs', () => {
   });
 });
 
-describe('codec: NaN and the infinities (JSON has no literal for them)', () => {
-  it('accepts "NaN", "Infinity" and "-Infinity" strings for float inputs', () => {
+describe('codec: NaN, the infinities and the float ranges (inputs are finite numbers within their type)', () => {
+  it('refuses "NaN", "Infinity" and "-Infinity" strings for every float input, naming the input and the element', () => {
     for (const datatype of ['FP16', 'FP32', 'FP64'] as const) {
-      const t = decodeTensor(spec(datatype, ['batch', 3]), { data: [['NaN', 'Infinity', '-Infinity']] });
-      const values = datatype === 'FP16' ? encodeTensor('x', 'FP16', { type: 'float16', dims: t.dims, data: t.data }, 'exact').data : Array.from(t.data as Float32Array);
-      assert.ok(Number.isNaN(values[0]) || values[0] === 'NaN', `${datatype}: ${values[0]}`);
-      assert.ok(values[1] === Infinity || values[1] === 'Infinity', `${datatype}: ${values[1]}`);
+      for (const [i, text] of [[0, 'NaN'], [1, 'Infinity'], [2, '-Infinity'], [0, 'nan'], [1, 'inf']] as const) {
+        const data = [[1, 2, 3]] as unknown[][];
+        data[0][i] = text;
+        throwsInput(() => decodeTensor(spec(datatype, ['batch', 3]), { data }),
+          `input 'x': element ${i} is "${text}", expected a finite number (inputs cannot be NaN or infinite)`);
+      }
     }
   });
 
   it('refuses a number too large for a double (1e400 parses as Infinity) instead of taking it for infinity', () => {
     const data = JSON.parse('[[1, 1e400]]');
     throwsInput(() => decodeTensor(spec('FP32'), { data }), "input 'x': element 1 is Infinity, expected a finite number");
+  });
+
+  it('refuses FP32 values beyond its range (1e39 would become Infinity) and keeps the largest ones it holds', () => {
+    throwsInput(() => decodeTensor(spec('FP32', ['batch', 4]), { data: [[1, 1, 1e39, 1]] }), "input 'x': element 2 is 1e+39, expected a number within the FP32 range ±3.4028235e38");
+    throwsInput(() => decodeTensor(spec('FP32', ['batch', 4]), { data: [[-3.5e38, 1, 1, 1]] }), "input 'x': element 0 is -3.5e+38, expected a number within the FP32 range ±3.4028235e38");
+    const max = 3.4028234663852886e38;
+    const t = decodeTensor(spec('FP32', ['batch', 4]), { data: [[max, -max, 1e-50, 3.4028235e38]] });
+    assert.deepEqual(Array.from(t.data as Float32Array), [max, -max, 0, max], 'the largest FP32, and values that round to it; tiny ones round to 0');
+    // FP64 takes any finite double.
+    assert.deepEqual(Array.from(decodeTensor(spec('FP64', ['batch', 4]), { data: [[1e300, 1, 1, 1]] }).data as Float64Array), [1e300, 1, 1, 1]);
   });
 
   it('writes NaN and infinities in float outputs as strings, not as null', () => {

@@ -117,6 +117,12 @@ describe('serve arguments from the settings', () => {
     assert.deepEqual(serveArguments(DEFAULT_SETTINGS, 'vscode'), ['--expires', '24h'], 'port forwarding is done by the extension');
     assert.deepEqual(serveArguments(DEFAULT_SETTINGS, 'pipenet'), ['--expires', '24h', '--tunnel', 'pipenet', '--pipenet-server', 'https://pipenet.dev']);
   });
+
+  it('passes modelPreview.keepFeedbackInGit on as --keep-feedback-in-git', () => {
+    assert.deepEqual(serveArguments({ ...DEFAULT_SETTINGS, keepFeedbackInGit: true }, 'none'), ['--expires', '24h', '--keep-feedback-in-git']);
+    assert.equal(readSettings((key) => (key === 'keepFeedbackInGit' ? true : undefined)).keepFeedbackInGit, true);
+    assert.equal(readSettings((key) => (key === 'keepFeedbackInGit' ? 'yes' : undefined)).keepFeedbackInGit, false, 'a wrong type falls back to the default');
+  });
 });
 
 describe('status bar text', () => {

@@ -331,6 +331,8 @@ describe('stream guards: what the server process says is checked before it is tr
     assert.ok(message({ event: 'prediction', id: 2, ts: 'now', predictionId: 'p', model: 'iris', modelVersion: 'v', inferenceMs: 0.2, newField: true }));
     assert.ok(message({ event: 'tunnel-down', id: 4, provider: 'ssh', reason: 'gone', attempt: 2, retryInMs: 500 }));
     assert.ok(message({ event: 'share-link-changed', id: 5, reason: 'rotated', shareUrl: 'https://x.example/?t=1' }));
+    assert.ok(message({ event: 'storage', id: 6, state: 'failing', code: 'ENOSPC', path: '/d/feedback.jsonl', message: 'the disk is full' }));
+    assert.ok(message({ event: 'storage', id: 7, state: 'recovered', path: '/d', message: 'can be written again' }));
     assert.equal(parseCliLine(JSON.stringify(ready))?.event, 'ready');
     assert.equal(parseCliLine('{"event":"stopped"}')?.event, 'stopped');
     assert.equal(parseCliLine('{"event":"error","source":"worker","message":"m"}')?.event, 'error');
@@ -359,6 +361,7 @@ describe('stream guards: what the server process says is checked before it is tr
       { event: 'share-link-changed', id: 2, reason: 'rotated', shareUrl: 'command:workbench.action.terminal.new' },
       { event: 'share-link-changed', id: 2, reason: 'rotated', shareUrl: 'javascript:alert(1)' },
       { event: 'share-link-changed', id: 2, reason: 'stolen', shareUrl: 'https://x.example/' },
+      { event: 'storage', id: 2, state: 'broken', path: '/d', message: 'm' }, { event: 'storage', id: 2, state: 'failing', path: '/d' },
     ]) {
       assert.equal(message(bad), undefined, JSON.stringify(bad));
     }

@@ -63,7 +63,7 @@ describe('prepareV2', () => {
   });
 
   it('rejects missing or empty inputs', () => {
-    rejects(() => prepareV2(MODEL, body({})), /^inputs: .*expected array/);
+    rejects(() => prepareV2(MODEL, body({})), /^inputs: \/v2\/models\/\S+\/infer takes a list of tensors, e\.g\. .*; this body has no "inputs"$/);
     rejects(() => prepareV2(MODEL, body({ inputs: [] })), 'inputs: at least one input is required');
   });
 
@@ -138,8 +138,8 @@ describe('preparePredict', () => {
   });
 
   it('rejects missing inputs', () => {
-    rejects(() => preparePredict(MODEL, body({ input: { a: [1, 2, 3] } })), /^inputs: .*expected record/);
-    rejects(() => preparePredict(MODEL, body({ inputs: [] })), /^inputs: .*expected record/);
+    rejects(() => preparePredict(MODEL, body({ input: { a: [1, 2, 3] } })), /^inputs: \/api\/predict takes an object of input names to data, e\.g\. \{"inputs": \{"a": \[0, 0, 0\], "b": \[0, 0, 0\]\}\}; this body has no "inputs"$/);
+    rejects(() => preparePredict(MODEL, body({ inputs: [] })), /^inputs: \/api\/predict takes .*; this body has a list of tensors, the shape \/v2\/models\/\S+\/infer \(the Open Inference Protocol\) takes: send it there$/);
   });
 
   it('rejects empty inputs by naming the first missing one', () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatBytes, terminalSafe } from '../../src/core/text/visible-text';
+import { formatBytes, terminalSafe, visibleLine } from '../../src/core/text/visible-text';
 
 describe('terminalSafe', () => {
   it('turns an ANSI escape into visible text with no ESC character', () => {
@@ -26,6 +26,13 @@ describe('terminalSafe', () => {
     const out = terminalSafe(all);
     // eslint-disable-next-line no-control-regex
     assert.ok(!/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/.test(out));
+  });
+});
+
+describe('visibleLine', () => {
+  it('makes control, direction, newline and tab characters visible, so a quoted value stays on one line and reads as sent', () => {
+    assert.equal(visibleLine("unknown input 'a\u202Eb\nc\td\u001b[2J'"), "unknown input 'a\\u202eb\\nc\\td\\u001b[2J'");
+    for (const text of ['café', '日本語 😀', "input 'features': element 2 is 1e+39"]) assert.equal(visibleLine(text), text);
   });
 });
 

@@ -30,6 +30,7 @@ interface ServeFlags extends TunnelFlags {
   bodyLimit: number;
   watch: boolean;
   json?: boolean;
+  keepFeedbackInGit?: boolean;
 }
 
 const integer = (min: number, what: string) => (value: string): number => {
@@ -58,6 +59,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--body-limit <size>', 'largest request body (413 beyond)').default(32 * 1024 * 1024, '32mb').argParser(size))
     .option('--no-watch', 'do not reload the model when its file changes')
     .option('--json', 'print newline-delimited JSON events instead of text (the first is "ready")')
+    .option('--keep-feedback-in-git', "let git see predictions.jsonl, feedback.jsonl and blobs/ (by default the data folder's .gitignore hides what stakeholders sent)")
     .option('--config <file>', 'JSON file with tunnel, expires and rateLimits settings (flags win over it)')
     .option('--expires <lifetime>', 'share link lifetime after it is made, e.g. 2h or 7d, or never (default 24h); 410 after it')
     .addOption(new Option('--password <password>', 'the share link also needs this password (for tunnels with no access control)').env('MODEL_PREVIEW_PASSWORD'))
@@ -99,6 +101,7 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     modelFile, host: flags.host, port: flags.port, dataDir: flags.dataDir, workers: flags.workers,
     maxQueue: flags.maxQueue, timeoutMs: flags.timeout, bodyLimitBytes: flags.bodyLimit, watch: flags.watch,
     tunnel: await createTunnelProvider(tunnel, secretsFromEnvironment(), flags.dataDir), expiresMs, password: flags.password || undefined, rateLimits,
+    keepFeedbackInGit: flags.keepFeedbackInGit ?? config.keepFeedbackInGit ?? false,
     log: (entry) => (flags.json ? emit({ event: 'log', ...entry }) : process.stderr.write(`${entry.level} (${entry.source}): ${terminalSafe(entry.message)}\n`)),
   });
   await writeServerInfo(flags.dataDir, session.port, session.localUrl);
@@ -114,6 +117,8 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     else if (e.event === 'tunnel-down') say(e.retryInMs === undefined ? `tunnel down: ${terminalSafe(e.reason)}; the link works only on this machine now` : `tunnel down (${terminalSafe(e.reason)}): reconnecting in ${(e.retryInMs / 1000).toFixed(1)} s, attempt ${e.attempt}`);
     else if (e.event === 'tunnel-url-changed') say(`the public URL changed; new share link: ${e.shareUrl}`);
     else if (e.event === 'share-link-changed') say(`new share link (${e.reason}): ${e.shareUrl}`);
+    else if (e.event === 'storage' && e.state === 'failing') process.stderr.write(`storage: ${terminalSafe(e.message)}\n`);
+    else if (e.event === 'storage') say(`storage: ${terminalSafe(e.message)}`);
   });
 
   if (flags.json) {

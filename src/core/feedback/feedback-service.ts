@@ -2,6 +2,7 @@ import { FeedbackSubmissionSchema, type FeedbackRecord } from '../../shared/feed
 import type { ModelCard } from '../../shared/model-card';
 import type { PreviewEvent } from '../../shared/events';
 import { HttpError } from '../server/http-error';
+import { StorageHealth } from '../store/storage-health';
 import type { FeedbackStore } from './feedback-store';
 import { predictedLabel } from './predicted-label';
 import type { PredictionLog, PredictionRecord } from './prediction-log';
@@ -11,15 +12,20 @@ import type { PredictionLog, PredictionRecord } from './prediction-log';
  * against it, stores the feedback and announces both as events.
  */
 export class FeedbackService {
+  /** Tells the owner once when the data folder stops taking writes (a full disk) and once when it takes them again. */
+  private readonly storage: StorageHealth;
+
   constructor(
     private readonly predictions: PredictionLog,
     private readonly store: FeedbackStore,
     private readonly card: () => ModelCard | undefined,
     private readonly publish: (event: PreviewEvent) => void,
-  ) {}
+  ) {
+    this.storage = new StorageHealth(publish);
+  }
 
   async recordPrediction(serialised: string): Promise<PredictionRecord> {
-    const record = await this.predictions.append(serialised);
+    const record = await this.storage.track(this.predictions.append(serialised));
     this.publish({
       event: 'prediction', ts: record.ts, predictionId: record.predictionId, model: record.model, modelVersion: record.modelVersion,
       predicted: this.label(record), inferenceMs: record.timing.inferenceMs,
@@ -39,7 +45,7 @@ export class FeedbackService {
     const submission = parsed.data;
     const prediction = this.predictions.get(submission.predictionId);
     if (!prediction) throw new HttpError(400, `predictionId: no prediction '${submission.predictionId}' was made by this server`);
-    const { record, id, duplicate } = await this.store.submit(submission, { prediction, predicted: this.label(prediction), userAgent });
+    const { record, id, duplicate } = await this.storage.track(this.store.submit(submission, { prediction, predicted: this.label(prediction), userAgent }));
     if (record) this.publish({ event: 'feedback', record });
     return { id, duplicate };
   }

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { FEEDBACK_SCHEMA_VERSION, type FeedbackRecord, type FeedbackSubmission } from '../../shared/feedback';
 import { JsonlAppendLog } from '../store/jsonl-append-log';
 import { readJsonl } from '../store/jsonl-reader';
+import { setAsideTornTail } from '../store/torn-tail';
 import type { PredictionRecord } from './prediction-log';
 
 export interface SubmitContext {
@@ -27,6 +28,7 @@ export class FeedbackStore {
 
   static async open(dataDir: string, warn: (message: string) => void): Promise<FeedbackStore> {
     const store = new FeedbackStore(path.join(dataDir, 'feedback.jsonl'));
+    await setAsideTornTail(store.file, warn);
     for (const record of await readJsonl<FeedbackRecord>(store.file, warn)) {
       if (typeof record?.id !== 'string') continue;
       store.records.push(record);

@@ -3,6 +3,7 @@ import type { StoredTensor } from '../../shared/feedback';
 import { BlobStore } from '../store/blob-store';
 import { JsonlAppendLog } from '../store/jsonl-append-log';
 import { readJsonl } from '../store/jsonl-reader';
+import { setAsideTornTail } from '../store/torn-tail';
 
 /** One line of predictions.jsonl. */
 export interface PredictionRecord {
@@ -37,6 +38,7 @@ export class PredictionLog {
 
   static async open(dataDir: string, warn: (message: string) => void): Promise<PredictionLog> {
     const log = new PredictionLog(dataDir);
+    await setAsideTornTail(log.log.file, warn);
     for (const record of await readJsonl<PredictionRecord>(log.log.file, warn)) log.remember(record);
     return log;
   }

@@ -19,9 +19,15 @@ export interface DecodedTensor {
   sent: unknown[];
 }
 
-/** A client mistake in a tensor: always answered with 400 and this message. */
+/**
+ * A client mistake in a tensor: always answered with 400 and this message, plus `details` (onnxruntime's own words,
+ * when it was onnxruntime that refused) for whoever needs to dig deeper.
+ */
 export class TensorInputError extends Error {
   override readonly name = 'TensorInputError';
+  constructor(message: string, readonly details?: string) {
+    super(message);
+  }
 }
 
 export interface TensorInput {
@@ -109,37 +115,52 @@ function describeValue(v: unknown): string {
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
-const NON_FINITE: Record<string, number> = { NaN: NaN, Infinity: Infinity, '-Infinity': -Infinity };
-
-/** A float output as JSON can carry it: a number, or for NaN and the infinities the strings the decoder accepts. */
+/** A float output as JSON can carry it: a number, or for NaN and the infinities the strings "NaN", "Infinity", "-Infinity". */
 const floatToJson = (v: number): number | string => (Number.isFinite(v) ? v : String(v));
+
+/** The largest magnitudes each float type holds; beyond them a value would become an infinity. */
+const FLOAT_RANGE = { FP16: '±65504', FP32: '±3.4028235e38' } as const;
 
 function convert(datatype: V2Datatype, flat: unknown[], where: string): TensorArray {
   const bad = (i: number, expected: string): never => {
     throw new TensorInputError(`${where}: element ${i} is ${describeValue(flat[i])}, expected ${expected}`);
   };
-  // JSON has no NaN or infinities: they travel as the strings "NaN", "Infinity" and "-Infinity". A number too large
-  // for a double (1e400) parses as Infinity and is refused rather than taken for one.
-  const readFloat = (v: unknown, i: number): number => {
-    if (typeof v === 'string' && Object.prototype.hasOwnProperty.call(NON_FINITE, v)) return NON_FINITE[v];
-    return bad(i, typeof v === 'number' ? 'a finite number' : 'a number');
+  // One rule for every spelling: float inputs are finite numbers within their type's range. JSON has no NaN or
+  // infinities; the strings "NaN"/"Infinity", a number too large for a double (1e400 parses as Infinity) and one
+  // too large for the type (1e39 as FP32) are refused, never turned into a NaN or an infinity the client did not mean.
+  const notFinite = (i: number): never => {
+    const v = flat[i];
+    if (typeof v === 'number') return bad(i, 'a finite number');
+    return bad(i, typeof v === 'string' && /^[+-]?(nan|inf(inity)?)$/i.test(v.trim()) ? 'a finite number (inputs cannot be NaN or infinite)' : 'a number');
   };
-  const n = flat.length;
+const n = flat.length;
   switch (datatype) {
-    case 'FP32':
-    case 'FP64': {
-      const out = datatype === 'FP32' ? new Float32Array(n) : new Float64Array(n);
+    case 'FP32': {
+      const out = new Float32Array(n);
       for (let i = 0; i < n; i++) {
         const v = flat[i];
-        out[i] = typeof v === 'number' && Number.isFinite(v) ? v : readFloat(v, i);
+        if (typeof v !== 'number' || !Number.isFinite(v)) notFinite(i);
+        const single = Math.fround(v as number);
+        if (single === Infinity || single === -Infinity) bad(i, `a number within the FP32 range ${FLOAT_RANGE.FP32}`);
+        out[i] = single;
+      }
+      return out;
+    }
+    case 'FP64': {
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = flat[i];
+        if (typeof v !== 'number' || !Number.isFinite(v)) notFinite(i);
+        out[i] = v as number;
       }
       return out;
     }
     case 'FP16': {
       const out = new Float16Array(n);
       for (let i = 0; i < n; i++) {
-        const v = typeof flat[i] === 'number' && Number.isFinite(flat[i]) ? flat[i] : readFloat(flat[i], i);
-        if (Math.abs(v as number) > 65504 && Number.isFinite(v)) bad(i, 'a number within the FP16 range ±65504');
+        const v = flat[i];
+        if (typeof v !== 'number' || !Number.isFinite(v)) notFinite(i);
+        if (Math.abs(v as number) > 65504) bad(i, `a number within the FP16 range ${FLOAT_RANGE.FP16}`);
         out[i] = v as number;
       }
       return new Uint16Array(out.buffer);

@@ -4,6 +4,8 @@ import { describeLoadedModel, readMetadataOrExplain } from '../model/describe';
 import type { ModelFile } from '../model/model-file';
 import { createOrtSession } from '../model/ort-session';
 import { TensorInputError } from './codec';
+import { explainOrtFailure } from './ort-errors';
+import { terminalSafe, visibleLine } from '../text/visible-text';
 import { stringifyWithBigInt } from './json';
 import { encodeOutputs, predictResponse, preparePredict, prepareV2, v2Response, type PreparedRun } from './requests';
 import { nowAbsoluteMs, type JobKind, type JobResult } from './worker-protocol';
@@ -29,7 +31,8 @@ export class ModelRunner {
     try {
       return kind === 'v2' ? await this.runV2(body) : await this.runPredict(body, receivedAt);
     } catch (err) {
-      if (err instanceof TensorInputError) return json(400, { error: err.message });
+      // Messages quote what the client sent (an input name, a value): control and direction characters made visible.
+      if (err instanceof TensorInputError) return json(400, { error: visibleLine(err.message), ...(err.details ? { details: terminalSafe(err.details) } : {}) });
       throw err;
     }
   }
@@ -42,9 +45,9 @@ export class ModelRunner {
       const results = await this.session.run(feeds, prepared.fetches.map((s) => s.name));
       return { results: results as Record<string, ort.Tensor>, inferenceMs: performance.now() - started };
     } catch (err) {
-      // Past our own checks, what onnxruntime refuses is still the request's content (e.g. two inputs whose shared
-      // symbolic dim disagrees): a 400 with ORT's own words, never a 500.
-      throw new TensorInputError(`the model rejected the input: ${(err as Error).message}`);
+      // Past our own checks, what onnxruntime refuses is still the request's content (a text that is not a number, a
+      // size a layer cannot take): a 400 in words, with ORT's own in `details`, never a 500.
+      throw explainOrtFailure(this.description, prepared.feeds, err);
     }
   }
 

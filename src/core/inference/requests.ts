@@ -36,20 +36,52 @@ export interface PreparedRun {
 }
 
 function parseJson(body: Uint8Array): unknown {
+  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
   try {
-    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+    return JSON.parse(text);
   } catch (err) {
-    throw new TensorInputError(`the request body is not valid JSON (${(err as Error).message})`);
+    // Python's json.dumps writes NaN and Infinity by default, which no JSON parser takes: say so.
+    const hint = /(^|[^"\w])-?(NaN|Infinity)\b/.test(text) ? '; NaN and Infinity are not JSON, and inputs must be finite numbers' : '';
+    throw new TensorInputError(`the request body is not valid JSON (${(err as Error).message})${hint}`);
   }
 }
 
-function parseEnvelope<T>(schema: z.ZodType<T>, json: unknown): T {
+/**
+ * Checks the envelope. `inputs` of the wrong shape is usually a body meant for the other route (the V2 list sent to
+ * /api/predict, or the reverse): `wrongInputs` explains what this route takes, with an example for this model.
+ */
+function parseEnvelope<T>(schema: z.ZodType<T>, json: unknown, wrongInputs: (inputs: unknown) => string): T {
   const parsed = schema.safeParse(json);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
+  if (issue.code === 'invalid_type' && issue.path.length === 1 && issue.path[0] === 'inputs') {
+    throw new TensorInputError(wrongInputs((json as { inputs?: unknown }).inputs));
+  }
   const where = issue.path.length > 0 ? issue.path.join('.') : 'the request body';
   throw new TensorInputError(`${where}: ${issue.message}`);
 }
+
+/** Placeholder data of a tensor's shape (open dims as 1), short enough for a one-line example. */
+function exampleData(spec: TensorSpec): { shape: number[]; data: string } {
+  const shape = spec.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
+  const count = shape.reduce((p, d) => p * d, 1);
+  const value = spec.datatype === 'BYTES' ? '"text"' : spec.datatype === 'BOOL' ? 'false' : '0';
+  return { shape, data: count <= 8 ? `[${Array<string>(count).fill(value).join(', ')}]` : '[…]' };
+}
+
+const v2Path = (model: ModelDescription): string => `/v2/models/${encodeURIComponent(model.name)}/infer`;
+
+function v2Example(model: ModelDescription): string {
+  const first = model.inputs[0];
+  const { shape, data } = exampleData(first);
+  return `{"inputs": [{"name": ${JSON.stringify(first.name)}, "shape": [${shape.join(', ')}], "datatype": "${first.datatype}", "data": ${data}}]}`;
+}
+
+function predictExample(model: ModelDescription): string {
+  return `{"inputs": {${model.inputs.map((s) => `${JSON.stringify(s.name)}: ${exampleData(s).data}`).join(', ')}}}`;
+}
+
+const received = (inputs: unknown): string => (inputs === undefined ? 'no "inputs"' : inputs === null ? '"inputs": null' : `"inputs" as ${typeof inputs}`);
 
 const listNames = (specs: TensorSpec[]): string => specs.map((s) => s.name).join(', ');
 
@@ -100,7 +132,12 @@ function checkSharedDims(model: ModelDescription, feeds: Record<string, DecodedT
 }
 
 export function prepareV2(model: ModelDescription, body: Uint8Array): PreparedRun & { request: z.infer<typeof V2RequestSchema> } {
-  const request = parseEnvelope(V2RequestSchema, parseJson(body));
+  const request = parseEnvelope(V2RequestSchema, parseJson(body), (inputs) => {
+    const takes = `inputs: ${v2Path(model)} takes a list of tensors, e.g. ${v2Example(model)}`;
+    return typeof inputs === 'object' && inputs !== null
+      ? `${takes}; this body has an object of input names to data, the shape /api/predict takes: send it there, or make "inputs" a list`
+      : `${takes}; this body has ${received(inputs)}`;
+  });
   if (request.parameters?.binary_data_output === true || request.inputs.some((i) => i.parameters?.binary_data_size !== undefined)) {
     throw new TensorInputError('the binary tensor data extension is not supported; send tensors as JSON "data"');
   }
@@ -116,7 +153,12 @@ export function prepareV2(model: ModelDescription, body: Uint8Array): PreparedRu
 }
 
 export function preparePredict(model: ModelDescription, body: Uint8Array): PreparedRun {
-  const request = parseEnvelope(PredictRequestSchema, parseJson(body));
+  const request = parseEnvelope(PredictRequestSchema, parseJson(body), (inputs) => {
+    const takes = `inputs: /api/predict takes an object of input names to data, e.g. ${predictExample(model)}`;
+    return Array.isArray(inputs)
+      ? `${takes}; this body has a list of tensors, the shape ${v2Path(model)} (the Open Inference Protocol) takes: send it there`
+      : `${takes}; this body has ${received(inputs)}`;
+  });
   checkInputNames(model, Object.keys(request.inputs));
   const feeds: Record<string, DecodedTensor> = {};
   for (const [name, data] of Object.entries(request.inputs)) feeds[name] = decodeTensor(specFor(model, name), { data });

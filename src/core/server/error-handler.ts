@@ -1,14 +1,17 @@
 import type { NextFunction, Request, Response } from 'express';
 import { PoolRejection } from '../inference/inference-pool';
+import { StorageError } from '../store/storage-error';
+import { visibleLine } from '../text/visible-text';
 import { bodyTooLargeMessage, HttpError } from './http-error';
+import { unsupportedCharset } from './json-charset';
 import { NOTICE_CSP, noticePage, wantsHtml } from './notice-page';
 
 /** body-parser's error types, mapped to what the client did wrong. */
-const BODY_ERRORS: Record<string, (err: { limit?: number }) => [number, string]> = {
+const BODY_ERRORS: Record<string, (err: { limit?: number; charset?: string }) => [number, string]> = {
   'entity.too.large': (e) => [413, bodyTooLargeMessage(e.limit)],
   'entity.parse.failed': () => [400, 'the request body is not valid JSON'],
   'encoding.unsupported': () => [415, 'unsupported content encoding'],
-  'charset.unsupported': () => [415, 'unsupported charset; send UTF-8'],
+  'charset.unsupported': (e) => [415, unsupportedCharset(e.charset).message],
   'request.aborted': () => [400, 'the request was aborted by the client'],
   'request.size.invalid': () => [400, 'the request body is shorter than its Content-Length'],
 };
@@ -29,8 +32,20 @@ export interface ErrorAnswer {
   headers: Record<string, string>;
 }
 
-/** What to answer for a failure: its status, the message the client sees, and headers such as Retry-After. */
+/**
+ * What to answer for a failure: its status, the message the client sees, and headers such as Retry-After. Messages
+ * often quote the client's own bytes (a model name from the URL, a prediction id): control and direction characters
+ * in them are made visible, so the page, a terminal or a log shows what was sent instead of acting on it.
+ */
 export function errorAnswer(err: unknown, log: (message: string) => void): ErrorAnswer {
+  const answer = classify(err, log);
+  return { ...answer, message: visibleLine(answer.message) };
+}
+
+function classify(err: unknown, log: (message: string) => void): ErrorAnswer {
+  // A full disk is the owner's condition, told to the owner once by the feedback service's StorageHealth: no log line
+  // per request, and the client hears it is not their fault and to try later.
+  if (err instanceof StorageError) return { status: err.status, message: err.clientMessage, headers: { 'Retry-After': '30' } };
   if (err instanceof HttpError) return { status: err.status, message: err.message, headers: err.headers };
   if (err instanceof PoolRejection) {
     return { status: err.status, message: err.message, headers: err.retryAfterSeconds ? { 'Retry-After': String(err.retryAfterSeconds) } : {} };
@@ -38,7 +53,7 @@ export function errorAnswer(err: unknown, log: (message: string) => void): Error
   const { type, status } = err as { type?: string; status?: unknown };
   const mapped = type ? BODY_ERRORS[type] : undefined;
   if (mapped) {
-    const [code, message] = mapped(err as { limit?: number });
+    const [code, message] = mapped(err as { limit?: number; charset?: string });
     return { status: code, message, headers: {} };
   }
   // Other client errors raised by express and body-parser (a malformed %-escape in the URL, a body that is not the

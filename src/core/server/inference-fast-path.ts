@@ -5,6 +5,7 @@ import { nowAbsoluteMs } from '../inference/worker-protocol';
 import { PASSWORD_HEADER, type AccessControl } from './access';
 import type { RateLimits } from './rate-limits';
 import { errorAnswer } from './error-handler';
+import { foreignCharset } from './json-charset';
 import { bodyTooLargeMessage, HttpError } from './http-error';
 import type { ServerMetrics } from './metrics';
 import type { ModelBackend } from './model-backend';
@@ -27,7 +28,7 @@ export interface FastPathOptions {
  * The inference routes' hot path, in front of express. Measured on 2 cores, express's own routing and middleware
  * cost ~60 µs of HTTP-thread time per request — more than parsing, validation and onnxruntime together (which run on
  * the workers). So a plain, authorised inference call (POST to the served model's exact infer path or /api/predict,
- * a Bearer token or the page's cookie, no query string, no Content-Encoding) is answered here; anything else —
+ * a Bearer token or the page's cookie, no query string, no Content-Encoding, no charset but UTF-8) is answered here; anything else —
  * including every request that would be refused before its body is read — goes to express, which owns the errors.
  */
 export function withInferenceFastPath(app: express.Express, options: FastPathOptions): RequestListener {
@@ -105,6 +106,7 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
     const encoding = req.headers['content-encoding'];
     const declared = Number(req.headers['content-length'] ?? 0);
     const route = req.method === 'POST' && !req.url!.includes('?') && (!encoding || encoding === 'identity') && !(declared > bodyLimitBytes)
+      && foreignCharset(req.headers['content-type']) === undefined
       ? routeOf(req.url!) : undefined;
     const level = route && access.levelOfCredentials(req.headers.authorization, req.headers.cookie, undefined, req.headers[PASSWORD_HEADER]);
     if (!route || !level) return void app(req, res);

@@ -1,12 +1,13 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import { writeDataGitignore } from '../store/data-gitignore';
 import { newToken, type Tokens } from './access';
 
 const FILE = 'tokens.json';
 
 /**
  * Tokens live in the data folder (mode 0600) so a restarted server keeps the same share link: a stakeholder's open
- * page and cookie stay valid. The folder gets a .gitignore so the tokens are not committed with the feedback.
+ * page and cookie stay valid. The folder's .gitignore keeps the tokens out of git (see data-gitignore.ts).
  */
 export async function loadOrCreateTokens(dataDir: string): Promise<Tokens> {
   const file = path.join(dataDir, FILE);
@@ -30,25 +31,12 @@ export async function loadOrCreateTokens(dataDir: string): Promise<Tokens> {
 
 export async function saveTokens(dataDir: string, tokens: Tokens): Promise<void> {
   await mkdir(dataDir, { recursive: true });
-  await ignoreInGit(path.join(dataDir, '.gitignore'));
+  await writeDataGitignore(dataDir);
   // Written whole to a temporary file and renamed: a crash mid-write must not lose the owner token.
   const file = path.join(dataDir, FILE);
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, JSON.stringify(tokens, null, 2) + '\n', { mode: 0o600 });
   await rename(temporary, file);
-}
-
-/** Kept out of git: the tokens, and the running server's address (it changes every run and means nothing elsewhere). */
-const IGNORED = [FILE, 'server.json'];
-
-/** Adds those files to the folder's .gitignore, keeping whatever the user already wrote there. */
-async function ignoreInGit(gitignore: string): Promise<void> {
-  const existing = await readFile(gitignore, 'utf8').catch(() => '');
-  const lines = existing.split(/\r?\n/);
-  const missing = IGNORED.filter((name) => !lines.includes(name));
-  if (missing.length === 0) return;
-  const prefix = existing === '' ? '# written by model-preview: keep the access tokens out of git\n' : existing.endsWith('\n') ? '' : '\n';
-  await writeFile(gitignore, `${existing}${prefix}${missing.join('\n')}\n`);
 }
 
 export const tokensFile = (dataDir: string): string => path.join(dataDir, FILE);

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename } from 'node:fs/promises';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
+import { asStorageError } from './storage-error';
 
 /**
  * Large values (an image tensor) stored once under `<data-dir>/blobs/<sha256>.json` and referenced from records by
@@ -17,18 +18,23 @@ export class BlobStore {
     const ref = `blobs/${createHash('sha256').update(json).digest('hex')}.json`;
     if (!this.written.has(ref)) {
       const file = path.join(this.dataDir, ref);
-      await mkdir(path.dirname(file), { recursive: true });
       // Written whole or not at all, and on disk before the record that refers to it: a temporary file, fsync'd,
       // renamed into place. Once per blob per run (a crash may have left a partial file from an earlier run).
       const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-      const handle = await open(temporary, 'w');
       try {
-        await handle.writeFile(json);
-        await handle.sync();
-      } finally {
-        await handle.close();
+        await mkdir(path.dirname(file), { recursive: true });
+        const handle = await open(temporary, 'w');
+        try {
+          await handle.writeFile(json);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await rename(temporary, file);
+      } catch (err) {
+        await rm(temporary, { force: true }).catch(() => undefined); // a full disk gets back what the partial file held
+        throw asStorageError(err, file);
       }
-      await rename(temporary, file);
       this.written.add(ref);
     }
     return ref;

@@ -8,7 +8,8 @@ import type { FeedbackSubmission } from '../../shared/feedback';
  *
  * Per entry:  queued --send--> saved (removed)                      on 200/201
  *                         \--> rejected (removed, message shown)    on 400/413/422: the server will never take it
- *                          \-> waiting (attempts+1, backoff)         network failure, 5xx, 404, 401, 429...: try later
+ *                          \-> waiting (attempts+1, backoff)         network failure, 5xx (507: the owner's disk is
+ *                                                                    full), 404, 401, 429...: try later
  * Backoff: 1 s, 2 s, 4 s ... capped at 60 s, each +-20 % jitter, or the server's Retry-After when longer.
  * `retryAllNow()` (the browser's `online` event, page load) makes every waiting entry due at once.
  */
@@ -239,8 +240,8 @@ function isQueuedFeedback(v: unknown): v is QueuedFeedback {
 /**
  * What an HTTP answer to `POST /api/feedback` means for the queue. `status` 0 is a network failure (fetch threw).
  * 400/413/422 are final (the server named a field it will never accept); 2xx with an id is saved; everything else —
- * 401 (link rotated: the owner may share a new one), 404 (an older server without the route), 408, 429, 5xx — waits
- * and retries.
+ * 401 (link rotated: the owner may share a new one), 404 (an older server without the route), 408, 429, 5xx (507: the
+ * owner's disk is full; it is told and space will be freed) — waits and retries.
  */
 export function outcomeOf(status: number, body: unknown, retryAfterHeader?: string | null): SendOutcome {
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -257,6 +258,7 @@ export function outcomeOf(status: number, body: unknown, retryAfterHeader?: stri
   if (status === 0) message = 'no connection to the server';
   else if (status === 401) message = 'the share link is no longer valid; open the newest link you were sent';
   else if (status === 404) message = 'this server does not take feedback yet';
+  else if (status === 507) message = "the model owner's computer has no room to save it right now; they have been told";
   else if (status >= 200 && status < 300) message = 'the server answered without confirming';
   else message = `the server answered ${status}${error ? `: ${error}` : ''}`;
   return { kind: 'retry', message, retryAfterMs };

@@ -10,9 +10,11 @@ type EventHandlers = { [K in StreamedEvent['event']]?: (preview: RunningPreview,
 
 /**
  * What is worth interrupting the user for: a server that died (why, with Show log and Restart), a tunnel that gave
- * up (the link is dead), a public URL that changed (the old link is dead; copy the new one), and what the server
- * reports wrong (a re-export that did not load, an invalid sidecar, a worker that failed), each distinct error once.
- * Reconnecting is not: the status bar shows it. One entry per event kind in `handlers`.
+ * up (the link is dead), a public URL that changed (the old link is dead; copy the new one), what the server
+ * reports wrong (a re-export that did not load, an invalid sidecar, a worker that failed), each distinct error once,
+ * and a data folder that cannot be written (a full disk: stakeholders' feedback waits in their pages until there is
+ * space) and its recovery, once each. Reconnecting is not: the status bar shows it. One entry per event kind in
+ * `handlers`.
  */
 export class PreviewNotifications implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
@@ -34,6 +36,14 @@ export class PreviewNotifications implements vscode.Disposable {
     error: (preview, event) => this.reportError(preview, event),
     'model-reloaded': (preview) => this.clearErrors(preview, 'model-reload'),
     'sidecar-reloaded': (preview) => this.clearErrors(preview, 'sidecar'),
+    // The server sends each once per episode (a full disk, then space again).
+    storage: (preview, event) => {
+      if (event.state === 'failing') {
+        void this.notify('error', `Model Preview cannot save the predictions and feedback of ${preview.model}: ${event.message}`, { 'Show log': () => this.log.show() });
+      } else {
+        void vscode.window.showInformationMessage(`Model Preview saves the predictions and feedback of ${preview.model} again: ${event.message}`);
+      }
+    },
   };
 
   constructor(previews: PreviewManager, private readonly log: vscode.LogOutputChannel) {

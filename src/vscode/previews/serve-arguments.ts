@@ -9,7 +9,7 @@ export type PublishTunnel = 'none' | 'ssh' | 'pipenet' | 'ngrok' | 'vscode';
  * `vscode` forwarding needs nothing from the server: the extension maps the local URL with `asExternalUri`.
  */
 export function serveArguments(settings: ExtensionSettings, tunnel: PublishTunnel): string[] {
-  const args = ['--expires', settings.linkLifetime];
+  const args = ['--expires', settings.linkLifetime, ...(settings.keepFeedbackInGit ? ['--keep-feedback-in-git'] : [])];
   const flag = (name: string, value: string | number) => (value === '' ? [] : [name, String(value)]);
   if (tunnel === 'ssh') {
     const s = settings.tunnel.ssh;

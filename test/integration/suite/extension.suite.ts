@@ -1,10 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { copyFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { appendFile, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelPreviewExtension } from '../../../src/vscode/model-preview-extension';
 import { modelNodes } from '../../../src/vscode/models/model-tree';
+import { dataDirFor } from '../../../src/vscode/previews/data-dir';
+import type { StorageEvent } from '../../../src/shared/events';
 import { HANDSHAKE_ENV, waitForStep, writeStep } from '../handshake';
 
 /**
@@ -237,6 +240,59 @@ describe('Model Preview in a real VS Code extension host', () => {
       if (again) assert.equal(again.toasts, 0, 'the same error again is not a new toast');
     } finally {
       listening.dispose();
+    }
+  });
+
+  it('a full disk under a published model: one notification says so (with Show log), one says when it can save again', async () => {
+    const second = path.join(folder, 'fresh-export.onnx');
+    const dataDir = dataDirFor(second, folder, '.model-preview');
+    await mkdir(dataDir, { recursive: true });
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', dataDir], { stdio: 'ignore' });
+    } catch {
+      // Mounting needs root (CI is root): without it the launcher is told to expect no toasts.
+      await askPage('storage-full', {});
+      await askPage('storage-recovered', {});
+      return;
+    }
+    const events: StorageEvent[] = [];
+    const listening = api.previews.onDidReceiveEvent(({ event }) => void (event.event === 'storage' && events.push(event)));
+    try {
+      const link = new URL(await vscode.commands.executeCommand<string>('modelPreview.publish', vscode.Uri.file(second)));
+      const predict = async () => (await fetch(new URL('api/predict', link), {
+        method: 'POST', headers: { authorization: `Bearer ${link.searchParams.get('t')}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ inputs: { features: [5.1, 3.5, 1.4, 0.2] } }),
+      })).status;
+      assert.equal(await predict(), 200);
+      // Something else fills the disk (a checkpoint, a log): the next predictions cannot be recorded.
+      const filler = path.join(dataDir, 'filler');
+      for (const chunk of [65536, 4096, 64]) {
+        for (;;) {
+          try {
+            await appendFile(filler, Buffer.alloc(chunk));
+          } catch {
+            break;
+          }
+        }
+      }
+      let status = 200;
+      for (let i = 0; i < 50 && status === 200; i++) status = await predict(); // a line may still fit in a file's last page
+      assert.equal(status, 507, 'a full disk is answered 507');
+      await until('the failing storage event', () => events.some((e) => e.state === 'failing'));
+      const full = await askPage<{ text: string; buttons: string[] }>('storage-full', { text: 'cannot save the predictions and feedback of fresh-export' });
+      if (full) {
+        assert.match(full.text, /Model Preview cannot save the predictions and feedback of fresh-export: cannot write predictions\.jsonl .*the disk is full \(ENOSPC\)/);
+        assert.deepEqual(full.buttons, ['Show log']);
+      }
+      await rm(filler); // space returns
+      await until('the recovered storage event', async () => (await predict()) === 200 && events.some((e) => e.state === 'recovered'), 30_000);
+      const recovered = await askPage<{ text: string }>('storage-recovered', { text: 'saves the predictions and feedback of fresh-export again' });
+      if (recovered) assert.match(recovered.text, /can be written again/);
+      assert.deepEqual(events.map((e) => e.state), ['failing', 'recovered'], 'told once each way');
+    } finally {
+      listening.dispose();
+      await vscode.commands.executeCommand('modelPreview.stop', { file: second });
+      execFileSync('umount', ['--lazy', dataDir]);
     }
   });
 

@@ -1,13 +1,14 @@
 import { Router, type RequestHandler } from 'express';
 import type { ModelBackend } from '../model-backend';
 import type { ServerMetrics } from '../metrics';
+import { requireUtf8 } from '../json-charset';
 import { methodNotAllowed } from './method-not-allowed';
 import { inferenceHandler, rawBody, servedModel } from './v2-routes';
 
 /** The page's and people's API: one-call predictions with a record kept, the model card, and metrics. */
 export function apiRoutes(backend: ModelBackend, metrics: ServerMetrics, share: RequestHandler, owner: RequestHandler, limit: RequestHandler, bodyLimitBytes: number): Router {
   const router = Router();
-  router.route('/api/predict').post(share, limit, rawBody(bodyLimitBytes), inferenceHandler('predict', backend, metrics)).all(methodNotAllowed);
+  router.route('/api/predict').post(share, limit, requireUtf8, rawBody(bodyLimitBytes), inferenceHandler('predict', backend, metrics)).all(methodNotAllowed);
   router.route('/api/card').get(share, (req, res) => void res.json(servedModel(backend, req))).all(methodNotAllowed);
   router.route('/metrics').get(owner, async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

@@ -3,13 +3,14 @@ import type { FeedbackService } from '../../feedback/feedback-service';
 import { feedbackCsv } from '../../feedback/feedback-csv';
 import { feedbackStats } from '../../feedback/feedback-stats';
 import { HttpError } from '../http-error';
+import { requireUtf8 } from '../json-charset';
 import { methodNotAllowed } from './method-not-allowed';
 
 /** Feedback in (share token: the page) and out (owner token: exports and stats). */
 export function feedbackRoutes(feedback: FeedbackService, share: RequestHandler, owner: RequestHandler, limit: RequestHandler): Router {
   const router = Router();
   router.route('/api/feedback')
-    .post(share, limit, json({ limit: '64kb', type: () => true }), async (req, res) => {
+    .post(share, limit, requireUtf8, json({ limit: '64kb', type: () => true }), async (req, res) => {
       const { id, duplicate } = await feedback.submit(req.body, req.get('user-agent'));
       res.status(duplicate ? 200 : 201).json(duplicate ? { id, duplicate } : { id });
     })

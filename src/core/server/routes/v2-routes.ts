@@ -4,6 +4,7 @@ import type { TensorSpec, V2ModelMetadata } from '../../../shared/v2';
 import { nowAbsoluteMs, type JobKind } from '../../inference/worker-protocol';
 import { MODEL_PREVIEW_VERSION } from '../../../shared/version';
 import { HttpError } from '../http-error';
+import { requireUtf8 } from '../json-charset';
 import { runInference } from '../run-inference';
 import type { ModelBackend } from '../model-backend';
 import type { ServerMetrics } from '../metrics';
@@ -68,7 +69,7 @@ export function v2Routes(backend: ModelBackend, metrics: ServerMetrics, guard: R
       const card = servedModel(backend, req);
       res.json({ name: card.name, ready: true });
     }).all(methodNotAllowed);
-    router.route(`${base}/infer`).post(limit, rawBody(bodyLimitBytes), inferenceHandler('v2', backend, metrics)).all(methodNotAllowed);
+    router.route(`${base}/infer`).post(limit, requireUtf8, rawBody(bodyLimitBytes), inferenceHandler('v2', backend, metrics)).all(methodNotAllowed);
   }
   return router;
 }
