@@ -10,10 +10,11 @@
  * @ngrok package fetched from the npm registry with `npm pack` (npm's cache makes it offline after the first time).
  * `vsce package --target <t>` runs in that folder with the same .vscodeignore.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { VSIX_TARGETS, vsixFileName, vsixTarget, type VsixTarget } from './vsix-targets';
 
 const repoRoot = path.resolve(__dirname, '../..');
@@ -33,7 +34,7 @@ export interface PackagedVsix {
 }
 
 /** Builds the VSIX of one target into `outDir`. Needs `npm run build` first (dist/). */
-export function packageVsix(target: VsixTarget, outDir: string, log: (line: string) => void = () => undefined): PackagedVsix {
+export async function packageVsix(target: VsixTarget, outDir: string, log: (line: string) => void = () => undefined): Promise<PackagedVsix> {
   if (!existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
   const stage = mkdtempSync(path.join(os.tmpdir(), `model-preview-${target.target}-`));
   try {
@@ -44,8 +45,8 @@ export function packageVsix(target: VsixTarget, outDir: string, log: (line: stri
     stageNgrokPackage(target, stage);
     const file = path.resolve(outDir, vsixFileName(target));
     const vsce = path.join(repoRoot, 'node_modules', '@vscode', 'vsce', 'vsce');
-    execFileSync(process.execPath, [vsce, 'package', '--target', target.target, '--allow-missing-repository', '--skip-license',
-      '--no-rewrite-relative-links', '--out', file], { cwd: stage, stdio: ['ignore', 'pipe', 'pipe'] });
+    await promisify(execFile)(process.execPath, [vsce, 'package', '--target', target.target, '--allow-missing-repository', '--skip-license',
+      '--no-rewrite-relative-links', '--out', file], { cwd: stage, maxBuffer: 16 * 1024 * 1024 });
     const bytes = statSync(file).size;
     log(`${path.relative(process.cwd(), file) || file}: ${(bytes / 1024 / 1024).toFixed(1)} MB`);
     return { target, file, bytes };
@@ -136,6 +137,18 @@ function stageNgrokPackage(target: VsixTarget, stage: string): void {
   }
 }
 
+/** Builds several targets, two at a time (vsce spends most of its time compressing, one core each). */
+export async function packageVsixes(targets: readonly VsixTarget[], outDir: string, log?: (line: string) => void): Promise<PackagedVsix[]> {
+  mkdirSync(outDir, { recursive: true });
+  const queue = [...targets];
+  const done: PackagedVsix[] = [];
+  const worker = async () => {
+    for (let target = queue.shift(); target; target = queue.shift()) done.push(await packageVsix(target, outDir, log));
+  };
+  await Promise.all([worker(), worker()]);
+  return targets.map((t) => done.find((d) => d.target === t)!);
+}
+
 function parseArgs(argv: string[]): { targets: VsixTarget[]; outDir: string } {
   const targets: VsixTarget[] = [];
   let outDir = repoRoot;
@@ -148,13 +161,11 @@ function parseArgs(argv: string[]): { targets: VsixTarget[]; outDir: string } {
 }
 
 if (require.main === module) {
-  try {
+  void (async () => {
     const { targets, outDir } = parseArgs(process.argv.slice(2));
-    mkdirSync(outDir, { recursive: true });
-    for (const target of targets) packageVsix(target, outDir, (line) => process.stdout.write(line + '\n'));
-  } catch (err) {
-    const e = err as Error & { stderr?: Buffer | string };
-    process.stderr.write(`npm run package: ${e.message}${e.stderr ? `\n${e.stderr.toString()}` : ''}\n`);
+    await packageVsixes(targets, outDir, (line) => process.stdout.write(line + '\n'));
+  })().catch((err: Error & { stderr?: Buffer | string }) => {
+    process.stderr.write(`npm run package: ${err.message}${err.stderr ? `\n${err.stderr.toString()}` : ''}\n`);
     process.exit(1);
-  }
+  });
 }

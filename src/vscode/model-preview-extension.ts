@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerFeedbackCommands } from './commands/feedback-commands';
 import { registerPreviewCommands } from './commands/preview-commands';
+import { openExtensionDoc } from './docs/open-extension-doc';
+import { README } from './docs/extension-docs';
 import { FeedbackRelay } from './feedback-relay';
 import { ExportNotifier } from './models/export-notifier';
 import { ModelCatalog } from './models/model-catalog';
@@ -45,10 +47,10 @@ export class ModelPreviewExtension implements vscode.Disposable {
     }));
     own(new FeedbackRelay(this.previews, this.feedbackView));
     const openHelp = (topic: 'docs' | 'walkthrough') => topic === 'docs'
-      ? vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md'))
+      ? openExtensionDoc(context, README)
       : vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#firstPublish`, false);
     own(this.feedbackView.onDidRequestHelp(openHelp));
-    own(vscode.commands.registerCommand('modelPreview.openDocs', () => openHelp('docs')));
+    own(vscode.commands.registerCommand('modelPreview.openDocs', (doc?: unknown) => openExtensionDoc(context, doc ?? README)));
     own(new PreviewStatusBar(this.previews));
     own(new ExportNotifier(this.catalog, current, (file) => this.previews.get(file) !== undefined));
     const tree = own(new ModelsTreeProvider(this.catalog));
