@@ -1,13 +1,15 @@
+import type { SupportedPlatform } from '../src/shared/platforms';
+
 /**
- * The platforms a VSIX is built for: those onnxruntime-node ships CPU binaries for (its `bin/napi-vN/<os>/<arch>/`).
- * Intel Macs (darwin-x64) are not among them: onnxruntime-node 1.30 ships no darwin/x64 binary (the extension says so
- * at activation, src/vscode/platform-support.ts). Alpine (musl) is not either: the Linux binaries need glibc.
+ * How each supported platform's VSIX is made (src/shared/platforms.ts names them: those onnxruntime-node ships CPU
+ * binaries for, in its `bin/napi-vN/<os>/<arch>/`). Intel Macs are not among them: onnxruntime-node 1.30 ships no
+ * darwin/x64 binary (the extension says so at activation, src/vscode/platform-support.ts).
  *
  * Shared by the packager (scripts/package-vsix.ts) and the test that opens every VSIX (test/package/).
  */
 export interface VsixTarget {
   /** `vsce package --target` name, and the `<os>-<arch>` a VS Code on that machine reports. */
-  target: 'linux-x64' | 'linux-arm64' | 'darwin-arm64' | 'win32-x64' | 'win32-arm64';
+  target: SupportedPlatform;
   os: 'linux' | 'darwin' | 'win32';
   arch: 'x64' | 'arm64';
   /** The @ngrok/ngrok package with this platform's native agent (one of @ngrok/ngrok's optionalDependencies). */

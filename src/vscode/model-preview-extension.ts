@@ -16,6 +16,7 @@ import { SettingsSource } from './settings-source';
 import { FeedbackViewProvider } from './views/feedback-view-provider';
 import { ModelsTreeProvider } from './views/models-tree-provider';
 import { PreviewStatusBar } from './views/status-bar';
+import { localServingProblem } from './platform-support';
 import { RecordDocuments } from './views/record-documents';
 
 /**
@@ -81,6 +82,7 @@ export class ModelPreviewExtension implements vscode.Disposable {
       globs = changed;
     }));
     void findModels();
+    void localServingProblem(context.extensionPath).then((problem) => problem && warnOnce(problem, log, () => openHelp('docs')));
   }
 
   /** Idempotent: stops every preview server (resolving when they are gone), then disposes the rest once. */
@@ -88,4 +90,10 @@ export class ModelPreviewExtension implements vscode.Disposable {
     await this.previews.dispose();
     this.disposables.splice(0).reverse().forEach((d) => d.dispose());
   }
+}
+
+/** A platform that cannot serve models: said once per window, in the log and as a warning that links the README. */
+function warnOnce(problem: string, log: vscode.LogOutputChannel, openDocs: () => unknown): void {
+  log.warn(problem);
+  void vscode.window.showWarningMessage(problem, 'Open documentation').then((choice) => choice && openDocs());
 }
