@@ -137,16 +137,18 @@ function stageNgrokPackage(target: VsixTarget, stage: string): void {
   }
 }
 
-/** Builds several targets, two at a time (vsce spends most of its time compressing, one core each). */
-export async function packageVsixes(targets: readonly VsixTarget[], outDir: string, log?: (line: string) => void): Promise<PackagedVsix[]> {
+/**
+ * Starts building several targets, two at a time (vsce spends most of its time compressing, one core each); one
+ * promise per target, so a caller can use the first VSIX while the others are still being built.
+ */
+export function packageVsixes(targets: readonly VsixTarget[], outDir: string, log?: (line: string) => void): Promise<PackagedVsix>[] {
   mkdirSync(outDir, { recursive: true });
-  const queue = [...targets];
-  const done: PackagedVsix[] = [];
-  const worker = async () => {
-    for (let target = queue.shift(); target; target = queue.shift()) done.push(await packageVsix(target, outDir, log));
-  };
-  await Promise.all([worker(), worker()]);
-  return targets.map((t) => done.find((d) => d.target === t)!);
+  const lanes: Promise<unknown>[] = [Promise.resolve(), Promise.resolve()];
+  return targets.map((target, i) => {
+    const done = lanes[i % 2].catch(() => undefined).then(() => packageVsix(target, outDir, log));
+    lanes[i % 2] = done;
+    return done;
+  });
 }
 
 function parseArgs(argv: string[]): { targets: VsixTarget[]; outDir: string } {
@@ -163,7 +165,7 @@ function parseArgs(argv: string[]): { targets: VsixTarget[]; outDir: string } {
 if (require.main === module) {
   void (async () => {
     const { targets, outDir } = parseArgs(process.argv.slice(2));
-    await packageVsixes(targets, outDir, (line) => process.stdout.write(line + '\n'));
+    await Promise.all(packageVsixes(targets, outDir, (line) => process.stdout.write(line + '\n')));
   })().catch((err: Error & { stderr?: Buffer | string }) => {
     process.stderr.write(`npm run package: ${err.message}${err.stderr ? `\n${err.stderr.toString()}` : ''}\n`);
     process.exit(1);
