@@ -10,6 +10,9 @@ describe('Model Preview installed from its linux-x64 VSIX', () => {
     const extension = vscode.extensions.getExtension<ModelPreviewExtension>('model-preview.model-preview');
     assert.ok(extension, 'installed');
     assert.ok(!extension.extensionPath.startsWith(path.resolve(__dirname, '../../../..')), `installed copy, not the repository: ${extension.extensionPath}`);
+    // code-server is a remote-style host: the extension runs beside the workspace, as in Remote-SSH, WSL or a Codespace
+    assert.ok(vscode.env.remoteName, 'a remote-style window');
+    assert.equal(extension.extensionKind, vscode.ExtensionKind.Workspace, 'runs in the workspace\'s extension host');
     const api = await extension.activate();
     const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
     const shareUrl = await vscode.commands.executeCommand<string>('modelPreview.publish', vscode.Uri.file(path.join(folder, 'iris', 'iris.onnx')));
