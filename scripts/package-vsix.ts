@@ -57,13 +57,15 @@ export async function packageVsix(target: VsixTarget, outDir: string, log: (line
 
 /**
  * The shipped package.json: the same manifest, with `dependencies` only the packages staged (vsce's `npm list` must
- * find every one) and no scripts or devDependencies, which mean nothing in an installed extension.
+ * find every one), and without what is for npm or development only: scripts, devDependencies, and `files` (the npm
+ * package's file list; vsce refuses a manifest with both `files` and a .vscodeignore).
  */
 function writeStagedManifest(stage: string): void {
   const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as Record<string, unknown> & { dependencies: Record<string, string> };
   manifest.dependencies = Object.fromEntries(RUNTIME_PACKAGES.map((name) => [name, manifest.dependencies[name]]));
   delete manifest.devDependencies;
   delete manifest.scripts;
+  delete manifest.files;
   writeFileSync(path.join(stage, 'package.json'), JSON.stringify(manifest, null, 2) + '\n');
 }
 
