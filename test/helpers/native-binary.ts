@@ -16,6 +16,11 @@ export interface NativeBinary {
   arch: string;
   /** Libraries it names to be loaded with it, as written in the file (`libc.so.6`, `@rpath/x.dylib`, `KERNEL32.dll`). */
   needs: string[];
+  /**
+   * Where it says to look for them: ELF DT_RUNPATH/DT_RPATH (`$ORIGIN/`), Mach-O LC_RPATH (`@loader_path`). PE has
+   * none: Node loads add-ons with LOAD_WITH_ALTERED_SEARCH_PATH, so Windows looks beside the add-on first.
+   */
+  searchPaths: string[];
 }
 
 const ELF_MACHINES: Record<number, string> = { 0x3e: 'x64', 0xb7: 'arm64' };
@@ -63,6 +68,7 @@ function readElf(buf: Buffer): NativeBinary {
     return { type: buf.readUInt32LE(at + 4), offset: Number(buf.readBigUInt64LE(at + 24)), size: Number(buf.readBigUInt64LE(at + 32)), link: buf.readUInt32LE(at + 40) };
   };
   const needs: string[] = [];
+  const searchPaths: string[] = [];
   for (let i = 0; i < shnum; i++) {
     const dynamic = section(i);
     if (dynamic.type !== 6) continue; // SHT_DYNAMIC
@@ -70,10 +76,12 @@ function readElf(buf: Buffer): NativeBinary {
     for (let at = dynamic.offset; at + 16 <= dynamic.offset + dynamic.size; at += 16) {
       const tag = buf.readBigInt64LE(at);
       if (tag === 0n) break; // DT_NULL
-      if (tag === 1n) needs.push(cString(buf, strings.offset + Number(buf.readBigUInt64LE(at + 8)))); // DT_NEEDED
+      const value = () => cString(buf, strings.offset + Number(buf.readBigUInt64LE(at + 8)));
+      if (tag === 1n) needs.push(value()); // DT_NEEDED
+      if (tag === 15n || tag === 29n) searchPaths.push(...value().split(':')); // DT_RPATH, DT_RUNPATH
     }
   }
-  return { format: 'elf', arch, needs };
+  return { format: 'elf', arch, needs, searchPaths };
 }
 
 function readMachO(buf: Buffer): NativeBinary {
@@ -81,15 +89,17 @@ function readMachO(buf: Buffer): NativeBinary {
   const arch = machineName(MACHO_CPUS, buf.readInt32LE(4));
   const ncmds = buf.readUInt32LE(16);
   const needs: string[] = [];
+  const searchPaths: string[] = [];
   let at = 32; // sizeof(mach_header_64)
   for (let i = 0; i < ncmds; i++) {
     const cmd = buf.readUInt32LE(at);
     const size = buf.readUInt32LE(at + 4);
     // LC_LOAD_DYLIB, LC_LOAD_WEAK_DYLIB, LC_REEXPORT_DYLIB: a dylib_command whose name is at the given offset
     if (cmd === 0xc || cmd === 0x80000018 || cmd === 0x8000001f) needs.push(cString(buf, at + buf.readUInt32LE(at + 8)));
+    if (cmd === 0x8000001c) searchPaths.push(cString(buf, at + buf.readUInt32LE(at + 8))); // LC_RPATH
     at += size;
   }
-  return { format: 'mach-o', arch, needs };
+  return { format: 'mach-o', arch, needs, searchPaths };
 }
 
 function readPe(buf: Buffer): NativeBinary {
@@ -117,5 +127,5 @@ function readPe(buf: Buffer): NativeBinary {
       needs.push(cString(buf, fileOffset(nameRva)));
     }
   }
-  return { format: 'pe', arch, needs };
+  return { format: 'pe', arch, needs, searchPaths: [] };
 }

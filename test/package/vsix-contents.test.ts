@@ -4,7 +4,7 @@ import type { PackagedVsix } from '../../scripts/package-vsix';
 import { VSIX_TARGETS, type VsixTarget } from '../../scripts/vsix-targets';
 import { SUPPORTED_PLATFORMS } from '../../src/shared/platforms';
 import { filesTheExtensionOpens, relativeLinks } from '../helpers/extension-file-references';
-import { nativeFormat, readNativeBinary, type NativeFormat } from '../helpers/native-binary';
+import { nativeFormat, readNativeBinary, type NativeBinary, type NativeFormat } from '../helpers/native-binary';
 import { PACKAGING_TIMEOUT_MS, packagedVsix } from '../helpers/packaged-vsixes';
 import { readVsixExtension } from '../helpers/vsix-archive';
 
@@ -20,6 +20,19 @@ const SYSTEM_LIBRARIES: Record<VsixTarget['os'], (name: string) => boolean> = {
   darwin: (name) => name.startsWith('/usr/lib/') || name.startsWith('/System/Library/'),
   win32: (name) => /^(api-ms-win-.*|kernel32|user32|advapi32|shell32|ole32|oleaut32|setupapi|dbghelp|ws2_32|bcrypt|bcryptprimitives|crypt32|ntdll|userenv|secur32|ncrypt|iphlpapi|psapi|powrprof|shlwapi|version|winmm|msvcp140(_\d|_atomic_wait)?|vcruntime140(_\d)?|node)\.(dll|exe)$/i.test(name),
 };
+
+/**
+ * Does the loader look for `need` in the folder of the file that needs it? ELF: a `$ORIGIN` run path; Mach-O:
+ * `@loader_path/` or `@rpath/` with an `@loader_path` LC_RPATH; PE: yes (Node loads add-ons with
+ * LOAD_WITH_ALTERED_SEARCH_PATH, and their DLLs' dependencies are then found beside them).
+ */
+function findsBeside(binary: NativeBinary, need: string): boolean {
+  switch (binary.format) {
+    case 'elf': return binary.searchPaths.some((p) => /^\$(ORIGIN|\{ORIGIN\})\/?$/.test(p));
+    case 'mach-o': return need.startsWith('@loader_path/') || (need.startsWith('@rpath/') && binary.searchPaths.some((p) => /^@loader_path\/?$/.test(p)));
+    case 'pe': return true;
+  }
+}
 
 /** The docs' links into the repository's sources (`../src/...`): for readers of the repository; sources are not shipped. */
 const REPOSITORY_ONLY = /^src\//;
@@ -40,7 +53,7 @@ describe('the VSIX of every platform', function () {
     describe(target.target, () => {
       let vsix: PackagedVsix;
       let files: Map<string, Buffer>;
-      let natives: { path: string; format: string; arch: string; needs: string[] }[];
+      let natives: (NativeBinary & { path: string })[];
       before(async function () {
         this.timeout(PACKAGING_TIMEOUT_MS);
         vsix = await packagedVsix(target);
@@ -71,11 +84,11 @@ describe('the VSIX of every platform', function () {
         assert.deepEqual(otherPlatformFolders, []);
       });
 
-      it('holds every library those native files load at start, beside them (all but the operating system\'s own)', () => {
+      it('holds every library those native files load at start, where they look for it (all but the operating system\'s own)', () => {
         const missing = natives.flatMap((n) => n.needs
           .filter((need) => !SYSTEM_LIBRARIES[target.os](need))
-          .filter((need) => !files.has(path.posix.join(path.posix.dirname(n.path), need.replace(/^@(rpath|loader_path)\//, ''))))
-          .map((need) => `${n.path} needs ${need}`));
+          .filter((need) => !findsBeside(n, need) || !files.has(path.posix.join(path.posix.dirname(n.path), need.replace(/^@(rpath|loader_path)\//, ''))))
+          .map((need) => `${n.path} needs ${need} (looking in ${n.searchPaths.join(', ') || 'the default places'})`));
         assert.deepEqual(missing, []);
         assert.ok(natives.some((n) => n.needs.length > 0), 'the headers were read (onnxruntime\'s binding needs its library)');
       });
