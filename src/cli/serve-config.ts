@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { withoutBom } from '../core/text/without-bom';
 import { z } from 'zod';
 import { TunnelConfigSchema } from '../shared/tunnel-config';
 
@@ -32,7 +33,7 @@ export async function readServeConfig(file: string): Promise<ServeConfig> {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(withoutBom(text));
   } catch (err) {
     throw new Error(`the config file ${file} is not valid JSON: ${(err as Error).message}`);
   }

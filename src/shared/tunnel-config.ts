@@ -16,7 +16,7 @@ export const SshTunnelConfigSchema = z.object({
   host: z.string().min(1).optional(),
   port: port.optional(),
   user: z.string().min(1).optional(),
-  /** A private key file (OpenSSH format); without one the ssh agent (SSH_AUTH_SOCK) is used. */
+  /** A private key file (OpenSSH format); without one the ssh agent (SSH_AUTH_SOCK; on Windows, else the OpenSSH agent's pipe) is used. */
   identityFile: z.string().min(1).optional(),
   /** The server's host key, pinned: a known_hosts line, a public key (`ssh-ed25519 AAAA...`) or a `SHA256:` fingerprint. */
   hostKey: z.string().min(1).optional(),

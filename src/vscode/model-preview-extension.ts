@@ -2,6 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerFeedbackCommands } from './commands/feedback-commands';
 import { registerPreviewCommands } from './commands/preview-commands';
+import { openExtensionDoc } from './docs/open-extension-doc';
+import { README } from './docs/extension-docs';
 import { FeedbackRelay } from './feedback-relay';
 import { ExportNotifier } from './models/export-notifier';
 import { ModelCatalog } from './models/model-catalog';
@@ -14,6 +16,7 @@ import { SettingsSource } from './settings-source';
 import { FeedbackViewProvider } from './views/feedback-view-provider';
 import { ModelsTreeProvider } from './views/models-tree-provider';
 import { PreviewStatusBar } from './views/status-bar';
+import { localServingProblem } from './platform-support';
 import { RecordDocuments } from './views/record-documents';
 
 /**
@@ -45,10 +48,10 @@ export class ModelPreviewExtension implements vscode.Disposable {
     }));
     own(new FeedbackRelay(this.previews, this.feedbackView));
     const openHelp = (topic: 'docs' | 'walkthrough') => topic === 'docs'
-      ? vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.joinPath(context.extensionUri, 'README.md'))
+      ? openExtensionDoc(context, README)
       : vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#firstPublish`, false);
     own(this.feedbackView.onDidRequestHelp(openHelp));
-    own(vscode.commands.registerCommand('modelPreview.openDocs', () => openHelp('docs')));
+    own(vscode.commands.registerCommand('modelPreview.openDocs', (doc?: unknown) => openExtensionDoc(context, doc ?? README)));
     own(new PreviewStatusBar(this.previews));
     own(new ExportNotifier(this.catalog, current, (file) => this.previews.get(file) !== undefined));
     const tree = own(new ModelsTreeProvider(this.catalog));
@@ -79,6 +82,7 @@ export class ModelPreviewExtension implements vscode.Disposable {
       globs = changed;
     }));
     void findModels();
+    void localServingProblem(context.extensionPath).then((problem) => problem && warnOnce(problem, log, () => openHelp('docs')));
   }
 
   /** Idempotent: stops every preview server (resolving when they are gone), then disposes the rest once. */
@@ -86,4 +90,10 @@ export class ModelPreviewExtension implements vscode.Disposable {
     await this.previews.dispose();
     this.disposables.splice(0).reverse().forEach((d) => d.dispose());
   }
+}
+
+/** A platform that cannot serve models: said once per window, in the log and as a warning that links the README. */
+function warnOnce(problem: string, log: vscode.LogOutputChannel, openDocs: () => unknown): void {
+  log.warn(problem);
+  void vscode.window.showWarningMessage(problem, 'Open documentation').then((choice) => choice && openDocs());
 }

@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as http from 'node:http';
@@ -6,8 +8,9 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { TRUST_ON_FIRST_USE } from '../../src/core/tunnel/ssh-host-key';
 import { sshOptionsFromPreset } from '../../src/core/tunnel/ssh-presets';
-import { SshTunnelProvider, type SshTunnelOptions } from '../../src/core/tunnel/ssh-tunnel';
+import { defaultSshAgent, SshTunnelProvider, type SshTunnelOptions } from '../../src/core/tunnel/ssh-tunnel';
 import { TunnelError, type OpenTunnel, type TunnelHint, type TunnelTarget } from '../../src/core/tunnel/tunnel-provider';
+import { onPlatform } from '../helpers/stub-platform';
 import { fingerprintOf, freePort, makeKeyPair, startThrowawaySshd, type ThrowawaySshd } from '../helpers/throwaway-sshd';
 
 /** The preview stand-in: a real node:http server on port 0 that counts its connections. */
@@ -231,6 +234,30 @@ describe('ssh tunnel against a real OpenSSH server', function () {
     const missing = await rejection(open(optionsFor(sshd, { privateKeyFile: path.join(sshd.dir, 'no-such-key') })));
     assert.equal(missing.permanent, true);
     assert.match(missing.message, /cannot read the ssh key file/);
+  });
+
+  it('logs in with a real ssh-agent\'s keys (SSH_AUTH_SOCK); on Windows without it, asks the OpenSSH agent pipe and says how to start that service (process.platform stubbed)', async () => {
+    const socket = path.join(sshd.dir, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' });
+    try {
+      for (const deadline = Date.now() + 5_000; !existsSync(socket); await new Promise((r) => setTimeout(r, 50))) {
+        if (Date.now() > deadline) throw new Error('ssh-agent made no socket within 5 s');
+      }
+      execFileSync('ssh-add', [sshd.clientKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket }, stdio: 'pipe' });
+      const tunnel = await open(optionsFor(sshd, { privateKeyFile: undefined, agent: defaultSshAgent({ SSH_AUTH_SOCK: socket }) }));
+      assert.ok(tunnel.hint?.remotePort, 'logged in with the agent\'s key and got a port');
+    } finally {
+      agent.kill();
+    }
+    assert.equal(await onPlatform('linux', undefined, () => defaultSshAgent({})), undefined, 'no agent on Linux without SSH_AUTH_SOCK');
+    await onPlatform('win32', undefined, async () => {
+      assert.equal(defaultSshAgent({}), '\\\\.\\pipe\\openssh-ssh-agent');
+      assert.equal(defaultSshAgent({ SSH_AUTH_SOCK: 'pageant' }), 'pageant', 'SSH_AUTH_SOCK still wins on Windows');
+      // ssh2 connects to the named pipe (here a path that does not exist): the service is not running
+      const err = await rejection(open(optionsFor(sshd, { privateKeyFile: undefined, agent: defaultSshAgent({}) })));
+      assert.equal(err.permanent, true);
+      assert.match(err.message, /cannot use the ssh agent at \\\\\.\\pipe\\openssh-ssh-agent: .*Start-Service ssh-agent/);
+    });
   });
 
   it('reports nothing listening on the ssh port as a retryable error, quickly', async () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -265,6 +266,24 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
     assert.ok(stderrLine, JSON.stringify(channel));
     assert.equal(stderrLine.level, 'warn');
     assert.deepEqual(channel.filter((l) => /SHARE-secret-1|OWNER-secret-2/.test(l.line)), []);
+  });
+
+  it('stop() asks the server over its IPC channel, sending no signal (SIGTERM is a hard kill on Windows); what was saved is in feedback.jsonl', async () => {
+    const dataDir = path.join(dir, 'data-ipc-stop');
+    const preview = await start({ dataDir });
+    // Watch the signals the supervisor sends (observation only: each is still delivered).
+    const child = (preview as unknown as { child: ChildProcess }).child;
+    const signals: string[] = [];
+    const kill = child.kill.bind(child);
+    child.kill = (signal?: NodeJS.Signals | number) => (signals.push(String(signal)), kill(signal));
+    const id = await sendFeedback(preview, await predict(preview), 'saved right before the stop');
+    await preview.stop();
+    const exit = await preview.exited;
+    assert.deepEqual(signals, [], 'no signal: the stop request went over IPC');
+    assert.deepEqual([exit.code, exit.signal, exit.expected], [0, null, true]);
+    assert.ok(logs.includes('{"event":"stopped"}'), 'the server stopped gracefully and said so');
+    const saved = readFileSync(path.join(dataDir, 'feedback.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string });
+    assert.deepEqual(saved.map((r) => r.id), [id]);
   });
 
   it('a model that cannot load: start rejects with the CLI\'s one-line reason', async () => {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import bytes from 'bytes';
 import type { CliEvent } from '../../shared/events';
+import { isStopRequest } from '../../shared/server-control';
 import { PreviewSession } from '../../core/session';
 import { tokensFile } from '../../core/server/token-store';
 import { describeModelText } from '../describe-text';
@@ -155,6 +156,8 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   void parentGone.then(() => shutdown('disconnect'));
+  // The extension's way to stop us: a signal cannot do it on Windows (SIGTERM there is a hard kill).
+  process.on('message', (message) => isStopRequest(message) && shutdown('stop request'));
 
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { withoutBom } from '../text/without-bom';
 import { SidecarSchema, type Sidecar } from '../../shared/sidecar';
 
 export function sidecarPathFor(modelFile: string): string {
@@ -19,7 +20,7 @@ export async function readSidecar(modelFile: string): Promise<SidecarResult> {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(withoutBom(text));
   } catch (err) {
     return { error: `${file}: not valid JSON (${(err as Error).message})` };
   }

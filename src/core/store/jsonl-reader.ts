@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { withoutBom } from '../text/without-bom';
 
 /**
  * Reads a JSON Lines file written by JsonlAppendLog. A line that does not parse — typically the last one, torn by a
@@ -14,7 +15,7 @@ export async function readJsonl<T>(file: string, warn: (message: string) => void
     throw err;
   }
   const records: T[] = [];
-  const lines = text.split('\n');
+  const lines = withoutBom(text).split('\n');
   lines.forEach((line, i) => {
     if (line.trim() === '') return;
     try {

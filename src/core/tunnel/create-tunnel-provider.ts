@@ -4,7 +4,7 @@ import { PipenetTunnelProvider } from './pipenet-tunnel';
 import * as path from 'node:path';
 import { TRUST_ON_FIRST_USE } from './ssh-host-key';
 import { sshOptionsFromPreset } from './ssh-presets';
-import { SshTunnelProvider } from './ssh-tunnel';
+import { defaultSshAgent, SshTunnelProvider } from './ssh-tunnel';
 import { TunnelError, type TunnelProvider } from './tunnel-provider';
 
 /** Secrets the CLI reads from its environment (the extension reads them from SecretStorage instead). */
@@ -25,7 +25,7 @@ export async function createTunnelProvider(config: TunnelConfig, secrets: Tunnel
         ...(config.host && { host: config.host }), ...(config.port !== undefined && { port: config.port }),
         ...(config.user && { username: config.user }), ...(config.remotePort !== undefined && { remotePort: config.remotePort }),
         privateKeyFile: config.identityFile, passphrase: secrets.sshPassphrase, hostKey: config.hostKey,
-        urlTemplate: config.urlTemplate, agent: config.identityFile ? undefined : process.env.SSH_AUTH_SOCK,
+        urlTemplate: config.urlTemplate, agent: config.identityFile ? undefined : defaultSshAgent(),
         // Trust-on-first-use records the key it met in the preview's own known_hosts, next to its tokens.
         knownHostsFile: config.hostKey === TRUST_ON_FIRST_USE && dataDir ? path.join(dataDir, 'known_hosts') : undefined,
       };

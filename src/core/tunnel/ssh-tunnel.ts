@@ -21,7 +21,7 @@ export interface SshTunnelOptions {
   username: string;
   privateKeyFile?: string;
   passphrase?: string;
-  /** Path of an ssh agent's socket (SSH_AUTH_SOCK). */
+  /** The ssh agent: a socket path (SSH_AUTH_SOCK), a Windows named pipe, or `pageant` (see `defaultSshAgent`). */
   agent?: string;
   /**
    * The server's host key: `ssh-ed25519 AAAA...`, known_hosts line(s) (`ssh-keyscan` output works), or `SHA256:...`;
@@ -49,6 +49,19 @@ export interface SshTunnelOptions {
   keepaliveCountMax?: number;
   /** Handshake + login, and separately the wait for a printed URL. Default 15000. */
   readyTimeoutMs?: number;
+}
+
+/** The Windows OpenSSH agent service's named pipe: where Windows' own ssh finds keys when SSH_AUTH_SOCK is unset. */
+export const WINDOWS_OPENSSH_AGENT = '\\\\.\\pipe\\openssh-ssh-agent';
+
+/**
+ * The ssh agent to ask for keys when no key file is given. SSH_AUTH_SOCK when set: a Unix socket, or on Windows a
+ * named pipe, a Git-for-Windows/Cygwin socket or `pageant` (ssh2 handles each). Otherwise, on Windows, the OpenSSH
+ * agent service's pipe, as `ssh` there does; elsewhere none.
+ */
+export function defaultSshAgent(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.SSH_AUTH_SOCK) return env.SSH_AUTH_SOCK;
+  return process.platform === 'win32' ? WINDOWS_OPENSSH_AGENT : undefined;
 }
 
 /** ssh2 error objects carry where they came from in `level`. */
@@ -348,8 +361,12 @@ function describeError(err: Ssh2Error, plan: Plan): TunnelError {
   switch (err.level) {
     case 'client-authentication':
       return new TunnelError(`the ssh server ${where} refused to log in "${options.username}" with ${triedKeys(options)}: check the user name and that the public key is in the server's authorized_keys`, true);
-    case 'agent':
-      return new TunnelError(`cannot use the ssh agent at ${options.agent}: ${err.message}`, true);
+    case 'agent': {
+      const hint = options.agent === WINDOWS_OPENSSH_AGENT
+        ? ': is the "OpenSSH Authentication Agent" service running (`Start-Service ssh-agent`) with your key added (`ssh-add`)? Or give the tunnel a key file'
+        : '';
+      return new TunnelError(`cannot use the ssh agent at ${options.agent}: ${err.message}${hint}`, true);
+    }
     case 'client-timeout':
       if (/keepalive/i.test(err.message)) {
         return new TunnelError(`the ssh server ${where} stopped answering (${options.keepaliveCountMax ?? 3} keepalives unanswered)`);

@@ -1,16 +1,17 @@
-import picomatch from 'picomatch';
 import * as vscode from 'vscode';
 import type { ExtensionSettings } from '../settings';
 import type { ModelInspector } from './model-inspector';
 import type { ModelEntry } from './model-tree';
+import { isExcludedPath, PathMap } from './path-key';
 
 /**
  * Every model file in the workspace, kept current by a FileSystemWatcher: created, rewritten (a notebook exporting
  * again) and deleted files. Tells listeners when the list changes, and separately when a file appears that was not
- * there before (the "iris.onnx was exported — Publish preview?" notification).
+ * there before (the "iris.onnx was exported — Publish preview?" notification). Entries are keyed by file identity
+ * (`PathMap`): on Windows and macOS one file seen with two casings (the watcher, a search, the explorer) is one entry.
  */
 export class ModelCatalog implements vscode.Disposable {
-  private readonly entries = new Map<string, ModelEntry>();
+  private readonly entries = new PathMap<ModelEntry>();
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly appeared = new vscode.EventEmitter<vscode.Uri>();
   private watchers: vscode.Disposable[] = [];
@@ -49,8 +50,9 @@ export class ModelCatalog implements vscode.Disposable {
   async rescan(): Promise<void> {
     const exclude = this.settings.modelExclude.length ? `{${this.settings.modelExclude.join(',')}}` : undefined;
     const found = (await Promise.all(this.settings.modelInclude.map((g) => vscode.workspace.findFiles(g, exclude, 5000)))).flat();
-    const files = new Set(found.map((u) => u.fsPath));
-    for (const file of [...this.entries.keys()]) if (!files.has(file)) this.entries.delete(file);
+    const files = new PathMap<true>();
+    for (const uri of found) files.set(uri.fsPath, true);
+    for (const { file } of [...this.entries.values()]) if (!files.has(file)) this.entries.delete(file);
     await Promise.all(found.map((uri) => this.add(uri, false)));
     this.changed.fire();
   }
@@ -71,7 +73,7 @@ export class ModelCatalog implements vscode.Disposable {
 
   /** The watchers see every matching file; the exclude globs (node_modules, .venv, ...) are applied here. */
   private isExcluded(uri: vscode.Uri): boolean {
-    return picomatch.isMatch(vscode.workspace.asRelativePath(uri, false), this.settings.modelExclude, { dot: true });
+    return isExcludedPath(vscode.workspace.asRelativePath(uri, false), this.settings.modelExclude);
   }
 
   private async add(uri: vscode.Uri, isNew: boolean): Promise<void> {

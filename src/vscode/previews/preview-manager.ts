@@ -4,6 +4,7 @@ import type { StreamedEvent } from '../../shared/events';
 import { PreviewProcess, type PreviewProcessExit } from '../server-process/preview-process';
 import type { ExtensionSettings } from '../settings';
 import { dataDirFor } from './data-dir';
+import { PathMap } from '../models/path-key';
 import { RunningPreview } from './running-preview';
 import { serveArguments, type PublishTunnel } from './serve-arguments';
 
@@ -32,10 +33,10 @@ const DISPOSE_GRACE_MS = 2_000;
  * server and resolves when every child is gone, so a window reload or deactivate leaves no process and no port behind.
  */
 export class PreviewManager implements vscode.Disposable {
-  private readonly previews = new Map<string, RunningPreview>();
-  private readonly starting = new Map<string, Promise<RunningPreview>>();
+  private readonly previews = new PathMap<RunningPreview>();
+  private readonly starting = new PathMap<Promise<RunningPreview>>();
   /** Previews asked to stop whose process has not exited yet: a publish of the same file waits for them. */
-  private readonly stopping = new Map<string, Promise<void>>();
+  private readonly stopping = new PathMap<Promise<void>>();
   private readonly disposed = new AbortController();
   private countsTimer?: NodeJS.Timeout;
   private readonly emitters = {

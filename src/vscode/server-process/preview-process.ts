@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { LogLevel, PreviewEvent, ReadyEvent, StreamedEvent } from '../../shared/events';
 import type { FeedbackRecord, FeedbackStats } from '../../shared/feedback';
 import type { ShareLinkInfo } from '../../shared/share-link';
+import { STOP_REQUEST } from '../../shared/server-control';
 import { ChildOutput, describeEnd } from './child-output';
 import { EventsClient } from './events-client';
 import { asStartError, PreviewStartError, START_CANCELLED, stderrSuffix } from './preview-start-error';
@@ -60,7 +61,7 @@ interface PreviewProcessEvents {
 
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
 const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-/** After SIGTERM the server finishes requests in flight and flushes its files; past this it is killed. */
+/** Asked to stop, the server finishes requests in flight and flushes its files; past this it is killed. */
 const STOP_GRACE_MS = 5_000;
 
 /**
@@ -179,9 +180,9 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
   }
 
   /**
-   * Stops the server: SIGTERM (it finishes requests in flight, flushes its files, frees its port and exits 0), then
-   * SIGKILL if it is still there after `graceMs` (default 5 s). Idempotent. When it resolves the child is gone and its
-   * port is free.
+   * Stops the server: asks it over the IPC channel (it finishes requests in flight, flushes its files, frees its port
+   * and exits 0), then SIGKILL if it is still there after `graceMs` (default 5 s). Idempotent. When it resolves the
+   * child is gone and its port is free.
    */
   stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopping ??= this.stopNow(graceMs);
@@ -192,14 +193,26 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
     this.stopRequested = true;
     const eventsClosed = this.eventsClient.close();
     if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill('SIGTERM');
+      this.askToStop();
       if (!(await settlesWithin(this.exited, graceMs))) {
-        this.log(`preview server did not stop within ${graceMs} ms of SIGTERM: killing it`, 'warn');
+        this.log(`preview server did not stop within ${graceMs} ms of being asked to: killing it`, 'warn');
         this.child.kill('SIGKILL');
       }
     }
     await this.exited;
     await eventsClosed;
+  }
+
+  /**
+   * Over the IPC channel, the one graceful way on every platform (on Windows SIGTERM is a hard kill: the JSONL files
+   * could lose a write in progress). SIGTERM only when the channel is gone, where a POSIX server still handles it.
+   */
+  private askToStop(): void {
+    if (!this.child.connected) {
+      this.child.kill('SIGTERM');
+      return;
+    }
+    this.child.send(STOP_REQUEST, (err) => err && this.child.kill('SIGTERM'));
   }
 
   /** Every feedback record (`GET /api/feedback?format=jsonl`). A line that is not a valid record is logged and skipped. */
