@@ -10,6 +10,7 @@ import { readModelFile, sha256Hex } from './model/model-file';
 import { readSidecar, sidecarPathFor } from './model/sidecar-file';
 import { AccessControl } from './server/access';
 import { createApp } from './server/app';
+import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS, type ConnectionLimitSettings } from './server/connection-limits';
 import { GracefulServer } from './server/graceful-server';
 import { withInferenceFastPath } from './server/inference-fast-path';
 import { ServerMetrics } from './server/metrics';
@@ -52,6 +53,8 @@ export interface PreviewOptions {
   keepFeedbackInGit?: boolean;
   /** Per-client budgets (default DEFAULT_RATE_LIMITS). */
   rateLimits?: RateLimitSettings;
+  /** Caps on open connections, per client and in all (default DEFAULT_CONNECTION_LIMITS). */
+  connectionLimits?: ConnectionLimitSettings;
   /** Where log lines go (default: stderr, one line each). */
   log?(entry: LogEntry): void;
 }
@@ -116,7 +119,11 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
         rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS), bodyLimitBytes: options.bodyLimitBytes, log: (m: string) => session.log('error', 'server', m),
       };
       const handler = withInferenceFastPath(createApp(appOptions), appOptions);
-      session.server = await GracefulServer.listen(handler, { host: options.host, port: options.port });
+      const limits = new ConnectionLimits(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS,
+        (req) => access.levelOfCredentials(req.headers.authorization, undefined) === 'owner', (m) => session.log('warn', 'server', m));
+      session.server = await GracefulServer.listen(handler, {
+        host: options.host, port: options.port, limits, onError: (err) => session.log('error', 'server', `the HTTP server: ${err.message}`),
+      });
       session.eventsSocket = attachEventsSocket(session.server.server, { hub: session.hub, access: session.access, heartbeatMs: options.heartbeatMs });
       if (options.tunnel) await session.openTunnel(options.tunnel);
       if (reissued) {

@@ -19,6 +19,9 @@ const NO_LIMIT = Promise.resolve();
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
+/** Whether a peer address is this machine: every request through a tunnel comes from there. */
+export const isLoopback = (address: string | undefined): boolean => address !== undefined && LOOPBACK.has(address);
+
 /**
  * Who "a client" is. Tunnels deliver the public's requests from loopback; the ones that terminate HTTP (ngrok, the
  * ssh services such as localhost.run) append the address they saw to X-Forwarded-For, so behind loopback the header's
@@ -28,7 +31,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
  */
 export function clientKey(req: IncomingMessage): string {
   const peer = req.socket.remoteAddress ?? 'unknown';
-  if (!LOOPBACK.has(peer)) return peer;
+  if (!isLoopback(peer)) return peer;
   const forwarded = req.headers['x-forwarded-for'];
   const last = (Array.isArray(forwarded) ? forwarded.at(-1) : forwarded)?.split(',').at(-1)?.trim();
   return last || peer;
