@@ -241,7 +241,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
 
   /** Reads the sidecar; `changed` when the watcher saw it change (a good read then clears an earlier error for the owner). */
   private async loadSidecar(changed = false): Promise<void> {
-    const { sidecar, error } = await readSidecar(this.options.modelFile);
+    // By its absolute path, as the card's `file`: the share-visible card takes that folder out of the error.
+    const { sidecar, error } = await readSidecar(path.resolve(this.options.modelFile));
     this.sidecar = sidecar;
     this.sidecarError = error;
     this.cachedCard = undefined;

@@ -59,7 +59,7 @@ export function createApp(options: AppOptions): express.Express {
   const isOwner = (req: Request) => access.levelOf(req) === 'owner';
   const limit = (action: RateLimitedAction) => options.rateLimits.middleware(action, (req) => isOwner(req as Request));
   app.use(v2Routes(backend, metrics, share, limit('prediction'), bodyLimitBytes));
-  app.use(apiRoutes(backend, metrics, share, owner, limit('prediction'), bodyLimitBytes));
+  app.use(apiRoutes(backend, metrics, share, owner, (req) => isOwner(req as Request), limit('prediction'), bodyLimitBytes));
   app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback')));
   app.use(shareLinkRoutes(options.shareLink, owner));
   app.use(pageRoute(backend, access, share, limit('unlock')));
