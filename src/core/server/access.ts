@@ -13,16 +13,25 @@ export type AccessLevel = 'share' | 'owner';
 
 /**
  * What a request proves: `locked` is the right share token without the link's password; `expired` is any request
- * but the owner's once the link has expired.
+ * but the owner's once the link has expired; `replaced` is a share token that was valid before the link was rotated
+ * (or re-issued after it expired).
  */
-export type AccessVerdict = AccessLevel | 'locked' | 'expired' | 'none';
+export type AccessVerdict = AccessLevel | 'locked' | 'expired' | 'replaced' | 'none';
 
 export interface Tokens {
   shareToken: string;
   ownerToken: string;
   /** When the share token was issued (ISO 8601): the link expires a fixed time after it. */
   shareIssuedAt: string;
+  /**
+   * sha256 (hex) of the share tokens this link replaced, oldest first: a replaced link's holder is told so (and to
+   * ask for the new one) rather than that their link is wrong. Only digests are kept, never the old tokens.
+   */
+  previousShareDigests?: string[];
 }
+
+/** How many replaced share tokens are still recognised as such. */
+const REMEMBERED_SHARE_TOKENS = 20;
 
 export interface LinkPolicy {
   /** How long a share link lives after it is issued; undefined: for ever. */
@@ -44,6 +53,10 @@ export function newToken(): string {
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 const matches = (presented: string | undefined, known: Buffer): boolean => presented !== undefined && timingSafeEqual(digest(presented), known);
 
+/** Where the owner token is, for the 401 that asks for it (no absolute path: anyone reaching the port reads this). */
+export const OWNER_TOKEN_REQUIRED = 'this needs the owner token (Authorization: Bearer <owner token>); the owner finds it in '
+  + 'tokens.json in the preview\'s data folder (serve --data-dir, .model-preview by default) or in the "ready" line of serve --json';
+
 export class AccessControl {
   /** Per-preview cookie names: several previews on one host (different ports) must not overwrite each other's cookie. */
   readonly cookieName: string;
@@ -51,6 +64,7 @@ export class AccessControl {
 
   private ownerDigest: Buffer;
   private shareDigest!: Buffer;
+  private previousShareDigests: Buffer[] = [];
   private unlockDigest?: Buffer;
   /** Computed when the share token changes, not on every request's check. */
   private expiresAtMs?: number;
@@ -90,9 +104,10 @@ export class AccessControl {
     return this.passwordDigest !== undefined;
   }
 
-  /** Replaces the share token (and restarts its expiry): the old link stops working at once. */
+  /** Replaces the share token (and restarts its expiry): the old link stops working at once, and is remembered by its digest. */
   rotateShareToken(): Tokens {
-    this.tokens = { ...this.tokens, shareToken: newToken(), shareIssuedAt: new Date(this.now()).toISOString() };
+    const previous = [...(this.tokens.previousShareDigests ?? []), digest(this.tokens.shareToken).toString('hex')].slice(-REMEMBERED_SHARE_TOKENS);
+    this.tokens = { ...this.tokens, shareToken: newToken(), shareIssuedAt: new Date(this.now()).toISOString(), previousShareDigests: previous };
     this.adoptShareToken();
     return this.tokens;
   }
@@ -134,7 +149,7 @@ export class AccessControl {
     if (this.expired) return 'expired';
     const cookies = cookieHeader ? parseCookies(cookieHeader) : {};
     const shareProven = bearer ? matches(bearer[1], this.shareDigest) : matches(queryToken, this.shareDigest) || matches(cookies[this.cookieName], this.shareDigest);
-    if (!shareProven) return 'none';
+    if (!shareProven) return this.wasReplaced(bearer ? [bearer[1]] : [queryToken, cookies[this.cookieName]]) ? 'replaced' : 'none';
     if (!this.passwordDigest) return 'share';
     const unlocked = (typeof password === 'string' && matches(password, this.passwordDigest)) || matches(cookies[this.unlockCookieName], this.unlockDigest!);
     return unlocked ? 'share' : 'locked';
@@ -158,16 +173,28 @@ export class AccessControl {
   }
 
   refusal(verdict: AccessVerdict, level: AccessLevel): HttpError {
-    if (level === 'owner') return new HttpError(401, 'this needs the owner token (Authorization: Bearer <owner token>)');
+    if (level === 'owner') return new HttpError(401, OWNER_TOKEN_REQUIRED);
     if (verdict === 'expired') {
       return new HttpError(410, `this share link expired at ${new Date(this.expiresAt!).toISOString()}; ask the person who shared it for a new link`);
     }
+    if (verdict === 'replaced') return new HttpError(401, 'this share link was replaced by a new one; ask the person who shared it for the new link');
     if (verdict === 'locked') return new HttpError(401, `this preview needs its password (programs send it in the ${PASSWORD_HEADER} header)`);
     return new HttpError(401, 'a valid share link or token is required (open the share link again, or send Authorization: Bearer <token>)');
   }
 
+  /** Whether any presented token is one this link replaced (only their digests are kept). */
+  private wasReplaced(presented: Array<string | undefined>): boolean {
+    if (this.previousShareDigests.length === 0) return false;
+    return presented.some((token) => {
+      if (token === undefined) return false;
+      const presentedDigest = digest(token);
+      return this.previousShareDigests.some((known) => timingSafeEqual(presentedDigest, known));
+    });
+  }
+
   private adoptShareToken(): void {
     this.shareDigest = digest(this.tokens.shareToken);
+    this.previousShareDigests = (this.tokens.previousShareDigests ?? []).map((hex) => Buffer.from(hex, 'hex')).filter((d) => d.length === 32);
     this.expiresAtMs = this.policy.expiresMs ? Date.parse(this.tokens.shareIssuedAt) + this.policy.expiresMs : undefined;
     const unlock = this.unlockCookieValue;
     this.unlockDigest = unlock === undefined ? undefined : digest(unlock);

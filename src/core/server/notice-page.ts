@@ -54,5 +54,11 @@ ${form}
 `;
 }
 
+/** An API message (`this share link was replaced…`) as a sentence on a page: the same words, capitalised and ended. */
+export const sentence = (message: string): string => {
+  const text = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+};
+
 /** A browser navigating (not a program calling the API): it gets a page rather than JSON. */
 export const wantsHtml = (req: Request): boolean => req.method === 'GET' && req.accepts(['json', 'html']) === 'html';
