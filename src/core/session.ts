@@ -116,7 +116,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       session.adopt(description, performance.now() - started);
       const appOptions = {
         backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session,
-        rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS), bodyLimitBytes: options.bodyLimitBytes, log: (m: string) => session.log('error', 'server', m),
+        rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, ({ failedAttempts, windowSeconds, until }) => {
+          session.publish({ event: 'password-lockout', failedAttempts, windowSeconds, until: until.toISOString() });
+        }),
+        bodyLimitBytes: options.bodyLimitBytes, log: (m: string) => session.log('error', 'server', m),
       };
       const handler = withInferenceFastPath(createApp(appOptions), appOptions);
       const limits = new ConnectionLimits(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS,

@@ -5,8 +5,22 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { REPO, runCli, startCli, type CliRun } from './cli-process';
 
-/** The built CLI, spawned: `serve` takes the connection caps from flags and from --config. */
+/**
+ * The built CLI, spawned: `serve` tells its owner when someone guesses the link's password (a text line, or a
+ * `password-lockout` event with --json), and takes the connection caps from flags and from --config.
+ */
 const IRIS = path.join(REPO, 'examples/iris/iris.onnx');
+const PASSWORD = 'correct horse battery staple';
+
+/** 30 wrong passwords, each from another X-Forwarded-For (as a visitor behind a plain ssh -R can send). */
+async function guess(localUrl: string, token: string, times = 30): Promise<number[]> {
+  const statuses: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const res = await fetch(new URL('api/card', localUrl), { headers: { authorization: `Bearer ${token}`, 'x-preview-password': `guess-${i}`, 'x-forwarded-for': `198.18.${i}.9` } });
+    statuses.push(res.status);
+  }
+  return statuses;
+}
 
 /** Status codes of one request on each of `count` connections opened at once and kept open. */
 async function statusesOnConnections(port: number, count: number, headers = ''): Promise<{ statuses: number[]; close(): void }> {
@@ -21,7 +35,7 @@ async function statusesOnConnections(port: number, count: number, headers = ''):
   return { statuses, close: () => sockets.forEach((s) => s.destroy()) };
 }
 
-describe('model-preview serve: connection caps (the built CLI, spawned)', function () {
+describe('model-preview serve: password guessing and connection caps (the built CLI, spawned)', function () {
   this.timeout(30_000);
   let dir: string;
   let cli: CliRun | undefined;
@@ -29,6 +43,25 @@ describe('model-preview serve: connection caps (the built CLI, spawned)', functi
   afterEach(() => {
     if (cli?.child.exitCode === null) cli.child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('--json: the per-preview budget spent gives one password-lockout event', async () => {
+    cli = startCli(['serve', IRIS, '--json', '--port', '0', '--data-dir', path.join(dir, 'data'), '--workers', '1', '--password', PASSWORD]);
+    const ready = await cli.nextEvent((e) => e.event === 'ready');
+    const statuses = await guess(String(ready.localUrl), new URL(String(ready.shareUrl)).searchParams.get('t')!, 31);
+    assert.deepEqual(statuses, [...Array(30).fill(401), 429]);
+    const event = await cli.nextEvent((e) => e.event === 'password-lockout');
+    assert.equal(event.failedAttempts, 30);
+    assert.equal(event.windowSeconds, 600);
+    assert.ok(Date.parse(String(event.until)) > Date.now() + 500_000, String(event.until));
+  });
+
+  it('text: a line that says what happened, until when, and how to replace the link', async () => {
+    cli = startCli(['serve', IRIS, '--port', '0', '--data-dir', path.join(dir, 'data'), '--workers', '1', '--password', PASSWORD]);
+    const link = new URL(String((await cli.nextEvent((e) => typeof e.text === 'string' && e.text.startsWith('Share link:'))).text).slice('Share link:'.length).trim());
+    await guess(link.origin + '/', link.searchParams.get('t')!);
+    const line = String((await cli.nextEvent((e) => typeof e.text === 'string' && e.text.startsWith('password guessing:'))).text);
+    assert.match(line, new RegExp(`^password guessing: 30 wrong passwords within 10 min; no password is accepted until \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(people who already unlocked keep access\\)\\. If the link leaked, replace it: model-preview rotate-link --data-dir ${path.join(dir, 'data').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
   });
 
   it('--max-connections and --max-connections-per-client cap open connections (503 beyond)', async () => {

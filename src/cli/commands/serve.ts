@@ -128,6 +128,10 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     else if (e.event === 'share-link-changed') say(`new share link (${e.reason}): ${e.shareUrl}`);
     else if (e.event === 'storage' && e.state === 'failing') process.stderr.write(`storage: ${terminalSafe(e.message)}\n`);
     else if (e.event === 'storage') say(`storage: ${terminalSafe(e.message)}`);
+    else if (e.event === 'password-lockout') {
+      say(`password guessing: ${e.failedAttempts} wrong passwords within ${e.windowSeconds / 60} min; no password is accepted until ${e.until} `
+        + `(people who already unlocked keep access). If the link leaked, replace it: model-preview rotate-link --data-dir ${flags.dataDir}`);
+    }
   });
 
   if (flags.json) {

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request } from 'express';
 import { parse as parseCookies } from 'cookie';
 import { HttpError } from './http-error';
 
@@ -17,6 +17,19 @@ export type AccessLevel = 'share' | 'owner';
  * (or re-issued after it expired).
  */
 export type AccessVerdict = AccessLevel | 'locked' | 'expired' | 'replaced' | 'none';
+
+/** Where the share token came from. A cookie is the one a browser attaches by itself, also to requests another site makes it send. */
+export type CredentialSource = 'bearer' | 'query' | 'cookie';
+
+/** What carried a password: the page's form, a program's header, or the unlock cookie (whose value a guesser can compute for each guess). */
+export type PasswordCarrier = 'form' | 'header' | 'cookie';
+
+/** What a request's credentials prove, where its share token came from, and the password it carried, if one was checked. */
+export interface Credentials {
+  verdict: AccessVerdict;
+  source?: CredentialSource;
+  password?: { correct: boolean; carrier: PasswordCarrier };
+}
 
 export interface Tokens {
   shareToken: string;
@@ -52,6 +65,17 @@ export function newToken(): string {
 // computed once; each request hashes only the token it presents.
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 const matches = (presented: string | undefined, known: Buffer): boolean => presented !== undefined && timingSafeEqual(digest(presented), known);
+
+// The common answers are shared objects: inspect() runs on every request, and the fast path allocates nothing it can avoid.
+const OWNER: Credentials = Object.freeze({ verdict: 'owner' });
+const EXPIRED: Credentials = Object.freeze({ verdict: 'expired' });
+const REPLACED: Credentials = Object.freeze({ verdict: 'replaced' });
+const NONE: Credentials = Object.freeze({ verdict: 'none' });
+const byCredentialSource = (verdict: AccessVerdict): Record<CredentialSource, Credentials> => ({
+  bearer: Object.freeze({ verdict, source: 'bearer' }), query: Object.freeze({ verdict, source: 'query' }), cookie: Object.freeze({ verdict, source: 'cookie' }),
+});
+const SHARE = byCredentialSource('share');
+const LOCKED = byCredentialSource('locked');
 
 /** Where the owner token is, for the 401 that asks for it (no absolute path: anyone reaching the port reads this). */
 export const OWNER_TOKEN_REQUIRED = 'this needs the owner token (Authorization: Bearer <owner token>); the owner finds it in '
@@ -130,46 +154,57 @@ export class AccessControl {
   }
 
   verdictOf(req: Request): AccessVerdict {
-    return this.verdict(req.headers.authorization, req.headers.cookie, typeof req.query.t === 'string' ? req.query.t : undefined, req.headers[PASSWORD_HEADER]);
+    return this.credentialsOf(req).verdict;
+  }
+
+  credentialsOf(req: Request): Credentials {
+    return this.inspect(req.headers.authorization, req.headers.cookie, typeof req.query.t === 'string' ? req.query.t : undefined, req.headers[PASSWORD_HEADER]);
   }
 
   /** The highest level a request proves, if any. */
   levelOf(req: Request): AccessLevel | undefined {
-    return asLevel(this.verdictOf(req));
+    return levelOf(this.credentialsOf(req));
   }
 
-  /** The same check on raw header values, for the inference fast path that runs before express. */
+  /** The same check on raw header values, for the inference fast path and the events socket, which run before express. */
   levelOfCredentials(authorization: string | undefined, cookieHeader: string | undefined, queryToken?: string, password?: string | string[]): AccessLevel | undefined {
-    return asLevel(this.verdict(authorization, cookieHeader, queryToken, password));
+    return levelOf(this.inspect(authorization, cookieHeader, queryToken, password));
   }
 
-  verdict(authorization: string | undefined, cookieHeader: string | undefined, queryToken?: string, password?: string | string[]): AccessVerdict {
+  /**
+   * What the credentials prove. Pure: a password it checks is only reported (`password`), and the caller counts a
+   * wrong one against the guessing budgets (see PasswordBudget). An unlock cookie that is right means the client has
+   * unlocked already: the header is then not even checked.
+   */
+  inspect(authorization: string | undefined, cookieHeader: string | undefined, queryToken?: string, password?: string | string[]): Credentials {
     const bearer = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null; // the scheme is case-insensitive (RFC 9110)
-    if (bearer && matches(bearer[1], this.ownerDigest)) return 'owner';
-    if (this.expired) return 'expired';
+    if (bearer && matches(bearer[1], this.ownerDigest)) return OWNER;
+    if (this.expired) return EXPIRED;
     const cookies = cookieHeader ? parseCookies(cookieHeader) : {};
-    const shareProven = bearer ? matches(bearer[1], this.shareDigest) : matches(queryToken, this.shareDigest) || matches(cookies[this.cookieName], this.shareDigest);
-    if (!shareProven) return this.wasReplaced(bearer ? [bearer[1]] : [queryToken, cookies[this.cookieName]]) ? 'replaced' : 'none';
-    if (!this.passwordDigest) return 'share';
-    const unlocked = (typeof password === 'string' && matches(password, this.passwordDigest)) || matches(cookies[this.unlockCookieName], this.unlockDigest!);
-    return unlocked ? 'share' : 'locked';
+    const shareCookie = cookies[this.cookieName];
+    const source: CredentialSource | undefined = bearer ? (matches(bearer[1], this.shareDigest) ? 'bearer' : undefined)
+      : matches(queryToken, this.shareDigest) ? 'query' : matches(shareCookie, this.shareDigest) ? 'cookie' : undefined;
+    if (!source) return this.wasReplaced(bearer ? [bearer[1]] : [queryToken, shareCookie]) ? REPLACED : NONE;
+    if (!this.passwordDigest) return SHARE[source];
+    const unlockCookie = cookies[this.unlockCookieName];
+    if (matches(unlockCookie, this.unlockDigest!)) return SHARE[source];
+    if (typeof password === 'string') {
+      const correct = matches(password, this.passwordDigest);
+      return { verdict: correct ? 'share' : 'locked', source, password: { correct, carrier: 'header' } };
+    }
+    if (unlockCookie !== undefined) return { verdict: 'locked', source, password: { correct: false, carrier: 'cookie' } };
+    return LOCKED[source];
   }
 
-  /** Middleware: the error a request gets unless it proves at least `level`. */
-  require(level: AccessLevel) {
-    return (req: Request, _res: Response, next: NextFunction): void => {
-      const verdict = this.verdictOf(req);
-      if (verdict === 'owner' || (verdict === 'share' && level === 'share')) return next();
-      next(this.refusal(verdict, level));
-    };
-  }
-
-  /** Middleware for the whole app: once the link has expired, every request but the owner's and the health checks gets 410. */
-  refuseExpired() {
-    return (req: Request, _res: Response, next: NextFunction): void => {
-      if (!req.path.startsWith('/v2/health/') && this.verdictOf(req) === 'expired') return next(this.refusal('expired', 'share'));
-      next();
-    };
+  /** The error for credentials that do not prove `level`, saying what was wrong with them. */
+  refusalOf(credentials: Credentials, level: AccessLevel): HttpError {
+    const { verdict, password } = credentials;
+    if (level === 'share' && verdict === 'locked' && password && !password.correct) {
+      return new HttpError(401, password.carrier === 'cookie'
+        ? 'this page was unlocked with a password that no longer works; open the share link again and type the current password'
+        : `the password in the ${PASSWORD_HEADER} header is not right`);
+    }
+    return this.refusal(verdict, level);
   }
 
   refusal(verdict: AccessVerdict, level: AccessLevel): HttpError {
@@ -201,4 +236,5 @@ export class AccessControl {
   }
 }
 
-const asLevel = (verdict: AccessVerdict): AccessLevel | undefined => (verdict === 'owner' || verdict === 'share' ? verdict : undefined);
+/** The level credentials grant, if any. */
+export const levelOf = ({ verdict }: Credentials): AccessLevel | undefined => (verdict === 'owner' || verdict === 'share' ? verdict : undefined);

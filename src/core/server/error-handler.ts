@@ -64,7 +64,7 @@ function classify(err: unknown, log: (message: string) => void): ErrorAnswer {
 }
 
 /** Titles of the pages a browser gets instead of JSON (the page's text is the JSON's message). */
-const NOTICE_PAGES: Record<number, string> = { 401: 'This link does not work', 410: 'This link has expired' };
+const NOTICE_PAGES: Record<number, string> = { 401: 'This link does not work', 410: 'This link has expired', 429: 'Too many attempts' };
 
 export function errorHandler(log: (message: string) => void) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
