@@ -8,7 +8,7 @@ import type { ServerMetrics } from './metrics';
 import type { ModelBackend } from './model-backend';
 import type { FeedbackService } from '../feedback/feedback-service';
 import type { RateLimitedAction, RateLimits } from './rate-limits';
-import { shareLinkRoutes, type ShareLinkBackend } from './routes/share-link-routes';
+import { publicOriginsOf, shareLinkRoutes, type ShareLinkBackend } from './routes/share-link-routes';
 import { apiRoutes } from './routes/api-routes';
 import { feedbackRoutes } from './routes/feedback-routes';
 import { pageRoute } from './routes/page-route';
@@ -55,9 +55,9 @@ export function createApp(options: AppOptions): express.Express {
     res.set(SECURITY_HEADERS);
     next();
   });
-  // Every request but the health checks is admitted here once (expiry, password budgets); the routes' guards read
-  // that decision.
-  const admission = new Admission(access, options.rateLimits.passwords);
+  // Every request but the health checks is admitted here once (expiry, cross-site forgery, password budgets); the
+  // routes' guards read that decision.
+  const admission = new Admission(access, options.rateLimits.passwords, () => publicOriginsOf(options.shareLink));
   app.use(admission.middleware());
   const share = admission.require('share');
   const owner = admission.require('owner');

@@ -4,7 +4,7 @@ import { StorageError } from '../store/storage-error';
 import { visibleLine } from '../text/visible-text';
 import { bodyTooLargeMessage, HttpError } from './http-error';
 import { unsupportedCharset } from './json-charset';
-import { NOTICE_CSP, noticePage, sentence, wantsHtml } from './notice-page';
+import { NOTICE_HEADERS, noticePage, sentence, wantsHtml } from './notice-page';
 
 /** body-parser's error types, mapped to what the client did wrong. */
 const BODY_ERRORS: Record<string, (err: { limit?: number; charset?: string }) => [number, string]> = {
@@ -73,7 +73,7 @@ export function errorHandler(log: (message: string) => void) {
     const page = wantsHtml(req) ? NOTICE_PAGES[status] : undefined;
     if (page) {
       // Someone opened a dead link in a browser (expired, replaced, mistyped): a page that says what the JSON says.
-      res.status(status).set(headers).set({ 'Content-Security-Policy': NOTICE_CSP, 'Cache-Control': 'no-store' }).type('html');
+      res.status(status).set(headers).set(NOTICE_HEADERS).type('html');
       return void res.send(noticePage({ title: page, message: sentence(message) }));
     }
     res.status(status).set(headers).json({ error: message });

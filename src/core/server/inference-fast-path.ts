@@ -3,7 +3,9 @@ import type express from 'express';
 import type { JobKind } from '../inference/worker-protocol';
 import { nowAbsoluteMs } from '../inference/worker-protocol';
 import { levelOf, PASSWORD_HEADER, type AccessControl } from './access';
+import { crossSiteRefusal } from './cross-site';
 import type { RateLimits } from './rate-limits';
+import { publicOriginsOf, type ShareLinkBackend } from './routes/share-link-routes';
 import { errorAnswer } from './error-handler';
 import { foreignCharset } from './json-charset';
 import { bodyTooLargeMessage, HttpError } from './http-error';
@@ -20,6 +22,7 @@ export interface FastPathOptions {
   access: AccessControl;
   metrics: ServerMetrics;
   rateLimits: RateLimits;
+  shareLink: ShareLinkBackend;
   bodyLimitBytes: number;
   log(message: string): void;
 }
@@ -30,11 +33,12 @@ export interface FastPathOptions {
  * the workers). So a plain, authorised inference call (POST to the served model's exact infer path or /api/predict,
  * a Bearer token or the page's cookie, no query string, no Content-Encoding, no charset but UTF-8) is answered here;
  * anything else — including every request that would be refused before its body is read (a wrong password, which
- * express counts) — goes to express, which owns the errors. A right password is settled here against the guessing
- * budgets exactly as express's admission does (admission.ts).
+ * express counts; a cookie-authenticated request from another site) — goes to express, which owns the errors. A right
+ * password is settled here against the guessing budgets exactly as express's admission does (admission.ts).
  */
 export function withInferenceFastPath(app: express.Express, options: FastPathOptions): RequestListener {
   const { backend, access, metrics, rateLimits, bodyLimitBytes } = options;
+  const publicOrigins = () => publicOriginsOf(options.shareLink);
   let pathsFor: { version: string; routes: Map<string, [JobKind, string]> } | undefined;
 
   const routeOf = (url: string): [JobKind, string] | undefined => {
@@ -112,7 +116,7 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
       ? routeOf(req.url!) : undefined;
     const credentials = route && access.inspect(req.headers.authorization, req.headers.cookie, undefined, req.headers[PASSWORD_HEADER]);
     const level = credentials && levelOf(credentials);
-    if (!route || !level) return void app(req, res);
+    if (!route || !level || (credentials.source === 'cookie' && crossSiteRefusal(req, req.url!, publicOrigins))) return void app(req, res);
     // The owner is never rate-limited; anyone else spends a prediction from their per-client budget (429 beyond), and
     // a right password is refused too while the password budgets are spent (429).
     const budget = level === 'owner' ? OWNER_BUDGET

@@ -9,7 +9,7 @@ import { HttpError } from '../http-error';
 import type { PasswordBudget } from '../rate-limits';
 import type { ModelBackend } from '../model-backend';
 import { methodNotAllowed } from './method-not-allowed';
-import { NOTICE_CSP, noticePage, sentence } from '../notice-page';
+import { NOTICE_HEADERS, noticePage, sentence } from '../notice-page';
 
 /**
  * The page's Content-Security-Policy: its own script and stylesheet only (no inline script or style, no eval),
@@ -77,7 +77,7 @@ ${header}
 }
 
 function sendPasswordPage(res: Response, status: number, error?: string, headers: Record<string, string> = {}): void {
-  res.status(status).set(headers).set({ 'Content-Security-Policy': NOTICE_CSP, 'Cache-Control': 'no-store' }).type('html')
+  res.status(status).set(headers).set(NOTICE_HEADERS).type('html')
     .send(noticePage({ title: 'This preview needs a password', message: 'Ask the person who shared the link for its password.', passwordForm: { error } }));
 }
 
