@@ -21,8 +21,11 @@ export type AccessVerdict = AccessLevel | 'locked' | 'expired' | 'replaced' | 'n
 /** Where the share token came from. A cookie is the one a browser attaches by itself, also to requests another site makes it send. */
 export type CredentialSource = 'bearer' | 'query' | 'cookie';
 
-/** What carried a password: the page's form, a program's header, or the unlock cookie (whose value a guesser can compute for each guess). */
-export type PasswordCarrier = 'form' | 'header' | 'cookie';
+/**
+ * What carried a password checked with the credentials: a program's header, or the unlock cookie (whose value a
+ * guesser can compute for each guess). The page's form is checked by its own route.
+ */
+export type PasswordCarrier = 'header' | 'cookie';
 
 /** What a request's credentials prove, where its share token came from, and the password it carried, if one was checked. */
 export interface Credentials {
@@ -151,10 +154,6 @@ export class AccessControl {
    */
   get unlockCookieValue(): string | undefined {
     return this.policy.password ? createHmac('sha256', this.policy.password).update(this.tokens.shareToken).digest('base64url') : undefined;
-  }
-
-  verdictOf(req: Request): AccessVerdict {
-    return this.credentialsOf(req).verdict;
   }
 
   credentialsOf(req: Request): Credentials {
