@@ -19,6 +19,11 @@ export const ServeConfigSchema = z.object({
     predictionsPerMinute: z.number().int().min(0).optional(),
     feedbackPerMinute: z.number().int().min(0).optional(),
   }).strict().optional(),
+  /** Open connections allowed per client and in all, as the --max-connections* flags. */
+  connectionLimits: z.object({
+    perClient: z.number().int().min(0).optional(),
+    total: z.number().int().min(0).optional(),
+  }).strict().optional(),
 }).strict();
 
 export type ServeConfig = z.infer<typeof ServeConfigSchema>;

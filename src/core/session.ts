@@ -10,6 +10,7 @@ import { readModelFile, sha256Hex } from './model/model-file';
 import { readSidecar, sidecarPathFor } from './model/sidecar-file';
 import { AccessControl } from './server/access';
 import { createApp } from './server/app';
+import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS, type ConnectionLimitSettings } from './server/connection-limits';
 import { GracefulServer } from './server/graceful-server';
 import { withInferenceFastPath } from './server/inference-fast-path';
 import { ServerMetrics } from './server/metrics';
@@ -52,6 +53,8 @@ export interface PreviewOptions {
   keepFeedbackInGit?: boolean;
   /** Per-client budgets (default DEFAULT_RATE_LIMITS). */
   rateLimits?: RateLimitSettings;
+  /** Caps on open connections, per client and in all (default DEFAULT_CONNECTION_LIMITS). */
+  connectionLimits?: ConnectionLimitSettings;
   /** Where log lines go (default: stderr, one line each). */
   log?(entry: LogEntry): void;
 }
@@ -113,10 +116,17 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       session.adopt(description, performance.now() - started);
       const appOptions = {
         backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session,
-        rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS), bodyLimitBytes: options.bodyLimitBytes, log: (m: string) => session.log('error', 'server', m),
+        rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, ({ failedAttempts, windowSeconds, until }) => {
+          session.publish({ event: 'password-lockout', failedAttempts, windowSeconds, until: until.toISOString() });
+        }),
+        bodyLimitBytes: options.bodyLimitBytes, log: (m: string) => session.log('error', 'server', m),
       };
       const handler = withInferenceFastPath(createApp(appOptions), appOptions);
-      session.server = await GracefulServer.listen(handler, { host: options.host, port: options.port });
+      const limits = new ConnectionLimits(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS,
+        (req) => access.levelOfCredentials(req.headers.authorization, undefined) === 'owner', (m) => session.log('warn', 'server', m));
+      session.server = await GracefulServer.listen(handler, {
+        host: options.host, port: options.port, limits, onError: (err) => session.log('error', 'server', `the HTTP server: ${err.message}`),
+      });
       session.eventsSocket = attachEventsSocket(session.server.server, { hub: session.hub, access: session.access, heartbeatMs: options.heartbeatMs });
       if (options.tunnel) await session.openTunnel(options.tunnel);
       if (reissued) {
@@ -234,7 +244,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
 
   /** Reads the sidecar; `changed` when the watcher saw it change (a good read then clears an earlier error for the owner). */
   private async loadSidecar(changed = false): Promise<void> {
-    const { sidecar, error } = await readSidecar(this.options.modelFile);
+    // By its absolute path, as the card's `file`: the share-visible card takes that folder out of the error.
+    const { sidecar, error } = await readSidecar(path.resolve(this.options.modelFile));
     this.sidecar = sidecar;
     this.sidecarError = error;
     this.cachedCard = undefined;

@@ -131,11 +131,24 @@ export interface StorageEvent {
   message: string;
 }
 
+/**
+ * Too many wrong passwords for the share link, from all clients together: someone is probably guessing. Until `until`
+ * every password attempt is refused (429), the right one too; people who already unlocked the page keep their access.
+ */
+export interface PasswordLockoutEvent {
+  event: 'password-lockout';
+  /** Wrong passwords counted within the window. */
+  failedAttempts: number;
+  windowSeconds: number;
+  /** When passwords are checked again (ISO 8601). */
+  until: string;
+}
+
 export type TunnelEvent = TunnelUpEvent | TunnelDownEvent | TunnelUrlChangedEvent;
 
 /** Events a running session emits (the CLI adds `ready`, which carries the owner token, to its own output only). */
 export type PreviewEvent = ModelReloadedEvent | ErrorEvent | SidecarReloadedEvent | PredictionEvent | FeedbackEvent | TunnelEvent | ShareLinkChangedEvent
-  | StorageEvent;
+  | StorageEvent | PasswordLockoutEvent;
 export type CliEvent = ReadyEvent | PreviewEvent | StoppedEvent | LogEvent;
 
 /**

@@ -8,7 +8,7 @@ describe('server: access control', function () {
   this.timeout(20_000);
   let preview: Preview;
   const SHARE_REQUIRED = /^a valid share link or token is required/;
-  const OWNER_REQUIRED = /^this needs the owner token \(Authorization: Bearer <owner token>\)$/;
+  const OWNER_REQUIRED = /^this needs the owner token \(Authorization: Bearer <owner token>\); the owner finds it in tokens.json/;
 
   before(async () => {
     preview = await startPreview(IRIS_MODEL);

@@ -11,6 +11,7 @@ import { feedbackLine } from '../feedback-text';
 import { terminalSafe } from '../../core/text/visible-text';
 import { parseLifetime } from '../../core/text/duration';
 import { DEFAULT_RATE_LIMITS } from '../../core/server/rate-limits';
+import { DEFAULT_CONNECTION_LIMITS } from '../../core/server/connection-limits';
 import { createTunnelProvider, secretsFromEnvironment } from '../../core/tunnel/create-tunnel-provider';
 import { removeServerInfo, writeServerInfo } from '../../core/server/server-info';
 import { readServeConfig } from '../serve-config';
@@ -22,6 +23,8 @@ interface ServeFlags extends TunnelFlags {
   password?: string;
   rateLimitPredictions?: number;
   rateLimitFeedback?: number;
+  maxConnectionsPerClient?: number;
+  maxConnections?: number;
   port: number;
   host: string;
   dataDir: string;
@@ -61,11 +64,13 @@ export function registerServe(program: Command): void {
     .option('--no-watch', 'do not reload the model when its file changes')
     .option('--json', 'print newline-delimited JSON events instead of text (the first is "ready")')
     .option('--keep-feedback-in-git', "let git see predictions.jsonl, feedback.jsonl and blobs/ (by default the data folder's .gitignore hides what stakeholders sent)")
-    .option('--config <file>', 'JSON file with tunnel, expires and rateLimits settings (flags win over it)')
+    .option('--config <file>', 'JSON file with tunnel, expires, rateLimits, connectionLimits and keepFeedbackInGit settings (flags win over it)')
     .option('--expires <lifetime>', 'share link lifetime after it is made, e.g. 2h or 7d, or never (default 24h); 410 after it')
     .addOption(new Option('--password <password>', 'the share link also needs this password (for tunnels with no access control)').env('MODEL_PREVIEW_PASSWORD'))
     .addOption(new Option('--rate-limit-predictions <n>', `predictions per minute per client, 0 for no limit (default ${DEFAULT_RATE_LIMITS.predictionsPerMinute}); 429 beyond`).argParser(integer(0, '--rate-limit-predictions')))
-    .addOption(new Option('--rate-limit-feedback <n>', `feedback per minute per client, 0 for no limit (default ${DEFAULT_RATE_LIMITS.feedbackPerMinute})`).argParser(integer(0, '--rate-limit-feedback')));
+    .addOption(new Option('--rate-limit-feedback <n>', `feedback per minute per client, 0 for no limit (default ${DEFAULT_RATE_LIMITS.feedbackPerMinute})`).argParser(integer(0, '--rate-limit-feedback')))
+    .addOption(new Option('--max-connections-per-client <n>', `open connections per client, 0 for no limit (default ${DEFAULT_CONNECTION_LIMITS.perClient}); 503 beyond`).argParser(integer(0, '--max-connections-per-client')))
+    .addOption(new Option('--max-connections <n>', `open connections in all, 0 for no limit (default ${DEFAULT_CONNECTION_LIMITS.total}); 503 beyond`).argParser(integer(0, '--max-connections')));
   addTunnelOptions(command);
   command.addHelpText('after', `
 Tunnels (--tunnel): none (default) keeps the link on this machine; ssh forwards a port of an ssh server you can log
@@ -97,11 +102,15 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     predictionsPerMinute: flags.rateLimitPredictions ?? config.rateLimits?.predictionsPerMinute ?? DEFAULT_RATE_LIMITS.predictionsPerMinute,
     feedbackPerMinute: flags.rateLimitFeedback ?? config.rateLimits?.feedbackPerMinute ?? DEFAULT_RATE_LIMITS.feedbackPerMinute,
   };
+  const connectionLimits = {
+    perClient: flags.maxConnectionsPerClient ?? config.connectionLimits?.perClient ?? DEFAULT_CONNECTION_LIMITS.perClient,
+    total: flags.maxConnections ?? config.connectionLimits?.total ?? DEFAULT_CONNECTION_LIMITS.total,
+  };
   if (!flags.json && tunnel.provider !== 'none') say(`Opening the ${tunnel.provider} tunnel...`);
   const session = await PreviewSession.start({
     modelFile, host: flags.host, port: flags.port, dataDir: flags.dataDir, workers: flags.workers,
     maxQueue: flags.maxQueue, timeoutMs: flags.timeout, bodyLimitBytes: flags.bodyLimit, watch: flags.watch,
-    tunnel: await createTunnelProvider(tunnel, secretsFromEnvironment(), flags.dataDir), expiresMs, password: flags.password || undefined, rateLimits,
+    tunnel: await createTunnelProvider(tunnel, secretsFromEnvironment(), flags.dataDir), expiresMs, password: flags.password || undefined, rateLimits, connectionLimits,
     keepFeedbackInGit: flags.keepFeedbackInGit ?? config.keepFeedbackInGit ?? false,
     log: (entry) => (flags.json ? emit({ event: 'log', ...entry }) : process.stderr.write(`${entry.level} (${entry.source}): ${terminalSafe(entry.message)}\n`)),
   });
@@ -120,6 +129,10 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     else if (e.event === 'share-link-changed') say(`new share link (${e.reason}): ${e.shareUrl}`);
     else if (e.event === 'storage' && e.state === 'failing') process.stderr.write(`storage: ${terminalSafe(e.message)}\n`);
     else if (e.event === 'storage') say(`storage: ${terminalSafe(e.message)}`);
+    else if (e.event === 'password-lockout') {
+      say(`password guessing: ${e.failedAttempts} wrong passwords within ${e.windowSeconds / 60} min; no password is accepted until ${e.until} `
+        + `(people who already unlocked keep access). If the link leaked, replace it: model-preview rotate-link --data-dir ${flags.dataDir}`);
+    }
   });
 
   if (flags.json) {

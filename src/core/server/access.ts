@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { NextFunction, Request, Response } from 'express';
+import type { Request } from 'express';
 import { parse as parseCookies } from 'cookie';
 import { HttpError } from './http-error';
 
@@ -13,16 +13,41 @@ export type AccessLevel = 'share' | 'owner';
 
 /**
  * What a request proves: `locked` is the right share token without the link's password; `expired` is any request
- * but the owner's once the link has expired.
+ * but the owner's once the link has expired; `replaced` is a share token that was valid before the link was rotated
+ * (or re-issued after it expired).
  */
-export type AccessVerdict = AccessLevel | 'locked' | 'expired' | 'none';
+export type AccessVerdict = AccessLevel | 'locked' | 'expired' | 'replaced' | 'none';
+
+/** Where the share token came from. A cookie is the one a browser attaches by itself, also to requests another site makes it send. */
+export type CredentialSource = 'bearer' | 'query' | 'cookie';
+
+/**
+ * What carried a password checked with the credentials: a program's header, or the unlock cookie (whose value a
+ * guesser can compute for each guess). The page's form is checked by its own route.
+ */
+export type PasswordCarrier = 'header' | 'cookie';
+
+/** What a request's credentials prove, where its share token came from, and the password it carried, if one was checked. */
+export interface Credentials {
+  verdict: AccessVerdict;
+  source?: CredentialSource;
+  password?: { correct: boolean; carrier: PasswordCarrier };
+}
 
 export interface Tokens {
   shareToken: string;
   ownerToken: string;
   /** When the share token was issued (ISO 8601): the link expires a fixed time after it. */
   shareIssuedAt: string;
+  /**
+   * sha256 (hex) of the share tokens this link replaced, oldest first: a replaced link's holder is told so (and to
+   * ask for the new one) rather than that their link is wrong. Only digests are kept, never the old tokens.
+   */
+  previousShareDigests?: string[];
 }
+
+/** How many replaced share tokens are still recognised as such. */
+const REMEMBERED_SHARE_TOKENS = 20;
 
 export interface LinkPolicy {
   /** How long a share link lives after it is issued; undefined: for ever. */
@@ -44,6 +69,21 @@ export function newToken(): string {
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 const matches = (presented: string | undefined, known: Buffer): boolean => presented !== undefined && timingSafeEqual(digest(presented), known);
 
+// The common answers are shared objects: inspect() runs on every request, and the fast path allocates nothing it can avoid.
+const OWNER: Credentials = Object.freeze({ verdict: 'owner' });
+const EXPIRED: Credentials = Object.freeze({ verdict: 'expired' });
+const REPLACED: Credentials = Object.freeze({ verdict: 'replaced' });
+const NONE: Credentials = Object.freeze({ verdict: 'none' });
+const byCredentialSource = (verdict: AccessVerdict): Record<CredentialSource, Credentials> => ({
+  bearer: Object.freeze({ verdict, source: 'bearer' }), query: Object.freeze({ verdict, source: 'query' }), cookie: Object.freeze({ verdict, source: 'cookie' }),
+});
+const SHARE = byCredentialSource('share');
+const LOCKED = byCredentialSource('locked');
+
+/** Where the owner token is, for the 401 that asks for it (no absolute path: anyone reaching the port reads this). */
+export const OWNER_TOKEN_REQUIRED = 'this needs the owner token (Authorization: Bearer <owner token>); the owner finds it in '
+  + 'tokens.json in the preview\'s data folder (serve --data-dir, .model-preview by default) or in the "ready" line of serve --json';
+
 export class AccessControl {
   /** Per-preview cookie names: several previews on one host (different ports) must not overwrite each other's cookie. */
   readonly cookieName: string;
@@ -51,6 +91,7 @@ export class AccessControl {
 
   private ownerDigest: Buffer;
   private shareDigest!: Buffer;
+  private previousShareDigests: Buffer[] = [];
   private unlockDigest?: Buffer;
   /** Computed when the share token changes, not on every request's check. */
   private expiresAtMs?: number;
@@ -90,9 +131,10 @@ export class AccessControl {
     return this.passwordDigest !== undefined;
   }
 
-  /** Replaces the share token (and restarts its expiry): the old link stops working at once. */
+  /** Replaces the share token (and restarts its expiry): the old link stops working at once, and is remembered by its digest. */
   rotateShareToken(): Tokens {
-    this.tokens = { ...this.tokens, shareToken: newToken(), shareIssuedAt: new Date(this.now()).toISOString() };
+    const previous = [...(this.tokens.previousShareDigests ?? []), digest(this.tokens.shareToken).toString('hex')].slice(-REMEMBERED_SHARE_TOKENS);
+    this.tokens = { ...this.tokens, shareToken: newToken(), shareIssuedAt: new Date(this.now()).toISOString(), previousShareDigests: previous };
     this.adoptShareToken();
     return this.tokens;
   }
@@ -114,64 +156,84 @@ export class AccessControl {
     return this.policy.password ? createHmac('sha256', this.policy.password).update(this.tokens.shareToken).digest('base64url') : undefined;
   }
 
-  verdictOf(req: Request): AccessVerdict {
-    return this.verdict(req.headers.authorization, req.headers.cookie, typeof req.query.t === 'string' ? req.query.t : undefined, req.headers[PASSWORD_HEADER]);
+  credentialsOf(req: Request): Credentials {
+    return this.inspect(req.headers.authorization, req.headers.cookie, typeof req.query.t === 'string' ? req.query.t : undefined, req.headers[PASSWORD_HEADER]);
   }
 
   /** The highest level a request proves, if any. */
   levelOf(req: Request): AccessLevel | undefined {
-    return asLevel(this.verdictOf(req));
+    return levelOf(this.credentialsOf(req));
   }
 
-  /** The same check on raw header values, for the inference fast path that runs before express. */
+  /** The same check on raw header values, for the inference fast path and the events socket, which run before express. */
   levelOfCredentials(authorization: string | undefined, cookieHeader: string | undefined, queryToken?: string, password?: string | string[]): AccessLevel | undefined {
-    return asLevel(this.verdict(authorization, cookieHeader, queryToken, password));
+    return levelOf(this.inspect(authorization, cookieHeader, queryToken, password));
   }
 
-  verdict(authorization: string | undefined, cookieHeader: string | undefined, queryToken?: string, password?: string | string[]): AccessVerdict {
+  /**
+   * What the credentials prove. Pure: a password it checks is only reported (`password`), and the caller counts a
+   * wrong one against the guessing budgets (see PasswordBudget). An unlock cookie that is right means the client has
+   * unlocked already: the header is then not even checked.
+   */
+  inspect(authorization: string | undefined, cookieHeader: string | undefined, queryToken?: string, password?: string | string[]): Credentials {
     const bearer = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null; // the scheme is case-insensitive (RFC 9110)
-    if (bearer && matches(bearer[1], this.ownerDigest)) return 'owner';
-    if (this.expired) return 'expired';
+    if (bearer && matches(bearer[1], this.ownerDigest)) return OWNER;
+    if (this.expired) return EXPIRED;
     const cookies = cookieHeader ? parseCookies(cookieHeader) : {};
-    const shareProven = bearer ? matches(bearer[1], this.shareDigest) : matches(queryToken, this.shareDigest) || matches(cookies[this.cookieName], this.shareDigest);
-    if (!shareProven) return 'none';
-    if (!this.passwordDigest) return 'share';
-    const unlocked = (typeof password === 'string' && matches(password, this.passwordDigest)) || matches(cookies[this.unlockCookieName], this.unlockDigest!);
-    return unlocked ? 'share' : 'locked';
+    const shareCookie = cookies[this.cookieName];
+    const source: CredentialSource | undefined = bearer ? (matches(bearer[1], this.shareDigest) ? 'bearer' : undefined)
+      : matches(queryToken, this.shareDigest) ? 'query' : matches(shareCookie, this.shareDigest) ? 'cookie' : undefined;
+    if (!source) return this.wasReplaced(bearer ? [bearer[1]] : [queryToken, shareCookie]) ? REPLACED : NONE;
+    if (!this.passwordDigest) return SHARE[source];
+    const unlockCookie = cookies[this.unlockCookieName];
+    if (matches(unlockCookie, this.unlockDigest!)) return SHARE[source];
+    if (typeof password === 'string') {
+      const correct = matches(password, this.passwordDigest);
+      return { verdict: correct ? 'share' : 'locked', source, password: { correct, carrier: 'header' } };
+    }
+    if (unlockCookie !== undefined) return { verdict: 'locked', source, password: { correct: false, carrier: 'cookie' } };
+    return LOCKED[source];
   }
 
-  /** Middleware: the error a request gets unless it proves at least `level`. */
-  require(level: AccessLevel) {
-    return (req: Request, _res: Response, next: NextFunction): void => {
-      const verdict = this.verdictOf(req);
-      if (verdict === 'owner' || (verdict === 'share' && level === 'share')) return next();
-      next(this.refusal(verdict, level));
-    };
-  }
-
-  /** Middleware for the whole app: once the link has expired, every request but the owner's and the health checks gets 410. */
-  refuseExpired() {
-    return (req: Request, _res: Response, next: NextFunction): void => {
-      if (!req.path.startsWith('/v2/health/') && this.verdictOf(req) === 'expired') return next(this.refusal('expired', 'share'));
-      next();
-    };
+  /** The error for credentials that do not prove `level`, saying what was wrong with them. */
+  refusalOf(credentials: Credentials, level: AccessLevel): HttpError {
+    const { verdict, password } = credentials;
+    if (level === 'share' && verdict === 'locked' && password && !password.correct) {
+      return new HttpError(401, password.carrier === 'cookie'
+        ? 'this page was unlocked with a password that no longer works; open the share link again and type the current password'
+        : `the password in the ${PASSWORD_HEADER} header is not right`);
+    }
+    return this.refusal(verdict, level);
   }
 
   refusal(verdict: AccessVerdict, level: AccessLevel): HttpError {
-    if (level === 'owner') return new HttpError(401, 'this needs the owner token (Authorization: Bearer <owner token>)');
+    if (level === 'owner') return new HttpError(401, OWNER_TOKEN_REQUIRED);
     if (verdict === 'expired') {
       return new HttpError(410, `this share link expired at ${new Date(this.expiresAt!).toISOString()}; ask the person who shared it for a new link`);
     }
+    if (verdict === 'replaced') return new HttpError(401, 'this share link was replaced by a new one; ask the person who shared it for the new link');
     if (verdict === 'locked') return new HttpError(401, `this preview needs its password (programs send it in the ${PASSWORD_HEADER} header)`);
     return new HttpError(401, 'a valid share link or token is required (open the share link again, or send Authorization: Bearer <token>)');
   }
 
+  /** Whether any presented token is one this link replaced (only their digests are kept). */
+  private wasReplaced(presented: Array<string | undefined>): boolean {
+    if (this.previousShareDigests.length === 0) return false;
+    return presented.some((token) => {
+      if (token === undefined) return false;
+      const presentedDigest = digest(token);
+      return this.previousShareDigests.some((known) => timingSafeEqual(presentedDigest, known));
+    });
+  }
+
   private adoptShareToken(): void {
     this.shareDigest = digest(this.tokens.shareToken);
+    this.previousShareDigests = (this.tokens.previousShareDigests ?? []).map((hex) => Buffer.from(hex, 'hex')).filter((d) => d.length === 32);
     this.expiresAtMs = this.policy.expiresMs ? Date.parse(this.tokens.shareIssuedAt) + this.policy.expiresMs : undefined;
     const unlock = this.unlockCookieValue;
     this.unlockDigest = unlock === undefined ? undefined : digest(unlock);
   }
 }
 
-const asLevel = (verdict: AccessVerdict): AccessLevel | undefined => (verdict === 'owner' || verdict === 'share' ? verdict : undefined);
+/** The level credentials grant, if any. */
+export const levelOf = ({ verdict }: Credentials): AccessLevel | undefined => (verdict === 'owner' || verdict === 'share' ? verdict : undefined);

@@ -1,12 +1,14 @@
+import type { IncomingMessage } from 'node:http';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import type { AccessControl } from './access';
+import { Admission } from './admission';
 import { errorHandler } from './error-handler';
 import { HttpError } from './http-error';
 import type { ServerMetrics } from './metrics';
 import type { ModelBackend } from './model-backend';
 import type { FeedbackService } from '../feedback/feedback-service';
 import type { RateLimitedAction, RateLimits } from './rate-limits';
-import { shareLinkRoutes, type ShareLinkBackend } from './routes/share-link-routes';
+import { publicOriginsOf, shareLinkRoutes, type ShareLinkBackend } from './routes/share-link-routes';
 import { apiRoutes } from './routes/api-routes';
 import { feedbackRoutes } from './routes/feedback-routes';
 import { pageRoute } from './routes/page-route';
@@ -53,16 +55,19 @@ export function createApp(options: AppOptions): express.Express {
     res.set(SECURITY_HEADERS);
     next();
   });
-  app.use(access.refuseExpired());
-  const share = access.require('share');
-  const owner = access.require('owner');
-  const isOwner = (req: Request) => access.levelOf(req) === 'owner';
-  const limit = (action: RateLimitedAction) => options.rateLimits.middleware(action, (req) => isOwner(req as Request));
+  // Every request but the health checks is admitted here once (expiry, cross-site forgery, password budgets); the
+  // routes' guards read that decision.
+  const admission = new Admission(access, options.rateLimits.passwords, () => publicOriginsOf(options.shareLink));
+  app.use(admission.middleware());
+  const share = admission.require('share');
+  const owner = admission.require('owner');
+  const isOwner = (req: IncomingMessage) => admission.levelOf(req) === 'owner';
+  const limit = (action: RateLimitedAction) => options.rateLimits.middleware(action, isOwner);
   app.use(v2Routes(backend, metrics, share, limit('prediction'), bodyLimitBytes));
-  app.use(apiRoutes(backend, metrics, share, owner, limit('prediction'), bodyLimitBytes));
+  app.use(apiRoutes(backend, metrics, share, owner, isOwner, limit('prediction'), bodyLimitBytes));
   app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback')));
   app.use(shareLinkRoutes(options.shareLink, owner));
-  app.use(pageRoute(backend, access, share, limit('unlock')));
+  app.use(pageRoute(backend, access, admission, options.rateLimits.passwords, share));
   app.use((req: Request) => {
     throw new HttpError(404, `no such route: ${req.method} ${req.path}`);
   });

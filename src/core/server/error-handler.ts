@@ -4,7 +4,7 @@ import { StorageError } from '../store/storage-error';
 import { visibleLine } from '../text/visible-text';
 import { bodyTooLargeMessage, HttpError } from './http-error';
 import { unsupportedCharset } from './json-charset';
-import { NOTICE_CSP, noticePage, wantsHtml } from './notice-page';
+import { NOTICE_HEADERS, noticePage, sentence, wantsHtml } from './notice-page';
 
 /** body-parser's error types, mapped to what the client did wrong. */
 const BODY_ERRORS: Record<string, (err: { limit?: number; charset?: string }) => [number, string]> = {
@@ -63,8 +63,8 @@ function classify(err: unknown, log: (message: string) => void): ErrorAnswer {
   return { status: 500, message: 'internal server error', headers: {} };
 }
 
-/** Titles of the pages a browser gets instead of JSON. */
-const NOTICE_PAGES: Record<number, string> = { 401: 'This link does not work', 410: 'This link has expired' };
+/** Titles of the pages a browser gets instead of JSON (the page's text is the JSON's message). */
+const NOTICE_PAGES: Record<number, string> = { 401: 'This link does not work', 410: 'This link has expired', 429: 'Too many attempts' };
 
 export function errorHandler(log: (message: string) => void) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
@@ -72,9 +72,9 @@ export function errorHandler(log: (message: string) => void) {
     if (res.headersSent) return void res.destroy();
     const page = wantsHtml(req) ? NOTICE_PAGES[status] : undefined;
     if (page) {
-      // Someone opened a dead link in a browser (expired, rotated, mistyped): a page that says so, not a JSON error.
-      res.status(status).set(headers).set({ 'Content-Security-Policy': NOTICE_CSP, 'Cache-Control': 'no-store' }).type('html');
-      return void res.send(noticePage({ title: page, message: status === 410 ? message : 'Ask the person who shared it for the current link.' }));
+      // Someone opened a dead link in a browser (expired, replaced, mistyped): a page that says what the JSON says.
+      res.status(status).set(headers).set(NOTICE_HEADERS).type('html');
+      return void res.send(noticePage({ title: page, message: sentence(message) }));
     }
     res.status(status).set(headers).json({ error: message });
   };

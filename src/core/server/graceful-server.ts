@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ConnectionLimits } from './connection-limits';
 
 /** The server could not listen (port in use, address not on this machine): the message says which and what to do. */
 export class ListenError extends Error {
@@ -9,6 +10,10 @@ export class ListenError extends Error {
 export interface ListenOptions {
   host: string;
   port: number;
+  /** Caps on open connections (none without). */
+  limits?: ConnectionLimits;
+  /** Errors of the listening server (an accept that fails when the process is out of file descriptors): reported, never a crash. */
+  onError?(err: Error): void;
 }
 
 const INDEX = Symbol('index in GracefulServer.answering');
@@ -45,7 +50,9 @@ export class GracefulServer {
   }
 
   static listen(handler: http.RequestListener, options: ListenOptions): Promise<GracefulServer> {
-    const server = http.createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, handler);
+    const { limits } = options;
+    const server = http.createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, limits ? (req, res) => void (limits.refused(req, res) || handler(req, res)) : handler);
+    limits?.attach(server);
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
         const reason = err.code === 'EADDRINUSE' ? `port ${options.port} on ${options.host} is already in use; choose another port, or 0 for any free one`
@@ -56,6 +63,7 @@ export class GracefulServer {
       server.once('error', onError);
       server.listen(options.port, options.host, () => {
         server.off('error', onError);
+        server.on('error', (err) => options.onError?.(err));
         resolve(new GracefulServer(server));
       });
     });

@@ -2,8 +2,10 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import type express from 'express';
 import type { JobKind } from '../inference/worker-protocol';
 import { nowAbsoluteMs } from '../inference/worker-protocol';
-import { PASSWORD_HEADER, type AccessControl } from './access';
+import { levelOf, PASSWORD_HEADER, type AccessControl } from './access';
+import { crossSiteRefusal } from './cross-site';
 import type { RateLimits } from './rate-limits';
+import { publicOriginsOf, type ShareLinkBackend } from './routes/share-link-routes';
 import { errorAnswer } from './error-handler';
 import { foreignCharset } from './json-charset';
 import { bodyTooLargeMessage, HttpError } from './http-error';
@@ -20,6 +22,7 @@ export interface FastPathOptions {
   access: AccessControl;
   metrics: ServerMetrics;
   rateLimits: RateLimits;
+  shareLink: ShareLinkBackend;
   bodyLimitBytes: number;
   log(message: string): void;
 }
@@ -28,11 +31,14 @@ export interface FastPathOptions {
  * The inference routes' hot path, in front of express. Measured on 2 cores, express's own routing and middleware
  * cost ~60 µs of HTTP-thread time per request — more than parsing, validation and onnxruntime together (which run on
  * the workers). So a plain, authorised inference call (POST to the served model's exact infer path or /api/predict,
- * a Bearer token or the page's cookie, no query string, no Content-Encoding, no charset but UTF-8) is answered here; anything else —
- * including every request that would be refused before its body is read — goes to express, which owns the errors.
+ * a Bearer token or the page's cookie, no query string, no Content-Encoding, no charset but UTF-8) is answered here;
+ * anything else — including every request that would be refused before its body is read (a wrong password, which
+ * express counts; a cookie-authenticated request from another site) — goes to express, which owns the errors. A right
+ * password is settled here against the guessing budgets exactly as express's admission does (admission.ts).
  */
 export function withInferenceFastPath(app: express.Express, options: FastPathOptions): RequestListener {
   const { backend, access, metrics, rateLimits, bodyLimitBytes } = options;
+  const publicOrigins = () => publicOriginsOf(options.shareLink);
   let pathsFor: { version: string; routes: Map<string, [JobKind, string]> } | undefined;
 
   const routeOf = (url: string): [JobKind, string] | undefined => {
@@ -108,10 +114,13 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
     const route = req.method === 'POST' && !req.url!.includes('?') && (!encoding || encoding === 'identity') && !(declared > bodyLimitBytes)
       && foreignCharset(req.headers['content-type']) === undefined
       ? routeOf(req.url!) : undefined;
-    const level = route && access.levelOfCredentials(req.headers.authorization, req.headers.cookie, undefined, req.headers[PASSWORD_HEADER]);
-    if (!route || !level) return void app(req, res);
-    // The owner is never rate-limited; anyone else spends a prediction from their per-client budget (429 beyond).
-    const budget = level === 'owner' ? OWNER_BUDGET : rateLimits.consume('prediction', req);
+    const credentials = route && access.inspect(req.headers.authorization, req.headers.cookie, undefined, req.headers[PASSWORD_HEADER]);
+    const level = credentials && levelOf(credentials);
+    if (!route || !level || (credentials.source === 'cookie' && crossSiteRefusal(req, req.url!, publicOrigins))) return void app(req, res);
+    // The owner is never rate-limited; anyone else spends a prediction from their per-client budget (429 beyond), and
+    // a right password is refused too while the password budgets are spent (429).
+    const budget = level === 'owner' ? OWNER_BUDGET
+      : credentials.password ? rateLimits.passwords.admit(req).then(() => rateLimits.consume('prediction', req)) : rateLimits.consume('prediction', req);
     budget.catch(() => undefined); // answered through `fail` once the body is read
     handle(route[0], route[1], req, res, budget);
   };

@@ -19,6 +19,15 @@ export const NOTICE_CSP = [
   "default-src 'none'", `style-src 'sha256-${STYLE_HASH}'`, "img-src data:", "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'",
 ].join('; ');
 
+/**
+ * Headers of every notice page. Its referrer policy is `same-origin`, not the `no-referrer` of everything else: under
+ * `no-referrer` a browser sends the password form's POST with `Origin: null`, which the cross-site check cannot tell
+ * from a forged one. Same-origin requests then name the page's origin; no other site ever gets a Referer.
+ */
+export const NOTICE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy': NOTICE_CSP, 'Cache-Control': 'no-store', 'Referrer-Policy': 'same-origin',
+};
+
 export interface Notice {
   title: string;
   message: string;
@@ -39,7 +48,7 @@ export function noticePage(notice: Notice): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
 <title>${escapeHtml(notice.title)} · Model Preview</title>
 <link rel="icon" href="data:,">
 <style>${STYLE}</style>
@@ -53,6 +62,12 @@ ${form}
 </html>
 `;
 }
+
+/** An API message (`this share link was replaced…`) as a sentence on a page: the same words, capitalised and ended. */
+export const sentence = (message: string): string => {
+  const text = message.charAt(0).toUpperCase() + message.slice(1);
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+};
 
 /** A browser navigating (not a program calling the API): it gets a page rather than JSON. */
 export const wantsHtml = (req: Request): boolean => req.method === 'GET' && req.accepts(['json', 'html']) === 'html';

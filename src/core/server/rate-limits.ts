@@ -10,14 +10,14 @@ export interface RateLimitSettings {
 
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = { predictionsPerMinute: 600, feedbackPerMinute: 60 };
 
-/** Password guesses per client per minute: not configurable, it only has to make guessing hopeless. */
-const UNLOCK_ATTEMPTS_PER_MINUTE = 10;
-
-export type RateLimitedAction = 'prediction' | 'feedback' | 'unlock';
+export type RateLimitedAction = 'prediction' | 'feedback';
 
 const NO_LIMIT = Promise.resolve();
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** Whether a peer address is this machine: every request through a tunnel comes from there. */
+export const isLoopback = (address: string | undefined): boolean => address !== undefined && LOOPBACK.has(address);
 
 /**
  * Who "a client" is. Tunnels deliver the public's requests from loopback; the ones that terminate HTTP (ngrok, the
@@ -28,11 +28,13 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
  */
 export function clientKey(req: IncomingMessage): string {
   const peer = req.socket.remoteAddress ?? 'unknown';
-  if (!LOOPBACK.has(peer)) return peer;
+  if (!isLoopback(peer)) return peer;
   const forwarded = req.headers['x-forwarded-for'];
   const last = (Array.isArray(forwarded) ? forwarded.at(-1) : forwarded)?.split(',').at(-1)?.trim();
   return last || peer;
 }
+
+const retryAfterSeconds = (res: RateLimiterRes): number => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
 /**
  * Per-client request budgets for what costs the owner something (an inference, a stored record, a password guess).
@@ -40,11 +42,12 @@ export function clientKey(req: IncomingMessage): string {
  */
 export class RateLimits {
   private readonly limiters = new Map<RateLimitedAction, RateLimiterMemory>();
+  /** The password-guessing budgets (fixed: they only have to make guessing hopeless). */
+  readonly passwords: PasswordBudget;
 
-  constructor(settings: RateLimitSettings) {
-    const perMinute: Record<RateLimitedAction, number> = {
-      prediction: settings.predictionsPerMinute, feedback: settings.feedbackPerMinute, unlock: UNLOCK_ATTEMPTS_PER_MINUTE,
-    };
+  constructor(settings: RateLimitSettings, onPasswordLockout?: (lockout: PasswordLockout) => void) {
+    this.passwords = new PasswordBudget(onPasswordLockout);
+    const perMinute: Record<RateLimitedAction, number> = { prediction: settings.predictionsPerMinute, feedback: settings.feedbackPerMinute };
     for (const [action, points] of Object.entries(perMinute) as Array<[RateLimitedAction, number]>) {
       if (points > 0) this.limiters.set(action, new RateLimiterMemory({ points, duration: 60 }));
     }
@@ -59,7 +62,7 @@ export class RateLimits {
     if (!limiter) return NO_LIMIT;
     return limiter.consume(clientKey(req)).then(() => undefined, (rejection: unknown) => {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
+      const seconds = retryAfterSeconds(rejection);
       throw new HttpError(429, `too many ${action} requests from this client; try again in ${seconds} s`, { 'Retry-After': String(seconds) });
     });
   }
@@ -71,4 +74,82 @@ export class RateLimits {
       this.consume(action, req).then(() => next(), next);
     };
   }
+}
+
+/** Wrong passwords allowed per client, and per preview across all clients, before password attempts get 429. */
+export const PASSWORD_FAILURES = {
+  perClient: { attempts: 10, seconds: 60 },
+  /**
+   * Behind a tunnel that adds no X-Forwarded-For of its own (plain `ssh -R`, pipenet's server), a visitor chooses
+   * which client they are, so the per-client budget alone stops nobody: this one counts every client's failures.
+   */
+  perPreview: { attempts: 30, seconds: 600 },
+} as const;
+
+/** Told once when the per-preview budget is spent: someone is probably guessing. */
+export interface PasswordLockout {
+  failedAttempts: number;
+  windowSeconds: number;
+  /** Until when password attempts are refused. */
+  until: Date;
+}
+
+const PREVIEW_KEY = 'preview';
+const OPEN = Promise.resolve();
+
+/**
+ * The password-guessing budgets. Every wrong password counts, whatever carried it (the form, the header, an unlock
+ * cookie computed for a guess). Once a budget is spent, every password attempt it covers gets 429, the right password
+ * too — otherwise the answer would still tell a guesser when they hit it. A client whose unlock cookie is right has
+ * already unlocked and never reaches this: one guesser cannot lock out the stakeholders who are in.
+ */
+export class PasswordBudget {
+  private readonly perClient = new RateLimiterMemory({ points: PASSWORD_FAILURES.perClient.attempts, duration: PASSWORD_FAILURES.perClient.seconds });
+  private readonly perPreview = new RateLimiterMemory({ points: PASSWORD_FAILURES.perPreview.attempts, duration: PASSWORD_FAILURES.perPreview.seconds });
+  /** When the last wrong password came: until both windows have passed since, the right password needs no look-up. */
+  private lastFailureAt = -Infinity;
+
+  constructor(private readonly onLockout: (lockout: PasswordLockout) => void = () => undefined, private readonly now: () => number = Date.now) {}
+
+  /** A right password: resolves unless a budget that covers this client is spent (then rejects with 429). */
+  admit(req: IncomingMessage): Promise<void> {
+    if (this.now() - this.lastFailureAt > PASSWORD_FAILURES.perPreview.seconds * 1000) return OPEN;
+    return Promise.all([this.perPreview.get(PREVIEW_KEY), this.perClient.get(clientKey(req))]).then(([preview, client]) => {
+      if (preview && preview.consumedPoints >= PASSWORD_FAILURES.perPreview.attempts) throw previewLocked(preview);
+      if (client && client.consumedPoints >= PASSWORD_FAILURES.perClient.attempts) throw clientLocked(client);
+    });
+  }
+
+  /**
+   * A wrong password: counts it against the client's budget and, unless that was already spent, the preview's.
+   * Resolves when it was within both (the caller answers 401), rejects with 429 otherwise.
+   */
+  reject(req: IncomingMessage): Promise<void> {
+    this.lastFailureAt = this.now();
+    return this.perClient.consume(clientKey(req)).then(() => this.perPreview.consume(PREVIEW_KEY).then((preview) => {
+      if (preview.consumedPoints === PASSWORD_FAILURES.perPreview.attempts) {
+        this.onLockout({ failedAttempts: preview.consumedPoints, windowSeconds: PASSWORD_FAILURES.perPreview.seconds, until: new Date(this.now() + preview.msBeforeNext) });
+      }
+    }, (rejection: unknown) => {
+      throw rejection instanceof RateLimiterRes ? previewLocked(rejection) : rejection;
+    }), (rejection: unknown) => {
+      throw rejection instanceof RateLimiterRes ? clientLocked(rejection) : rejection;
+    });
+  }
+
+  /** Settles a password the request carried: resolves true (right), false (wrong, counted), or rejects with 429. */
+  settle(req: IncomingMessage, correct: boolean): Promise<boolean> {
+    return correct ? this.admit(req).then(() => true) : this.reject(req).then(() => false);
+  }
+}
+
+function clientLocked(res: RateLimiterRes): HttpError {
+  const seconds = retryAfterSeconds(res);
+  return new HttpError(429, `too many wrong passwords from this client; try again in ${seconds} s`, { 'Retry-After': String(seconds) });
+}
+
+function previewLocked(res: RateLimiterRes): HttpError {
+  const seconds = retryAfterSeconds(res);
+  return new HttpError(429, `too many wrong passwords were tried for this preview, so passwords are not checked for ${seconds} s; `
+    + 'try again then, or ask the person who shared the link (people who already unlocked the page are not affected)', { 'Retry-After': String(seconds) });
 }

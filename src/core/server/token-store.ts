@@ -15,7 +15,8 @@ export async function loadOrCreateTokens(dataDir: string): Promise<Tokens> {
     const saved = JSON.parse(await readFile(file, 'utf8')) as Partial<Tokens>;
     if (typeof saved.shareToken === 'string' && saved.shareToken.length >= 22 && typeof saved.ownerToken === 'string' && saved.ownerToken.length >= 22) {
       const issued = typeof saved.shareIssuedAt === 'string' && !Number.isNaN(Date.parse(saved.shareIssuedAt)) ? saved.shareIssuedAt : undefined;
-      if (issued) return { shareToken: saved.shareToken, ownerToken: saved.ownerToken, shareIssuedAt: issued };
+      const previous = Array.isArray(saved.previousShareDigests) ? saved.previousShareDigests.filter((d) => typeof d === 'string' && /^[0-9a-f]{64}$/.test(d)) : [];
+      if (issued) return { shareToken: saved.shareToken, ownerToken: saved.ownerToken, shareIssuedAt: issued, ...(previous.length > 0 ? { previousShareDigests: previous } : {}) };
       // A file from before links could expire: its link counts as issued now, and the file says so from now on.
       const upgraded = { shareToken: saved.shareToken, ownerToken: saved.ownerToken, shareIssuedAt: new Date().toISOString() };
       await saveTokens(dataDir, upgraded);

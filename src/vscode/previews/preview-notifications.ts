@@ -12,8 +12,8 @@ type EventHandlers = { [K in StreamedEvent['event']]?: (preview: RunningPreview,
  * What is worth interrupting the user for: a server that died (why, with Show log and Restart), a tunnel that gave
  * up (the link is dead), a public URL that changed (the old link is dead; copy the new one), what the server
  * reports wrong (a re-export that did not load, an invalid sidecar, a worker that failed), each distinct error once,
- * and a data folder that cannot be written (a full disk: stakeholders' feedback waits in their pages until there is
- * space) and its recovery, once each. Reconnecting is not: the status bar shows it. One entry per event kind in
+ * a data folder that cannot be written (a full disk: stakeholders' feedback waits in their pages until there is
+ * space) and its recovery, once each, and someone guessing the link's password (rotate it if it leaked). Reconnecting is not: the status bar shows it. One entry per event kind in
  * `handlers`.
  */
 export class PreviewNotifications implements vscode.Disposable {
@@ -31,6 +31,12 @@ export class PreviewNotifications implements vscode.Disposable {
     'tunnel-url-changed': (preview, event) => {
       this.notify('warning', `The public link of ${preview.model} changed (the ${event.provider} tunnel could not keep its address). The old link no longer works.`, {
         'Copy new link': () => vscode.env.clipboard.writeText(event.shareUrl),
+      });
+    },
+    'password-lockout': (preview, event) => {
+      this.notify('warning', `Someone may be guessing the password of ${preview.model}'s share link: ${event.failedAttempts} wrong passwords within ${Math.round(event.windowSeconds / 60)} minutes. No password is accepted until ${new Date(event.until).toLocaleTimeString()}; people who already unlocked the page keep access.`, {
+        'Rotate link': () => vscode.commands.executeCommand('modelPreview.rotateLink', { file: preview.file }),
+        'Show log': () => this.log.show(),
       });
     },
     error: (preview, event) => this.reportError(preview, event),

@@ -133,6 +133,7 @@ const previewEventChecks: { [E in PreviewEvent as E['event']]: FieldChecks<E> } 
   'tunnel-url-changed': { provider: isString, previousUrl: isString, publicUrl: isHttpUrl, shareUrl: isHttpUrl },
   'share-link-changed': { reason: oneOf('rotated', 'expired'), shareUrl: isHttpUrl, expiresAt: optional(isString) },
   storage: { state: oneOf('failing', 'recovered'), code: optional(isString), path: isString, message: isString },
+  'password-lockout': { failedAttempts: isCount, windowSeconds: isCount, until: isString },
 };
 
 const hasOwn = <T extends object>(table: T, key: string): key is Extract<keyof T, string> => Object.prototype.hasOwnProperty.call(table, key);

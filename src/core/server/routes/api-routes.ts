@@ -1,4 +1,6 @@
+import type { IncomingMessage } from 'node:http';
 import { Router, type RequestHandler } from 'express';
+import { shareVisibleCard } from '../share-visible-card';
 import type { ModelBackend } from '../model-backend';
 import type { ServerMetrics } from '../metrics';
 import { requireUtf8 } from '../json-charset';
@@ -6,10 +8,17 @@ import { methodNotAllowed } from './method-not-allowed';
 import { inferenceHandler, rawBody, servedModel } from './v2-routes';
 
 /** The page's and people's API: one-call predictions with a record kept, the model card, and metrics. */
-export function apiRoutes(backend: ModelBackend, metrics: ServerMetrics, share: RequestHandler, owner: RequestHandler, limit: RequestHandler, bodyLimitBytes: number): Router {
+export function apiRoutes(
+  backend: ModelBackend, metrics: ServerMetrics, share: RequestHandler, owner: RequestHandler, isOwner: (req: IncomingMessage) => boolean,
+  limit: RequestHandler, bodyLimitBytes: number,
+): Router {
   const router = Router();
   router.route('/api/predict').post(share, limit, requireUtf8, rawBody(bodyLimitBytes), inferenceHandler('predict', backend, metrics)).all(methodNotAllowed);
-  router.route('/api/card').get(share, (req, res) => void res.json(servedModel(backend, req))).all(methodNotAllowed);
+  // The owner sees where the model file is; a share-link holder only its name (a path shows the owner's user name and folders).
+  router.route('/api/card').get(share, (req, res) => {
+    const card = servedModel(backend, req);
+    res.json(isOwner(req) ? card : shareVisibleCard(card));
+  }).all(methodNotAllowed);
   router.route('/metrics').get(owner, async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   }).all(methodNotAllowed);

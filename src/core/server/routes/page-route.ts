@@ -4,10 +4,12 @@ import { Router, urlencoded, type RequestHandler, type Response } from 'express'
 import escapeHtml from 'escape-html';
 import type { ModelCard } from '../../../shared/model-card';
 import type { AccessControl } from '../access';
+import type { Admission } from '../admission';
 import { HttpError } from '../http-error';
+import type { PasswordBudget } from '../rate-limits';
 import type { ModelBackend } from '../model-backend';
 import { methodNotAllowed } from './method-not-allowed';
-import { NOTICE_CSP, noticePage } from '../notice-page';
+import { NOTICE_HEADERS, noticePage, sentence } from '../notice-page';
 
 /**
  * The page's Content-Security-Policy: its own script and stylesheet only (no inline script or style, no eval),
@@ -74,8 +76,8 @@ ${header}
 `;
 }
 
-function sendPasswordPage(res: Response, status: number, error?: string): void {
-  res.status(status).set({ 'Content-Security-Policy': NOTICE_CSP, 'Cache-Control': 'no-store' }).type('html')
+function sendPasswordPage(res: Response, status: number, error?: string, headers: Record<string, string> = {}): void {
+  res.status(status).set(headers).set(NOTICE_HEADERS).type('html')
     .send(noticePage({ title: 'This preview needs a password', message: 'Ask the person who shared the link for its password.', passwordForm: { error } }));
 }
 
@@ -95,7 +97,7 @@ function sendAsset(name: string, res: Response): void {
  * SameSite=Lax, not Strict: the link is usually opened from another site (mail, chat), and a Strict cookie would not
  * be sent on the redirect that follows.
  */
-export function pageRoute(backend: ModelBackend, access: AccessControl, share: RequestHandler, limitUnlock: RequestHandler): Router {
+export function pageRoute(backend: ModelBackend, access: AccessControl, admission: Admission, passwords: PasswordBudget, share: RequestHandler): Router {
   const router = Router();
   router.route('/').get((req, res, next) => {
     // Only the link's own token counts here: a wrong or truncated link must not replace a valid cookie.
@@ -103,17 +105,26 @@ export function pageRoute(backend: ModelBackend, access: AccessControl, share: R
       res.cookie(access.cookieName, req.query.t, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
       return void res.redirect(303, './');
     }
-    if (access.verdictOf(req) === 'locked') return void sendPasswordPage(res, 401);
+    if (admission.credentials(req).verdict === 'locked') return void sendPasswordPage(res, 401);
     next();
   }, share, (_req, res) => {
     res.set({ 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store' }).type('html').send(shell(backend.card()));
   }).all(methodNotAllowed);
-  // The password form posts here. The link's token must already be in the cookie; guesses are rate-limited.
-  router.route('/unlock').post(limitUnlock, urlencoded({ extended: false, limit: '4kb' }), (req, res) => {
-    const verdict = access.verdictOf(req);
-    if (verdict !== 'locked' && verdict !== 'share') throw access.refusal(verdict, 'share');
+  // The password form posts here. The link's token must already be in the cookie; wrong passwords count against the
+  // guessing budgets, and once those are spent the form says so (429) whatever was typed.
+  router.route('/unlock').post(urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+    const credentials = admission.credentials(req);
+    if (credentials.verdict !== 'locked' && credentials.verdict !== 'share') throw access.refusalOf(credentials, 'share');
     const password: unknown = req.body?.password;
-    if (typeof password !== 'string' || !access.checkPassword(password)) return void sendPasswordPage(res, 401, 'That password is not right.');
+    if (typeof password !== 'string' || password === '') return void sendPasswordPage(res, 401, 'Type the password.');
+    const correct = access.checkPassword(password);
+    try {
+      await passwords.settle(req, correct);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 429) return void sendPasswordPage(res, 429, sentence(err.message), err.headers);
+      throw err;
+    }
+    if (!correct) return void sendPasswordPage(res, 401, 'That password is not right.');
     res.cookie(access.unlockCookieName, access.unlockCookieValue!, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
     res.redirect(303, './');
   }).all(methodNotAllowed);

@@ -9,6 +9,12 @@ export interface ShareLinkBackend {
   rotateShareLink(): Promise<ShareLinkInfo>;
 }
 
+/** The tunnel's public origin while it is up: the page's own origin as its visitors' browsers name it. */
+export function publicOriginsOf(backend: ShareLinkBackend): string[] {
+  const url = backend.shareLink().publicUrl;
+  return url ? [url] : [];
+}
+
 /** The owner's view of the link (`GET /api/share-link`) and its rotation (`POST /api/share-link/rotate`). */
 export function shareLinkRoutes(backend: ShareLinkBackend, owner: RequestHandler): Router {
   const router = Router();
