@@ -34,8 +34,8 @@ function findsBeside(binary: NativeBinary, need: string): boolean {
   }
 }
 
-/** The docs' links into the repository's sources (`../src/...`): for readers of the repository; sources are not shipped. */
-const REPOSITORY_ONLY = /^src\//;
+/** Docs link to the code and tests that back a claim: those links work in a clone, not inside a VSIX (no sources there). */
+const REPOSITORY_ONLY = /^(src|test)\//;
 
 /**
  * Opens every platform's VSIX, as `npm run package` builds it, and checks what VS Code would install from it: the
