@@ -15,7 +15,8 @@ import { DEFAULT_CONNECTION_LIMITS } from '../../core/server/connection-limits';
 import { createTunnelProvider, secretsFromEnvironment } from '../../core/tunnel/create-tunnel-provider';
 import { removeServerInfo, writeServerInfo } from '../../core/server/server-info';
 import { readServeConfig } from '../serve-config';
-import { addTunnelOptions, tunnelConfigFrom, type TunnelFlags } from '../tunnel-flags';
+import { addTunnelOptions, tunnelConfigFrom, tunnelSettingNames, type TunnelFlags } from '../tunnel-flags';
+import { usingDataDir } from '../data-dir';
 
 interface ServeFlags extends TunnelFlags {
   config?: string;
@@ -35,11 +36,14 @@ interface ServeFlags extends TunnelFlags {
   watch: boolean;
   json?: boolean;
   keepFeedbackInGit?: boolean;
+  verbose?: boolean;
 }
 
-const integer = (min: number, what: string) => (value: string): number => {
+const integer = (min: number, what: string, max = Number.MAX_SAFE_INTEGER) => (value: string): number => {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${what} must be a whole number >= ${min}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `${what} must be a whole number >= ${min}` : `${what} must be a whole number from ${min} to ${max}`);
+  }
   return n;
 };
 
@@ -54,7 +58,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('serve a model: a share link for people, the Open Inference Protocol (V2) for programs')
     .argument('<model>', 'path to an .onnx file; re-exporting it reloads the served model')
-    .addOption(new Option('--port <n>', 'port to listen on, 0 for any free port').default(0).argParser(integer(0, '--port')))
+    .addOption(new Option('--port <n>', 'port to listen on, 0 for any free port').default(0).argParser(integer(0, '--port', 65535)))
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'folder for tokens, predictions.jsonl and feedback.jsonl', '.model-preview')
     .addOption(new Option('--workers <n>', 'inference worker threads').default(availableParallelism(), 'the number of cores').argParser(integer(1, '--workers')))
@@ -64,6 +68,7 @@ export function registerServe(program: Command): void {
     .option('--no-watch', 'do not reload the model when its file changes')
     .option('--json', 'print newline-delimited JSON events instead of text (the first is "ready")')
     .option('--keep-feedback-in-git', "let git see predictions.jsonl, feedback.jsonl and blobs/ (by default the data folder's .gitignore hides what stakeholders sent)")
+    .option('--verbose', 'also print onnxruntime\'s own warnings and errors (on stderr)')
     .option('--config <file>', 'JSON file with tunnel, expires, rateLimits, connectionLimits and keepFeedbackInGit settings (flags win over it)')
     .option('--expires <lifetime>', 'share link lifetime after it is made, e.g. 2h or 7d, or never (default 24h); 410 after it')
     .addOption(new Option('--password <password>', 'the share link also needs this password (for tunnels with no access control)').env('MODEL_PREVIEW_PASSWORD'))
@@ -107,14 +112,18 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     total: flags.maxConnections ?? config.connectionLimits?.total ?? DEFAULT_CONNECTION_LIMITS.total,
   };
   if (!flags.json && tunnel.provider !== 'none') say(`Opening the ${tunnel.provider} tunnel...`);
-  const session = await PreviewSession.start({
+  const session = await usingDataDir(flags.dataDir, async () => PreviewSession.start({
     modelFile, host: flags.host, port: flags.port, dataDir: flags.dataDir, workers: flags.workers,
     maxQueue: flags.maxQueue, timeoutMs: flags.timeout, bodyLimitBytes: flags.bodyLimit, watch: flags.watch,
-    tunnel: await createTunnelProvider(tunnel, secretsFromEnvironment(), flags.dataDir), expiresMs, password: flags.password || undefined, rateLimits, connectionLimits,
+    ortLog: { verbose: flags.verbose },
+    tunnel: await createTunnelProvider(tunnel, secretsFromEnvironment(), flags.dataDir, tunnelSettingNames(flags, config.tunnel, flags.config)), expiresMs, password: flags.password || undefined, rateLimits, connectionLimits,
     keepFeedbackInGit: flags.keepFeedbackInGit ?? config.keepFeedbackInGit ?? false,
     log: (entry) => (flags.json ? emit({ event: 'log', ...entry }) : process.stderr.write(`${entry.level} (${entry.source}): ${terminalSafe(entry.message)}\n`)),
+  }));
+  await usingDataDir(flags.dataDir, () => writeServerInfo(flags.dataDir, session.port, session.localUrl)).catch(async (err: Error) => {
+    await session.stop();
+    throw err;
   });
-  await writeServerInfo(flags.dataDir, session.port, session.localUrl);
   const card = session.card()!;
 
   session.on('event', (e) => {
