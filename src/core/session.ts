@@ -260,9 +260,15 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     return `${baseUrl}?t=${this.access.shareToken}`;
   }
 
-  /** Opens the tunnel (the first open must succeed) and reports its drops, re-opens and URL changes as events. */
+  /**
+   * Opens the tunnel (the first open must succeed) and reports its drops, re-opens and URL changes as events. The
+   * first open is not an event: the start reports it (the CLI's `ready`, the share link).
+   */
   private async openTunnel(provider: TunnelProvider): Promise<void> {
     const keeper = new TunnelKeeper(provider, { localHost: new URL(this.localUrl).hostname.replace(/^\[|\]$/g, ''), localPort: this.port }, this.options.tunnelKeeper);
+    this.tunnel = keeper;
+    await keeper.start();
+    this.tunnelState = 'up';
     keeper.on('change', (change) => {
       const name = provider.name;
       if (change.type === 'up') {
@@ -275,8 +281,6 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
         this.publish({ event: 'tunnel-url-changed', provider: name, previousUrl: change.previousUrl, publicUrl: change.url, shareUrl: this.linkTo(change.url) });
       }
     });
-    this.tunnel = keeper;
-    await keeper.start();
   }
 
   private watch(): void {

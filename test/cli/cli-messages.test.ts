@@ -89,14 +89,6 @@ describe('CLI messages a newcomer can act on: what is wrong, with which flag or 
       const line = oneLine(await runCli(['feedback', '--data-dir', path.join(tempDir(), 'nope')]), 2);
       assert.match(line, /--data-dir .*nope does not exist/);
     });
-
-    it('feedback of a preview that has no feedback yet still says so, exit 0', async () => {
-      const dataDir = path.join(tempDir(), 'data');
-      assert.equal((await runCli(['rotate-link', '--data-dir', dataDir, '--create'])).code, 0);
-      const { code, stderr } = await runCli(['feedback', '--data-dir', dataDir]);
-      assert.equal(code, 0);
-      assert.match(stderr, /no feedback yet/);
-    });
   });
 
   describe('the ssh host key is named as the user set it', () => {
