@@ -2,6 +2,19 @@
 'use strict';
 const path = require('node:path');
 
+/** Sets the mode of an emitted file to 0755 (webpack writes every file 0644). */
+class MakeExecutable {
+  constructor(file) {
+    this.file = file;
+  }
+
+  apply(compiler) {
+    compiler.hooks.afterEmit.tap('MakeExecutable', (compilation) => {
+      if (compilation.getAsset(this.file)) require('node:fs').chmodSync(path.join(compilation.outputOptions.path, this.file), 0o755);
+    });
+  }
+}
+
 /**
  * One node bundle for the CLI/server program and one for its inference worker (worker_threads load a file by path,
  * so the worker is its own entry). onnxruntime-node is native and cannot be bundled; it stays in node_modules.
@@ -32,9 +45,15 @@ const server = {
   // Both load optional modules by computed name (express's view engines, rate-limiter-flexible's database stores);
   // neither path is used here.
   ignoreWarnings: [{ module: /node_modules[\\/](express[\\/]lib[\\/]view\.js|rate-limiter-flexible)/, message: /Critical dependency/ }],
-  // ssh2 tries two optional native add-ons (faster ciphers, CPU feature detection) inside try/catch and falls back to
-  // pure JS without them. Left out, the bundle is the same on every machine and needs no compiler.
-  plugins: [new (require('webpack').IgnorePlugin)({ resourceRegExp: /^(cpu-features|\.\/crypto\/build\/Release\/sshcrypto\.node)$/ })],
+  plugins: [
+    // ssh2 tries two optional native add-ons (faster ciphers, CPU feature detection) inside try/catch and falls back to
+    // pure JS without them. Left out, the bundle is the same on every machine and needs no compiler.
+    new (require('webpack').IgnorePlugin)({ resourceRegExp: /^(cpu-features|\.\/crypto\/build\/Release\/sshcrypto\.node)$/ }),
+    // dist/cli.js is the package's `bin`: npm links it as `model-preview`, which the shell runs as a script, so it must
+    // start with a shebang (webpack drops the one in src/cli/main.ts) and be executable.
+    new (require('webpack').BannerPlugin)({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true, include: /^cli\.js$/ }),
+    new MakeExecutable('cli.js'),
+  ],
 };
 
 /**

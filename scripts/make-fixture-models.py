@@ -405,6 +405,23 @@ def groups_of_four():
          doc="sums = ReduceSum(Reshape(x, [-1, 4]), axis 1): n must be a multiple of 4")
 
 
+def missing_locale():
+    """A StringNormalizer whose locale no machine has: session creation fails the way a model exported with ORT's
+    default en_US.UTF-8 fails where that locale is not installed (the CLI's load-error message is tested with it).
+    It never loads, so it has no expected file."""
+    g = helper.make_graph(
+        [helper.make_node("StringNormalizer", ["text"], ["lower"], case_change_action="LOWER", locale="xx_XX.UTF-8")],
+        "missing_locale",
+        [vi("text", "BYTES", ["batch"])],
+        [vi("lower", "BYTES", ["batch"])],
+    )
+    model = helper.make_model(g, opset_imports=OPSET, producer_name="make-fixture-models.py")
+    model.ir_version = IR_VERSION
+    model.doc_string = "lower = StringNormalizer(text, LOWER, locale xx_XX.UTF-8): never loads"
+    onnx.checker.check_model(model, full_check=True)
+    onnx.save(model, os.path.join(OUT_DIR, "missing-locale.onnx"))
+
+
 def iris_reexport():
     """examples/iris/iris.onnx with its last bias nudged: the same signature, other bytes and answers — what a notebook
     exporting a retrained model writes over the published file (the hot-reload tests use it)."""
@@ -418,7 +435,8 @@ def iris_reexport():
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     for build in (int64_offset, string_upper, bool_not, uint8_scale, fp64_square, two_inputs, fixed_shape,
-                  zipmap_classifier, identity_all_types, slow_matmul, text_to_number, groups_of_four, iris_reexport):
+                  zipmap_classifier, identity_all_types, slow_matmul, text_to_number, groups_of_four, iris_reexport,
+                  missing_locale):
         build()
     return 0
 

@@ -8,8 +8,9 @@ import { registerInspect } from './commands/inspect';
 import { registerRotateLink } from './commands/rotate-link';
 import { registerServe } from './commands/serve';
 import { TunnelError } from '../core/tunnel/tunnel-provider';
+import { DataDirError } from './data-dir';
 
-/** Exit code for "the model (or the request to serve it) cannot work": distinct from usage errors (1). */
+/** Exit code for "the model, its data folder or its tunnel cannot work": distinct from usage errors (1). */
 const EXIT_CANNOT_SERVE = 2;
 
 const program = new Command()
@@ -25,5 +26,5 @@ registerRotateLink(program);
 program.parseAsync(process.argv).catch((err: Error) => {
   // Expected failures are one line, no stack: the message already names the file and the reason.
   process.stderr.write(`model-preview: ${err.message}\n`);
-  process.exit(err instanceof ModelLoadError || err instanceof ListenError || err instanceof TunnelError ? EXIT_CANNOT_SERVE : 1);
+  process.exit([ModelLoadError, ListenError, TunnelError, DataDirError].some((type) => err instanceof type) ? EXIT_CANNOT_SERVE : 1);
 });

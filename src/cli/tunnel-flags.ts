@@ -1,5 +1,6 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SSH_PRESET_NAMES, TUNNEL_PROVIDERS, TunnelConfigSchema, type TunnelConfig } from '../shared/tunnel-config';
+import type { TunnelSettingNames } from '../core/tunnel/create-tunnel-provider';
 
 /** The `--tunnel` flags of `serve`, one group per provider, each documented in `--help`. */
 export interface TunnelFlags {
@@ -46,6 +47,15 @@ export function addTunnelOptions(command: Command): Command {
     .option('--ngrok-oauth <provider>', 'ngrok: require an OAuth login (google, github, ...) at ngrok\'s edge')
     .option('--ngrok-oauth-allow-email <email>', 'ngrok: with --ngrok-oauth, allow this e-mail (repeatable)', collect)
     .option('--ngrok-oauth-allow-domain <domain>', 'ngrok: with --ngrok-oauth, allow this e-mail domain (repeatable)', collect);
+}
+
+/**
+ * How the user set each tunnel setting that messages name: a flag, or the config file's key when the value came from
+ * there (with no value at all, the flag to add).
+ */
+export function tunnelSettingNames(flags: TunnelFlags, fromFile: TunnelConfig | undefined, configFile: string | undefined): TunnelSettingNames {
+  const fileHasHostKey = fromFile?.provider === 'ssh' && fromFile.hostKey !== undefined;
+  return { hostKey: flags.sshHostKey === undefined && fileHasHostKey ? `tunnel.hostKey in ${configFile}` : '--ssh-host-key' };
 }
 
 /**

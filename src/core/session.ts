@@ -7,6 +7,7 @@ import { InferencePool } from './inference/inference-pool';
 import type { JobKind } from './inference/worker-protocol';
 import { FileWatcher } from './model/file-watcher';
 import { readModelFile, sha256Hex } from './model/model-file';
+import type { OrtLogOptions } from './model/ort-session';
 import { readSidecar, sidecarPathFor } from './model/sidecar-file';
 import { AccessControl } from './server/access';
 import { createApp } from './server/app';
@@ -57,6 +58,8 @@ export interface PreviewOptions {
   connectionLimits?: ConnectionLimitSettings;
   /** Where log lines go (default: stderr, one line each). */
   log?(entry: LogEntry): void;
+  /** onnxruntime's own log lines on stderr (default: quiet). */
+  ortLog?: OrtLogOptions;
 }
 
 const logToStderr = (entry: LogEntry): void => void process.stderr.write(`${entry.level} (${entry.source}): ${entry.message}\n`);
@@ -104,7 +107,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       readModelFile(options.modelFile), loadOrCreateTokens(options.dataDir),
       PredictionLog.open(options.dataDir, warn), FeedbackStore.open(options.dataDir, warn),
     ]);
-    const pool = new InferencePool({ size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs });
+    const pool = new InferencePool({ size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs, ortLog: options.ortLog });
     const access = new AccessControl(tokens, { expiresMs: options.expiresMs, password: options.password });
     // A link that expired while no server ran: people holding it get 401, and the owner gets a fresh link now.
     const reissued = access.expired;
@@ -257,9 +260,15 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     return `${baseUrl}?t=${this.access.shareToken}`;
   }
 
-  /** Opens the tunnel (the first open must succeed) and reports its drops, re-opens and URL changes as events. */
+  /**
+   * Opens the tunnel (the first open must succeed) and reports its drops, re-opens and URL changes as events. The
+   * first open is not an event: the start reports it (the CLI's `ready`, the share link).
+   */
   private async openTunnel(provider: TunnelProvider): Promise<void> {
     const keeper = new TunnelKeeper(provider, { localHost: new URL(this.localUrl).hostname.replace(/^\[|\]$/g, ''), localPort: this.port }, this.options.tunnelKeeper);
+    this.tunnel = keeper;
+    await keeper.start();
+    this.tunnelState = 'up';
     keeper.on('change', (change) => {
       const name = provider.name;
       if (change.type === 'up') {
@@ -272,8 +281,6 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
         this.publish({ event: 'tunnel-url-changed', provider: name, previousUrl: change.previousUrl, publicUrl: change.url, shareUrl: this.linkTo(change.url) });
       }
     });
-    this.tunnel = keeper;
-    await keeper.start();
   }
 
   private watch(): void {

@@ -14,6 +14,11 @@ export interface ReadyEvent {
   expiresAt?: string;
   /** The tunnel provider, or "none" for a local-only link. */
   tunnel: string;
+  /**
+   * This server run, as the events socket's `hello` names it: `GET /api/events?since=0&epoch=<epoch>` replays every
+   * event of the run, also those published while it started (before anyone could listen).
+   */
+  epoch: string;
   ownerToken: string;
 }
 
@@ -44,8 +49,8 @@ export interface StoppedEvent {
 /** How much a log line matters: `debug` lines are for troubleshooting, `warn` and `error` for the owner's attention. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-/** What wrote a log line: the HTTP layer, the data files, an inference worker, the file watcher, the tunnel. */
-export type LogSource = 'server' | 'storage' | 'worker' | 'watcher' | 'tunnel' | 'onnxruntime';
+/** What wrote a log line: the HTTP layer, the data files, an inference worker, the file watcher. */
+export type LogSource = 'server' | 'storage' | 'worker' | 'watcher';
 
 /** A line of the server's log, with its level and source (not an `error` event: those are for the owner to act on). */
 export interface LogEntry {
@@ -54,7 +59,7 @@ export interface LogEntry {
   message: string;
 }
 
-/** A log line as `serve --json` prints it (and the extension writes it to its output channel at that level). */
+/** A log line as `serve --json` prints it (the extension copies the line into its log). */
 export interface LogEvent extends LogEntry {
   event: 'log';
 }

@@ -55,9 +55,10 @@ export function startCli(args: string[], cwd = REPO): CliRun {
   return { child, nextEvent, stderr: () => errText, exited };
 }
 
-export function runCli(args: string[], cwd = REPO, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** `as`: run as another user (uid and gid), e.g. one that cannot write a folder even though the tests run as root. */
+export function runCli(args: string[], cwd = REPO, env: NodeJS.ProcessEnv = {}, as: { uid?: number; gid?: number } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, ...as });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

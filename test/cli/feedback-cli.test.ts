@@ -78,6 +78,8 @@ describe('model-preview feedback (the built CLI, spawned)', function () {
 
   it('says so on stderr when there is no feedback yet', async () => {
     const empty = path.join(dir, 'empty');
+    // A preview's folder (its tokens made, as a first serve would) that got no feedback yet.
+    assert.equal((await runCliBytes(CLI, ['rotate-link', '--data-dir', empty, '--create'], REPO)).code, 0);
     const { code, stdout, stderr } = await runCliBytes(CLI, ['feedback', '--data-dir', empty], REPO);
     assert.equal(code, 0, stderr);
     assert.equal(stdout.length, 0);

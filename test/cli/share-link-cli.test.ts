@@ -84,7 +84,7 @@ describe('model-preview rotate-link', () => {
 
   it('with no preview running, rotates tokens.json for the next serve', async () => {
     const dataDir = path.join(tempDir(), 'data');
-    await runCli(['rotate-link', '--data-dir', dataDir]); // creates the tokens
+    await runCli(['rotate-link', '--data-dir', dataDir, '--create']); // creates the tokens
     const before = JSON.parse(readFileSync(path.join(dataDir, 'tokens.json'), 'utf8'));
     const { code, stdout } = await runCli(['rotate-link', '--data-dir', dataDir]);
     assert.equal(code, 0);

@@ -14,6 +14,7 @@ import {
   isFeedbackRecord, isFeedbackStats, isReadyEvent, isShareLinkInfo, parseCliLine, parseStreamMessage,
 } from '../../src/vscode/server-process/stream-guards';
 import { CLI, REPO, runCli } from '../cli/cli-process';
+import { OLD_SHARE_TOKEN, previewWithStartTimeProblems } from '../cli/start-time-fixture';
 
 /*
  * The extension's server supervisor against the real thing: dist/cli.js forked as the extension forks it, real HTTP,
@@ -253,7 +254,7 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
     writeFileSync(fake, `
       const port = 9;
       console.log(JSON.stringify({ event: 'ready', model: 'm', modelVersion: 'v', port, localUrl: 'http://127.0.0.1:9/',
-        shareUrl: 'http://127.0.0.1:9/?t=SHARE-secret-1', tunnel: 'none', ownerToken: 'OWNER-secret-2' }));
+        shareUrl: 'http://127.0.0.1:9/?t=SHARE-secret-1', tunnel: 'none', epoch: 'e1', ownerToken: 'OWNER-secret-2' }));
       setTimeout(() => { console.error('crashed on a request from http://x.example/?t=SHARE-secret-1 with OWNER-secret-2'); process.exit(3); }, 50);`);
     const channel: Array<{ line: string; level: LogLevel }> = [];
     await assert.rejects(start({ cliPath: fake, log: (line, level) => channel.push({ line, level }) }), (err: unknown) => {
@@ -284,6 +285,34 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
     assert.ok(logs.includes('{"event":"stopped"}'), 'the server stopped gracefully and said so');
     const saved = readFileSync(path.join(dataDir, 'feedback.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string });
     assert.deepEqual(saved.map((r) => r.id), [id]);
+  });
+
+  it('what the server published while it started (a replaced expired link, an invalid sidecar) is emitted once, after start', async () => {
+    const { model, dataDir } = previewWithStartTimeProblems();
+    const preview = await start({ modelFile: model, dataDir, extraArgs: ['--expires', '1h'] });
+    const seen: StreamedEvent[] = [];
+    preview.on('event', (e) => seen.push(e)); // attached as the extension does: right after start resolves
+    assert.notEqual(new URL(preview.shareUrl).searchParams.get('t'), OLD_SHARE_TOKEN);
+    /** An event already seen, or the next one (it may arrive before the HTTP answer that caused it). */
+    const arrived = async (what: string, match: (e: StreamedEvent) => boolean) => {
+      if (!seen.some(match)) await nextEvent(preview, what, (e): e is StreamedEvent => match(e));
+    };
+    // A live event after them, so everything published before it has surely arrived.
+    await predict(preview);
+    await arrived('prediction', (e) => e.event === 'prediction');
+    assert.deepEqual(seen.map((e) => [e.id, e.event]), [[1, 'error'], [2, 'share-link-changed'], [3, 'prediction']]);
+    const [sidecar, changed] = seen as [StreamedEvent & { event: 'error' }, ShareLinkChangedEvent & { id: number }];
+    assert.equal(sidecar.source, 'sidecar');
+    assert.match(sidecar.message, /iris\.preview\.json: title/);
+    assert.equal(changed.reason, 'expired');
+    assert.equal(changed.shareUrl, preview.ready.shareUrl);
+    // A dropped socket resumes after the last id, so the start-time events are not delivered again.
+    const reconnected = once(preview.eventsClient, 'connected');
+    preview.eventsClient.socket!.terminate();
+    await reconnected;
+    await predict(preview);
+    await arrived('the second prediction', (e) => e.id === 4);
+    assert.deepEqual(seen.map((e) => e.id), [1, 2, 3, 4]);
   });
 
   it('a model that cannot load: start rejects with the CLI\'s one-line reason', async () => {
@@ -338,7 +367,7 @@ describe('stream guards: what the server process says is checked before it is tr
   };
   const ready = {
     event: 'ready', model: 'iris', modelVersion: 'c19ee04a8f90', port: 8000, localUrl: 'http://127.0.0.1:8000/',
-    shareUrl: 'http://127.0.0.1:8000/?t=abc', tunnel: 'none', ownerToken: 'owner',
+    shareUrl: 'http://127.0.0.1:8000/?t=abc', tunnel: 'none', epoch: 'ab12cd34', ownerToken: 'owner',
   };
   const message = (value: unknown) => parseStreamMessage(JSON.stringify(value));
   const withRecord = (changes: Record<string, unknown>) => ({ event: 'feedback', id: 3, record: { ...record, ...changes } });
@@ -401,10 +430,10 @@ describe('stream guards: what the server process says is checked before it is tr
     assert.equal(isFeedbackRecord(record), true);
   });
 
-  it('rejects a ready line without a usable port, URL or owner token', () => {
+  it('rejects a ready line without a usable port, URL, epoch or owner token', () => {
     assert.equal(isReadyEvent(ready), true);
     for (const changes of [{ port: 0 }, { port: 70_000 }, { port: '8000' }, { localUrl: 'file:///etc/passwd' }, { shareUrl: 'nope' },
-      { ownerToken: '' }, { ownerToken: undefined }, { tunnel: undefined }, { event: 'started' }]) {
+      { ownerToken: '' }, { ownerToken: undefined }, { tunnel: undefined }, { epoch: undefined }, { event: 'started' }]) {
       assert.equal(isReadyEvent({ ...ready, ...changes }), false, JSON.stringify(changes));
       assert.equal(parseCliLine(JSON.stringify({ ...ready, ...changes })), undefined, JSON.stringify(changes));
     }

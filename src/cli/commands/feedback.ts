@@ -6,6 +6,8 @@ import type { FeedbackRecord } from '../../shared/feedback';
 import { feedbackCsv } from '../../core/feedback/feedback-csv';
 import { readJsonl } from '../../core/store/jsonl-reader';
 import { feedbackLine } from '../feedback-text';
+import { requirePreviewFolder } from '../data-dir';
+import { tokensFile } from '../../core/server/token-store';
 
 interface FeedbackFlags {
   dataDir: string;
@@ -46,6 +48,8 @@ export function registerFeedback(program: Command): void {
     .option('--csv', 'print CSV (UTF-8 with BOM, formula-guarded) instead of a table')
     .action(async (flags: FeedbackFlags) => {
       const file = path.join(flags.dataDir, 'feedback.jsonl');
+      // A mistyped folder would read as "no feedback yet"; --follow may start before serve made the folder.
+      if (!flags.follow) await requirePreviewFolder(flags.dataDir, [path.basename(file), path.basename(tokensFile(flags.dataDir))], '');
       const warn = (m: string) => process.stderr.write(m + '\n');
       if (flags.csv) {
         process.stdout.write(feedbackCsv(await readJsonl<FeedbackRecord>(file, warn)));

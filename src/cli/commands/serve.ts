@@ -2,12 +2,12 @@ import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import bytes from 'bytes';
-import type { CliEvent } from '../../shared/events';
+import type { CliEvent, LogEntry } from '../../shared/events';
 import { isStopRequest } from '../../shared/server-control';
 import { PreviewSession } from '../../core/session';
 import { tokensFile } from '../../core/server/token-store';
 import { describeModelText } from '../describe-text';
-import { feedbackLine } from '../feedback-text';
+import { eventText, logText, type TextLine } from '../event-text';
 import { terminalSafe } from '../../core/text/visible-text';
 import { parseLifetime } from '../../core/text/duration';
 import { DEFAULT_RATE_LIMITS } from '../../core/server/rate-limits';
@@ -15,7 +15,8 @@ import { DEFAULT_CONNECTION_LIMITS } from '../../core/server/connection-limits';
 import { createTunnelProvider, secretsFromEnvironment } from '../../core/tunnel/create-tunnel-provider';
 import { removeServerInfo, writeServerInfo } from '../../core/server/server-info';
 import { readServeConfig } from '../serve-config';
-import { addTunnelOptions, tunnelConfigFrom, type TunnelFlags } from '../tunnel-flags';
+import { addTunnelOptions, tunnelConfigFrom, tunnelSettingNames, type TunnelFlags } from '../tunnel-flags';
+import { usingDataDir } from '../data-dir';
 
 interface ServeFlags extends TunnelFlags {
   config?: string;
@@ -35,11 +36,14 @@ interface ServeFlags extends TunnelFlags {
   watch: boolean;
   json?: boolean;
   keepFeedbackInGit?: boolean;
+  verbose?: boolean;
 }
 
-const integer = (min: number, what: string) => (value: string): number => {
+const integer = (min: number, what: string, max = Number.MAX_SAFE_INTEGER) => (value: string): number => {
   const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${what} must be a whole number >= ${min}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `${what} must be a whole number >= ${min}` : `${what} must be a whole number from ${min} to ${max}`);
+  }
   return n;
 };
 
@@ -54,7 +58,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('serve a model: a share link for people, the Open Inference Protocol (V2) for programs')
     .argument('<model>', 'path to an .onnx file; re-exporting it reloads the served model')
-    .addOption(new Option('--port <n>', 'port to listen on, 0 for any free port').default(0).argParser(integer(0, '--port')))
+    .addOption(new Option('--port <n>', 'port to listen on, 0 for any free port').default(0).argParser(integer(0, '--port', 65535)))
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'folder for tokens, predictions.jsonl and feedback.jsonl', '.model-preview')
     .addOption(new Option('--workers <n>', 'inference worker threads').default(availableParallelism(), 'the number of cores').argParser(integer(1, '--workers')))
@@ -64,6 +68,7 @@ export function registerServe(program: Command): void {
     .option('--no-watch', 'do not reload the model when its file changes')
     .option('--json', 'print newline-delimited JSON events instead of text (the first is "ready")')
     .option('--keep-feedback-in-git', "let git see predictions.jsonl, feedback.jsonl and blobs/ (by default the data folder's .gitignore hides what stakeholders sent)")
+    .option('--verbose', 'also print onnxruntime\'s own warnings and errors (on stderr)')
     .option('--config <file>', 'JSON file with tunnel, expires, rateLimits, connectionLimits and keepFeedbackInGit settings (flags win over it)')
     .option('--expires <lifetime>', 'share link lifetime after it is made, e.g. 2h or 7d, or never (default 24h); 410 after it')
     .addOption(new Option('--password <password>', 'the share link also needs this password (for tunnels with no access control)').env('MODEL_PREVIEW_PASSWORD'))
@@ -86,6 +91,15 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
   const parentGone = new Promise<void>((resolve) => process.send && process.once('disconnect', () => resolve()));
   const emit = (e: CliEvent) => process.stdout.write(JSON.stringify(e) + '\n');
   const say = (line: string) => process.stdout.write(line + '\n');
+  const write = (text: TextLine | undefined) => text && (text.stderr ? process.stderr : process.stdout).write(text.line + '\n');
+  // With --json, `ready` is the first line: log lines written while the preview starts wait for it.
+  let startingLogs: LogEntry[] | undefined = flags.json ? [] : undefined;
+  const printLog = (entry: LogEntry) => (flags.json ? emit({ event: 'log', ...entry }) : write(logText(entry)));
+  const releaseLogs = () => {
+    const held = startingLogs ?? [];
+    startingLogs = undefined;
+    held.forEach(printLog);
+  };
   const config = flags.config ? await readServeConfig(flags.config) : {};
   const tunnel = tunnelConfigFrom(flags, config.tunnel);
   const lifetime = flags.expires ?? config.expires ?? '24h';
@@ -107,37 +121,35 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     total: flags.maxConnections ?? config.connectionLimits?.total ?? DEFAULT_CONNECTION_LIMITS.total,
   };
   if (!flags.json && tunnel.provider !== 'none') say(`Opening the ${tunnel.provider} tunnel...`);
-  const session = await PreviewSession.start({
-    modelFile, host: flags.host, port: flags.port, dataDir: flags.dataDir, workers: flags.workers,
-    maxQueue: flags.maxQueue, timeoutMs: flags.timeout, bodyLimitBytes: flags.bodyLimit, watch: flags.watch,
-    tunnel: await createTunnelProvider(tunnel, secretsFromEnvironment(), flags.dataDir), expiresMs, password: flags.password || undefined, rateLimits, connectionLimits,
-    keepFeedbackInGit: flags.keepFeedbackInGit ?? config.keepFeedbackInGit ?? false,
-    log: (entry) => (flags.json ? emit({ event: 'log', ...entry }) : process.stderr.write(`${entry.level} (${entry.source}): ${terminalSafe(entry.message)}\n`)),
+  let session: PreviewSession;
+  try {
+    session = await usingDataDir(flags.dataDir, async () => PreviewSession.start({
+      modelFile, host: flags.host, port: flags.port, dataDir: flags.dataDir, workers: flags.workers,
+      maxQueue: flags.maxQueue, timeoutMs: flags.timeout, bodyLimitBytes: flags.bodyLimit, watch: flags.watch,
+      ortLog: { verbose: flags.verbose },
+      tunnel: await createTunnelProvider(tunnel, secretsFromEnvironment(), flags.dataDir, tunnelSettingNames(flags, config.tunnel, flags.config)), expiresMs, password: flags.password || undefined, rateLimits, connectionLimits,
+      keepFeedbackInGit: flags.keepFeedbackInGit ?? config.keepFeedbackInGit ?? false,
+      log: (entry) => (startingLogs ? startingLogs.push(entry) : printLog(entry)),
+    }));
+  } catch (err) {
+    releaseLogs();
+    throw err;
+  }
+  await usingDataDir(flags.dataDir, () => writeServerInfo(flags.dataDir, session.port, session.localUrl)).catch(async (err: Error) => {
+    releaseLogs();
+    await session.stop();
+    throw err;
   });
-  await writeServerInfo(flags.dataDir, session.port, session.localUrl);
   const card = session.card()!;
 
-  session.on('event', (e) => {
-    if (flags.json) return emit(e);
-    if (e.event === 'model-reloaded') say(`reloaded: ${e.model} is now version ${e.modelVersion} (was ${e.previousVersion}, loaded in ${e.loadMs} ms)`);
-    else if (e.event === 'feedback') say(`feedback: ${feedbackLine(e.record)}`);
-    else if (e.event === 'error') process.stderr.write(`error (${e.source}): ${terminalSafe(e.message)}\n`);
-    else if (e.event === 'sidecar-reloaded') say('sidecar reloaded: the page shows it from its next load');
-    else if (e.event === 'tunnel-up') say(`tunnel up: ${e.shareUrl}`);
-    else if (e.event === 'tunnel-down') say(e.retryInMs === undefined ? `tunnel down: ${terminalSafe(e.reason)}; the link works only on this machine now` : `tunnel down (${terminalSafe(e.reason)}): reconnecting in ${(e.retryInMs / 1000).toFixed(1)} s, attempt ${e.attempt}`);
-    else if (e.event === 'tunnel-url-changed') say(`the public URL changed; new share link: ${e.shareUrl}`);
-    else if (e.event === 'share-link-changed') say(`new share link (${e.reason}): ${e.shareUrl}`);
-    else if (e.event === 'storage' && e.state === 'failing') process.stderr.write(`storage: ${terminalSafe(e.message)}\n`);
-    else if (e.event === 'storage') say(`storage: ${terminalSafe(e.message)}`);
-    else if (e.event === 'password-lockout') {
-      say(`password guessing: ${e.failedAttempts} wrong passwords within ${e.windowSeconds / 60} min; no password is accepted until ${e.until} `
-        + `(people who already unlocked keep access). If the link leaked, replace it: model-preview rotate-link --data-dir ${flags.dataDir}`);
-    }
-  });
-
+  // From here to the listener below nothing awaits, so no event can slip between what the preview published while it
+  // started (a replaced expired link, an invalid sidecar: no one listened yet) and the live ones.
   if (flags.json) {
     const link = session.shareLink();
-    emit({ event: 'ready', model: card.name, modelVersion: card.version, port: session.port, localUrl: session.localUrl, shareUrl: link.shareUrl, expiresAt: link.expiresAt, tunnel: link.tunnel.provider, ownerToken: session.access.ownerToken });
+    emit({
+      event: 'ready', model: card.name, modelVersion: card.version, port: session.port, localUrl: session.localUrl, shareUrl: link.shareUrl,
+      expiresAt: link.expiresAt, tunnel: link.tunnel.provider, epoch: session.hub.epoch, ownerToken: session.access.ownerToken,
+    });
   } else {
     say(`Model Preview: serving ${describeModelText(card, { full: false }).join('\n')}`);
     if (card.sidecarError) say(`sidecar ignored: ${terminalSafe(card.sidecarError)}`);
@@ -150,6 +162,13 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     say(`Owner token: in ${path.resolve(tokensFile(flags.dataDir))} (for /metrics)`);
     say(flags.watch ? `Watching ${modelFile} for re-exports. Press Ctrl+C to stop.` : 'Press Ctrl+C to stop.');
   }
+  for (const numbered of session.hub.since(0) ?? []) {
+    const { id: _id, ...e } = numbered;
+    if (flags.json) emit(e);
+    else if (!(e.event === 'error' && e.source === 'sidecar')) write(eventText(e, flags.dataDir)); // the banner says "sidecar ignored"
+  }
+  releaseLogs();
+  session.on('event', (e) => (flags.json ? emit(e) : write(eventText(e, flags.dataDir))));
 
   let stopping = false;
   const shutdown = (signal: string) => {

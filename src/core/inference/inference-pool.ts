@@ -1,3 +1,4 @@
+import type { OrtLogOptions } from '../model/ort-session';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -16,6 +17,8 @@ export interface PoolOptions {
   /** How long loading a model into a worker may take. */
   loadTimeoutMs?: number;
   workerFile?: string;
+  /** onnxruntime's own log lines on stderr (default: quiet). */
+  ortLog?: OrtLogOptions;
 }
 
 /** Why a request got no result: the status and message the HTTP layer answers with. */
@@ -233,7 +236,7 @@ export class InferencePool extends EventEmitter {
   private spawn(): Slot {
     const control = new SharedArrayBuffer(4);
     const slot: Slot = {
-      worker: new Worker(this.workerFile, { workerData: { control } satisfies WorkerData }),
+      worker: new Worker(this.workerFile, { workerData: { control, ortLog: this.options.ortLog ?? {} } satisfies WorkerData }),
       control: new Int32Array(control),
       jobs: [],
       loads: new Map(),

@@ -12,6 +12,7 @@ import type { FromWorker, InferJob, JobResult, ToWorker, WorkerData } from './wo
  */
 if (!parentPort) throw new Error('inference-worker must run as a worker thread');
 const port = parentPort;
+const { ortLog } = workerData as WorkerData;
 const control = new Int32Array((workerData as WorkerData).control);
 const runners = new Map<number, ModelRunner>();
 const send = (msg: FromWorker): void => port.postMessage(msg);
@@ -31,7 +32,7 @@ port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'load':
       // A private copy: onnxruntime-node refuses views of a SharedArrayBuffer.
-      ModelRunner.load({ path: msg.file, bytes: new Uint8Array(msg.bytes).slice() }).then(
+      ModelRunner.load({ path: msg.file, bytes: new Uint8Array(msg.bytes).slice() }, ortLog).then(
         (runner) => {
           runners.set(msg.generation, runner);
           send({ type: 'loaded', generation: msg.generation, description: runner.description });

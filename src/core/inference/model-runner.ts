@@ -2,7 +2,7 @@ import * as ort from 'onnxruntime-node';
 import type { ModelDescription } from '../../shared/model-card';
 import { describeLoadedModel, readMetadataOrExplain } from '../model/describe';
 import type { ModelFile } from '../model/model-file';
-import { createOrtSession } from '../model/ort-session';
+import { createOrtSession, type OrtLogOptions } from '../model/ort-session';
 import { TensorInputError } from './codec';
 import { explainOrtFailure } from './ort-errors';
 import { terminalSafe, visibleLine } from '../text/visible-text';
@@ -16,9 +16,9 @@ const json = (status: number, value: unknown): JobResult => ({ status, body: str
 export class ModelRunner {
   private constructor(private readonly session: ort.InferenceSession, readonly description: ModelDescription) {}
 
-  static async load(model: ModelFile): Promise<ModelRunner> {
+  static async load(model: ModelFile, ortLog: OrtLogOptions): Promise<ModelRunner> {
     readMetadataOrExplain(model); // a clearer reason than onnxruntime's for a file that is not a model at all
-    const session = await createOrtSession(model.bytes, model.path);
+    const session = await createOrtSession(model.bytes, model.path, ortLog);
     try {
       return new ModelRunner(session, describeLoadedModel(model, session));
     } catch (err) {

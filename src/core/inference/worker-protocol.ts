@@ -1,3 +1,4 @@
+import type { OrtLogOptions } from '../model/ort-session';
 import type { ModelDescription } from '../../shared/model-card';
 
 /** Messages between the HTTP thread (the pool) and an inference worker. Typed once, used on both sides. */
@@ -7,6 +8,8 @@ export type JobKind = 'v2' | 'predict';
 /** Given to each worker at start. `control[0]` is 1 once the pool has retired the worker. */
 export interface WorkerData {
   control: SharedArrayBuffer;
+  /** onnxruntime's own log lines (`serve --verbose`). */
+  ortLog: OrtLogOptions;
 }
 
 export type ToWorker =

@@ -3,7 +3,7 @@ import type { ModelDescription } from '../../shared/model-card';
 import { ModelLoadError } from './model-load-error';
 import { modelNameFromPath, sha256Hex, shortVersion, type ModelFile } from './model-file';
 import { readOnnxMetadata } from './onnx-metadata';
-import { createOrtSession } from './ort-session';
+import { createOrtSession, type OrtLogOptions } from './ort-session';
 import { signatureFromSession } from './signature';
 
 /** Checks the bytes are an ONNX model before onnxruntime sees them, for a clearer reason than ORT gives. */
@@ -40,9 +40,9 @@ export function describeLoadedModel(model: ModelFile, session: ort.InferenceSess
 }
 
 /** Loads a model in this thread just to describe it (`model-preview inspect`); the server never does this. */
-export async function inspectModel(model: ModelFile): Promise<ModelDescription> {
+export async function inspectModel(model: ModelFile, ortLog: OrtLogOptions = {}): Promise<ModelDescription> {
   readMetadataOrExplain(model);
-  const session = await createOrtSession(model.bytes, model.path);
+  const session = await createOrtSession(model.bytes, model.path, ortLog);
   try {
     return describeLoadedModel(model, session);
   } finally {

@@ -15,6 +15,8 @@ export const TRUST_ON_FIRST_USE = 'trust-on-first-use';
 export interface HostKeySettings {
   host: string;
   hostKey?: string;
+  /** What the user calls the host key setting (a flag, a config file key), for messages. Default `hostKey`. */
+  hostKeySetting?: string;
   knownHostsFile?: string;
 }
 
@@ -53,10 +55,11 @@ const ALGORITHMS_OF_TYPE: Record<string, ServerHostKeyAlgorithm[]> = {
 /** Checks the settings (no network) and reads the known_hosts file for trust-on-first-use; throws permanent TunnelErrors. */
 export async function hostKeyTrust(settings: HostKeySettings, port: number, where: string): Promise<HostKeyTrust> {
   const hostKey = settings.hostKey?.trim();
+  const setting = settings.hostKeySetting ?? 'hostKey';
   if (!hostKey) {
-    throw new TunnelError(`the ssh tunnel to ${where} needs the server's host key pinned (hostKey: "ssh-ed25519 AAAA…", a known_hosts line or "SHA256:…"; \`ssh-keyscan -p ${port} ${settings.host}\` prints it — check it on a trusted network), or hostKey "${TRUST_ON_FIRST_USE}" (the key met first is recorded and required from then on)`, true);
+    throw new TunnelError(`the ssh tunnel to ${where} needs the server's host key pinned (${setting} "ssh-ed25519 AAAA…", a known_hosts line or "SHA256:…"; \`ssh-keyscan -p ${port} ${settings.host}\` prints it — check it on a trusted network), or ${setting} "${TRUST_ON_FIRST_USE}" (the key met first is recorded and required from then on)`, true);
   }
-  if (hostKey !== TRUST_ON_FIRST_USE) return pinnedTrust(parsePins(hostKey, 'hostKey'), where, 'update the tunnel\'s hostKey setting');
+  if (hostKey !== TRUST_ON_FIRST_USE) return pinnedTrust(parsePins(hostKey, setting), where, `update ${setting}`);
 
   const file = settings.knownHostsFile;
   if (!file) throw new TunnelError(`hostKey "${TRUST_ON_FIRST_USE}" needs a knownHostsFile to record the server's key in`, true);

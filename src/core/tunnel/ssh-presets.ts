@@ -58,7 +58,8 @@ export function sshOptionsFromPreset(name: string, overrides: Partial<SshTunnelO
   }
   const preset: SshPreset = SSH_PRESETS[name];
   if (!overrides.hostKey) {
-    throw new TunnelError(`the ${name} tunnel needs its host key pinned: run \`ssh-keyscan -p ${preset.port} ${preset.host}\` on a network you trust and set hostKey to its output, or set hostKey to "${TRUST_ON_FIRST_USE}" (the key met first is recorded in the preview's known_hosts and required from then on)`, true);
+    const setting = overrides.hostKeySetting ?? 'hostKey';
+    throw new TunnelError(`the ${name} tunnel needs its host key pinned: run \`ssh-keyscan -p ${preset.port} ${preset.host}\` on a network you trust and give its output as ${setting}, or ${setting} "${TRUST_ON_FIRST_USE}" (the key met first is recorded in the preview's known_hosts and required from then on)`, true);
   }
   return {
     host: preset.host,

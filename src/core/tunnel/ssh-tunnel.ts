@@ -28,6 +28,8 @@ export interface SshTunnelOptions {
    * several lines = any of them. Or `'trust-on-first-use'`, which needs `knownHostsFile`.
    */
   hostKey?: string;
+  /** What the user calls `hostKey` where they set it, for messages: `--ssh-host-key` on the CLI (default `hostKey`). */
+  hostKeySetting?: string;
   /** known_hosts file read and appended to by trust-on-first-use (it may be ~/.ssh/known_hosts). */
   knownHostsFile?: string;
   /**

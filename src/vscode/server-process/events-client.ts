@@ -8,6 +8,12 @@ export interface EventsClientOptions {
   baseUrl: string;
   /** Sent in the Authorization header: the server takes the owner token nowhere else. */
   ownerToken: string;
+  /**
+   * The server run to follow from its first event (the `ready` line's `epoch`): the first connection then asks for
+   * every event of that run, so those published while the server started, before any client could connect (a
+   * replaced expired link, an invalid sidecar), arrive too. Without it, events start at the first `hello`.
+   */
+  epoch?: string;
   log(line: string): void;
   /** Delay before each reconnect: `initialMs`, doubling up to `maxMs` (default 250 ms to 5 s). */
   backoff?: { initialMs: number; maxMs: number };
@@ -56,6 +62,8 @@ export class EventsClient extends EventEmitter<EventsClientEvents> {
   /** `lastId` of the current connection's hello: where live events start after a `reset`. */
   private helloLastId = 0;
   private helloSeen = false;
+  /** Whether a hello ever arrived: the next connection is a reconnect. */
+  private everConnected = false;
   private failures = 0;
   private reconnectTimer?: NodeJS.Timeout;
   private silenceTimer?: NodeJS.Timeout;
@@ -65,6 +73,7 @@ export class EventsClient extends EventEmitter<EventsClientEvents> {
 
   constructor(private readonly options: EventsClientOptions) {
     super();
+    this.epoch = options.epoch; // with lastId 0: the first connection asks for everything since the run started
     this.open();
   }
 
@@ -165,7 +174,8 @@ export class EventsClient extends EventEmitter<EventsClientEvents> {
       this.helloLastId = message.lastId;
       this.helloSeen = true;
       this.failures = 0;
-      if (resuming) this.options.log(`events socket: reconnected${sameRun ? `, resuming after event ${this.lastId}` : ' to a new server run'}`);
+      if (this.everConnected) this.options.log(`events socket: reconnected${sameRun ? `, resuming after event ${this.lastId}` : ' to a new server run'}`);
+      this.everConnected = true;
       this.emit('connected', { epoch: message.epoch, lastId: message.lastId, resumed: sameRun });
       return;
     }

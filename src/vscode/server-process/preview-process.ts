@@ -84,6 +84,8 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
   private readonly requestTimeoutMs: number;
   /** `options.log` with the tokens this child revealed hidden. */
   private readonly log: (line: string, level?: LogLevel) => void;
+  /** Events that arrived while `start` ran (the socket replays the start-time ones at once): emitted once it returned. */
+  private heldEvents?: StreamedEvent[] = [];
 
   private constructor(
     private readonly child: ChildProcess,
@@ -96,12 +98,14 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
     this.currentShareUrl = ready.shareUrl;
     this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.log = (line, level = 'info') => options.log(output.mask.hide(line), level);
+    // From the first event of this server run: what it published while starting reaches the owner too.
     this.eventsClient = new EventsClient({
-      baseUrl: ready.localUrl, ownerToken: ready.ownerToken, log: (line) => this.log(line), backoff: options.eventsBackoff,
+      baseUrl: ready.localUrl, ownerToken: ready.ownerToken, epoch: ready.epoch, log: (line) => this.log(line), backoff: options.eventsBackoff,
     });
     this.eventsClient.on('event', (e) => {
       this.follow(e);
-      this.emit('event', e);
+      if (this.heldEvents) this.heldEvents.push(e);
+      else this.emit('event', e);
     });
     this.eventsClient.on('reset', (reason) => this.emit('reset', reason));
     this.exited = output.ended.then((end) => {
@@ -114,7 +118,9 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
   }
 
   /**
-   * Forks `serve --json`, waits for its `ready` line and for the events socket to open. Rejects with a
+   * Forks `serve --json`, waits for its `ready` line and for the events socket to open. Every event of the server run
+   * is emitted once, from the first (what the server published while it started) on: attach 'event' listeners right
+   * after this resolves, before awaiting anything else. Rejects with a
    * `PreviewStartError` (the child killed and gone) when the child exits first (the message carries its last stderr
    * lines, e.g. the CLI's one-line reason), on the timeout, or on abort.
    */
@@ -153,7 +159,7 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
     }).catch((err: Error) => kill(asStartError(err, output)));
 
     const preview = new PreviewProcess(child, ready, output, options);
-    // start() means "live": events published from now on reach the owner. What happened before is read over HTTP.
+    // start() means "live": the events socket is open and replays this run from its first event.
     const remaining = Math.max(deadline - Date.now(), 2_000);
     try {
       await untilFirst<void>(remaining, options.signal, (settle) => {
@@ -167,7 +173,20 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
       await preview.stop();
       throw asStartError(err as Error, output);
     }
+    preview.releaseHeldEvents();
     return preview;
+  }
+
+  /**
+   * The caller attaches its 'event' listener as soon as `start` resolves; the events held until then are emitted on
+   * the next turn of the event loop, which comes after that (promise continuations run first), in order, each once.
+   */
+  private releaseHeldEvents(): void {
+    setImmediate(() => {
+      const held = this.heldEvents ?? [];
+      this.heldEvents = undefined;
+      for (const e of held) this.emit('event', e);
+    });
   }
 
   get pid(): number {

@@ -147,7 +147,7 @@ const readyChecks: FieldChecks<ReadyEvent> = {
   model: isString, modelVersion: isString,
   port: (v) => Number.isSafeInteger(v) && (v as number) >= 1 && (v as number) <= 65_535,
   localUrl: isHttpUrl, shareUrl: isHttpUrl, expiresAt: optional(isString), tunnel: isString,
-  ownerToken: isNonEmptyString,
+  epoch: isNonEmptyString, ownerToken: isNonEmptyString,
 };
 
 export function isReadyEvent(value: unknown): value is ReadyEvent {

@@ -1,0 +1,52 @@
+import type { LogEntry, PreviewEvent } from '../shared/events';
+import { terminalSafe } from '../core/text/visible-text';
+import { feedbackLine } from './feedback-text';
+
+/** A line `serve` prints without --json: to stdout, or to stderr for what went wrong. */
+export interface TextLine {
+  line: string;
+  stderr?: boolean;
+}
+
+/**
+ * How `serve` tells the owner about an event in its text output (nothing for a prediction: there are too many).
+ * `dataDir`: the preview's --data-dir, for commands the owner may need to run on it.
+ */
+export function eventText(e: PreviewEvent, dataDir: string): TextLine | undefined {
+  switch (e.event) {
+    case 'model-reloaded':
+      return { line: `reloaded: ${e.model} is now version ${e.modelVersion} (was ${e.previousVersion}, loaded in ${e.loadMs} ms)` };
+    case 'feedback':
+      return { line: `feedback: ${feedbackLine(e.record)}` };
+    case 'error':
+      return { line: `error (${e.source}): ${terminalSafe(e.message)}`, stderr: true };
+    case 'sidecar-reloaded':
+      return { line: 'sidecar reloaded: the page shows it from its next load' };
+    case 'tunnel-up':
+      return { line: `tunnel up: ${e.shareUrl}` };
+    case 'tunnel-down':
+      return {
+        line: e.retryInMs === undefined
+          ? `tunnel down: ${terminalSafe(e.reason)}; the link works only on this machine now`
+          : `tunnel down (${terminalSafe(e.reason)}): reconnecting in ${(e.retryInMs / 1000).toFixed(1)} s, attempt ${e.attempt}`,
+      };
+    case 'tunnel-url-changed':
+      return { line: `the public URL changed; new share link: ${e.shareUrl}` };
+    case 'share-link-changed':
+      return { line: e.reason === 'expired' ? `the share link had expired while no preview ran; new share link: ${e.shareUrl}` : `new share link (rotated): ${e.shareUrl}` };
+    case 'storage':
+      return { line: `storage: ${terminalSafe(e.message)}`, stderr: e.state === 'failing' };
+    case 'password-lockout':
+      return {
+        line: `password guessing: ${e.failedAttempts} wrong passwords within ${e.windowSeconds / 60} min; no password is accepted until ${e.until} `
+          + `(people who already unlocked keep access). If the link leaked, replace it: model-preview rotate-link --data-dir ${dataDir}`,
+      };
+    case 'prediction':
+      return undefined;
+  }
+}
+
+/** A log line in the text output (stderr). */
+export function logText(entry: LogEntry): TextLine {
+  return { line: `${entry.level} (${entry.source}): ${terminalSafe(entry.message)}`, stderr: true };
+}
