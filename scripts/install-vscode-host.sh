@@ -47,6 +47,11 @@ stage() {
   log "stage $name: done"
 }
 
+# Run from `npm test`, this script inherits npm's configuration as npm_config_* variables, among them the project's
+# `ignore-scripts=true` (.npmrc): that would skip the native rebuilds below. Each step here says itself when scripts
+# must not run (--ignore-scripts).
+export npm_config_ignore_scripts=false
+
 # The npm logs of this script are noisy and long; keep them in a file and print the tail on failure.
 NPM_LOG="$HOST_DIR/install.log"
 npm_quiet() {
