@@ -1,4 +1,4 @@
-import type { FeedbackRecord } from './feedback';
+import type { FeedbackRecord } from './feedback-record';
 
 /**
  * Messages between the extension and the Feedback webview view (src/webview/, src/vscode/views/feedback-view-provider.ts),
@@ -54,14 +54,23 @@ export type HelpTopic = 'docs' | 'walkthrough';
  */
 export type FromWebview =
   | { type: 'ready' }
-  | { type: 'open-record'; previewId: string; id: string }
+  | ({ type: 'open-record' } & RecordRef)
   | { type: 'open-help'; topic: HelpTopic };
 
 /** Records the extension and the view hold at most (the newest ones). */
 export const MAX_VIEW_RECORDS = 2000;
 
-/** The card of a record: only the fields a card shows, so extra fields (tensors, user agent, keys) never cross. */
-export function toFeedbackCard(record: ViewRecord): FeedbackCard {
+/** Which record a card shows: the extension looks the whole record up by these when the card is opened. */
+export interface RecordRef {
+  previewId: string;
+  id: string;
+}
+
+/**
+ * The card of a record (or of anything shaped like a card): only the fields a card shows, so extra fields (tensors,
+ * user agent, keys) never cross.
+ */
+export function toFeedbackCard(record: FeedbackCard): FeedbackCard {
   const card: FeedbackCard = {
     previewId: record.previewId,
     id: record.id,
