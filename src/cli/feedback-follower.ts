@@ -1,16 +1,24 @@
 import { watch } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { EventsClient } from '../client/events-client';
-import { OwnerApi } from '../client/owner-api';
+import type { EventsClient } from '../client/events-client';
+import type { OwnerApi } from '../client/owner-api';
 import { loadOrCreateTokens } from '../core/server/token-store';
 import { readServerInfo, type ServerInfo } from '../core/server/server-info';
 import { FEEDBACK_RECORD_LINES, type FeedbackRecord } from '../shared/feedback-record';
 import { parseJsonLines } from '../shared/json-lines';
 
-/** What a follower reads and where it writes. */
+/** A running preview's two client parts: its events socket and its owner API. */
+export interface PreviewConnection {
+  events: EventsClient;
+  owner: OwnerApi;
+}
+
+/** What a follower reads, how it reaches a running preview, and where it writes. */
 export interface FollowOptions {
   dataDir: string;
+  /** The client of the preview at `localUrl` (src/client/): the events socket starts at its `hello`. */
+  connect(localUrl: string, ownerToken: string): PreviewConnection;
   /** Each record, once. */
   print(record: FeedbackRecord): void;
   /** A line for the person following (stderr): what is followed now, what went wrong. */
@@ -60,7 +68,7 @@ export class FeedbackFileReader {
 export class FeedbackFollower {
   private readonly printed = new Set<string>();
   private readonly reader: FeedbackFileReader;
-  private live?: { server: ServerInfo; events: EventsClient };
+  private live?: { server: ServerInfo } & PreviewConnection;
   /** A server whose events socket could not be opened: not tried again (its server.json stays until it stops). */
   private refused?: string;
   /** One step at a time: the file read, a switch, a catch-up. */
@@ -117,12 +125,12 @@ export class FeedbackFollower {
     let connected = false;
     // Live events wait while the records stored before the socket opened are caught up with.
     let catchingUp: FeedbackRecord[] | undefined = [];
-    const events = new EventsClient({ baseUrl: server.localUrl, ownerToken, log: () => undefined });
-    this.live = { server, events };
+    const { events, owner } = this.options.connect(server.localUrl, ownerToken);
+    this.live = { server, events, owner };
     const catchUp = async () => {
       catchingUp ??= [];
       try {
-        (await new OwnerApi({ baseUrl: server.localUrl, ownerToken }).feedback(this.options.say)).forEach((r) => this.printOnce(r));
+        (await owner.feedback(this.options.say)).forEach((r) => this.printOnce(r));
       } finally {
         const arrived = catchingUp;
         catchingUp = undefined;

@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
+import { EventsClient } from '../../client/events-client';
+import { OwnerApi } from '../../client/owner-api';
 import type { FeedbackRecord } from '../../shared/feedback-record';
 import { feedbackCsv } from '../../shared/feedback-csv';
 import { readJsonl } from '../../core/store/jsonl-reader';
@@ -30,7 +32,14 @@ export function registerFeedback(program: Command): void {
         process.stdout.write(feedbackCsv(await readJsonl<FeedbackRecord>(file, say)));
         return;
       }
-      const follower = new FeedbackFollower({ dataDir: flags.dataDir, print: (r) => process.stdout.write(feedbackLine(r) + '\n'), say });
+      const follower = new FeedbackFollower({
+        dataDir: flags.dataDir, print: (r) => process.stdout.write(feedbackLine(r) + '\n'), say,
+        // A running preview is followed as the extension follows it: its events socket, its owner API.
+        connect: (baseUrl, ownerToken) => ({
+          events: new EventsClient({ baseUrl, ownerToken, log: () => undefined }),
+          owner: new OwnerApi({ baseUrl, ownerToken }),
+        }),
+      });
       const printed = await follower.printFile();
       if (flags.follow) follower.start();
       else if (printed === 0) say(`no feedback yet in ${file}`);
