@@ -1,5 +1,3 @@
-import type { FeedbackRecord } from './feedback-record';
-
 /**
  * Messages between the extension and the Feedback webview view (src/webview/, src/vscode/views/feedback-view-provider.ts),
  * typed once here, with the runtime guards both sides run on what they receive. Plain TypeScript, no runtime imports:
@@ -16,9 +14,6 @@ export interface PreviewSummary {
   model: string;
   modelVersion: string;
 }
-
-/** A stored feedback record and the preview it came through (the extension's side). */
-export type ViewRecord = FeedbackRecord & { previewId: string };
 
 /** What a card shows of a record. `id` is the record's id (a UUID, unique across previews and server runs). */
 export interface FeedbackCard {

@@ -17,7 +17,7 @@ export const nonEmptyString = () => z.string().check(z.minLength(1));
  * An http(s) URL. Links from the server end up in "open in browser" and "copy link" actions: a `command:` or `file:`
  * URL there would be an action, not a link.
  */
-export function isHttpUrl(value: unknown): value is string {
+function isHttpUrl(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   try {
     const url = new URL(value);
