@@ -1,4 +1,4 @@
-import { el, uid } from './dom';
+import { el, uid } from '../browser/dom';
 import { flatten, nest, type InputPlan, type JsonPlan, type TextPlan, type VectorPlan } from './logic/input-plan';
 
 export type Collected = { ok: true; data: unknown } | { ok: false; message: string; focus?: HTMLElement };

@@ -1,15 +1,16 @@
 import type { ModelCard } from '../shared/model-card';
 import { ApiError, fetchCard, predict, sendFeedback } from './api';
-import { append, el, replaceChildren } from './dom';
+import { append, el, replaceChildren } from '../browser/dom';
 import { FeedbackForm } from './feedback-view';
 import { ImageView } from './image-view';
 import { JsonView, TextView, VectorView, type FieldCounter, type InputView } from './input-views';
 import { FeedbackQueue } from './logic/feedback-queue';
 import { planInput } from './logic/input-plan';
 import type { PredictResponse } from './logic/output-plan';
-import { relativeTime } from './logic/relative-time';
+import { relativeTime } from '../browser/logic/relative-time';
 import { correctionChoices, renderOutputs } from './result-view';
 import { SafeStorage } from './storage';
+import { backoffDelay } from '../shared/backoff';
 
 /**
  * The stakeholder try-it page. The server sends a bare HTML shell (src/core/server/routes/page-route.ts); this script
@@ -322,6 +323,9 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => window.setTimeout(resolve, ms));
 }
 
+/** Waits between attempts to load the card: 1 s, doubling, at most 10 s. */
+const CARD_RETRY = { initialMs: 1_000, maxMs: 10_000 };
+
 /** The card, waiting while the model loads (503) or the network is down; a refused link (401) is said plainly. */
 async function loadCard(main: HTMLElement): Promise<ModelCard | undefined> {
   for (let attempt = 0; ; attempt++) {
@@ -337,7 +341,7 @@ async function loadCard(main: HTMLElement): Promise<ModelCard | undefined> {
       }
       const message = err instanceof ApiError && err.status === 503 ? 'The model is still loading…' : 'Cannot reach the model server; retrying…';
       replaceChildren(main, el('p', { class: 'loading', role: 'status' }, message));
-      await sleep(Math.min(10_000, 1000 * 2 ** Math.min(attempt, 4)));
+      await sleep(backoffDelay(attempt, CARD_RETRY));
     }
   }
 }

@@ -1,5 +1,5 @@
 import type { ModelCard } from '../shared/model-card';
-import { el } from './dom';
+import { el } from '../browser/dom';
 import { classNamesFor, className, labelText } from './logic/class-names';
 import { isIntegerType } from './logic/input-plan';
 import { asNumber, formatMs, formatNumber, outputKind, rowsOf, type PredictResponse, type PredictedTensor } from './logic/output-plan';

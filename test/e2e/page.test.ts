@@ -3,7 +3,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
-import type { FeedbackRecord } from '../../src/shared/feedback';
+import type { FeedbackRecord } from '../../src/shared/feedback-record';
 import { fixtureModel, IRIS_MODEL, REPO_ROOT, startPreview, type Preview } from '../helpers/preview';
 import { ARTIFACTS, DESKTOP, launchBrowser, newContext, PHONE } from './browser';
 

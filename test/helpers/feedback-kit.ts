@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import WebSocket from 'ws';
-import type { FeedbackRecord } from '../../src/shared/feedback';
+import type { FeedbackRecord } from '../../src/shared/feedback-record';
 import type { Preview, Reply } from './preview';
 
 /** Shared by the feedback, events-socket and feedback CLI tests. */

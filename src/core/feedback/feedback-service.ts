@@ -1,4 +1,5 @@
-import { FeedbackSubmissionSchema, type FeedbackRecord } from '../../shared/feedback';
+import { FeedbackSubmissionSchema } from '../../shared/feedback';
+import { type FeedbackRecord } from '../../shared/feedback-record';
 import type { ModelCard } from '../../shared/model-card';
 import type { PreviewEvent } from '../../shared/events';
 import { HttpError } from '../server/http-error';

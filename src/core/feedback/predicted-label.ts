@@ -1,4 +1,4 @@
-import type { StoredTensor } from '../../shared/feedback';
+import type { StoredTensor } from '../../shared/feedback-record';
 import type { ModelCard } from '../../shared/model-card';
 
 /** Class names for an output: the sidecar's, else the model's `class_names` metadata (comma-separated). */

@@ -5,7 +5,7 @@ import type { ModelFile } from '../model/model-file';
 import { createOrtSession, type OrtLogOptions } from '../model/ort-session';
 import { TensorInputError } from './codec';
 import { explainOrtFailure } from './ort-errors';
-import { terminalSafe, visibleLine } from '../text/visible-text';
+import { terminalSafe, visibleLine } from '../../shared/visible-text';
 import { stringifyWithBigInt } from './json';
 import { encodeOutputs, predictResponse, preparePredict, prepareV2, v2Response, type PreparedRun } from './requests';
 import { nowAbsoluteMs, type JobKind, type JobResult } from './worker-protocol';

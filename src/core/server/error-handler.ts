@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import { PoolRejection } from '../inference/inference-pool';
 import { StorageError } from '../store/storage-error';
-import { visibleLine } from '../text/visible-text';
+import { visibleLine } from '../../shared/visible-text';
 import { bodyTooLargeMessage, HttpError } from './http-error';
 import { unsupportedCharset } from './json-charset';
 import { NOTICE_HEADERS, noticePage, sentence, wantsHtml } from './notice-page';

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { TunnelError, type OpenTunnel, type OpenTunnelEvents, type TunnelProvider, type TunnelTarget } from './tunnel-provider';
+import { settlesWithin } from '../../shared/settles-within';
 
 /**
  * A share link through ngrok, with the access control ngrok's edge offers (basic auth, OAuth), using the official
@@ -150,10 +151,7 @@ function within<T>(call: Promise<T>, signal: AbortSignal, stopped: () => Error, 
 
 /** Closes a session (and its listeners) without throwing and without waiting more than CLOSE_TIMEOUT_MS. */
 async function closeSession(session: Session): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const closing = session.close().catch(() => undefined);
-  await Promise.race([closing, new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_TIMEOUT_MS); })]);
-  clearTimeout(timer);
+  await settlesWithin(session.close(), CLOSE_TIMEOUT_MS);
 }
 
 function toTunnelError(err: unknown, what: string): TunnelError {

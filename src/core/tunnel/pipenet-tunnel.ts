@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type * as net from 'node:net';
 import { z } from 'zod';
 import { TunnelError, type OpenTunnel, type OpenTunnelEvents, type TunnelHint, type TunnelProvider, type TunnelTarget } from './tunnel-provider';
+import { settlesWithin } from '../../shared/settles-within';
 
 /**
  * A share link through a pipenet server (https://pipenet.dev or a self-hosted one): a localtunnel-style service. The
@@ -245,8 +246,6 @@ class PipenetTunnel extends EventEmitter<OpenTunnelEvents> implements OpenTunnel
   private async untilSocketsClosed(): Promise<void> {
     const closing = [...this.sockets].map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
     if (closing.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(closing), new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); })]);
-    clearTimeout(timer);
+    await settlesWithin(Promise.all(closing), CLOSE_WAIT_MS);
   }
 }

@@ -1,7 +1,7 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type { ModelDescription } from '../../shared/model-card';
-import { isModelDescription, parseJson } from '../server-process/stream-guards';
+import { parseModelDescription } from '../../client/server-messages';
 
 /**
  * Describes model files by running the bundled CLI's `inspect --json` in a child process: onnxruntime is never loaded
@@ -47,8 +47,8 @@ export class ModelInspector {
           const reason = stderr.trim().split('\n').pop()?.replace(/^model-preview:\s*/, '') || err.message;
           return reject(new Error(reason));
         }
-        const description = parseJson(stdout);
-        if (isModelDescription(description)) resolve(description);
+        const description = parseModelDescription(stdout);
+        if (description) resolve(description);
         else reject(new Error(`model-preview inspect printed something that is not a model description for ${file}`));
       });
       this.children.add(child);

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import WebSocket, { type RawData } from 'ws';
-import type { StreamedEvent } from '../../shared/events';
-import { parseStreamMessage } from './stream-guards';
+import { backoffDelay, type Backoff } from '../shared/backoff';
+import type { StreamedEvent } from '../shared/events';
+import { parseStreamMessage } from './server-messages';
 
 export interface EventsClientOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:41234/` (the ready event's `localUrl`). */
@@ -16,7 +17,12 @@ export interface EventsClientOptions {
   epoch?: string;
   log(line: string): void;
   /** Delay before each reconnect: `initialMs`, doubling up to `maxMs` (default 250 ms to 5 s). */
-  backoff?: { initialMs: number; maxMs: number };
+  backoff?: Backoff;
+  /**
+   * Holds the events (and resets) that arrive until `release()`: for an owner that must finish starting before it
+   * can listen, and may not miss what the server replays the moment the socket opens.
+   */
+  held?: boolean;
   /** A handshake that takes longer is given up and retried (default 5 s). */
   handshakeTimeoutMs?: number;
   /**
@@ -35,7 +41,7 @@ export interface EventsConnected {
   resumed: boolean;
 }
 
-interface EventsClientEvents {
+export interface EventsClientEvents {
   /** A preview event, each id at most once and in order. */
   event: [StreamedEvent];
   /** Events were missed and cannot be replayed: reload what is shown (`GET /api/feedback`). */
@@ -44,7 +50,7 @@ interface EventsClientEvents {
   disconnected: [reason: string];
 }
 
-const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5_000 };
+const DEFAULT_BACKOFF: Backoff = { initialMs: 250, maxMs: 5_000 };
 
 /**
  * The owner's side of `GET /api/events`: one WebSocket that stays open. The server says `hello {epoch, lastId}` first,
@@ -52,6 +58,8 @@ const DEFAULT_BACKOFF = { initialMs: 250, maxMs: 5_000 };
  * drops, the client reconnects with backoff and asks for everything after the last id it saw, so each event is
  * delivered once even across drops; when the server cannot replay (it restarted, or dropped old events) it says
  * `reset` and the client emits 'reset'.
+ *
+ * This is the one typed stream of a preview's events: the extension and the CLI listen to it directly.
  *
  * Errors are logged, never emitted as 'error' (an unhandled 'error' would throw in the extension host).
  */
@@ -70,11 +78,28 @@ export class EventsClient extends EventEmitter<EventsClientEvents> {
   private closing?: Promise<void>;
   /** Why the last connection failed or dropped. */
   private lastFailure = '';
+  /** While held: what arrived, in order, for `release()`. */
+  private held?: Array<() => void>;
 
   constructor(private readonly options: EventsClientOptions) {
     super();
     this.epoch = options.epoch; // with lastId 0: the first connection asks for everything since the run started
+    if (options.held) this.held = [];
     this.open();
+  }
+
+  /**
+   * Emits what was held, in order, each once, on the next turn of the event loop: a caller that attaches its
+   * listeners right after an `await` that resolved with this client (promise continuations run first) misses nothing.
+   * From then on events are emitted as they come. Idempotent; nothing to do for a client that was not held.
+   */
+  release(): void {
+    if (!this.held) return;
+    setImmediate(() => {
+      const held = this.held ?? [];
+      this.held = undefined;
+      for (const emit of held) emit();
+    });
   }
 
   /** Whether a connection is open and its hello has arrived. */
@@ -186,13 +211,18 @@ export class EventsClient extends EventEmitter<EventsClientEvents> {
     if (message.event === 'reset') {
       this.lastId = this.helloLastId;
       this.options.log(`events socket: events were missed (${message.reason}); the feedback must be reloaded`);
-      this.emit('reset', message.reason);
+      this.deliver(() => this.emit('reset', message.reason));
       return;
     }
     // A replay may overlap what was already delivered (ids are per server run): deliver each id once.
     if (message.id <= this.lastId) return;
     this.lastId = message.id;
-    this.emit('event', message);
+    this.deliver(() => this.emit('event', message));
+  }
+
+  private deliver(emit: () => void): void {
+    if (this.held) this.held.push(emit);
+    else emit();
   }
 
   private dropped(ws: WebSocket, why: string): void {
@@ -201,8 +231,7 @@ export class EventsClient extends EventEmitter<EventsClientEvents> {
     this.current = undefined;
     if (this.closing) return;
     this.lastFailure = why;
-    const { initialMs, maxMs } = this.options.backoff ?? DEFAULT_BACKOFF;
-    const delay = Math.min(initialMs * 2 ** Math.min(this.failures, 20), maxMs);
+    const delay = backoffDelay(this.failures, this.options.backoff ?? DEFAULT_BACKOFF);
     this.failures++;
     this.options.log(`events socket: ${why}; reconnecting in ${delay} ms`);
     this.emit('disconnected', why);

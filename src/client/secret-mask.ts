@@ -1,4 +1,4 @@
-import type { CliEvent } from '../../shared/events';
+import type { CliEvent } from '../shared/events';
 
 /** A share link's token parameter (`?t=...`), wherever a URL with one appears in a line; already-masked ones excluded. */
 const SHARE_TOKEN_PARAM = /([?&]t=)(?!<)[^&\s"'#<>]+/g;

@@ -1,9 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
-import type { CliEvent, LogLevel, ReadyEvent } from '../../shared/events';
+import type { CliEvent, LogLevel, ReadyEvent } from '../shared/events';
 import { SecretMask } from './secret-mask';
-import { settlesWithin } from './settles-within';
-import { isReadyEvent, parseCliLine } from './stream-guards';
+import { settlesWithin } from '../shared/settles-within';
+import { parseCliLine } from './server-messages';
 
 /** How the child process ended: its exit code, or the signal that killed it. */
 export interface ChildEnd {
@@ -41,7 +41,7 @@ export class ChildOutput {
       stdout.on('line', (line) => {
         const event = parseCliLine(line);
         if (event) this.mask.learnFrom(event); // before the line is logged: it may be the one that reveals a token
-        if (event && isReadyEvent(event) && !readySeen) {
+        if (event?.event === 'ready' && !readySeen) {
           readySeen = true;
           resolve(event);
         }

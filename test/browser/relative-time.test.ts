@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { relativeTime } from '../../src/page/logic/relative-time';
+import { relativeTime } from '../../src/browser/logic/relative-time';
 
 describe('page: relative time ("updated ...")', () => {
   const now = Date.parse('2026-01-10T12:00:00Z');

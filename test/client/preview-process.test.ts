@@ -7,18 +7,15 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { LogLevel, ShareLinkChangedEvent, StreamedEvent } from '../../src/shared/events';
-import type { FeedbackRecord } from '../../src/shared/feedback';
-import { PreviewProcess, type PreviewProcessOptions } from '../../src/vscode/server-process/preview-process';
-import { PreviewStartError } from '../../src/vscode/server-process/preview-start-error';
-import {
-  isFeedbackRecord, isFeedbackStats, isReadyEvent, isShareLinkInfo, parseCliLine, parseStreamMessage,
-} from '../../src/vscode/server-process/stream-guards';
+import type { FeedbackRecord } from '../../src/shared/feedback-record';
+import { PreviewProcess, type PreviewProcessOptions } from '../../src/client/preview-process';
+import { PreviewStartError } from '../../src/client/preview-start-error';
 import { CLI, REPO, runCli } from '../cli/cli-process';
 import { OLD_SHARE_TOKEN, previewWithStartTimeProblems } from '../cli/start-time-fixture';
 
 /*
- * The extension's server supervisor against the real thing: dist/cli.js forked as the extension forks it, real HTTP,
- * the real events WebSocket, port 0. (In unit/ for layout only; like test/cli/, it needs the built bundle.)
+ * The client's server supervisor against the real thing: dist/cli.js forked as the extension forks it, real HTTP,
+ * the real events WebSocket, port 0. (Like test/cli/, it needs the built bundle.)
  */
 
 const IRIS = path.join(REPO, 'examples/iris/iris.onnx');
@@ -36,20 +33,20 @@ function connectionRefused(port: number): Promise<void> {
   });
 }
 
-/** The next 'event' of a preview that matches, or a rejection naming what was awaited. */
+/** The next event of a preview that matches, or a rejection naming what was awaited. */
 function nextEvent<T extends StreamedEvent>(preview: PreviewProcess, what: string, match: (e: StreamedEvent) => e is T, timeoutMs = 10_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
-      preview.off('event', listener);
+      preview.events.off('event', listener);
       reject(new Error(`no ${what} event within ${timeoutMs} ms`));
     }, timeoutMs);
     const listener = (e: StreamedEvent) => {
       if (!match(e)) return;
       clearTimeout(timer);
-      preview.off('event', listener);
+      preview.events.off('event', listener);
       resolve(e);
     };
-    preview.on('event', listener);
+    preview.events.on('event', listener);
   });
 }
 
@@ -69,7 +66,15 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
     started.push(preview);
     return preview;
   };
-  const shareToken = (preview: PreviewProcess) => new URL(preview.shareUrl).searchParams.get('t')!;
+  /** The link each preview has now: its ready line's, then what a rotation answered. */
+  const links = new WeakMap<PreviewProcess, string>();
+  const shareUrl = (preview: PreviewProcess) => links.get(preview) ?? preview.ready.shareUrl;
+  const shareToken = (preview: PreviewProcess) => new URL(shareUrl(preview)).searchParams.get('t')!;
+  const rotate = async (preview: PreviewProcess) => {
+    const link = await preview.owner.rotateShareLink();
+    links.set(preview, link.shareUrl);
+    return link;
+  };
   const post = (preview: PreviewProcess, urlPath: string, body: unknown, token = shareToken(preview)) =>
     fetch(new URL(urlPath, preview.ready.localUrl), {
       method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
@@ -102,7 +107,7 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
     before(async () => {
       // A long first reconnect delay, so the test below can act while the events socket is surely down.
       preview = await start({ eventsBackoff: { initialMs: 1_500, maxMs: 5_000 } });
-      preview.on('event', (e) => seen.push(e));
+      preview.events.on('event', (e) => seen.push(e));
     });
     /** An event already seen (a replay can arrive in the same tick as its hello), or the next one. */
     const seenOrNext = async (what: string, match: (e: StreamedEvent) => boolean) => {
@@ -114,9 +119,8 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
       assert.equal(preview.ready.model, 'iris');
       assert.equal(preview.ready.tunnel, 'none');
       assert.equal(preview.ready.localUrl, `http://127.0.0.1:${preview.ready.port}/`);
-      assert.equal(preview.shareUrl, preview.ready.shareUrl);
       assert.ok(Number.isSafeInteger(preview.pid) && preview.pid !== process.pid);
-      assert.equal(preview.eventsClient.isConnected, true, 'start() resolves with the events socket open');
+      assert.equal(preview.events.isConnected, true, 'start() resolves with the events socket open');
       await predict(preview);
       assert.ok(logs.some((l) => l.includes('"event":"ready"')), 'the ready line is logged');
       assert.ok(!logs.some((l) => l.includes(preview.ready.ownerToken)), 'the owner token never reaches the log');
@@ -133,30 +137,32 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
       assert.equal(event.record.rating, 'down');
       assert.deepEqual(event.record.inputs.features, { datatype: 'FP32', shape: [1, 4], data: VIRGINICA });
 
-      const records = await preview.fetchFeedback();
+      const warnings: string[] = [];
+      const records = await preview.owner.feedback((w) => warnings.push(w));
       assert.deepEqual(records.map((r) => r.id), [id]);
       assert.deepEqual(records[0], event.record, 'the export and the event hold the same record');
-      const stats = await preview.fetchStats();
+      assert.deepEqual(warnings, []);
+      const stats = await preview.owner.stats();
       assert.equal(stats.total, 1);
       assert.equal(stats.versions[0].down, 1);
-      const link = await preview.shareLink();
-      assert.equal(link.shareUrl, preview.shareUrl);
+      const link = await preview.owner.shareLink();
+      assert.equal(link.shareUrl, preview.ready.shareUrl);
       assert.deepEqual(link.tunnel, { provider: 'none', state: 'none' });
     });
 
-    it('rotating the share link: the old token answers 401, shareUrl follows the new link', async () => {
+    it('rotating the share link: the old token answers 401, the event names the new link', async () => {
       const oldToken = shareToken(preview);
       const changed = nextEvent(preview, 'share-link-changed', (e): e is StreamedEvent & ShareLinkChangedEvent => e.event === 'share-link-changed');
-      const link = await preview.rotateShareLink();
+      const link = await rotate(preview);
       assert.notEqual(link.shareUrl, preview.ready.shareUrl);
-      assert.equal(preview.shareUrl, link.shareUrl);
+      assert.equal((await preview.owner.shareLink()).shareUrl, link.shareUrl);
       assert.equal((await changed).shareUrl, link.shareUrl);
       assert.equal((await post(preview, 'api/predict', { inputs: { features: VIRGINICA } }, oldToken)).status, 401);
       await predict(preview); // with the new token
     });
 
     it('a dropped events socket reconnects and resumes: what was sent meanwhile arrives exactly once', async () => {
-      const client = preview.eventsClient;
+      const client = preview.events;
       const disconnected = once(client, 'disconnected');
       const reconnected = once(client, 'connected');
       client.socket!.terminate(); // the client's own socket, cut as a network failure would
@@ -172,7 +178,9 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
       const live = await sendFeedback(preview, predictionId, 'sent after the reconnect');
       await seenOrNext('live feedback', isFeedbackEventFor(live));
 
-      await new Promise((resolve) => setTimeout(resolve, 300)); // room for a duplicate to show up
+      // A replayed duplicate would arrive in stream order: once a later live event is here, any duplicate is too.
+      const later = await sendFeedback(preview, predictionId, 'the last one, after the others');
+      await seenOrNext('the last feedback', isFeedbackEventFor(later));
       assert.equal(seen.filter(isFeedbackEventFor(whileDown)).length, 1, 'the replayed feedback exactly once');
       assert.equal(seen.filter(isFeedbackEventFor(live)).length, 1, 'the live feedback exactly once');
       const ids = seen.map((e) => e.id);
@@ -184,20 +192,18 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
     it('stop(): exit code 0, the child is gone, its port refuses connections; stopping again is fine', async () => {
       const { pid } = preview;
       const { port } = preview.ready;
-      const exitEvent = once(preview, 'exit');
       await preview.stop();
-      const [exit] = await exitEvent;
-      assert.deepEqual(exit, await preview.exited);
+      const exit = await preview.exited;
       assert.equal(exit.code, 0);
       assert.equal(exit.signal, null);
       assert.equal(exit.expected, true);
       assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' });
       await connectionRefused(port);
-      assert.equal(preview.eventsClient.socket, undefined, 'the events socket is closed');
+      assert.equal(preview.events.socket, undefined, 'the events socket is closed');
       assert.ok(logs.includes('{"event":"stopped"}'), 'the child said "stopped" before it exited');
       await preview.stop();
       await Promise.all([preview.stop(), preview.stop()]);
-      await assert.rejects(preview.fetchStats(), /reading the feedback stats \(GET \/api\/stats\) failed: ECONNREFUSED/);
+      await assert.rejects(preview.owner.stats(), /reading the feedback stats \(GET \/api\/stats\) failed: ECONNREFUSED/);
     });
   });
 
@@ -219,7 +225,7 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
     it('after a prediction, a feedback and a rotation, no line holds the owner token or any share token, old or new', async () => {
       await sendFeedback(preview, await predict(preview), 'fine');
       const changed = nextEvent(preview, 'share-link-changed', (e): e is StreamedEvent & ShareLinkChangedEvent => e.event === 'share-link-changed');
-      await preview.rotateShareLink();
+      await rotate(preview);
       await changed;
       tokensSeen.add(shareToken(preview));
       await sendFeedback(preview, await predict(preview), 'after the rotation');
@@ -291,8 +297,8 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
     const { model, dataDir } = previewWithStartTimeProblems();
     const preview = await start({ modelFile: model, dataDir, extraArgs: ['--expires', '1h'] });
     const seen: StreamedEvent[] = [];
-    preview.on('event', (e) => seen.push(e)); // attached as the extension does: right after start resolves
-    assert.notEqual(new URL(preview.shareUrl).searchParams.get('t'), OLD_SHARE_TOKEN);
+    preview.events.on('event', (e) => seen.push(e)); // attached as the extension does: right after start resolves
+    assert.notEqual(new URL(preview.ready.shareUrl).searchParams.get('t'), OLD_SHARE_TOKEN);
     /** An event already seen, or the next one (it may arrive before the HTTP answer that caused it). */
     const arrived = async (what: string, match: (e: StreamedEvent) => boolean) => {
       if (!seen.some(match)) await nextEvent(preview, what, (e): e is StreamedEvent => match(e));
@@ -307,8 +313,8 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
     assert.equal(changed.reason, 'expired');
     assert.equal(changed.shareUrl, preview.ready.shareUrl);
     // A dropped socket resumes after the last id, so the start-time events are not delivered again.
-    const reconnected = once(preview.eventsClient, 'connected');
-    preview.eventsClient.socket!.terminate();
+    const reconnected = once(preview.events, 'connected');
+    preview.events.socket!.terminate();
     await reconnected;
     await predict(preview);
     await arrived('the second prediction', (e) => e.id === 4);
@@ -332,19 +338,18 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
     });
   });
 
-  it('a child killed from outside: \'exit\' with expected=false and its last stderr lines; calls then name what failed', async () => {
+  it('a child killed from outside: exited with expected=false and its last stderr lines; calls then name what failed', async () => {
     // NODE_DEBUG=net makes the server write a few lines to stderr (and shows that `env` reaches the child).
     const preview = await start({ env: { NODE_DEBUG: 'net' } });
-    const exitEvent = once(preview, 'exit');
     process.kill(preview.pid, 'SIGKILL');
-    const [exit] = await exitEvent;
+    const exit = await preview.exited;
     assert.equal(exit.expected, false);
     assert.equal(exit.signal, 'SIGKILL');
     assert.equal(exit.code, null);
     assert.ok(exit.lastStderr.length > 0 && exit.lastStderr.every((l: string) => l.startsWith('NET ')), JSON.stringify(exit.lastStderr));
-    await assert.rejects(preview.fetchFeedback(), /reading the feedback \(GET \/api\/feedback\) failed: ECONNREFUSED/);
+    await assert.rejects(preview.owner.feedback(() => undefined), /reading the feedback \(GET \/api\/feedback\) failed: ECONNREFUSED/);
     await preview.stop(); // fine after an unexpected exit too
-    assert.equal(preview.eventsClient.socket, undefined, 'the events client stopped reconnecting');
+    assert.equal(preview.events.socket, undefined, 'the events client stopped reconnecting');
   });
 
   it('start gives up on its timeout and on abort, leaving no child behind', async () => {
@@ -355,104 +360,5 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
     await assert.rejects(starting, /the preview server start was cancelled/);
     await assert.rejects(start({ signal: AbortSignal.abort() }), (err: unknown) => err instanceof PreviewStartError && /cancelled/.test(err.message));
     // A child left running would keep its IPC channel open, and this mocha run (no --exit) would never end.
-  });
-});
-
-describe('stream guards: what the server process says is checked before it is trusted', () => {
-  const record: FeedbackRecord = {
-    schemaVersion: 1, id: 'f-1', ts: '2025-01-01T00:00:00.000Z', model: 'iris', modelVersion: 'c19ee04a8f90', predictionId: 'p-1',
-    predicted: 'virginica', inputs: { features: { datatype: 'FP32', shape: [1, 4], data: VIRGINICA } },
-    outputs: { logits: { datatype: 'FP32', shape: [1, 3], blob: 'blobs/abc.json' } }, rating: 'down', expected: 'versicolor',
-    idempotencyKey: 'key-12345678',
-  };
-  const ready = {
-    event: 'ready', model: 'iris', modelVersion: 'c19ee04a8f90', port: 8000, localUrl: 'http://127.0.0.1:8000/',
-    shareUrl: 'http://127.0.0.1:8000/?t=abc', tunnel: 'none', epoch: 'ab12cd34', ownerToken: 'owner',
-  };
-  const message = (value: unknown) => parseStreamMessage(JSON.stringify(value));
-  const withRecord = (changes: Record<string, unknown>) => ({ event: 'feedback', id: 3, record: { ...record, ...changes } });
-
-  it('accepts the messages the server sends, extra fields included', () => {
-    assert.deepEqual(message({ event: 'hello', epoch: 'ab12cd34', lastId: 0 }), { event: 'hello', epoch: 'ab12cd34', lastId: 0 });
-    assert.ok(message({ event: 'reset', reason: 'the server restarted since' }));
-    assert.ok(message({ event: 'feedback', id: 1, record }));
-    assert.ok(message({ event: 'prediction', id: 2, ts: 'now', predictionId: 'p', model: 'iris', modelVersion: 'v', inferenceMs: 0.2, newField: true }));
-    assert.ok(message({ event: 'tunnel-down', id: 4, provider: 'ssh', reason: 'gone', attempt: 2, retryInMs: 500 }));
-    assert.ok(message({ event: 'share-link-changed', id: 5, reason: 'rotated', shareUrl: 'https://x.example/?t=1' }));
-    assert.ok(message({ event: 'storage', id: 6, state: 'failing', code: 'ENOSPC', path: '/d/feedback.jsonl', message: 'the disk is full' }));
-    assert.ok(message({ event: 'storage', id: 7, state: 'recovered', path: '/d', message: 'can be written again' }));
-    assert.equal(parseCliLine(JSON.stringify(ready))?.event, 'ready');
-    assert.equal(parseCliLine('{"event":"stopped"}')?.event, 'stopped');
-    assert.equal(parseCliLine('{"event":"error","source":"worker","message":"m"}')?.event, 'error');
-  });
-
-  it('rejects what is not JSON, not an object, or has no known event type', () => {
-    for (const text of ['', 'not json', '{"event":"hello"', 'null', '[]', '42', '"hello"', '{}', '{"event":"nope","id":1}',
-      '{"event":"__proto__","id":1}', '{"event":"constructor","id":1}', '{"event":"toString","id":1}', '{"event":"ready","id":1}']) {
-      assert.equal(parseStreamMessage(text), undefined, text);
-    }
-    assert.equal(parseCliLine('Model Preview: serving iris'), undefined);
-    assert.equal(parseCliLine('{"event":"hello","epoch":"e","lastId":1}'), undefined, 'hello is a socket message, not a stdout line');
-  });
-
-  it('rejects hello, reset and numbered events with a missing or wrong field', () => {
-    for (const bad of [
-      { event: 'hello', lastId: 1 }, { event: 'hello', epoch: '', lastId: 1 }, { event: 'hello', epoch: 'e', lastId: -1 },
-      { event: 'hello', epoch: 'e', lastId: 1.5 }, { event: 'hello', epoch: 'e', lastId: '3' }, { event: 'reset' },
-      { event: 'feedback', record }, { event: 'feedback', id: 0, record }, { event: 'feedback', id: '1', record },
-      { event: 'feedback', id: 1 }, { event: 'feedback', id: 1, record: 'a record' },
-      { event: 'prediction', id: 2, ts: 'now', predictionId: 'p', model: 'iris', modelVersion: 'v', inferenceMs: '3' },
-      { event: 'error', id: 2, source: 'kernel', message: 'm' },
-      { event: 'model-reloaded', id: 2, model: 'iris', modelVersion: 'v', previousVersion: 'u' },
-      { event: 'tunnel-down', id: 2, provider: 'ssh', reason: 'gone', attempt: -1 },
-      { event: 'tunnel-up', id: 2, provider: 'ssh', publicUrl: 'not a url', shareUrl: 'https://x.example/' },
-      { event: 'share-link-changed', id: 2, reason: 'rotated', shareUrl: 'command:workbench.action.terminal.new' },
-      { event: 'share-link-changed', id: 2, reason: 'rotated', shareUrl: 'javascript:alert(1)' },
-      { event: 'share-link-changed', id: 2, reason: 'stolen', shareUrl: 'https://x.example/' },
-      { event: 'storage', id: 2, state: 'broken', path: '/d', message: 'm' }, { event: 'storage', id: 2, state: 'failing', path: '/d' },
-    ]) {
-      assert.equal(message(bad), undefined, JSON.stringify(bad));
-    }
-  });
-
-  it('rejects feedback records with a missing or wrong field', () => {
-    const { rating: _rating, ...noRating } = record;
-    assert.equal(message({ event: 'feedback', id: 1, record: noRating }), undefined, 'no rating');
-    for (const changes of [
-      { rating: 'meh' }, { schemaVersion: 2 }, { id: '' }, { id: 7 }, { comment: 42 }, { reviewer: null }, { inputs: [] },
-      { inputs: { features: { datatype: 'FP32', shape: [1, -4], data: [] } } },
-      { inputs: { features: { datatype: 'FP32', shape: [1, 4] } } },
-      { outputs: { logits: { datatype: 'FP32', shape: [1, 3], blob: 7 } } },
-    ]) {
-      assert.equal(message(withRecord(changes)), undefined, JSON.stringify(changes));
-      assert.equal(isFeedbackRecord({ ...record, ...changes }), false, JSON.stringify(changes));
-    }
-    assert.equal(isFeedbackRecord(record), true);
-  });
-
-  it('rejects a ready line without a usable port, URL, epoch or owner token', () => {
-    assert.equal(isReadyEvent(ready), true);
-    for (const changes of [{ port: 0 }, { port: 70_000 }, { port: '8000' }, { localUrl: 'file:///etc/passwd' }, { shareUrl: 'nope' },
-      { ownerToken: '' }, { ownerToken: undefined }, { tunnel: undefined }, { epoch: undefined }, { event: 'started' }]) {
-      assert.equal(isReadyEvent({ ...ready, ...changes }), false, JSON.stringify(changes));
-      assert.equal(parseCliLine(JSON.stringify({ ...ready, ...changes })), undefined, JSON.stringify(changes));
-    }
-  });
-
-  it('checks the owner\'s HTTP answers: share link and stats', () => {
-    const link = {
-      shareUrl: 'http://127.0.0.1:8000/?t=a', localUrl: 'http://127.0.0.1:8000/', tunnel: { provider: 'none', state: 'none' },
-      expired: false, passwordRequired: false,
-    };
-    assert.equal(isShareLinkInfo(link), true);
-    for (const changes of [{ tunnel: { provider: 'none', state: 'sideways' } }, { tunnel: 'none' }, { expired: 'no' },
-      { publicUrl: 'ftp://x.example/' }, { shareUrl: undefined }]) {
-      assert.equal(isShareLinkInfo({ ...link, ...changes }), false, JSON.stringify(changes));
-    }
-    const stats = { total: 1, versions: [{ model: 'iris', modelVersion: 'v', count: 1, up: 0, down: 1, upShare: 0, topCorrections: [{ predicted: 'a', expected: 'b', count: 1 }] }] };
-    assert.equal(isFeedbackStats(stats), true);
-    assert.equal(isFeedbackStats({ total: 1, versions: [{ ...stats.versions[0], topCorrections: [{ predicted: 'a', count: 1 }] }] }), false);
-    assert.equal(isFeedbackStats({ total: -1, versions: [] }), false);
-    assert.equal(isFeedbackStats({ total: 1 }), false);
   });
 });

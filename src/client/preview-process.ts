@@ -1,15 +1,13 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
-import type { LogLevel, PreviewEvent, ReadyEvent, StreamedEvent } from '../../shared/events';
-import type { FeedbackRecord, FeedbackStats } from '../../shared/feedback';
-import type { ShareLinkInfo } from '../../shared/share-link';
-import { STOP_REQUEST } from '../../shared/server-control';
+import type { Backoff } from '../shared/backoff';
+import type { LogLevel, ReadyEvent } from '../shared/events';
+import { STOP_REQUEST } from '../shared/server-control';
+import { settlesWithin } from '../shared/settles-within';
 import { ChildOutput, describeEnd } from './child-output';
 import { EventsClient } from './events-client';
+import { OwnerApi } from './owner-api';
 import { asStartError, PreviewStartError, START_CANCELLED, stderrSuffix } from './preview-start-error';
-import { settlesWithin } from './settles-within';
-import { isFeedbackRecord, isFeedbackStats, isShareLinkInfo, parseJson } from './stream-guards';
 import { untilFirst } from './until-first';
 
 export interface PreviewProcessOptions {
@@ -31,7 +29,7 @@ export interface PreviewProcessOptions {
   /** HTTP requests to the server give up after this (default 10 s). */
   requestTimeoutMs?: number;
   /** Reconnect delays of the events socket (default 250 ms doubling to 5 s). */
-  eventsBackoff?: { initialMs: number; maxMs: number };
+  eventsBackoff?: Backoff;
   /**
    * Every line the child prints and what this supervisor does, at its level (the server's log lines keep theirs; one
    * line per prediction and feedback is `debug`). The owner and share tokens are hidden, also after a rotation.
@@ -51,76 +49,61 @@ export interface PreviewProcessExit {
   lastStderr: string[];
 }
 
-interface PreviewProcessEvents {
-  /** A preview event from the events socket, each once and in order (`StreamedEvent` is a `PreviewEvent` with its id). */
-  event: [StreamedEvent];
-  /** Events were missed and cannot be replayed: reload the feedback (`fetchFeedback()`). */
-  reset: [reason: string];
-  exit: [PreviewProcessExit];
-}
-
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
-const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** Asked to stop, the server finishes requests in flight and flushes its files; past this it is killed. */
 const STOP_GRACE_MS = 5_000;
 
 /**
- * The preview server as a child process of the extension: `model-preview serve --json` forked from the bundled CLI,
- * supervised, and talked to like any client (HTTP plus the events WebSocket, with the owner token from its `ready`
- * line). Plain Node, no `vscode`: the extension layer wraps it.
+ * The preview server as a child process of its owner (the extension): `model-preview serve --json` forked from the bundled CLI,
+ * supervised, and talked to like any client: its `events` (the events WebSocket) and its `owner` API (HTTP), both with
+ * the owner token from its `ready` line. Plain Node, no `vscode`: the extension layer wraps it.
  *
  * Why fork: it runs the child with the same runtime as the extension host (no `node` on PATH needed), which in VS Code
  * desktop is Electron run as Node and in code-server plain Node; `execArgv: []` keeps the host's --inspect flags out
  * of the child.
  */
-export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
+export class PreviewProcess {
   /** Resolves once the child has exited (and its output was read), however that happened. Never rejects. */
   readonly exited: Promise<PreviewProcessExit>;
-  /** The events socket client (exposed for diagnostics and tests). */
-  readonly eventsClient: EventsClient;
-  private currentShareUrl: string;
+  /**
+   * The preview's events, each once and in order, from the first of this server run (what the server published while
+   * it started, before anyone could listen) on: listen right after `start` resolves, before awaiting anything else.
+   */
+  readonly events: EventsClient;
+  /** The owner's HTTP calls (feedback, stats, share link). */
+  readonly owner: OwnerApi;
   private stopRequested = false;
   private stopping?: Promise<void>;
-  private readonly requestTimeoutMs: number;
   /** `options.log` with the tokens this child revealed hidden. */
   private readonly log: (line: string, level?: LogLevel) => void;
-  /** Events that arrived while `start` ran (the socket replays the start-time ones at once): emitted once it returned. */
-  private heldEvents?: StreamedEvent[] = [];
 
   private constructor(
     private readonly child: ChildProcess,
-    /** The child's `ready` line: port, URLs, tunnel, owner token. `shareUrl` here is the first link; see `shareUrl`. */
+    /** The child's `ready` line: port, URLs, tunnel, owner token. `shareUrl` here is the first link (events say the next). */
     readonly ready: ReadyEvent,
     output: ChildOutput,
-    private readonly options: PreviewProcessOptions,
+    options: PreviewProcessOptions,
   ) {
-    super();
-    this.currentShareUrl = ready.shareUrl;
-    this.requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
     this.log = (line, level = 'info') => options.log(output.mask.hide(line), level);
-    // From the first event of this server run: what it published while starting reaches the owner too.
-    this.eventsClient = new EventsClient({
-      baseUrl: ready.localUrl, ownerToken: ready.ownerToken, epoch: ready.epoch, log: (line) => this.log(line), backoff: options.eventsBackoff,
+    // From the first event of this server run, held until `start` returns: what it published while starting reaches
+    // the owner too.
+    this.events = new EventsClient({
+      baseUrl: ready.localUrl, ownerToken: ready.ownerToken, epoch: ready.epoch, log: (line) => this.log(line),
+      backoff: options.eventsBackoff, held: true,
     });
-    this.eventsClient.on('event', (e) => {
-      this.follow(e);
-      if (this.heldEvents) this.heldEvents.push(e);
-      else this.emit('event', e);
-    });
-    this.eventsClient.on('reset', (reason) => this.emit('reset', reason));
+    this.owner = new OwnerApi({ baseUrl: ready.localUrl, ownerToken: ready.ownerToken, requestTimeoutMs: options.requestTimeoutMs });
     this.exited = output.ended.then((end) => {
       const exit: PreviewProcessExit = { ...end, expected: this.stopRequested, lastStderr: output.lastStderr() };
       this.log(`preview server exited (${describeEnd(end)})${exit.expected ? '' : ' unexpectedly'}`, exit.expected ? 'info' : 'error');
-      void this.eventsClient.close(); // nothing left to reconnect to
-      this.emit('exit', exit);
+      void this.events.close(); // nothing left to reconnect to
       return exit;
     });
   }
 
   /**
    * Forks `serve --json`, waits for its `ready` line and for the events socket to open. Every event of the server run
-   * is emitted once, from the first (what the server published while it started) on: attach 'event' listeners right
-   * after this resolves, before awaiting anything else. Rejects with a
+   * is emitted once by `events`, from the first (what the server published while it started) on: attach its listeners
+   * right after this resolves, before awaiting anything else. Rejects with a
    * `PreviewStartError` (the child killed and gone) when the child exits first (the message carries its last stderr
    * lines, e.g. the CLI's one-line reason), on the timeout, or on abort.
    */
@@ -163,39 +146,22 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
     const remaining = Math.max(deadline - Date.now(), 2_000);
     try {
       await untilFirst<void>(remaining, options.signal, (settle) => {
-        preview.eventsClient.once('connected', () => settle.resolve());
+        preview.events.once('connected', () => settle.resolve());
         void preview.exited.then((exit) => settle.reject(new PreviewStartError(
           `the preview server exited (${describeEnd(exit)}) right after it was ready${stderrSuffix(exit.lastStderr)}`, exit.lastStderr)));
         return () => new PreviewStartError(`the preview server's events socket did not open within ${remaining} ms` +
-          (preview.eventsClient.lastError ? `: ${preview.eventsClient.lastError}` : ''), output.lastStderr());
+          (preview.events.lastError ? `: ${preview.events.lastError}` : ''), output.lastStderr());
       });
     } catch (err) {
       await preview.stop();
       throw asStartError(err as Error, output);
     }
-    preview.releaseHeldEvents();
+    preview.events.release();
     return preview;
-  }
-
-  /**
-   * The caller attaches its 'event' listener as soon as `start` resolves; the events held until then are emitted on
-   * the next turn of the event loop, which comes after that (promise continuations run first), in order, each once.
-   */
-  private releaseHeldEvents(): void {
-    setImmediate(() => {
-      const held = this.heldEvents ?? [];
-      this.heldEvents = undefined;
-      for (const e of held) this.emit('event', e);
-    });
   }
 
   get pid(): number {
     return this.child.pid!;
-  }
-
-  /** The link to give people: the `ready` one, then whatever the tunnel and share-link events or calls here said. */
-  get shareUrl(): string {
-    return this.currentShareUrl;
   }
 
   /**
@@ -210,7 +176,7 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
 
   private async stopNow(graceMs: number): Promise<void> {
     this.stopRequested = true;
-    const eventsClosed = this.eventsClient.close();
+    const eventsClosed = this.events.close();
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.askToStop();
       if (!(await settlesWithin(this.exited, graceMs))) {
@@ -233,85 +199,4 @@ export class PreviewProcess extends EventEmitter<PreviewProcessEvents> {
     }
     this.child.send(STOP_REQUEST, (err) => err && this.child.kill('SIGTERM'));
   }
-
-  /** Every feedback record (`GET /api/feedback?format=jsonl`). A line that is not a valid record is logged and skipped. */
-  async fetchFeedback(): Promise<FeedbackRecord[]> {
-    const text = await this.ownerRequest('GET', 'api/feedback?format=jsonl', 'reading the feedback (GET /api/feedback)');
-    const records: FeedbackRecord[] = [];
-    text.split('\n').forEach((line, index) => {
-      if (line.trim() === '') return;
-      const value = parseJson(line);
-      if (isFeedbackRecord(value)) records.push(value);
-      else this.log(`feedback export: line ${index + 1} is not a valid feedback record; skipped`, 'warn');
-    });
-    return records;
-  }
-
-  /** Counts per model version (`GET /api/stats`). */
-  async fetchStats(): Promise<FeedbackStats> {
-    const what = 'reading the feedback stats (GET /api/stats)';
-    return this.checked(await this.ownerRequest('GET', 'api/stats', what), isFeedbackStats, what);
-  }
-
-  /** The share link as it is now (`GET /api/share-link`). */
-  async shareLink(): Promise<ShareLinkInfo> {
-    const what = 'reading the share link (GET /api/share-link)';
-    const link = this.checked(await this.ownerRequest('GET', 'api/share-link', what), isShareLinkInfo, what);
-    this.currentShareUrl = link.shareUrl;
-    return link;
-  }
-
-  /** A new share link: the old one answers 401 at once (`POST /api/share-link/rotate`). */
-  async rotateShareLink(): Promise<ShareLinkInfo> {
-    const what = 'rotating the share link (POST /api/share-link/rotate)';
-    const link = this.checked(await this.ownerRequest('POST', 'api/share-link/rotate', what), isShareLinkInfo, what);
-    this.currentShareUrl = link.shareUrl;
-    return link;
-  }
-
-  /** Keeps `shareUrl` current from the events that change it. */
-  private follow(e: PreviewEvent): void {
-    if (e.event === 'tunnel-up' || e.event === 'tunnel-url-changed' || e.event === 'share-link-changed') this.currentShareUrl = e.shareUrl;
-  }
-
-  /** An owner-token request; resolves with the answer's text. Errors say what failed and why. */
-  private async ownerRequest(method: 'GET' | 'POST', urlPath: string, what: string): Promise<string> {
-    const url = new URL(urlPath, this.ready.localUrl);
-    try {
-      const res = await fetch(url, {
-        method, headers: { authorization: `Bearer ${this.ready.ownerToken}` }, signal: AbortSignal.timeout(this.requestTimeoutMs),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`the server answered ${res.status}${serverMessage(text)}`);
-      return text;
-    } catch (err) {
-      throw new Error(`${what} failed: ${this.describeRequestError(err as Error)}`, { cause: err });
-    }
-  }
-
-  private describeRequestError(err: Error): string {
-    if (err.name === 'TimeoutError') return `no answer within ${this.requestTimeoutMs} ms`;
-    // fetch says only "fetch failed"; the reason (ECONNREFUSED: the server is gone) is its cause
-    const cause = err.cause as NodeJS.ErrnoException | undefined;
-    if (err.message === 'fetch failed' && cause) return cause.code ? `${cause.code} (is the preview server still running?)` : cause.message;
-    return err.message;
-  }
-
-  private checked<T>(text: string, guard: (value: unknown) => value is T, what: string): T {
-    const value = parseJson(text);
-    if (!guard(value)) throw new Error(`${what} failed: the answer is not what this extension expects: ${excerpt(text)}`);
-    return value;
-  }
-}
-
-/** The server's `{"error": "..."}` message, or the start of whatever it sent. */
-function serverMessage(text: string): string {
-  const value = parseJson(text);
-  if (typeof value === 'object' && value !== null && 'error' in value && typeof value.error === 'string') return `: ${value.error}`;
-  return text.trim() ? `: ${excerpt(text)}` : '';
-}
-
-function excerpt(text: string): string {
-  const oneLine = text.trim().replace(/\s+/g, ' ');
-  return oneLine.length > 200 ? `${oneLine.slice(0, 200)}...` : oneLine;
 }

@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
-import type { FeedbackRecord } from '../../shared/feedback';
-import { terminalSafe } from '../text/visible-text';
+import type { FeedbackRecord } from './feedback-record';
+import { terminalSafe } from './visible-text';
 
 export const CSV_COLUMNS = ['id', 'ts', 'model', 'modelVersion', 'predictionId', 'rating', 'predicted', 'expected', 'comment', 'reviewer', 'userAgent'] as const;
 

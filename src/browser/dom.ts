@@ -1,6 +1,7 @@
 /**
- * The page's only way to build DOM: elements with attributes and text children. Everything a person or the server
- * supplied becomes a Text node or an attribute value — never markup (no innerHTML anywhere in the page). `style` and
+ * The browser apps' (the try-it page's and the Feedback view's) only way to build DOM: elements with attributes and
+ * text children. Everything a person or the server supplied becomes a Text node or an attribute value — never markup
+ * (no innerHTML anywhere in either app). `style` and
  * `on*` attributes are refused: the CSP forbids inline style and script, and events are bound with addEventListener.
  */
 export type Attrs = Record<string, string | number | boolean | undefined | null>;

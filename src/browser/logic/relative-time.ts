@@ -1,4 +1,4 @@
-/** "just now", "5 minutes ago", "yesterday", ... from two instants (ms since the epoch); English, like the page. */
+/** "just now", "5 minutes ago", "yesterday", ... from two instants (ms since the epoch); English, like the page and the view. */
 const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
   ['second', 1000], ['minute', 60_000], ['hour', 3_600_000], ['day', 86_400_000], ['week', 604_800_000],
 ];
