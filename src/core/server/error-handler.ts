@@ -1,4 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
+import { FeedbackInputError } from '../feedback/feedback-input-error';
 import { PoolRejection } from '../inference/inference-pool';
 import { StorageError } from '../store/storage-error';
 import { visibleLine } from '../text/visible-text';
@@ -47,6 +48,7 @@ function classify(err: unknown, log: (message: string) => void): ErrorAnswer {
   // per request, and the client hears it is not their fault and to try later.
   if (err instanceof StorageError) return { status: err.status, message: err.clientMessage, headers: { 'Retry-After': '30' } };
   if (err instanceof HttpError) return { status: err.status, message: err.message, headers: err.headers };
+  if (err instanceof FeedbackInputError) return { status: 400, message: err.message, headers: {} };
   if (err instanceof PoolRejection) {
     return { status: err.status, message: err.message, headers: err.retryAfterSeconds ? { 'Retry-After': String(err.retryAfterSeconds) } : {} };
   }
