@@ -10,10 +10,9 @@ import { readModelFile, sha256Hex } from './model/model-file';
 import type { OrtLogOptions } from './model/ort-session';
 import { readSidecar, sidecarPathFor } from './model/sidecar-file';
 import { AccessControl } from './server/access';
-import { createApp } from './server/app';
+import { createRequestListener } from './server/app';
 import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS, type ConnectionLimitSettings } from './server/connection-limits';
 import { GracefulServer } from './server/graceful-server';
-import { withInferenceFastPath } from './server/inference-fast-path';
 import { ServerMetrics } from './server/metrics';
 import type { ModelBackend } from './server/model-backend';
 import { loadOrCreateTokens, saveTokens } from './server/token-store';
@@ -124,7 +123,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
         }),
         bodyLimitBytes: options.bodyLimitBytes, log: (m: string) => session.log('error', 'server', m),
       };
-      const handler = withInferenceFastPath(createApp(appOptions), appOptions);
+      const handler = createRequestListener(appOptions);
       const limits = new ConnectionLimits(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS,
         (req) => access.levelOfCredentials(req.headers.authorization, undefined) === 'owner', (m) => session.log('warn', 'server', m));
       session.server = await GracefulServer.listen(handler, {
