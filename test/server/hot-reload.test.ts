@@ -4,21 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ModelReloadedEvent, ErrorEvent } from '../../src/shared/events';
 import { assertTensor, fixtureModel, IRIS_MODEL, loadExpected, pollUntil, startPreview, type Preview } from '../helpers/preview';
-
-/**
- * The same model re-exported with different bytes: ONNX's ModelProto with one more `metadata_props` entry (field 14,
- * a StringStringEntryProto) appended. Protobuf merges repeated fields, so this is a valid model with the same graph.
- */
-function withMetadataProp(model: Buffer, key: string, value: string): Buffer {
-  const str = (field: number, s: string) => {
-    const bytes = Buffer.from(s, 'utf8');
-    assert.ok(bytes.length < 128);
-    return Buffer.concat([Buffer.from([(field << 3) | 2, bytes.length]), bytes]);
-  };
-  const entry = Buffer.concat([str(1, key), str(2, value)]);
-  assert.ok(entry.length < 128);
-  return Buffer.concat([model, Buffer.from([(14 << 3) | 2, entry.length]), entry]);
-}
+import { withMetadataProp } from '../helpers/re-export';
 
 const irisBody = (data = [5.1, 3.5, 1.4, 0.2]) => ({ inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data }] });
 
