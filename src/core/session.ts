@@ -49,6 +49,8 @@ export interface PreviewOptions {
   expiresMs?: number;
   /** A password the share link also needs. */
   password?: string;
+  /** The time in ms since the epoch (default Date.now): when links are issued and expire. Tests move it instead of waiting. */
+  clock?: () => number;
   /** Let git see predictions, feedback and blobs (default: the data folder's .gitignore hides them). */
   keepFeedbackInGit?: boolean;
   /** Per-client budgets (default DEFAULT_RATE_LIMITS). */
@@ -103,11 +105,11 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     const warn = (message: string) => (options.log ?? logToStderr)({ level: 'warn', source: 'storage', message });
     await writeDataGitignore(options.dataDir, { keepFeedbackInGit: options.keepFeedbackInGit ?? false });
     const [model, tokens, predictions, feedbackStore] = await Promise.all([
-      readModelFile(options.modelFile), loadOrCreateTokens(options.dataDir),
+      readModelFile(options.modelFile), loadOrCreateTokens(options.dataDir, options.clock),
       PredictionLog.open(options.dataDir, warn), FeedbackStore.open(options.dataDir, warn),
     ]);
     const pool = new InferencePool({ size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs, ortLog: options.ortLog });
-    const access = new AccessControl(tokens, { expiresMs: options.expiresMs, password: options.password });
+    const access = new AccessControl(tokens, { expiresMs: options.expiresMs, password: options.password }, options.clock);
     // A link that expired while no server ran: people holding it get 401, and the owner gets a fresh link now.
     const reissued = access.expired;
     if (reissued) await saveTokens(options.dataDir, access.rotateShareToken());
