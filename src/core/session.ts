@@ -226,7 +226,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     const started = performance.now();
     try {
       const model = await readModelFile(this.options.modelFile);
-      if (sha256Hex(model.bytes) === previous.sha256) return; // touched, or an extra watch event: nothing to load
+      if (sha256Hex(model.bytes) === previous.sha256) {
+        this.metrics.modelReloads.inc({ result: 'unchanged' }); // touched, or an extra watch event: nothing to load
+        return;
+      }
       const description = await this.pool.load(model);
       const loadMs = performance.now() - started;
       this.adopt(description, loadMs);
