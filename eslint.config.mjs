@@ -5,18 +5,21 @@ import tseslint from 'typescript-eslint';
 const vscodePath = { name: 'vscode', message: 'core/, shared/ and cli/ are plain Node: only src/vscode/ may import vscode.' };
 const noVscode = { 'no-restricted-imports': ['error', { paths: [vscodePath] }] };
 
-/** Core's folders that `folder` may not import (a relative import whose path enters one of them). */
+/** A relative import that enters one of core's `folders` (`../server/x`, `../../core/model/y`). */
 const coreFolders = (folders, why) => ({ regex: `^(\\.\\./)+(core/)?(${folders.join('|')})(/|$)`, message: why });
+const noServer = (folder) => coreFolders(['server'], `${folder} never imports server/ (the HTTP layer): throw an error of its own, and server/error-answer.ts maps it to a status.`);
+const MODEL_AND_INFERENCE = 'model/ and inference/ do not import each other: what both need lives in onnx/, and core/inference-worker.ts puts them together.';
 /**
- * Core's own layers, lowest first: store/ and model/ know nothing above them; feedback/ builds on store/; inference/
- * on model/; server/ (the HTTP layer) on all of them. An error a lower layer throws is its own type, which server/'s
- * error handler maps to a status.
+ * Core's own layers, lowest first: store/, onnx/ and model/ know nothing above them; feedback/ builds on store/;
+ * inference/ on onnx/ (not model/: the worker's entry, core/inference-worker.ts, joins the two); server/ (the HTTP layer)
+ * on all of them.
  */
 const coreLayers = {
-  'src/core/store/**': coreFolders(['server', 'feedback', 'inference', 'model'], 'store/ is the bottom layer: it imports no other part of core but text/.'),
-  'src/core/feedback/**': coreFolders(['server'], 'feedback/ never imports server/: throw a feedback error and let server/error-handler.ts map it to a status.'),
-  'src/core/model/**': coreFolders(['server', 'inference'], 'model/ never imports server/ or inference/ (inference builds on model; what both need lives in onnx/).'),
-  'src/core/onnx/**': coreFolders(['server', 'inference', 'model'], 'onnx/ is what model/ and inference/ share: it imports neither.'),
+  'src/core/store/**': [coreFolders(['server', 'feedback', 'inference', 'model', 'onnx'], 'store/ is the bottom layer: it imports no other part of core but text/.')],
+  'src/core/feedback/**': [noServer('feedback/')],
+  'src/core/model/**': [noServer('model/'), coreFolders(['inference'], MODEL_AND_INFERENCE)],
+  'src/core/inference/**': [noServer('inference/'), coreFolders(['model'], MODEL_AND_INFERENCE)],
+  'src/core/onnx/**': [coreFolders(['server', 'inference', 'model'], 'onnx/ is what model/ and inference/ share: it imports neither, nor server/.')],
 };
 
 export default tseslint.config(
@@ -30,8 +33,8 @@ export default tseslint.config(
     },
   },
   { files: ['src/core/**', 'src/shared/**', 'src/cli/**', 'src/page/**', 'src/webview/**'], rules: noVscode },
-  ...Object.entries(coreLayers).map(([folder, pattern]) => ({
+  ...Object.entries(coreLayers).map(([folder, patterns]) => ({
     files: [folder],
-    rules: { 'no-restricted-imports': ['error', { paths: [vscodePath], patterns: [pattern] }] },
+    rules: { 'no-restricted-imports': ['error', { paths: [vscodePath], patterns }] },
   })),
 );

@@ -7,7 +7,7 @@ import { InferencePool } from './inference/inference-pool';
 import type { JobKind } from './inference/worker-protocol';
 import { FileWatcher } from './model/file-watcher';
 import { readModelFile, sha256Hex } from './model/model-file';
-import type { OrtLogOptions } from './model/ort-session';
+import type { OrtLogOptions } from './onnx/ort-session';
 import { readSidecar, sidecarPathFor } from './model/sidecar-file';
 import { AccessControl } from './server/access';
 import { createRequestListener } from './server/app';

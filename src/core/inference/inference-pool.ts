@@ -1,12 +1,27 @@
 import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ModelDescription } from '../../shared/model-card';
-import { ModelLoadError } from '../model/model-load-error';
-import type { ModelFile } from '../model/model-file';
-import type { OrtLogOptions } from '../model/ort-session';
+import { ModelLoadError } from '../onnx/model-load-error';
+import type { OrtLogOptions } from '../onnx/ort-session';
 import { BatchScheduler, type SchedulableJob } from './batch-scheduler';
 import { WorkerSlot, type PostedJob } from './worker-slot';
 import type { FromWorker, JobKind, JobResult } from './worker-protocol';
+
+/** A model file's path and bytes (what model/'s readModelFile gives). */
+export interface ModelBytes {
+  path: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * The worker's entry point (core/inference-worker.ts): one folder up from this file in the tsc output (out/src/core/),
+ * beside it in the webpack bundle (dist/, one folder for everything).
+ */
+function defaultWorkerFile(): string {
+  const candidates = [path.join(__dirname, '..', 'inference-worker.js'), path.join(__dirname, 'inference-worker.js')];
+  return candidates.find((file) => existsSync(file)) ?? candidates[0];
+}
 
 export interface PoolOptions {
   /** Worker threads, each with its own onnxruntime session. */
@@ -66,7 +81,7 @@ export class InferencePool extends EventEmitter {
 
   constructor(private readonly options: PoolOptions) {
     super();
-    this.workerFile = options.workerFile ?? path.join(__dirname, 'inference-worker.js');
+    this.workerFile = options.workerFile ?? defaultWorkerFile();
     this.scheduler = new BatchScheduler({ maxQueue: options.maxQueue, timeoutMs: options.timeoutMs });
   }
 
@@ -91,7 +106,7 @@ export class InferencePool extends EventEmitter {
    * Requests already handed to a worker finish on the version they started on. If any worker cannot load the new
    * version, the old one keeps serving and this rejects with the reason.
    */
-  async load(model: ModelFile): Promise<ModelDescription> {
+  async load(model: ModelBytes): Promise<ModelDescription> {
     if (this.closed) throw new Error('the inference pool is closed');
     while (this.slots.length < this.options.size) {
       const slot = this.spawn();

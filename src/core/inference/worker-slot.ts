@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ModelDescription } from '../../shared/model-card';
-import { ModelLoadError } from '../model/model-load-error';
-import type { OrtLogOptions } from '../model/ort-session';
+import { ModelLoadError } from '../onnx/model-load-error';
+import type { OrtLogOptions } from '../onnx/ort-session';
 import type { FromWorker, InferJob, JobKind, ToWorker, WorkerData } from './worker-protocol';
 
 /** What a slot posts of a job: its raw body and what the worker needs to run it. */
