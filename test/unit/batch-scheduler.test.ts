@@ -31,7 +31,13 @@ function scheduler(workers: Worker[], options: { maxQueue?: number; timeoutMs?: 
     const ids = s.jobsOf(worker).map((j) => j.id);
     return s.answered(worker, ids, msPerJob * ids.length, now);
   };
-  return { s, enqueue, dispatch, answerAll };
+  /** One job to each worker, answered at `now` after `msPerJob`: the scheduler now knows how long a job takes. */
+  const learnJobTime = (msPerJob: number, now: number) => {
+    enqueue(workers.length);
+    dispatch(now);
+    for (const w of workers) answerAll(w, msPerJob, now);
+  };
+  return { s, enqueue, dispatch, answerAll, learnJobTime };
 }
 
 describe('BatchScheduler: which worker gets the jobs', () => {
@@ -44,11 +50,8 @@ describe('BatchScheduler: which worker gets the jobs', () => {
   });
 
   it('keeps tiny jobs on one running worker (waking another costs more than the jobs), up to the work that fits in 0.5 ms', () => {
-    const { s, enqueue, dispatch, answerAll } = scheduler(['A', 'B']);
-    enqueue(2);
-    dispatch();
-    answerAll('A', 0.02, 1);
-    answerAll('B', 0.02, 1);
+    const { s, enqueue, dispatch, learnJobTime } = scheduler(['A', 'B']);
+    learnJobTime(0.02, 1);
     enqueue(10);
     assert.deepEqual(dispatch(1), [['A', 10]], 'all on one worker: 10 × 0.02 ms is under 0.5 ms');
     enqueue(30);
@@ -58,10 +61,8 @@ describe('BatchScheduler: which worker gets the jobs', () => {
   });
 
   it('spreads slow jobs (50 ms each) one per worker instead of queueing them behind each other', () => {
-    const { enqueue, dispatch, answerAll } = scheduler(['A', 'B', 'C']);
-    enqueue(3);
-    dispatch();
-    for (const w of ['A', 'B', 'C'] as const) answerAll(w, 50, 100);
+    const { enqueue, dispatch, learnJobTime } = scheduler(['A', 'B', 'C']);
+    learnJobTime(50, 100);
     enqueue(2);
     assert.deepEqual(dispatch(100), [['A', 1], ['B', 1]]);
     enqueue(1);
@@ -71,11 +72,8 @@ describe('BatchScheduler: which worker gets the jobs', () => {
   });
 
   it('stops adding to a running worker that has not answered for twice the threshold (its job is slower than expected)', () => {
-    const { s, enqueue, dispatch, answerAll } = scheduler(['A', 'B']);
-    enqueue(2);
-    dispatch();
-    answerAll('A', 0.02, 0);
-    answerAll('B', 0.02, 0);
+    const { s, enqueue, dispatch, learnJobTime } = scheduler(['A', 'B']);
+    learnJobTime(0.02, 0);
     enqueue(1);
     assert.deepEqual(dispatch(0), [['A', 1]]);
     enqueue(1);
