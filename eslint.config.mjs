@@ -33,20 +33,19 @@ const restrict = (files, patterns, paths = []) => ({ files, rules: { 'no-restric
 
 /** Core's folders that a folder of core may not import (a relative import whose path enters one of them). */
 const coreFolders = (folders, why) => ({ regex: `^(\\.\\./)+(core/)?(${folders.join('|')})(/|$)`, message: why });
+const noServer = (folder) => coreFolders(['server'], `${folder} never imports server/ (the HTTP layer): throw an error of its own, and server/error-answer.ts maps it to a status.`);
+const MODEL_AND_INFERENCE = 'model/ and inference/ do not import each other: what both need lives in onnx/, and core/inference-worker.ts puts them together.';
 /**
- * Core's own layers, lowest first: store/ and model/ know nothing above them; feedback/ builds on store/; inference/
- * on model/; server/ (the HTTP layer) on all of them. An error a lower layer throws is its own type, which server/'s
- * error handler maps to a status. (The same rules and messages as branch h11-pipeline's, which separates model/ from
- * inference/ and feedback/ from server/.)
+ * Core's own layers, lowest first: store/, onnx/ and model/ know nothing above them; feedback/ builds on store/;
+ * inference/ on onnx/ (not model/: the worker's entry, core/inference-worker.ts, joins the two); server/ (the HTTP layer)
+ * on all of them. An error a lower layer throws is its own type, which server/error-answer.ts maps to a status.
  */
 const CORE_LAYERS = {
-  'src/core/store/**': coreFolders(['server', 'feedback', 'inference', 'model'], 'store/ is the bottom layer: it imports no other part of core but text/.'),
-  // TODO(h11-pipeline): feedback-service.ts still throws server/'s HttpError, and model/signature.ts still imports
-  // inference/datatypes. Once that branch has landed, these three replace the model/ line below:
-  //   'src/core/feedback/**': coreFolders(['server'], 'feedback/ never imports server/: throw a feedback error and let server/error-handler.ts map it to a status.'),
-  //   'src/core/model/**': coreFolders(['server', 'inference'], 'model/ never imports server/ or inference/ (inference builds on model; what both need lives in onnx/).'),
-  //   'src/core/onnx/**': coreFolders(['server', 'inference', 'model'], 'onnx/ is what model/ and inference/ share: it imports neither.'),
-  'src/core/model/**': coreFolders(['server'], 'model/ never imports server/ (the HTTP layer).'),
+  'src/core/store/**': [coreFolders(['server', 'feedback', 'inference', 'model', 'onnx'], 'store/ is the bottom layer: it imports no other part of core but text/.')],
+  'src/core/feedback/**': [noServer('feedback/')],
+  'src/core/model/**': [noServer('model/'), coreFolders(['inference'], MODEL_AND_INFERENCE)],
+  'src/core/inference/**': [noServer('inference/'), coreFolders(['model'], MODEL_AND_INFERENCE)],
+  'src/core/onnx/**': [coreFolders(['server', 'inference', 'model'], 'onnx/ is what model/ and inference/ share: it imports neither, nor server/.')],
 };
 
 const CORE_OUTSIDE = [CLIENT, CLI, VSCODE_FOLDER, PAGE, WEBVIEW, BROWSER, EXTENSION];
@@ -63,7 +62,7 @@ export default tseslint.config(
   },
   restrict(['src/shared/**'], [...NODE, CORE, CLIENT, CLI, VSCODE_FOLDER, PAGE, WEBVIEW, BROWSER, EXTENSION], [VSCODE, ...NODE_BARE]),
   restrict(['src/core/**'], CORE_OUTSIDE, [VSCODE]),
-  ...Object.entries(CORE_LAYERS).map(([folder, pattern]) => restrict([folder], [...CORE_OUTSIDE, pattern], [VSCODE])),
+  ...Object.entries(CORE_LAYERS).map(([folder, patterns]) => restrict([folder], [...CORE_OUTSIDE, ...patterns], [VSCODE])),
   restrict(['src/client/**'], [CORE, CLI, VSCODE_FOLDER, PAGE, WEBVIEW, BROWSER, EXTENSION], [VSCODE]),
   restrict(['src/cli/**'], [VSCODE_FOLDER, PAGE, WEBVIEW, BROWSER, EXTENSION], [VSCODE]),
   restrict(['src/vscode/**'], [CORE, CLI, PAGE, WEBVIEW, BROWSER, EXTENSION]),

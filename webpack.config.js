@@ -25,7 +25,7 @@ const server = {
   target: 'node20',
   entry: {
     cli: './src/cli/main.ts',
-    'inference-worker': './src/core/inference/inference-worker.ts',
+    'inference-worker': './src/core/inference-worker.ts',
   },
   output: { path: path.resolve(__dirname, 'dist'), filename: '[name].js', libraryTarget: 'commonjs2' },
   // Keep __dirname the runtime folder (dist/) so the pool finds dist/inference-worker.js next to dist/cli.js.

@@ -1,4 +1,4 @@
-import type { OrtLogOptions } from '../model/ort-session';
+import type { OrtLogOptions } from '../onnx/ort-session';
 import type { ModelDescription } from '../../shared/model-card';
 
 /** Messages between the HTTP thread (the pool) and an inference worker. Typed once, used on both sides. */

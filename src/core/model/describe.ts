@@ -1,9 +1,9 @@
 import type * as ort from 'onnxruntime-node';
 import type { ModelDescription } from '../../shared/model-card';
-import { ModelLoadError } from './model-load-error';
+import { ModelLoadError } from '../onnx/model-load-error';
 import { modelNameFromPath, sha256Hex, shortVersion, type ModelFile } from './model-file';
 import { readOnnxMetadata } from './onnx-metadata';
-import { createOrtSession, type OrtLogOptions } from './ort-session';
+import { createOrtSession, type OrtLogOptions } from '../onnx/ort-session';
 import { signatureFromSession } from './signature';
 
 /** Checks the bytes are an ONNX model before onnxruntime sees them, for a clearer reason than ORT gives. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ModelLoadError } from './model-load-error';
+import { ModelLoadError } from '../onnx/model-load-error';
 
 export interface ModelFile {
   path: string;

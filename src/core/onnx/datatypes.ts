@@ -1,5 +1,11 @@
 import type { V2Datatype } from '../../shared/v2';
 
+/*
+ * The tensor element types as onnxruntime names them and as the V2 protocol does, with the integer ranges. One table
+ * for both readers of it: model/ (a signature from a session's metadata) and inference/ (the tensor codec). It lives
+ * in neither, so that model/ never imports inference/ (ESLint enforces it).
+ */
+
 /** onnxruntime-node's tensor type names (`Tensor.Type`) that map to a V2 datatype. */
 export type OrtType =
   | 'bool' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'int8' | 'int16' | 'int32' | 'int64'

@@ -1,10 +1,15 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { ModelRunner } from './model-runner';
-import type { FromWorker, InferJob, JobResult, ToWorker, WorkerData } from './worker-protocol';
+import { ModelRunner } from './inference/model-runner';
+import type { FromWorker, InferJob, JobResult, ToWorker, WorkerData } from './inference/worker-protocol';
+import { describeLoadedModel, readMetadataOrExplain } from './model/describe';
+import type { ModelFile } from './model/model-file';
+import { createOrtSession, type OrtLogOptions } from './onnx/ort-session';
 
 /**
- * Entry point of an inference worker thread. onnxruntime-node's `session.run` blocks the thread that calls it, so it
- * runs here and never on the HTTP thread. A worker may hold two model versions at once during a hot reload.
+ * Entry point of an inference worker thread: the worker's composition root (as session.ts is the HTTP thread's), so it
+ * sits beside session.ts and puts model/ (loading and describing a model) and inference/ (running jobs) together,
+ * which do not import each other. onnxruntime-node's `session.run` blocks the thread that calls it, so it runs here
+ * and never on the HTTP thread. A worker may hold two model versions at once during a hot reload.
  *
  * A worker is never terminated from outside while it may be inside `session.run`: that aborts the whole process
  * (a native exception escapes). Instead the pool sets the shared `retired` flag, and the worker leaves by itself
@@ -17,6 +22,18 @@ const control = new Int32Array((workerData as WorkerData).control);
 const runners = new Map<number, ModelRunner>();
 const send = (msg: FromWorker): void => port.postMessage(msg);
 let leaving = false;
+
+/** Loads one model version into this thread's onnxruntime. */
+async function loadRunner(model: ModelFile, log: OrtLogOptions): Promise<ModelRunner> {
+  readMetadataOrExplain(model); // a clearer reason than onnxruntime's for a file that is not a model at all
+  const session = await createOrtSession(model.bytes, model.path, log);
+  try {
+    return new ModelRunner(session, describeLoadedModel(model, session));
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+}
 
 function leaveIfRetired(): boolean {
   if (leaving) return true;
@@ -32,7 +49,7 @@ port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'load':
       // A private copy: onnxruntime-node refuses views of a SharedArrayBuffer.
-      ModelRunner.load({ path: msg.file, bytes: new Uint8Array(msg.bytes).slice() }, ortLog).then(
+      loadRunner({ path: msg.file, bytes: new Uint8Array(msg.bytes).slice() }, ortLog).then(
         (runner) => {
           runners.set(msg.generation, runner);
           send({ type: 'loaded', generation: msg.generation, description: runner.description });
