@@ -12,6 +12,7 @@ import { QueueStatus } from './queue-status';
 import { correctionChoices, renderOutputs } from './result-view';
 import { SafeStorage } from './storage';
 import { VersionWatcher } from './version-watcher';
+import { backoffDelay } from '../shared/backoff';
 
 /**
  * The stakeholder try-it page. The server sends a bare HTML shell (src/core/server/routes/page-route.ts); this script

@@ -1,4 +1,4 @@
-import { el, replaceChildren } from './dom';
+import { el, replaceChildren } from '../browser/dom';
 import type { FeedbackQueue } from './logic/feedback-queue';
 
 /**

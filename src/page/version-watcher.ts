@@ -1,6 +1,6 @@
 import type { ModelCard } from '../shared/model-card';
 import { fetchCard } from './api';
-import { el } from './dom';
+import { el } from '../browser/dom';
 
 const CARD_POLL_MS = 10_000;
 
