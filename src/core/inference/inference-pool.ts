@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { ModelDescription } from '../../shared/model-card';
 import { ModelLoadError } from '../model/model-load-error';
 import type { ModelFile } from '../model/model-file';
-import type { FromWorker, InferJob, JobKind, JobResult, ToWorker, WorkerData } from './worker-protocol';
+import { shareModel, type FromWorker, type InferJob, type JobKind, type JobResult, type SharedModel, type ToWorker, type WorkerData } from './worker-protocol';
 
 export interface PoolOptions {
   /** Worker threads, each with its own onnxruntime session. */
@@ -61,7 +61,7 @@ interface Slot {
 interface Loaded {
   generation: number;
   description: ModelDescription;
-  bytes: SharedArrayBuffer;
+  model: SharedModel;
 }
 
 // Up to 16 jobs in flight per worker: while it runs one, the next ones are already in its message queue, so it never
@@ -163,10 +163,9 @@ export class InferencePool extends EventEmitter {
     if (this.closed) throw new Error('the inference pool is closed');
     while (this.slots.length < this.options.size) this.slots.push(this.spawn());
     const generation = this.nextGeneration++;
-    const bytes = new SharedArrayBuffer(model.bytes.byteLength);
-    new Uint8Array(bytes).set(model.bytes);
+    const shared = shareModel(model);
     const slots = [...this.slots];
-    const results = await Promise.allSettled(slots.map((slot) => this.loadInto(slot, generation, model.path, bytes)));
+    const results = await Promise.allSettled(slots.map((slot) => this.loadInto(slot, generation, shared)));
     // A worker replaced while loading (it crashed or got stuck) says nothing about the model: only the others count.
     const counted = results.filter((_r, i) => this.slots.includes(slots[i]));
     const failure = counted.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -177,7 +176,7 @@ export class InferencePool extends EventEmitter {
       throw reason instanceof ModelLoadError ? reason : new ModelLoadError(model.path, String(reason?.message ?? reason));
     }
     const previous = this.current;
-    this.current = { generation, description: success.value, bytes };
+    this.current = { generation, description: success.value, model: shared };
     this.jobMs = Infinity;
     // A worker that joined during the load (a replacement) still holds the old version: bring it up to date.
     for (const slot of this.slots) if (!slot.loaded.has(generation) && !slot.loads.has(generation)) this.catchUp(slot);
@@ -251,7 +250,8 @@ export class InferencePool extends EventEmitter {
     return slot;
   }
 
-  private loadInto(slot: Slot, generation: number, file: string, bytes: SharedArrayBuffer): Promise<ModelDescription> {
+  private loadInto(slot: Slot, generation: number, model: SharedModel): Promise<ModelDescription> {
+    const file = model.file;
     return new Promise((resolve, reject) => {
       const limit = this.options.loadTimeoutMs ?? 120_000;
       const timer = setTimeout(() => {
@@ -263,7 +263,7 @@ export class InferencePool extends EventEmitter {
         resolve: (d) => { clearTimeout(timer); slot.loaded.add(generation); resolve(d); },
         reject: (e) => { clearTimeout(timer); reject(e); },
       });
-      this.post(slot, { type: 'load', generation, file, bytes });
+      this.post(slot, { type: 'load', generation, model });
     });
   }
 
@@ -429,7 +429,7 @@ export class InferencePool extends EventEmitter {
   private catchUp(slot: Slot): void {
     const current = this.current;
     if (!current || this.closed || !this.slots.includes(slot)) return;
-    this.loadInto(slot, current.generation, current.description.file, current.bytes).then(
+    this.loadInto(slot, current.generation, current.model).then(
       () => (this.current && this.current.generation !== current.generation ? this.catchUp(slot) : this.pump()),
       (err: Error) => this.emit('worker-error', err),
     );

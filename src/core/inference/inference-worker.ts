@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ModelRunner } from './model-runner';
-import type { FromWorker, InferJob, JobResult, ToWorker, WorkerData } from './worker-protocol';
+import { modelFromShared, type FromWorker, type InferJob, type JobResult, type ToWorker, type WorkerData } from './worker-protocol';
 
 /**
  * Entry point of an inference worker thread. onnxruntime-node's `session.run` blocks the thread that calls it, so it
@@ -31,8 +31,7 @@ port.on('message', (msg: ToWorker) => {
   if (leaveIfRetired()) return;
   switch (msg.type) {
     case 'load':
-      // A private copy: onnxruntime-node refuses views of a SharedArrayBuffer.
-      ModelRunner.load({ path: msg.file, bytes: new Uint8Array(msg.bytes).slice() }, ortLog).then(
+      ModelRunner.load(modelFromShared(msg.model), ortLog).then(
         (runner) => {
           runners.set(msg.generation, runner);
           send({ type: 'loaded', generation: msg.generation, description: runner.description });

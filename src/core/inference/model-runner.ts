@@ -1,8 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelDescription } from '../../shared/model-card';
-import { describeLoadedModel, readMetadataOrExplain } from '../model/describe';
+import { createModelSession, describeLoadedModel, prepareModel } from '../model/describe';
 import type { ModelFile } from '../model/model-file';
-import { createOrtSession, type OrtLogOptions } from '../model/ort-session';
+import type { OrtLogOptions } from '../model/ort-session';
 import { TensorInputError } from './codec';
 import { explainOrtFailure } from './ort-errors';
 import { terminalSafe, visibleLine } from '../text/visible-text';
@@ -17,10 +17,10 @@ export class ModelRunner {
   private constructor(private readonly session: ort.InferenceSession, readonly description: ModelDescription) {}
 
   static async load(model: ModelFile, ortLog: OrtLogOptions): Promise<ModelRunner> {
-    readMetadataOrExplain(model); // a clearer reason than onnxruntime's for a file that is not a model at all
-    const session = await createOrtSession(model.bytes, model.path, ortLog);
+    const prepared = prepareModel(model); // a clearer reason than onnxruntime's for a file that is not a model at all
+    const session = await createModelSession(model, prepared, ortLog);
     try {
-      return new ModelRunner(session, describeLoadedModel(model, session));
+      return new ModelRunner(session, describeLoadedModel(model, prepared, session));
     } catch (err) {
       await session.release();
       throw err;
