@@ -175,7 +175,7 @@ export function factValueText(fact: ModelFact): string {
   const value: unknown = fact.value;
   if (fact.property === 'examples') return (fact.value).map((e) => e.name).join(', ');
   const text = Array.isArray(value) ? value.map(String).join(', ') : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /**
