@@ -239,7 +239,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       this.publish({ event: 'model-reloaded', model: description.name, modelVersion: description.version, previousVersion: previous.version, loadMs: Math.round(loadMs) });
     } catch (err) {
       // A data file still being written: its last write wakes the watcher again, and that reload sees it whole.
-      if (err instanceof IncompleteModelError) return this.log('info', 'watcher', `waiting for the model's files to be complete: ${err.reason}`);
+      if (err instanceof IncompleteModelError) {
+        if (this.watcher && JSON.stringify(err.dataFiles) !== JSON.stringify(this.dataFiles)) this.watch(err.dataFiles);
+        return this.log('info', 'watcher', `waiting for the model's files to be complete: ${err.reason}`);
+      }
       this.metrics.modelReloads.inc({ result: 'failed' });
       this.publish({ event: 'error', source: 'model-reload', message: `${(err as Error).message} (still serving version ${previous.version})` });
     }

@@ -54,28 +54,36 @@ async function readExternalData(model: ModelFile): Promise<ExternalDataFile[]> {
     if (/outside the model|names no file/.test((err as Error).message)) throw new ModelLoadError(model.path, (err as Error).message);
     return [];
   }
-  return Promise.all(needs.map(async ({ location, minBytes }) => {
-    let file: string;
+  const files = needs.map(({ location }) => {
     try {
-      file = externalDataPath(model.path, location);
+      return externalDataPath(model.path, location);
     } catch (err) {
       throw new ModelLoadError(model.path, (err as Error).message);
     }
+  });
+  return Promise.all(needs.map(async ({ location, minBytes }, i) => {
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(file);
+      bytes = await readFile(files[i]);
     } catch (err) {
-      throw new ModelLoadError(model.path, `its external data file '${location}' cannot be read: ${reasonFor(err)} (copy it beside the model)`);
+      // Missing may mean "not written yet" by a re-export that writes the model first: incomplete, not broken.
+      const reason = `its external data file '${location}' cannot be read: ${reasonFor(err)} (copy it beside the model)`;
+      throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? new IncompleteModelError(model.path, reason, files) : new ModelLoadError(model.path, reason);
     }
     if (bytes.length < minBytes) {
-      throw new IncompleteModelError(model.path, `its external data file '${location}' has ${bytes.length} bytes, fewer than the ${minBytes} its tensors need (still being written?)`);
+      throw new IncompleteModelError(model.path, `its external data file '${location}' has ${bytes.length} bytes, fewer than the ${minBytes} its tensors need (still being written?)`, files);
     }
-    return { location, path: file, bytes };
+    return { location, path: files[i], bytes };
   }));
 }
 
-/** The model's files are not all written yet (a data file shorter than its tensors need). */
-export class IncompleteModelError extends ModelLoadError {}
+/** The model's files are not all written yet (a data file missing, or shorter than its tensors need). */
+export class IncompleteModelError extends ModelLoadError {
+  /** Every data file the model names: the ones to watch for the rest of the export. */
+  constructor(file: string, reason: string, readonly dataFiles: string[]) {
+    super(file, reason);
+  }
+}
 
 /** The model's version: the sha256 of the `.onnx` bytes, then each data file's name and bytes (so new weights are a new version). */
 export function modelSha256(model: ModelFile): string {
