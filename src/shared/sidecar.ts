@@ -70,6 +70,11 @@ export const SidecarSchema = z.strictObject({
 });
 
 export type Sidecar = z.infer<typeof SidecarSchema>;
+
+/** Where a model's sidecar is: `<model>.preview.json` beside `<model>.onnx` (the server, the CLI and the extension agree). */
+export function sidecarPathFor(modelFile: string): string {
+  return modelFile.replace(/\.onnx$/i, '') + '.preview.json';
+}
 export type ImagePreprocessing = z.infer<typeof ImagePreprocessingSchema>;
 
 /** The JSON Schema published as docs/sidecar.schema.json (editors validate and complete sidecar files with it). */
