@@ -39,7 +39,8 @@ export class FieldControl {
       });
     }
     this.element = el('div', { class: 'field' },
-      el('label', { for: id }, field.label, field.unit ? el('span', { class: 'unit' }, ` (${field.unit})`) : undefined),
+      // "sepal length (cm)" already says its unit.
+      el('label', { for: id }, field.label, field.unit && !field.label.includes(`(${field.unit})`) ? el('span', { class: 'unit' }, ` (${field.unit})`) : undefined),
       this.control,
       range ? el('span', { class: 'range', id: rangeId }, range) : undefined);
   }
