@@ -350,6 +350,49 @@ describe('Model Preview in a real VS Code extension host', () => {
     assert.match(added, /"\.model-preview"/);
   });
 
+  it('"Insert export cell" adds the export helper and the call to fill in to the active notebook', async () => {
+    const notebookFile = path.join(folder, 'export.ipynb');
+    await writeFile(notebookFile, JSON.stringify({
+      cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: ['model = train()'] }],
+      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } }, nbformat: 4, nbformat_minor: 5,
+    }));
+    const notebook = await vscode.workspace.openNotebookDocument(vscode.Uri.file(notebookFile));
+    await vscode.window.showNotebookDocument(notebook);
+    assert.equal(await vscode.commands.executeCommand('modelPreview.insertExportCell'), true);
+    assert.equal(notebook.cellCount, 3);
+    assert.match(notebook.cellAt(1).document.getText(), /^def export_for_preview\(model, path, data, \*/m, 'the helper itself, from the installed extension');
+    assert.match(notebook.cellAt(2).document.getText(), /^# export_for_preview\($/m);
+    assert.equal(notebook.cellAt(2).document.languageId, 'python');
+  });
+
+  it('"Customize stakeholder page…" writes <model>.preview.json from what the model says, opens it, and leaves an edited one alone', async () => {
+    const model = path.join(folder, 'custom', 'flowers.onnx');
+    await mkdir(path.dirname(model), { recursive: true });
+    await copyFile(iris, model);
+    const sidecar = path.join(folder, 'custom', 'flowers.preview.json');
+    const opened = await vscode.commands.executeCommand<string>('modelPreview.customizePage', vscode.Uri.file(model));
+    assert.equal(opened, sidecar);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, sidecar);
+    const text = vscode.window.activeTextEditor!.document.getText();
+    assert.match(text, /"label": "sepal length \(cm\)"/);
+    assert.match(text, /"classNames": \["setosa", "versicolor", "virginica"\]/);
+    await writeFile(sidecar, '{ "title": "Mine" }\n');
+    await vscode.commands.executeCommand('modelPreview.customizePage', vscode.Uri.file(model));
+    assert.equal(vscode.window.activeTextEditor?.document.getText(), '{ "title": "Mine" }\n', 'an existing file is opened, not rewritten');
+  });
+
+  it('a *.preview.json is checked against the sidecar schema in the editor (jsonValidation)', async () => {
+    const file = path.join(folder, 'custom', 'typo.preview.json');
+    await writeFile(file, '{ "titel": "Iris" }\n');
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    const problems = await until('a diagnostic for the misspelt key', () => {
+      const found = vscode.languages.getDiagnostics(doc.uri);
+      return found.length > 0 ? found : undefined;
+    }, 30_000);
+    assert.match(problems.map((d) => d.message).join('; '), /titel/i);
+  });
+
   it('"VS Code port forwarding": the link is the workbench\'s forwarded URL, and the page works through it', async () => {
     const config = () => vscode.workspace.getConfiguration('modelPreview');
     await vscode.commands.executeCommand('modelPreview.stop', { file: iris });
