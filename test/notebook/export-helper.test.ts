@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { exportCells } from '../../src/vscode/notebook/export-cells';
 import { SidecarSchema } from '../../src/shared/sidecar';
-import { ARTIFACTS, DESKTOP, launchBrowser, newContext } from '../e2e/browser';
+import { ARTIFACTS, chromiumForSuite, DESKTOP, newContext } from '../e2e/browser';
 import { FIXTURE_DIR, REPO_ROOT, startPreview, type Preview } from '../helpers/preview';
 
 /**
@@ -40,12 +40,7 @@ async function openPage(browser: Browser, p: Preview): Promise<{ page: Page; clo
 
 describe('the notebook export helper, run for real', function () {
   this.timeout(180_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  before(async () => {
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-  after(async () => closeBrowser?.());
+  const chromium = chromiumForSuite();
 
   it('the iris notebook with the inserted export cells: model + sidecar with names, units, ranges and held-out examples; the page shows them', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mp-notebook-'));
@@ -72,7 +67,7 @@ describe('the notebook export helper, run for real', function () {
     assert.deepEqual(sidecar.examples?.map((e) => e.name), ['Picked by hand', 'Held-out example 1', 'Held-out example 2', 'Held-out example 3', 'Held-out example 4']);
 
     const p = await startPreview(path.join(dir, 'iris-export.onnx'));
-    const { page, close } = await openPage(browser, p);
+    const { page, close } = await openPage(chromium(), p);
     try {
       // The names are in the model too (metadata written by the helper), so they survive without the sidecar.
       assert.equal(p.session.card()!.metadataProps.class_names, '["setosa", "versicolor", "virginica"]');
@@ -105,7 +100,7 @@ print(write_preview_sidecar("churn.onnx", X_train, held_out=X_test, class_names=
     assert.deepEqual(sidecar.examples?.[0].inputs.contract, [['month-to-month']]);
 
     const p = await startPreview(path.join(dir, 'churn.onnx'));
-    const { page, close } = await openPage(browser, p);
+    const { page, close } = await openPage(chromium(), p);
     try {
       assert.equal(await page.locator('select').count(), 2, 'contract and payment_method are dropdowns');
       assert.deepEqual(await page.locator('select').first().locator('option').allInnerTexts(), ['month-to-month', 'one year', 'two year']);
