@@ -230,6 +230,56 @@ def dataframe_pipeline():
     frame.assign(churn=y).to_csv(os.path.join(OUT_DIR, "sklearn-dataframe.training.csv"), index=False)
 
 
+def array_pipeline():
+    """A ColumnTransformer over a plain matrix, as skl2onnx converts it: one input X [N, 3]; columns picked with
+    ArrayFeatureExtractor; columns 0 and 2 through SimpleImputer (Imputer) and StandardScaler (Scaler), column 1 (an
+    integer code) through OneHotEncoder (cats_int64s, after a Cast); LogisticRegression with integer classes."""
+    from sklearn.impute import SimpleImputer
+    rng = np.random.RandomState(4)
+    n = 400
+    X = np.column_stack([rng.normal(50, 10, n), rng.choice([1, 2, 3], n), rng.normal(3, 1, n)]).astype(np.float32)
+    y = ((X[:, 0] - 50) / 10 + (X[:, 1] == 3) - (X[:, 2] - 3) + rng.normal(0, 0.5, n) > 0).astype(np.int64)
+    pipe = Pipeline([
+        ("columns", ColumnTransformer([
+            ("num", Pipeline([("impute", SimpleImputer()), ("scale", StandardScaler())]), [0, 2]),
+            ("code", OneHotEncoder(), [1]),
+        ])),
+        ("classifier", LogisticRegression(max_iter=1000)),
+    ]).fit(X, y)
+    num = pipe.named_steps["columns"].named_transformers_["num"]
+    ohe = pipe.named_steps["columns"].named_transformers_["code"]
+    clf = pipe.named_steps["classifier"]
+    coef = clf.coef_.astype(float).flatten().tolist()
+    intercept = clf.intercept_.astype(float).tolist()
+    codes = [int(c) for c in ohe.categories_[0]]
+    nodes = [
+        helper.make_node("ArrayFeatureExtractor", ["X", "num_columns"], ["num_selected"], domain="ai.onnx.ml", name="ArrayFeatureExtractor"),
+        helper.make_node("Imputer", ["num_selected"], ["imputed"], domain="ai.onnx.ml", name="Imputer",
+                         imputed_value_floats=num.named_steps["impute"].statistics_.astype(float).tolist(), replaced_value_float=float("nan")),
+        helper.make_node("Scaler", ["imputed"], ["variable"], domain="ai.onnx.ml", name="Scaler",
+                         offset=num.named_steps["scale"].mean_.astype(float).tolist(),
+                         scale=(1 / num.named_steps["scale"].scale_).astype(float).tolist()),
+        helper.make_node("ArrayFeatureExtractor", ["X", "code_column"], ["code_selected"], domain="ai.onnx.ml", name="ArrayFeatureExtractor1"),
+        helper.make_node("Cast", ["code_selected"], ["code_int"], name="Cast", to=TensorProto.INT64),
+        helper.make_node("OneHotEncoder", ["code_int"], ["code_onehot"], domain="ai.onnx.ml", name="OneHotEncoder", cats_int64s=codes, zeros=0),
+        helper.make_node("Reshape", ["code_onehot", "shape_tensor"], ["variable1"], name="Reshape"),
+        helper.make_node("Concat", ["variable", "variable1"], ["transformed_column"], name="Concat", axis=1),
+        helper.make_node("LinearClassifier", ["transformed_column"], ["output_label", "output_probability"], domain="ai.onnx.ml",
+                         name="LinearClassifier", coefficients=[-c for c in coef] + coef, intercepts=[-b for b in intercept] + intercept,
+                         multi_class=0, post_transform="LOGISTIC", classlabels_ints=[int(c) for c in clf.classes_]),
+    ]
+    g = helper.make_graph(nodes, "pipeline_array", [vi("X", TensorProto.FLOAT, [None, 3])],
+                          [vi("output_label", TensorProto.INT64, [None]), vi("output_probability", TensorProto.FLOAT, [None, 2])],
+                          [numpy_helper.from_array(np.array([0, 2], dtype=np.int64), "num_columns"),
+                           numpy_helper.from_array(np.array([1], dtype=np.int64), "code_column"),
+                           numpy_helper.from_array(np.array([-1, len(codes)], dtype=np.int64), "shape_tensor")])
+    rows = X[:4]
+    cases = [{"inputs": {"X": tensor("FP32", rows)},
+              "outputs": {"output_label": tensor("INT64", pipe.predict(rows)), "output_probability": tensor("FP32", pipe.predict_proba(rows))}}]
+    cases[0]["outputs"]["output_label"]["data"] = [int(v) for v in cases[0]["outputs"]["output_label"]["data"]]
+    save("sklearn-array-pipeline", g, cases, doc="A ColumnTransformer over a matrix (imputer + scaler, one-hot of an integer code), as skl2onnx converts it with zipmap=False")
+
+
 # --------------------------------------------------------------------------- PyTorch, and models nobody here wrote
 
 
@@ -337,7 +387,7 @@ def metadata_spellings():
 
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
-    for build in (linear_classifier_iris, tree_classifier_strings, dataframe_pipeline, torch_fixed_batch, colliding_dims,
+    for build in (linear_classifier_iris, tree_classifier_strings, dataframe_pipeline, array_pipeline, torch_fixed_batch, colliding_dims,
                   external_data, metadata_spellings):
         build()
     return 0

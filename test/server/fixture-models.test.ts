@@ -15,7 +15,7 @@ describe('server: fixture models give their expected outputs', function () {
   this.timeout(20_000);
   it('finds the fixture models', () => {
     for (const name of ['int64-offset', 'string-upper', 'bool-not', 'uint8-scale', 'fp64-square', 'two-inputs', 'fixed-shape', 'zipmap-classifier', 'identity-all-types', 'slow-matmul',
-      'sequence-output', 'sklearn-zipmap-int', 'sklearn-zipmap-strings', 'sklearn-dataframe', 'external-data']) {
+      'sequence-output', 'sklearn-zipmap-int', 'sklearn-zipmap-strings', 'sklearn-dataframe', 'sklearn-array-pipeline', 'external-data']) {
       assert.ok(MODELS.includes(name), `${name}.expected.json is missing from ${FIXTURE_DIR}`);
     }
   });

@@ -81,6 +81,16 @@ describe('what a model says about itself (labels, classes, categories) and where
     assert.ok(where(d.facts).includes("field payment_method[0] choices <- graph: LabelEncoder node 'LabelEncoder' (keys_strings)"));
   });
 
+  it('a ColumnTransformer over a matrix: columns traced through ArrayFeatureExtractor and Imputer; integer categories; a classifier’s own labels (zipmap=False)', async () => {
+    const d = await describeFixture('sklearn-array-pipeline');
+    const fields = resolvePageHints(d.facts).inputs.X.fields ?? [];
+    assert.equal(fields.length, 3);
+    assert.ok(Math.abs((fields[0].default as number) - 50) < 2 && Math.abs((fields[2].default as number) - 3) < 0.3, JSON.stringify(fields));
+    assert.deepEqual(fields[1], { choices: [1, 2, 3] });
+    assert.deepEqual(resolvePageHints(d.facts).outputs.output_probability.classNames, ['0', '1']);
+    assert.ok(where(d.facts).includes("output output_probability classNames <- graph: LinearClassifier node 'LinearClassifier' (classlabels_ints)"));
+  });
+
   it('precedence: sidecar > metadata > graph > guess, per property (a sidecar label keeps the graph’s range)', () => {
     const facts: ModelFact[] = [
       { tier: 'guess', from: 'input name', target: 'field', input: 'age', index: 0, property: 'label', value: 'age' },

@@ -11,14 +11,17 @@ import type { ZipMapOutput } from './zipmap-outputs';
  * - a column feeding a Scaler gets its typical value (`offset`) and range (`offset` ± 2/`scale`: a StandardScaler's
  *   mean ± 2 standard deviations).
  * Columns are followed back to the graph's inputs through the nodes skl2onnx puts between them (Identity, Cast,
- * Concat, Reshape, Gather and ArrayFeatureExtractor with constant indices).
+ * Imputer, Concat, Reshape, Gather and ArrayFeatureExtractor with constant indices).
  */
 
 /** Which input element one column of a tensor is, as far as the graph shows. */
 type Column = { input: string; index: number } | undefined;
 
 const CLASSIFIERS = new Set(['LinearClassifier', 'TreeEnsembleClassifier', 'SVMClassifier']);
-const PASS_THROUGH = new Set(['Identity', 'Cast', 'Normalizer']);
+/** Nodes that keep a tensor's columns where they are (an Imputer fills gaps in place). */
+const SAME_COLUMNS = new Set(['Identity', 'Cast', 'Imputer', 'Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+/** Nodes between a classifier's scores and the graph output (skl2onnx normalises, then zips). */
+const SAME_SCORES = new Set(['Identity', 'Cast', 'Normalizer', 'ZipMap']);
 
 const attr = (node: onnx.INodeProto, name: string) => node.attribute?.find((a) => a.name === name);
 const utf8 = (b: Uint8Array) => Buffer.from(b).toString('utf8');
@@ -72,7 +75,7 @@ class Graph {
     const node = this.producers.get(tensor);
     if (!node?.input?.length) return undefined;
     const op = node.opType ?? '';
-    if (PASS_THROUGH.has(op) || op === 'Reshape' || op === 'Flatten' || op === 'Squeeze' || op === 'Unsqueeze') return this.columns(node.input[0], depth + 1);
+    if (SAME_COLUMNS.has(op)) return this.columns(node.input[0], depth + 1);
     if (op === 'Concat') {
       const axis = Number(attr(node, 'axis')?.i ?? 0);
       if (axis !== 1 && axis !== -1) return undefined;
@@ -91,7 +94,7 @@ class Graph {
   outputsFed(tensor: string, outputs: Set<string>, depth = 0): string[] {
     if (outputs.has(tensor)) return [tensor];
     if (depth > 20) return [];
-    return (this.consumers.get(tensor) ?? []).filter((n) => PASS_THROUGH.has(n.opType ?? '') || n.opType === 'ZipMap')
+    return (this.consumers.get(tensor) ?? []).filter((n) => SAME_SCORES.has(n.opType ?? ''))
       .flatMap((n) => (n.output ?? []).flatMap((o) => this.outputsFed(o, outputs, depth + 1)));
   }
 }
