@@ -173,11 +173,12 @@ function fieldOf(f: FieldHintsLike | undefined, fallbackLabel: string, integer: 
     unit: f?.unit, min: f?.min, max: f?.max, step: f?.step ?? (integer ? 1 : undefined),
     initial: 0,
   };
+  const start = f?.default;
   if (choices && choices.length > 0) {
     field.choices = choices;
-    field.initial = choices.includes(f!.default as never) ? f!.default! : choices[0];
+    field.initial = start !== undefined && choices.includes(start) ? start : choices[0];
   } else {
-    field.initial = text ? (typeof f?.default === 'string' ? f.default : '') : initialValue(typeof f?.default === 'number' ? f.default : undefined, f?.min, f?.max, integer);
+    field.initial = text ? (typeof start === 'string' ? start : '') : initialValue(typeof start === 'number' ? start : undefined, f?.min, f?.max, integer);
   }
   // Undefined properties are left out, so a plan compares equal to a literal in tests and in logs.
   return Object.fromEntries(Object.entries(field).filter(([, v]) => v !== undefined)) as unknown as VectorField;
