@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { inspectModel } from '../../src/core/model/describe';
-import { readModelFile } from '../../src/core/model/model-file';
+import { readLargeFile, readModelFile } from '../../src/core/model/model-file';
 import { parseNameList } from '../../src/core/model/name-lists';
 import { factsInEffect, resolvePageHints, sidecarFacts, type ModelFact } from '../../src/shared/model-facts';
 import { SidecarSchema } from '../../src/shared/sidecar';
@@ -117,5 +118,13 @@ describe('what a model says about itself (labels, classes, categories) and where
     assert.deepEqual(hints.examples.map((e) => e.name), ['Typical setosa']);
     assert.deepEqual(hints.inputs.features.fields, [{ label: 'Sepal length', unit: 'cm' }, { label: 'Sepal width' }]);
     assert.deepEqual(hints.outputs.logits.classNames, ['a', 'b', 'c']);
+  });
+});
+
+describe('reading a model’s external data file', () => {
+  it('reads a file whole in chunks (how a data file past readFile’s 2 GiB limit is read)', async () => {
+    const data = path.join(FIXTURE_DIR, 'external-data.onnx.data');
+    const whole = await readLargeFile(data, 7);
+    assert.deepEqual(Buffer.from(whole), readFileSync(data));
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { constants as bufferLimits } from 'node:buffer';
+import { open, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { ModelLoadError } from './model-load-error';
 import { externalDataNeeds, externalDataPath, mayHaveExternalData } from './external-data';
@@ -64,7 +65,7 @@ async function readExternalData(model: ModelFile): Promise<ExternalDataFile[]> {
   return Promise.all(needs.map(async ({ location, minBytes }, i) => {
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(files[i]);
+      bytes = await readLargeFile(files[i]);
     } catch (err) {
       // Missing may mean "not written yet" by a re-export that writes the model first: incomplete, not broken.
       const reason = `its external data file '${location}' cannot be read: ${reasonFor(err)} (copy it beside the model)`;
@@ -75,6 +76,29 @@ async function readExternalData(model: ModelFile): Promise<ExternalDataFile[]> {
     }
     return { location, path: files[i], bytes };
   }));
+}
+
+/**
+ * A whole file in one buffer, past `readFile`'s 2 GiB limit (a data file of a model over 2 GB is one such file), up to
+ * the largest buffer Node makes (4 GiB on 64-bit): onnxruntime-node takes external data only as bytes.
+ */
+export async function readLargeFile(file: string, chunkBytes = 1 << 30): Promise<Uint8Array> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > bufferLimits.MAX_LENGTH) {
+      throw new Error(`it has ${size} bytes, more than the ${bufferLimits.MAX_LENGTH} one file can hold in memory here`);
+    }
+    const bytes = Buffer.allocUnsafe(size);
+    for (let at = 0; at < size;) {
+      const { bytesRead } = await handle.read(bytes, at, Math.min(chunkBytes, size - at), at);
+      if (bytesRead === 0) return bytes.subarray(0, at); // shortened while read: the size check below says so
+      at += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The model's files are not all written yet (a data file missing, or shorter than its tensors need). */
