@@ -80,6 +80,19 @@ describe('e2e: pages of models as notebooks and packages export them (no sidecar
     });
   });
 
+  it('a ColumnTransformer over a matrix: the integer-coded column is a dropdown inside the vector, sent as a number', async () => {
+    await withPage(chromium(), fixtureModel('sklearn-array-pipeline'), 'page-sklearn-array.png', async (page) => {
+      const code = page.locator('select[name="X[1]"]');
+      assert.deepEqual(await code.locator('option').allInnerTexts(), ['1', '2', '3']);
+      await code.selectOption('3');
+      const answer = page.waitForRequest((r) => r.url().endsWith('/api/predict'));
+      await predict(page);
+      const sent = (await answer).postDataJSON() as { inputs: { X: number[][] } };
+      assert.equal(sent.inputs.X[0][1], 3, 'a number, as the model takes it');
+      assert.equal(await page.getByTestId('score-row').count(), 2);
+    });
+  });
+
   it('a Conv2d export with a fixed batch of 2: the picture is sent twice, the page says so, and the answer comes back', async () => {
     await withPage(chromium(), fixtureModel('fixed-batch-conv'), 'page-fixed-batch.png', async (page) => {
       assert.match(await page.getByTestId('batch-note').innerText(), /always takes 2 examples at once/);
