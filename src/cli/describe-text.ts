@@ -1,7 +1,7 @@
 import type { ModelDescription } from '../shared/model-card';
 import { factTargetText, factValueText, FACT_TIERS, type ModelFact } from '../shared/model-facts';
 import { formatShape } from '../core/inference/codec';
-import { formatBytes, terminalSafe } from '../core/text/visible-text';
+import { formatBytes, terminalSafe } from '../shared/visible-text';
 
 function table(rows: string[][], indent = '  '): string[] {
   const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);

@@ -1,5 +1,5 @@
 import type { LogEntry, PreviewEvent } from '../shared/events';
-import { terminalSafe } from '../core/text/visible-text';
+import { terminalSafe } from '../shared/visible-text';
 import { feedbackLine } from './feedback-text';
 
 /** A line `serve` prints without --json: to stdout, or to stderr for what went wrong. */

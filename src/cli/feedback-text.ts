@@ -1,5 +1,5 @@
-import type { FeedbackRecord } from '../shared/feedback';
-import { terminalSafe } from '../core/text/visible-text';
+import type { FeedbackRecord } from '../shared/feedback-record';
+import { terminalSafe } from '../shared/visible-text';
 
 const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 

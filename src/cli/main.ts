@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { MODEL_PREVIEW_VERSION } from '../shared/version';
 import { ListenError } from '../core/server/graceful-server';
-import { ModelLoadError } from '../core/model/model-load-error';
+import { ModelLoadError } from '../core/onnx/model-load-error';
 import { registerFeedback } from './commands/feedback';
 import { registerInitPage } from './commands/init-page';
 import { registerInspect } from './commands/inspect';

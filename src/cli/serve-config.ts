@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { withoutBom } from '../core/text/without-bom';
+import { withoutBom } from '../shared/without-bom';
 import { z } from 'zod';
 import { TunnelConfigSchema } from '../shared/tunnel-config';
 

@@ -8,13 +8,12 @@ import { InferencePool } from './inference/inference-pool';
 import type { JobKind } from './inference/worker-protocol';
 import { FileWatcher } from './model/file-watcher';
 import { IncompleteModelError, modelSha256, readModelFile } from './model/model-file';
-import type { OrtLogOptions } from './model/ort-session';
+import type { OrtLogOptions } from './onnx/ort-session';
 import { readSidecar, sidecarPathFor } from './model/sidecar-file';
 import { AccessControl } from './server/access';
-import { createApp } from './server/app';
+import { createRequestListener } from './server/app';
 import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS, type ConnectionLimitSettings } from './server/connection-limits';
 import { GracefulServer } from './server/graceful-server';
-import { withInferenceFastPath } from './server/inference-fast-path';
 import { ServerMetrics } from './server/metrics';
 import type { ModelBackend } from './server/model-backend';
 import { loadOrCreateTokens, saveTokens } from './server/token-store';
@@ -51,6 +50,8 @@ export interface PreviewOptions {
   expiresMs?: number;
   /** A password the share link also needs. */
   password?: string;
+  /** The time in ms since the epoch (default Date.now): when links are issued and expire. Tests move it instead of waiting. */
+  clock?: () => number;
   /** Let git see predictions, feedback and blobs (default: the data folder's .gitignore hides them). */
   keepFeedbackInGit?: boolean;
   /** Per-client budgets (default DEFAULT_RATE_LIMITS). */
@@ -106,11 +107,11 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     const warn = (message: string) => (options.log ?? logToStderr)({ level: 'warn', source: 'storage', message });
     await writeDataGitignore(options.dataDir, { keepFeedbackInGit: options.keepFeedbackInGit ?? false });
     const [model, tokens, predictions, feedbackStore] = await Promise.all([
-      readModelFile(options.modelFile), loadOrCreateTokens(options.dataDir),
+      readModelFile(options.modelFile), loadOrCreateTokens(options.dataDir, options.clock),
       PredictionLog.open(options.dataDir, warn), FeedbackStore.open(options.dataDir, warn),
     ]);
     const pool = new InferencePool({ size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs, ortLog: options.ortLog });
-    const access = new AccessControl(tokens, { expiresMs: options.expiresMs, password: options.password });
+    const access = new AccessControl(tokens, { expiresMs: options.expiresMs, password: options.password }, options.clock);
     // A link that expired while no server ran: people holding it get 401, and the owner gets a fresh link now.
     const reissued = access.expired;
     if (reissued) await saveTokens(options.dataDir, access.rotateShareToken());
@@ -126,7 +127,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
         }),
         bodyLimitBytes: options.bodyLimitBytes, log: (m: string) => session.log('error', 'server', m),
       };
-      const handler = withInferenceFastPath(createApp(appOptions), appOptions);
+      const handler = createRequestListener(appOptions);
       const limits = new ConnectionLimits(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS,
         (req) => access.levelOfCredentials(req.headers.authorization, undefined) === 'owner', (m) => session.log('warn', 'server', m));
       session.server = await GracefulServer.listen(handler, {
@@ -230,7 +231,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     const started = performance.now();
     try {
       const model = await readModelFile(this.options.modelFile);
-      if (modelSha256(model) === previous.sha256) return; // touched, or an extra watch event: nothing to load
+      if (modelSha256(model) === previous.sha256) {
+        this.metrics.modelReloads.inc({ result: 'unchanged' }); // touched, or an extra watch event: nothing to load
+        return;
+      }
       const description = await this.pool.load(model);
       const loadMs = performance.now() - started;
       this.adopt(description, loadMs);

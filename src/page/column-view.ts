@@ -1,4 +1,4 @@
-import { el } from './dom';
+import { el } from '../browser/dom';
 import { batchNote, FieldControl } from './field-control';
 import type { Collected, FieldCounter, InputView } from './input-views';
 import { nest, repeatForBatch, type ColumnPlan } from './logic/input-plan';

@@ -1,4 +1,4 @@
-import { el, uid } from './dom';
+import { el, uid } from '../browser/dom';
 import type { VectorField } from './logic/input-plan';
 
 /** Reading one field: its value, or what to tell the person. */

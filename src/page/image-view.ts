@@ -1,4 +1,4 @@
-import { el, replaceChildren, uid } from './dom';
+import { el, replaceChildren, uid } from '../browser/dom';
 import type { Collected, InputView } from './input-views';
 import { channelCount, containRect, imageToTensor, tensorToPreview, tensorValues } from './logic/image-math';
 import { batchNote } from './field-control';

@@ -1,4 +1,4 @@
-import { el, uid } from './dom';
+import { el, uid } from '../browser/dom';
 import { batchNote, FieldControl } from './field-control';
 import { flatten, nest, repeatForBatch, type InputPlan, type JsonPlan, type TextPlan, type VectorPlan } from './logic/input-plan';
 

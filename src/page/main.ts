@@ -1,6 +1,6 @@
 import type { ModelCard } from '../shared/model-card';
 import { ApiError, fetchCard, predict, sendFeedback } from './api';
-import { append, el, replaceChildren } from './dom';
+import { append, el, replaceChildren } from '../browser/dom';
 import { FeedbackForm } from './feedback-view';
 import { ImageView } from './image-view';
 import { ColumnView, formSections } from './column-view';
@@ -8,18 +8,18 @@ import { JsonView, TextView, VectorView, type FieldCounter, type InputView } fro
 import { FeedbackQueue } from './logic/feedback-queue';
 import { planInput } from './logic/input-plan';
 import type { PredictResponse } from './logic/output-plan';
-import { relativeTime } from './logic/relative-time';
+import { backoffDelay } from '../shared/backoff';
+import { relativeTime } from '../browser/logic/relative-time';
+import { QueueStatus } from './queue-status';
 import { correctionChoices, renderOutputs } from './result-view';
 import { SafeStorage } from './storage';
+import { VersionWatcher } from './version-watcher';
 
 /**
  * The stakeholder try-it page. The server sends a bare HTML shell (src/core/server/routes/page-route.ts); this script
- * reads the model card, builds a form for the model's inputs, shows predictions for people, collects feedback through
- * a durable queue, and polls the card to offer a newer model version.
+ * reads the model card, builds a form for the model's inputs and shows predictions for people. Feedback goes through a
+ * durable queue (QueueStatus shows what still waits), and a VersionWatcher offers a newer model version.
  */
-
-const CARD_POLL_MS = 10_000;
-
 class PreviewPage {
   private card!: ModelCard;
   private views: InputView[] = [];
@@ -30,11 +30,9 @@ class PreviewPage {
   private feedbackForm?: FeedbackForm;
   private lastInputs?: Record<string, unknown>;
   private predicting = false;
-  private banner?: HTMLElement;
-  private pendingCard?: ModelCard;
-  private readonly queueBox: HTMLElement;
-  private queueTimer?: number;
   private relativeTimer?: number;
+  readonly queueStatus: QueueStatus;
+  readonly versions: VersionWatcher;
 
   constructor(
     private readonly header: HTMLElement,
@@ -42,11 +40,11 @@ class PreviewPage {
     private readonly queue: FeedbackQueue,
     private readonly storage: SafeStorage,
   ) {
-    this.queueBox = el('div', { class: 'queue-status', role: 'status', 'data-testid': 'feedback-queue', hidden: true });
-    main.before(this.queueBox);
-    queue.onEvent((e) => {
-      this.updateQueueBox(e.status === 'saved');
-      this.scheduleQueue();
+    this.queueStatus = new QueueStatus(main, queue, () => (this.feedbackForm ? this.currentPredictionId() : undefined));
+    this.versions = new VersionWatcher(header, {
+      card: () => this.card,
+      hasRun: () => this.lastInputs !== undefined,
+      adopt: (card) => this.adopt(card),
     });
   }
 
@@ -170,7 +168,7 @@ class PreviewPage {
       const response = await predict(inputs);
       this.lastInputs = inputs;
       this.showResult(response, performance.now() - started);
-      if (response.modelVersion !== this.card.version) void this.checkCard();
+      if (response.modelVersion !== this.card.version) void this.versions.check();
     } catch (err) {
       if (err instanceof ApiError) this.showError(err.message, err.details);
       else this.showError('Something went wrong. Please try again.');
@@ -213,103 +211,15 @@ class PreviewPage {
     });
   }
 
-  // ---- new model versions -------------------------------------------------------------------------------------
-
-  startPolling(): void {
-    window.setInterval(() => void this.checkCard(), CARD_POLL_MS);
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') void this.checkCard();
-    });
-  }
-
-  private async checkCard(): Promise<void> {
-    let card: ModelCard;
-    try {
-      card = await fetchCard();
-    } catch {
-      return; // offline or restarting: try at the next tick
-    }
-    const versionChanged = card.version !== this.card.version;
-    const pageChanged = JSON.stringify(card.hints) !== JSON.stringify(this.card.hints);
-    if (!versionChanged && !pageChanged) {
-      this.pendingCard = undefined;
-      this.banner?.remove();
-      this.banner = undefined;
-      return;
-    }
-    this.pendingCard = card;
-    const text = versionChanged ? 'A new version of the model is available.' : 'The page for this model was updated.';
-    const button = el('button', { type: 'button', class: 'button primary' }, this.lastInputs ? 'Show it and re-run my input' : 'Show it');
-    button.addEventListener('click', () => void this.adoptPendingCard());
-    const banner = el('div', { class: 'banner', role: 'status', 'data-testid': 'new-version', 'data-version': card.version },
-      el('p', {}, text, versionChanged ? el('span', { class: 'note' }, ` (version ${card.version})`) : undefined), button);
-    if (this.banner) this.banner.replaceWith(banner);
-    else this.header.after(banner);
-    this.banner = banner;
-  }
-
-  private async adoptPendingCard(): Promise<void> {
-    const card = this.pendingCard;
-    if (!card) return;
-    this.pendingCard = undefined;
-    this.banner?.remove();
-    this.banner = undefined;
+  /** Shows a newer card (the version watcher's banner was pressed), and re-runs the person's last input on it. */
+  private async adopt(card: ModelCard): Promise<void> {
     const rerun = this.lastInputs !== undefined;
     this.render(card);
     if (rerun) await this.runFromForm();
   }
 
-  // ---- the feedback queue -----------------------------------------------------------------------------------
-
-  private scheduleQueue(): void {
-    window.clearTimeout(this.queueTimer);
-    const next = this.queue.nextAttemptAt();
-    if (next === undefined) return;
-    this.queueTimer = window.setTimeout(() => void this.queue.flush(), Math.max(0, next - Date.now()) + 50);
-  }
-
-  private updateQueueBox(justSaved: boolean): void {
-    const waiting = this.queue.list();
-    const current = waiting.filter((e) => this.feedbackForm && e.submission.predictionId === this.currentPredictionId());
-    const others = waiting.length - current.length;
-    if (others > 0) {
-      const retry = el('button', { type: 'button', class: 'button secondary small' }, 'Try now');
-      retry.addEventListener('click', () => {
-        this.queue.retryAllNow();
-        void this.queue.flush();
-      });
-      replaceChildren(this.queueBox,
-        el('span', {}, others === 1 ? '1 piece of earlier feedback is waiting to be sent.' : `${others} pieces of earlier feedback are waiting to be sent.`,
-          ' It is kept on this device and sent automatically when the server can be reached. '), retry);
-      this.queueBox.hidden = false;
-    } else if (justSaved && !this.queueBox.hidden) {
-      replaceChildren(this.queueBox, 'Your earlier feedback was saved.');
-      window.setTimeout(() => {
-        if (this.queue.list().length === 0) this.queueBox.hidden = true;
-      }, 5000);
-    } else {
-      this.queueBox.hidden = true;
-    }
-  }
-
   private currentPredictionId(): string | undefined {
     return this.results?.querySelector<HTMLElement>('[data-prediction-id]')?.dataset.predictionId;
-  }
-
-  startQueue(): void {
-    this.updateQueueBox(false);
-    window.addEventListener('online', () => {
-      this.queue.retryAllNow();
-      void this.queue.flush();
-    });
-    // Another tab may add or confirm entries.
-    window.addEventListener('storage', () => {
-      this.updateQueueBox(false);
-      this.scheduleQueue();
-    });
-    this.queue.retryAllNow();
-    void this.queue.flush();
-    this.scheduleQueue();
   }
 }
 
@@ -322,6 +232,9 @@ function pick(data: Record<string, unknown>, names: string[]): Record<string, un
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => window.setTimeout(resolve, ms));
 }
+
+/** Waits between attempts to load the card: 1 s, doubling, at most 10 s. */
+const CARD_RETRY = { initialMs: 1_000, maxMs: 10_000 };
 
 /** The card, waiting while the model loads (503) or the network is down; a refused link (401) is said plainly. */
 async function loadCard(main: HTMLElement): Promise<ModelCard | undefined> {
@@ -338,7 +251,7 @@ async function loadCard(main: HTMLElement): Promise<ModelCard | undefined> {
       }
       const message = err instanceof ApiError && err.status === 503 ? 'The model is still loading…' : 'Cannot reach the model server; retrying…';
       replaceChildren(main, el('p', { class: 'loading', role: 'status' }, message));
-      await sleep(Math.min(10_000, 1000 * 2 ** Math.min(attempt, 4)));
+      await sleep(backoffDelay(attempt, CARD_RETRY));
     }
   }
 }
@@ -353,11 +266,11 @@ async function boot(): Promise<void> {
   const storage = SafeStorage.local();
   const queue = new FeedbackQueue({ storage: storage.raw, clock: { now: () => Date.now() }, send: sendFeedback });
   const page = new PreviewPage(header, main, queue, storage);
-  page.startQueue();
+  page.queueStatus.start();
   const card = await loadCard(main);
   if (!card) return;
   page.render(card);
-  page.startPolling();
+  page.versions.start();
   page.acceptPastedPictures();
 }
 

@@ -1,5 +1,5 @@
 import type { ModelCard } from '../shared/model-card';
-import { el } from './dom';
+import { el } from '../browser/dom';
 import { classNamesOf } from '../shared/model-facts';
 import { className, labelText } from './logic/class-names';
 import { isIntegerType } from './logic/input-plan';

@@ -1,53 +1,61 @@
-import type { FeedbackRecord } from './feedback';
+import * as z from 'zod/mini';
+import { FeedbackRecordSchema } from './feedback-record';
+import { count, httpUrl, nonEmptyString } from './wire';
 
-/** Events of one running preview: printed by `serve --json` (one JSON object per line) and, later, streamed to the extension. */
+/**
+ * Events of one running preview: printed by `serve --json` (one JSON object per line) and streamed to the owner over
+ * the events WebSocket. One schema per event, the types derived from them: the server builds these types, and every
+ * client (src/client/) checks each line and message with these schemas before it trusts a field.
+ */
 
-export interface ReadyEvent {
-  event: 'ready';
-  model: string;
-  modelVersion: string;
-  port: number;
-  localUrl: string;
+export const ReadyEventSchema = z.object({
+  event: z.literal('ready'),
+  model: z.string(),
+  modelVersion: z.string(),
+  port: z.int().check(z.minimum(1), z.maximum(65_535)),
+  localUrl: httpUrl(),
   /** The link to give people: the tunnel's public URL when one is open, else the local URL; with the share token. */
-  shareUrl: string;
+  shareUrl: httpUrl(),
   /** When the share link expires (ISO 8601), absent when it never does. */
-  expiresAt?: string;
+  expiresAt: z.optional(z.string()),
   /** The tunnel provider, or "none" for a local-only link. */
-  tunnel: string;
+  tunnel: z.string(),
   /**
    * This server run, as the events socket's `hello` names it: `GET /api/events?since=0&epoch=<epoch>` replays every
    * event of the run, also those published while it started (before anyone could listen).
    */
-  epoch: string;
-  ownerToken: string;
-}
+  epoch: nonEmptyString(),
+  ownerToken: nonEmptyString(),
+});
+export type ReadyEvent = z.infer<typeof ReadyEventSchema>;
 
-export interface ModelReloadedEvent {
-  event: 'model-reloaded';
-  model: string;
-  modelVersion: string;
-  previousVersion: string;
-  loadMs: number;
-}
+const ModelReloadedEventSchema = z.object({
+  event: z.literal('model-reloaded'),
+  model: z.string(),
+  modelVersion: z.string(),
+  previousVersion: z.string(),
+  loadMs: z.number(),
+});
+export type ModelReloadedEvent = z.infer<typeof ModelReloadedEventSchema>;
 
-export interface ErrorEvent {
-  event: 'error';
+const ErrorEventSchema = z.object({
+  event: z.literal('error'),
   /** What failed: a re-exported model that would not load, an invalid sidecar, a crashed worker. */
-  source: 'model-reload' | 'sidecar' | 'worker';
-  message: string;
-}
+  source: z.enum(['model-reload', 'sidecar', 'worker']),
+  message: z.string(),
+});
+export type ErrorEvent = z.infer<typeof ErrorEventSchema>;
 
 /** The sidecar file changed and was read without error (or was removed): the page shows it, and an earlier `sidecar` error no longer holds. */
-export interface SidecarReloadedEvent {
-  event: 'sidecar-reloaded';
-}
+const SidecarReloadedEventSchema = z.object({ event: z.literal('sidecar-reloaded') });
+export type SidecarReloadedEvent = z.infer<typeof SidecarReloadedEventSchema>;
 
-export interface StoppedEvent {
-  event: 'stopped';
-}
+const StoppedEventSchema = z.object({ event: z.literal('stopped') });
+export type StoppedEvent = z.infer<typeof StoppedEventSchema>;
 
+const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 /** How much a log line matters: `debug` lines are for troubleshooting, `warn` and `error` for the owner's attention. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** What wrote a log line: the HTTP layer, the data files, an inference worker, the file watcher. */
 export type LogSource = 'server' | 'storage' | 'worker' | 'watcher';
@@ -59,102 +67,116 @@ export interface LogEntry {
   message: string;
 }
 
-/** A log line as `serve --json` prints it (the extension copies the line into its log). */
-export interface LogEvent extends LogEntry {
-  event: 'log';
-}
+/**
+ * A log line as `serve --json` prints it (the extension copies the line into its log). Its source is any name to a
+ * client: a newer server may log from a part this client does not know.
+ */
+const LogEventSchema = z.object({ event: z.literal('log'), level: z.enum(LOG_LEVELS), source: nonEmptyString(), message: z.string() });
+export type LogEvent = z.infer<typeof LogEventSchema>;
 
 /** One answered `/api/predict` (the V2 route is for programs and is not streamed). */
-export interface PredictionEvent {
-  event: 'prediction';
-  ts: string;
-  predictionId: string;
-  model: string;
-  modelVersion: string;
+const PredictionEventSchema = z.object({
+  event: z.literal('prediction'),
+  ts: z.string(),
+  predictionId: z.string(),
+  model: z.string(),
+  modelVersion: z.string(),
   /** The top answer in words (a class name when known). */
-  predicted?: string;
-  inferenceMs: number;
-}
+  predicted: z.optional(z.string()),
+  inferenceMs: z.number(),
+});
+export type PredictionEvent = z.infer<typeof PredictionEventSchema>;
 
 /** A piece of feedback, stored durably before this event is sent. */
-export interface FeedbackEvent {
-  event: 'feedback';
-  record: FeedbackRecord;
-}
+const FeedbackEventSchema = z.object({ event: z.literal('feedback'), record: FeedbackRecordSchema });
+export type FeedbackEvent = z.infer<typeof FeedbackEventSchema>;
 
 /** The share link's tunnel is open: `shareUrl` is the public link with the share token. */
-export interface TunnelUpEvent {
-  event: 'tunnel-up';
-  provider: string;
-  publicUrl: string;
-  shareUrl: string;
-}
+const TunnelUpEventSchema = z.object({ event: z.literal('tunnel-up'), provider: z.string(), publicUrl: httpUrl(), shareUrl: httpUrl() });
+export type TunnelUpEvent = z.infer<typeof TunnelUpEventSchema>;
 
 /**
  * The tunnel dropped or could not be opened. While `retryInMs` is set it is being re-opened ("reconnecting");
  * without it the keeper gave up and `reason` says why and what to do.
  */
-export interface TunnelDownEvent {
-  event: 'tunnel-down';
-  provider: string;
-  reason: string;
-  attempt: number;
-  retryInMs?: number;
-}
+const TunnelDownEventSchema = z.object({
+  event: z.literal('tunnel-down'),
+  provider: z.string(),
+  reason: z.string(),
+  attempt: count(),
+  retryInMs: z.optional(z.number()),
+});
+export type TunnelDownEvent = z.infer<typeof TunnelDownEventSchema>;
 
 /** A re-opened tunnel got another public URL (the provider could not keep the old one): the old link is dead. */
-export interface TunnelUrlChangedEvent {
-  event: 'tunnel-url-changed';
-  provider: string;
-  previousUrl: string;
-  publicUrl: string;
-  shareUrl: string;
-}
+const TunnelUrlChangedEventSchema = z.object({
+  event: z.literal('tunnel-url-changed'),
+  provider: z.string(),
+  previousUrl: z.string(),
+  publicUrl: httpUrl(),
+  shareUrl: httpUrl(),
+});
+export type TunnelUrlChangedEvent = z.infer<typeof TunnelUrlChangedEventSchema>;
 
 /** The share link changed: rotated by the owner (the old one answers 401) or re-issued after it expired. */
-export interface ShareLinkChangedEvent {
-  event: 'share-link-changed';
-  reason: 'rotated' | 'expired';
-  shareUrl: string;
+const ShareLinkChangedEventSchema = z.object({
+  event: z.literal('share-link-changed'),
+  reason: z.enum(['rotated', 'expired']),
+  shareUrl: httpUrl(),
   /** When the new link expires (ISO 8601), absent when it never does. */
-  expiresAt?: string;
-}
+  expiresAt: z.optional(z.string()),
+});
+export type ShareLinkChangedEvent = z.infer<typeof ShareLinkChangedEventSchema>;
 
 /**
  * The data folder cannot be written (`failing`: a full disk, a quota, a read-only file system, an I/O error) or can be
  * again (`recovered`). Sent once per episode: predictions and feedback get 507 (503 for an I/O error) meanwhile, and
  * pages keep unsent feedback and retry, so nothing is lost once space is freed.
  */
-export interface StorageEvent {
-  event: 'storage';
-  state: 'failing' | 'recovered';
+const StorageEventSchema = z.object({
+  event: z.literal('storage'),
+  state: z.enum(['failing', 'recovered']),
   /** The OS error code for `failing`: ENOSPC, EDQUOT, EFBIG, EROFS or EIO. */
-  code?: string;
+  code: z.optional(z.string()),
   /** The file that could not be written (absolute) — or, for `recovered`, the data folder. */
-  path: string;
+  path: z.string(),
   /** What happened and what it means, in one sentence for the owner. */
-  message: string;
-}
+  message: z.string(),
+});
+export type StorageEvent = z.infer<typeof StorageEventSchema>;
 
 /**
  * Too many wrong passwords for the share link, from all clients together: someone is probably guessing. Until `until`
  * every password attempt is refused (429), the right one too; people who already unlocked the page keep their access.
  */
-export interface PasswordLockoutEvent {
-  event: 'password-lockout';
+const PasswordLockoutEventSchema = z.object({
+  event: z.literal('password-lockout'),
   /** Wrong passwords counted within the window. */
-  failedAttempts: number;
-  windowSeconds: number;
+  failedAttempts: count(),
+  windowSeconds: count(),
   /** When passwords are checked again (ISO 8601). */
-  until: string;
-}
+  until: z.string(),
+});
+export type PasswordLockoutEvent = z.infer<typeof PasswordLockoutEventSchema>;
 
+/** Every event a running session emits, one schema each (a type added here is checked by every client at once). */
+const PREVIEW_EVENT_SCHEMAS = [
+  ModelReloadedEventSchema, ErrorEventSchema, SidecarReloadedEventSchema, PredictionEventSchema, FeedbackEventSchema,
+  TunnelUpEventSchema, TunnelDownEventSchema, TunnelUrlChangedEventSchema, ShareLinkChangedEventSchema, StorageEventSchema,
+  PasswordLockoutEventSchema,
+] as const;
+
+export const PreviewEventSchema = z.discriminatedUnion('event', [...PREVIEW_EVENT_SCHEMAS]);
 export type TunnelEvent = TunnelUpEvent | TunnelDownEvent | TunnelUrlChangedEvent;
-
 /** Events a running session emits (the CLI adds `ready`, which carries the owner token, to its own output only). */
-export type PreviewEvent = ModelReloadedEvent | ErrorEvent | SidecarReloadedEvent | PredictionEvent | FeedbackEvent | TunnelEvent | ShareLinkChangedEvent
-  | StorageEvent | PasswordLockoutEvent;
-export type CliEvent = ReadyEvent | PreviewEvent | StoppedEvent | LogEvent;
+export type PreviewEvent = z.infer<typeof PreviewEventSchema>;
+
+/** A line of `serve --json`: `ready` first, then preview events and log lines, `stopped` last. */
+export const CliEventSchema = z.discriminatedUnion('event', [ReadyEventSchema, ...PREVIEW_EVENT_SCHEMAS, LogEventSchema, StoppedEventSchema]);
+export type CliEvent = z.infer<typeof CliEventSchema>;
+
+/** Event ids count from 1 within a server run. */
+const withId = <T extends (typeof PREVIEW_EVENT_SCHEMAS)[number]>(schema: T) => z.extend(schema, { id: z.int().check(z.minimum(1)) });
 
 /**
  * Messages on the owner's WebSocket `GET /api/events[?since=<id>&epoch=<epoch>]`. The server sends `hello` first, then
@@ -162,8 +184,10 @@ export type CliEvent = ReadyEvent | PreviewEvent | StoppedEvent | LogEvent;
  * increasing `id`. When it cannot replay (another server run, or the events were dropped from its buffer) it sends
  * `reset`: the client should reload what it shows (`GET /api/feedback`) and go on from the live events.
  */
+export const StreamMessageSchema = z.discriminatedUnion('event', [
+  z.object({ event: z.literal('hello'), epoch: nonEmptyString(), lastId: count() }),
+  z.object({ event: z.literal('reset'), reason: z.string() }),
+  ...PREVIEW_EVENT_SCHEMAS.map(withId),
+]);
 export type StreamedEvent = PreviewEvent & { id: number };
-export type StreamMessage =
-  | { event: 'hello'; epoch: string; lastId: number }
-  | { event: 'reset'; reason: string }
-  | StreamedEvent;
+export type StreamMessage = z.infer<typeof StreamMessageSchema>;

@@ -1,5 +1,3 @@
-import type { FeedbackRecord } from './feedback';
-
 /**
  * Messages between the extension and the Feedback webview view (src/webview/, src/vscode/views/feedback-view-provider.ts),
  * typed once here, with the runtime guards both sides run on what they receive. Plain TypeScript, no runtime imports:
@@ -16,9 +14,6 @@ export interface PreviewSummary {
   model: string;
   modelVersion: string;
 }
-
-/** A stored feedback record and the preview it came through (the extension's side). */
-export type ViewRecord = FeedbackRecord & { previewId: string };
 
 /** What a card shows of a record. `id` is the record's id (a UUID, unique across previews and server runs). */
 export interface FeedbackCard {
@@ -54,14 +49,23 @@ export type HelpTopic = 'docs' | 'walkthrough';
  */
 export type FromWebview =
   | { type: 'ready' }
-  | { type: 'open-record'; previewId: string; id: string }
+  | ({ type: 'open-record' } & RecordRef)
   | { type: 'open-help'; topic: HelpTopic };
 
 /** Records the extension and the view hold at most (the newest ones). */
 export const MAX_VIEW_RECORDS = 2000;
 
-/** The card of a record: only the fields a card shows, so extra fields (tensors, user agent, keys) never cross. */
-export function toFeedbackCard(record: ViewRecord): FeedbackCard {
+/** Which record a card shows: the extension looks the whole record up by these when the card is opened. */
+export interface RecordRef {
+  previewId: string;
+  id: string;
+}
+
+/**
+ * The card of a record (or of anything shaped like a card): only the fields a card shows, so extra fields (tensors,
+ * user agent, keys) never cross.
+ */
+export function toFeedbackCard(record: FeedbackCard): FeedbackCard {
   const card: FeedbackCard = {
     previewId: record.previewId,
     id: record.id,

@@ -1,20 +1,23 @@
 import * as vscode from 'vscode';
+import type { FeedbackRecord } from '../shared/feedback-record';
+import { toFeedbackCard, type FeedbackCard } from '../shared/webview-messages';
 import type { PreviewManager } from './previews/preview-manager';
 import type { RunningPreview } from './previews/running-preview';
 import type { FeedbackViewProvider } from './views/feedback-view-provider';
 
 /**
- * Feeds the Feedback view from the running previews: their feedback at start and after a reload, each new record as
- * its event arrives, and the list of previews for the view's filter.
+ * Feeds the Feedback view from the running previews: the cards of their feedback at start and after a reload, each
+ * new record's card as its event arrives, and the list of previews for the view's filter. (The whole records stay in
+ * the previews.)
  */
 export class FeedbackRelay implements vscode.Disposable {
   private readonly subscriptions: vscode.Disposable[];
 
   constructor(private readonly previews: PreviewManager, private readonly view: FeedbackViewProvider) {
     this.subscriptions = [
-      previews.onDidReload((p) => view.replaceRecords(p.id, p.feedback.map((r) => ({ ...r, previewId: p.id })))),
+      previews.onDidReload((p) => view.replaceCards(p.id, p.feedback.map((r) => cardOf(p, r)))),
       previews.onDidReceiveEvent(({ preview, event }) => {
-        if (event.event === 'feedback') view.addRecords([{ ...event.record, previewId: preview.id }]);
+        if (event.event === 'feedback') view.addCards([cardOf(preview, event.record)]);
         if (event.event === 'model-reloaded') this.sendPreviews();
       }),
       previews.onDidChange(() => this.sendPreviews()),
@@ -29,3 +32,5 @@ export class FeedbackRelay implements vscode.Disposable {
     this.subscriptions.forEach((s) => s.dispose());
   }
 }
+
+const cardOf = (preview: RunningPreview, record: FeedbackRecord): FeedbackCard => toFeedbackCard({ ...record, previewId: preview.id });

@@ -19,6 +19,7 @@ import { ModelsTreeProvider } from './views/models-tree-provider';
 import { PreviewStatusBar } from './views/status-bar';
 import { localServingProblem } from './platform-support';
 import { RecordDocuments } from './views/record-documents';
+import type { RecordRef } from '../shared/webview-messages';
 
 /**
  * The extension's composition root: builds every service once, wires them through constructors, and owns them.
@@ -41,12 +42,13 @@ export class ModelPreviewExtension implements vscode.Disposable {
     this.catalog = own(new ModelCatalog(own(new ModelInspector(cliPath)), current()));
     this.previews = new PreviewManager(cliPath, log, current);
     const records = own(new RecordDocuments());
-    // From the view: the full record it holds (still there after its preview stopped). From the command: looked up.
-    this.feedbackView = own(new FeedbackViewProvider(context.extensionUri, ({ previewId: _, ...record }) => void records.open(record)));
-    own(vscode.commands.registerCommand('modelPreview.openRecord', (where: { previewId: string; id: string }) => {
-      const record = this.previews.get(where.previewId)?.record(where.id);
+    // One lookup for a card clicked in the view and for the command: the records live in the previews.
+    const openRecord = (ref: RecordRef) => {
+      const record = this.previews.record(ref.previewId, ref.id);
       return record ? records.open(record) : vscode.window.showInformationMessage('That feedback record is not loaded: open it from the Feedback view.');
-    }));
+    };
+    this.feedbackView = own(new FeedbackViewProvider(context.extensionUri, (ref) => void openRecord(ref)));
+    own(vscode.commands.registerCommand('modelPreview.openRecord', openRecord));
     own(new FeedbackRelay(this.previews, this.feedbackView));
     const openHelp = (topic: 'docs' | 'walkthrough') => topic === 'docs'
       ? openExtensionDoc(context, README)

@@ -1,5 +1,5 @@
 import type { FeedbackCard, HelpTopic } from '../shared/webview-messages';
-import { el, replaceChildren } from '../page/dom';
+import { el, replaceChildren } from '../browser/dom';
 import { cardText } from './logic/card-text';
 import type { ViewState } from './logic/view-state';
 import { applyFilter, filterOptions, upPercent, versionTotals, type VersionTotals } from './logic/versions';

@@ -11,6 +11,8 @@ export interface CliRun {
   /** Resolves with the next stdout line that parses as JSON and satisfies `match`, or rejects after `timeoutMs`. */
   nextEvent(match?: (e: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   stderr(): string;
+  /** Every stdout line so far: parsed JSON, or `{ text }` for a line that is not JSON. */
+  lines(): Array<Record<string, unknown>>;
   exited: Promise<number | null>;
 }
 
@@ -52,7 +54,7 @@ export function startCli(args: string[], cwd = REPO): CliRun {
       };
       check();
     });
-  return { child, nextEvent, stderr: () => errText, exited };
+  return { child, nextEvent, stderr: () => errText, lines: () => [...events], exited };
 }
 
 /** `as`: run as another user (uid and gid), e.g. one that cannot write a folder even though the tests run as root. */

@@ -1,10 +1,13 @@
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import WebSocket from 'ws';
 import type { Browser, Page } from 'playwright-core';
-import type { FeedbackRecord } from '../../src/shared/feedback';
+import type { FeedbackRecord } from '../../src/shared/feedback-record';
+import { FEEDBACK_QUEUE_STORAGE_KEY } from '../../src/page/logic/feedback-queue';
 import { fixtureModel, IRIS_MODEL, REPO_ROOT, startPreview, type Preview } from '../helpers/preview';
+import { withMetadataProp } from '../helpers/re-export';
 import { ARTIFACTS, DESKTOP, launchBrowser, newContext, PHONE } from './browser';
 
 const DIGITS_MODEL = path.join(REPO_ROOT, 'examples/digits/digits.onnx');
@@ -27,6 +30,12 @@ async function openShareLink(page: Page, p: Preview): Promise<void> {
 async function fillIris(page: Page, values: number[]): Promise<void> {
   for (const [i, v] of values.entries()) await page.getByTestId(`field-${i}`).fill(String(v));
 }
+
+/** The feedback the page keeps in the browser until the server confirms it (the durable queue's entries). */
+const queuedInBrowser = (page: Page): Promise<unknown[]> => page.evaluate((key) => {
+  const storage = (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage;
+  return JSON.parse(storage.getItem(key) ?? '[]') as unknown[];
+}, FEEDBACK_QUEUE_STORAGE_KEY);
 
 describe('e2e: the try-it page in a real Chromium', function () {
   this.timeout(90_000);
@@ -168,22 +177,110 @@ describe('e2e: the try-it page in a real Chromium', function () {
       await page.getByTestId('thumb-up').click();
       await page.getByTestId('comment').fill('sent while offline');
       await page.getByTestId('send-feedback').click();
-      await page.waitForTimeout(500);
-      assert.doesNotMatch(await page.getByTestId('feedback-status').innerText(), /saved/i, 'not "saved" before the server confirmed');
+      // The attempt failed and the page says so: kept on the device, not "saved" before the server confirmed.
+      await page.getByTestId('feedback-status').filter({ hasText: /^Not sent yet/ }).waitFor();
+      assert.equal((await queuedInBrowser(page)).length, 1);
 
       second = await startPreview(IRIS_MODEL, { dataDir, port });
       await page.getByTestId('feedback-status').filter({ hasText: /saved/i }).waitFor({ timeout: 45_000 });
-      // Reloading the page must not send it again.
-      await page.reload();
-      await page.getByTestId('predict').waitFor();
-      await page.waitForTimeout(1_000);
       const records = feedbackLines(second);
       assert.equal(records.length, 1, JSON.stringify(records));
       assert.equal(records[0].comment, 'sent while offline');
+      // Confirmed, so nothing is left in the browser that a reload could send again.
+      assert.deepEqual(await queuedInBrowser(page), []);
+      await page.reload();
+      await page.getByTestId('predict').waitFor();
+      assert.deepEqual(await queuedInBrowser(page), []);
     } finally {
       await context.close();
       await second?.stop();
       rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('earlier feedback still waiting is announced by the next page opened, which sends it (the browser set offline, then online)', async () => {
+    const p = await startPreview(IRIS_MODEL);
+    const { context } = await newContext(browser, PHONE, true);
+    try {
+      const first = await context.newPage();
+      await openShareLink(first, p);
+      await fillIris(first, [5.1, 3.5, 1.4, 0.2]);
+      await first.getByTestId('predict').click();
+      await first.getByTestId('score-row').first().waitFor();
+      await context.setOffline(true);
+      await first.getByTestId('thumb-up').click();
+      await first.getByTestId('send-feedback').click();
+      await first.getByTestId('feedback-status').filter({ hasText: /^Not sent yet/ }).waitFor();
+      await first.close(); // the person closed the tab; the feedback waits on the device
+
+      await context.setOffline(false);
+      const second = await context.newPage();
+      // Everything the queue's status line says, recorded as it changes: the page may send the feedback (and say so)
+      // within milliseconds of announcing it, faster than a locator polls.
+      await second.addInitScript(() => {
+        // Runs in the page: typed by hand, as this project's Node tsconfig has no DOM types.
+        interface Box { textContent: string | null; hidden: boolean }
+        const page = globalThis as unknown as {
+          document: { querySelector(selector: string): Box | null };
+          MutationObserver: new (callback: () => void) => { observe(target: unknown, options: object): void };
+          queueStatusTexts: string[];
+        };
+        const said: string[] = (page.queueStatusTexts = []);
+        new page.MutationObserver(() => {
+          const box = page.document.querySelector('[data-testid="feedback-queue"]');
+          if (box && !box.hidden && box.textContent && said.at(-1) !== box.textContent) said.push(box.textContent);
+        }).observe(page.document, { subtree: true, childList: true, characterData: true, attributes: true });
+      });
+      await openShareLink(second, p);
+      await second.getByTestId('feedback-queue').filter({ hasText: 'Your earlier feedback was saved.' }).waitFor({ timeout: 15_000 });
+      const said = await second.evaluate(() => (globalThis as unknown as { queueStatusTexts: string[] }).queueStatusTexts);
+      assert.deepEqual(said.map((t) => t.split('.')[0]), ['1 piece of earlier feedback is waiting to be sent', 'Your earlier feedback was saved'], JSON.stringify(said));
+      assert.equal(feedbackLines(p).length, 1);
+      assert.deepEqual(await queuedInBrowser(second), []);
+    } finally {
+      await context.close();
+      await p.stop();
+    }
+  });
+
+  it('a new model version: a prediction from it brings the banner, and "Show it and re-run my input" shows the new version\'s answer', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'mp-e2e-version-'));
+    const modelFile = path.join(dir, 'iris.onnx');
+    copyFileSync(IRIS_MODEL, modelFile);
+    const p = await startPreview(modelFile);
+    const { context } = await newContext(browser, DESKTOP);
+    try {
+      const page = await context.newPage();
+      await openShareLink(page, p);
+      const oldVersion = await page.getByTestId('model-version').innerText();
+      await fillIris(page, [6.7, 3.0, 5.2, 2.3]);
+      await page.getByTestId('predict').click();
+      await page.getByTestId('score-row').first().waitFor();
+      assert.equal(await page.getByTestId('new-version').count(), 0);
+
+      writeFileSync(modelFile, withMetadataProp(readFileSync(IRIS_MODEL), 'exported_by', 'e2e-version-test'));
+      await p.waitForEvent((e) => e.event === 'model-reloaded', 10_000);
+      const newVersion = p.session.card()!.version;
+      assert.notEqual(newVersion, oldVersion);
+
+      // The next prediction is answered by the new version: the page notices and offers it, without switching by itself.
+      await page.getByTestId('predict').click();
+      const banner = page.locator(`[data-testid="new-version"][data-version="${newVersion}"]`);
+      await banner.waitFor();
+      assert.match(await banner.innerText(), new RegExp(`A new version of the model is available\\. \\(version ${newVersion}\\)`));
+      assert.equal(await page.getByTestId('model-version').innerText(), oldVersion);
+
+      const rerun = page.waitForResponse((r) => r.url().endsWith('/api/predict'));
+      await banner.getByRole('button', { name: 'Show it and re-run my input' }).click();
+      assert.equal(JSON.parse(await (await rerun).text()).modelVersion, newVersion);
+      await page.getByTestId('score-row').first().waitFor();
+      assert.equal(await page.getByTestId('model-version').innerText(), newVersion);
+      assert.equal(await page.getByTestId('new-version').count(), 0, 'the banner is gone');
+      assert.deepEqual(await page.getByTestId('field-0').inputValue(), '6.7', 'what the person typed is kept');
+    } finally {
+      await context.close();
+      await p.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

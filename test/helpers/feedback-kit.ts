@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import WebSocket from 'ws';
-import type { FeedbackRecord } from '../../src/shared/feedback';
+import type { FeedbackRecord } from '../../src/shared/feedback-record';
 import type { Preview, Reply } from './preview';
 
 /** Shared by the feedback, events-socket and feedback CLI tests. */
@@ -169,8 +169,6 @@ export interface EventsClient {
   /** The next message not read yet (in order), or a rejection after `timeoutMs`. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   next(timeoutMs?: number): Promise<any>;
-  /** Resolves when no unread message arrives for `ms`; rejects with the message otherwise. */
-  expectQuiet(ms: number): Promise<void>;
   /** Resolves with the close code and when it happened (performance.now()). */
   closed: Promise<{ code: number; reason: string; at: number }>;
 }
@@ -223,10 +221,6 @@ export function connectEvents(baseUrl: string, options: ConnectOptions): Promise
         };
         check();
       });
-    },
-    async expectQuiet(ms) {
-      await new Promise((r) => setTimeout(r, ms));
-      if (cursor < messages.length) throw new Error(`unexpected message(s): ${JSON.stringify(messages.slice(cursor))}`);
     },
   };
   return new Promise((resolve, reject) => {

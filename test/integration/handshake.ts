@@ -8,6 +8,17 @@ import * as path from 'node:path';
  */
 export const HANDSHAKE_ENV = 'MODEL_PREVIEW_IT_HANDSHAKE';
 
+/** In the handshake folder: one JSON line per test of the suite, written as each ends (suite/index.ts). */
+export const RESULTS_FILE = 'results.jsonl';
+
+/** How one test of the suite in the extension host ended (a failed hook is reported under its own title). */
+export interface StepResult {
+  title: string;
+  state: 'passed' | 'failed';
+  ms: number;
+  error?: string;
+}
+
 export function writeStep(dir: string, step: string, kind: 'request' | 'answer', data: unknown): void {
   writeFileSync(path.join(dir, `${step}.${kind}.json.tmp`), JSON.stringify(data));
   // Renamed into place so the other side never reads a half-written file.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { IRIS_MODEL, startPreview, type Preview } from '../helpers/preview';
+import { INFERENCE_ROUTES, inferencePath } from '../../src/core/server/request-pipeline';
+import { IRIS_MODEL, startPreview, type Preview, type Reply } from '../helpers/preview';
 
 const INFER = '/v2/models/iris/infer';
 const body = { inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }] };
@@ -11,6 +12,12 @@ async function requestCount(p: Preview, route: string, status: number): Promise<
   const line = text.split('\n').find((l) => l.startsWith(`model_preview_http_requests_total{route="${route}",method="POST",status="${status}"}`));
   return line ? Number(line.split(' ').pop()) : 0;
 }
+
+/** Every header but those that differ per answer (the date, the connection's own). */
+const stableHeaders = (reply: Reply) => Object.fromEntries([...reply.headers].filter(([name]) => !['date', 'connection', 'keep-alive', 'content-length'].includes(name)));
+
+/** Timings and ids differ per answer; the rest of a /api/predict answer must not. */
+const stableBody = (reply: Reply) => (reply.json && typeof reply.json === 'object' ? { ...reply.json, predictionId: undefined, timing: undefined } : reply.text);
 
 describe('server: the inference fast path and its express fallback give the same answers', function () {
   this.timeout(20_000);
@@ -62,5 +69,44 @@ describe('server: the inference fast path and its express fallback give the same
     assert.equal(fast.status, 400);
     assert.deepEqual(fast.json, viaExpress.json);
     assert.match(fast.json.error, /^input 'features': expected shape \[batch, 4\]/);
+  });
+
+  it('every inference route answers alike on both fronts: status, body and every header, for a success and a 400', async () => {
+    const model = p.session.card()!;
+    const good = { v2: body, predict: { inputs: { features: [5.1, 3.5, 1.4, 0.2] } } };
+    const bad = { v2: { inputs: [{ name: 'features', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] }, predict: { inputs: { features: [1, 2, 3] } } };
+    for (const route of INFERENCE_ROUTES) {
+      const url = inferencePath(route, model);
+      for (const [what, sent] of [['success', good[route.kind]], ['bad input', bad[route.kind]]] as const) {
+        const fast = await p.post(url, sent);
+        const viaExpress = await p.post(`${url}?t=${encodeURIComponent(p.shareToken)}`, sent, null);
+        assert.equal(fast.status, what === 'success' ? 200 : 400, `${route.pattern} ${what}: ${fast.text}`);
+        assert.equal(viaExpress.status, fast.status, `${route.pattern} ${what}: ${viaExpress.text}`);
+        assert.deepEqual(stableBody(viaExpress), stableBody(fast), `${route.pattern} ${what}`);
+        assert.deepEqual(stableHeaders(viaExpress), stableHeaders(fast), `${route.pattern} ${what}`);
+      }
+    }
+  });
+});
+
+describe('server: rate limits are the same on both fronts', function () {
+  this.timeout(20_000);
+  let p: Preview;
+  before(async () => {
+    p = await startPreview(IRIS_MODEL, { workers: 1, rateLimits: { predictionsPerMinute: 1, feedbackPerMinute: 0 } });
+  });
+  after(() => p.stop());
+
+  it('one prediction a minute: the second gets the same 429, message and Retry-After by Bearer token as by the express route; the owner is not limited', async () => {
+    assert.equal((await p.post(INFER, body)).status, 200);
+    const fast = await p.post(INFER, body);
+    const viaExpress = await p.post(`${INFER}?t=${encodeURIComponent(p.shareToken)}`, body, null);
+    assert.equal(fast.status, 429, fast.text);
+    assert.equal(viaExpress.status, 429, viaExpress.text);
+    assert.match(fast.json.error, /^too many prediction requests from this client; try again in \d+ s$/);
+    assert.deepEqual(stableHeaders(viaExpress), stableHeaders(fast));
+    assert.ok(Number(fast.headers.get('retry-after')) >= 1);
+    assert.equal((await p.post(INFER, body, p.ownerToken)).status, 200);
+    assert.equal((await p.post(`${INFER}?t=${encodeURIComponent(p.shareToken)}`, body, p.ownerToken)).status, 200, 'the owner\'s token wins over a share token in the URL');
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdtemp, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { IRIS_MODEL, startPreview, type Preview } from '../helpers/preview';
+import { IRIS_MODEL, pollUntil, startPreview, type Preview } from '../helpers/preview';
 
 describe('server: the share link, its cookie and the page assets', function () {
   this.timeout(20_000);
@@ -48,7 +48,9 @@ describe('server: hot reload ignores a file that was touched but not changed', f
     try {
       await copyFile(IRIS_MODEL, model); // written again, same bytes (a notebook re-running the export cell)
       await utimes(model, new Date(), new Date());
-      await new Promise((r) => setTimeout(r, 800));
+      // The file was read again and found the same: /metrics counts it (a positive sign the check ran, not a wait).
+      await pollUntil(async () => (/^model_preview_model_reloads_total\{result="unchanged"\} [1-9]/m.test((await p.get('/metrics', p.ownerToken)).text) ? true : undefined),
+        10_000, 'an unchanged reload in /metrics');
       assert.deepEqual(p.events.filter((e) => e.event === 'model-reloaded' || e.event === 'error'), []);
       assert.equal((await p.post('/api/predict', { inputs: { features: [5.1, 3.5, 1.4, 0.2] } })).status, 200);
     } finally {

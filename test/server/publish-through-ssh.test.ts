@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { createTunnelProvider } from '../../src/core/tunnel/create-tunnel-provider';
 import type { PreviewEvent, StreamMessage } from '../../src/shared/events';
-import { IRIS_MODEL, startPreview, type Preview } from '../helpers/preview';
+import { IRIS_MODEL, pollUntil, startPreview, type Preview } from '../helpers/preview';
 import { startThrowawaySshd, type ThrowawaySshd } from '../helpers/throwaway-sshd';
 
 /**
@@ -76,11 +76,11 @@ describe('publish through an ssh tunnel (real sshd on loopback)', function () {
     const res = await fetch(new URL('/api/card', before), { headers: { authorization: `Bearer ${p.shareToken}` } });
     assert.equal(res.status, 200, 'the old link works again');
 
-    await new Promise((r) => setTimeout(r, 100));
+    // The owner's events stream told the same story: down, then up again.
+    const kinds = () => streamed.map((m) => m.event);
+    await pollUntil(async () => (kinds().lastIndexOf('tunnel-up') > kinds().indexOf('tunnel-down') && kinds().includes('tunnel-down') ? true : undefined),
+      5_000, 'tunnel-down then tunnel-up on the events stream', 10);
     events.close();
-    const kinds = streamed.map((m) => m.event);
-    assert.ok(kinds.includes('tunnel-down') && kinds.includes('tunnel-up'), `events stream: ${kinds.join(', ')}`);
-    assert.ok(kinds.lastIndexOf('tunnel-up') > kinds.indexOf('tunnel-down'));
   });
 
   it('stopping the preview closes its tunnel: the remote port stops answering', async () => {

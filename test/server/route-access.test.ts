@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import { createApp } from '../../src/core/server/app';
 import { newToken } from '../../src/core/server/access';
 import { RateLimits } from '../../src/core/server/rate-limits';
-import { IRIS_MODEL, sleep, startPreview, type Preview, type Reply } from '../helpers/preview';
+import { IRIS_MODEL, startPreview, type Preview, type Reply } from '../helpers/preview';
 
 /**
  * Which credentials every route accepts, as one table: every route of the app × no token, the share token (Bearer and
@@ -96,13 +96,14 @@ describe('server: which credentials every route accepts (route × credential tab
   let rotatedToken: string;
 
   before(async () => {
+    let now = Date.now();
     [p, expiredPreview] = await Promise.all([
       startPreview(IRIS_MODEL, { password: PASSWORD }),
-      startPreview(IRIS_MODEL, { password: PASSWORD, expiresMs: 1_000 }),
+      startPreview(IRIS_MODEL, { password: PASSWORD, expiresMs: 1_000, clock: () => now }),
     ]);
     rotatedToken = p.session.access.shareToken;
     await p.session.rotateShareLink();
-    await sleep(1_100);
+    now += 1_000;
     assert.ok(expiredPreview.session.access.expired);
   });
   after(async () => Promise.all([p?.stop(), expiredPreview?.stop()]));

@@ -10,6 +10,7 @@ import { TRUST_ON_FIRST_USE } from '../../src/core/tunnel/ssh-host-key';
 import { sshOptionsFromPreset } from '../../src/core/tunnel/ssh-presets';
 import { defaultSshAgent, SshTunnelProvider, type SshTunnelOptions } from '../../src/core/tunnel/ssh-tunnel';
 import { TunnelError, type OpenTunnel, type TunnelHint, type TunnelTarget } from '../../src/core/tunnel/tunnel-provider';
+import { pollUntil } from '../helpers/preview';
 import { onPlatform } from '../helpers/stub-platform';
 import { fingerprintOf, freePort, makeKeyPair, startThrowawaySshd, type ThrowawaySshd } from '../helpers/throwaway-sshd';
 
@@ -286,8 +287,7 @@ describe('ssh tunnel against a real OpenSSH server', function () {
     try {
       const controller = new AbortController();
       const opening = open(optionsFor(sshd, { port: silent.port }), undefined, controller.signal);
-      await new Promise((r) => setTimeout(r, 200));
-      assert.equal(silent.sockets.size, 1, 'the provider connected');
+      await pollUntil(async () => (silent.sockets.size === 1 ? true : undefined), 5_000, 'the provider to connect', 10);
       const aborted = performance.now();
       controller.abort();
       const err = await rejection(opening);

@@ -4,20 +4,20 @@ import { readModelFile } from '../../src/core/model/model-file';
 import { fixtureModel, IRIS_MODEL, loadExpected } from '../helpers/preview';
 
 /**
- * The pool keeps jobs on a worker that is already running while they are short (waking a sleeping worker costs more
- * than a tiny job), but a model whose jobs take longer must still use every worker.
+ * The pool with real worker threads and real onnxruntime, seen from outside: every job answered, what is in flight
+ * and queued (the pool's public gauges, which /metrics shows). Which worker gets which job is the scheduler's decision,
+ * tested without threads in test/unit/batch-scheduler.test.ts.
  */
-describe('inference pool: how jobs are shared between workers', function () {
+describe('inference pool: jobs on real workers', function () {
   this.timeout(30_000);
   let pool: InferencePool;
-  const jobsPerWorker = () => (pool as unknown as { slots: Array<{ jobs: unknown[] }> }).slots.map((s) => s.jobs.length);
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
   afterEach(async () => {
     await pool?.close();
   });
 
-  it('gives concurrent slow-matmul jobs (~50 ms each) to different workers', async () => {
+  it('hands concurrent slow-matmul jobs (~50 ms each) to the workers at the end of the turn, and answers each', async () => {
     pool = new InferencePool({ size: 2, maxQueue: 16, timeoutMs: 10_000 });
     await pool.load(await readModelFile(fixtureModel('slow-matmul')));
     const row = loadExpected('slow-matmul').cases[0].inputs.x.data;
@@ -26,18 +26,44 @@ describe('inference pool: how jobs are shared between workers', function () {
     for (let i = 0; i < 3; i++) assert.equal((await pool.run('v2', body, Date.now())).status, 200);
 
     const runs = [pool.run('v2', body, Date.now()), pool.run('v2', body, Date.now())];
-    await nextTurn(); // jobs are dispatched at the end of the event-loop turn
-    assert.deepEqual(jobsPerWorker(), [1, 1]);
+    assert.deepEqual([pool.queueDepth, pool.inFlight], [2, 0], 'queued in this turn');
+    await nextTurn();
+    assert.deepEqual([pool.queueDepth, pool.inFlight], [0, 2], 'handed to the workers at its end');
     assert.deepEqual((await Promise.all(runs)).map((r) => r.status), [200, 200]);
+    assert.deepEqual([pool.queueDepth, pool.inFlight], [0, 0]);
   });
 
-  it('answers every job of a burst of tiny ones, whichever workers they went to', async () => {
+  it('answers every job of a burst of tiny ones, and nothing is left in flight', async () => {
     pool = new InferencePool({ size: 2, maxQueue: 64, timeoutMs: 10_000 });
     await pool.load(await readModelFile(IRIS_MODEL));
     const body = Buffer.from(JSON.stringify({ inputs: [{ name: 'features', shape: [1, 4], datatype: 'FP32', data: [5.1, 3.5, 1.4, 0.2] }] }));
     for (let i = 0; i < 20; i++) assert.equal((await pool.run('v2', body, Date.now())).status, 200);
     const results = await Promise.all(Array.from({ length: 40 }, () => pool.run('v2', body, Date.now())));
     assert.deepEqual(results.map((r) => r.status), Array(40).fill(200));
-    assert.deepEqual(jobsPerWorker(), [0, 0]);
+    assert.deepEqual([pool.queueDepth, pool.inFlight], [0, 0]);
+  });
+
+  it('refuses a job with 503 once maxQueue requests wait, and takes jobs again when they are answered', async () => {
+    pool = new InferencePool({ size: 1, maxQueue: 2, timeoutMs: 10_000 });
+    await pool.load(await readModelFile(fixtureModel('slow-matmul')));
+    const row = loadExpected('slow-matmul').cases[0].inputs.x.data;
+    const body = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: [1, 512], datatype: 'FP32', data: row }] }));
+    const accepted = [pool.run('v2', body, Date.now()), pool.run('v2', body, Date.now()), pool.run('v2', body, Date.now())];
+    await nextTurn(); // all three in the worker's batch: one running, two waiting
+    await assert.rejects(pool.run('v2', body, Date.now()), (err: Error & { status?: number }) => err.status === 503 && /the server is busy \(2 requests waiting\)/.test(err.message));
+    assert.deepEqual((await Promise.all(accepted)).map((r) => r.status), [200, 200, 200]);
+    assert.equal((await pool.run('v2', body, Date.now())).status, 200);
+  });
+
+  it('close() during a load: the load is refused at once, saying the preview stopped, and nothing waits for the load timeout', async () => {
+    pool = new InferencePool({ size: 2, maxQueue: 4, timeoutMs: 10_000 });
+    const model = await readModelFile(IRIS_MODEL);
+    await pool.load(model);
+    const loading = pool.load({ path: model.path, bytes: Buffer.concat([model.bytes, Buffer.from([0x72, 0])]) });
+    const outcome = loading.then(() => undefined, (err: Error) => err);
+    const started = performance.now();
+    await pool.close();
+    assert.match(String(await outcome), /the preview stopped while the model was loading/);
+    assert.ok(performance.now() - started < 10_000, 'not the 120 s load timeout');
   });
 });

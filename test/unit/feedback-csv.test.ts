@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { CSV_COLUMNS, feedbackCsv, guardCell } from '../../src/core/feedback/feedback-csv';
+import { CSV_COLUMNS, feedbackCsv, guardCell } from '../../src/shared/feedback-csv';
 import { csvObjects, handRecord, parseCsv } from '../helpers/feedback-kit';
 
 describe('unit: guardCell (CSV formula injection)', () => {

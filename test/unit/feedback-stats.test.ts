@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { feedbackStats } from '../../src/core/feedback/feedback-stats';
-import type { FeedbackRecord } from '../../src/shared/feedback';
+import type { FeedbackRecord } from '../../src/shared/feedback-record';
 import { handRecord } from '../helpers/feedback-kit';
 
 const rec = (modelVersion: string, rating: 'up' | 'down', predicted?: string, expected?: string, model = 'iris'): FeedbackRecord => {

@@ -1,28 +1,28 @@
 import assert from 'node:assert/strict';
 import { FakeEvent } from '../webview/fake-vscode';
-import type { PasswordLockoutEvent } from '../../src/shared/events';
-import { isPreviewEvent, isStreamMessage, parseCliLine } from '../../src/vscode/server-process/stream-guards';
+import { PreviewEventSchema, StreamMessageSchema, type PasswordLockoutEvent } from '../../src/shared/events';
+import { parseCliLine } from '../../src/client/server-messages';
 import type { PreviewManager } from '../../src/vscode/previews/preview-manager';
 import type { PreviewNotifications as Notifications } from '../../src/vscode/previews/preview-notifications';
 
 /**
- * The owner hears about password guessing: the `password-lockout` event passes the extension's runtime guards (from
+ * The owner hears about password guessing: the `password-lockout` event passes the client's schema checks (from
  * `serve --json` and from the events socket), and becomes a warning with a way to rotate the link. The notification
  * part runs against a fake `vscode` module (test/webview/fake-vscode.ts) that records what would be shown; the real
  * extension host is exercised in test/integration.
  */
 const EVENT: PasswordLockoutEvent = { event: 'password-lockout', failedAttempts: 30, windowSeconds: 600, until: '2026-11-28T10:20:00.000Z' };
 
-describe('password-lockout event: the extension\'s guards', () => {
+describe('password-lockout event: the client\'s checks', () => {
   it('accepts the event as a serve --json line and as a numbered events-socket message', () => {
     assert.deepEqual(parseCliLine(JSON.stringify(EVENT)), EVENT);
-    assert.ok(isStreamMessage({ ...EVENT, id: 7 }));
+    assert.ok(StreamMessageSchema.safeParse({ ...EVENT, id: 7 }).success);
   });
 
   it('refuses it with a field missing or of the wrong kind', () => {
     for (const broken of [
       { ...EVENT, failedAttempts: -1 }, { ...EVENT, failedAttempts: '30' }, { ...EVENT, windowSeconds: undefined }, { ...EVENT, until: 5 },
-    ]) assert.equal(isPreviewEvent(broken), false, JSON.stringify(broken));
+    ]) assert.equal(PreviewEventSchema.safeParse(broken).success, false, JSON.stringify(broken));
   });
 });
 

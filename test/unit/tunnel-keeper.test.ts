@@ -1,11 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
+import FakeTimers from '@sinonjs/fake-timers';
 import { TunnelKeeper, type TunnelChange } from '../../src/core/tunnel/tunnel-keeper';
 import { TunnelError, type OpenTunnel, type OpenTunnelEvents, type TunnelHint, type TunnelProvider } from '../../src/core/tunnel/tunnel-provider';
 
 /**
  * The keeper's reconnect policy, driven by a scripted provider (the real providers are tested against real servers in
- * test/server/tunnel-*.test.ts; here each open's outcome is chosen by the test).
+ * test/server/tunnel-*.test.ts; here each open's outcome is chosen by the test) on fake timers: the test moves the
+ * clock, so delays and timeouts are exact and nothing waits for real time.
  */
 class ScriptedTunnel extends EventEmitter<OpenTunnelEvents> implements OpenTunnel {
   closed = false;
@@ -49,22 +51,27 @@ function changes(keeper: TunnelKeeper): TunnelChange[] {
   return seen;
 }
 
-const until = async (condition: () => boolean, ms = 2000): Promise<void> => {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-};
+let clock: ReturnType<typeof FakeTimers.install>;
+/** For the tests of the describe block it is called in (a hook outside one would fake the timers of every test file). */
+function useFakeTimers(): void {
+  beforeEach(() => {
+    clock = FakeTimers.install({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  });
+  afterEach(() => clock.uninstall());
+}
 
 describe('TunnelKeeper (scripted provider)', () => {
+  useFakeTimers();
+
   it('opens, and after a drop re-opens with the hint of the last tunnel so the URL can stay the same', async () => {
     const provider = new ScriptedProvider([{ url: 'https://a.example/', hint: { remotePort: 4242 } }, { url: 'https://a.example/' }]);
     const keeper = new TunnelKeeper(provider, target, fast);
     const seen = changes(keeper);
     assert.equal(await keeper.start(), 'https://a.example/');
     provider.opened[0].drop('connection reset');
-    await until(() => seen.filter((c) => c.type === 'up').length === 2);
+    await clock.tickAsync(4);
+    assert.deepEqual(seen.map((c) => c.type), ['up', 'down'], 'not before the initial delay');
+    await clock.tickAsync(1);
     assert.deepEqual(provider.hints, [undefined, { remotePort: 4242 }]);
     assert.deepEqual(seen.map((c) => c.type), ['up', 'down', 'up']);
     const down = seen[1] as Extract<TunnelChange, { type: 'down' }>;
@@ -80,7 +87,7 @@ describe('TunnelKeeper (scripted provider)', () => {
     const seen = changes(keeper);
     await keeper.start();
     provider.opened[0].drop('gone');
-    await until(() => seen.some((c) => c.type === 'url-changed'));
+    await clock.tickAsync(5);
     assert.deepEqual(seen.find((c) => c.type === 'url-changed'), { type: 'url-changed', previousUrl: 'https://a.example/', url: 'https://b.example/' });
     await keeper.stop();
   });
@@ -92,7 +99,7 @@ describe('TunnelKeeper (scripted provider)', () => {
     const seen = changes(keeper);
     await keeper.start();
     provider.opened[0].drop('dropped');
-    await until(() => seen.some((c) => c.type === 'down' && c.retryInMs === undefined));
+    await clock.tickAsync(5 + 10 + 20);
     const downs = seen.filter((c): c is Extract<TunnelChange, { type: 'down' }> => c.type === 'down');
     assert.deepEqual(downs.map((d) => d.retryInMs), [5, 10, 20, undefined]);
     assert.deepEqual(downs.map((d) => d.attempt), [1, 2, 3, 4]);
@@ -107,8 +114,10 @@ describe('TunnelKeeper (scripted provider)', () => {
     const seen = changes(keeper);
     await keeper.start();
     provider.opened[0].drop('dropped');
-    await until(() => seen.some((c) => c.type === 'down' && c.retryInMs === undefined));
-    await new Promise((r) => setTimeout(r, 60));
+    await clock.tickAsync(5);
+    assert.equal(seen.at(-1)?.type, 'down');
+    assert.equal(clock.countTimers(), 0, 'no retry is scheduled');
+    await clock.tickAsync(60_000);
     assert.equal(provider.hints.length, 2, 'no third open after a permanent failure');
     assert.equal((seen.at(-1) as { reason: string }).reason, 'host key changed');
     await keeper.stop();
@@ -118,8 +127,12 @@ describe('TunnelKeeper (scripted provider)', () => {
     const provider = new ScriptedProvider(['hang']);
     const keeper = new TunnelKeeper(provider, target, { ...fast, openTimeoutMs: 100 });
     const started = Date.now();
-    await assert.rejects(keeper.start(), (err: Error) => err instanceof TunnelError && /did not open within 0.1 s/.test(err.message));
-    assert.ok(Date.now() - started < 1000);
+    const rejected = assert.rejects(keeper.start(), (err: Error) => err instanceof TunnelError && /did not open within 0.1 s/.test(err.message));
+    await clock.tickAsync(99);
+    assert.equal(provider.signals[0].aborted, false);
+    await clock.tickAsync(1);
+    await rejected;
+    assert.equal(Date.now() - started, 100, 'given up exactly at the open timeout');
     assert.equal(provider.signals[0].aborted, true);
   });
 
@@ -129,11 +142,13 @@ describe('TunnelKeeper (scripted provider)', () => {
     const seen = changes(keeper);
     await keeper.start();
     provider.opened[0].drop('dropped');
-    await until(() => provider.signals.length === 2);
+    await clock.tickAsync(5);
+    assert.equal(provider.signals.length, 2);
     await keeper.stop();
     assert.equal(provider.signals[1].aborted, true, 'the pending open was told to stop');
-    await new Promise((r) => setTimeout(r, 50));
+    await clock.tickAsync(60_000);
     assert.deepEqual(seen.map((c) => c.type), ['up', 'down']);
+    assert.equal(provider.signals.length, 2, 'and nothing re-opened it');
   });
 
   it('closes a tunnel that opened after the keeper gave up waiting for it', async () => {
@@ -141,23 +156,29 @@ describe('TunnelKeeper (scripted provider)', () => {
     const late = new ScriptedTunnel('https://late.example/');
     const provider: TunnelProvider = { name: 'late', open: () => new Promise((resolve) => (resolveLate = resolve)) };
     const keeper = new TunnelKeeper(provider, target, { ...fast, openTimeoutMs: 50 });
-    await assert.rejects(keeper.start(), /did not open/);
+    const rejected = assert.rejects(keeper.start(), /did not open/);
+    await clock.tickAsync(50);
+    await rejected;
     resolveLate(late);
-    await until(() => late.closed);
+    await clock.tickAsync(0);
+    assert.equal(late.closed, true);
   });
 });
 
 describe('TunnelKeeper: a provider\'s minimum re-open delay', () => {
+  useFakeTimers();
+
   it('waits at least the provider\'s reopenDelayMs before the first re-open (pipenet needs a second to give the URL back)', async () => {
     const provider = Object.assign(new ScriptedProvider([{ url: 'https://a.example/' }, { url: 'https://a.example/' }]), { reopenDelayMs: 120 });
     const keeper = new TunnelKeeper(provider, target, fast);
     const seen = changes(keeper);
     await keeper.start();
-    const dropped = Date.now();
     provider.opened[0].drop('idle');
-    await until(() => seen.filter((c) => c.type === 'up').length === 2);
     assert.equal((seen[1] as { retryInMs?: number }).retryInMs, 120);
-    assert.ok(Date.now() - dropped >= 110);
+    await clock.tickAsync(119);
+    assert.equal(provider.hints.length, 1, 'not re-opened before the provider\'s delay (the keeper\'s own is 5 ms)');
+    await clock.tickAsync(1);
+    assert.deepEqual(seen.map((c) => c.type), ['up', 'down', 'up']);
     await keeper.stop();
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { formatBytes, terminalSafe, visibleLine } from '../../src/core/text/visible-text';
+import { formatBytes, terminalSafe, visibleLine } from '../../src/shared/visible-text';
 
 describe('terminalSafe', () => {
   it('turns an ANSI escape into visible text with no ESC character', () => {

@@ -3,13 +3,13 @@ import { CSP_SOURCE, FakeUri, FakeWebviewView } from './fake-vscode';
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { FeedbackViewProvider } from '../../src/vscode/views/feedback-view-provider';
-import { isToWebview, type ToWebview, type ViewRecord } from '../../src/shared/webview-messages';
+import { isToWebview, type RecordRef, type ToWebview } from '../../src/shared/webview-messages';
 import { record } from './records';
 
 const EXTENSION = new FakeUri('/ext');
 
 function setUp(limit?: number) {
-  const opened: ViewRecord[] = [];
+  const opened: RecordRef[] = [];
   const provider = new FeedbackViewProvider(EXTENSION as unknown as vscode.Uri, (r) => opened.push(r), limit);
   return { provider, opened, resolve: () => resolveView(provider) };
 }
@@ -61,9 +61,9 @@ describe('webview: FeedbackViewProvider (with a fake vscode module)', () => {
     const { provider, resolve } = setUp();
     provider.setPreviews([{ id: 'preview-1', model: 'iris', modelVersion: 'v1' }]);
     const early = record({ id: 'early' });
-    provider.addRecords([early]);
+    provider.addCards([early]);
     const view = resolve();
-    provider.addRecords([record({ id: 'while-loading', ts: '2027-01-01T00:00:00.000Z' })]);
+    provider.addCards([record({ id: 'while-loading', ts: '2027-01-01T00:00:00.000Z' })]);
     assert.deepEqual(view.webview.posted, []);
 
     view.webview.send({ type: 'ready' });
@@ -76,14 +76,14 @@ describe('webview: FeedbackViewProvider (with a fake vscode module)', () => {
     provider.dispose();
   });
 
-  it('after ready, posts new records (as cards, without tensors) and preview lists as they come', () => {
+  it('after ready, posts new cards (whole records given are cut to cards: no tensors) and preview lists as they come', () => {
     const { provider, resolve } = setUp();
     const view = resolve();
     view.webview.send({ type: 'ready' });
     const r = record({ comment: '<b>not bold</b>', reviewer: 'Ann' });
-    provider.addRecords([r]);
+    provider.addCards([r]);
     provider.setPreviews([{ id: 'p2', model: 'iris', modelVersion: 'v2', shareUrl: 'https://x/?token=secret' } as never]);
-    provider.addRecords([]);
+    provider.addCards([]);
     const [, records, previews] = posted(view);
     assert.deepEqual(records, {
       type: 'records',
@@ -95,22 +95,18 @@ describe('webview: FeedbackViewProvider (with a fake vscode module)', () => {
     provider.dispose();
   });
 
-  it('opens the whole record a card names, and ignores messages that do not check out', () => {
+  it('asks for the record a clicked card names (by its ids: the records live in the previews), and ignores messages that do not check out', () => {
     const { provider, resolve, opened } = setUp();
     const view = resolve();
     const r = record();
-    provider.addRecords([r]);
+    provider.addCards([r]);
     view.webview.send({ type: 'ready' });
-    for (const bad of [null, 'ready', { type: 'open-record' }, { type: 'open-record', previewId: 'preview-1' }, { type: 'exec', command: 'x' }, { type: 'open-record', previewId: 'preview-1', id: 'unknown' }]) {
+    for (const bad of [null, 'ready', { type: 'open-record' }, { type: 'open-record', previewId: 'preview-1' }, { type: 'exec', command: 'x' }, { type: 'open-record', previewId: 7, id: 'x' }]) {
       assert.doesNotThrow(() => view.webview.send(bad));
     }
     assert.equal(opened.length, 0);
-    view.webview.send({ type: 'open-record', previewId: 'preview-1', id: r.id });
-    assert.equal(opened.length, 1);
-    assert.deepEqual(opened[0], r, 'with its inputs and outputs');
-    // The same record re-sent by a restarted preview is found under either preview id.
-    view.webview.send({ type: 'open-record', previewId: 'preview-old', id: r.id });
-    assert.equal(opened.length, 2);
+    view.webview.send({ type: 'open-record', previewId: 'preview-1', id: r.id, extra: 'dropped' });
+    assert.deepEqual(opened, [{ previewId: 'preview-1', id: r.id }]);
     provider.dispose();
   });
 
@@ -132,8 +128,8 @@ describe('webview: FeedbackViewProvider (with a fake vscode module)', () => {
     const view = resolve();
     view.webview.send({ type: 'ready' });
     const records = Array.from({ length: 5 }, (_, i) => record({ id: `r${i}`, ts: new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString() }));
-    provider.addRecords(records);
-    provider.addRecords([record({ id: 'ancient', ts: '2000-01-01T00:00:00.000Z' })]);
+    provider.addCards(records);
+    provider.addCards([record({ id: 'ancient', ts: '2000-01-01T00:00:00.000Z' })]);
     view.webview.send({ type: 'ready' });
     const messages = posted(view);
     assert.equal(messages.length, 3, 'records, (nothing for the ancient one), reset');
@@ -148,10 +144,10 @@ describe('webview: FeedbackViewProvider (with a fake vscode module)', () => {
     view.webview.send({ type: 'ready' });
     const a = record({ previewId: 'p1', id: 'a' });
     const b = record({ previewId: 'p2', id: 'b' });
-    provider.addRecords([a, b]);
-    provider.addRecords([a, b]); // replayed after a reconnect
+    provider.addCards([a, b]);
+    provider.addCards([a, b]); // replayed after a reconnect
     const c = record({ previewId: 'p1', id: 'c' });
-    provider.replaceRecords('p1', [c]);
+    provider.replaceCards('p1', [c]);
     const reset = posted(view).at(-1);
     assert.deepEqual(reset?.type === 'reset' && reset.records.map((r) => r.id).sort(), ['b', 'c']);
     provider.dispose();
@@ -161,10 +157,10 @@ describe('webview: FeedbackViewProvider (with a fake vscode module)', () => {
     const { provider, resolve } = setUp();
     const first = resolve();
     first.webview.send({ type: 'ready' });
-    provider.addRecords([record({ id: 'one' })]);
+    provider.addCards([record({ id: 'one' })]);
     const second = resolve();
     assert.equal(first.webview.received.listenerCount, 0, 'the old view\u2019s listeners are disposed');
-    provider.addRecords([record({ id: 'two' })]);
+    provider.addCards([record({ id: 'two' })]);
     assert.equal(first.webview.posted.length, 2, 'reset + one');
     assert.equal(second.webview.posted.length, 0, 'not before ready');
     second.webview.send({ type: 'ready' });
@@ -179,7 +175,7 @@ describe('webview: FeedbackViewProvider (with a fake vscode module)', () => {
     view.webview.send({ type: 'ready' });
     view.disposed.fire();
     assert.equal(view.webview.received.listenerCount, 0);
-    provider.addRecords([record()]);
+    provider.addCards([record()]);
     assert.equal(view.webview.posted.length, 1, 'only the first reset');
 
     const other = resolve();
@@ -188,7 +184,7 @@ describe('webview: FeedbackViewProvider (with a fake vscode module)', () => {
     provider.dispose();
     assert.equal(other.webview.received.listenerCount, 0);
     assert.equal(other.disposed.listenerCount, 0);
-    provider.addRecords([record()]);
+    provider.addCards([record()]);
     provider.setPreviews([]);
     assert.equal(other.webview.posted.length, 1);
   });

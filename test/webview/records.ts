@@ -1,4 +1,8 @@
-import type { FeedbackCard, ViewRecord } from '../../src/shared/webview-messages';
+import type { FeedbackRecord } from '../../src/shared/feedback-record';
+import type { FeedbackCard } from '../../src/shared/webview-messages';
+
+/** A stored feedback record and the preview it came through: what a card is cut from. */
+type ViewRecord = FeedbackRecord & { previewId: string };
 
 /** Records and cards for the Feedback view tests. */
 

@@ -5,7 +5,7 @@ import { readModelFile } from '../../core/model/model-file';
 import { draftSidecar } from '../../core/model/sidecar-draft';
 import { sidecarPathFor } from '../../core/model/sidecar-file';
 import { readableJson } from '../../core/text/readable-json';
-import { terminalSafe } from '../../core/text/visible-text';
+import { terminalSafe } from '../../shared/visible-text';
 import { resolvePageHints } from '../../shared/model-facts';
 import { SidecarSchema } from '../../shared/sidecar';
 

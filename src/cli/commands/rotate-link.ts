@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import type { ShareLinkInfo } from '../../shared/share-link';
+import { OwnerApi } from '../../client/owner-api';
 import { AccessControl } from '../../core/server/access';
 import { readServerInfo } from '../../core/server/server-info';
 import { loadOrCreateTokens, saveTokens, tokensFile } from '../../core/server/token-store';
@@ -32,13 +32,10 @@ export function registerRotateLink(program: Command): void {
         process.stdout.write('No preview of this folder is running: the next `model-preview serve` uses a new share link.\n');
         return;
       }
-      const res = await fetch(new URL('api/share-link/rotate', server.localUrl), {
-        method: 'POST', headers: { authorization: `Bearer ${tokens.ownerToken}` }, signal: AbortSignal.timeout(10_000),
-      }).catch((err: Error) => {
-        throw new Error(`the preview on port ${server.port} did not answer (${err.message}); is it still running?`);
+      const owner = new OwnerApi({ baseUrl: server.localUrl, ownerToken: tokens.ownerToken });
+      const link = await owner.rotateShareLink().catch((err: Error) => {
+        throw new Error(`the preview on port ${server.port}: ${err.message}`);
       });
-      if (!res.ok) throw new Error(`the preview on port ${server.port} refused to rotate the link: ${res.status} ${(await res.text()).slice(0, 200)}`);
-      const link = (await res.json()) as ShareLinkInfo;
       process.stdout.write(`New share link: ${link.shareUrl}\n${link.expiresAt ? `It expires ${link.expiresAt}. ` : ''}The old link no longer works.\n`);
     });
 }

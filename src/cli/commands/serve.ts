@@ -8,7 +8,7 @@ import { PreviewSession } from '../../core/session';
 import { tokensFile } from '../../core/server/token-store';
 import { describeModelText } from '../describe-text';
 import { eventText, logText, type TextLine } from '../event-text';
-import { terminalSafe } from '../../core/text/visible-text';
+import { terminalSafe } from '../../shared/visible-text';
 import { parseLifetime } from '../../core/text/duration';
 import { DEFAULT_RATE_LIMITS } from '../../core/server/rate-limits';
 import { DEFAULT_CONNECTION_LIMITS } from '../../core/server/connection-limits';

@@ -1,8 +1,9 @@
-import { FeedbackSubmissionSchema, type FeedbackRecord } from '../../shared/feedback';
+import { FeedbackSubmissionSchema } from '../../shared/feedback';
+import { type FeedbackRecord } from '../../shared/feedback-record';
 import type { ModelCard } from '../../shared/model-card';
 import type { PreviewEvent } from '../../shared/events';
-import { HttpError } from '../server/http-error';
 import { StorageHealth } from '../store/storage-health';
+import { FeedbackInputError } from './feedback-input-error';
 import type { FeedbackStore } from './feedback-store';
 import { predictedLabel } from './predicted-label';
 import type { PredictionLog, PredictionRecord } from './prediction-log';
@@ -33,18 +34,18 @@ export class FeedbackService {
     return record;
   }
 
-  /** Validates and stores a submission. Throws HttpError(400) naming the field, or the unknown prediction. */
+  /** Validates and stores a submission. Throws FeedbackInputError naming the field, or the unknown prediction. */
   async submit(body: unknown, userAgent: string | undefined): Promise<{ id: string; duplicate: boolean }> {
     const parsed = FeedbackSubmissionSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue.path.join('.');
-      throw new HttpError(400, issue.code === 'unrecognized_keys' ? `unknown field(s): ${(issue as { keys: string[] }).keys.join(', ')}`
+      throw new FeedbackInputError(issue.code === 'unrecognized_keys' ? `unknown field(s): ${(issue as { keys: string[] }).keys.join(', ')}`
         : `${field || 'the request body'}: ${issue.message}`);
     }
     const submission = parsed.data;
     const prediction = this.predictions.get(submission.predictionId);
-    if (!prediction) throw new HttpError(400, `predictionId: no prediction '${submission.predictionId}' was made by this server`);
+    if (!prediction) throw new FeedbackInputError(`predictionId: no prediction '${submission.predictionId}' was made by this server`);
     const { record, id, duplicate } = await this.storage.track(this.store.submit(submission, { prediction, predicted: this.label(prediction), userAgent }));
     if (record) this.publish({ event: 'feedback', record });
     return { id, duplicate };

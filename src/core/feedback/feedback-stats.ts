@@ -1,4 +1,4 @@
-import type { FeedbackRecord, FeedbackStats } from '../../shared/feedback';
+import type { FeedbackRecord, FeedbackStats } from '../../shared/feedback-record';
 
 const TOP_CORRECTIONS = 5;
 

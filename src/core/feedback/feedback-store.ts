@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
-import { FEEDBACK_SCHEMA_VERSION, type FeedbackRecord, type FeedbackSubmission } from '../../shared/feedback';
+import { type FeedbackSubmission } from '../../shared/feedback';
+import { FEEDBACK_SCHEMA_VERSION, type FeedbackRecord } from '../../shared/feedback-record';
 import { JsonlAppendLog } from '../store/jsonl-append-log';
 import { readJsonl } from '../store/jsonl-reader';
 import { setAsideTornTail } from '../store/torn-tail';

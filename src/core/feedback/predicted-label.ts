@@ -1,4 +1,4 @@
-import type { StoredTensor } from '../../shared/feedback';
+import type { StoredTensor } from '../../shared/feedback-record';
 import type { ModelCard } from '../../shared/model-card';
 import { classNamesOf } from '../../shared/model-facts';
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { StoredTensor } from '../../shared/feedback';
+import type { StoredTensor } from '../../shared/feedback-record';
 import { BlobStore } from '../store/blob-store';
 import { JsonlAppendLog } from '../store/jsonl-append-log';
 import { readJsonl } from '../store/jsonl-reader';

@@ -1,6 +1,6 @@
 import { Float16Array } from '@petamoriken/float16';
 import type { TensorSpec, V2Datatype, V2ResponseOutput } from '../../shared/v2';
-import { BIGINT_BOUNDS, INT_BOUNDS, isV2Datatype, ortFromV2, type OrtType } from './datatypes';
+import { BIGINT_BOUNDS, INT_BOUNDS, isV2Datatype, ortFromV2, type OrtType } from '../onnx/datatypes';
 
 /**
  * JSON <-> onnxruntime tensors. Everything a client sends is checked against the model's signature here, before it

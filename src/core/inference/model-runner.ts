@@ -1,31 +1,20 @@
 import * as ort from 'onnxruntime-node';
 import type { ModelDescription } from '../../shared/model-card';
-import { createModelSession, describeLoadedModel, prepareModel } from '../model/describe';
-import type { ModelFile } from '../model/model-file';
-import type { OrtLogOptions } from '../model/ort-session';
 import { TensorInputError } from './codec';
 import { explainOrtFailure } from './ort-errors';
-import { terminalSafe, visibleLine } from '../text/visible-text';
+import { terminalSafe, visibleLine } from '../../shared/visible-text';
 import { stringifyWithBigInt } from './json';
 import { encodeOutputs, predictResponse, preparePredict, prepareV2, v2Response, type PreparedRun } from './requests';
 import { nowAbsoluteMs, type JobKind, type JobResult } from './worker-protocol';
 
 const json = (status: number, value: unknown): JobResult => ({ status, body: stringifyWithBigInt(value) });
 
-/** One loaded model version inside a worker thread: runs jobs synchronously on this thread's onnxruntime session. */
+/**
+ * One loaded model version inside a worker thread: runs jobs synchronously on this thread's onnxruntime session. The
+ * worker's entry (core/inference-worker.ts) loads the session and describes the model (model/), then hands both here.
+ */
 export class ModelRunner {
-  private constructor(private readonly session: ort.InferenceSession, readonly description: ModelDescription) {}
-
-  static async load(model: ModelFile, ortLog: OrtLogOptions): Promise<ModelRunner> {
-    const prepared = prepareModel(model); // a clearer reason than onnxruntime's for a file that is not a model at all
-    const session = await createModelSession(model, prepared, ortLog);
-    try {
-      return new ModelRunner(session, describeLoadedModel(model, prepared, session));
-    } catch (err) {
-      await session.release();
-      throw err;
-    }
-  }
+  constructor(private readonly session: ort.InferenceSession, readonly description: ModelDescription) {}
 
   async run(kind: JobKind, body: Uint8Array, receivedAt: number): Promise<JobResult> {
     try {

@@ -1,6 +1,5 @@
-import type { OrtLogOptions } from '../model/ort-session';
+import type { OrtLogOptions } from '../onnx/ort-session';
 import type { ModelDescription } from '../../shared/model-card';
-import type { ModelFile } from '../model/model-file';
 
 /** Messages between the HTTP thread (the pool) and an inference worker. Typed once, used on both sides. */
 
@@ -11,6 +10,16 @@ export interface WorkerData {
   control: SharedArrayBuffer;
   /** onnxruntime's own log lines (`serve --verbose`). */
   ortLog: OrtLogOptions;
+}
+
+/**
+ * A model version's files as read from disk (what model/'s readModelFile gives): the `.onnx` bytes and any external
+ * data files, each under the name the model gives it (`location`).
+ */
+export interface ModelBytes {
+  path: string;
+  bytes: Uint8Array;
+  externalData?: Array<{ location: string; path: string; bytes: Uint8Array }>;
 }
 
 /**
@@ -74,7 +83,7 @@ const shareBytes = (bytes: Uint8Array): SharedArrayBuffer => {
 };
 
 /** One shared copy of a model version's files for all workers. */
-export function shareModel(model: ModelFile): SharedModel {
+export function shareModel(model: ModelBytes): SharedModel {
   return {
     file: model.path, bytes: shareBytes(model.bytes),
     externalData: (model.externalData ?? []).map((d) => ({ location: d.location, path: d.path, bytes: shareBytes(d.bytes) })),
@@ -82,7 +91,7 @@ export function shareModel(model: ModelFile): SharedModel {
 }
 
 /** A worker's private copy of a shared model version. */
-export function modelFromShared(model: SharedModel): ModelFile {
+export function modelFromShared(model: SharedModel): ModelBytes {
   const own = (bytes: SharedArrayBuffer) => new Uint8Array(bytes).slice();
   const externalData = model.externalData.map((d) => ({ location: d.location, path: d.path, bytes: own(d.bytes) }));
   return { path: model.file, bytes: own(model.bytes), ...(externalData.length > 0 ? { externalData } : {}) };

@@ -3,10 +3,10 @@ import type { onnx } from 'onnx-proto';
 import type { ModelDescription } from '../../shared/model-card';
 import { graphFacts } from './graph-facts';
 import { metadataFacts } from './metadata-facts';
-import { ModelLoadError } from './model-load-error';
+import { ModelLoadError } from '../onnx/model-load-error';
 import { modelNameFromPath, modelSha256, modelSize, shortVersion, type ModelFile } from './model-file';
 import { decodeOnnxModel, onnxMetadataOf } from './onnx-metadata';
-import { createOrtSession, type OrtLogOptions } from './ort-session';
+import { createOrtSession, type OrtLogOptions } from '../onnx/ort-session';
 import { signatureFromSession } from './signature';
 import { withoutOutputZipMaps, zipMapOutputs, type ZipMapOutput } from './zipmap-outputs';
 

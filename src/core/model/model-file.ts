@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants as bufferLimits } from 'node:buffer';
 import { open, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ModelLoadError } from './model-load-error';
+import { ModelLoadError } from '../onnx/model-load-error';
 import { externalDataNeeds, externalDataPath, mayHaveExternalData } from './external-data';
 import { decodeOnnxModel } from './onnx-metadata';
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { withoutBom } from '../text/without-bom';
+import { withoutBom } from '../../shared/without-bom';
 import { SidecarSchema, sidecarPathFor, type Sidecar } from '../../shared/sidecar';
 
 export { sidecarPathFor };

@@ -1,6 +1,6 @@
 import type { InferenceSession } from 'onnxruntime-node';
 import type { NonTensorOutput, TensorSpec } from '../../shared/v2';
-import { v2FromOrt } from '../inference/datatypes';
+import { v2FromOrt } from '../onnx/datatypes';
 
 export interface Signature {
   inputs: TensorSpec[];

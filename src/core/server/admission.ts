@@ -1,40 +1,33 @@
 import type { IncomingMessage } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { levelOf, type AccessControl, type AccessLevel, type Credentials } from './access';
-import { crossSiteRefusal } from './cross-site';
-import type { PasswordBudget } from './rate-limits';
+import { HttpError } from './http-error';
+import type { RequestPipeline } from './request-pipeline';
 
 const NONE: Credentials = Object.freeze({ verdict: 'none' });
 
-/** Public: no token, no password, nothing counted. */
-const isHealthCheck = (path: string): boolean => path.startsWith('/v2/health/');
-
 /**
- * What a request is let in as, decided once, before any route, by the express app's first middleware: an expired
- * link gets 410; a cookie-authenticated request from another site gets 403 or 415; a password it carries is settled
- * against the guessing budgets (a wrong one counted, 429 once they are spent). Routes then ask `require(level)` or
- * `credentials(req)`, which read that decision instead of checking the tokens again. The inference fast path makes the
- * same decisions for the requests it takes (inference-fast-path.ts).
+ * The express side of admission: the app's first middleware asks the request pipeline what a request is let in as
+ * (expiry, cross-site forgery, password budgets: RequestPipeline.admit and settlePassword) and remembers the answer;
+ * routes then ask `require(level)` or `credentials(req)`, which read that decision instead of checking the tokens
+ * again. The inference fast path asks the pipeline the same questions for the requests it takes.
  */
 export class Admission {
   private readonly decided = new WeakMap<IncomingMessage, Credentials>();
 
-  constructor(private readonly access: AccessControl, private readonly passwords: PasswordBudget, private readonly publicOrigins: () => readonly string[]) {}
+  constructor(private readonly pipeline: RequestPipeline, private readonly access: AccessControl) {}
 
   middleware() {
     return (req: Request, _res: Response, next: NextFunction): void => {
-      if (isHealthCheck(req.path)) return next();
-      const credentials = this.access.credentialsOf(req);
-      if (credentials.verdict === 'expired') return next(this.access.refusal('expired', 'share'));
-      const forged = credentials.source === 'cookie' ? crossSiteRefusal(req, req.path, this.publicOrigins) : undefined;
-      if (forged) return next(forged);
-      // POST /unlock is itself a password attempt (the form's): a stale unlock cookie it carries is not counted twice.
-      if (!credentials.password || (credentials.password.carrier === 'cookie' && req.path === '/unlock')) {
-        this.decided.set(req, credentials);
+      const decision = this.pipeline.admit(req, req.path, typeof req.query.t === 'string' ? req.query.t : undefined);
+      if (decision instanceof HttpError) return next(decision);
+      const settling = this.pipeline.settlePassword(req, decision, req.path);
+      if (!settling) {
+        this.decided.set(req, decision);
         return next();
       }
-      this.passwords.settle(req, credentials.password.correct).then(() => {
-        this.decided.set(req, credentials);
+      settling.then(() => {
+        this.decided.set(req, decision);
         next();
       }, next);
     };

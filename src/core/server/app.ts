@@ -1,18 +1,20 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import type { AccessControl } from './access';
 import { Admission } from './admission';
 import { errorHandler } from './error-handler';
 import { HttpError } from './http-error';
+import { withInferenceFastPath } from './inference-fast-path';
 import type { ServerMetrics } from './metrics';
 import type { ModelBackend } from './model-backend';
 import type { FeedbackService } from '../feedback/feedback-service';
 import type { RateLimitedAction, RateLimits } from './rate-limits';
+import { RequestPipeline } from './request-pipeline';
 import { publicOriginsOf, shareLinkRoutes, type ShareLinkBackend } from './routes/share-link-routes';
 import { apiRoutes } from './routes/api-routes';
 import { feedbackRoutes } from './routes/feedback-routes';
+import { inferenceRoutes } from './routes/inference-routes';
 import { pageRoute } from './routes/page-route';
-import { SECURITY_HEADERS } from './security-headers';
 import { v2Routes } from './routes/v2-routes';
 
 export interface AppOptions {
@@ -27,21 +29,29 @@ export interface AppOptions {
   log(message: string): void;
 }
 
-/** Counts every answer by the route pattern it matched (not the raw URL, which would explode the label set). */
-function measure(metrics: ServerMetrics) {
+const pipelineOf = (options: AppOptions): RequestPipeline =>
+  new RequestPipeline({ ...options, publicOrigins: () => publicOriginsOf(options.shareLink) });
+
+/**
+ * The preview's whole HTTP handler: the inference fast path in front of the express app, both on one request
+ * pipeline. It never listens by itself: the caller owns the HTTP server (and its port).
+ */
+export function createRequestListener(options: AppOptions): RequestListener {
+  const pipeline = pipelineOf(options);
+  return withInferenceFastPath(createApp(options, pipeline), { pipeline, backend: options.backend, bodyLimitBytes: options.bodyLimitBytes });
+}
+
+/** Express's side of the pipeline's metrics: every answer, by the route pattern it matched (`unmatched` when none). */
+function measure(pipeline: RequestPipeline) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const end = metrics.requestSeconds.startTimer();
-    res.once('finish', () => {
-      const route = req.route ? String(req.route.path) : 'unmatched';
-      end({ route });
-      metrics.requests.inc({ route, method: req.method, status: String(res.statusCode) });
-    });
+    const startedAt = performance.now();
+    res.once('finish', () => pipeline.count(req.route ? String(req.route.path) : 'unmatched', req.method, res.statusCode, startedAt));
     next();
   };
 }
 
-/** Builds the preview's express app. It never listens by itself: the caller owns the HTTP server (and its port). */
-export function createApp(options: AppOptions): express.Express {
+/** Builds the preview's express app: every route, and the answers to everything the fast path does not take. */
+export function createApp(options: AppOptions, pipeline = pipelineOf(options)): express.Express {
   const { backend, access, metrics, bodyLimitBytes } = options;
   const app = express();
   app.disable('x-powered-by');
@@ -50,27 +60,29 @@ export function createApp(options: AppOptions): express.Express {
   // Tunnels arrive from loopback and say whether the visitor used HTTPS (X-Forwarded-Proto): trusting that from
   // loopback only makes req.secure true behind an HTTPS tunnel, so the share and unlock cookies get `Secure`.
   app.set('trust proxy', 'loopback');
-  app.use(measure(metrics));
+  app.use(measure(pipeline));
   app.use((_req, res, next) => {
-    res.set(SECURITY_HEADERS);
+    res.set(pipeline.securityHeaders);
     next();
   });
-  // Every request but the health checks is admitted here once (expiry, cross-site forgery, password budgets); the
-  // routes' guards read that decision.
-  const admission = new Admission(access, options.rateLimits.passwords, () => publicOriginsOf(options.shareLink));
+  // Every request but the health checks is admitted here once; the routes' guards read that decision.
+  const admission = new Admission(pipeline, access);
   app.use(admission.middleware());
   const share = admission.require('share');
   const owner = admission.require('owner');
   const isOwner = (req: IncomingMessage) => admission.levelOf(req) === 'owner';
-  const limit = (action: RateLimitedAction) => options.rateLimits.middleware(action, isOwner);
-  app.use(v2Routes(backend, metrics, share, limit('prediction'), bodyLimitBytes));
-  app.use(apiRoutes(backend, metrics, share, owner, isOwner, limit('prediction'), bodyLimitBytes));
+  const limit = (action: RateLimitedAction) => (req: Request, _res: Response, next: NextFunction): void => {
+    pipeline.spend(action, admission.credentials(req), req).then(() => next(), next);
+  };
+  app.use(v2Routes(backend, share));
+  app.use(inferenceRoutes(backend, pipeline, share, limit('prediction'), bodyLimitBytes));
+  app.use(apiRoutes(backend, metrics, share, owner, isOwner));
   app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback')));
   app.use(shareLinkRoutes(options.shareLink, owner));
   app.use(pageRoute(backend, access, admission, options.rateLimits.passwords, share));
   app.use((req: Request) => {
     throw new HttpError(404, `no such route: ${req.method} ${req.path}`);
   });
-  app.use(errorHandler(options.log));
+  app.use(errorHandler(pipeline));
   return app;
 }

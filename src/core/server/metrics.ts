@@ -22,7 +22,7 @@ export class ServerMetrics {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry],
   });
   readonly modelReloads = new Counter({
-    name: 'model_preview_model_reloads_total', help: 'Hot reloads of the model file, by result',
+    name: 'model_preview_model_reloads_total', help: 'Hot reloads of the model file, by result (ok, failed, unchanged: written again with the same bytes)',
     labelNames: ['result'] as const, registers: [this.registry],
   });
   readonly modelInfo = new Gauge({

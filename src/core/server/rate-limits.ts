@@ -38,7 +38,8 @@ const retryAfterSeconds = (res: RateLimiterRes): number => Math.max(1, Math.ceil
 
 /**
  * Per-client request budgets for what costs the owner something (an inference, a stored record, a password guess).
- * The owner's own requests are never limited. Both the express routes and the inference fast path call `consume`.
+ * The owner's own requests are never limited (RequestPipeline.spend, which both the express routes and the inference
+ * fast path call).
  */
 export class RateLimits {
   private readonly limiters = new Map<RateLimitedAction, RateLimiterMemory>();
@@ -65,14 +66,6 @@ export class RateLimits {
       const seconds = retryAfterSeconds(rejection);
       throw new HttpError(429, `too many ${action} requests from this client; try again in ${seconds} s`, { 'Retry-After': String(seconds) });
     });
-  }
-
-  /** Express middleware for one action. */
-  middleware(action: RateLimitedAction, isOwner: (req: IncomingMessage) => boolean) {
-    return (req: IncomingMessage, _res: unknown, next: (err?: unknown) => void): void => {
-      if (isOwner(req)) return next();
-      this.consume(action, req).then(() => next(), next);
-    };
   }
 }
 

@@ -9,7 +9,7 @@ const FILE = 'tokens.json';
  * Tokens live in the data folder (mode 0600) so a restarted server keeps the same share link: a stakeholder's open
  * page and cookie stay valid. The folder's .gitignore keeps the tokens out of git (see data-gitignore.ts).
  */
-export async function loadOrCreateTokens(dataDir: string): Promise<Tokens> {
+export async function loadOrCreateTokens(dataDir: string, now: () => number = Date.now): Promise<Tokens> {
   const file = path.join(dataDir, FILE);
   try {
     const saved = JSON.parse(await readFile(file, 'utf8')) as Partial<Tokens>;
@@ -18,14 +18,14 @@ export async function loadOrCreateTokens(dataDir: string): Promise<Tokens> {
       const previous = Array.isArray(saved.previousShareDigests) ? saved.previousShareDigests.filter((d) => typeof d === 'string' && /^[0-9a-f]{64}$/.test(d)) : [];
       if (issued) return { shareToken: saved.shareToken, ownerToken: saved.ownerToken, shareIssuedAt: issued, ...(previous.length > 0 ? { previousShareDigests: previous } : {}) };
       // A file from before links could expire: its link counts as issued now, and the file says so from now on.
-      const upgraded = { shareToken: saved.shareToken, ownerToken: saved.ownerToken, shareIssuedAt: new Date().toISOString() };
+      const upgraded = { shareToken: saved.shareToken, ownerToken: saved.ownerToken, shareIssuedAt: new Date(now()).toISOString() };
       await saveTokens(dataDir, upgraded);
       return upgraded;
     }
   } catch {
     // no tokens yet, or an unreadable file: make new ones
   }
-  const tokens = { shareToken: newToken(), ownerToken: newToken(), shareIssuedAt: new Date().toISOString() };
+  const tokens = { shareToken: newToken(), ownerToken: newToken(), shareIssuedAt: new Date(now()).toISOString() };
   await saveTokens(dataDir, tokens);
   return tokens;
 }

@@ -1,5 +1,7 @@
 import { EventEmitter } from 'node:events';
+import { deadline } from './deadline';
 import { TunnelError, type OpenTunnel, type OpenTunnelEvents, type TunnelProvider, type TunnelTarget } from './tunnel-provider';
+import { settlesWithin } from '../../shared/settles-within';
 
 /**
  * A share link through ngrok, with the access control ngrok's edge offers (basic auth, OAuth), using the official
@@ -55,11 +57,20 @@ export class NgrokTunnelProvider implements TunnelProvider {
     const basicAuth = parseBasicAuth(this.options.basicAuth ?? []);
     const service = this.options.serverAddr ?? 'the ngrok service';
     const timeoutMs = this.options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
-    const bounded = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     const stopped = () => new TunnelError(signal.aborted
       ? `ngrok: opening the tunnel was cancelled while waiting for ${service}`
       : `ngrok: ${service} did not answer within ${timeoutMs / 1000} s (is the network up? a proxy or firewall in the way?)`);
-    if (bounded.aborted) throw stopped();
+    if (signal.aborted) throw stopped();
+    const bound = deadline(signal, timeoutMs);
+    try {
+      return await this.openWithin(target, authtoken, basicAuth, bound.signal, stopped, service);
+    } finally {
+      bound.done();
+    }
+  }
+
+  private async openWithin(target: TunnelTarget, authtoken: string, basicAuth: Array<[string, string]>, bounded: AbortSignal,
+    stopped: () => TunnelError, service: string): Promise<OpenTunnel> {
 
     const ngrok = await loadNgrok().catch((err: Error) => {
       // e.g. a platform with no prebuilt agent in the npm package
@@ -150,10 +161,7 @@ function within<T>(call: Promise<T>, signal: AbortSignal, stopped: () => Error, 
 
 /** Closes a session (and its listeners) without throwing and without waiting more than CLOSE_TIMEOUT_MS. */
 async function closeSession(session: Session): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const closing = session.close().catch(() => undefined);
-  await Promise.race([closing, new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_TIMEOUT_MS); })]);
-  clearTimeout(timer);
+  await settlesWithin(session.close(), CLOSE_TIMEOUT_MS);
 }
 
 function toTunnelError(err: unknown, what: string): TunnelError {

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type * as net from 'node:net';
 import { z } from 'zod';
+import { deadline } from './deadline';
 import { TunnelError, type OpenTunnel, type OpenTunnelEvents, type TunnelHint, type TunnelProvider, type TunnelTarget } from './tunnel-provider';
+import { settlesWithin } from '../../shared/settles-within';
 
 /**
  * A share link through a pipenet server (https://pipenet.dev or a self-hosted one): a localtunnel-style service. The
@@ -70,13 +72,21 @@ export class PipenetTunnelProvider implements TunnelProvider {
     const server = parseServerUrl(this.options.server ?? DEFAULT_PIPENET_SERVER);
     const subdomain = typeof hint?.subdomain === 'string' ? hint.subdomain : this.options.subdomain;
     const timeoutMs = this.options.openTimeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
-    const bounded = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     /** Why an aborted open stopped: the caller's abort or our own timeout. */
     const stopped = (what: string) => new TunnelError(signal.aborted
       ? `pipenet: ${what} at ${server.origin} was cancelled`
       : `pipenet: ${what} at ${server.origin} took longer than ${timeoutMs / 1000} s`);
+    if (signal.aborted) throw stopped('opening the tunnel');
+    const bound = deadline(signal, timeoutMs);
+    try {
+      return await this.openWithin(server, subdomain, target, bound.signal, stopped);
+    } finally {
+      bound.done();
+    }
+  }
 
-    if (bounded.aborted) throw stopped('opening the tunnel');
+  private async openWithin(server: URL, subdomain: string | undefined, target: TunnelTarget, bounded: AbortSignal,
+    stopped: (what: string) => TunnelError): Promise<OpenTunnel> {
     const { TunnelCluster } = await loadPipenet().catch((err: Error) => {
       throw new TunnelError(`pipenet: the pipenet client cannot be loaded: ${err.message}`, true);
     });
@@ -245,8 +255,6 @@ class PipenetTunnel extends EventEmitter<OpenTunnelEvents> implements OpenTunnel
   private async untilSocketsClosed(): Promise<void> {
     const closing = [...this.sockets].map((s) => new Promise<void>((resolve) => s.once('close', () => resolve())));
     if (closing.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.all(closing), new Promise<void>((resolve) => { timer = setTimeout(resolve, CLOSE_WAIT_MS); })]);
-    clearTimeout(timer);
+    await settlesWithin(Promise.all(closing), CLOSE_WAIT_MS);
   }
 }

@@ -13,6 +13,7 @@ import { Client, utils, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { hostKeyTrust, type HostKeyTrust } from './ssh-host-key';
 import { PrintedUrlWatcher, publicUrlFromTemplate } from './ssh-public-url';
 import { TunnelError, type OpenTunnel, type OpenTunnelEvents, type TunnelHint, type TunnelProvider, type TunnelTarget } from './tunnel-provider';
+import { settlesWithin } from '../../shared/settles-within';
 
 export interface SshTunnelOptions {
   host: string;
@@ -328,7 +329,7 @@ class SshOpenTunnel extends EventEmitter<OpenTunnelEvents> implements OpenTunnel
     const closed = new Promise<void>((resolve) => this.client.once('close', () => resolve()));
     // Ask the server to stop listening first, so the port is free when close() resolves, not some time after.
     if (this.boundPort !== undefined) {
-      await withTimeout(new Promise<void>((resolve) => {
+      await settlesWithin(new Promise<void>((resolve) => {
         try {
           this.client.unforwardIn(this.bindHost, this.boundPort!, () => resolve());
         } catch {
@@ -337,18 +338,7 @@ class SshOpenTunnel extends EventEmitter<OpenTunnelEvents> implements OpenTunnel
       }), 2_000);
     }
     this.client.end();
-    if (!(await withTimeout(closed, 2_000))) this.client.destroy();
-  }
-}
-
-/** Resolves true if `promise` settled within `ms`, false otherwise; never leaves a timer behind. */
-async function withTimeout(promise: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([promise.then(() => true), timeout]);
-  } finally {
-    clearTimeout(timer);
+    if (!(await settlesWithin(closed, 2_000))) this.client.destroy();
   }
 }
 

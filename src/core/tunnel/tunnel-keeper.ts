@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { TunnelError, type OpenTunnel, type TunnelHint, type TunnelProvider, type TunnelTarget } from './tunnel-provider';
+import { backoffDelay } from '../../shared/backoff';
 
 export interface TunnelKeeperOptions {
   /** Bound on one open, whatever the provider does (ngrok can wait forever on a silent server). Default 15 s. */
@@ -80,7 +81,7 @@ export class TunnelKeeper extends EventEmitter<{ change: [TunnelChange] }> {
       this.emit('change', { type: 'down', reason: why, attempt });
       return;
     }
-    const backoff = Math.min(this.options.initialDelayMs * 2 ** (attempt - 1), this.options.maxDelayMs);
+    const backoff = backoffDelay(attempt - 1, { initialMs: this.options.initialDelayMs, maxMs: this.options.maxDelayMs });
     const retryInMs = Math.max(backoff, this.provider.reopenDelayMs ?? 0);
     this.emit('change', { type: 'down', reason, attempt, retryInMs });
     this.retryTimer = setTimeout(() => {

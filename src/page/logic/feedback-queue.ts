@@ -1,3 +1,4 @@
+import { backoffDelay } from '../../shared/backoff';
 import type { FeedbackSubmission } from '../../shared/feedback';
 
 /**
@@ -200,7 +201,7 @@ export class FeedbackQueue {
 
   /** Delay before attempt n+1 after n failures: base * 2^(n-1), capped, +-20 % jitter. */
   backoff(attempts: number): number {
-    const exp = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** Math.max(0, attempts - 1));
+    const exp = backoffDelay(attempts - 1, { initialMs: this.baseDelayMs, maxMs: this.maxDelayMs });
     return Math.round(exp * (0.8 + 0.4 * this.random()));
   }
 

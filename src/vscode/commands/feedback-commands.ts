@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { FeedbackRecord } from '../../shared/feedback';
-import { feedbackCsv } from '../../core/feedback/feedback-csv';
-import { readJsonl } from '../../core/store/jsonl-reader';
+import { feedbackCsv } from '../../shared/feedback-csv';
+import type { FeedbackRecord } from '../../shared/feedback-record';
+import { parseJsonLines } from '../../shared/json-lines';
 import type { PreviewManager } from '../previews/preview-manager';
 import type { ExtensionSettings } from '../settings';
 import { feedbackLoaderCell } from '../notebook/feedback-loader-cell';
@@ -28,7 +28,7 @@ export function registerFeedbackCommands(deps: FeedbackCommandDeps): vscode.Disp
     vscode.commands.registerCommand('modelPreview.exportCsv', async (arg?: unknown) => {
       const file = await pickFeedbackFile(deps, arg);
       if (!file) return undefined;
-      const records = await readJsonl<FeedbackRecord>(file, (m) => deps.log.warn(m));
+      const records = parseJsonLines<FeedbackRecord>(await readFile(file, 'utf8'), { source: file, warn: (m) => deps.log.warn(m) });
       const target = await vscode.window.showSaveDialog({
         defaultUri: vscode.Uri.file(path.join(path.dirname(file), 'feedback.csv')), filters: { CSV: ['csv'] }, title: 'Export feedback as CSV',
       });

@@ -5,7 +5,7 @@ import type { PreviewManager } from '../previews/preview-manager';
 import type { RunningPreview } from '../previews/running-preview';
 import type { TunnelChoice } from '../previews/tunnel-choice';
 import type { ExtensionSettings } from '../settings';
-import { PreviewStartError, START_CANCELLED } from '../server-process/preview-start-error';
+import { PreviewStartError, START_CANCELLED } from '../../client/preview-start-error';
 import { fileOf, pickModel, pickRunningPreview } from './pick';
 
 export interface PreviewCommandDeps {
@@ -46,7 +46,7 @@ export function registerPreviewCommands(deps: PreviewCommandDeps): vscode.Dispos
       const confirmed = (arg as { confirmed?: unknown } | undefined)?.confirmed === true
         || await vscode.window.showWarningMessage(`Rotate the share link of ${p.model}? The current link stops working at once.`, { modal: true }, 'Rotate') === 'Rotate';
       if (!confirmed) return undefined;
-      await p.process.rotateShareLink();
+      await p.rotateShareLink();
       void vscode.window.showInformationMessage(`New share link for ${p.model}. The old one no longer works.`, COPY).then((answer) => {
         if (answer === COPY) void vscode.env.clipboard.writeText(p.shareUrl);
       });

@@ -1,7 +1,7 @@
 import { execFile, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type { ModelDescription } from '../../shared/model-card';
-import { isModelDescription, parseJson } from '../server-process/stream-guards';
+import { parseModelDescription } from '../../client/server-messages';
 import { cliReason } from './page-settings';
 
 /**
@@ -47,8 +47,8 @@ export class ModelInspector {
           // The CLI's one-line reason ("model-preview: x.onnx: not an ONNX model ...") is the message worth showing.
           return reject(new Error(cliReason(stderr, err.message)));
         }
-        const description = parseJson(stdout);
-        if (isModelDescription(description)) resolve(description);
+        const description = parseModelDescription(stdout);
+        if (description) resolve(description);
         else reject(new Error(`model-preview inspect printed something that is not a model description for ${file}`));
       });
       this.children.add(child);

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { PreviewProcess, type PreviewProcessExit } from '../../client/preview-process';
 import type { StreamedEvent } from '../../shared/events';
-import { PreviewProcess, type PreviewProcessExit } from '../server-process/preview-process';
+import type { FeedbackRecord } from '../../shared/feedback-record';
 import type { ExtensionSettings } from '../settings';
 import { dataDirFor } from './data-dir';
 import { PathMap } from '../models/path-key';
@@ -31,9 +32,17 @@ const DISPOSE_GRACE_MS = 2_000;
  * The running previews, one server child process per published model (several can run at once). Owns their
  * lifecycle: start (waiting for `ready`), stop, and what happens when one dies. `dispose()` cancels starts, stops every
  * server and resolves when every child is gone, so a window reload or deactivate leaves no process and no port behind.
+ *
+ * Each server's events come from its one stream (`process.events`) and reach the rest of the extension here, with the
+ * preview they belong to.
  */
 export class PreviewManager implements vscode.Disposable {
   private readonly previews = new PathMap<RunningPreview>();
+  /**
+   * The last run of each model that stopped, kept for its records until the model is published again: the Feedback
+   * view keeps showing their cards, and a card can still be opened.
+   */
+  private readonly lastRuns = new PathMap<RunningPreview>();
   private readonly starting = new PathMap<Promise<RunningPreview>>();
   /** Previews asked to stop whose process has not exited yet: a publish of the same file waits for them. */
   private readonly stopping = new PathMap<Promise<void>>();
@@ -69,6 +78,16 @@ export class PreviewManager implements vscode.Disposable {
     return this.previews.get(file);
   }
 
+  /**
+   * A whole feedback record, for a card the Feedback view shows or a caller of `modelPreview.openRecord`: from the
+   * preview the card names, running or stopped; else from any preview that holds that id (a restarted preview sends
+   * the records it stored before again).
+   */
+  record(previewId: string, id: string): FeedbackRecord | undefined {
+    const named = this.previews.get(previewId) ?? this.lastRuns.get(previewId);
+    return named?.record(id) ?? [...this.previews.values(), ...this.lastRuns.values()].map((p) => p.record(id)).find((r) => r !== undefined);
+  }
+
   /** Starts a preview of `file` (or returns the running one). Rejects with the server's own reason when it cannot. */
   publish(file: string, workspaceFolder: string, options: PublishOptions): Promise<RunningPreview> {
     if (this.disposed.signal.aborted) return Promise.reject(new Error('Model Preview is shutting down'));
@@ -86,6 +105,7 @@ export class PreviewManager implements vscode.Disposable {
     const preview = this.previews.get(file);
     if (!preview) return this.stopping.get(file) ?? Promise.resolve();
     this.previews.delete(file);
+    this.lastRuns.set(file, preview);
     const stopped = preview.process.stop(graceMs).finally(() => this.stopping.delete(file));
     this.stopping.set(file, stopped);
     this.emitters.changed.fire(undefined);
@@ -121,16 +141,19 @@ export class PreviewManager implements vscode.Disposable {
     });
     const preview = new RunningPreview(file, dataDir, process);
     this.previews.set(file, preview);
-    process.on('event', (event) => {
+    this.lastRuns.delete(file); // the new run loads every record again
+    // Right after start resolved, before any await: the events it held (this run's first) come next.
+    process.events.on('event', (event) => {
       const change = preview.apply(event);
       if (change === 'state') this.emitters.changed.fire(preview);
       if (change === 'counts') this.countsChanged();
       this.emitters.event.fire({ preview, event });
     });
-    process.on('reset', () => void this.reload(preview));
-    process.on('exit', (exit) => {
+    process.events.on('reset', () => void this.reload(preview));
+    void process.exited.then((exit) => {
       if (this.previews.get(file) !== preview) return; // stopped on purpose
       this.previews.delete(file);
+      this.lastRuns.set(file, preview);
       this.emitters.changed.fire(undefined);
       if (!exit.expected) this.emitters.died.fire({ file, exit });
     });
@@ -149,7 +172,8 @@ export class PreviewManager implements vscode.Disposable {
   private async reload(preview: RunningPreview): Promise<void> {
     const generation = preview.beginReload();
     try {
-      if (!preview.finishReload(generation, await preview.process.fetchFeedback())) return; // a newer reload won
+      const records = await preview.process.owner.feedback((warning) => this.log.warn(`[${path.basename(preview.file)}] ${warning}`));
+      if (!preview.finishReload(generation, records)) return; // a newer reload won
       this.emitters.reloaded.fire(preview);
       this.countsChanged();
     } catch (err) {

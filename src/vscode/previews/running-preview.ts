@@ -1,8 +1,9 @@
+import type { PreviewProcess } from '../../client/preview-process';
 import type { StreamedEvent } from '../../shared/events';
-import type { FeedbackRecord } from '../../shared/feedback';
+import type { FeedbackRecord } from '../../shared/feedback-record';
+import type { ShareLinkInfo } from '../../shared/share-link';
 import { MAX_VIEW_RECORDS } from '../../shared/webview-messages';
 import type { PreviewProblems } from '../models/model-tree';
-import type { PreviewProcess } from '../server-process/preview-process';
 
 /** Live counts for the status bar: predictions since the preview started; thumbs up and down of all its feedback. */
 export interface PreviewCounts {
@@ -16,7 +17,8 @@ export type PreviewChange = 'counts' | 'state' | undefined;
 
 /**
  * One published model as the extension sees it: its server process, its current version and link, its counts and
- * the newest feedback (for the Feedback view and "open record"; bounded like the view).
+ * the newest feedback. The one place the extension keeps whole records (with their inputs and outputs): the Feedback
+ * view holds cards and asks for a record by id when one is opened. Bounded like the view.
  */
 export class RunningPreview {
   modelVersion: string;
@@ -30,10 +32,13 @@ export class RunningPreview {
   private reloadGeneration = 0;
   /** Feedback that arrived while a reload was fetching: merged into its snapshot, which may predate it. */
   private readonly arrivedDuringReload = new Map<string, FeedbackRecord>();
+  /** The link as the server last said: `ready`, then the tunnel and share-link events and the owner calls. */
+  private link: string;
 
   constructor(readonly file: string, readonly dataDir: string, readonly process: PreviewProcess) {
     this.modelVersion = process.ready.modelVersion;
     this.tunnelState = process.ready.tunnel === 'none' ? 'none' : 'up';
+    this.link = process.ready.shareUrl;
   }
 
   get id(): string {
@@ -44,12 +49,19 @@ export class RunningPreview {
     return this.process.ready.model;
   }
 
+  /** The link to give people (on the forwarded URL when VS Code forwards the port). */
   get shareUrl(): string {
-    const link = this.process.shareUrl;
-    if (!this.forwardedBaseUrl) return link;
+    if (!this.forwardedBaseUrl) return this.link;
     const forwarded = new URL(this.forwardedBaseUrl);
-    forwarded.search = new URL(link).search;
+    forwarded.search = new URL(this.link).search;
     return forwarded.href;
+  }
+
+  /** A new share link: the old one answers 401 at once. */
+  async rotateShareLink(): Promise<ShareLinkInfo> {
+    const info = await this.process.owner.rotateShareLink();
+    this.link = info.shareUrl;
+    return info;
   }
 
   get tunnel(): string {
@@ -114,13 +126,15 @@ export class RunningPreview {
         return 'state';
       case 'tunnel-up':
         this.tunnelState = 'up';
+        this.link = e.shareUrl;
         return 'state';
       case 'tunnel-down':
         this.tunnelState = e.retryInMs === undefined ? 'down' : 'reconnecting';
         return 'state';
       case 'tunnel-url-changed':
       case 'share-link-changed':
-        return 'state'; // the process follows the new link; the tree and status show it
+        this.link = e.shareUrl;
+        return 'state';
       default:
         return undefined;
     }

@@ -2,17 +2,18 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
   isFromWebview, MAX_VIEW_RECORDS, type HelpTopic, mergeNewestFirst, toFeedbackCard, toPreviewSummary,
-  type FromWebview, type PreviewSummary, type ToWebview, type ViewRecord,
+  type FeedbackCard, type FromWebview, type PreviewSummary, type RecordRef, type ToWebview,
 } from '../../shared/webview-messages';
 
 /**
- * The Feedback webview view (`modelPreview.feedback`). It holds the running previews and the newest records (at most
- * `limit`, whole records, so a card can be opened with its input and output), and shows the view cards of them.
+ * The Feedback webview view (`modelPreview.feedback`). It holds the running previews and the cards of the newest
+ * records (at most `limit`), never whole records: when a card is opened it hands on the card's ids, and the owner
+ * looks the record up where the records live (the previews).
  *
  * Nothing is posted before the view says `ready`; every `ready` (the first one, and the one after VS Code re-creates
  * the hidden view's page) is answered with a full `reset` of what is held, so whatever changed meanwhile reaches the
- * view exactly once and in order. After `ready`, new records and preview lists are posted as they come; the view
- * de-duplicates records by id, so a replay after a reconnect is harmless.
+ * view exactly once and in order. After `ready`, new cards and preview lists are posted as they come; the view
+ * de-duplicates cards by id, so a replay after a reconnect is harmless.
  */
 export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewType = 'modelPreview.feedback';
@@ -21,7 +22,7 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   private ready = false;
   private viewListeners: vscode.Disposable[] = [];
   private previews: PreviewSummary[] = [];
-  private records: ViewRecord[] = [];
+  private cards: FeedbackCard[] = [];
   private disposed = false;
   private readonly helpRequested = new vscode.EventEmitter<HelpTopic>();
   /** The empty view's "How it works" / "Walkthrough" links. */
@@ -29,7 +30,7 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly onOpenRecord: (record: ViewRecord) => void,
+    private readonly onOpenRecord: (ref: RecordRef) => void,
     private readonly limit = MAX_VIEW_RECORDS,
   ) {}
 
@@ -63,20 +64,21 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
     this.post({ type: 'previews', previews: this.previews });
   }
 
-  /** New records (from the events stream, including ones replayed after a reconnect). */
-  addRecords(records: readonly ViewRecord[]): void {
-    if (this.disposed || records.length === 0) return;
-    this.records = mergeNewestFirst(this.records, records, this.limit);
-    // Post only those still held (a record older than the newest `limit` would be dropped by the view anyway).
-    const held = new Set(this.records.map((r) => r.id));
-    const kept = records.filter((r) => held.has(r.id));
-    if (kept.length > 0) this.post({ type: 'records', records: kept.map(toFeedbackCard) });
+  /** The cards of new records (from the events stream, including ones replayed after a reconnect). */
+  addCards(cards: readonly FeedbackCard[]): void {
+    if (this.disposed || cards.length === 0) return;
+    const incoming = cards.map(toFeedbackCard);
+    this.cards = mergeNewestFirst(this.cards, incoming, this.limit);
+    // Post only those still held (a card older than the newest `limit` would be dropped by the view anyway).
+    const held = new Set(this.cards.map((c) => c.id));
+    const kept = incoming.filter((c) => held.has(c.id));
+    if (kept.length > 0) this.post({ type: 'records', records: kept });
   }
 
-  /** Every record of one preview, reloaded (after the server said `reset`): replaces what was held for it. */
-  replaceRecords(previewId: string, records: readonly ViewRecord[]): void {
+  /** The cards of every record of one preview, reloaded (at start, after the server said `reset`): replaces its cards. */
+  replaceCards(previewId: string, cards: readonly FeedbackCard[]): void {
     if (this.disposed) return;
-    this.records = mergeNewestFirst(this.records.filter((r) => r.previewId !== previewId), records, this.limit);
+    this.cards = mergeNewestFirst(this.cards.filter((c) => c.previewId !== previewId), cards.map(toFeedbackCard), this.limit);
     this.postReset();
   }
 
@@ -86,7 +88,7 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
     this.helpRequested.dispose();
     this.detachView();
     this.previews = [];
-    this.records = [];
+    this.cards = [];
   }
 
   private onMessage(message: unknown): void {
@@ -101,12 +103,9 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
         this.ready = true;
         this.postReset();
         break;
-      case 'open-record': {
-        const record = this.records.find((r) => r.id === message.id && r.previewId === message.previewId)
-          ?? this.records.find((r) => r.id === message.id);
-        if (record) this.onOpenRecord(record);
+      case 'open-record':
+        this.onOpenRecord({ previewId: message.previewId, id: message.id });
         break;
-      }
       case 'open-help':
         this.helpRequested.fire(message.topic);
         break;
@@ -114,7 +113,7 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   }
 
   private postReset(): void {
-    this.post({ type: 'reset', previews: this.previews, records: this.records.map(toFeedbackCard) });
+    this.post({ type: 'reset', previews: this.previews, records: this.cards });
   }
 
   private post(message: ToWebview): void {

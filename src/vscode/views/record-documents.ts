@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { FeedbackRecord } from '../../shared/feedback';
-import { terminalSafe } from '../../core/text/visible-text';
+import type { FeedbackRecord } from '../../shared/feedback-record';
+import { terminalSafe } from '../../shared/visible-text';
 
 /**
  * Read-only JSON documents of feedback records (`model-preview-record:` URIs): a card's "open" shows the exact input

@@ -1,5 +1,5 @@
 import type { FeedbackCard } from '../../shared/webview-messages';
-import { relativeTime } from '../../page/logic/relative-time';
+import { relativeTime } from '../../browser/logic/relative-time';
 import { versionLabel } from './versions';
 
 /** The words of one feedback card, DOM-free. Every string here is shown as text (textContent), never as markup. */

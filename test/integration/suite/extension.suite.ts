@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { appendFile, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -27,7 +28,6 @@ async function askPage<T>(step: string, request: unknown, timeoutMs = 30_000): P
   writeStep(handshake, step, 'request', request);
   return waitForStep<T>(handshake, step, 'answer', timeoutMs);
 }
-const tellLauncher = (step: string, data: unknown) => handshake && writeStep(handshake, step, 'answer', data);
 
 const until = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
@@ -75,14 +75,27 @@ describe('Model Preview in a real VS Code extension host', () => {
   const tokensSeen = new Set<string>();
   const modelNode = () => modelNodes(api.catalog.models.filter((m) => m.file === iris))[0];
 
-  it('activates on a workspace with an .onnx file, quickly', async () => {
+  it('activates on a workspace with an .onnx file', async () => {
     const extension = vscode.extensions.getExtension<ModelPreviewExtension>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is installed`);
     api = await until('activation', () => (extension.isActive ? extension.exports : undefined));
     recordLog(api.log);
     assert.ok(api.previews && api.catalog);
-    assert.ok(api.activationMs !== undefined && api.activationMs > 0);
-    tellLauncher('activation', { ms: api.activationMs });
+  });
+
+  it('registers at activation exactly the commands package.json contributes (a command in one but not the other fails)', async () => {
+    // The GitHub Pull Requests extension's check-commands: a contributed command with no handler errors when run, a
+    // handler with no contribution cannot be found in the palette.
+    const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
+    const manifest = JSON.parse(readFileSync(path.join(extension.extensionPath, 'package.json'), 'utf8')) as {
+      contributes: { commands: Array<{ command: string }>; views: Record<string, Array<{ id: string }>> };
+    };
+    const contributed = manifest.contributes.commands.map((c) => c.command).sort();
+    // VS Code adds commands of its own for each contributed view (modelPreview.models.focus, ...): not ours to register.
+    const viewIds = Object.values(manifest.contributes.views).flat().map((v) => `${v.id}.`);
+    const registered = (await vscode.commands.getCommands(true))
+      .filter((c) => c.startsWith('modelPreview.') && !viewIds.some((view) => c.startsWith(view))).sort();
+    assert.deepEqual(registered, contributed);
   });
 
   it('the Models tree lists iris.onnx with its signature', async () => {
@@ -247,7 +260,11 @@ describe('Model Preview in a real VS Code extension host', () => {
       await writeFile(iris, 'not a model, a half-written export\n');
       await until('the second error event', () => errors.length === 2, 30_000);
       assert.equal(errors[1], errors[0]);
-      const again = await askPage<{ toasts: number }>('reload-failed-again', { text: 'did not load' });
+      // The extension has handled the event (its notifications listen before this test's): a toast it asked for
+      // reaches the workbench before this marker, so once the page sees the marker it would see that toast too.
+      const marker = `Model Preview test: the second error event was handled (${Date.now()})`;
+      void vscode.window.showInformationMessage(marker);
+      const again = await askPage<{ toasts: number }>('reload-failed-again', { text: 'did not load', marker });
       if (again) assert.equal(again.toasts, 0, 'the same error again is not a new toast');
     } finally {
       listening.dispose();
@@ -334,15 +351,16 @@ describe('Model Preview in a real VS Code extension host', () => {
     assert.equal(new URL(restarted.shareUrl).searchParams.get('t'), new URL(shareUrl).searchParams.get('t'), 'the link\'s token survives a restart');
   });
 
-  it('publish to link ready, measured five times (the budget is 1.5 s median)', async () => {
-    const times: number[] = [];
+  it('stop then publish, five times in a row: each publish gives a link that serves the model, on the same token', async () => {
+    // How long a publish takes is measured by `npm run bench` (preview-start), not here.
+    const token = new URL(shareUrl).searchParams.get('t');
     for (let i = 0; i < 5; i++) {
       await vscode.commands.executeCommand('modelPreview.stop', { file: iris });
-      const started = performance.now();
-      await vscode.commands.executeCommand('modelPreview.publish', vscode.Uri.file(iris));
-      times.push(performance.now() - started);
+      const link = await vscode.commands.executeCommand<string>('modelPreview.publish', vscode.Uri.file(iris));
+      assert.equal(new URL(link).searchParams.get('t'), token, `publish ${i + 1}: the same share token`);
+      const card = await fetch(new URL('/api/card', link), { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(card.status, 200, `publish ${i + 1}: the link serves the model`);
     }
-    tellLauncher('publish-timing', { times });
     assert.equal(api.previews.all.length, 1);
   });
 
@@ -399,7 +417,7 @@ describe('Model Preview in a real VS Code extension host', () => {
     assert.match(problems.map((d) => d.message).join('; '), /titel/i);
   });
 
-  it('"VS Code port forwarding": the link is the workbench\'s forwarded URL, and the page works through it', async () => {
+  it('"VS Code port forwarding": the link is the workbench\'s forwarded URL, with the preview\'s share token', async () => {
     const config = () => vscode.workspace.getConfiguration('modelPreview');
     await vscode.commands.executeCommand('modelPreview.stop', { file: iris });
     await config().update('tunnel.provider', 'vscode', vscode.ConfigurationTarget.Global);

@@ -3,17 +3,12 @@ import { Router, type RequestHandler } from 'express';
 import { shareVisibleCard } from '../share-visible-card';
 import type { ModelBackend } from '../model-backend';
 import type { ServerMetrics } from '../metrics';
-import { requireUtf8 } from '../json-charset';
 import { methodNotAllowed } from './method-not-allowed';
-import { inferenceHandler, rawBody, servedModel } from './v2-routes';
+import { servedModel } from './v2-routes';
 
-/** The page's and people's API: one-call predictions with a record kept, the model card, and metrics. */
-export function apiRoutes(
-  backend: ModelBackend, metrics: ServerMetrics, share: RequestHandler, owner: RequestHandler, isOwner: (req: IncomingMessage) => boolean,
-  limit: RequestHandler, bodyLimitBytes: number,
-): Router {
+/** The page's and people's API besides predictions (inference-routes.ts): the model card, and metrics. */
+export function apiRoutes(backend: ModelBackend, metrics: ServerMetrics, share: RequestHandler, owner: RequestHandler, isOwner: (req: IncomingMessage) => boolean): Router {
   const router = Router();
-  router.route('/api/predict').post(share, limit, requireUtf8, rawBody(bodyLimitBytes), inferenceHandler('predict', backend, metrics)).all(methodNotAllowed);
   // The owner sees where the model file is; a share-link holder only its name (a path shows the owner's user name and folders).
   router.route('/api/card').get(share, (req, res) => {
     const card = servedModel(backend, req);

@@ -1,6 +1,6 @@
 import { json, Router, type RequestHandler } from 'express';
 import type { FeedbackService } from '../../feedback/feedback-service';
-import { feedbackCsv } from '../../feedback/feedback-csv';
+import { feedbackCsv } from '../../../shared/feedback-csv';
 import { feedbackStats } from '../../feedback/feedback-stats';
 import { HttpError } from '../http-error';
 import { requireUtf8 } from '../json-charset';

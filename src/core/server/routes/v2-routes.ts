@@ -1,13 +1,9 @@
-import { Router, raw, type Request, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { ModelCard } from '../../../shared/model-card';
 import type { TensorSpec, V2ModelMetadata } from '../../../shared/v2';
-import { nowAbsoluteMs, type JobKind } from '../../inference/worker-protocol';
 import { MODEL_PREVIEW_VERSION } from '../../../shared/version';
 import { HttpError } from '../http-error';
-import { requireUtf8 } from '../json-charset';
-import { runInference } from '../run-inference';
 import type { ModelBackend } from '../model-backend';
-import type { ServerMetrics } from '../metrics';
 import { methodNotAllowed } from './method-not-allowed';
 
 const SERVER_NAME = 'model-preview';
@@ -36,24 +32,10 @@ export function servedModel(backend: ModelBackend, req: Request): ModelCard {
 }
 
 /**
- * Runs a request on the workers; the body stays raw bytes here and is parsed off the HTTP thread. The plain, authorised
- * case usually takes the fast path before express (inference-fast-path.ts); this route answers the rest.
+ * Open Inference Protocol (V2) REST routes but inference (inference-routes.ts). Health routes are public; the rest need
+ * a share or owner token.
  */
-export function inferenceHandler(kind: JobKind, backend: ModelBackend, metrics: ServerMetrics): RequestHandler {
-  return async (req, res) => {
-    const receivedAt = nowAbsoluteMs();
-    servedModel(backend, req);
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const result = await runInference(kind, body, receivedAt, backend, metrics);
-    res.status(result.status).type('application/json').send(result.body);
-  };
-}
-
-/** Accepts any content type: V2 clients do not all send `application/json`, and the JSON is parsed in a worker. */
-export const rawBody = (limitBytes: number) => raw({ type: () => true, limit: limitBytes });
-
-/** Open Inference Protocol (V2) REST routes. Health routes are public; the rest need a share or owner token. */
-export function v2Routes(backend: ModelBackend, metrics: ServerMetrics, guard: RequestHandler, limit: RequestHandler, bodyLimitBytes: number): Router {
+export function v2Routes(backend: ModelBackend, guard: RequestHandler): Router {
   const router = Router();
   router.route('/v2/health/live').get((_req, res) => void res.json({ live: true })).all(methodNotAllowed);
   router.route('/v2/health/ready').get((_req, res) => {
@@ -69,7 +51,6 @@ export function v2Routes(backend: ModelBackend, metrics: ServerMetrics, guard: R
       const card = servedModel(backend, req);
       res.json({ name: card.name, ready: true });
     }).all(methodNotAllowed);
-    router.route(`${base}/infer`).post(limit, requireUtf8, rawBody(bodyLimitBytes), inferenceHandler('v2', backend, metrics)).all(methodNotAllowed);
   }
   return router;
 }

@@ -1,0 +1,92 @@
+import type * as z from 'zod/mini';
+import { FEEDBACK_RECORD_LINES, FeedbackStatsSchema, type FeedbackRecord, type FeedbackStats } from '../shared/feedback-record';
+import { parseJson, parseJsonLines } from '../shared/json-lines';
+import { ShareLinkInfoSchema, type ShareLinkInfo } from '../shared/share-link';
+import { firstProblem } from './server-messages';
+
+/** Where a running preview answers and the token that opens its owner routes (never in the share link). */
+export interface OwnerConnection {
+  /** The server's base URL, e.g. `http://127.0.0.1:41234/` (the ready event's and server.json's `localUrl`). */
+  baseUrl: string;
+  ownerToken: string;
+  /** Each request gives up after this (default 10 s). */
+  requestTimeoutMs?: number;
+}
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * Every owner-token call of a running preview, as the extension and the CLI make them: each answer is checked with
+ * its schema in `src/shared/` before anything trusts a field, and every failure says which call failed and why
+ * ("rotating the share link (POST /api/share-link/rotate) failed: ECONNREFUSED (is the preview server still running?)").
+ */
+export class OwnerApi {
+  private readonly requestTimeoutMs: number;
+
+  constructor(private readonly connection: OwnerConnection) {
+    this.requestTimeoutMs = connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /** Every feedback record (`GET /api/feedback?format=jsonl`). A line that is not a valid record is skipped with `warn`. */
+  async feedback(warn: (message: string) => void): Promise<FeedbackRecord[]> {
+    const text = await this.request('GET', 'api/feedback?format=jsonl', 'reading the feedback (GET /api/feedback)');
+    return parseJsonLines(text, { source: 'the feedback export', warn, check: FEEDBACK_RECORD_LINES });
+  }
+
+  /** Counts per model version (`GET /api/stats`). */
+  async stats(): Promise<FeedbackStats> {
+    return this.checked('GET', 'api/stats', 'reading the feedback stats (GET /api/stats)', FeedbackStatsSchema);
+  }
+
+  /** The share link as it is now (`GET /api/share-link`). */
+  async shareLink(): Promise<ShareLinkInfo> {
+    return this.checked('GET', 'api/share-link', 'reading the share link (GET /api/share-link)', ShareLinkInfoSchema);
+  }
+
+  /** A new share link: the old one answers 401 at once (`POST /api/share-link/rotate`). */
+  async rotateShareLink(): Promise<ShareLinkInfo> {
+    return this.checked('POST', 'api/share-link/rotate', 'rotating the share link (POST /api/share-link/rotate)', ShareLinkInfoSchema);
+  }
+
+  private async checked<T>(method: 'GET' | 'POST', urlPath: string, what: string, schema: z.ZodMiniType<T>): Promise<T> {
+    const text = await this.request(method, urlPath, what);
+    const answer = schema.safeParse(parseJson(text));
+    if (!answer.success) throw new Error(`${what} failed: the answer is not what this client expects (${firstProblem(answer.error)}): ${excerpt(text)}`);
+    return answer.data;
+  }
+
+  /** An owner-token request; resolves with the answer's text. Errors say what failed and why. */
+  private async request(method: 'GET' | 'POST', urlPath: string, what: string): Promise<string> {
+    const url = new URL(urlPath, this.connection.baseUrl);
+    try {
+      const res = await fetch(url, {
+        method, headers: { authorization: `Bearer ${this.connection.ownerToken}` }, signal: AbortSignal.timeout(this.requestTimeoutMs),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`the server answered ${res.status}${serverMessage(text)}`);
+      return text;
+    } catch (err) {
+      throw new Error(`${what} failed: ${this.describeRequestError(err as Error)}`, { cause: err });
+    }
+  }
+
+  private describeRequestError(err: Error): string {
+    if (err.name === 'TimeoutError') return `no answer within ${this.requestTimeoutMs} ms`;
+    // fetch says only "fetch failed"; the reason (ECONNREFUSED: the server is gone) is its cause
+    const cause = err.cause as NodeJS.ErrnoException | undefined;
+    if (err.message === 'fetch failed' && cause) return cause.code ? `${cause.code} (is the preview server still running?)` : cause.message;
+    return err.message;
+  }
+}
+
+/** The server's `{"error": "..."}` message, or the start of whatever it sent. */
+function serverMessage(text: string): string {
+  const value = parseJson(text);
+  if (typeof value === 'object' && value !== null && 'error' in value && typeof value.error === 'string') return `: ${value.error}`;
+  return text.trim() ? `: ${excerpt(text)}` : '';
+}
+
+function excerpt(text: string): string {
+  const oneLine = text.trim().replace(/\s+/g, ' ');
+  return oneLine.length > 200 ? `${oneLine.slice(0, 200)}...` : oneLine;
+}

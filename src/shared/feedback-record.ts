@@ -1,0 +1,63 @@
+import * as z from 'zod/mini';
+import { count, nonEmptyString } from './wire';
+
+/**
+ * A stored piece of feedback (one line of feedback.jsonl, the `feedback` event, `GET /api/feedback`) and the counts
+ * over them (`GET /api/stats`): one schema each, the types derived from them. The server writes and sends these
+ * types; every client checks what it gets with these schemas. (What the page sends, the submission, is in
+ * feedback.ts.) A record stands alone: it holds a copy of the prediction's inputs and outputs and the model version,
+ * so it means the same thing after the model changes.
+ */
+
+export const FEEDBACK_SCHEMA_VERSION = 1;
+
+const shape = () => z.array(count());
+
+/** A tensor as stored in a record: inline data, or (when large, e.g. an image) a reference to `blobs/<sha256>.json`. */
+export const StoredTensorSchema = z.union([
+  z.object({ datatype: nonEmptyString(), shape: shape(), data: z.array(z.unknown()) }),
+  z.object({ datatype: nonEmptyString(), shape: shape(), blob: nonEmptyString() }),
+]);
+export type StoredTensor = z.infer<typeof StoredTensorSchema>;
+
+export const FeedbackRecordSchema = z.object({
+  /** A record of another version is refused rather than misread. */
+  schemaVersion: z.literal(FEEDBACK_SCHEMA_VERSION),
+  id: nonEmptyString(),
+  /** ISO 8601, UTC. */
+  ts: z.string(),
+  model: z.string(),
+  modelVersion: z.string(),
+  predictionId: nonEmptyString(),
+  /** The prediction's top answer as shown to the person (a class name when known), for stats and tables. */
+  predicted: z.optional(z.string()),
+  inputs: z.record(z.string(), StoredTensorSchema),
+  outputs: z.record(z.string(), StoredTensorSchema),
+  rating: z.enum(['up', 'down']),
+  expected: z.optional(z.string()),
+  comment: z.optional(z.string()),
+  reviewer: z.optional(z.string()),
+  userAgent: z.optional(z.string()),
+  idempotencyKey: z.string(),
+});
+export type FeedbackRecord = z.infer<typeof FeedbackRecordSchema>;
+
+/** `GET /api/stats`: per model version. */
+export const FeedbackStatsSchema = z.object({
+  total: count(),
+  versions: z.array(z.object({
+    model: z.string(),
+    modelVersion: z.string(),
+    count: count(),
+    up: count(),
+    down: count(),
+    /** up / count, 0..1. */
+    upShare: z.number(),
+    /** The most frequent (predicted, expected) pairs among feedback that names an expected answer. */
+    topCorrections: z.array(z.object({ predicted: z.string(), expected: z.string(), count: count() })),
+  })),
+});
+export type FeedbackStats = z.infer<typeof FeedbackStatsSchema>;
+
+/** For `parseJsonLines`: keeps the lines that are valid feedback records (a follower's, an export's). */
+export const FEEDBACK_RECORD_LINES = { what: 'a valid feedback record', safeParse: (value: unknown) => FeedbackRecordSchema.safeParse(value) };

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { backoffDelay } from '../../src/shared/backoff';
+import { FEEDBACK_RECORD_LINES } from '../../src/shared/feedback-record';
+import { parseJsonLines } from '../../src/shared/json-lines';
+import { settlesWithin } from '../../src/shared/settles-within';
+import { handRecord } from '../helpers/feedback-kit';
+
+/** The small pure helpers every layer shares (src/shared/): one backoff, one bounded wait, one JSON Lines parser. */
+
+describe('backoffDelay: the one retry schedule', () => {
+  it('doubles from the first delay up to the cap, the same for every retry loop it replaced', () => {
+    const tunnelKeeper = { initialMs: 250, maxMs: 15_000 };
+    assert.deepEqual([0, 1, 2, 3, 5, 6, 7, 40].map((n) => backoffDelay(n, tunnelKeeper)), [250, 500, 1000, 2000, 8000, 15_000, 15_000, 15_000]);
+    const card = { initialMs: 1000, maxMs: 10_000 };
+    assert.deepEqual([0, 1, 2, 3, 4, 9].map((n) => backoffDelay(n, card)), [1000, 2000, 4000, 8000, 10_000, 10_000]);
+  });
+
+  it('never overflows (a socket down for a week), and a first delay of 0 stays 0, not NaN', () => {
+    assert.equal(backoffDelay(1e9, { initialMs: 250, maxMs: 5_000 }), 5_000);
+    assert.equal(backoffDelay(5_000, { initialMs: 0, maxMs: 5_000 }), 0);
+    assert.equal(backoffDelay(-1, { initialMs: 250, maxMs: 5_000 }), 250);
+  });
+});
+
+describe('settlesWithin: the one bounded wait', () => {
+  it('true when the promise settles in time, either way; false when it does not', async () => {
+    assert.equal(await settlesWithin(Promise.resolve(1), 50), true);
+    assert.equal(await settlesWithin(Promise.reject(new Error('closed badly')), 50), true);
+    assert.equal(await settlesWithin(new Promise(() => undefined), 20), false);
+  });
+});
+
+describe('parseJsonLines: the one JSON Lines parser (store, CLI, extension, feedback export)', () => {
+  it('skips blank lines, says which line was torn or not JSON, and ignores a byte order mark', () => {
+    const warnings: string[] = [];
+    const values = parseJsonLines('\ufeff{"a":1}\n\nnot json\n{"a":2}\n{"a":', { source: 'f.jsonl', warn: (w) => warnings.push(w) });
+    assert.deepEqual(values, [{ a: 1 }, { a: 2 }]);
+    assert.deepEqual(warnings, ['f.jsonl:3: skipped a line that is not valid JSON', 'f.jsonl:5: skipped a torn last line (an interrupted write)']);
+  });
+
+  it('keeps only what a check accepts, numbering lines from where a later read starts', () => {
+    const warnings: string[] = [];
+    const good = handRecord({ comment: 'fine' });
+    const text = `${JSON.stringify(good)}\n${JSON.stringify({ ...good, rating: 'meh' })}\n`;
+    const records = parseJsonLines(text, { source: 'feedback.jsonl', warn: (w) => warnings.push(w), check: FEEDBACK_RECORD_LINES, firstLine: 41 });
+    assert.deepEqual(records, [good]);
+    assert.deepEqual(warnings, ['feedback.jsonl:42: skipped a line that is not a valid feedback record']);
+  });
+});
