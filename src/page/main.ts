@@ -8,12 +8,12 @@ import { JsonView, TextView, VectorView, type FieldCounter, type InputView } fro
 import { FeedbackQueue } from './logic/feedback-queue';
 import { planInput } from './logic/input-plan';
 import type { PredictResponse } from './logic/output-plan';
-import { backoffDelay } from '../shared/backoff';
 import { relativeTime } from '../browser/logic/relative-time';
 import { QueueStatus } from './queue-status';
 import { correctionChoices, renderOutputs } from './result-view';
 import { SafeStorage } from './storage';
 import { VersionWatcher } from './version-watcher';
+import { backoffDelay } from '../shared/backoff';
 
 /**
  * The stakeholder try-it page. The server sends a bare HTML shell (src/core/server/routes/page-route.ts); this script
