@@ -277,8 +277,11 @@ def zipmap_classifier():
         [numpy_helper.from_array(w, "W"), numpy_helper.from_array(b, "B")],
     )
     x = arr("FP32", [[1, 0], [0, 1], [-1, -1], [3, 3]])
-    label = np.argmax(x @ w + b, axis=1).astype(np.int64)
-    save("zipmap-classifier", g, [case({"X": ("FP32", x)}, {"label": ("INT64", label)})], opsets=OPSET_ML,
+    scores = (x @ w + b).astype(np.float32)
+    probs = (np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)).astype(np.float32)
+    label = np.argmax(scores, axis=1).astype(np.int64)
+    # The server serves the ZipMap's input (the softmax) as `probabilities`, FP32 [batch, 3].
+    save("zipmap-classifier", g, [case({"X": ("FP32", x)}, {"label": ("INT64", label), "probabilities": ("FP32", probs)})], opsets=OPSET_ML,
          doc="sklearn-style classifier: label (int64 tensor) and probabilities (ZipMap, seq(map(int64,float)))",
          metadata={"class_names": "cat,dog,bird"})
 
@@ -422,6 +425,19 @@ def missing_locale():
     onnx.save(model, os.path.join(OUT_DIR, "missing-locale.onnx"))
 
 
+def sequence_output():
+    """An output that is a sequence of tensors and no ZipMap: onnxruntime-node cannot return it, so it is not served."""
+    seq = helper.make_sequence_type_proto(helper.make_tensor_type_proto(TensorProto.FLOAT, ["batch", 2]))
+    g = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"]), helper.make_node("SequenceConstruct", ["x", "x"], ["pieces"])],
+        "sequence_output",
+        [vi("x", "FP32", ["batch", 2])],
+        [vi("y", "FP32", ["batch", 2]), helper.make_value_info("pieces", seq)],
+    )
+    x = arr("FP32", [[1, 2], [3, 4]])
+    save("sequence-output", g, [case({"x": ("FP32", x)}, {"y": ("FP32", x)})], doc="y = x; pieces = [x, x] (a sequence: not served)")
+
+
 def iris_reexport():
     """examples/iris/iris.onnx with its last bias nudged: the same signature, other bytes and answers — what a notebook
     exporting a retrained model writes over the published file (the hot-reload tests use it)."""
@@ -435,7 +451,7 @@ def iris_reexport():
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     for build in (int64_offset, string_upper, bool_not, uint8_scale, fp64_square, two_inputs, fixed_shape,
-                  zipmap_classifier, identity_all_types, slow_matmul, text_to_number, groups_of_four, iris_reexport,
+                  zipmap_classifier, identity_all_types, slow_matmul, text_to_number, groups_of_four, sequence_output, iris_reexport,
                   missing_locale):
         build()
     return 0

@@ -24,8 +24,8 @@ const repoRoot = path.resolve(__dirname, '../..');
  * are not installed) and the codicons the Feedback view links to.
  */
 const RUNTIME_PACKAGES = ['onnxruntime-node', 'onnx-proto', '@ngrok/ngrok', '@vscode/codicons'];
-/** Top-level files and folders of the extension: the bundles, media, and the documentation the extension opens. */
-const EXTENSION_FILES = ['package.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'dist', 'media', 'docs', 'examples'];
+/** Top-level files and folders of the extension: the bundles, media, the documentation and schema, the notebook export helper. */
+const EXTENSION_FILES = ['package.json', '.vscodeignore', 'README.md', 'CHANGELOG.md', 'dist', 'media', 'docs', 'examples', 'python'];
 
 export interface PackagedVsix {
   target: VsixTarget;

@@ -20,7 +20,7 @@ export interface VsixTarget {
    *   flattened by npm); the binding and the library itself name `@rpath/libonnxruntime.1.dylib`.
    * - win32: DirectML.dll is in onnxruntime.dll's delay-load table, loaded only when the DirectML execution provider
    *   is asked for; dxcompiler.dll and dxil.dll are loaded by name only by the GPU providers. Sessions here use the CPU
-   *   provider only (src/core/model/ort-session.ts). Together they are 36-40 MB (~18 MB compressed).
+   *   provider only (src/core/onnx/ort-session.ts). Together they are 36-40 MB (~18 MB compressed).
    */
   leaveOut: RegExp[];
 }

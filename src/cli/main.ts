@@ -4,6 +4,7 @@ import { MODEL_PREVIEW_VERSION } from '../shared/version';
 import { ListenError } from '../core/server/graceful-server';
 import { ModelLoadError } from '../core/onnx/model-load-error';
 import { registerFeedback } from './commands/feedback';
+import { registerInitPage } from './commands/init-page';
 import { registerInspect } from './commands/inspect';
 import { registerRotateLink } from './commands/rotate-link';
 import { registerServe } from './commands/serve';
@@ -20,6 +21,7 @@ const program = new Command()
   .showHelpAfterError('(run with --help for usage)');
 registerServe(program);
 registerInspect(program);
+registerInitPage(program);
 registerFeedback(program);
 registerRotateLink(program);
 

@@ -1,9 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ModelRunner } from './inference/model-runner';
-import type { FromWorker, InferJob, JobResult, ToWorker, WorkerData } from './inference/worker-protocol';
-import { describeLoadedModel, readMetadataOrExplain } from './model/describe';
+import { modelFromShared, type FromWorker, type InferJob, type JobResult, type ToWorker, type WorkerData } from './inference/worker-protocol';
+import { createModelSession, describeLoadedModel, prepareModel } from './model/describe';
 import type { ModelFile } from './model/model-file';
-import { createOrtSession, type OrtLogOptions } from './onnx/ort-session';
+import type { OrtLogOptions } from './onnx/ort-session';
 
 /**
  * Entry point of an inference worker thread: the worker's composition root (as session.ts is the HTTP thread's), so it
@@ -25,10 +25,10 @@ let leaving = false;
 
 /** Loads one model version into this thread's onnxruntime. */
 async function loadRunner(model: ModelFile, log: OrtLogOptions): Promise<ModelRunner> {
-  readMetadataOrExplain(model); // a clearer reason than onnxruntime's for a file that is not a model at all
-  const session = await createOrtSession(model.bytes, model.path, log);
+  const prepared = prepareModel(model); // a clearer reason than onnxruntime's for a file that is not a model at all
+  const session = await createModelSession(model, prepared, log);
   try {
-    return new ModelRunner(session, describeLoadedModel(model, session));
+    return new ModelRunner(session, describeLoadedModel(model, prepared, session));
   } catch (err) {
     await session.release();
     throw err;
@@ -48,8 +48,7 @@ port.on('message', (msg: ToWorker) => {
   if (leaveIfRetired()) return;
   switch (msg.type) {
     case 'load':
-      // A private copy: onnxruntime-node refuses views of a SharedArrayBuffer.
-      loadRunner({ path: msg.file, bytes: new Uint8Array(msg.bytes).slice() }, ortLog).then(
+      loadRunner(modelFromShared(msg.model), ortLog).then(
         (runner) => {
           runners.set(msg.generation, runner);
           send({ type: 'loaded', generation: msg.generation, description: runner.description });

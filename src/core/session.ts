@@ -3,10 +3,11 @@ import * as path from 'node:path';
 import type { LogEntry, LogLevel, LogSource, PreviewEvent } from '../shared/events';
 import type { ModelCard, ModelDescription } from '../shared/model-card';
 import type { Sidecar } from '../shared/sidecar';
+import { resolvePageHints, sidecarFacts } from '../shared/model-facts';
 import { InferencePool } from './inference/inference-pool';
 import type { JobKind } from './inference/worker-protocol';
 import { FileWatcher } from './model/file-watcher';
-import { readModelFile, sha256Hex } from './model/model-file';
+import { IncompleteModelError, modelSha256, readModelFile } from './model/model-file';
 import type { OrtLogOptions } from './onnx/ort-session';
 import { readSidecar, sidecarPathFor } from './model/sidecar-file';
 import { AccessControl } from './server/access';
@@ -77,6 +78,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   private loadedAt = '';
   private cachedCard?: ModelCard;
   private watcher?: FileWatcher;
+  private dataFiles: string[] = [];
   private server?: GracefulServer;
   private stopping?: Promise<void>;
   private reloading: Promise<void> = Promise.resolve();
@@ -137,7 +139,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
         const link = session.shareLink();
         session.publish({ event: 'share-link-changed', reason: 'expired', shareUrl: link.shareUrl, expiresAt: link.expiresAt });
       }
-      if (options.watch !== false) session.watch();
+      if (options.watch !== false) session.watch(session.dataFilesOf(description));
       return session;
     } catch (err) {
       // Nothing may outlive a failed start: not the tunnel, the port, the workers or an open file.
@@ -188,7 +190,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   /** The card is read on every request (the fast path's routing): built once per change, not per call. */
   card(): ModelCard | undefined {
     if (!this.description) return undefined;
-    this.cachedCard ??= { ...this.description, sidecar: this.sidecar, sidecarError: this.sidecarError, loadedAt: this.loadedAt };
+    this.cachedCard ??= {
+      ...this.description, sidecar: this.sidecar, sidecarError: this.sidecarError, loadedAt: this.loadedAt,
+      hints: resolvePageHints([...(this.sidecar ? sidecarFacts(this.sidecar, path.basename(sidecarPathFor(this.options.modelFile))) : []), ...this.description.facts]),
+    };
     return this.cachedCard;
   }
 
@@ -226,16 +231,22 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     const started = performance.now();
     try {
       const model = await readModelFile(this.options.modelFile);
-      if (sha256Hex(model.bytes) === previous.sha256) {
+      if (modelSha256(model) === previous.sha256) {
         this.metrics.modelReloads.inc({ result: 'unchanged' }); // touched, or an extra watch event: nothing to load
         return;
       }
       const description = await this.pool.load(model);
       const loadMs = performance.now() - started;
       this.adopt(description, loadMs);
+      this.watchDataFiles(description);
       this.metrics.modelReloads.inc({ result: 'ok' });
       this.publish({ event: 'model-reloaded', model: description.name, modelVersion: description.version, previousVersion: previous.version, loadMs: Math.round(loadMs) });
     } catch (err) {
+      // A data file still being written: its last write wakes the watcher again, and that reload sees it whole.
+      if (err instanceof IncompleteModelError) {
+        if (this.watcher && JSON.stringify(err.dataFiles) !== JSON.stringify(this.dataFiles)) this.watch(err.dataFiles);
+        return this.log('info', 'watcher', `waiting for the model's files to be complete: ${err.reason}`);
+      }
       this.metrics.modelReloads.inc({ result: 'failed' });
       this.publish({ event: 'error', source: 'model-reload', message: `${(err as Error).message} (still serving version ${previous.version})` });
     }
@@ -287,13 +298,27 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     });
   }
 
-  private watch(): void {
+  /** Watches the model with its external data files (one group: a re-export reloads once) and the sidecar. */
+  private watch(dataFiles: string[] = this.dataFiles): void {
     const model = path.resolve(this.options.modelFile);
+    this.watcher?.close();
+    this.dataFiles = dataFiles;
     this.watcher = new FileWatcher(
-      [model, sidecarPathFor(model)],
-      (file) => void (file === model ? this.reload() : this.loadSidecar(true)),
+      [[model, ...dataFiles], [sidecarPathFor(model)]],
+      (group) => void (group === 0 ? this.reload() : this.loadSidecar(true)),
       (err) => this.log('warn', 'watcher', `file watcher: ${err.message}`),
     );
+  }
+
+  /** A re-export may name other data files: watch those from now on. */
+  private watchDataFiles(description: ModelDescription): void {
+    const files = this.dataFilesOf(description);
+    if (this.watcher && JSON.stringify(files) !== JSON.stringify(this.dataFiles)) this.watch(files);
+  }
+
+  private dataFilesOf(description: ModelDescription): string[] {
+    const folder = path.dirname(path.resolve(this.options.modelFile));
+    return (description.externalData ?? []).map((d) => path.resolve(folder, d.location));
   }
 
   /** Numbers the event for the events socket and tells in-process listeners (the CLI, tests). */

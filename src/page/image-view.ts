@@ -1,7 +1,8 @@
 import { el, replaceChildren, uid } from '../browser/dom';
 import type { Collected, InputView } from './input-views';
 import { channelCount, containRect, imageToTensor, tensorToPreview, tensorValues } from './logic/image-math';
-import { flatten, nest, type ImagePlan } from './logic/input-plan';
+import { batchNote } from './field-control';
+import { flatten, nest, repeatForBatch, type ImagePlan } from './logic/input-plan';
 
 interface Picture {
   source: CanvasImageSource;
@@ -77,6 +78,7 @@ export class ImageView implements InputView {
     this.element = el('fieldset', { class: 'input input-image' },
       el('legend', {}, plan.label),
       plan.description ? el('p', { class: 'hint' }, plan.description) : undefined,
+      batchNote(plan.batch),
       this.dropzone,
       el('div', { class: 'image-previews' },
         el('figure', { class: 'original-figure' }, this.original, el('figcaption', {}, 'Your picture')),
@@ -118,7 +120,8 @@ export class ImageView implements InputView {
     await this.busy;
     if (!this.tensor) return { ok: false, message: `Choose a picture for “${this.plan.label}” first.`, focus: this.fileInput };
     try {
-      return { ok: true, data: nest(tensorValues(this.tensor, this.plan.datatype), this.plan.tensorShape) };
+      const picture = tensorValues(this.tensor, this.plan.datatype);
+      return { ok: true, data: nest(repeatForBatch(picture, this.plan.batch).flat(), this.plan.tensorShape) };
     } catch (err) {
       return { ok: false, message: `“${this.plan.label}”: ${(err as Error).message}` };
     }
@@ -126,9 +129,11 @@ export class ImageView implements InputView {
 
   /** Example data (numbers laid out as the model takes them) is shown in the preview and sent as is. */
   fill(data: unknown): boolean {
-    const flat = flatten(data).map(Number);
     const p = this.plan.preprocessing;
-    if (flat.length !== p.width * p.height * channelCount(p) || flat.some((v) => !Number.isFinite(v))) return false;
+    const size = p.width * p.height * channelCount(p);
+    // An example written for a fixed batch holds several pictures: the first is shown, and repeated when sent.
+    const flat = flatten(data).map(Number).slice(0, size);
+    if (flat.length !== size || flat.some((v) => !Number.isFinite(v))) return false;
     this.replacePicture(undefined);
     this.tensor = Float32Array.from(flat);
     this.drawPreview();

@@ -1,5 +1,6 @@
 import { el, uid } from '../browser/dom';
-import { flatten, nest, type InputPlan, type JsonPlan, type TextPlan, type VectorPlan } from './logic/input-plan';
+import { batchNote, FieldControl } from './field-control';
+import { flatten, nest, repeatForBatch, type InputPlan, type JsonPlan, type TextPlan, type VectorPlan } from './logic/input-plan';
 
 export type Collected = { ok: true; data: unknown } | { ok: false; message: string; focus?: HTMLElement };
 
@@ -22,69 +23,35 @@ function hint(text: string | undefined): HTMLElement | undefined {
   return text ? el('p', { class: 'hint' }, text) : undefined;
 }
 
-function rangeText(min: number | undefined, max: number | undefined, unit: string | undefined): string | undefined {
-  const u = unit ? ` ${unit}` : '';
-  if (min !== undefined && max !== undefined) return `usually ${min} – ${max}${u}`;
-  if (min !== undefined) return `at least ${min}${u}`;
-  if (max !== undefined) return `at most ${max}${u}`;
-  return undefined;
-}
-
 export class VectorView implements InputView {
   readonly element: HTMLElement;
-  private readonly inputs: HTMLInputElement[] = [];
+  private readonly controls: FieldControl[];
 
   constructor(readonly plan: VectorPlan, counter: FieldCounter) {
-    const grid = el('div', { class: 'fields' });
-    plan.fields.forEach((f, i) => {
-      const id = uid('field');
-      const range = rangeText(f.min, f.max, f.unit);
-      const rangeId = range ? `${id}-range` : undefined;
-      const input = el('input', {
-        id, type: 'number', name: `${plan.name}[${i}]`, 'data-testid': `field-${counter.next++}`,
-        step: f.step ?? 'any', min: f.min, max: f.max, value: String(f.initial), inputmode: plan.integer ? 'numeric' : 'decimal',
-        'aria-describedby': rangeId, autocomplete: 'off',
-      });
-      this.inputs.push(input);
-      grid.append(el('div', { class: 'field' },
-        el('label', { for: id }, f.label, f.unit ? el('span', { class: 'unit' }, ` (${f.unit})`) : undefined),
-        input,
-        range ? el('span', { class: 'range', id: rangeId }, range) : undefined));
-    });
+    this.controls = plan.fields.map((f, i) => new FieldControl(f, `${plan.name}[${i}]`, `field-${counter.next++}`, { integer: plan.integer, text: false }));
     this.element = el('fieldset', { class: 'input input-vector' },
-      el('legend', {}, plan.label), hint(plan.description), grid);
+      el('legend', {}, plan.label), hint(plan.description), batchNote(plan.batch), el('div', { class: 'fields' }, ...this.controls.map((c) => c.element)));
   }
 
   collect(): Collected {
-    const values: number[] = [];
-    for (let i = 0; i < this.inputs.length; i++) {
-      const input = this.inputs[i];
-      const label = this.plan.fields[i].label;
-      input.removeAttribute('aria-invalid');
-      const text = input.value.trim();
-      let problem: string | undefined;
-      if (input.validity.badInput) problem = `“${label}” must be a number.`;
-      else if (text === '') problem = `Fill in “${label}”.`;
-      const value = Number(text);
-      if (!problem && !Number.isFinite(value)) problem = `“${label}” must be a number.`;
-      if (!problem && this.plan.integer && !Number.isInteger(value)) problem = `“${label}” must be a whole number.`;
-      if (problem) {
-        input.setAttribute('aria-invalid', 'true');
-        return { ok: false, message: problem, focus: input };
-      }
-      values.push(value);
+    const values: Array<number | string> = [];
+    for (const control of this.controls) {
+      const read = control.read();
+      if (!read.ok) return { ok: false, message: read.message, focus: control.control };
+      values.push(read.value);
     }
-    return { ok: true, data: this.plan.nesting === 'row' ? [values] : values };
+    return { ok: true, data: this.plan.nesting === 'row' ? repeatForBatch(values, this.plan.batch) : values };
   }
 
   fill(data: unknown): boolean {
     const flat = flatten(data);
-    if (flat.length !== this.inputs.length || !flat.every((v) => typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))))) return false;
-    flat.forEach((v, i) => {
-      this.inputs[i].value = String(v);
-      this.inputs[i].removeAttribute('aria-invalid');
-    });
-    return true;
+    // A full batch (an example written for a fixed batch of 2) fills the fields from its first row.
+    const row = flat.length === this.controls.length * this.plan.batch ? flat.slice(0, this.controls.length) : flat;
+    if (row.length !== this.controls.length) return false;
+    const before = this.controls.map((c) => c.control.value);
+    if (row.every((v, i) => this.controls[i].write(v))) return true;
+    this.controls.forEach((c, i) => (c.control.value = before[i]));
+    return false;
   }
 }
 
@@ -96,11 +63,12 @@ export class TextView implements InputView {
     const id = uid('text');
     this.area = el('textarea', { id, name: plan.name, rows: 4, 'data-testid': `text-${plan.name}`, spellcheck: 'true' });
     this.element = el('div', { class: 'input input-text' },
-      el('label', { for: id, class: 'input-label' }, plan.label), hint(plan.description), this.area);
+      el('label', { for: id, class: 'input-label' }, plan.label), hint(plan.description), batchNote(plan.batch), this.area);
   }
 
   collect(): Collected {
-    return { ok: true, data: nest([this.area.value], this.plan.tensorShape) };
+    const count = this.plan.tensorShape.reduce((a, b) => a * b, 1);
+    return { ok: true, data: nest(repeatForBatch(this.area.value, count), this.plan.tensorShape) };
   }
 
   fill(data: unknown): boolean {
@@ -120,7 +88,7 @@ export class JsonView implements InputView {
     const helpId = `${id}-help`;
     this.area = el('textarea', {
       id, name: plan.name, rows: 6, class: 'mono', spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off',
-      'data-testid': `json-${plan.name}`, 'aria-describedby': helpId,
+      'data-testid': `json-${plan.name}`, 'aria-describedby': helpId, placeholder: plan.placeholder || undefined,
     });
     this.area.value = plan.template;
     this.element = el('div', { class: 'input input-json' },

@@ -3,6 +3,7 @@ import { ApiError, fetchCard, predict, sendFeedback } from './api';
 import { append, el, replaceChildren } from '../browser/dom';
 import { FeedbackForm } from './feedback-view';
 import { ImageView } from './image-view';
+import { ColumnView, formSections } from './column-view';
 import { JsonView, TextView, VectorView, type FieldCounter, type InputView } from './input-views';
 import { FeedbackQueue } from './logic/feedback-queue';
 import { planInput } from './logic/input-plan';
@@ -54,9 +55,10 @@ class PreviewPage {
     this.views = [];
     const counter: FieldCounter = { next: 0 };
     for (const spec of card.inputs) {
-      const plan = planInput(spec, card.sidecar?.inputs?.[spec.name]);
+      const plan = planInput(spec, card.hints.inputs[spec.name], card.inputs);
       switch (plan.kind) {
         case 'vector': this.views.push(new VectorView(plan, counter)); break;
+        case 'column': this.views.push(new ColumnView(plan, counter)); break;
         case 'image': this.views.push(new ImageView(plan)); break;
         case 'text': this.views.push(new TextView(plan)); break;
         default: this.views.push(new JsonView(plan));
@@ -73,7 +75,7 @@ class PreviewPage {
 
     this.errorBox = el('div', { class: 'input-error', id: 'input-error', 'data-testid': 'input-error', role: 'alert', hidden: true });
     this.predictButton = el('button', { type: 'submit', class: 'button primary', 'data-testid': 'predict', id: 'predict' }, 'Predict');
-    const examples = card.sidecar?.examples ?? [];
+    const examples = card.hints.examples;
     const exampleRow = examples.length > 0
       ? el('div', { class: 'examples' },
         el('p', { class: 'examples-title', id: 'examples-title' }, 'Or try an example:'),
@@ -85,7 +87,7 @@ class PreviewPage {
           })))
       : undefined;
     this.form = el('form', { class: 'input-form', novalidate: true, 'data-testid': 'input-form', 'aria-labelledby': 'inputs-heading' },
-      ...this.views.map((v) => v.element),
+      ...formSections(this.views),
       this.errorBox,
       el('div', { class: 'actions' }, this.predictButton),
       exampleRow);
@@ -105,7 +107,7 @@ class PreviewPage {
 
   private renderHeader(): void {
     const card = this.card;
-    const title = card.sidecar?.title || card.name;
+    const title = card.hints.title || card.name;
     document.title = `${title} · Model Preview`;
     const updated = el('time', { datetime: card.loadedAt, title: new Date(card.loadedAt).toLocaleString() });
     const refresh = () => replaceChildren(updated, relativeTime(Date.parse(card.loadedAt), Date.now()));
@@ -113,8 +115,7 @@ class PreviewPage {
     replaceChildren(this.header,
       el('p', { class: 'brand' }, 'Model Preview'),
       el('h1', {}, title),
-      card.sidecar?.description ? el('p', { class: 'description' }, card.sidecar.description)
-        : card.docString ? el('p', { class: 'description' }, card.docString) : undefined,
+      card.hints.description ? el('p', { class: 'description' }, card.hints.description) : undefined,
       el('p', { class: 'meta' },
         el('span', {}, 'Model ', el('code', {}, card.name)), ' · ',
         el('span', {}, 'version ', el('code', { 'data-testid': 'model-version' }, card.version)), ' · ',

@@ -1,6 +1,7 @@
 import type { ModelCard } from '../shared/model-card';
 import { el } from '../browser/dom';
-import { classNamesFor, className, labelText } from './logic/class-names';
+import { classNamesOf } from '../shared/model-facts';
+import { className, labelText } from './logic/class-names';
 import { isIntegerType } from './logic/input-plan';
 import { asNumber, formatMs, formatNumber, outputKind, rowsOf, type PredictResponse, type PredictedTensor } from './logic/output-plan';
 import { formatPercent, toProbabilities, topK } from './logic/scores';
@@ -13,7 +14,7 @@ export function renderOutputs(card: ModelCard, response: PredictResponse, roundT
   const section = el('div', { class: 'outputs' });
   const entries = Object.entries(response.outputs);
   for (const [name, tensor] of entries) {
-    const hints = card.sidecar?.outputs?.[name];
+    const hints = card.hints.outputs[name];
     const spec = card.outputs.find((o) => o.name === name);
     const heading = hints?.label || name;
     section.append(el('section', { class: 'output', 'data-output': name },
@@ -36,8 +37,8 @@ export function renderOutputs(card: ModelCard, response: PredictResponse, roundT
 }
 
 function renderOutput(card: ModelCard, name: string, tensor: PredictedTensor, declared: Array<number | string> | undefined): HTMLElement {
-  const hints = card.sidecar?.outputs?.[name];
-  const names = classNamesFor(card, name);
+  const hints = card.hints.outputs[name];
+  const names = classNamesOf(card.hints, name);
   const kind = outputKind(tensor, declared, hints, { name, hasClassNames: names !== undefined });
   const unbatched = tensor.shape.length === 1 && kind === 'scores';
   const rows = rowsOf(tensor, unbatched);
@@ -99,7 +100,7 @@ function renderOutput(card: ModelCard, name: string, tensor: PredictedTensor, de
 /** Class names to offer in "What should it have been?": the first output that has some. */
 export function correctionChoices(card: ModelCard): string[] | undefined {
   for (const o of card.outputs) {
-    const names = classNamesFor(card, o.name);
+    const names = classNamesOf(card.hints, o.name);
     if (names && names.length > 0) return names;
   }
   return undefined;

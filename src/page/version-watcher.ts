@@ -39,7 +39,7 @@ export class VersionWatcher {
     }
     const shown = this.page.card();
     const versionChanged = card.version !== shown.version;
-    const pageChanged = JSON.stringify(card.sidecar ?? null) !== JSON.stringify(shown.sidecar ?? null);
+    const pageChanged = JSON.stringify(card.hints) !== JSON.stringify(shown.hints);
     if (!versionChanged && !pageChanged) {
       this.pending = undefined;
       this.removeBanner();

@@ -9,13 +9,22 @@ import { z } from 'zod';
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
+const choice = z.union([z.string().max(200), finite]);
+
+/** What one value looks like on the page: for an element of a vector input, or an input that holds one value per example. */
+const valueShape = {
+  unit: z.string().max(50).optional().describe('Unit shown after the field, e.g. "cm".'),
+  min: finite.optional().describe('Lower end of the typical range (shown, not enforced).'),
+  max: finite.optional().describe('Upper end of the typical range (shown, not enforced).'),
+  step: finite.optional(),
+  default: choice.optional().describe('The value the field starts with: a number, or one of `choices`.'),
+  choices: z.array(choice).min(1).max(1000).optional()
+    .describe('The only values the model knows (e.g. the categories of an encoded column): shown as a dropdown.'),
+};
+
 export const FieldSchema = z.strictObject({
   label: z.string().min(1).max(200).describe('What a person calls this value, e.g. "Sepal length".'),
-  unit: z.string().max(50).optional().describe('Unit shown after the field, e.g. "cm".'),
-  min: finite.optional(),
-  max: finite.optional(),
-  step: finite.optional(),
-  default: finite.optional(),
+  ...valueShape,
 });
 
 export const ImagePreprocessingSchema = z.strictObject({
@@ -35,6 +44,8 @@ export const InputHintsSchema = z.strictObject({
   description: z.string().max(2000).optional(),
   fields: z.array(FieldSchema).max(4096).optional().describe('One entry per element of a [batch, K] or [K] vector input.'),
   image: ImagePreprocessingSchema.optional(),
+  // For an input that holds one value per example (a DataFrame column exported by skl2onnx): its field, inline.
+  ...valueShape,
 });
 
 export const OutputHintsSchema = z.strictObject({
@@ -59,6 +70,11 @@ export const SidecarSchema = z.strictObject({
 });
 
 export type Sidecar = z.infer<typeof SidecarSchema>;
+
+/** Where a model's sidecar is: `<model>.preview.json` beside `<model>.onnx` (the server, the CLI and the extension agree). */
+export function sidecarPathFor(modelFile: string): string {
+  return modelFile.replace(/\.onnx$/i, '') + '.preview.json';
+}
 export type ImagePreprocessing = z.infer<typeof ImagePreprocessingSchema>;
 
 /** The JSON Schema published as docs/sidecar.schema.json (editors validate and complete sidecar files with it). */

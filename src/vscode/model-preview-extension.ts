@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerFeedbackCommands } from './commands/feedback-commands';
+import { registerPageCommands } from './commands/page-commands';
 import { registerPreviewCommands } from './commands/preview-commands';
 import { openExtensionDoc } from './docs/open-extension-doc';
 import { README } from './docs/extension-docs';
@@ -63,6 +64,7 @@ export class ModelPreviewExtension implements vscode.Disposable {
     for (const command of [
       ...registerPreviewCommands({ previews: this.previews, catalog: this.catalog, tunnels, settings: current, log }),
       ...registerFeedbackCommands({ previews: this.previews, settings: current, log }),
+      ...registerPageCommands({ catalog: this.catalog, cliPath, exportHelperPath: path.join(context.extensionPath, 'python', 'model_preview_export.py'), log }),
     ]) own(command);
 
     own(this.previews.onDidChange(() => {

@@ -19,13 +19,16 @@ describe('model-preview inspect', () => {
     assert.match(stdout, /class_names\s+setosa,versicolor,virginica/);
   });
 
-  it('--json gives the full description, non-tensor outputs flagged', async () => {
-    const { code, stdout } = await runCli(['inspect', path.join(REPO, 'test/fixtures/models/zipmap-classifier.onnx'), '--json']);
-    assert.equal(code, 0);
-    const d = JSON.parse(stdout);
-    assert.deepEqual(d.outputs.map((o: { name: string }) => o.name), ['label']);
-    assert.equal(d.nonTensorOutputs[0].name, 'probabilities');
+  it('--json gives the full description: a ZipMap served as probabilities, a sequence output flagged as not served', async () => {
+    const zipmap = await runCli(['inspect', path.join(REPO, 'test/fixtures/models/zipmap-classifier.onnx'), '--json']);
+    assert.equal(zipmap.code, 0);
+    const d = JSON.parse(zipmap.stdout);
+    assert.deepEqual(d.outputs.map((o: { name: string; datatype: string }) => `${o.name} ${o.datatype}`), ['label INT64', 'probabilities FP32']);
+    assert.deepEqual(d.nonTensorOutputs, []);
     assert.equal(d.sha256.slice(0, 12), d.version);
+    const sequence = JSON.parse((await runCli(['inspect', path.join(REPO, 'test/fixtures/models/sequence-output.onnx'), '--json'])).stdout);
+    assert.equal(sequence.nonTensorOutputs[0].name, 'pieces');
+    assert.match(sequence.nonTensorOutputs[0].note, /not a tensor/);
   });
 
   const dir = mkdtempSync(path.join(tmpdir(), 'mp-bad-'));

@@ -45,3 +45,13 @@ export async function newContext(browser: Browser, viewport: { width: number; he
   });
   return { context, consoleErrors, dialogs };
 }
+
+/** One Chromium for the tests of a `describe` block: launched before them, closed after. Call in the block's body. */
+export function chromiumForSuite(): () => Browser {
+  let launched: { browser: Browser; close(): Promise<void> } | undefined;
+  before(async () => {
+    launched = await launchBrowser();
+  });
+  after(async () => launched?.close());
+  return () => launched!.browser;
+}

@@ -15,7 +15,7 @@ const repoRoot = path.resolve(__dirname, '../../..');
 
 /**
  * The files the extension opens, found where they are named rather than listed by hand: package.json (`main`, icons,
- * walkthrough media, `command:modelPreview.openDocs?...` links), the walkthrough's markdown (the same links), and the
+ * walkthrough media, `command:modelPreview.openDocs?...` links, `jsonValidation` schemas), the walkthrough's markdown (the same links), and the
  * extension's code — string-literal paths joined to `extensionUri` / `extensionPath`, the Feedback view's `asset(...)`
  * helper (a joinPath on the extension URI), and the documents passed to `openExtensionDoc`.
  */
@@ -40,6 +40,8 @@ export function filesTheExtensionOpens(): FileReference[] {
     }
   }
   for (const welcome of manifest.contributes.viewsWelcome ?? []) refs.push(...openDocsLinks(welcome.contents, `viewsWelcome ${welcome.view}`));
+  // The JSON schemas VS Code validates files with (a missing one is a silent "no validation").
+  for (const v of manifest.contributes.jsonValidation ?? []) if (!/^[a-z]+:/i.test(v.url)) refs.push({ path: normalize(v.url), from: `package.json jsonValidation ${v.fileMatch}` });
 
   for (const file of sourceFiles(path.join(repoRoot, 'src', 'vscode'))) {
     const text = readFileSync(file, 'utf8');
@@ -107,6 +109,7 @@ interface Manifest {
     viewsContainers?: Record<string, { icon?: string }[]>;
     views?: Record<string, { id: string; icon?: string }[]>;
     viewsWelcome?: { view: string; contents: string }[];
+    jsonValidation?: { fileMatch: string | string[]; url: string }[];
     walkthroughs?: { id: string; steps: { id: string; description: string; media: WalkthroughMedia }[] }[];
   };
 }

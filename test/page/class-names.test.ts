@@ -1,23 +1,21 @@
 import assert from 'node:assert/strict';
-import { classNamesFor as serverClassNamesFor } from '../../src/core/feedback/predicted-label';
-import { className, classNamesFor, labelText } from '../../src/page/logic/class-names';
+import { classNamesOf, resolvePageHints, type ModelFact } from '../../src/shared/model-facts';
+import { className, labelText } from '../../src/page/logic/class-names';
 
 describe('page: class names', () => {
-  const card = {
-    metadataProps: { class_names: 'setosa, versicolor ,virginica' },
-    sidecar: { outputs: { probs: { classNames: ['cat', 'dog'] }, empty: { classNames: [] } } },
-  };
+  const facts: ModelFact[] = [
+    { tier: 'metadata', from: "metadata 'class_names'", target: 'output', output: 'logits', property: 'classNames', value: ['setosa', 'versicolor', 'virginica'] },
+    { tier: 'metadata', from: "metadata 'class_names'", target: 'output', output: 'probs', property: 'classNames', value: ['meta-a', 'meta-b'] },
+    { tier: 'sidecar', from: 'm.preview.json outputs.probs.classNames', target: 'output', output: 'probs', property: 'classNames', value: ['cat', 'dog'] },
+    { tier: 'sidecar', from: 'm.preview.json outputs.empty.classNames', target: 'output', output: 'empty', property: 'classNames', value: [] },
+  ];
 
-  it('come from the sidecar, else the ONNX metadata class_names (comma-separated, trimmed), else nowhere', () => {
-    assert.deepEqual(classNamesFor(card, 'probs'), ['cat', 'dog']);
-    assert.deepEqual(classNamesFor(card, 'logits'), ['setosa', 'versicolor', 'virginica']);
-    assert.deepEqual(classNamesFor(card, 'empty'), ['setosa', 'versicolor', 'virginica'], 'an empty sidecar list names nothing');
-    assert.equal(classNamesFor({ metadataProps: {} }, 'logits'), undefined);
-    assert.equal(classNamesFor({ metadataProps: { class_names: '  ' } }, 'logits'), undefined);
-  });
-
-  it('agree with the server (the feedback table names a class as the page did)', () => {
-    for (const output of ['probs', 'logits']) assert.deepEqual(classNamesFor(card, output), serverClassNamesFor(card, output));
+  it('are the resolved hints’ names: the sidecar’s over the metadata’s; an empty list names nothing', () => {
+    const hints = resolvePageHints(facts);
+    assert.deepEqual(classNamesOf(hints, 'probs'), ['cat', 'dog']);
+    assert.deepEqual(classNamesOf(hints, 'logits'), ['setosa', 'versicolor', 'virginica']);
+    assert.equal(classNamesOf(hints, 'empty'), undefined);
+    assert.equal(classNamesOf(hints, 'other'), undefined);
   });
 
   it('fall back to "class <i>" for a missing name', () => {

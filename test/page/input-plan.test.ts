@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TensorSpec } from '../../src/shared/v2';
 import { SidecarSchema } from '../../src/shared/sidecar';
-import { flatten, guessImageLayout, imageTensorShape, MAX_GUESSED_VECTOR_FIELDS, nest, planInput, shapeText, type InputHints } from '../../src/page/logic/input-plan';
+import { flatten, guessImageLayout, imageTensorShape, MAX_GUESSED_VECTOR_FIELDS, nest, planInput, repeatForBatch, shapeText, type InputHints } from '../../src/page/logic/input-plan';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const sidecarOf = (example: string) =>
@@ -33,7 +33,7 @@ describe('page: input plans (what the page asks for, from signature + sidecar)',
   });
 
   it('starts a field in the middle of its bounds when there is no default', () => {
-    const plan = planInput(spec('FP32', ['n', 1]), { fields: [{ label: 'Age', min: 18, max: 90 }] });
+    const plan = planInput(spec('FP32', ['n', 2]), { fields: [{ label: 'Age', min: 18, max: 90 }, { label: 'Weight' }] });
     assert.equal(plan.kind === 'vector' && plan.fields[0].initial, 54);
   });
 
@@ -104,7 +104,8 @@ describe('page: input plans (what the page asks for, from signature + sidecar)',
     assert.equal(forced.kind === 'json' && forced.shapeText, '[batch, 4]');
     const big = planInput(spec('FP32', ['batch', 3, 4, 100, 100]));
     assert.equal(big.kind === 'json' && big.template, '');
-    assert.equal(planInput(spec('FP32', [])).kind, 'json', 'a scalar');
+    assert.equal(planInput(spec('FP32', [])).kind, 'column', 'a scalar is one number');
+    assert.equal(planInput(spec('FP32', [2, 3, 4])).kind, 'json');
     assert.equal(shapeText([-1, 'n', 3]), '[?, n, 3]');
   });
 
@@ -115,5 +116,62 @@ describe('page: input plans (what the page asks for, from signature + sidecar)',
     assert.throws(() => nest([1, 2, 3], [2, 2]), /do not fill/);
     assert.deepEqual(flatten([[[1, 2], [3, 4]]]), [1, 2, 3, 4]);
     assert.deepEqual(flatten(5), [5]);
+  });
+});
+
+describe('page: input plans for models as notebooks export them', () => {
+  const columns = [spec('FP32', ['N', 1], 'tenure_months'), spec('BYTES', ['N', 1], 'contract'), spec('BYTES', ['N', 1], 'note')];
+
+  it('a DataFrame column is one field named after the column; a string column with categories is a dropdown', () => {
+    const tenure = planInput(columns[0], { fields: [{ default: 27.6, min: -6.01, max: 61.3 }] }, columns);
+    assert.equal(tenure.kind, 'column');
+    if (tenure.kind !== 'column') return;
+    assert.deepEqual(tenure.field, { label: 'tenure_months', min: -6.01, max: 61.3, initial: 27.6 });
+    assert.deepEqual(tenure.tensorShape, [1, 1]);
+    const contract = planInput(columns[1], { fields: [{ choices: ['month-to-month', 'one year', 'two year'] }] }, columns);
+    assert.equal(contract.kind === 'column' && contract.text, true);
+    assert.deepEqual(contract.kind === 'column' && contract.field, { label: 'contract', choices: ['month-to-month', 'one year', 'two year'], initial: 'month-to-month' });
+  });
+
+  it('a string column without categories beside other columns is a one-line text field; alone, a text area', () => {
+    const note = planInput(columns[2], undefined, columns);
+    assert.equal(note.kind === 'column' && note.field.choices, undefined);
+    assert.equal(note.kind === 'column' && note.field.initial, '', 'no made-up text');
+    assert.equal(planInput(columns[2], undefined, [columns[2]]).kind, 'text');
+  });
+
+  it('a default that is one of the choices is where the dropdown starts; choices of the wrong type are dropped', () => {
+    const plan = planInput(spec('BYTES', ['N', 1], 'c'), { fields: [{ choices: ['a', 'b', 3], default: 'b' }] });
+    assert.deepEqual(plan.kind === 'column' && plan.field.choices, ['a', 'b']);
+    assert.equal(plan.kind === 'column' && plan.field.initial, 'b');
+    const ints = planInput(spec('INT64', ['N', 1], 'k'), { fields: [{ choices: [1, 2.5, 7] }] });
+    assert.deepEqual(ints.kind === 'column' && ints.field.choices, [1, 7]);
+  });
+
+  it('a fixed batch larger than one keeps the model’s shape: the example is repeated to fill it', () => {
+    const image = planInput(spec('FP32', [2, 3, 16, 16], 'image'));
+    assert.equal(image.kind, 'image');
+    assert.equal(image.batch, 2);
+    assert.deepEqual(image.kind === 'image' && image.tensorShape, [2, 3, 16, 16]);
+    const vector = planInput(spec('FP32', [2, 4], 'x'));
+    assert.equal(vector.kind === 'vector' && vector.nesting, 'row');
+    assert.equal(vector.batch, 2);
+    assert.deepEqual(repeatForBatch([1, 2, 3, 4], vector.batch), [[1, 2, 3, 4], [1, 2, 3, 4]]);
+    const column = planInput(spec('FP32', [2, 1], 'x'));
+    assert.deepEqual(column.kind === 'column' && column.tensorShape, [2, 1]);
+    assert.equal(planInput(spec('FP32', ['N', 4])).batch, 1, 'an open batch takes one example');
+  });
+
+  it('a string tensor is never pre-filled with "" (the model would refuse it): its shape is a placeholder', () => {
+    const strings = planInput(spec('BYTES', [3, 4], 'input'));
+    assert.equal(strings.kind, 'json');
+    if (strings.kind !== 'json') return;
+    assert.equal(strings.template, '');
+    assert.equal(strings.placeholder, '[["text","text","text","text"],["text","text","text","text"],["text","text","text","text"]]');
+  });
+
+  it('a state tensor of a few hundred numbers starts as zeros of its shape (something that runs)', () => {
+    const state = planInput(spec('FP32', [2, 'dim1', 128], 'state'));
+    assert.equal(state.kind === 'json' && JSON.parse(state.template).flat(2).length, 256);
   });
 });

@@ -5,15 +5,17 @@ import {
 } from '../helpers/preview';
 
 /**
- * Every fixture model, served for real, against the outputs its generator script computed independently (numpy),
- * through both front doors: the Open Inference Protocol and /api/predict.
+ * Every fixture model, served for real, against the outputs its generator script computed independently (numpy, or
+ * scikit-learn's own predict/predict_proba for the skl2onnx-style graphs), through both front doors: the Open
+ * Inference Protocol and /api/predict.
  */
 const MODELS = readdirSync(FIXTURE_DIR).filter((f) => f.endsWith('.expected.json')).map((f) => f.replace(/\.expected\.json$/, '')).sort();
 
 describe('server: fixture models give their expected outputs', function () {
   this.timeout(20_000);
   it('finds the fixture models', () => {
-    for (const name of ['int64-offset', 'string-upper', 'bool-not', 'uint8-scale', 'fp64-square', 'two-inputs', 'fixed-shape', 'zipmap-classifier', 'identity-all-types', 'slow-matmul']) {
+    for (const name of ['int64-offset', 'string-upper', 'bool-not', 'uint8-scale', 'fp64-square', 'two-inputs', 'fixed-shape', 'zipmap-classifier', 'identity-all-types', 'slow-matmul',
+      'sequence-output', 'sklearn-zipmap-int', 'sklearn-zipmap-strings', 'sklearn-dataframe', 'sklearn-array-pipeline', 'external-data']) {
       assert.ok(MODELS.includes(name), `${name}.expected.json is missing from ${FIXTURE_DIR}`);
     }
   });
@@ -71,24 +73,28 @@ describe('server: fixture models give their expected outputs', function () {
       });
 
       if (name === 'zipmap-classifier') {
-        it('lists only the tensor output `label` in its V2 metadata', async () => {
+        it('serves its ZipMap as the FP32 [batch, 3] `probabilities` tensor, listed in its V2 metadata', async () => {
           const res = await preview.get('/v2/models/zipmap-classifier');
           assert.equal(res.status, 200, res.text);
-          assert.deepEqual(res.json.outputs, [{ name: 'label', datatype: 'INT64', shape: [-1] }]);
+          assert.deepEqual(res.json.outputs, [{ name: 'label', datatype: 'INT64', shape: [-1] }, { name: 'probabilities', datatype: 'FP32', shape: [-1, 3] }]);
           assert.deepEqual(res.json.inputs, [{ name: 'X', datatype: 'FP32', shape: [-1, 2] }]);
-        });
-
-        it('answers 400 when the non-tensor output `probabilities` is requested', async () => {
-          const res = await preview.post('/v2/models/zipmap-classifier/infer', v2Body(expected.cases[0].inputs, { outputs: [{ name: 'probabilities' }] }));
-          assert.equal(res.status, 400, res.text);
-          assert.match(res.json.error, /'probabilities' is not a tensor/);
-          const viaPredict = await preview.post('/api/predict', { inputs: { X: [1, 0] }, outputs: ['probabilities'] });
-          assert.equal(viaPredict.status, 400, viaPredict.text);
-          assert.match(viaPredict.json.error, /'probabilities' is not a tensor/);
-          // and asking for `label` explicitly works
+          // and asking for one output works as for any model
           const label = await preview.post('/v2/models/zipmap-classifier/infer', v2Body(expected.cases[0].inputs, { outputs: [{ name: 'label' }] }));
           assert.equal(label.status, 200, label.text);
+          assert.deepEqual(label.json.outputs.map((o: { name: string }) => o.name), ['label']);
           assert.deepEqual(label.json.outputs[0].data, [0, 1, 2, 1]);
+        });
+      }
+
+      if (name === 'sequence-output') {
+        it('answers 400 when its non-tensor output `pieces` is requested, and serves the rest', async () => {
+          assert.deepEqual((await preview.get('/v2/models/sequence-output')).json.outputs, [{ name: 'y', datatype: 'FP32', shape: [-1, 2] }]);
+          const res = await preview.post('/v2/models/sequence-output/infer', v2Body(expected.cases[0].inputs, { outputs: [{ name: 'pieces' }] }));
+          assert.equal(res.status, 400, res.text);
+          assert.match(res.json.error, /'pieces' is not a tensor/);
+          const viaPredict = await preview.post('/api/predict', { inputs: { x: [1, 2] }, outputs: ['pieces'] });
+          assert.equal(viaPredict.status, 400, viaPredict.text);
+          assert.match(viaPredict.json.error, /'pieces' is not a tensor/);
         });
       }
 

@@ -19,7 +19,7 @@ const manifest = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8'
 const iris: ModelDescription = {
   name: 'iris', file: '/ws/iris.onnx', fileSize: 1513, sha256: 'c19ee04a8f90'.padEnd(64, '0'), version: 'c19ee04a8f90',
   inputs: [{ name: 'features', datatype: 'FP32', shape: ['batch', 4] }], outputs: [{ name: 'logits', datatype: 'FP32', shape: ['batch', 3] }],
-  nonTensorOutputs: [{ name: 'probabilities', note: 'a map, not a tensor' }], opsets: [{ domain: 'ai.onnx', version: 17 }], metadataProps: {},
+  nonTensorOutputs: [{ name: 'probabilities', note: 'a map, not a tensor' }], opsets: [{ domain: 'ai.onnx', version: 17 }], metadataProps: {}, facts: [],
   producer: { name: 'pytorch', version: '1.13' },
 };
 

@@ -1,22 +1,24 @@
 import assert from 'node:assert/strict';
-import { classNamesFor, predictedLabel } from '../../src/core/feedback/predicted-label';
+import { predictedLabel } from '../../src/core/feedback/predicted-label';
 import type { StoredTensor } from '../../src/shared/feedback-record';
 import type { ModelCard } from '../../src/shared/model-card';
+import { classNamesOf } from '../../src/shared/model-facts';
 
-type Card = Pick<ModelCard, 'sidecar' | 'metadataProps'>;
-const noNames: Card = { metadataProps: {} };
-const sidecarNames: Card = { metadataProps: { class_names: 'meta-a,meta-b,meta-c' }, sidecar: { outputs: { logits: { kind: 'scores', classNames: ['setosa', 'versicolor', 'virginica'] } } } as unknown as ModelCard['sidecar'] };
-const metaNames: Card = { metadataProps: { class_names: 'cat, dog ,bird' } };
+type Card = Pick<ModelCard, 'hints'>;
+const named = (output: string, classNames: string[]): Card => ({ hints: { inputs: {}, outputs: { [output]: { classNames } }, examples: [] } });
+const noNames: Card = { hints: { inputs: {}, outputs: {}, examples: [] } };
+const sidecarNames: Card = named('logits', ['setosa', 'versicolor', 'virginica']);
+const metaNames: Card = { hints: { inputs: {}, outputs: { logits: { classNames: ['cat', 'dog', 'bird'] }, label: { classNames: ['cat', 'dog', 'bird'] } }, examples: [] } };
 const scores = (data: number[], shape = [1, data.length]): Record<string, StoredTensor> => ({ logits: { datatype: 'FP32', shape, data } });
 
 describe('unit: predictedLabel', () => {
-  it('scores with class names from the sidecar: the arg-max of the first row, by name (sidecar wins over metadata)', () => {
+  it('scores with class names: the arg-max of the first row, by name', () => {
     assert.equal(predictedLabel(scores([-1.2, 0.3, 2.5]), sidecarNames), 'virginica');
     assert.equal(predictedLabel(scores([4, 0.3, 2.5, /* row 2 */ 0, 9, 0], [2, 3]), sidecarNames), 'setosa', 'only the first row counts');
   });
 
-  it('scores with class names from the model metadata `class_names` (trimmed)', () => {
-    assert.deepEqual(classNamesFor(metaNames, 'logits'), ['cat', 'dog', 'bird']);
+  it('scores with the names the resolved hints give (the rule the page uses)', () => {
+    assert.deepEqual(classNamesOf(metaNames.hints, 'logits'), ['cat', 'dog', 'bird']);
     assert.equal(predictedLabel(scores([0.1, 0.7, 0.2]), metaNames), 'dog');
   });
 

@@ -19,7 +19,7 @@ const MODEL: ModelDescription = {
   outputs: [{ name: 'sum', datatype: 'FP32', shape: ['batch', 3] }],
   nonTensorOutputs: [{ name: 'probabilities', note: ZIPMAP_NOTE }],
   opsets: [{ domain: 'ai.onnx', version: 17 }],
-  metadataProps: {},
+  metadataProps: {}, facts: [],
 };
 
 const body = (value: unknown): Uint8Array => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value), 'utf8');
@@ -128,9 +128,16 @@ describe('preparePredict', () => {
     assert.deepEqual(run.fetches.map((f) => f.name), ['sum']);
   });
 
-  it('rejects inputs that disagree on a shared symbolic dim, naming both and the sizes', () => {
-    rejects(() => preparePredict(MODEL, body({ inputs: { a: [1, 2, 3], b: [[1, 2, 3], [4, 5, 6]] } })),
-      /^inputs 'a' and 'b' disagree on dimension 'batch' \(1 vs 2\)$/);
+  it('leaves a dimension name shared by two inputs to onnxruntime (exporters reuse names with other meanings)', () => {
+    const run = preparePredict(MODEL, body({ inputs: { a: [1, 2, 3], b: [[1, 2, 3], [4, 5, 6]] } }));
+    assert.deepEqual([run.feeds.a.dims, run.feeds.b.dims], [[1, 3], [2, 3]]);
+  });
+
+  it('rejects one input whose two dimensions of the same name differ, naming them', () => {
+    const square: ModelDescription = { ...MODEL, inputs: [{ name: 'm', datatype: 'FP32', shape: ['n', 'n'] }] };
+    rejects(() => preparePredict(square, body({ inputs: { m: [[1, 2, 3], [4, 5, 6]] } })),
+      /^input 'm': dimensions 0 and 1 are both 'n' and must be equal \(got 2 and 3\)$/);
+    assert.deepEqual(preparePredict(square, body({ inputs: { m: [[1, 2], [3, 4]] } })).feeds.m.dims, [2, 2]);
   });
 
   it('rejects a body that is not JSON', () => {

@@ -39,6 +39,19 @@ describe('SidecarSchema', () => {
     assert.deepEqual(parsed.outputs?.logits.classNames, ['setosa', 'versicolor', 'virginica']);
   });
 
+  it('takes choices (a dropdown) and a text default, per field or inline for a one-value input', () => {
+    const parsed = SidecarSchema.parse({
+      inputs: {
+        contract: { label: 'Contract', choices: ['month-to-month', 'one year'], default: 'one year' },
+        x: { fields: [{ label: 'code', choices: [1, 2, 3] }] },
+      },
+    });
+    assert.deepEqual(parsed.inputs?.contract.choices, ['month-to-month', 'one year']);
+    assert.equal(parsed.inputs?.contract.default, 'one year');
+    assert.equal(SidecarSchema.safeParse({ inputs: { c: { choices: [] } } }).success, false, 'an empty list of choices');
+    assert.equal(SidecarSchema.safeParse({ inputs: { c: { choices: [{}] } } }).success, false, 'a choice is a text or a number');
+  });
+
   it('rejects unknown keys at every level', () => {
     assert.equal(SidecarSchema.safeParse({ titel: 'x' }).success, false);
     assert.equal(SidecarSchema.safeParse({ inputs: { x: { lable: 'x' } } }).success, false);

@@ -1,23 +1,16 @@
 import type { StoredTensor } from '../../shared/feedback-record';
 import type { ModelCard } from '../../shared/model-card';
-
-/** Class names for an output: the sidecar's, else the model's `class_names` metadata (comma-separated). */
-export function classNamesFor(card: Pick<ModelCard, 'sidecar' | 'metadataProps'>, output: string): string[] | undefined {
-  const fromSidecar = card.sidecar?.outputs?.[output]?.classNames;
-  if (fromSidecar && fromSidecar.length > 0) return fromSidecar;
-  const meta = card.metadataProps.class_names?.trim();
-  return meta ? meta.split(',').map((s) => s.trim()) : undefined;
-}
+import { classNamesOf } from '../../shared/model-facts';
 
 /**
  * The prediction's top answer in words, for tables and stats: for scores (a float output whose last dim is > 1) the
  * arg-max of the first row, else the first element; an integer is mapped through the class names when there are any.
  */
-export function predictedLabel(outputs: Record<string, StoredTensor>, card: Pick<ModelCard, 'sidecar' | 'metadataProps'>): string | undefined {
+export function predictedLabel(outputs: Record<string, StoredTensor>, card: Pick<ModelCard, 'hints'>): string | undefined {
   const first = Object.entries(outputs)[0];
   if (!first || !('data' in first[1])) return undefined;
   const [name, tensor] = first;
-  const names = classNamesFor(card, name);
+  const names = classNamesOf(card.hints, name);
   const data = tensor.data;
   const width = tensor.shape.length > 0 ? tensor.shape[tensor.shape.length - 1] : 1;
   if (tensor.datatype.startsWith('FP') && width > 1) {

@@ -6,13 +6,7 @@ import { ModelLoadError } from '../onnx/model-load-error';
 import type { OrtLogOptions } from '../onnx/ort-session';
 import { BatchScheduler, type SchedulableJob } from './batch-scheduler';
 import { WorkerSlot, type PostedJob } from './worker-slot';
-import type { FromWorker, JobKind, JobResult } from './worker-protocol';
-
-/** A model file's path and bytes (what model/'s readModelFile gives). */
-export interface ModelBytes {
-  path: string;
-  bytes: Uint8Array;
-}
+import { shareModel, type FromWorker, type JobKind, type JobResult, type ModelBytes, type SharedModel } from './worker-protocol';
 
 /**
  * The worker's entry point (core/inference-worker.ts): one folder up from this file in the tsc output (out/src/core/),
@@ -53,7 +47,7 @@ interface Job extends PostedJob, SchedulableJob<WorkerSlot> {
 interface Loaded {
   generation: number;
   description: ModelDescription;
-  bytes: SharedArrayBuffer;
+  model: SharedModel;
 }
 
 /**
@@ -114,10 +108,9 @@ export class InferencePool extends EventEmitter {
       this.scheduler.addWorker(slot, performance.now());
     }
     const generation = this.nextGeneration++;
-    const bytes = new SharedArrayBuffer(model.bytes.byteLength);
-    new Uint8Array(bytes).set(model.bytes);
+    const shared = shareModel(model);
     const slots = [...this.slots];
-    const results = await Promise.allSettled(slots.map((slot) => this.loadInto(slot, generation, model.path, bytes)));
+    const results = await Promise.allSettled(slots.map((slot) => this.loadInto(slot, generation, shared)));
     if (this.closed) throw new ModelLoadError(model.path, 'the preview stopped while the model was loading');
     // A worker replaced while loading (it crashed or got stuck) says nothing about the model: only the others count.
     const counted = results.filter((_r, i) => this.slots.includes(slots[i]));
@@ -129,7 +122,7 @@ export class InferencePool extends EventEmitter {
       throw reason instanceof ModelLoadError ? reason : new ModelLoadError(model.path, String(reason?.message ?? reason));
     }
     const previous = this.current;
-    this.current = { generation, description: success.value, bytes };
+    this.current = { generation, description: success.value, model: shared };
     this.scheduler.newVersion();
     // A worker that joined during the load (a replacement) still holds the old version: bring it up to date.
     for (const slot of this.slots) if (!slot.hasOrLoads(generation)) this.catchUp(slot);
@@ -168,8 +161,8 @@ export class InferencePool extends EventEmitter {
     return new WorkerSlot(this.workerFile, this.options.ortLog ?? {}, this.slotEvents);
   }
 
-  private loadInto(slot: WorkerSlot, generation: number, file: string, bytes: SharedArrayBuffer): Promise<ModelDescription> {
-    return slot.load(generation, file, bytes, this.options.loadTimeoutMs ?? 120_000);
+  private loadInto(slot: WorkerSlot, generation: number, model: SharedModel): Promise<ModelDescription> {
+    return slot.load(generation, model, this.options.loadTimeoutMs ?? 120_000);
   }
 
   private onResults(slot: WorkerSlot, msg: Extract<FromWorker, { type: 'results' }>): void {
@@ -242,7 +235,7 @@ export class InferencePool extends EventEmitter {
   private catchUp(slot: WorkerSlot): void {
     const current = this.current;
     if (!current || this.closed || !this.slots.includes(slot)) return;
-    this.loadInto(slot, current.generation, current.description.file, current.bytes).then(
+    this.loadInto(slot, current.generation, current.model).then(
       () => (this.current && this.current.generation !== current.generation ? this.catchUp(slot) : this.pump()),
       (err: Error) => this.emit('worker-error', err),
     );

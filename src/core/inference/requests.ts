@@ -114,18 +114,19 @@ function selectOutputs(model: ModelDescription, names: string[] | undefined): Te
 const specFor = (model: ModelDescription, name: string): TensorSpec => model.inputs.find((s) => s.name === name)!;
 
 /**
- * Inputs that share a symbolic dim (say both are [batch, 3]) must agree on its size. onnxruntime does not check this
- * and may broadcast instead, answering for a batch the client never sent.
+ * Within one input, dimensions with the same symbolic name (a square `[n, n]`) must agree. Across inputs a name means
+ * nothing certain: exporters reuse names with different meanings (a voice model's `input` [dim0, dim1] and `state`
+ * [2, dim1, 128]), and onnxruntime, which knows the graph, is the judge — its refusal is explained like any other.
  */
-function checkSharedDims(model: ModelDescription, feeds: Record<string, DecodedTensor>): void {
-  const seen = new Map<string, { input: string; size: number }>();
+function checkRepeatedDims(model: ModelDescription, feeds: Record<string, DecodedTensor>): void {
   for (const [name, tensor] of Object.entries(feeds)) {
+    const seen = new Map<string, number>();
     specFor(model, name).shape.forEach((dim, i) => {
       if (typeof dim !== 'string') return;
       const first = seen.get(dim);
-      if (!first) return void seen.set(dim, { input: name, size: tensor.dims[i] });
-      if (first.size !== tensor.dims[i]) {
-        throw new TensorInputError(`inputs '${first.input}' and '${name}' disagree on dimension '${dim}' (${first.size} vs ${tensor.dims[i]})`);
+      if (first === undefined) return void seen.set(dim, i);
+      if (tensor.dims[first] !== tensor.dims[i]) {
+        throw new TensorInputError(`input '${name}': dimensions ${first} and ${i} are both '${dim}' and must be equal (got ${tensor.dims[first]} and ${tensor.dims[i]})`);
       }
     });
   }
@@ -148,7 +149,7 @@ export function prepareV2(model: ModelDescription, body: Uint8Array): PreparedRu
     if (input.datatype === undefined) throw new TensorInputError(`input '${input.name}': "datatype" is missing`);
     feeds[input.name] = decodeTensor(specFor(model, input.name), input);
   }
-  checkSharedDims(model, feeds);
+  checkRepeatedDims(model, feeds);
   return { request, feeds, fetches: selectOutputs(model, request.outputs?.map((o) => o.name)) };
 }
 
@@ -162,7 +163,7 @@ export function preparePredict(model: ModelDescription, body: Uint8Array): Prepa
   checkInputNames(model, Object.keys(request.inputs));
   const feeds: Record<string, DecodedTensor> = {};
   for (const [name, data] of Object.entries(request.inputs)) feeds[name] = decodeTensor(specFor(model, name), { data });
-  checkSharedDims(model, feeds);
+  checkRepeatedDims(model, feeds);
   return { feeds, fetches: selectOutputs(model, request.outputs) };
 }
 

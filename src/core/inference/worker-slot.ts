@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { ModelDescription } from '../../shared/model-card';
 import { ModelLoadError } from '../onnx/model-load-error';
 import type { OrtLogOptions } from '../onnx/ort-session';
-import type { FromWorker, InferJob, JobKind, ToWorker, WorkerData } from './worker-protocol';
+import type { FromWorker, InferJob, JobKind, SharedModel, ToWorker, WorkerData } from './worker-protocol';
 
 /** What a slot posts of a job: its raw body and what the worker needs to run it. */
 export interface PostedJob {
@@ -74,7 +74,8 @@ export class WorkerSlot {
   }
 
   /** Loads a model version; rejects with ModelLoadError (its reason, or the load timing out). */
-  load(generation: number, file: string, bytes: SharedArrayBuffer, timeoutMs: number): Promise<ModelDescription> {
+  load(generation: number, model: SharedModel, timeoutMs: number): Promise<ModelDescription> {
+    const file = model.file;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.loads.delete(generation);
@@ -85,7 +86,7 @@ export class WorkerSlot {
         resolve: (d) => { clearTimeout(timer); this.loaded.add(generation); resolve(d); },
         reject: (e) => { clearTimeout(timer); reject(e); },
       });
-      this.post({ type: 'load', generation, file, bytes });
+      this.post({ type: 'load', generation, model });
     });
   }
 

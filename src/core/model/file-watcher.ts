@@ -2,32 +2,37 @@ import { watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 
 /**
- * Calls back when one of some files in a folder is written. A notebook's export may truncate, write in pieces, or
- * write a temporary file and rename it over the old one; watching the folder (not the file) survives the rename, and
- * waiting until the file has been quiet for `quietMs` avoids loading a half-written model.
+ * Calls back when a group of files has been written and gone quiet. A notebook's export may truncate, write in
+ * pieces, or write a temporary file and rename it over the old one; watching the folders (not the files) survives the
+ * rename, and waiting until every file of the group has been quiet for `quietMs` avoids loading a half-written model.
+ * A model with external data is one group (`model.onnx` + its data files): a re-export that rewrites both is seen
+ * once, after the last write.
  */
 export class FileWatcher {
-  private readonly watcher: FSWatcher;
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly watchers: FSWatcher[] = [];
+  private readonly timers = new Map<number, NodeJS.Timeout>();
 
-  constructor(files: string[], onChange: (file: string) => void, onError: (err: Error) => void, quietMs = 200) {
-    const dir = path.dirname(path.resolve(files[0]));
-    const wanted = new Map(files.map((f) => [path.basename(f), path.resolve(f)]));
-    this.watcher = watch(dir, { persistent: false }, (_type, name) => {
-      const file = name ? wanted.get(name.toString()) : undefined;
-      if (!file) return;
-      clearTimeout(this.timers.get(file));
-      this.timers.set(file, setTimeout(() => {
-        this.timers.delete(file);
-        onChange(file);
-      }, quietMs));
-    });
-    this.watcher.on('error', onError);
+  constructor(groups: string[][], onChange: (group: number) => void, onError: (err: Error) => void, quietMs = 200) {
+    const groupOf = new Map<string, number>();
+    groups.forEach((files, group) => files.forEach((f) => groupOf.set(path.resolve(f), group)));
+    for (const dir of new Set([...groupOf.keys()].map((f) => path.dirname(f)))) {
+      const watcher = watch(dir, { persistent: false }, (_type, name) => {
+        const group = name ? groupOf.get(path.join(dir, name.toString())) : undefined;
+        if (group === undefined) return;
+        clearTimeout(this.timers.get(group));
+        this.timers.set(group, setTimeout(() => {
+          this.timers.delete(group);
+          onChange(group);
+        }, quietMs));
+      });
+      watcher.on('error', onError);
+      this.watchers.push(watcher);
+    }
   }
 
   close(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     this.timers.clear();
-    this.watcher.close();
+    for (const w of this.watchers) w.close();
   }
 }

@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { withoutBom } from '../../shared/without-bom';
-import { SidecarSchema, type Sidecar } from '../../shared/sidecar';
+import { SidecarSchema, sidecarPathFor, type Sidecar } from '../../shared/sidecar';
 
-export function sidecarPathFor(modelFile: string): string {
-  return modelFile.replace(/\.onnx$/i, '') + '.preview.json';
-}
+export { sidecarPathFor };
 
 export type SidecarResult = { sidecar?: Sidecar; error?: string };
 

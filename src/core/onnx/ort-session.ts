@@ -14,9 +14,13 @@ const SEVERITY = { verbose: 2, quiet: 4 } as const;
  * One onnxruntime session per worker thread. One intra-op thread each: on 2 cores the default threading gave p99
  * spikes of several ms (DESIGN.md §4), and parallelism comes from the worker pool instead.
  */
-export async function createOrtSession(bytes: Uint8Array, file: string, log: OrtLogOptions = {}): Promise<ort.InferenceSession> {
+export async function createOrtSession(
+  bytes: Uint8Array, file: string, log: OrtLogOptions = {}, externalData?: Array<{ path: string; data: Uint8Array }>,
+): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(bytes, {
+      // The data files, read with the model and hashed into its version, are handed over by the name the model uses.
+      ...(externalData?.length ? { externalData } : {}),
       intraOpNumThreads: 1,
       interOpNumThreads: 1,
       executionMode: 'sequential',

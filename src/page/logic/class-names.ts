@@ -1,19 +1,3 @@
-import type { ModelCard } from '../../shared/model-card';
-
-/**
- * Names of an output's classes: the sidecar's `outputs.<name>.classNames`, else the model's ONNX metadata
- * `class_names` (comma-separated, as `skl2onnx` and our example notebooks write it), else none (the page shows
- * "class 0", "class 1"...). The same rule as the server's `classNamesFor` (src/core/feedback/predicted-label.ts), so
- * the page and the feedback table name a class the same way.
- */
-export function classNamesFor(card: Pick<ModelCard, 'sidecar' | 'metadataProps'>, output: string): string[] | undefined {
-  const fromSidecar = card.sidecar?.outputs?.[output]?.classNames;
-  if (fromSidecar && fromSidecar.length > 0) return fromSidecar;
-  const meta = card.metadataProps?.class_names;
-  if (!meta || meta.trim() === '') return undefined;
-  return meta.split(',').map((s) => s.trim());
-}
-
 /** The name of class `index`; "class 3" when there are no names or too few of them. */
 export function className(names: readonly string[] | undefined, index: number): string {
   const name = names?.[index];

@@ -8,6 +8,7 @@ import { parseJsonLines } from '../../shared/json-lines';
 import type { PreviewManager } from '../previews/preview-manager';
 import type { ExtensionSettings } from '../settings';
 import { feedbackLoaderCell } from '../notebook/feedback-loader-cell';
+import { insertCodeCells } from '../notebook/insert-cells';
 import { fileOf } from './pick';
 
 export interface FeedbackCommandDeps {
@@ -36,18 +37,7 @@ export function registerFeedbackCommands(deps: FeedbackCommandDeps): vscode.Disp
       void vscode.window.showInformationMessage(`Exported ${records.length} feedback record${records.length === 1 ? '' : 's'} to ${vscode.workspace.asRelativePath(target)}.`);
       return target.fsPath;
     }),
-    vscode.commands.registerCommand('modelPreview.insertLoader', async () => {
-      const editor = vscode.window.activeNotebookEditor;
-      if (!editor) {
-        void vscode.window.showInformationMessage('Open a notebook first: the loader is added as a new cell after the selected one.');
-        return false;
-      }
-      const at = editor.selection.isEmpty ? editor.notebook.cellCount : editor.selection.end;
-      const cell = new vscode.NotebookCellData(vscode.NotebookCellKind.Code, feedbackLoaderCell(deps.settings().dataFolder), 'python');
-      const edit = new vscode.WorkspaceEdit();
-      edit.set(editor.notebook.uri, [vscode.NotebookEdit.insertCells(at, [cell])]);
-      return vscode.workspace.applyEdit(edit);
-    }),
+    vscode.commands.registerCommand('modelPreview.insertLoader', () => insertCodeCells([feedbackLoaderCell(deps.settings().dataFolder)], 'loader')),
   ];
 }
 

@@ -1,4 +1,6 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { ModelCatalog } from '../models/model-catalog';
 import type { PreviewManager } from '../previews/preview-manager';
 import type { RunningPreview } from '../previews/running-preview';
 
@@ -23,4 +25,18 @@ export function fileOf(arg: unknown): string | undefined {
   if (arg instanceof vscode.Uri) return arg.fsPath;
   if (typeof arg === 'object' && arg !== null && typeof (arg as { file?: unknown }).file === 'string') return (arg as { file: string }).file;
   return undefined;
+}
+
+/** A model of the workspace: the only one, or the one the user picks. Undefined when there is none or the pick was dismissed. */
+export async function pickModel(catalog: ModelCatalog, title: string): Promise<string | undefined> {
+  const models = catalog.models;
+  if (models.length === 0) {
+    void vscode.window.showInformationMessage('No ONNX model found in this workspace. Export one from your notebook, or right-click an .onnx file.');
+    return undefined;
+  }
+  if (models.length === 1) return models[0].file;
+  const picked = await vscode.window.showQuickPick(models.map((m) => ({
+    label: m.description?.name ?? path.basename(m.file), description: m.relativePath, detail: m.published ? 'published' : m.error, file: m.file,
+  })), { title });
+  return picked?.file;
 }

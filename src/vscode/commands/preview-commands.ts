@@ -6,7 +6,7 @@ import type { RunningPreview } from '../previews/running-preview';
 import type { TunnelChoice } from '../previews/tunnel-choice';
 import type { ExtensionSettings } from '../settings';
 import { PreviewStartError, START_CANCELLED } from '../../client/preview-start-error';
-import { fileOf, pickRunningPreview } from './pick';
+import { fileOf, pickModel, pickRunningPreview } from './pick';
 
 export interface PreviewCommandDeps {
   previews: PreviewManager;
@@ -83,7 +83,7 @@ export function registerPreviewCommands(deps: PreviewCommandDeps): vscode.Dispos
  */
 async function publish(deps: PreviewCommandDeps, file: string | undefined): Promise<string | undefined> {
   const { previews, catalog } = deps;
-  file ??= await pickModel(catalog);
+  file ??= await pickModel(catalog, 'Publish which model?');
   if (!file) return undefined;
   const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file))?.uri.fsPath ?? path.dirname(file);
   const running = previews.get(file);
@@ -129,15 +129,3 @@ async function offerLink(preview: RunningPreview, what: string): Promise<string>
   return preview.shareUrl;
 }
 
-async function pickModel(catalog: ModelCatalog): Promise<string | undefined> {
-  const models = catalog.models;
-  if (models.length === 0) {
-    void vscode.window.showInformationMessage('No ONNX model found in this workspace. Export one from your notebook, or right-click an .onnx file.');
-    return undefined;
-  }
-  if (models.length === 1) return models[0].file;
-  const picked = await vscode.window.showQuickPick(models.map((m) => ({
-    label: m.description?.name ?? path.basename(m.file), description: m.relativePath, detail: m.published ? 'published' : m.error, file: m.file,
-  })), { title: 'Publish which model?' });
-  return picked?.file;
-}

@@ -2,6 +2,7 @@ import { execFile, type ChildProcess } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import type { ModelDescription } from '../../shared/model-card';
 import { parseModelDescription } from '../../client/server-messages';
+import { cliReason } from './page-settings';
 
 /**
  * Describes model files by running the bundled CLI's `inspect --json` in a child process: onnxruntime is never loaded
@@ -44,8 +45,7 @@ export class ModelInspector {
       }, (err, stdout, stderr) => {
         if (err) {
           // The CLI's one-line reason ("model-preview: x.onnx: not an ONNX model ...") is the message worth showing.
-          const reason = stderr.trim().split('\n').pop()?.replace(/^model-preview:\s*/, '') || err.message;
-          return reject(new Error(reason));
+          return reject(new Error(cliReason(stderr, err.message)));
         }
         const description = parseModelDescription(stdout);
         if (description) resolve(description);

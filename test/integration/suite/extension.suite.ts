@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { appendFile, copyFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -47,6 +47,17 @@ function recordLog(log: vscode.LogOutputChannel): void {
     // The real channel's methods, wrapped: the lines still reach the Output view.
     Object.assign(log, { [level]: (message: string, ...args: unknown[]) => (logged.push({ level, line: message }), write(message, ...args)) });
   }
+}
+
+/** Writes a one-cell Python notebook and shows it, as the active notebook editor. */
+async function openNotebook(file: string, source: string): Promise<vscode.NotebookDocument> {
+  await writeFile(file, JSON.stringify({
+    cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: [source] }],
+    metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } }, nbformat: 4, nbformat_minor: 5,
+  }));
+  const notebook = await vscode.workspace.openNotebookDocument(vscode.Uri.file(file));
+  await vscode.window.showNotebookDocument(notebook);
+  return notebook;
 }
 
 const portRefuses = (port: number) => new Promise<boolean>((resolve) => {
@@ -354,18 +365,56 @@ describe('Model Preview in a real VS Code extension host', () => {
   });
 
   it('"Insert feedback loader" adds a pandas cell to the active notebook', async () => {
-    const notebookFile = path.join(folder, 'analysis.ipynb');
-    await import('node:fs/promises').then((fs) => fs.writeFile(notebookFile, JSON.stringify({
-      cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: ['import torch'] }],
-      metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } }, nbformat: 4, nbformat_minor: 5,
-    })));
-    const notebook = await vscode.workspace.openNotebookDocument(vscode.Uri.file(notebookFile));
-    await vscode.window.showNotebookDocument(notebook);
+    const notebook = await openNotebook(path.join(folder, 'analysis.ipynb'), 'import torch');
     assert.equal(await vscode.commands.executeCommand('modelPreview.insertLoader'), true);
     assert.equal(notebook.cellCount, 2);
     const added = notebook.cellAt(1).document.getText();
     assert.match(added, /pd\.read_json\(f, lines=True\)/);
     assert.match(added, /"\.model-preview"/);
+  });
+
+  it('"Insert export cell" adds the export helper and the call to fill in to the active notebook', async () => {
+    const notebook = await openNotebook(path.join(folder, 'export.ipynb'), 'model = train()');
+    assert.equal(await vscode.commands.executeCommand('modelPreview.insertExportCell'), true);
+    assert.equal(notebook.cellCount, 3);
+    assert.match(notebook.cellAt(1).document.getText(), /^def export_for_preview\(model, path, data, \*/m, 'the helper itself, from the installed extension');
+    assert.match(notebook.cellAt(2).document.getText(), /^# export_for_preview\($/m);
+    assert.equal(notebook.cellAt(2).document.languageId, 'python');
+  });
+
+  it('"Customize stakeholder page…" writes <model>.preview.json from what the model says, opens it, and leaves an edited one alone', async () => {
+    const model = path.join(folder, 'custom', 'flowers.onnx');
+    await mkdir(path.dirname(model), { recursive: true });
+    await copyFile(iris, model);
+    const sidecar = path.join(folder, 'custom', 'flowers.preview.json');
+    const opened = await vscode.commands.executeCommand<string>('modelPreview.customizePage', vscode.Uri.file(model));
+    assert.equal(opened, sidecar);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, sidecar);
+    const text = vscode.window.activeTextEditor!.document.getText();
+    assert.match(text, /"label": "sepal length \(cm\)"/);
+    assert.match(text, /"classNames": \["setosa", "versicolor", "virginica"\]/);
+    // The data scientist edits it and saves; the command later opens their file as it is.
+    const doc = vscode.window.activeTextEditor!.document;
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(doc.uri, new vscode.Range(doc.positionAt(0), doc.positionAt(text.length)), '{ "title": "Mine" }\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(await doc.save());
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    assert.equal(await vscode.commands.executeCommand('modelPreview.customizePage', vscode.Uri.file(model)), sidecar);
+    assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, sidecar);
+    assert.equal(await readFile(sidecar, 'utf8'), '{ "title": "Mine" }\n', 'an existing file is opened, not rewritten');
+  });
+
+  it('a *.preview.json is checked against the sidecar schema in the editor (jsonValidation)', async () => {
+    const file = path.join(folder, 'custom', 'typo.preview.json');
+    await writeFile(file, '{ "titel": "Iris" }\n');
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    const problems = await until('a diagnostic for the misspelt key', () => {
+      const found = vscode.languages.getDiagnostics(doc.uri);
+      return found.length > 0 ? found : undefined;
+    }, 30_000);
+    assert.match(problems.map((d) => d.message).join('; '), /titel/i);
   });
 
   it('"VS Code port forwarding": the link is the workbench\'s forwarded URL, with the preview\'s share token', async () => {

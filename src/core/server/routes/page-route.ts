@@ -46,7 +46,7 @@ function pageAssetDir(): string | undefined {
  * tab title is right and something useful shows while the script loads, or when it cannot run.
  */
 function shell(card: ModelCard | undefined): string {
-  const title = card ? card.sidecar?.title || card.name : 'Model Preview';
+  const title = card ? card.hints.title || card.name : 'Model Preview';
   const header = card
     ? `<p class="brand">Model Preview</p><h1>${escapeHtml(title)}</h1>
 <p class="meta">Model <code>${escapeHtml(card.name)}</code> · version <code>${escapeHtml(card.version)}</code></p>`
