@@ -6,7 +6,7 @@ import { applyFilter, filterOptions, upPercent, versionTotals, type VersionTotal
 
 /**
  * The Feedback view's DOM: a filter, per-version totals, and the cards, newest first. Built with createElement and
- * text nodes only (src/page/dom.ts): what a stakeholder typed is never parsed as markup. Cards are kept per record id
+ * text nodes only (src/browser/dom.ts): what a stakeholder typed is never parsed as markup. Cards are kept per record id
  * and moved, not rebuilt, so a new record does not steal focus or reset the scroll of the ones already shown.
  */
 export interface FeedbackViewEvents {
