@@ -81,13 +81,15 @@ async function runBatch(generation: number, jobs: InferJob[], bodies: ArrayBuffe
     let result: JobResult;
     if (!runner) result = { status: 503, body: JSON.stringify({ error: 'the model is being reloaded; try again' }) };
     else {
-      result = await runner.run(job.kind, new Uint8Array(bodies, job.offset, job.length), job.receivedAt).catch((err: Error) => ({
+      result = await runner.run(job.kind, new Uint8Array(bodies, job.offset, job.length), job.receivedAt, job.jsonLength).catch((err: Error) => ({
         status: 500, body: JSON.stringify({ error: 'internal server error' }), internalError: err.stack ?? err.message,
       }));
     }
     busyMs += performance.now() - started;
     results.push({ jobId: job.jobId, result });
   }
-  send({ type: 'results', results, busyMs });
+  // Binary answers own their buffers (binaryBody): moved to the HTTP thread, not copied.
+  const binary = results.flatMap(({ result }) => (typeof result.body === 'string' ? [] : [result.body.buffer as ArrayBuffer]));
+  port.postMessage({ type: 'results', results, busyMs } satisfies FromWorker, binary);
   leaveIfRetired();
 }

@@ -197,8 +197,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     return this.cachedCard;
   }
 
-  async run(kind: JobKind, body: Uint8Array, receivedAt: number) {
-    const result = await this.pool.run(kind, body, receivedAt);
+  async run(kind: JobKind, body: Uint8Array, receivedAt: number, jsonLength?: number) {
+    const result = await this.pool.run(kind, body, receivedAt, jsonLength);
     if (result.internalError) this.log('error', 'worker', `internal error in an inference worker: ${result.internalError}`);
     return result;
   }

@@ -133,14 +133,17 @@ export class InferencePool extends EventEmitter {
     return success.value;
   }
 
-  /** Queues a request for a worker. Rejects with PoolRejection (503 queue full, 504 timed out). */
-  run(kind: JobKind, body: Uint8Array, receivedAt: number): Promise<JobResult> {
+  /**
+   * Queues a request for a worker. Rejects with PoolRejection (503 queue full, 504 timed out). `jsonLength`: the
+   * request's Inference-Header-Content-Length, when it had one.
+   */
+  run(kind: JobKind, body: Uint8Array, receivedAt: number, jsonLength?: number): Promise<JobResult> {
     if (this.closed || !this.current) return Promise.reject(new PoolRejection(503, 'the model is not loaded yet; try again shortly', 1));
     if (this.scheduler.full) {
       return Promise.reject(new PoolRejection(503, `the server is busy (${this.scheduler.waiting} requests waiting); try again shortly`, 1));
     }
     return new Promise<JobResult>((resolve, reject) => {
-      this.scheduler.enqueue({ id: this.nextJobId++, kind, body, receivedAt, deadline: performance.now() + this.options.timeoutMs, resolve, reject });
+      this.scheduler.enqueue({ id: this.nextJobId++, kind, body, receivedAt, jsonLength, deadline: performance.now() + this.options.timeoutMs, resolve, reject });
       this.sweepDeadlines();
       this.schedulePump();
     });
