@@ -298,8 +298,10 @@ describe('e2e: the try-it page in a real Chromium', function () {
       for (const id of ['python', 'python-numpy', 'javascript']) assert.ok(await page.getByTestId(`snippet-${id}`).isVisible(), id);
       assert.equal(await page.getByTestId('openapi-link').getAttribute('href'), 'openapi.json');
       await page.screenshot({ path: path.join(ARTIFACTS, 'page-use-via-api.png'), fullPage: true });
-      const { execFileSync } = await import('node:child_process');
-      const answer = JSON.parse(execFileSync('bash', ['-e', '-c', curl], { encoding: 'utf8', timeout: 20_000 }));
+      // Asynchronously: the server answering it runs in this process.
+      const { execFile } = await import('node:child_process');
+      const { promisify } = await import('node:util');
+      const answer = JSON.parse((await promisify(execFile)('bash', ['-e', '-c', curl], { timeout: 20_000 })).stdout);
       assert.equal(answer.outputs[0].name, 'logits');
       assert.deepEqual(consoleErrors, []);
     } finally {
