@@ -4,6 +4,7 @@ import { modelFromShared, type FromWorker, type InferJob, type JobResult, type T
 import { createModelSession, describeLoadedModel, prepareModel } from './model/describe';
 import type { ModelFile } from './model/model-file';
 import type { OrtLogOptions } from './onnx/ort-session';
+import { releaseModelMemory } from './onnx/release-memory';
 
 /**
  * Entry point of an inference worker thread: the worker's composition root (as session.ts is the HTTP thread's), so it
@@ -54,12 +55,12 @@ port.on('message', (msg: ToWorker) => {
           send({ type: 'loaded', generation: msg.generation, description: runner.description });
         },
         (err: Error) => send({ type: 'load-failed', generation: msg.generation, reason: (err as { reason?: string }).reason ?? err.message }),
-      ).finally(leaveIfRetired);
+      ).finally(releaseModelMemory).finally(leaveIfRetired);
       break;
     case 'unload': {
       const runner = runners.get(msg.generation);
       runners.delete(msg.generation);
-      void runner?.release();
+      void runner?.release().finally(releaseModelMemory);
       break;
     }
     case 'retire':
