@@ -69,7 +69,8 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
       if (size > bodyLimitBytes) return;
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
       budget.then(() => pipeline.infer(route.kind, req, body, receivedAt))
-        .then((result) => answer(res, route.pattern, started, result.status, result.body, Object.entries(pipeline.answerHeaders(result))), fail);
+        .then((result) => answer(res, route.pattern, started, result.status, result.body,
+          result.jsonLength === undefined ? jsonHeaders : Object.entries(pipeline.answerHeaders(result))), fail);
     });
   };
 
