@@ -448,11 +448,52 @@ def iris_reexport():
     onnx.save(model, os.path.join(OUT_DIR, "iris-reexport.onnx"))
 
 
+def image_conv():
+    """A small image model of a realistic input size and cost: image FP32 [batch, 3, 320, 320] through four 3x3
+    convolutions (ReLU; three of stride 2) to 10 class scores and an 80x80 map (a detector's kind of output), ~130M
+    multiply-adds (~10 ms on one core). What the binary-data and the page-upload benchmarks measure with; its weights
+    are random (seeded), so it has no expected file."""
+    rng = np.random.default_rng(16)
+
+    def weights(name, shape):
+        fan_in = int(np.prod(shape[1:]))
+        return numpy_helper.from_array((rng.standard_normal(shape) * np.sqrt(2 / fan_in)).astype(np.float32), name)
+
+    def bias(name, n):
+        return numpy_helper.from_array(np.zeros(n, np.float32), name)
+
+    def conv(x, w, b, y, stride):
+        return [helper.make_node("Conv", [x, w, b], [y + "_c"], kernel_shape=[3, 3], strides=[stride, stride], pads=[1, 1, 1, 1]),
+                helper.make_node("Relu", [y + "_c"], [y])]
+
+    g = helper.make_graph(
+        conv("image", "w1", "b1", "r1", 2)      # [batch, 16, 160, 160]
+        + conv("r1", "w2", "b2", "r2", 2)       # [batch, 32, 80, 80]
+        + [helper.make_node("Conv", ["r2", "wm", "bm"], ["heatmap"], kernel_shape=[1, 1])]  # [batch, 1, 80, 80]
+        + conv("r2", "w3", "b3", "r3", 2)       # [batch, 64, 40, 40]
+        + conv("r3", "w4", "b4", "r4", 1)       # [batch, 64, 40, 40]
+        + [helper.make_node("GlobalAveragePool", ["r4"], ["pooled"]),
+           helper.make_node("Flatten", ["pooled"], ["flat"]),
+           helper.make_node("Gemm", ["flat", "wf", "bf"], ["logits"], transB=1)],  # [batch, 10]
+        "image_conv",
+        [vi("image", "FP32", ["batch", 3, 320, 320])],
+        [vi("logits", "FP32", ["batch", 10]), vi("heatmap", "FP32", ["batch", 1, 80, 80])],
+        [weights("w1", (16, 3, 3, 3)), bias("b1", 16), weights("w2", (32, 16, 3, 3)), bias("b2", 32),
+         weights("wm", (1, 32, 1, 1)), bias("bm", 1), weights("w3", (64, 32, 3, 3)), bias("b3", 64),
+         weights("w4", (64, 64, 3, 3)), bias("b4", 64), weights("wf", (10, 64)), bias("bf", 10)],
+    )
+    model = helper.make_model(g, opset_imports=OPSET, producer_name="make-fixture-models.py")
+    model.ir_version = IR_VERSION
+    model.doc_string = "logits, heatmap = a four-layer CNN on a 3x320x320 image (random weights)"
+    onnx.checker.check_model(model, full_check=True)
+    onnx.save(model, os.path.join(OUT_DIR, "image-conv.onnx"))
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     for build in (int64_offset, string_upper, bool_not, uint8_scale, fp64_square, two_inputs, fixed_shape,
                   zipmap_classifier, identity_all_types, slow_matmul, text_to_number, groups_of_four, sequence_output, iris_reexport,
-                  missing_locale):
+                  missing_locale, image_conv):
         build()
     return 0
 

@@ -14,4 +14,6 @@ export const repoRoot = findRepoRoot(__dirname);
 export const benchOutDir = path.resolve(__dirname, '..');
 export const cliFile = path.join(repoRoot, 'dist', 'cli.js');
 export const irisModel = path.join(repoRoot, 'examples', 'iris', 'iris.onnx');
+/** A 3x320x320 image model with a few convolutions (scripts/make-fixture-models.py). */
+export const imageModel = path.join(repoRoot, 'test', 'fixtures', 'models', 'image-conv.onnx');
 export const resultsFile = path.join(repoRoot, 'out', 'bench-results.json');

@@ -4,6 +4,7 @@ import { modelFromShared, type FromWorker, type InferJob, type JobResult, type T
 import { createModelSession, describeLoadedModel, prepareModel } from './model/describe';
 import type { ModelFile } from './model/model-file';
 import type { OrtLogOptions } from './onnx/ort-session';
+import { releaseModelMemory } from './onnx/release-memory';
 
 /**
  * Entry point of an inference worker thread: the worker's composition root (as session.ts is the HTTP thread's), so it
@@ -54,12 +55,12 @@ port.on('message', (msg: ToWorker) => {
           send({ type: 'loaded', generation: msg.generation, description: runner.description });
         },
         (err: Error) => send({ type: 'load-failed', generation: msg.generation, reason: (err as { reason?: string }).reason ?? err.message }),
-      ).finally(leaveIfRetired);
+      ).finally(releaseModelMemory).finally(leaveIfRetired);
       break;
     case 'unload': {
       const runner = runners.get(msg.generation);
       runners.delete(msg.generation);
-      void runner?.release();
+      void runner?.release().finally(releaseModelMemory);
       break;
     }
     case 'retire':
@@ -81,13 +82,15 @@ async function runBatch(generation: number, jobs: InferJob[], bodies: ArrayBuffe
     let result: JobResult;
     if (!runner) result = { status: 503, body: JSON.stringify({ error: 'the model is being reloaded; try again' }) };
     else {
-      result = await runner.run(job.kind, new Uint8Array(bodies, job.offset, job.length), job.receivedAt).catch((err: Error) => ({
+      result = await runner.run(job.kind, new Uint8Array(bodies, job.offset, job.length), job.receivedAt, job.jsonLength).catch((err: Error) => ({
         status: 500, body: JSON.stringify({ error: 'internal server error' }), internalError: err.stack ?? err.message,
       }));
     }
     busyMs += performance.now() - started;
     results.push({ jobId: job.jobId, result });
   }
-  send({ type: 'results', results, busyMs });
+  // Binary answers own their buffers (binaryBody): moved to the HTTP thread, not copied.
+  const binary = results.flatMap(({ result }) => (typeof result.body === 'string' ? [] : [result.body.buffer as ArrayBuffer]));
+  port.postMessage({ type: 'results', results, busyMs } satisfies FromWorker, binary);
   leaveIfRetired();
 }

@@ -110,7 +110,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       readModelFile(options.modelFile), loadOrCreateTokens(options.dataDir, options.clock),
       PredictionLog.open(options.dataDir, warn), FeedbackStore.open(options.dataDir, warn),
     ]);
-    const pool = new InferencePool({ size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs, ortLog: options.ortLog });
+    const pool = new InferencePool({ size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs, ortLog: options.ortLog, readModel: readModelFile });
     const access = new AccessControl(tokens, { expiresMs: options.expiresMs, password: options.password }, options.clock);
     // A link that expired while no server ran: people holding it get 401, and the owner gets a fresh link now.
     const reissued = access.expired;
@@ -197,8 +197,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     return this.cachedCard;
   }
 
-  async run(kind: JobKind, body: Uint8Array, receivedAt: number) {
-    const result = await this.pool.run(kind, body, receivedAt);
+  async run(kind: JobKind, body: Uint8Array, receivedAt: number, jsonLength?: number) {
+    const result = await this.pool.run(kind, body, receivedAt, jsonLength);
     if (result.internalError) this.log('error', 'worker', `internal error in an inference worker: ${result.internalError}`);
     return result;
   }

@@ -41,6 +41,15 @@ export async function fetchCard(): Promise<ModelCard> {
   return card;
 }
 
+/** The token (and the password header, if any) the "Use via API" snippets carry: GET /api/program-access. */
+export async function fetchProgramAccess(): Promise<{ token: string; passwordHeader?: string }> {
+  const res = await fetch('api/program-access', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+  const body = await readJson(res) as { token?: unknown; passwordHeader?: unknown } | undefined;
+  if (!res.ok) throw new ApiError(res.status, errorText(body, res.status));
+  if (typeof body?.token !== 'string') throw new ApiError(res.status, 'the server sent an answer this page does not understand');
+  return { token: body.token, ...(typeof body.passwordHeader === 'string' ? { passwordHeader: body.passwordHeader } : {}) };
+}
+
 export async function predict(inputs: Record<string, unknown>): Promise<PredictResponse> {
   let res: Response;
   try {

@@ -1,5 +1,6 @@
 import type { ModelCard } from '../shared/model-card';
 import { ApiError, fetchCard, predict, sendFeedback } from './api';
+import { ApiPanel } from './api-panel';
 import { append, el, replaceChildren } from '../browser/dom';
 import { FeedbackForm } from './feedback-view';
 import { ImageView } from './image-view';
@@ -31,6 +32,7 @@ class PreviewPage {
   private lastInputs?: Record<string, unknown>;
   private predicting = false;
   private relativeTimer?: number;
+  private apiPanel?: ApiPanel;
   readonly queueStatus: QueueStatus;
   readonly versions: VersionWatcher;
 
@@ -101,8 +103,16 @@ class PreviewPage {
     this.feedbackForm = undefined;
     replaceChildren(this.main,
       el('section', { class: 'panel inputs', 'aria-labelledby': 'inputs-heading' }, el('h2', { id: 'inputs-heading' }, 'Try it'), this.form),
-      el('section', { class: 'panel results', 'aria-labelledby': 'results-heading' }, el('h2', { id: 'results-heading' }, 'Result'), this.results));
+      el('section', { class: 'panel results', 'aria-labelledby': 'results-heading' }, el('h2', { id: 'results-heading' }, 'Result'), this.results),
+      this.apiPanelFor(card).element);
     this.main.setAttribute('aria-busy', 'false');
+  }
+
+  /** One panel for the page's life (it keeps its open state across a new model version). */
+  private apiPanelFor(card: ModelCard): ApiPanel {
+    if (this.apiPanel) this.apiPanel.update(card);
+    else this.apiPanel = new ApiPanel(card);
+    return this.apiPanel;
   }
 
   private renderHeader(): void {

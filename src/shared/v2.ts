@@ -47,12 +47,20 @@ export interface V2ResponseOutput {
   data: Array<number | string | boolean>;
 }
 
+/** An output answered as binary data (Triton's binary tensor data extension): its bytes follow the JSON. */
+export interface V2BinaryOutput {
+  name: string;
+  shape: number[];
+  datatype: V2Datatype;
+  parameters: { binary_data_size: number };
+}
+
 export interface V2InferResponse {
   model_name: string;
   model_version: string;
   id?: string;
   parameters?: Record<string, unknown>;
-  outputs: V2ResponseOutput[];
+  outputs: Array<V2ResponseOutput | V2BinaryOutput>;
 }
 
 /** `GET /v2/models/{name}`: dynamic dims are -1 as the specification says. */

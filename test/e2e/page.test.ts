@@ -283,4 +283,30 @@ describe('e2e: the try-it page in a real Chromium', function () {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('"Use via API": the panel shows ready-to-run snippets for this link; the curl one, copied from the page and run, gets an answer', async () => {
+    const p = await startPreview(IRIS_MODEL);
+    const { context, consoleErrors } = await newContext(browser, DESKTOP);
+    try {
+      const page = await context.newPage();
+      await openShareLink(page, p);
+      await page.getByTestId('api-panel').locator('summary').click();
+      const shown = page.getByTestId('snippet-curl');
+      await shown.waitFor();
+      const curl = await shown.innerText();
+      assert.ok(curl.includes(`${p.baseUrl}/v2/models/iris/infer`) && curl.includes(p.shareToken), curl);
+      for (const id of ['python', 'python-numpy', 'javascript']) assert.ok(await page.getByTestId(`snippet-${id}`).isVisible(), id);
+      assert.equal(await page.getByTestId('openapi-link').getAttribute('href'), 'openapi.json');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'page-use-via-api.png'), fullPage: true });
+      // Asynchronously: the server answering it runs in this process.
+      const { execFile } = await import('node:child_process');
+      const { promisify } = await import('node:util');
+      const answer = JSON.parse((await promisify(execFile)('bash', ['-e', '-c', curl], { timeout: 20_000 })).stdout);
+      assert.equal(answer.outputs[0].name, 'logits');
+      assert.deepEqual(consoleErrors, []);
+    } finally {
+      await context.close();
+      await p.stop();
+    }
+  });
 });

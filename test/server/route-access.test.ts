@@ -40,6 +40,8 @@ const TABLE: Record<string, Row> = {
   'POST /v2/models/:name/versions/:version/infer': { access: 'share', url: (v) => `/v2/models/iris/versions/${v}/infer`, body: V2_BODY, ok: 200 },
   'POST /api/predict': { access: 'share', url: () => '/api/predict', body: { inputs: { features: [5.1, 3.5, 1.4, 0.2] } }, ok: 200 },
   'GET /api/card': { access: 'share', url: () => '/api/card', ok: 200 },
+  'GET /openapi.json': { access: 'share', url: () => '/openapi.json', ok: 200 },
+  'GET /api/program-access': { access: 'share', url: () => '/api/program-access', ok: 200 },
   'GET /metrics': { access: 'owner', url: () => '/metrics', ok: 200 },
   // An admitted feedback with no prediction behind it is a 400 naming the field; a refused one never gets that far.
   'POST /api/feedback': { access: 'share', url: () => '/api/feedback', body: { rating: 'up', idempotencyKey: 'route-table-1' }, ok: 400 },

@@ -22,7 +22,7 @@ describe('server: Open Inference Protocol (V2)', function () {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.name, 'model-preview');
     assert.equal(typeof res.json.version, 'string');
-    assert.deepEqual(res.json.extensions, []);
+    assert.deepEqual(res.json.extensions, ['binary_tensor_data']);
   });
 
   it('GET /v2/health/live and /v2/health/ready answer 200 without any token', async () => {
@@ -132,11 +132,5 @@ describe('server: Open Inference Protocol (V2)', function () {
     const viaPredict = await twoInputs.post('/api/predict', { inputs: { a: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], b: [[1, 2, 3], [4, 5, 6]] } });
     assert.equal(viaPredict.status, 400, viaPredict.text);
     assert.match(viaPredict.json.error, /the model cannot work with this size/);
-  });
-
-  it('the binary tensor data extension is refused with 400', async () => {
-    const res = await iris.post('/v2/models/iris/infer', { parameters: { binary_data_output: true }, ...irisInput([5.1, 3.5, 1.4, 0.2]) });
-    assert.equal(res.status, 400, res.text);
-    assert.match(res.json.error, /binary tensor data extension is not supported/);
   });
 });

@@ -66,4 +66,22 @@ describe('inference pool: jobs on real workers', function () {
     assert.match(String(await outcome), /the preview stopped while the model was loading/);
     assert.ok(performance.now() - started < 10_000, 'not the 120 s load timeout');
   });
+
+  it('keeps no copy of a loaded model: a replacement worker reads the file again, and refuses it when it is another version', async () => {
+    const reads: string[] = [];
+    const changed = await readModelFile(fixtureModel('iris-reexport'));
+    // The file read again for the replacement is another export (what a re-export during a worker's replacement reads).
+    pool = new InferencePool({ size: 1, maxQueue: 16, timeoutMs: 30, readModel: async (file) => (reads.push(file), { ...changed, path: file }) });
+    const errors: string[] = [];
+    pool.on('worker-error', (err: Error) => errors.push(err.message));
+    await pool.load(await readModelFile(fixtureModel('slow-matmul')));
+    const row = loadExpected('slow-matmul').cases[0].inputs.x.data;
+    const slow = Buffer.from(JSON.stringify({ inputs: [{ name: 'x', shape: [1, 512], datatype: 'FP32', data: row }] }));
+    await assert.rejects(pool.run('v2', slow, Date.now()), (err: Error & { status?: number }) => err.status === 504);
+    const deadline = Date.now() + 20_000;
+    while (!errors.some((m) => /found the model file changed/.test(m)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(reads, [fixtureModel('slow-matmul')], 'the replacement read the file again');
+    assert.ok(errors.some((m) => /^a replacement inference worker found the model file changed since version [0-9a-f]{12} loaded; it waits for the reload$/.test(m)), errors.join('\n'));
+    assert.equal(pool.description!.name, 'slow-matmul', 'the version served is still the one loaded');
+  });
 });

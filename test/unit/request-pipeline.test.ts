@@ -20,10 +20,12 @@ function pipelineWith(options: { expiresMs?: number; password?: string; predicti
   const metrics = new ServerMetrics(() => 0, () => 0);
   const runs: Array<{ kind: string; body: string }> = [];
   const records: string[] = [];
+  const lengths: Array<number | undefined> = [];
   const backend = {
     card: () => undefined,
-    async run(kind: 'v2' | 'predict', body: Uint8Array): Promise<JobResult> {
+    async run(kind: 'v2' | 'predict', body: Uint8Array, _receivedAt: number, jsonLength?: number): Promise<JobResult> {
       runs.push({ kind, body: Buffer.from(body).toString() });
+      lengths.push(jsonLength);
       return { status: 200, body: '{}', inferenceMs: 2, ...(kind === 'predict' ? { predictionRecord: '{"id":1}' } : {}) };
     },
     async recordPrediction(record: string) {
@@ -35,7 +37,7 @@ function pipelineWith(options: { expiresMs?: number; password?: string; predicti
     backend, access, metrics, rateLimits: new RateLimits({ predictionsPerMinute: options.predictionsPerMinute ?? 0, feedbackPerMinute: 0 }),
     publicOrigins: () => ['https://preview.example'], log: (m) => logs.push(m),
   });
-  return { pipeline, tokens, access, metrics, runs, records, logs };
+  return { pipeline, tokens, access, metrics, runs, records, logs, lengths };
 }
 
 const verdict = (decision: Credentials | HttpError) => (decision instanceof HttpError ? decision.status : decision.verdict);
@@ -102,11 +104,30 @@ describe('RequestPipeline: budgets, inference, errors and metrics', () => {
 
   it('runs an inference, keeps the record of a /api/predict, and refuses an empty body with a 400 before any worker sees it', async () => {
     const { pipeline, runs, records } = pipelineWith();
-    assert.equal((await pipeline.infer('predict', Buffer.from('{"inputs":{}}'), Date.now())).status, 200);
+    assert.equal((await pipeline.infer('predict', head({}), Buffer.from('{"inputs":{}}'), Date.now())).status, 200);
     assert.deepEqual(runs, [{ kind: 'predict', body: '{"inputs":{}}' }]);
     assert.deepEqual(records, ['{"id":1}']);
-    await assert.rejects(pipeline.infer('v2', Buffer.alloc(0), Date.now()), (err: HttpError) => err.status === 400 && /body is empty/.test(err.message));
+    await assert.rejects(pipeline.infer('v2', head({}), Buffer.alloc(0), Date.now()), (err: HttpError) => err.status === 400 && /body is empty/.test(err.message));
     assert.equal(runs.length, 1);
+  });
+
+  it('checks the binary tensor data header against the body before any worker sees it, and hands its length on', async () => {
+    const { pipeline, runs, lengths } = pipelineWith();
+    const body = Buffer.from('{"inputs":[]}1234');
+    await pipeline.infer('v2', head({ 'inference-header-content-length': '13' }), body, Date.now());
+    assert.deepEqual(lengths, [13]);
+    for (const [value, message] of [['abc', /must be a number of bytes.*, got "abc"$/], ['1e3', /got "1e3"$/], ['18', /^Inference-Header-Content-Length is 18, but the body has only 17 bytes$/]] as const) {
+      await assert.rejects(pipeline.infer('v2', head({ 'inference-header-content-length': value }), body, Date.now()),
+        (err: HttpError) => err.status === 400 && message.test(err.message));
+    }
+    assert.equal(runs.length, 1);
+  });
+
+  it('answers binary outputs as octet-stream with the JSON length, and the rest as JSON', () => {
+    const { pipeline } = pipelineWith();
+    assert.deepEqual(pipeline.answerHeaders({ status: 200, body: new Uint8Array(20), jsonLength: 12 }),
+      { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': '12' });
+    assert.deepEqual(pipeline.answerHeaders({ status: 200, body: '{}' }), { 'Content-Type': 'application/json; charset=utf-8' });
   });
 
   it('answers a failure as data: a client error with its message, a bug of ours as a 500 whose details only reach the log', () => {

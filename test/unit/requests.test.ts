@@ -42,7 +42,7 @@ describe('prepareV2', () => {
     assert.deepEqual(run.feeds.b.dims, [1, 3]);
     assert.deepEqual(Array.from(run.feeds.b.data as Float32Array), [4, 5, 6]);
     assert.deepEqual(run.fetches.map((f) => f.name), ['sum']);
-    assert.equal(run.request.id, 'req-1');
+    assert.equal(run.id, 'req-1');
   });
 
   it('reads a body that is a view into a larger buffer', () => {
@@ -113,10 +113,40 @@ describe('prepareV2', () => {
     rejects(() => prepareV2(MODEL, body({ inputs: [v2Input('a'), v2Input('b')], outputs: [{ name: 'probabilities' }] })), ZIPMAP_NOTE);
   });
 
-  it('rejects the binary data extension', () => {
-    const msg = 'the binary tensor data extension is not supported; send tensors as JSON "data"';
-    rejects(() => prepareV2(MODEL, body({ parameters: { binary_data_output: true }, inputs: [v2Input('a'), v2Input('b')] })), msg);
-    rejects(() => prepareV2(MODEL, body({ inputs: [v2Input('a', { parameters: { binary_data_size: 12 } }), v2Input('b')] })), msg);
+  it('takes binary inputs from the bytes after the JSON, in the order of the inputs, as views of the body when aligned', () => {
+    const json = Buffer.from(JSON.stringify({ inputs: [
+      { name: 'b', datatype: 'FP32', shape: [1, 3], parameters: { binary_data_size: 12 } },
+      { name: 'a', datatype: 'FP32', shape: [1, 3], parameters: { binary_data_size: 12 } },
+    ] }));
+    // Leading spaces (still JSON) move the binary sections: to a multiple of 4, or to an offset no Float32Array can start at.
+    const layout = (spaces: number) => {
+      const head = Buffer.concat([Buffer.from(' '.repeat(spaces)), json]);
+      const whole = new Uint8Array(new ArrayBuffer(head.length + 24));
+      whole.set(head);
+      whole.set(new Uint8Array(new Float32Array([1, 2, 3, 4, 5, 6]).buffer), head.length);
+      return { whole, run: prepareV2(MODEL, whole, head.length) };
+    };
+    const aligned = layout(4 - (json.length % 4));
+    assert.deepEqual(Array.from(aligned.run.feeds.b.data as Float32Array), [1, 2, 3]);
+    assert.deepEqual(Array.from(aligned.run.feeds.a.data as Float32Array), [4, 5, 6]);
+    assert.equal((aligned.run.feeds.b.data as Float32Array).buffer, aligned.whole.buffer, 'aligned bytes are used in place');
+    const unaligned = layout(5 - (json.length % 4));
+    assert.notEqual((unaligned.run.feeds.b.data as Float32Array).buffer, unaligned.whole.buffer, 'unaligned bytes are copied');
+    assert.deepEqual(Array.from(unaligned.run.feeds.a.data as Float32Array), [4, 5, 6]);
+  });
+
+  it('answers outputs binary by binary_data_output, unless an output says otherwise; classification is refused', () => {
+    const inputs = [v2Input('a'), v2Input('b')];
+    assert.deepEqual(prepareV2(MODEL, body({ inputs })).binary, [false]);
+    assert.deepEqual(prepareV2(MODEL, body({ inputs, parameters: { binary_data_output: true } })).binary, [true]);
+    assert.deepEqual(prepareV2(MODEL, body({ inputs, parameters: { binary_data_output: true }, outputs: [{ name: 'sum', parameters: { binary_data: false } }] })).binary, [false]);
+    assert.deepEqual(prepareV2(MODEL, body({ inputs, outputs: [{ name: 'sum', parameters: { binary_data: true } }] })).binary, [true]);
+    rejects(() => prepareV2(MODEL, body({ inputs, outputs: [{ name: 'sum', parameters: { classification: 2 } }] })),
+      "output 'sum': the classification extension is not supported; ask for the output itself");
+  });
+
+  it('refuses a header length past the body (whoever calls it)', () => {
+    rejects(() => prepareV2(MODEL, body({ inputs: [] }), 100), 'Inference-Header-Content-Length is 100, but the body has only 13 bytes');
   });
 });
 

@@ -1,4 +1,6 @@
-import { availableParallelism } from 'node:os';
+import { stat } from 'node:fs/promises';
+import { availableParallelism, freemem } from 'node:os';
+import { defaultWorkerCount } from '../worker-count';
 import * as path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import bytes from 'bytes';
@@ -29,7 +31,8 @@ interface ServeFlags extends TunnelFlags {
   port: number;
   host: string;
   dataDir: string;
-  workers: number;
+  /** Unset: chosen from the cores, the model's size and the free memory (defaultWorkerCount). */
+  workers?: number;
   maxQueue: number;
   timeout: number;
   bodyLimit: number;
@@ -53,6 +56,13 @@ const size = (value: string): number => {
   return n;
 };
 
+
+/** The default worker count for this model file (its size; an unreadable file is the session's to explain). */
+async function workersFor(modelFile: string): Promise<{ workers: number; why: string }> {
+  const size = await stat(modelFile).then((s) => s.size, () => 0);
+  return defaultWorkerCount(size, freemem(), availableParallelism());
+}
+
 export function registerServe(program: Command): void {
   const command = program
     .command('serve')
@@ -61,7 +71,7 @@ export function registerServe(program: Command): void {
     .addOption(new Option('--port <n>', 'port to listen on, 0 for any free port').default(0).argParser(integer(0, '--port', 65535)))
     .option('--host <address>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'folder for tokens, predictions.jsonl and feedback.jsonl', '.model-preview')
-    .addOption(new Option('--workers <n>', 'inference worker threads').default(availableParallelism(), 'the number of cores').argParser(integer(1, '--workers')))
+    .addOption(new Option('--workers <n>', 'inference worker threads (default: one per core, fewer for a model large for the free memory)').argParser(integer(1, '--workers')))
     .addOption(new Option('--max-queue <n>', 'requests that may wait for a worker before 503').default(256).argParser(integer(0, '--max-queue')))
     .addOption(new Option('--timeout <ms>', 'per-request inference timeout (504 after it)').default(30_000).argParser(integer(1, '--timeout')))
     .addOption(new Option('--body-limit <size>', 'largest request body (413 beyond)').default(32 * 1024 * 1024, '32mb').argParser(size))
@@ -120,11 +130,12 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
     perClient: flags.maxConnectionsPerClient ?? config.connectionLimits?.perClient ?? DEFAULT_CONNECTION_LIMITS.perClient,
     total: flags.maxConnections ?? config.connectionLimits?.total ?? DEFAULT_CONNECTION_LIMITS.total,
   };
+  const workers = flags.workers !== undefined ? { workers: flags.workers, why: 'set by --workers' } : await workersFor(modelFile);
   if (!flags.json && tunnel.provider !== 'none') say(`Opening the ${tunnel.provider} tunnel...`);
   let session: PreviewSession;
   try {
     session = await usingDataDir(flags.dataDir, async () => PreviewSession.start({
-      modelFile, host: flags.host, port: flags.port, dataDir: flags.dataDir, workers: flags.workers,
+      modelFile, host: flags.host, port: flags.port, dataDir: flags.dataDir, workers: workers.workers,
       maxQueue: flags.maxQueue, timeoutMs: flags.timeout, bodyLimitBytes: flags.bodyLimit, watch: flags.watch,
       ortLog: { verbose: flags.verbose },
       tunnel: await createTunnelProvider(tunnel, secretsFromEnvironment(), flags.dataDir, tunnelSettingNames(flags, config.tunnel, flags.config)), expiresMs, password: flags.password || undefined, rateLimits, connectionLimits,
@@ -153,7 +164,7 @@ async function serve(modelFile: string, flags: ServeFlags): Promise<void> {
   } else {
     say(`Model Preview: serving ${describeModelText(card, { full: false }).join('\n')}`);
     if (card.sidecarError) say(`sidecar ignored: ${terminalSafe(card.sidecarError)}`);
-    say(`workers    ${session.workers} (one onnxruntime thread each)`);
+    say(`workers    ${session.workers} (one onnxruntime thread each; ${workers.why})`);
     say('');
     const link = session.shareLink();
     say(`Share link:  ${link.shareUrl}`);

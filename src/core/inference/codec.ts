@@ -15,8 +15,11 @@ export interface DecodedTensor {
   type: OrtType;
   dims: number[];
   data: TensorArray;
-  /** The values as the client wrote them, flat (5.1 stays 5.1 in a record, not its float32 widening 5.0999999). */
-  sent: unknown[];
+  /**
+   * The values as the client wrote them in JSON, flat (5.1 stays 5.1 in a record, not its float32 widening
+   * 5.0999999). Absent for a tensor that came as bytes (binary-tensors.ts): `data` is then exactly what was sent.
+   */
+  sent?: unknown[];
 }
 
 /**
@@ -71,7 +74,7 @@ export function flattenNested(data: unknown, where: string): { flat: unknown[]; 
   return { flat, shape };
 }
 
-function readGivenShape(shape: unknown, where: string): number[] {
+export function readGivenShape(shape: unknown, where: string): number[] {
   if (!Array.isArray(shape) || shape.length > MAX_RANK || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     throw new TensorInputError(`${where}: "shape" must be an array of at most ${MAX_RANK} non-negative integers`);
   }
@@ -101,7 +104,7 @@ function inferShape(spec: TensorSpec, nested: number[], count: number): number[]
 const fitsSpec = (spec: TensorSpec, shape: number[]): boolean =>
   shape.length === spec.shape.length && spec.shape.every((d, i) => isDynamic(d) || d === shape[i]);
 
-function checkShape(spec: TensorSpec, shape: number[], where: string): void {
+export function checkShape(spec: TensorSpec, shape: number[], where: string): void {
   if (!fitsSpec(spec, shape)) {
     throw new TensorInputError(
       `${where}: expected shape ${formatShape(spec.shape)} (rank ${spec.shape.length}), got ${formatShape(shape)}`,
@@ -215,17 +218,21 @@ const n = flat.length;
   }
 }
 
+/** A datatype the client gave must be the model's (JSON or binary alike); none given is fine for /api/predict. */
+export function checkDatatype(spec: TensorSpec, datatype: unknown, where: string): void {
+  if (datatype === undefined) return;
+  if (typeof datatype !== 'string' || !isV2Datatype(datatype)) {
+    throw new TensorInputError(`${where}: unknown datatype ${describeValue(datatype)}`);
+  }
+  if (datatype !== spec.datatype) {
+    throw new TensorInputError(`${where}: datatype ${datatype} does not match the model's ${spec.datatype}`);
+  }
+}
+
 /** Checks one client tensor against its spec and turns it into what onnxruntime takes. */
 export function decodeTensor(spec: TensorSpec, input: TensorInput): DecodedTensor {
   const where = `input '${spec.name}'`;
-  if (input.datatype !== undefined) {
-    if (typeof input.datatype !== 'string' || !isV2Datatype(input.datatype)) {
-      throw new TensorInputError(`${where}: unknown datatype ${describeValue(input.datatype)}`);
-    }
-    if (input.datatype !== spec.datatype) {
-      throw new TensorInputError(`${where}: datatype ${input.datatype} does not match the model's ${spec.datatype}`);
-    }
-  }
+  checkDatatype(spec, input.datatype, where);
   if (input.data === undefined) throw new TensorInputError(`${where}: "data" is missing`);
   const { flat, shape: nested } = flattenNested(input.data, where);
   let shape: number[];

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ModelDescription } from '../../shared/model-card';
 import { ModelLoadError } from '../onnx/model-load-error';
+import { releaseModelMemory } from '../onnx/release-memory';
 import type { OrtLogOptions } from '../onnx/ort-session';
 import { BatchScheduler, type SchedulableJob } from './batch-scheduler';
 import { WorkerSlot, type PostedJob } from './worker-slot';
@@ -27,6 +28,12 @@ export interface PoolOptions {
   /** How long loading a model into a worker may take. */
   loadTimeoutMs?: number;
   workerFile?: string;
+  /**
+   * Reads a model version's files again, for a worker that joins after the version loaded (a replacement). Given, the
+   * pool keeps no copy of a loaded version's bytes (they would double a big model's memory); without it, it keeps one
+   * shared copy.
+   */
+  readModel?(file: string): Promise<ModelBytes>;
   /** onnxruntime's own log lines on stderr (default: quiet). */
   ortLog?: OrtLogOptions;
 }
@@ -47,7 +54,9 @@ interface Job extends PostedJob, SchedulableJob<WorkerSlot> {
 interface Loaded {
   generation: number;
   description: ModelDescription;
-  model: SharedModel;
+  file: string;
+  /** Kept only when the pool cannot read the version again (no `readModel`). */
+  model?: SharedModel;
 }
 
 /**
@@ -122,7 +131,10 @@ export class InferencePool extends EventEmitter {
       throw reason instanceof ModelLoadError ? reason : new ModelLoadError(model.path, String(reason?.message ?? reason));
     }
     const previous = this.current;
-    this.current = { generation, description: success.value, model: shared };
+    this.current = { generation, description: success.value, file: model.path, ...(this.options.readModel ? {} : { model: shared }) };
+    // The bytes every worker copied are garbage now that each holds its session (onnxruntime keeps its own copy); the
+    // caller's file buffer too, a moment later, once it has finished with the load.
+    if (this.options.readModel) setTimeout(releaseModelMemory, 500).unref();
     this.scheduler.newVersion();
     // A worker that joined during the load (a replacement) still holds the old version: bring it up to date.
     for (const slot of this.slots) if (!slot.hasOrLoads(generation)) this.catchUp(slot);
@@ -133,14 +145,17 @@ export class InferencePool extends EventEmitter {
     return success.value;
   }
 
-  /** Queues a request for a worker. Rejects with PoolRejection (503 queue full, 504 timed out). */
-  run(kind: JobKind, body: Uint8Array, receivedAt: number): Promise<JobResult> {
+  /**
+   * Queues a request for a worker. Rejects with PoolRejection (503 queue full, 504 timed out). `jsonLength`: the
+   * request's Inference-Header-Content-Length, when it had one.
+   */
+  run(kind: JobKind, body: Uint8Array, receivedAt: number, jsonLength?: number): Promise<JobResult> {
     if (this.closed || !this.current) return Promise.reject(new PoolRejection(503, 'the model is not loaded yet; try again shortly', 1));
     if (this.scheduler.full) {
       return Promise.reject(new PoolRejection(503, `the server is busy (${this.scheduler.waiting} requests waiting); try again shortly`, 1));
     }
     return new Promise<JobResult>((resolve, reject) => {
-      this.scheduler.enqueue({ id: this.nextJobId++, kind, body, receivedAt, deadline: performance.now() + this.options.timeoutMs, resolve, reject });
+      this.scheduler.enqueue({ id: this.nextJobId++, kind, body, receivedAt, jsonLength, deadline: performance.now() + this.options.timeoutMs, resolve, reject });
       this.sweepDeadlines();
       this.schedulePump();
     });
@@ -235,10 +250,17 @@ export class InferencePool extends EventEmitter {
   private catchUp(slot: WorkerSlot): void {
     const current = this.current;
     if (!current || this.closed || !this.slots.includes(slot)) return;
-    this.loadInto(slot, current.generation, current.model).then(
-      () => (this.current && this.current.generation !== current.generation ? this.catchUp(slot) : this.pump()),
-      (err: Error) => this.emit('worker-error', err),
-    );
+    const model = current.model ? Promise.resolve(current.model) : this.options.readModel!(current.file).then(shareModel);
+    model.then((shared) => this.loadInto(slot, current.generation, shared)).then(
+      (description) => {
+        // Read again from disk: a file changed since (a re-export the watcher is about to load) is not this version.
+        if (description.sha256 !== current.description.sha256) {
+          slot.unload(current.generation);
+          throw new Error(`a replacement inference worker found the model file changed since version ${current.description.version} loaded; it waits for the reload`);
+        }
+        return this.current && this.current.generation !== current.generation ? this.catchUp(slot) : this.pump();
+      },
+    ).catch((err: Error) => this.emit('worker-error', err)).finally(() => setImmediate(releaseModelMemory));
   }
 
   /** Swaps a dead or stuck worker for a fresh one holding the current version; its jobs go back to the queue. */

@@ -4,6 +4,8 @@ import { TensorInputError } from './codec';
 import { explainOrtFailure } from './ort-errors';
 import { terminalSafe, visibleLine } from '../../shared/visible-text';
 import { stringifyWithBigInt } from './json';
+import { binaryBody, tensorBytes } from './binary-tensors';
+import { encodeTensor } from './codec';
 import { encodeOutputs, predictResponse, preparePredict, prepareV2, v2Response, type PreparedRun } from './requests';
 import { nowAbsoluteMs, type JobKind, type JobResult } from './worker-protocol';
 
@@ -16,9 +18,10 @@ const json = (status: number, value: unknown): JobResult => ({ status, body: str
 export class ModelRunner {
   constructor(private readonly session: ort.InferenceSession, readonly description: ModelDescription) {}
 
-  async run(kind: JobKind, body: Uint8Array, receivedAt: number): Promise<JobResult> {
+  /** `jsonLength`: the request's Inference-Header-Content-Length, when it had one (binary tensor data). */
+  async run(kind: JobKind, body: Uint8Array, receivedAt: number, jsonLength?: number): Promise<JobResult> {
     try {
-      return kind === 'v2' ? await this.runV2(body) : await this.runPredict(body, receivedAt);
+      return kind === 'v2' ? await this.runV2(body, jsonLength) : await this.runPredict(body, receivedAt, jsonLength);
     } catch (err) {
       // Messages quote what the client sent (an input name, a value): control and direction characters made visible.
       if (err instanceof TensorInputError) return json(400, { error: visibleLine(err.message), ...(err.details ? { details: terminalSafe(err.details) } : {}) });
@@ -40,15 +43,25 @@ export class ModelRunner {
     }
   }
 
-  private async runV2(body: Uint8Array): Promise<JobResult> {
-    const prepared = prepareV2(this.description, body);
+  private async runV2(body: Uint8Array, jsonLength: number | undefined): Promise<JobResult> {
+    const prepared = prepareV2(this.description, body, jsonLength);
     const { results, inferenceMs } = await this.infer(prepared);
-    const outputs = encodeOutputs(prepared.fetches, results, 'exact');
-    return { ...json(200, v2Response(this.description, prepared.request.id, outputs)), inferenceMs };
+    // Outputs asked for as binary carry only their size in the JSON; their bytes follow it, in output order.
+    const sections: Uint8Array[] = [];
+    const outputs = prepared.fetches.map(({ name, datatype }, i) => {
+      if (!prepared.binary[i]) return encodeTensor(name, datatype, results[name], 'exact');
+      const bytes = tensorBytes(datatype, results[name]);
+      sections.push(bytes);
+      return { name, datatype, shape: Array.from(results[name].dims), parameters: { binary_data_size: bytes.length } };
+    });
+    const answer = json(200, v2Response(this.description, prepared.id, outputs));
+    // As Triton: the header (and the bytes after the JSON) only when some binary output has bytes at all.
+    if (!sections.some((s) => s.length > 0)) return { ...answer, inferenceMs };
+    return { status: 200, ...binaryBody(answer.body as string, sections), inferenceMs };
   }
 
-  private async runPredict(body: Uint8Array, receivedAt: number): Promise<JobResult> {
-    const prepared = preparePredict(this.description, body);
+  private async runPredict(body: Uint8Array, receivedAt: number, jsonLength: number | undefined): Promise<JobResult> {
+    const prepared = preparePredict(this.description, body, jsonLength);
     const { results, inferenceMs } = await this.infer(prepared);
     const outputs = encodeOutputs(prepared.fetches, results, 'string');
     const timing = { inferenceMs: round3(inferenceMs), totalMs: round3(nowAbsoluteMs() - receivedAt) };

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import type { Tensor } from 'onnxruntime-node';
 import type { ModelDescription } from '../../shared/model-card';
 import type { TensorSpec, V2InferResponse, V2ResponseOutput } from '../../shared/v2';
-import { decodeTensor, encodeTensor, TensorInputError, type DecodedTensor, type Int64Encoding } from './codec';
+import { BinarySections, decodeBinaryTensor, elementBytes, splitStrings } from './binary-tensors';
+import { decodeTensor, encodeTensor, formatShape, TensorInputError, type DecodedTensor, type Int64Encoding } from './codec';
 
 /**
  * Turns a request body into onnxruntime feeds and the answer back into JSON, for both front doors: the Open Inference
@@ -35,13 +36,23 @@ export interface PreparedRun {
   fetches: TensorSpec[];
 }
 
-function parseJson(body: Uint8Array): unknown {
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+export interface PreparedV2Run extends PreparedRun {
+  id?: string;
+  /** Per fetch: answer it as binary data (the binary tensor data extension) rather than JSON "data". */
+  binary: boolean[];
+}
+
+/** `jsonLength`: the Inference-Header-Content-Length the JSON was cut at, when the request had one. */
+function parseJson(body: Uint8Array, jsonLength?: number): unknown {
+  const text = Buffer.from(body.buffer, body.byteOffset, jsonLength ?? body.byteLength).toString('utf8');
   try {
     return JSON.parse(text);
   } catch (err) {
     // Python's json.dumps writes NaN and Infinity by default, which no JSON parser takes: say so.
-    const hint = /(^|[^"\w])-?(NaN|Infinity)\b/.test(text) ? '; NaN and Infinity are not JSON, and inputs must be finite numbers' : '';
+    let hint = /(^|[^"\w])-?(NaN|Infinity)\b/.test(text) ? '; NaN and Infinity are not JSON, and inputs must be finite numbers' : '';
+    // Binary tensor data with the header missing (the bytes read as JSON), or with a header that cuts the JSON wrong.
+    if (jsonLength !== undefined) hint += `; Inference-Header-Content-Length (${jsonLength}) must be the exact byte length of the JSON before the binary data`;
+    else if (text.includes('"binary_data_size"')) hint += '; binary tensor data (binary_data_size) needs the Inference-Header-Content-Length header, the byte length of the JSON before the binary data';
     throw new TensorInputError(`the request body is not valid JSON (${(err as Error).message})${hint}`);
   }
 }
@@ -132,28 +143,91 @@ function checkRepeatedDims(model: ModelDescription, feeds: Record<string, Decode
   }
 }
 
-export function prepareV2(model: ModelDescription, body: Uint8Array): PreparedRun & { request: z.infer<typeof V2RequestSchema> } {
-  const request = parseEnvelope(V2RequestSchema, parseJson(body), (inputs) => {
+/** A request's `binary_data_output` or an output's `binary_data`: true, false, or not given. */
+function binaryFlag(value: unknown, where: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  throw new TensorInputError(`${where} must be true or false, got ${JSON.stringify(value)}`);
+}
+
+/**
+ * The outputs to fetch and which go back binary: `binary_data_output` is the default for every output, listed or not;
+ * an output's own `binary_data` overrides it (Triton's rule).
+ */
+function chooseOutputs(model: ModelDescription, request: z.infer<typeof V2RequestSchema>): { fetches: TensorSpec[]; binary: boolean[] } {
+  const byDefault = binaryFlag(request.parameters?.binary_data_output, 'parameters.binary_data_output') ?? false;
+  const listed = request.outputs ?? [];
+  const fetches = selectOutputs(model, listed.map((o) => o.name));
+  if (listed.length === 0) return { fetches, binary: fetches.map(() => byDefault) };
+  const binary = listed.map((o) => {
+    if (o.parameters?.classification !== undefined) {
+      throw new TensorInputError(`output '${o.name}': the classification extension is not supported; ask for the output itself`);
+    }
+    return binaryFlag(o.parameters?.binary_data, `output '${o.name}': parameters.binary_data`) ?? byDefault;
+  });
+  return { fetches, binary };
+}
+
+/**
+ * `jsonLength` is the request's Inference-Header-Content-Length (checked against the body's length by the HTTP
+ * thread): the JSON is that many bytes, and the inputs with `parameters.binary_data_size` take their bytes from what
+ * follows. Undefined: the whole body is JSON. 0: the whole body is the one input's bytes (Triton's raw request).
+ */
+export function prepareV2(model: ModelDescription, body: Uint8Array, jsonLength?: number): PreparedV2Run {
+  if (jsonLength !== undefined && jsonLength > body.length) {
+    throw new TensorInputError(`Inference-Header-Content-Length is ${jsonLength}, but the body has only ${body.length} bytes`);
+  }
+  if (jsonLength === 0) return prepareRaw(model, body);
+  const request = parseEnvelope(V2RequestSchema, parseJson(body, jsonLength), (inputs) => {
     const takes = `inputs: ${v2Path(model)} takes a list of tensors, e.g. ${v2Example(model)}`;
     return typeof inputs === 'object' && inputs !== null
       ? `${takes}; this body has an object of input names to data, the shape /api/predict takes: send it there, or make "inputs" a list`
       : `${takes}; this body has ${received(inputs)}`;
   });
-  if (request.parameters?.binary_data_output === true || request.inputs.some((i) => i.parameters?.binary_data_size !== undefined)) {
-    throw new TensorInputError('the binary tensor data extension is not supported; send tensors as JSON "data"');
-  }
   checkInputNames(model, request.inputs.map((i) => i.name));
+  const sections = new BinarySections(body, jsonLength);
   const feeds: Record<string, DecodedTensor> = {};
   for (const input of request.inputs) {
     if (input.shape === undefined) throw new TensorInputError(`input '${input.name}': "shape" is missing`);
     if (input.datatype === undefined) throw new TensorInputError(`input '${input.name}': "datatype" is missing`);
-    feeds[input.name] = decodeTensor(specFor(model, input.name), input);
+    const size = input.parameters?.binary_data_size;
+    if (size === undefined) feeds[input.name] = decodeTensor(specFor(model, input.name), input);
+    else if (input.data !== undefined) throw new TensorInputError(`input '${input.name}': give either "data" or parameters.binary_data_size, not both`);
+    else feeds[input.name] = decodeBinaryTensor(specFor(model, input.name), input, sections.take(input.name, size));
   }
+  sections.finish();
   checkRepeatedDims(model, feeds);
-  return { request, feeds, fetches: selectOutputs(model, request.outputs?.map((o) => o.name)) };
+  return { id: request.id, feeds, ...chooseOutputs(model, request) };
 }
 
-export function preparePredict(model: ModelDescription, body: Uint8Array): PreparedRun {
+/**
+ * Triton's raw request: the body is the bytes of the model's only input, and every output comes back binary. The
+ * shape is the declared one, with at most one open dimension worked out from the number of elements.
+ */
+function prepareRaw(model: ModelDescription, body: Uint8Array): PreparedV2Run {
+  const rawRequest = `a raw binary request (Inference-Header-Content-Length: 0)`;
+  if (model.inputs.length !== 1) {
+    throw new TensorInputError(`${rawRequest} needs a model with one input; this one has ${model.inputs.length}: ${listNames(model.inputs)}. `
+      + 'Send a JSON header that names each input');
+  }
+  const spec = model.inputs[0];
+  const size = elementBytes(spec.datatype);
+  const count = size === undefined ? splitStrings(body, `input '${spec.name}'`).length : body.length / size;
+  const open = spec.shape.filter((d) => typeof d === 'string' || d < 0).length;
+  const fixed = spec.shape.reduce<number>((p, d) => (typeof d === 'number' && d >= 0 ? p * d : p), 1);
+  const fits = Number.isInteger(count) && (open === 0 ? count === fixed : open === 1 && fixed > 0 && count % fixed === 0);
+  if (!fits) {
+    throw new TensorInputError(`${rawRequest} of ${body.length} bytes does not fit input '${spec.name}' ${formatShape(spec.shape)} of ${spec.datatype}; `
+      + 'send a JSON header with the shape instead');
+  }
+  const shape = spec.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : count / fixed));
+  const feeds = { [spec.name]: decodeBinaryTensor(spec, { shape, datatype: spec.datatype }, body) };
+  return { feeds, fetches: model.outputs, binary: model.outputs.map(() => true) };
+}
+
+export function preparePredict(model: ModelDescription, body: Uint8Array, jsonLength?: number): PreparedRun {
+  if (jsonLength !== undefined) {
+    throw new TensorInputError(`binary tensor data (Inference-Header-Content-Length) is for ${v2Path(model)}; /api/predict takes JSON only`);
+  }
   const request = parseEnvelope(PredictRequestSchema, parseJson(body), (inputs) => {
     const takes = `inputs: /api/predict takes an object of input names to data, e.g. ${predictExample(model)}`;
     return Array.isArray(inputs)
@@ -171,7 +245,7 @@ export function encodeOutputs(fetches: TensorSpec[], results: Record<string, Ten
   return fetches.map((spec) => encodeTensor(spec.name, spec.datatype, results[spec.name], int64));
 }
 
-export function v2Response(model: ModelDescription, id: string | undefined, outputs: V2ResponseOutput[]): V2InferResponse {
+export function v2Response(model: ModelDescription, id: string | undefined, outputs: V2InferResponse['outputs']): V2InferResponse {
   return { model_name: model.name, model_version: model.version, ...(id !== undefined ? { id } : {}), outputs };
 }
 
@@ -186,7 +260,7 @@ export function predictResponse(model: ModelDescription, feeds: Record<string, D
   const byName = (list: V2ResponseOutput[]) =>
     Object.fromEntries(list.map((o) => [o.name, { datatype: o.datatype, shape: o.shape, data: o.data }]));
   const inputs = Object.entries(feeds).map(([name, t]): V2ResponseOutput => ({
-    name, datatype: model.inputs.find((s) => s.name === name)!.datatype, shape: t.dims, data: t.sent as V2ResponseOutput['data'],
+    name, datatype: model.inputs.find((s) => s.name === name)!.datatype, shape: t.dims, data: (t.sent ?? Array.from(t.data as ArrayLike<unknown>)) as V2ResponseOutput['data'],
   }));
   const answer = { predictionId, model: model.name, modelVersion: model.version, outputs: byName(outputs), timing };
   const record = {

@@ -50,6 +50,8 @@ export interface InferJob {
   length: number;
   /** When the HTTP thread received the request, as `performance.timeOrigin + performance.now()`. */
   receivedAt: number;
+  /** The request's Inference-Header-Content-Length (binary tensor data): its JSON's length in bytes. */
+  jsonLength?: number;
 }
 
 export type FromWorker =
@@ -61,8 +63,13 @@ export type FromWorker =
 
 export interface JobResult {
   status: number;
-  /** The JSON answer, already serialised. */
-  body: string;
+  /**
+   * The JSON answer, already serialised; or, with `jsonLength`, the JSON followed by binary outputs (binary tensor
+   * data), in a buffer of its own that the worker transfers.
+   */
+  body: string | Uint8Array;
+  /** Set when `body` has binary outputs after its JSON: the answer's Inference-Header-Content-Length. */
+  jsonLength?: number;
   /** For a successful `/api/predict`: the line to append to predictions.jsonl. */
   predictionRecord?: string;
   /** onnxruntime's run time, for the metrics histogram. */

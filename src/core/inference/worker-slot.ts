@@ -10,6 +10,8 @@ export interface PostedJob {
   kind: JobKind;
   body: Uint8Array;
   receivedAt: number;
+  /** The request's Inference-Header-Content-Length, when it had one (binary tensor data). */
+  jsonLength?: number;
 }
 
 export interface WorkerSlotEvents {
@@ -30,7 +32,8 @@ function packBodies(batch: readonly PostedJob[]): { jobs: InferJob[]; bodies: Ar
   let offset = 0;
   const jobs = batch.map((j): InferJob => {
     bodies.set(j.body, offset);
-    const job = { jobId: j.id, kind: j.kind, offset, length: j.body.byteLength, receivedAt: j.receivedAt };
+    const job: InferJob = { jobId: j.id, kind: j.kind, offset, length: j.body.byteLength, receivedAt: j.receivedAt };
+    if (j.jsonLength !== undefined) job.jsonLength = j.jsonLength;
     offset += j.body.byteLength;
     return job;
   });

@@ -15,6 +15,7 @@ import { apiRoutes } from './routes/api-routes';
 import { feedbackRoutes } from './routes/feedback-routes';
 import { inferenceRoutes } from './routes/inference-routes';
 import { pageRoute } from './routes/page-route';
+import { programRoutes } from './routes/program-routes';
 import { v2Routes } from './routes/v2-routes';
 
 export interface AppOptions {
@@ -77,6 +78,7 @@ export function createApp(options: AppOptions, pipeline = pipelineOf(options)): 
   app.use(v2Routes(backend, share));
   app.use(inferenceRoutes(backend, pipeline, share, limit('prediction'), bodyLimitBytes));
   app.use(apiRoutes(backend, metrics, share, owner, isOwner));
+  app.use(programRoutes(backend, access, share));
   app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback')));
   app.use(shareLinkRoutes(options.shareLink, owner));
   app.use(pageRoute(backend, access, admission, options.rateLimits.passwords, share));

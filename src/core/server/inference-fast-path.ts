@@ -37,11 +37,12 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
   };
 
   // A flat [name, value, ...] list for writeHead: cheaper than a setHeader call per header.
-  const baseHeaders = Object.entries({ ...pipeline.securityHeaders, 'Content-Type': 'application/json; charset=utf-8' }).flat();
+  const baseHeaders = Object.entries(pipeline.securityHeaders).flat();
+  const jsonHeaders = Object.entries(pipeline.answerHeaders({ status: 200, body: '' }));
 
-  const answer = (res: ServerResponse, route: string, startedAt: number, status: number, body: string, headers: Record<string, string> = {}) => {
+  const answer = (res: ServerResponse, route: string, startedAt: number, status: number, body: string | Uint8Array, headers: ReadonlyArray<[string, string]>) => {
     if (!res.headersSent) {
-      res.writeHead(status, [...baseHeaders, ...Object.entries(headers).flat(), 'Content-Length', String(Buffer.byteLength(body))]);
+      res.writeHead(status, [...baseHeaders, ...headers.flat(), 'Content-Length', String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength)]);
       res.end(body);
     }
     pipeline.count(route, 'POST', status, startedAt);
@@ -54,7 +55,7 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
     let size = 0;
     const fail = (err: unknown) => {
       const { status, message, headers } = pipeline.failure(err);
-      answer(res, route.pattern, started, status, JSON.stringify({ error: message }), headers);
+      answer(res, route.pattern, started, status, JSON.stringify({ error: message }), [...jsonHeaders, ...Object.entries(headers ?? {})]);
     };
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
@@ -67,7 +68,9 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
     req.on('end', () => {
       if (size > bodyLimitBytes) return;
       const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
-      budget.then(() => pipeline.infer(route.kind, body, receivedAt)).then((result) => answer(res, route.pattern, started, result.status, result.body), fail);
+      budget.then(() => pipeline.infer(route.kind, req, body, receivedAt))
+        .then((result) => answer(res, route.pattern, started, result.status, result.body,
+          result.jsonLength === undefined ? jsonHeaders : Object.entries(pipeline.answerHeaders(result))), fail);
     });
   };
 

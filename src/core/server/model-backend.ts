@@ -5,7 +5,8 @@ import type { JobKind, JobResult } from '../inference/worker-protocol';
 export interface ModelBackend {
   /** Undefined until the first version has loaded. */
   card(): ModelCard | undefined;
-  run(kind: JobKind, body: Uint8Array, receivedAt: number): Promise<JobResult>;
+  /** `jsonLength`: the request's Inference-Header-Content-Length (binary tensor data), already checked against the body. */
+  run(kind: JobKind, body: Uint8Array, receivedAt: number, jsonLength?: number): Promise<JobResult>;
   /** Called with each successful `/api/predict` record (serialised); the answer waits for it. */
   recordPrediction(record: string): Promise<unknown>;
 }

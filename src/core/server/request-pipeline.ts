@@ -38,6 +38,25 @@ export function inferencePath(route: InferenceRoute, model: { name: string; vers
 /** Public: no token, no password, nothing counted. */
 export const isHealthCheck = (path: string): boolean => path.startsWith('/v2/health/');
 
+/** The header of Triton's binary tensor data extension: how many bytes of the body are JSON (binary tensors follow). */
+export const JSON_LENGTH_HEADER = 'inference-header-content-length';
+
+const JSON_ANSWER = Object.freeze({ 'Content-Type': 'application/json; charset=utf-8' });
+
+/**
+ * The request's Inference-Header-Content-Length, checked against its body: undefined when absent. Digits only —
+ * Triton reads it with atoi, which takes "abc" as 0 (a raw request); a typo here is answered instead.
+ */
+function readJsonLength(value: string | string[] | undefined, bodyLength: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !/^\d+$/.test(value)) {
+    throw new HttpError(400, `Inference-Header-Content-Length must be a number of bytes (the length of the JSON that begins the body), got ${JSON.stringify(String(value))}`);
+  }
+  const length = Number(value);
+  if (length > bodyLength) throw new HttpError(400, `Inference-Header-Content-Length is ${value}, but the body has only ${bodyLength} bytes`);
+  return length;
+}
+
 /** The owner's requests skip the rate limits: one settled promise shared by all of them. */
 const UNLIMITED = Promise.resolve();
 
@@ -100,15 +119,22 @@ export class RequestPipeline {
 
   /**
    * One inference: hands the raw body to a worker, counts the inference time, and keeps the prediction record before
-   * the answer goes out.
+   * the answer goes out. `req` gives the binary tensor data header, checked here before the body goes to a worker.
    */
-  async infer(kind: JobKind, body: Uint8Array, receivedAt: number): Promise<JobResult> {
+  async infer(kind: JobKind, req: IncomingMessage, body: Uint8Array, receivedAt: number): Promise<JobResult> {
     if (body.length === 0) throw new HttpError(400, 'the request body is empty; send a JSON object');
+    const jsonLength = readJsonLength(req.headers[JSON_LENGTH_HEADER], body.length);
     const { backend, metrics } = this.options;
-    const result = await backend.run(kind, body, receivedAt);
+    const result = await backend.run(kind, body, receivedAt, jsonLength);
     if (result.inferenceMs !== undefined) metrics.inferenceSeconds.observe(result.inferenceMs / 1000);
     if (result.predictionRecord) await backend.recordPrediction(result.predictionRecord);
     return result;
+  }
+
+  /** The headers of an inference answer: JSON, or JSON followed by binary outputs (binary tensor data). */
+  answerHeaders(result: JobResult): Readonly<Record<string, string>> {
+    if (result.jsonLength === undefined) return JSON_ANSWER;
+    return { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(result.jsonLength) };
   }
 
   /** The answer to a failure, as data: status, the client's message, headers such as Retry-After (see error-handler.ts). */

@@ -18,8 +18,9 @@ function inferenceHandler(kind: JobKind, backend: ModelBackend, pipeline: Reques
     const receivedAt = nowAbsoluteMs();
     servedModel(backend, req);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const result = await pipeline.infer(kind, body, receivedAt);
-    res.status(result.status).type('application/json').send(result.body);
+    const result = await pipeline.infer(kind, req, body, receivedAt);
+    res.status(result.status).set(pipeline.answerHeaders(result));
+    res.send(typeof result.body === 'string' ? result.body : Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength));
   };
 }
 

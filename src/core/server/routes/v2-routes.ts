@@ -44,7 +44,7 @@ export function v2Routes(backend: ModelBackend, guard: RequestHandler): Router {
   }).all(methodNotAllowed);
 
   router.use('/v2', guard);
-  router.route('/v2').get((_req, res) => void res.json({ name: SERVER_NAME, version: MODEL_PREVIEW_VERSION, extensions: [] })).all(methodNotAllowed);
+  router.route('/v2').get((_req, res) => void res.json({ name: SERVER_NAME, version: MODEL_PREVIEW_VERSION, extensions: ['binary_tensor_data'] })).all(methodNotAllowed);
   for (const base of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
     router.route(base).get((req, res) => void res.json(v2Metadata(servedModel(backend, req)))).all(methodNotAllowed);
     router.route(`${base}/ready`).get((req, res) => {

@@ -1,0 +1,152 @@
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import * as ort from 'onnxruntime-node';
+import { createOrtSession } from '../../src/core/onnx/ort-session';
+import { imageToTensor, tensorValues } from '../../src/page/logic/image-math';
+import { nest } from '../../src/page/logic/input-plan';
+import type { BenchCase, CaseResult } from '../lib/case';
+import { imageModel } from '../lib/paths';
+import { makeDataDir, startOurServer, type ServerProcess } from '../lib/processes';
+import { fmt, median, percentile, round } from '../lib/stats';
+
+const RUNS = 40;
+const WARMUP = 5;
+const TARGET_RATIO = 1.5;
+const SHAPE = [1, 3, 320, 320];
+const INFER = '/v2/models/image-conv/infer';
+
+/**
+ * A 3x320x320 image through the V2 route, one worker, sequential requests: binary tensor data (Triton's extension)
+ * and JSON, each against onnxruntime in this process on the same input with the server's session options. Also the
+ * bytes the page uploads for such an image today (JSON numbers from its own code) against the same tensor as bytes.
+ */
+
+/** A picture-like input: smooth gradients plus noise, 8-bit, through the page's own preprocessing (ImageNet mean/std). */
+function pictureTensor(): Float32Array {
+  const [, , h, w] = SHAPE;
+  const rgba = new Uint8Array(w * h * 4);
+  let seed = 16;
+  const noise = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 24) % 32;
+  for (let i = 0; i < w * h; i++) {
+    const x = i % w, y = Math.floor(i / w);
+    rgba.set([(x * 255) / w + noise(), (y * 255) / h + noise(), ((x + y) * 127) / w + noise(), 255].map((v) => Math.min(255, v)), i * 4);
+  }
+  return imageToTensor(rgba, { width: w, height: h, channels: 'RGB', layout: 'NCHW', scale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225], invert: false });
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+function post(server: ServerProcess, body: Buffer, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(server.baseUrl + INFER, {
+      method: 'POST', agent, headers: { authorization: `Bearer ${server.token}`, 'content-length': String(body.length), ...headers },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A client's whole round trip with binary data: build the body, send, and read the outputs as Float32Arrays. */
+async function binaryRoundTrip(server: ServerProcess, tensor: Float32Array): Promise<{ sent: number; received: number }> {
+  const head = Buffer.from(JSON.stringify({
+    inputs: [{ name: 'image', shape: SHAPE, datatype: 'FP32', parameters: { binary_data_size: tensor.byteLength } }],
+    parameters: { binary_data_output: true },
+  }));
+  const body = Buffer.concat([head, Buffer.from(tensor.buffer, tensor.byteOffset, tensor.byteLength)]);
+  const res = await post(server, body, { 'inference-header-content-length': String(head.length) });
+  if (res.status !== 200) throw new Error(`binary request answered ${res.status}: ${res.body.toString().slice(0, 300)}`);
+  const jsonLength = Number(res.headers['inference-header-content-length']);
+  const answer = JSON.parse(res.body.subarray(0, jsonLength).toString()) as { outputs: Array<{ parameters: { binary_data_size: number } }> };
+  let at = jsonLength;
+  for (const o of answer.outputs) {
+    const bytes = res.body.subarray(at, (at += o.parameters.binary_data_size));
+    void new Float32Array(new Uint8Array(bytes).buffer); // what a client does with it: a typed array (copied to align)
+  }
+  return { sent: body.length, received: res.body.length };
+}
+
+async function jsonRoundTrip(server: ServerProcess, tensor: Float32Array): Promise<{ sent: number; received: number }> {
+  const body = Buffer.from(JSON.stringify({ inputs: [{ name: 'image', shape: SHAPE, datatype: 'FP32', data: Array.from(tensor) }] }));
+  const res = await post(server, body, { 'content-type': 'application/json' });
+  if (res.status !== 200) throw new Error(`JSON request answered ${res.status}: ${res.body.toString().slice(0, 300)}`);
+  JSON.parse(res.body.toString());
+  return { sent: body.length, received: res.body.length };
+}
+
+/**
+ * Times the paths in turns (one run of each, then again), so that other programs on this shared machine slow them
+ * alike; the slow JSON path runs every `jsonEvery`-th turn only.
+ */
+async function timeInTurns(paths: Record<string, { run: () => Promise<unknown>; every?: number }>): Promise<Record<string, number[]>> {
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(paths).map((k) => [k, []]));
+  for (let turn = -WARMUP; turn < RUNS; turn++) {
+    for (const [name, { run, every = 1 }] of Object.entries(paths)) {
+      if (turn % every !== 0 && turn >= 0) continue;
+      const started = performance.now();
+      await run();
+      if (turn >= 0) times[name].push(performance.now() - started);
+    }
+  }
+  for (const list of Object.values(times)) list.sort((x, y) => x - y);
+  return times;
+}
+
+export const imageBinary: BenchCase = {
+  name: 'image-binary',
+  description: `a 3x320x320 FP32 image model, 1 worker, ${RUNS} sequential requests: V2 binary and V2 JSON vs onnxruntime in-process; page upload bytes`,
+  async run({ log }): Promise<CaseResult> {
+    const tensor = pictureTensor();
+    const session = await createOrtSession(fs.readFileSync(imageModel), imageModel);
+    const feeds = { image: new ort.Tensor('float32', tensor, SHAPE) };
+    const dataDir = makeDataDir();
+    const server = await startOurServer({ label: 'serve image-conv', dataDir, model: imageModel, extraArgs: ['--workers', '1'] });
+    let times: Record<string, number[]>, binarySize: { sent: number; received: number }, jsonSize: { sent: number; received: number };
+    try {
+      log(`image-binary: onnxruntime in-process, V2 binary and V2 JSON in turns, ${RUNS} runs`);
+      binarySize = await binaryRoundTrip(server, tensor);
+      jsonSize = await jsonRoundTrip(server, tensor);
+      times = await timeInTurns({
+        inProcess: { run: () => session.run(feeds) },
+        binary: { run: () => binaryRoundTrip(server, tensor) },
+        json: { run: () => jsonRoundTrip(server, tensor), every: 4 },
+      });
+    } finally {
+      await session.release();
+      await server.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+    const { inProcess, binary, json } = times;
+
+    // What the page sends for this image today: /api/predict with the tensor as nested JSON numbers (its own code).
+    const pageJson = Buffer.byteLength(JSON.stringify({ inputs: { image: nest(tensorValues(tensor, 'FP32'), SHAPE) } }));
+    const ortMs = median(inProcess);
+    const row = (name: string, times: number[], size?: { sent: number; received: number }) =>
+      [name, fmt(median(times), 2), fmt(percentile(times, 90), 2), fmt(median(times) / ortMs, 2), size ? String(size.sent) : '-', size ? String(size.received) : '-'];
+    const binaryRatio = median(binary) / ortMs;
+    return {
+      tables: [{
+        title: 'round trip per request (ms; ratio to onnxruntime in-process; bytes sent and received)',
+        rows: [
+          ['path', 'median', 'p90', 'ratio', 'sent', 'received'],
+          row('onnxruntime in-process', inProcess),
+          row('V2 binary (binary_data_output)', binary, binarySize),
+          row('V2 JSON', json, jsonSize),
+        ],
+      }],
+      notes: [
+        `page upload for this image today (/api/predict, JSON numbers): ${pageJson} bytes; as binary tensor data: ${binarySize.sent} bytes (${fmt(pageJson / binarySize.sent, 1)}x smaller)`,
+      ],
+      checks: [{ target: `V2 binary round trip <= ${TARGET_RATIO}x onnxruntime in-process`, actual: `${fmt(binaryRatio, 2)}x (${fmt(median(binary), 2)} vs ${fmt(ortMs, 2)} ms)`, pass: binaryRatio <= TARGET_RATIO }],
+      data: {
+        inProcessMs: round(ortMs, 3), binaryMs: round(median(binary), 3), jsonMs: round(median(json), 3),
+        binaryRatio: round(binaryRatio, 3), jsonRatio: round(median(json) / ortMs, 3), binarySize, jsonSize, pageJsonBytes: pageJson,
+      },
+    };
+  },
+};

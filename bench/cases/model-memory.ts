@@ -1,0 +1,135 @@
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as readline from 'node:readline';
+import type { BenchCase, CaseResult } from '../lib/case';
+import { benchOutDir, cliFile, repoRoot } from '../lib/paths';
+import { makeDataDir } from '../lib/processes';
+import { fmt } from '../lib/stats';
+
+/**
+ * Memory of big models: generated (not committed) models of one 1024 x N MatMul, ~100 MB and ~400 MB. For each: the
+ * resident memory of onnxruntime-node in a bare process holding 1 and 2 sessions (bench/ort-sessions.ts), and of
+ * `serve` with 1 and 2 workers at idle, at its peak during a hot reload to a new version (the file rewritten with other
+ * weights), and after it. Memory is the process's VmRSS (every thread's), sampled every 20 ms.
+ */
+
+const TARGET_IDLE = 1.25;
+const SIZES = [{ label: '100 MB', columns: 25_000 }, { label: '400 MB', columns: 100_000 }];
+
+const rssMb = (pid: number): number => {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+};
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A 1024 x columns FP32 MatMul model, written by Debian's python3 with onnx (the seed changes the weights). */
+function makeModel(file: string, columns: number, seed: number): void {
+  const script = `
+import numpy as np, onnx, sys
+from onnx import helper, numpy_helper, TensorProto
+w = np.random.default_rng(${seed}).standard_normal((1024, ${columns}), dtype=np.float32)
+g = helper.make_graph([helper.make_node("MatMul", ["x", "w"], ["y"])], "big",
+    [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 1024])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", ${columns}])], [numpy_helper.from_array(w, "w")])
+m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]); m.ir_version = 8
+onnx.save(m, sys.argv[1])`;
+  execFileSync('/usr/bin/python3', ['-c', script, file], { stdio: 'inherit' });
+}
+
+/** RSS of a bare process holding `sessions` onnxruntime sessions of the model (the server's session options). */
+async function rawOrt(model: string, sessions: number): Promise<number> {
+  const child = spawn(process.execPath, [path.join(benchOutDir, 'ort-sessions.js'), model, String(sessions)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = await new Promise<string>((resolve) => readline.createInterface({ input: child.stdout! }).once('line', resolve));
+  await sleep(1000);
+  const rss = rssMb(child.pid!);
+  child.kill();
+  void line;
+  return rss;
+}
+
+interface ServeMemory {
+  idle: number;
+  reloadPeak: number;
+  afterReload: number;
+  reloadMs: number;
+}
+
+async function serveMemory(model: string, workers: number, columns: number): Promise<ServeMemory> {
+  const dataDir = makeDataDir();
+  const child = spawn(process.execPath, [cliFile, 'serve', model, '--json', '--port', '0', '--data-dir', dataDir, '--workers', String(workers)], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+  const events: Array<Record<string, unknown>> = [];
+  let waiter: (() => void) | undefined;
+  readline.createInterface({ input: child.stdout! }).on('line', (l) => {
+    try {
+      events.push(JSON.parse(l) as Record<string, unknown>);
+      waiter?.();
+    } catch {
+      // not an event
+    }
+  });
+  const waitFor = async (match: (e: Record<string, unknown>) => boolean, ms: number): Promise<void> => {
+    const deadline = Date.now() + ms;
+    while (!events.some(match)) {
+      if (Date.now() > deadline) throw new Error(`serve: no matching event within ${ms} ms: ${JSON.stringify(events.slice(-3))}`);
+      await new Promise<void>((r) => { waiter = r; setTimeout(r, 100); });
+    }
+  };
+  try {
+    await waitFor((e) => e.event === 'ready', 120_000);
+    await sleep(2000);
+    const idle = rssMb(child.pid!);
+    // A re-export: the same signature, other weights.
+    const next = `${model}.next`;
+    makeModel(next, columns, 2);
+    let peak = idle;
+    const started = Date.now();
+    fs.renameSync(next, model);
+    const sampler = setInterval(() => (peak = Math.max(peak, rssMb(child.pid!))), 20);
+    await waitFor((e) => e.event === 'model-reloaded', 180_000);
+    const reloadMs = Date.now() - started;
+    await sleep(2000);
+    clearInterval(sampler);
+    return { idle, reloadPeak: peak, afterReload: rssMb(child.pid!), reloadMs };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export const modelMemory: BenchCase = {
+  name: 'model-memory',
+  description: 'generated 100 MB and 400 MB models: serve (1 and 2 workers) idle and reload-peak RSS vs onnxruntime sessions in a bare process',
+  async run({ log }): Promise<CaseResult> {
+    const dir = fs.mkdtempSync(path.join(makeDataDir(), 'models-'));
+    const rows = [['model', 'workers', 'raw ORT sessions (MB)', 'serve idle (MB)', 'idle / raw', 'reload peak (MB)', 'old + new sessions (MB)', 'after reload (MB)', 'reload (s)']];
+    const checks: CaseResult['checks'] = [];
+    const data: unknown[] = [];
+    try {
+      for (const size of SIZES) {
+        const model = path.join(dir, `big-${size.columns}.onnx`);
+        log(`model-memory: generating the ${size.label} model`);
+        makeModel(model, size.columns, 1);
+        const raw1 = await rawOrt(model, 1);
+        const raw2 = await rawOrt(model, 2);
+        const raw4 = await rawOrt(model, 4);
+        for (const workers of [1, 2]) {
+          log(`model-memory: ${size.label}, ${workers} worker(s)`);
+          makeModel(model, size.columns, 1);
+          const m = await serveMemory(model, workers, size.columns);
+          const raw = workers === 1 ? raw1 : raw2;
+          const oldAndNew = workers === 1 ? raw2 : raw4;
+          rows.push([size.label, String(workers), fmt(raw, 0), fmt(m.idle, 0), fmt(m.idle / raw, 2), fmt(m.reloadPeak, 0), fmt(oldAndNew, 0), fmt(m.afterReload, 0), fmt(m.reloadMs / 1000, 1)]);
+          checks.push({ target: `${size.label}, ${workers} worker(s): idle RSS <= ${TARGET_IDLE}x the raw sessions`, actual: `${fmt(m.idle / raw, 2)}x (${fmt(m.idle, 0)} vs ${fmt(raw, 0)} MB)`, pass: m.idle <= TARGET_IDLE * raw });
+          checks.push({ target: `${size.label}, ${workers} worker(s): reload peak <= old + new sessions`, actual: `${fmt(m.reloadPeak, 0)} vs ${fmt(oldAndNew, 0)} MB`, pass: m.reloadPeak <= oldAndNew });
+          data.push({ size: size.label, workers, raw, oldAndNew, ...m });
+        }
+      }
+    } finally {
+      fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+    }
+    return { tables: [{ title: 'resident memory (VmRSS)', rows }], notes: [], checks, data };
+  },
+};

@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { defaultWorkerCount } from '../../src/cli/worker-count';
+
+const MB = 1024 * 1024;
+const GB = 1024 * MB;
+
+describe('the default worker count', () => {
+  it('is one per core for a model that fits many times in the free memory', () => {
+    assert.deepEqual(defaultWorkerCount(1 * MB, 8 * GB, 4), { workers: 4, why: 'one per core' });
+  });
+
+  it('is fewer than the cores when the sessions would take more than half of the free memory, and says why', () => {
+    // A 440 MB BERT-base on a laptop with 2 GB free: ~500 MB per session, 1 GB for sessions: 2 workers of 8 cores.
+    const { workers, why } = defaultWorkerCount(440 * MB, 2 * GB, 8);
+    assert.equal(workers, 2);
+    assert.equal(why, 'fewer than the 8 cores: each holds a 440 MB model, and 2.0 GB of memory is free');
+  });
+
+  it('is always at least one', () => {
+    assert.equal(defaultWorkerCount(4 * GB, 1 * GB, 2).workers, 1);
+  });
+});
