@@ -1,4 +1,6 @@
 import type { ModelCard } from '../shared/model-card';
+import { reasonsOf } from '../shared/feedback';
+import { predictedLabel } from '../shared/predicted-label';
 import { ApiError, fetchCard, predict, sendFeedback } from './api';
 import { ApiPanel } from './api-panel';
 import { append, el, replaceChildren } from '../browser/dom';
@@ -13,8 +15,8 @@ import { relativeTime } from '../browser/logic/relative-time';
 import { QueueStatus } from './queue-status';
 import { correctionChoices, renderOutputs } from './result-view';
 import { SafeStorage } from './storage';
-import { VersionWatcher } from './version-watcher';
 import { backoffDelay } from '../shared/backoff';
+import { VersionWatcher } from './version-watcher';
 
 /**
  * The stakeholder try-it page. The server sends a bare HTML shell (src/core/server/routes/page-route.ts); this script
@@ -192,7 +194,9 @@ class PreviewPage {
 
   private showResult(response: PredictResponse, roundTripMs: number): void {
     this.feedbackForm?.dispose();
-    this.feedbackForm = new FeedbackForm(response.predictionId, correctionChoices(this.card), this.queue, this.storage);
+    this.feedbackForm = new FeedbackForm({
+      predictionId: response.predictionId, predicted: predictedLabel(response.outputs, this.card), reasons: reasonsOf(this.card),
+    }, correctionChoices(this.card), this.queue, this.storage);
     replaceChildren(this.results!,
       el('article', { class: 'result', 'data-testid': 'result', 'data-prediction-id': response.predictionId },
         renderOutputs(this.card, response, roundTripMs),

@@ -28,6 +28,12 @@ export interface FeedbackCard {
   expected?: string;
   comment?: string;
   reviewer?: string;
+  /** True when the name comes from the reviewer's invite link. */
+  reviewerVerified?: boolean;
+  /** What a thumbs-down said is wrong. */
+  reasons?: string[];
+  /** The review-set case it judged. */
+  caseId?: string;
 }
 
 /**
@@ -78,6 +84,9 @@ export function toFeedbackCard(record: FeedbackCard): FeedbackCard {
   if (record.expected !== undefined) card.expected = record.expected;
   if (record.comment !== undefined) card.comment = record.comment;
   if (record.reviewer !== undefined) card.reviewer = record.reviewer;
+  if (record.reviewerVerified === true) card.reviewerVerified = true;
+  if (record.reasons !== undefined && record.reasons.length > 0) card.reasons = record.reasons.slice();
+  if (record.caseId !== undefined) card.caseId = record.caseId;
   return card;
 }
 
@@ -91,6 +100,8 @@ const MAX_ID = 200;
 const MAX_NAME = 1000;
 /** The stored limits are 4000 (comment), 1000 (expected), 100 (reviewer); the guard leaves room and stops abuse. */
 const MAX_TEXT = 10_000;
+/** The stored limit is 20 reasons. */
+const MAX_REASONS_SHOWN = 50;
 
 type Fields = Record<string, unknown>;
 
@@ -121,7 +132,10 @@ export function isFeedbackCard(x: unknown): x is FeedbackCard {
     && isOptionalString(x.predicted, MAX_TEXT)
     && isOptionalString(x.expected, MAX_TEXT)
     && isOptionalString(x.comment, MAX_TEXT)
-    && isOptionalString(x.reviewer, MAX_TEXT);
+    && isOptionalString(x.reviewer, MAX_TEXT)
+    && (x.reviewerVerified === undefined || typeof x.reviewerVerified === 'boolean')
+    && (x.reasons === undefined || (Array.isArray(x.reasons) && x.reasons.length <= MAX_REASONS_SHOWN && x.reasons.every((r) => isString(r, MAX_TEXT))))
+    && isOptionalString(x.caseId, MAX_TEXT);
 }
 
 function isArrayOf<T>(x: unknown, guard: (item: unknown) => item is T): x is T[] {

@@ -179,9 +179,13 @@ export class FeedbackViewDom {
       'data-record-id': card.id, 'data-preview-id': card.previewId, 'data-rating': card.rating, 'aria-label': text.ariaLabel,
     },
     el('div', { class: 'card-head' }, icon(text.icon, text.rating), answer),
+    text.reasons.length === 0 ? undefined : el('p', { class: 'reasons', 'data-testid': 'card-reasons' },
+      ...text.reasons.map((r) => el('span', { class: 'chip reason', dir: 'auto' }, r))),
     text.comment === undefined ? undefined : el('p', { class: 'comment', dir: 'auto' }, text.comment),
     el('div', { class: 'card-meta' },
-      el('span', { class: text.anonymous ? 'reviewer muted' : 'reviewer', dir: 'auto' }, text.reviewer),
+      el('span', { class: text.anonymous ? 'reviewer muted' : 'reviewer', dir: 'auto', title: text.verified ? 'Named by their invite link' : undefined }, text.reviewer),
+      text.verified ? icon('verified', 'invited reviewer') : undefined,
+      text.caseId === undefined ? undefined : el('span', { class: 'chip case', dir: 'auto', title: 'Review case' }, text.caseId),
       time,
       el('span', { class: 'chip', dir: 'auto', title: 'Model version' }, text.version)));
     const node: CardNode = { card, signature, element, time };

@@ -2,7 +2,7 @@ import type { FeedbackRecord, FeedbackStats } from '../../shared/feedback-record
 
 const TOP_CORRECTIONS = 5;
 
-/** Per model version: how many, the share of thumbs up, and the most frequent (predicted, expected) pairs. */
+/** Per model version: how many, the share of thumbs up, the most frequent (predicted, expected) pairs, and the reasons given. */
 export function feedbackStats(records: readonly FeedbackRecord[]): FeedbackStats {
   const groups = new Map<string, FeedbackRecord[]>();
   for (const r of records) {
@@ -22,6 +22,8 @@ export function feedbackStats(records: readonly FeedbackRecord[]): FeedbackStats
       pair.count++;
       pairs.set(key, pair);
     }
+    const reasons = new Map<string, number>();
+    for (const r of list) for (const reason of r.reasons ?? []) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
     return {
       model: list[0].model,
       modelVersion: list[0].modelVersion,
@@ -30,6 +32,7 @@ export function feedbackStats(records: readonly FeedbackRecord[]): FeedbackStats
       down: list.length - up,
       upShare: up / list.length,
       topCorrections: [...pairs.values()].sort((a, b) => b.count - a.count).slice(0, TOP_CORRECTIONS),
+      reasons: [...reasons].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count),
     };
   });
   return { total: records.length, versions };

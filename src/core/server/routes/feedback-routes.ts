@@ -11,7 +11,7 @@ export function feedbackRoutes(feedback: FeedbackService, share: RequestHandler,
   const router = Router();
   router.route('/api/feedback')
     .post(share, limit, requireUtf8, json({ limit: '64kb', type: () => true }), async (req, res) => {
-      const { id, duplicate } = await feedback.submit(req.body, req.get('user-agent'));
+      const { id, duplicate } = await feedback.submit(req.body, { userAgent: req.get('user-agent') });
       res.status(duplicate ? 200 : 201).json(duplicate ? { id, duplicate } : { id });
     })
     .get(owner, (req, res) => {
