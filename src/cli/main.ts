@@ -6,6 +6,7 @@ import { ModelLoadError } from '../core/onnx/model-load-error';
 import { registerFeedback } from './commands/feedback';
 import { registerInitPage } from './commands/init-page';
 import { registerInspect } from './commands/inspect';
+import { registerInvites } from './commands/invites';
 import { registerRotateLink } from './commands/rotate-link';
 import { registerServe } from './commands/serve';
 import { TunnelError } from '../core/tunnel/tunnel-provider';
@@ -24,6 +25,7 @@ registerInspect(program);
 registerInitPage(program);
 registerFeedback(program);
 registerRotateLink(program);
+registerInvites(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   // Expected failures are one line, no stack: the message already names the file and the reason.

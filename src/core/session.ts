@@ -17,6 +17,9 @@ import { GracefulServer } from './server/graceful-server';
 import { ServerMetrics } from './server/metrics';
 import type { ModelBackend } from './server/model-backend';
 import { loadOrCreateTokens, saveTokens } from './server/token-store';
+import { InviteBook } from './server/invite-book';
+import type { InviteBackend } from './server/routes/invite-routes';
+import type { InviteCreated, InviteList, InviteRequest } from '../shared/invites';
 import { writeDataGitignore } from './store/data-gitignore';
 import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings } from './server/rate-limits';
 import type { ShareLinkBackend } from './server/routes/share-link-routes';
@@ -58,6 +61,8 @@ export interface PreviewOptions {
   rateLimits?: RateLimitSettings;
   /** Caps on open connections, per client and in all (default DEFAULT_CONNECTION_LIMITS). */
   connectionLimits?: ConnectionLimitSettings;
+  /** Take invited reviewers only: the general share link answers 401 (undefined: as last set, in invites.json). */
+  inviteOnly?: boolean;
   /** Where log lines go (default: stderr, one line each). */
   log?(entry: LogEntry): void;
   /** onnxruntime's own log lines on stderr (default: quiet). */
@@ -71,7 +76,7 @@ const logToStderr = (entry: LogEntry): void => void process.stderr.write(`${entr
  * and its file watcher. `start()` resolves once the model is loaded and the port is bound; `stop()` is idempotent and
  * resolves once the port is free and every record is flushed.
  */
-export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> implements ModelBackend, ShareLinkBackend {
+export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> implements ModelBackend, ShareLinkBackend, InviteBackend {
   private description?: ModelDescription;
   private sidecar?: Sidecar;
   private sidecarError?: string;
@@ -96,6 +101,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     readonly access: AccessControl,
     private readonly predictions: PredictionLog,
     private readonly feedbackStore: FeedbackStore,
+    private readonly inviteBook: InviteBook,
   ) {
     super();
     this.metrics = new ServerMetrics(() => pool.queueDepth, () => pool.inFlight);
@@ -106,22 +112,24 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   static async start(options: PreviewOptions): Promise<PreviewSession> {
     const warn = (message: string) => (options.log ?? logToStderr)({ level: 'warn', source: 'storage', message });
     await writeDataGitignore(options.dataDir, { keepFeedbackInGit: options.keepFeedbackInGit ?? false });
-    const [model, tokens, predictions, feedbackStore] = await Promise.all([
+    const [model, tokens, predictions, feedbackStore, inviteBook] = await Promise.all([
       readModelFile(options.modelFile), loadOrCreateTokens(options.dataDir, options.clock),
-      PredictionLog.open(options.dataDir, warn), FeedbackStore.open(options.dataDir, warn),
+      PredictionLog.open(options.dataDir, warn), FeedbackStore.open(options.dataDir, warn), InviteBook.open(options.dataDir, options.clock),
     ]);
+    if (options.inviteOnly !== undefined) await inviteBook.setInviteOnly(options.inviteOnly);
     const pool = new InferencePool({ size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs, ortLog: options.ortLog, readModel: readModelFile });
     const access = new AccessControl(tokens, { expiresMs: options.expiresMs, password: options.password }, options.clock);
+    access.adoptInvites(inviteBook.keys(), inviteBook.inviteOnly);
     // A link that expired while no server ran: people holding it get 401, and the owner gets a fresh link now.
     const reissued = access.expired;
     if (reissued) await saveTokens(options.dataDir, access.rotateShareToken());
-    const session = new PreviewSession(options, pool, access, predictions, feedbackStore);
+    const session = new PreviewSession(options, pool, access, predictions, feedbackStore, inviteBook);
     try {
       const started = performance.now();
       const [description] = await Promise.all([pool.load(model), session.loadSidecar()]);
       session.adopt(description, performance.now() - started);
       const appOptions = {
-        backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session,
+        backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session, invites: session,
         rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, ({ failedAttempts, windowSeconds, until }) => {
           session.publish({ event: 'password-lockout', failedAttempts, windowSeconds, until: until.toISOString() });
         }),
@@ -183,6 +191,31 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     return link;
   }
 
+  invites(): InviteList {
+    const verified = new Map<string, number>();
+    for (const r of this.feedback.records()) if (r.reviewerVerified && r.reviewer !== undefined) verified.set(r.reviewer, (verified.get(r.reviewer) ?? 0) + 1);
+    return this.inviteBook.list((name) => verified.get(name) ?? 0, (name) => this.access.inviteLastSeen(name));
+  }
+
+  async createInvite(request: InviteRequest): Promise<InviteCreated> {
+    const { token, expiresAt } = await this.inviteBook.create(request.name, request.expiresInMs);
+    this.access.adoptInvites(this.inviteBook.keys(), this.inviteBook.inviteOnly);
+    return { name: request.name, link: this.linkTo(this.tunnel?.url ?? this.localUrl, token), ...(expiresAt !== undefined ? { expiresAt } : {}) };
+  }
+
+  /** Revoked in the file and in access control before this resolves: the next request through that link gets 401. */
+  async revokeInvite(name: string): Promise<InviteList> {
+    await this.inviteBook.revoke(name);
+    this.access.adoptInvites(this.inviteBook.keys(), this.inviteBook.inviteOnly);
+    return this.invites();
+  }
+
+  async setInviteOnly(inviteOnly: boolean): Promise<InviteList> {
+    await this.inviteBook.setInviteOnly(inviteOnly);
+    this.access.adoptInvites(this.inviteBook.keys(), this.inviteBook.inviteOnly);
+    return this.invites();
+  }
+
   get workers(): number {
     return this.pool.size;
   }
@@ -221,6 +254,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       await this.reloading;
       await this.pool.close();
       await Promise.all([this.predictions.close(), this.feedbackStore.close()]);
+      // Kept for `model-preview invites` while no server runs.
+      await this.inviteBook.recordLastSeen((name) => this.access.inviteLastSeen(name)).catch((err: Error) => this.log('warn', 'storage', `invites.json: ${err.message}`));
     })();
     return this.stopping;
   }
@@ -271,8 +306,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     else if (changed) this.publish({ event: 'sidecar-reloaded' });
   }
 
-  private linkTo(baseUrl: string): string {
-    return `${baseUrl}?t=${this.access.shareToken}`;
+  private linkTo(baseUrl: string, token = this.access.shareToken): string {
+    return `${baseUrl}?t=${token}`;
   }
 
   /**

@@ -50,6 +50,17 @@ export async function fetchProgramAccess(): Promise<{ token: string; passwordHea
   return { token: body.token, ...(typeof body.passwordHeader === 'string' ? { passwordHeader: body.passwordHeader } : {}) };
 }
 
+/** Who the visitor is when their link is an invite (`GET /api/reviewer`); nobody in particular when it cannot tell. */
+export async function fetchReviewer(): Promise<string | undefined> {
+  try {
+    const res = await fetch('api/reviewer', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+    const body = (await readJson(res)) as { invitedAs?: unknown } | undefined;
+    return res.ok && typeof body?.invitedAs === 'string' ? body.invitedAs : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function predict(inputs: Record<string, unknown>): Promise<PredictResponse> {
   let res: Response;
   try {

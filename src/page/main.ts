@@ -1,7 +1,7 @@
 import type { ModelCard } from '../shared/model-card';
 import { reasonsOf } from '../shared/feedback';
 import { predictedLabel } from '../shared/predicted-label';
-import { ApiError, fetchCard, predict, sendFeedback } from './api';
+import { ApiError, fetchCard, fetchReviewer, predict, sendFeedback } from './api';
 import { ApiPanel } from './api-panel';
 import { append, el, replaceChildren } from '../browser/dom';
 import { FeedbackForm } from './feedback-view';
@@ -37,6 +37,8 @@ class PreviewPage {
   private apiPanel?: ApiPanel;
   readonly queueStatus: QueueStatus;
   readonly versions: VersionWatcher;
+  /** The reviewer's name when they came through an invite link (their feedback is sent under it, verified). */
+  invitedAs?: string;
 
   constructor(
     private readonly header: HTMLElement,
@@ -195,7 +197,7 @@ class PreviewPage {
   private showResult(response: PredictResponse, roundTripMs: number): void {
     this.feedbackForm?.dispose();
     this.feedbackForm = new FeedbackForm({
-      predictionId: response.predictionId, predicted: predictedLabel(response.outputs, this.card), reasons: reasonsOf(this.card),
+      predictionId: response.predictionId, predicted: predictedLabel(response.outputs, this.card), reasons: reasonsOf(this.card), invitedAs: this.invitedAs,
     }, correctionChoices(this.card), this.queue, this.storage);
     replaceChildren(this.results!,
       el('article', { class: 'result', 'data-testid': 'result', 'data-prediction-id': response.predictionId },
@@ -281,8 +283,9 @@ async function boot(): Promise<void> {
   const queue = new FeedbackQueue({ storage: storage.raw, clock: { now: () => Date.now() }, send: sendFeedback });
   const page = new PreviewPage(header, main, queue, storage);
   page.queueStatus.start();
-  const card = await loadCard(main);
+  const [card, invitedAs] = await Promise.all([loadCard(main), fetchReviewer()]);
   if (!card) return;
+  page.invitedAs = invitedAs;
   page.render(card);
   page.versions.start();
   page.acceptPastedPictures();

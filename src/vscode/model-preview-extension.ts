@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerFeedbackCommands } from './commands/feedback-commands';
 import { registerPageCommands } from './commands/page-commands';
 import { registerPreviewCommands } from './commands/preview-commands';
+import { registerInviteCommands } from './commands/invite-commands';
 import { openExtensionDoc } from './docs/open-extension-doc';
 import { README } from './docs/extension-docs';
 import { FeedbackRelay } from './feedback-relay';
@@ -65,6 +66,7 @@ export class ModelPreviewExtension implements vscode.Disposable {
       ...registerPreviewCommands({ previews: this.previews, catalog: this.catalog, tunnels, settings: current, log }),
       ...registerFeedbackCommands({ previews: this.previews, settings: current, log }),
       ...registerPageCommands({ catalog: this.catalog, cliPath, exportHelperPath: path.join(context.extensionPath, 'python', 'model_preview_export.py'), log }),
+      ...registerInviteCommands(this.previews),
     ]) own(command);
 
     own(this.previews.onDidChange(() => {

@@ -59,4 +59,28 @@ describe('e2e: a thumbs-down asks what is wrong (real Chromium)', function () {
       await p.stop();
     }
   });
+
+  it('an invited reviewer: the page says whose name the feedback goes under, and the record carries it, verified', async () => {
+    const p = await startPreview(IRIS_MODEL);
+    const { context } = await newContext(browser, PHONE, true);
+    try {
+      const made = await p.post('/api/invites', { name: 'Dana' }, p.ownerToken);
+      const page = await context.newPage();
+      await page.goto(made.json.link);
+      await page.getByTestId('predict').waitFor({ timeout: 15_000 });
+      await page.getByTestId('predict').click();
+      await page.getByTestId('score-row').first().waitFor();
+      assert.equal(await page.getByTestId('invited-as').innerText(), 'Sending as Dana (from your invitation link)');
+      assert.equal(await page.getByTestId('reviewer').count(), 0, 'no name field to type another name in');
+      await page.getByTestId('thumb-up').click();
+      await page.getByTestId('send-feedback').click();
+      await page.getByTestId('feedback-status').filter({ hasText: /^Saved$/ }).waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'page-invited-reviewer.png'), fullPage: true });
+      const [record] = readFileSync(path.join(p.dataDir, 'feedback.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FeedbackRecord);
+      assert.deepEqual([record.reviewer, record.reviewerVerified], ['Dana', true]);
+    } finally {
+      await context.close();
+      await p.stop();
+    }
+  });
 });

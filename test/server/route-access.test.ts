@@ -49,6 +49,12 @@ const TABLE: Record<string, Row> = {
   'GET /api/stats': { access: 'owner', url: () => '/api/stats', ok: 200 },
   'GET /api/share-link': { access: 'owner', url: () => '/api/share-link', ok: 200 },
   'POST /api/share-link/rotate': { access: 'owner', url: () => '/api/share-link/rotate', ok: 200 },
+  // Admitted invite requests that cannot be done (an empty name, an unknown invite, a mode that is not a boolean).
+  'GET /api/invites': { access: 'owner', url: () => '/api/invites', ok: 200 },
+  'POST /api/invites': { access: 'owner', url: () => '/api/invites', body: { name: '' }, ok: 400 },
+  'POST /api/invites/:name/revoke': { access: 'owner', url: () => '/api/invites/nobody/revoke', ok: 404 },
+  'POST /api/invite-only': { access: 'owner', url: () => '/api/invite-only', body: { inviteOnly: 'yes' }, ok: 400 },
+  'GET /api/reviewer': { access: 'share', url: () => '/api/reviewer', ok: 200 },
   'GET /': { access: 'share', url: () => '/', ok: 200 },
   'POST /unlock': { access: 'unlock', url: () => '/unlock', body: `password=${encodeURIComponent(PASSWORD)}`, ok: 303 },
   'GET /assets/:name': { access: 'share', url: () => '/assets/page.js', ok: 200 },
@@ -113,7 +119,7 @@ describe('server: which credentials every route accepts (route × credential tab
   it('the table has exactly the app\'s routes', () => {
     const s = p.session;
     const app = createApp({
-      backend: s, feedback: s.feedback, access: s.access, metrics: s.metrics, shareLink: s, bodyLimitBytes: 1024, log: () => undefined,
+      backend: s, feedback: s.feedback, access: s.access, metrics: s.metrics, shareLink: s, invites: s, bodyLimitBytes: 1024, log: () => undefined,
       rateLimits: new RateLimits({ predictionsPerMinute: 0, feedbackPerMinute: 0 }),
     });
     assert.deepEqual(routesOf(app).sort(), Object.keys(TABLE).sort());

@@ -17,6 +17,7 @@ import { inferenceRoutes } from './routes/inference-routes';
 import { pageRoute } from './routes/page-route';
 import { programRoutes } from './routes/program-routes';
 import { v2Routes } from './routes/v2-routes';
+import { inviteRoutes, type InviteBackend } from './routes/invite-routes';
 
 export interface AppOptions {
   backend: ModelBackend;
@@ -25,6 +26,7 @@ export interface AppOptions {
   metrics: ServerMetrics;
   rateLimits: RateLimits;
   shareLink: ShareLinkBackend;
+  invites: InviteBackend;
   /** Largest request body accepted, in bytes (413 beyond). */
   bodyLimitBytes: number;
   log(message: string): void;
@@ -79,7 +81,9 @@ export function createApp(options: AppOptions, pipeline = pipelineOf(options)): 
   app.use(inferenceRoutes(backend, pipeline, share, limit('prediction'), bodyLimitBytes));
   app.use(apiRoutes(backend, metrics, share, owner, isOwner));
   app.use(programRoutes(backend, access, share));
-  app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback')));
+  const inviteOf = (req: IncomingMessage) => admission.credentials(req).invite;
+  app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback'), inviteOf));
+  app.use(inviteRoutes(options.invites, share, owner, inviteOf));
   app.use(shareLinkRoutes(options.shareLink, owner));
   app.use(pageRoute(backend, access, admission, options.rateLimits.passwords, share));
   app.use((req: Request) => {

@@ -64,6 +64,15 @@ export class RunningPreview {
     return info;
   }
 
+  /** A named reviewer's own link (on the forwarded URL when VS Code forwards the port), shown once. */
+  async inviteReviewer(name: string): Promise<string> {
+    const made = await this.process.owner.createInvite({ name });
+    if (!this.forwardedBaseUrl) return made.link;
+    const forwarded = new URL(this.forwardedBaseUrl);
+    forwarded.search = new URL(made.link).search;
+    return forwarded.href;
+  }
+
   get tunnel(): string {
     return this.process.ready.tunnel;
   }

@@ -205,9 +205,18 @@ describe('Model Preview in a real VS Code extension host', () => {
     tokensSeen.add(new URL(rotated).searchParams.get('t')!);
   });
 
+  it('"Invite a reviewer…" gives a link of its own: the page knows the reviewer by name, and the share link keeps working', async () => {
+    const link = await vscode.commands.executeCommand<string>('modelPreview.inviteReviewer', { file: iris, name: 'Dana' });
+    const token = new URL(link).searchParams.get('t')!;
+    assert.notEqual(token, new URL(shareUrl).searchParams.get('t'));
+    const me = await fetch(new URL('/api/reviewer', link), { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+    assert.deepEqual(me, { invitedAs: 'Dana' });
+    tokensSeen.add(token);
+  });
+
   it('the "Model Preview" log holds neither token, old or new, after predictions, feedback and a rotation', async () => {
     await until('the rotation in the log', () => logged.some((l) => l.line.includes('"event":"share-link-changed"')));
-    assert.equal(tokensSeen.size, 2);
+    assert.equal(tokensSeen.size, 3, 'two share tokens and an invite token');
     for (const secret of [api.previews.get(iris)!.process.ready.ownerToken, ...tokensSeen]) {
       const leaks = logged.filter((l) => l.line.includes(secret));
       assert.deepEqual(leaks, [], 'a token reached the log');

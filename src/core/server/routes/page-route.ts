@@ -100,8 +100,8 @@ function sendAsset(name: string, res: Response): void {
 export function pageRoute(backend: ModelBackend, access: AccessControl, admission: Admission, passwords: PasswordBudget, share: RequestHandler): Router {
   const router = Router();
   router.route('/').get((req, res, next) => {
-    // Only the link's own token counts here: a wrong or truncated link must not replace a valid cookie.
-    if (typeof req.query.t === 'string' && access.isShareToken(req.query.t)) {
+    // Only a link's own token counts here (the share link's or an invite's): a wrong or truncated link must not replace a valid cookie.
+    if (typeof req.query.t === 'string' && access.isLinkToken(req.query.t)) {
       res.cookie(access.cookieName, req.query.t, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
       return void res.redirect(303, './');
     }
