@@ -7,6 +7,7 @@ import { registerFeedback } from './commands/feedback';
 import { registerInitPage } from './commands/init-page';
 import { registerInspect } from './commands/inspect';
 import { registerInvites } from './commands/invites';
+import { registerReview } from './commands/review';
 import { registerRotateLink } from './commands/rotate-link';
 import { registerServe } from './commands/serve';
 import { TunnelError } from '../core/tunnel/tunnel-provider';
@@ -26,6 +27,7 @@ registerInitPage(program);
 registerFeedback(program);
 registerRotateLink(program);
 registerInvites(program);
+registerReview(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   // Expected failures are one line, no stack: the message already names the file and the reason.

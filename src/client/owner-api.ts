@@ -2,6 +2,7 @@ import type * as z from 'zod/mini';
 import { FEEDBACK_RECORD_LINES, FeedbackStatsSchema, type FeedbackRecord, type FeedbackStats } from '../shared/feedback-record';
 import { parseJson, parseJsonLines } from '../shared/json-lines';
 import { ShareLinkInfoSchema, type ShareLinkInfo } from '../shared/share-link';
+import { ReviewSetListSchema, type ReviewSetList } from '../shared/review-set';
 import { InviteCreatedSchema, InviteListSchema, type InviteCreated, type InviteList, type InviteRequest } from '../shared/invites';
 import { firstProblem } from './server-messages';
 
@@ -67,6 +68,20 @@ export class OwnerApi {
   /** Turns the general share link off (invited reviewers only) or on again (`POST /api/invite-only`). */
   async setInviteOnly(inviteOnly: boolean): Promise<InviteList> {
     return this.checked('POST', 'api/invite-only', `turning invite-only mode ${inviteOnly ? 'on' : 'off'} (POST /api/invite-only)`, InviteListSchema, { inviteOnly });
+  }
+
+  /** The review sets (`GET /api/review-sets`). */
+  async reviewSets(): Promise<ReviewSetList> {
+    return this.checked('GET', 'api/review-sets', 'listing the review sets (GET /api/review-sets)', ReviewSetListSchema);
+  }
+
+  /** Adds a review set, checked against the served model's inputs (`POST /api/review-sets`); stored whole or not at all. */
+  async addReviewSet(name: string, format: 'jsonl' | 'csv', text: string): Promise<ReviewSetList> {
+    return this.checked('POST', 'api/review-sets', `adding the review set ${JSON.stringify(name)} (POST /api/review-sets)`, ReviewSetListSchema, { name, format, text });
+  }
+
+  async removeReviewSet(name: string): Promise<ReviewSetList> {
+    return this.checked('POST', `api/review-sets/${encodeURIComponent(name)}/remove`, `removing the review set ${JSON.stringify(name)} (POST /api/review-sets/<name>/remove)`, ReviewSetListSchema);
   }
 
   private async checked<T>(method: 'GET' | 'POST', urlPath: string, what: string, schema: z.ZodMiniType<T>, body?: unknown): Promise<T> {

@@ -18,6 +18,7 @@ import { ServerMetrics } from './server/metrics';
 import type { ModelBackend } from './server/model-backend';
 import { loadOrCreateTokens, saveTokens } from './server/token-store';
 import { InviteBook } from './server/invite-book';
+import { ReviewSets } from './review/review-sets';
 import type { InviteBackend } from './server/routes/invite-routes';
 import type { InviteCreated, InviteList, InviteRequest } from '../shared/invites';
 import { writeDataGitignore } from './store/data-gitignore';
@@ -102,19 +103,21 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     private readonly predictions: PredictionLog,
     private readonly feedbackStore: FeedbackStore,
     private readonly inviteBook: InviteBook,
+    readonly reviewSets: ReviewSets,
   ) {
     super();
     this.metrics = new ServerMetrics(() => pool.queueDepth, () => pool.inFlight);
-    this.feedback = new FeedbackService(predictions, feedbackStore, () => this.card(), (e) => this.publish(e));
+    this.feedback = new FeedbackService(predictions, feedbackStore, () => this.card(), (e) => this.publish(e), (key) => reviewSets.find(key));
     pool.on('worker-error', (err: Error) => this.publish({ event: 'error', source: 'worker', message: err.message }));
   }
 
   static async start(options: PreviewOptions): Promise<PreviewSession> {
     const warn = (message: string) => (options.log ?? logToStderr)({ level: 'warn', source: 'storage', message });
     await writeDataGitignore(options.dataDir, { keepFeedbackInGit: options.keepFeedbackInGit ?? false });
-    const [model, tokens, predictions, feedbackStore, inviteBook] = await Promise.all([
+    const [model, tokens, predictions, feedbackStore, inviteBook, reviewSets] = await Promise.all([
       readModelFile(options.modelFile), loadOrCreateTokens(options.dataDir, options.clock),
       PredictionLog.open(options.dataDir, warn), FeedbackStore.open(options.dataDir, warn), InviteBook.open(options.dataDir, options.clock),
+      ReviewSets.open(options.dataDir, warn),
     ]);
     if (options.inviteOnly !== undefined) await inviteBook.setInviteOnly(options.inviteOnly);
     const pool = new InferencePool({ size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs, ortLog: options.ortLog, readModel: readModelFile });
@@ -123,13 +126,13 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     // A link that expired while no server ran: people holding it get 401, and the owner gets a fresh link now.
     const reissued = access.expired;
     if (reissued) await saveTokens(options.dataDir, access.rotateShareToken());
-    const session = new PreviewSession(options, pool, access, predictions, feedbackStore, inviteBook);
+    const session = new PreviewSession(options, pool, access, predictions, feedbackStore, inviteBook, reviewSets);
     try {
       const started = performance.now();
       const [description] = await Promise.all([pool.load(model), session.loadSidecar()]);
       session.adopt(description, performance.now() - started);
       const appOptions = {
-        backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session, invites: session,
+        backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session, invites: session, reviewSets,
         rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, ({ failedAttempts, windowSeconds, until }) => {
           session.publish({ event: 'password-lockout', failedAttempts, windowSeconds, until: until.toISOString() });
         }),

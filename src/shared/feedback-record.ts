@@ -59,9 +59,29 @@ export const FeedbackRecordSchema = z.object({
 });
 export type FeedbackRecord = z.infer<typeof FeedbackRecordSchema>;
 
-/** `GET /api/stats`: per model version. */
+/** Per review-set case: how the reviewers judged it, across versions. */
+export const CaseAgreementSchema = z.object({
+  reviewSet: z.string(),
+  caseId: z.string(),
+  tags: z.optional(z.array(z.string())),
+  count: count(),
+  up: count(),
+  down: count(),
+  /** Distinct named reviewers who judged it (anonymous feedback counts once as "anonymous"). */
+  reviewers: count(),
+  /** The share of the majority rating, 0.5..1: 1 when everyone agreed. */
+  agreement: z.number(),
+  /** Thumbs-up and thumbs-down both given. */
+  disagreement: z.boolean(),
+  reasons: z.array(z.object({ reason: z.string(), count: count() })),
+});
+export type CaseAgreement = z.infer<typeof CaseAgreementSchema>;
+
+/** `GET /api/stats`: per model version, and per review-set case. */
 export const FeedbackStatsSchema = z.object({
   total: count(),
+  /** Review-set cases that got feedback: disagreements first, then the most thumbs-down. */
+  cases: z.optional(z.array(CaseAgreementSchema)),
   versions: z.array(z.object({
     model: z.string(),
     modelVersion: z.string(),

@@ -9,7 +9,7 @@ export const MAX_REVIEWER = 100;
 export const MAX_EXPECTED = 1000;
 export const MAX_REASON = 100;
 export const MAX_REASONS = 20;
-export const MAX_CASE_ID = 200;
+export const MAX_CASE_ID = 300;
 
 /**
  * What a thumbs-down may say is wrong, as chips on the page, when the model's sidecar names none of its own

@@ -373,6 +373,7 @@ describe('server: feedback export (GET /api/feedback) and stats (GET /api/stats)
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.json, {
       total: 9,
+      cases: [],
       versions: [
         { model: 'iris', modelVersion: 'aaaaaaaaaaaa', count: 2, up: 1, down: 1, upShare: 0.5, topCorrections: [{ predicted: 'setosa', expected: 'versicolor', count: 1 }], reasons: [] },
         {

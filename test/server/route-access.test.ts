@@ -55,6 +55,11 @@ const TABLE: Record<string, Row> = {
   'POST /api/invites/:name/revoke': { access: 'owner', url: () => '/api/invites/nobody/revoke', ok: 404 },
   'POST /api/invite-only': { access: 'owner', url: () => '/api/invite-only', body: { inviteOnly: 'yes' }, ok: 400 },
   'GET /api/reviewer': { access: 'share', url: () => '/api/reviewer', ok: 200 },
+  // Review sets: listed and paged for the page; a set that is not there is 404, a body with no file 400.
+  'GET /api/review-sets': { access: 'share', url: () => '/api/review-sets', ok: 200 },
+  'POST /api/review-sets': { access: 'owner', url: () => '/api/review-sets', body: { name: 'x' }, ok: 400 },
+  'GET /api/review-sets/:name/cases': { access: 'share', url: () => '/api/review-sets/none/cases', ok: 404 },
+  'POST /api/review-sets/:name/remove': { access: 'owner', url: () => '/api/review-sets/none/remove', ok: 404 },
   'GET /': { access: 'share', url: () => '/', ok: 200 },
   'POST /unlock': { access: 'unlock', url: () => '/unlock', body: `password=${encodeURIComponent(PASSWORD)}`, ok: 303 },
   'GET /assets/:name': { access: 'share', url: () => '/assets/page.js', ok: 200 },
@@ -119,7 +124,7 @@ describe('server: which credentials every route accepts (route × credential tab
   it('the table has exactly the app\'s routes', () => {
     const s = p.session;
     const app = createApp({
-      backend: s, feedback: s.feedback, access: s.access, metrics: s.metrics, shareLink: s, invites: s, bodyLimitBytes: 1024, log: () => undefined,
+      backend: s, feedback: s.feedback, access: s.access, metrics: s.metrics, shareLink: s, invites: s, reviewSets: s.reviewSets, bodyLimitBytes: 1024, log: () => undefined,
       rateLimits: new RateLimits({ predictionsPerMinute: 0, feedbackPerMinute: 0 }),
     });
     assert.deepEqual(routesOf(app).sort(), Object.keys(TABLE).sort());

@@ -12,7 +12,7 @@ const rec = (modelVersion: string, rating: 'up' | 'down', predicted?: string, ex
 
 describe('unit: feedbackStats', () => {
   it('answers zero totals and no versions for no feedback', () => {
-    assert.deepEqual(feedbackStats([]), { total: 0, versions: [] });
+    assert.deepEqual(feedbackStats([]), { total: 0, versions: [], cases: [] });
   });
 
   it('groups by model version with count, up, down, upShare and corrections sorted by count', () => {

@@ -18,6 +18,8 @@ import { pageRoute } from './routes/page-route';
 import { programRoutes } from './routes/program-routes';
 import { v2Routes } from './routes/v2-routes';
 import { inviteRoutes, type InviteBackend } from './routes/invite-routes';
+import { reviewRoutes } from './routes/review-routes';
+import type { ReviewSets } from '../review/review-sets';
 
 export interface AppOptions {
   backend: ModelBackend;
@@ -27,6 +29,7 @@ export interface AppOptions {
   rateLimits: RateLimits;
   shareLink: ShareLinkBackend;
   invites: InviteBackend;
+  reviewSets: ReviewSets;
   /** Largest request body accepted, in bytes (413 beyond). */
   bodyLimitBytes: number;
   log(message: string): void;
@@ -84,6 +87,7 @@ export function createApp(options: AppOptions, pipeline = pipelineOf(options)): 
   const inviteOf = (req: IncomingMessage) => admission.credentials(req).invite;
   app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback'), inviteOf));
   app.use(inviteRoutes(options.invites, share, owner, inviteOf));
+  app.use(reviewRoutes(options.reviewSets, backend, share, owner));
   app.use(shareLinkRoutes(options.shareLink, owner));
   app.use(pageRoute(backend, access, admission, options.rateLimits.passwords, share));
   app.use((req: Request) => {
