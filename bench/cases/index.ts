@@ -5,7 +5,8 @@ import { imageBinary } from './image-binary';
 import { inferThroughput } from './infer-throughput';
 import { modelMemory } from './model-memory';
 import { previewStart } from './preview-start';
+import { reviewFeedback } from './review-feedback';
 import { tunnelLatency } from './tunnel-latency';
 
 /** Every case, in the order `run.ts` runs them. */
-export const CASES: BenchCase[] = [coldStart, previewStart, inferThroughput, imageBinary, modelMemory, feedbackLatency, tunnelLatency];
+export const CASES: BenchCase[] = [coldStart, previewStart, inferThroughput, imageBinary, modelMemory, feedbackLatency, tunnelLatency, reviewFeedback];

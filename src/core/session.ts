@@ -19,6 +19,7 @@ import type { ModelBackend } from './server/model-backend';
 import { loadOrCreateTokens, saveTokens } from './server/token-store';
 import { InviteBook } from './server/invite-book';
 import { ReviewSets } from './review/review-sets';
+import { RegressionReplay, regressionCases } from './feedback/regression-replay';
 import type { InviteBackend } from './server/routes/invite-routes';
 import type { InviteCreated, InviteList, InviteRequest } from '../shared/invites';
 import { writeDataGitignore } from './store/data-gitignore';
@@ -88,6 +89,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   private server?: GracefulServer;
   private stopping?: Promise<void>;
   private reloading: Promise<void> = Promise.resolve();
+  /** The regression replay on the version loaded last, while it runs. */
+  private replaying: Promise<void> = Promise.resolve();
   readonly metrics: ServerMetrics;
   /** Every event of this preview, numbered, for the events WebSocket and its resume. */
   readonly hub = new EventHub();
@@ -104,6 +107,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     private readonly feedbackStore: FeedbackStore,
     private readonly inviteBook: InviteBook,
     readonly reviewSets: ReviewSets,
+    readonly regressions: RegressionReplay,
   ) {
     super();
     this.metrics = new ServerMetrics(() => pool.queueDepth, () => pool.inFlight);
@@ -119,6 +123,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       PredictionLog.open(options.dataDir, warn), FeedbackStore.open(options.dataDir, warn), InviteBook.open(options.dataDir, options.clock),
       ReviewSets.open(options.dataDir, warn),
     ]);
+    const regressions = await RegressionReplay.open(options.dataDir, warn);
     if (options.inviteOnly !== undefined) await inviteBook.setInviteOnly(options.inviteOnly);
     const pool = new InferencePool({ size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs, ortLog: options.ortLog, readModel: readModelFile });
     const access = new AccessControl(tokens, { expiresMs: options.expiresMs, password: options.password }, options.clock);
@@ -126,13 +131,13 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     // A link that expired while no server ran: people holding it get 401, and the owner gets a fresh link now.
     const reissued = access.expired;
     if (reissued) await saveTokens(options.dataDir, access.rotateShareToken());
-    const session = new PreviewSession(options, pool, access, predictions, feedbackStore, inviteBook, reviewSets);
+    const session = new PreviewSession(options, pool, access, predictions, feedbackStore, inviteBook, reviewSets, regressions);
     try {
       const started = performance.now();
       const [description] = await Promise.all([pool.load(model), session.loadSidecar()]);
       session.adopt(description, performance.now() - started);
       const appOptions = {
-        backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session, invites: session, reviewSets,
+        backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session, invites: session, reviewSets, regressions: () => regressions.all(),
         rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, ({ failedAttempts, windowSeconds, until }) => {
           session.publish({ event: 'password-lockout', failedAttempts, windowSeconds, until: until.toISOString() });
         }),
@@ -255,7 +260,9 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       await this.tunnel?.stop();
       await Promise.all([this.eventsSocket?.close(), this.server?.stop()]);
       await this.reloading;
+      await this.replaying;
       await this.pool.close();
+      await this.regressions.close();
       await Promise.all([this.predictions.close(), this.feedbackStore.close()]);
       // Kept for `model-preview invites` while no server runs.
       await this.inviteBook.recordLastSeen((name) => this.access.inviteLastSeen(name)).catch((err: Error) => this.log('warn', 'storage', `invites.json: ${err.message}`));
@@ -279,6 +286,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       this.watchDataFiles(description);
       this.metrics.modelReloads.inc({ result: 'ok' });
       this.publish({ event: 'model-reloaded', model: description.name, modelVersion: description.version, previousVersion: previous.version, loadMs: Math.round(loadMs) });
+      this.replaying = this.replaying.then(() => this.replayRegressions(previous.version));
     } catch (err) {
       // A data file still being written: its last write wakes the watcher again, and that reload sees it whole.
       if (err instanceof IncompleteModelError) {
@@ -287,6 +295,28 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       }
       this.metrics.modelReloads.inc({ result: 'failed' });
       this.publish({ event: 'error', source: 'model-reload', message: `${(err as Error).message} (still serving version ${previous.version})` });
+    }
+  }
+
+  /**
+   * "Is it fixed now?": replays every thumbs-down with a correction on the version just loaded, in the worker pool
+   * (off the request path: the HTTP thread only reads the answers), and reports it as an event.
+   */
+  private async replayRegressions(previousVersion: string): Promise<void> {
+    const card = this.card();
+    const cases = regressionCases(this.feedback.records());
+    if (!card || cases.length === 0 || this.stopping) return;
+    const infer = (body: Uint8Array) => (this.stopping ? Promise.reject(new Error('stopping'))
+      : this.pool.run('v2', body.slice(), performance.timeOrigin + performance.now()));
+    try {
+      const report = await this.regressions.replay(cases, infer, card, previousVersion);
+      if (this.stopping) return;
+      this.publish({
+        event: 'regression-replayed', model: report.model, modelVersion: report.modelVersion, previousVersion, total: report.total,
+        fixed: report.fixed, broke: report.broke.length, durationMs: report.durationMs,
+      });
+    } catch (err) {
+      this.log('warn', 'storage', `regressions.jsonl: ${(err as Error).message}`);
     }
   }
 

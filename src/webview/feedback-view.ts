@@ -1,8 +1,9 @@
-import type { FeedbackCard, HelpTopic } from '../shared/webview-messages';
+import type { FeedbackCard, HelpTopic, PreviewSummary } from '../shared/webview-messages';
 import { el, replaceChildren } from '../browser/dom';
 import { cardText } from './logic/card-text';
 import type { ViewState } from './logic/view-state';
 import { applyFilter, filterOptions, upPercent, versionTotals, type VersionTotals } from './logic/versions';
+import { caseRows, fixedNowText, type CaseRow } from './logic/case-agreement';
 
 /**
  * The Feedback view's DOM: a filter, per-version totals, and the cards, newest first. Built with createElement and
@@ -35,6 +36,8 @@ export class FeedbackViewDom {
   private readonly status: HTMLElement;
   private readonly list: HTMLUListElement;
   private readonly empty: HTMLElement;
+  private readonly fixedNow: HTMLElement;
+  private readonly cases: HTMLElement;
   private readonly nodes = new Map<string, CardNode>();
   private filterSignature = '';
 
@@ -45,6 +48,8 @@ export class FeedbackViewDom {
     this.status = el('p', { class: 'status', role: 'status', 'data-testid': 'feedback-status' });
     this.list = el('ul', { class: 'cards', 'data-testid': 'feedback-list', 'aria-label': 'Feedback, newest first' });
     this.empty = el('p', { class: 'empty', 'data-testid': 'feedback-empty', hidden: true });
+    this.fixedNow = el('section', { class: 'fixed-now', 'data-testid': 'fixed-now', 'aria-label': 'Is it fixed now?', hidden: true });
+    this.cases = el('section', { class: 'cases', 'data-testid': 'review-cases', 'aria-label': 'Review cases: agreement across reviewers', hidden: true });
     this.list.addEventListener('click', (e) => this.openFrom(e.target));
     this.list.addEventListener('keydown', (e) => {
       if (e.key !== 'Enter' && e.key !== ' ') return;
@@ -57,6 +62,8 @@ export class FeedbackViewDom {
         el('label', { for: 'feedback-filter' }, icon('filter'), el('span', {}, 'Version')),
         this.filter),
       this.totals,
+      this.fixedNow,
+      this.cases,
       this.status,
       this.list,
       this.empty);
@@ -67,6 +74,8 @@ export class FeedbackViewDom {
     this.renderFilter(allTotals, state.filter);
     const visible = applyFilter(state.cards, state.filter);
     this.renderTotals(applyFilter(allTotals, state.filter));
+    this.renderFixedNow(state.previews);
+    this.renderCases(caseRows(visible));
     this.renderStatus(state);
     this.renderCards(visible, state.cards, nowMs);
     this.renderEmpty(state, visible.length);
@@ -106,6 +115,26 @@ export class FeedbackViewDom {
         percent === undefined ? undefined : el('span', { class: 'tally share', title: 'Share of thumbs up' }, `${percent}% up`));
     }));
     this.totals.hidden = totals.length === 0;
+  }
+
+  private renderFixedNow(previews: PreviewSummary[]): void {
+    const lines = previews.map((p) => fixedNowText(p)).filter((t): t is string => t !== undefined);
+    replaceChildren(this.fixedNow, ...lines.map((t) => el('p', { 'data-testid': 'fixed-now-line' }, icon('pass'), ' ', t)));
+    this.fixedNow.hidden = lines.length === 0;
+  }
+
+  private renderCases(rows: CaseRow[]): void {
+    replaceChildren(this.cases,
+      el('h2', { class: 'section-title' }, 'Review cases'),
+      el('ul', { class: 'case-rows' }, ...rows.map((r) => el('li', {
+        class: r.disagreement ? 'case-row disagreement' : 'case-row', 'data-testid': 'case-row', 'data-case-id': r.caseId,
+        'data-up': r.up, 'data-down': r.down, 'data-agreement': r.agreement.toFixed(2),
+      },
+      el('span', { class: 'case-id', dir: 'auto', title: `Review set: ${r.reviewSet}` }, r.caseId),
+      el('span', { class: 'tally up', title: 'Thumbs up' }, icon('thumbsup'), el('span', { class: 'visually-hidden' }, 'up: '), String(r.up)),
+      el('span', { class: 'tally down', title: 'Thumbs down' }, icon('thumbsdown'), el('span', { class: 'visually-hidden' }, 'down: '), String(r.down)),
+      el('span', { class: 'tally agreement' }, r.disagreement ? `disagree (${Math.round(r.agreement * 100)}% agree)` : 'all agree')))));
+    this.cases.hidden = rows.length === 0;
   }
 
   private renderStatus(state: ViewState): void {

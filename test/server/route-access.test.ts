@@ -60,6 +60,7 @@ const TABLE: Record<string, Row> = {
   'POST /api/review-sets': { access: 'owner', url: () => '/api/review-sets', body: { name: 'x' }, ok: 400 },
   'GET /api/review-sets/:name/cases': { access: 'share', url: () => '/api/review-sets/none/cases', ok: 404 },
   'POST /api/review-sets/:name/remove': { access: 'owner', url: () => '/api/review-sets/none/remove', ok: 404 },
+  'GET /api/regressions': { access: 'owner', url: () => '/api/regressions', ok: 200 },
   'GET /': { access: 'share', url: () => '/', ok: 200 },
   'POST /unlock': { access: 'unlock', url: () => '/unlock', body: `password=${encodeURIComponent(PASSWORD)}`, ok: 303 },
   'GET /assets/:name': { access: 'share', url: () => '/assets/page.js', ok: 200 },
@@ -124,7 +125,7 @@ describe('server: which credentials every route accepts (route × credential tab
   it('the table has exactly the app\'s routes', () => {
     const s = p.session;
     const app = createApp({
-      backend: s, feedback: s.feedback, access: s.access, metrics: s.metrics, shareLink: s, invites: s, reviewSets: s.reviewSets, bodyLimitBytes: 1024, log: () => undefined,
+      backend: s, feedback: s.feedback, access: s.access, metrics: s.metrics, shareLink: s, invites: s, reviewSets: s.reviewSets, regressions: () => s.regressions.all(), bodyLimitBytes: 1024, log: () => undefined,
       rateLimits: new RateLimits({ predictionsPerMinute: 0, feedbackPerMinute: 0 }),
     });
     assert.deepEqual(routesOf(app).sort(), Object.keys(TABLE).sort());

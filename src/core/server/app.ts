@@ -19,6 +19,8 @@ import { programRoutes } from './routes/program-routes';
 import { v2Routes } from './routes/v2-routes';
 import { inviteRoutes, type InviteBackend } from './routes/invite-routes';
 import { reviewRoutes } from './routes/review-routes';
+import { regressionRoutes } from './routes/regression-routes';
+import type { RegressionReport } from '../../shared/regression';
 import type { ReviewSets } from '../review/review-sets';
 
 export interface AppOptions {
@@ -30,6 +32,7 @@ export interface AppOptions {
   shareLink: ShareLinkBackend;
   invites: InviteBackend;
   reviewSets: ReviewSets;
+  regressions: () => readonly RegressionReport[];
   /** Largest request body accepted, in bytes (413 beyond). */
   bodyLimitBytes: number;
   log(message: string): void;
@@ -88,6 +91,7 @@ export function createApp(options: AppOptions, pipeline = pipelineOf(options)): 
   app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback'), inviteOf));
   app.use(inviteRoutes(options.invites, share, owner, inviteOf));
   app.use(reviewRoutes(options.reviewSets, backend, share, owner));
+  app.use(regressionRoutes(options.regressions, owner));
   app.use(shareLinkRoutes(options.shareLink, owner));
   app.use(pageRoute(backend, access, admission, options.rateLimits.passwords, share));
   app.use((req: Request) => {

@@ -1,3 +1,4 @@
+import type { RegressionSummary } from '../../shared/webview-messages';
 import type { PreviewProcess } from '../../client/preview-process';
 import type { StreamedEvent } from '../../shared/events';
 import type { FeedbackRecord } from '../../shared/feedback-record';
@@ -23,6 +24,8 @@ export type PreviewChange = 'counts' | 'state' | undefined;
 export class RunningPreview {
   modelVersion: string;
   tunnelState: 'none' | 'up' | 'reconnecting' | 'down';
+  /** "Is it fixed now?": the last regression replay's counts (the Feedback view shows them). */
+  regressions?: RegressionSummary;
   /** Set for VS Code port forwarding: the forwarded base URL (`asExternalUri` of the local one) replaces the local one. */
   forwardedBaseUrl?: string;
   readonly counts: PreviewCounts = { predictions: 0, up: 0, down: 0 };
@@ -120,6 +123,9 @@ export class RunningPreview {
         return 'counts';
       case 'feedback':
         return this.addFeedback(e.record) ? 'counts' : undefined;
+      case 'regression-replayed':
+        this.regressions = { modelVersion: e.modelVersion, fixed: e.fixed, total: e.total, broke: e.broke };
+        return 'state';
       case 'model-reloaded':
         this.modelVersion = e.modelVersion;
         delete this.problems.reload;
