@@ -59,6 +59,17 @@ describe('server: invites (named reviewers with their own links)', function () {
     assert.deepEqual(anonymous.json, {});
   });
 
+  it('"Use via API" hands an invited reviewer their own token, never the general share token (which a revoke would not cut)', async () => {
+    const own = await preview.get('/api/program-access', dana);
+    assert.equal(own.status, 200, own.text);
+    assert.equal(own.json.token, dana);
+    const open = await preview.request('GET', `/?t=${eve}`, { token: null });
+    const cookie = open.headers.get('set-cookie')!.split(';')[0];
+    const viaCookie = await preview.request('GET', '/api/program-access', { token: null, headers: { cookie } });
+    assert.equal(viaCookie.json.token, eve);
+    assert.equal((await preview.get('/api/program-access')).json.token, preview.shareToken, 'the share link\'s holder gets the share token');
+  });
+
   it('lists invites with last seen and feedback counts, and no token anywhere: not in the list, invites.json or the log', async () => {
     const list = await preview.get('/api/invites', preview.ownerToken);
     assert.equal(list.status, 200, list.text);
@@ -66,7 +77,7 @@ describe('server: invites (named reviewers with their own links)', function () {
     const danaRow = list.json.invites.find((i: { name: string }) => i.name === 'Dana');
     assert.equal(danaRow.feedback, 1);
     assert.equal(danaRow.lastSeenAt, new Date(now).toISOString());
-    assert.equal(list.json.invites.find((i: { name: string }) => i.name === 'Eve').lastSeenAt, undefined, 'Eve never came');
+    assert.equal(list.json.invites.find((i: { name: string }) => i.name === 'Short-lived').lastSeenAt, undefined, 'never used yet');
     const file = await readFile(path.join(dataDir, 'invites.json'), 'utf8');
     assert.equal((await stat(path.join(dataDir, 'invites.json'))).mode & 0o777, 0o600);
     for (const token of [dana, eve, short]) {

@@ -17,7 +17,7 @@ export interface RegressionCase {
 }
 
 /** Runs one V2 inference on the version served now (the worker pool); resolves with its status and answer. */
-export type Infer = (body: Uint8Array) => Promise<{ status: number; body: string }>;
+export type Infer = (body: Uint8Array) => Promise<{ status: number; body: string | Uint8Array }>;
 
 /** Cases in flight at once: enough to keep every worker busy, well under the pool's queue bound. */
 const CONCURRENCY = 32;
@@ -39,8 +39,8 @@ export function regressionCases(records: readonly FeedbackRecord[]): RegressionC
 }
 
 /** The top answer of a V2 infer answer, named as the page names it. */
-function answerOf(text: string, card: ModelCard): string | undefined {
-  const answer = JSON.parse(text) as { outputs?: Array<{ name: string; datatype: string; shape: number[]; data: unknown[] }> };
+function answerOf(body: string | Uint8Array, card: ModelCard): string | undefined {
+  const answer = JSON.parse(typeof body === 'string' ? body : Buffer.from(body).toString('utf8')) as { outputs?: Array<{ name: string; datatype: string; shape: number[]; data: unknown[] }> };
   const outputs: Record<string, StoredTensor> = {};
   for (const o of answer.outputs ?? []) outputs[o.name] = { datatype: o.datatype, shape: o.shape, data: o.data };
   return predictedLabel(outputs, card);

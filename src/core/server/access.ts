@@ -189,6 +189,17 @@ export class AccessControl {
     return invite !== undefined && !invite.revoked && !this.inviteExpired(invite);
   }
 
+  /**
+   * The link token a request presented, by the same precedence as `inspect` (a Bearer token, else `?t=`, else the
+   * page's cookie): for answers that hand a program the token the visitor already holds.
+   */
+  presentedToken(req: Request): string | undefined {
+    const bearer = req.headers.authorization ? /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization) : null;
+    if (bearer) return bearer[1];
+    if (typeof req.query.t === 'string') return req.query.t;
+    return req.headers.cookie ? parseCookies(req.headers.cookie)[this.cookieName] : undefined;
+  }
+
   /** The invites and the mode the owner set (invite-book.ts): takes effect on the next request, also for open pages. */
   adoptInvites(keys: readonly InviteKey[], inviteOnly: boolean): void {
     const invites = new Map<string, KnownInvite>();

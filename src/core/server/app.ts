@@ -86,8 +86,8 @@ export function createApp(options: AppOptions, pipeline = pipelineOf(options)): 
   app.use(v2Routes(backend, share));
   app.use(inferenceRoutes(backend, pipeline, share, limit('prediction'), bodyLimitBytes));
   app.use(apiRoutes(backend, metrics, share, owner, isOwner));
-  app.use(programRoutes(backend, access, share));
   const inviteOf = (req: IncomingMessage) => admission.credentials(req).invite;
+  app.use(programRoutes(backend, access, share, inviteOf));
   app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback'), inviteOf));
   app.use(inviteRoutes(options.invites, share, owner, inviteOf));
   app.use(reviewRoutes(options.reviewSets, backend, share, owner));
