@@ -1,24 +1,20 @@
 import * as path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { InviteBook, InviteError } from '../../core/server/invite-book';
-import { tokensFile } from '../../core/server/token-store';
 import { readJsonl } from '../../core/store/jsonl-reader';
 import { parseLifetime } from '../../core/text/duration';
 import { FEEDBACK_RECORD_LINES } from '../../shared/feedback-record';
 import type { InviteList } from '../../shared/invites';
 import { terminalSafe } from '../../shared/visible-text';
-import { requirePreviewFolder, usingDataDir } from '../data-dir';
-import { onPreview, runningPreview } from '../running-preview';
+import { usingDataDir } from '../data-dir';
+import { DATA_DIR_OPTION, onPreview, requirePreview, runningPreview } from '../running-preview';
 
 interface DataDirFlags {
   dataDir: string;
 }
 
-const DATA_DIR = ['--data-dir <dir>', 'the preview\'s data folder (serve\'s --data-dir)', '.model-preview'] as const;
 const say = (text: string) => process.stdout.write(text + '\n');
 
-/** The folder must hold a preview (tokens.json): an invite into a mistyped folder would never work. */
-const previewFolder = (dataDir: string) => requirePreviewFolder(dataDir, [path.basename(tokensFile(dataDir))], '');
 
 /** An InviteError from the book (no server running) reads like the server's own answer. */
 async function editing<T>(dataDir: string, work: (book: InviteBook) => Promise<T>): Promise<T> {
@@ -68,10 +64,10 @@ export function registerInvites(program: Command): void {
     .command('invite')
     .description('give a named reviewer their own link: their feedback carries their name, verified')
     .argument('<name>', 'the reviewer\'s name, as their feedback will carry it')
-    .option(...DATA_DIR)
+    .option(...DATA_DIR_OPTION)
     .option('--expires <lifetime>', 'the link stops working after this, e.g. 2h or 7d (default: never)', lifetime)
     .action(async (name: string, flags: DataDirFlags & { expires?: number }) => {
-      await previewFolder(flags.dataDir);
+      await requirePreview(flags.dataDir);
       const request = { name, ...(flags.expires !== undefined ? { expiresInMs: flags.expires } : {}) };
       const running = await runningPreview(flags.dataDir);
       if (running) {
@@ -86,10 +82,10 @@ export function registerInvites(program: Command): void {
   program
     .command('invites')
     .description('list the named reviewers: active, expired or revoked, last seen, feedback sent')
-    .option(...DATA_DIR)
+    .option(...DATA_DIR_OPTION)
     .option('--json', 'print the list as JSON')
     .action(async (flags: DataDirFlags & { json?: boolean }) => {
-      await previewFolder(flags.dataDir);
+      await requirePreview(flags.dataDir);
       const running = await runningPreview(flags.dataDir);
       const list = running ? await onPreview(running.server, running.owner.invites()) : await listFromFiles(flags.dataDir);
       say(flags.json ? JSON.stringify(list) : inviteLines(list).join('\n'));
@@ -99,9 +95,9 @@ export function registerInvites(program: Command): void {
     .command('revoke')
     .description('withdraw a reviewer\'s link at once (the others keep working)')
     .argument('<name>', 'the name the invite was made for')
-    .option(...DATA_DIR)
+    .option(...DATA_DIR_OPTION)
     .action(async (name: string, flags: DataDirFlags) => {
-      await previewFolder(flags.dataDir);
+      await requirePreview(flags.dataDir);
       const running = await runningPreview(flags.dataDir);
       if (running) await onPreview(running.server, running.owner.revokeInvite(name));
       else await editing(flags.dataDir, (book) => book.revoke(name));
@@ -112,10 +108,10 @@ export function registerInvites(program: Command): void {
     .command('invite-only')
     .description('turn the general share link off (only invited reviewers get in) or on again')
     .argument('<on|off>', 'on: invited reviewers only; off: the share link works too')
-    .option(...DATA_DIR)
+    .option(...DATA_DIR_OPTION)
     .action(async (state: string, flags: DataDirFlags) => {
       if (state !== 'on' && state !== 'off') throw new InvalidArgumentError(`invite-only takes on or off, not ${JSON.stringify(state)}`);
-      await previewFolder(flags.dataDir);
+      await requirePreview(flags.dataDir);
       const inviteOnly = state === 'on';
       const running = await runningPreview(flags.dataDir);
       if (running) await onPreview(running.server, running.owner.setInviteOnly(inviteOnly));

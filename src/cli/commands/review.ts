@@ -1,21 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { tokensFile } from '../../core/server/token-store';
 import { parseReviewFile, ReviewFileError } from '../../core/review/review-file';
 import { ReviewSets } from '../../core/review/review-sets';
 import { REVIEW_LIMITS, type ReviewSetList } from '../../shared/review-set';
 import { terminalSafe } from '../../shared/visible-text';
-import { requirePreviewFolder, usingDataDir } from '../data-dir';
-import { onPreview, runningPreview } from '../running-preview';
+import { usingDataDir } from '../data-dir';
+import { DATA_DIR_OPTION, onPreview, requirePreview, runningPreview } from '../running-preview';
 
 interface DataDirFlags {
   dataDir: string;
 }
 
-const DATA_DIR = ['--data-dir <dir>', 'the preview\'s data folder (serve\'s --data-dir)', '.model-preview'] as const;
 const say = (text: string) => process.stdout.write(text + '\n');
-const previewFolder = (dataDir: string) => requirePreviewFolder(dataDir, [path.basename(tokensFile(dataDir))], '');
 
 /** The file's format by its extension: .jsonl (or .ndjson) or .csv. */
 function formatOf(file: string): 'jsonl' | 'csv' {
@@ -54,10 +51,10 @@ export function registerReview(program: Command): void {
     .description(`add a review set from a .jsonl or .csv file (at most ${REVIEW_LIMITS.bytes / 1024 / 1024} MB, ${REVIEW_LIMITS.cases} cases)`)
     .argument('<file>', 'the cases: JSON Lines ({"id"?, "inputs", "expected"?, "tags"?} per line) or CSV (a column per input, optional id, expected, tags)')
     .option('--name <name>', 'the set\'s name (default: the file\'s name without its extension)')
-    .option(...DATA_DIR)
+    .option(...DATA_DIR_OPTION)
     .action(async (file: string, flags: DataDirFlags & { name?: string }) => {
       const format = formatOf(file);
-      await previewFolder(flags.dataDir);
+      await requirePreview(flags.dataDir);
       const text = await readFile(file, 'utf8');
       const name = flags.name ?? path.basename(file, path.extname(file));
       const running = await runningPreview(flags.dataDir);
@@ -75,9 +72,9 @@ export function registerReview(program: Command): void {
   review
     .command('list')
     .description('list the review sets')
-    .option(...DATA_DIR)
+    .option(...DATA_DIR_OPTION)
     .action(async (flags: DataDirFlags) => {
-      await previewFolder(flags.dataDir);
+      await requirePreview(flags.dataDir);
       const running = await runningPreview(flags.dataDir);
       say(listLines(running ? await onPreview(running.server, running.owner.reviewSets()) : (await ReviewSets.open(flags.dataDir)).list()));
     });
@@ -86,9 +83,9 @@ export function registerReview(program: Command): void {
     .command('remove')
     .description('remove a review set (the feedback given on its cases stays)')
     .argument('<name>', 'the set\'s name (review list)')
-    .option(...DATA_DIR)
+    .option(...DATA_DIR_OPTION)
     .action(async (name: string, flags: DataDirFlags) => {
-      await previewFolder(flags.dataDir);
+      await requirePreview(flags.dataDir);
       const running = await runningPreview(flags.dataDir);
       if (running) await onPreview(running.server, running.owner.removeReviewSet(name));
       else await checking(name, async () => (await ReviewSets.open(flags.dataDir)).remove(name));
