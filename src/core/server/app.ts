@@ -16,6 +16,7 @@ import { feedbackRoutes } from './routes/feedback-routes';
 import { inferenceRoutes } from './routes/inference-routes';
 import { pageRoute } from './routes/page-route';
 import { v2Routes } from './routes/v2-routes';
+import { serverRoutes, type ServerProcessBackend } from './routes/server-routes';
 
 export interface AppOptions {
   backend: ModelBackend;
@@ -24,6 +25,8 @@ export interface AppOptions {
   metrics: ServerMetrics;
   rateLimits: RateLimits;
   shareLink: ShareLinkBackend;
+  /** The process behind it (`GET /api/server`, `POST /api/server/stop`). */
+  server: ServerProcessBackend;
   /** Largest request body accepted, in bytes (413 beyond). */
   bodyLimitBytes: number;
   log(message: string): void;
@@ -79,6 +82,7 @@ export function createApp(options: AppOptions, pipeline = pipelineOf(options)): 
   app.use(apiRoutes(backend, metrics, share, owner, isOwner));
   app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback')));
   app.use(shareLinkRoutes(options.shareLink, owner));
+  app.use(serverRoutes(options.server, owner));
   app.use(pageRoute(backend, access, admission, options.rateLimits.passwords, share));
   app.use((req: Request) => {
     throw new HttpError(404, `no such route: ${req.method} ${req.path}`);
