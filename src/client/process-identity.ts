@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 /**
@@ -23,6 +24,7 @@ async function linuxIdentity(pid: number): Promise<string | undefined> {
     const [stat, bootId] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile('/proc/sys/kernel/random/boot_id', 'utf8')]);
     // The command name (field 2) is in parentheses and may itself hold spaces and parentheses: count from the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (DEAD_STATES.has(fields[0])) return undefined;
     const startTicks = fields[22 - 3];
     return startTicks ? `linux:${bootId.trim()}:${startTicks}` : undefined;
   } catch {
@@ -39,12 +41,24 @@ export function psIdentity(pid: number): Promise<string | undefined> {
   });
 }
 
-/** Whether a process with this pid exists (of any user: EPERM means it exists). */
+/** Linux process states of a process that has ended: a zombie (its parent has not reaped it yet) is not running. */
+const DEAD_STATES = new Set(['Z', 'X', 'x']);
+
+/**
+ * Whether a process with this pid is running (of any user: EPERM means it exists). On Linux a zombie is not: a
+ * killed server whose parent is gone (a detached server) may stay a zombie until init reaps it.
+ */
 export function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  if (process.platform !== 'linux') return true;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !DEAD_STATES.has(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return false;
   }
 }

@@ -68,3 +68,9 @@ export function runCli(args: string[], cwd = REPO, env: NodeJS.ProcessEnv = {}, 
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** Whether a share link admits its token: the status of the page's API (`GET /api/card`) with the link's token. */
+export async function linkServes(shareUrl: unknown): Promise<number> {
+  const url = new URL(String(shareUrl));
+  return (await fetch(new URL('/api/card', url), { headers: { authorization: `Bearer ${url.searchParams.get('t')}` } })).status;
+}

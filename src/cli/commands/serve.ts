@@ -170,42 +170,8 @@ async function serve(modelFile: string, flags: ServeFlags, command: Command): Pr
     await lock.release();
     throw err;
   });
-  const card = session.card()!;
-
-  // From here to the listener below nothing awaits, so no event can slip between what the preview published while it
-  // started (a replaced expired link, an invalid sidecar: no one listened yet) and the live ones.
-  if (flags.json) {
-    const link = session.shareLink();
-    emit({
-      event: 'ready', model: card.name, modelVersion: card.version, port: session.port, localUrl: session.localUrl, shareUrl: link.shareUrl,
-      expiresAt: link.expiresAt, tunnel: link.tunnel.provider, epoch: session.hub.epoch, ownerToken: session.access.ownerToken,
-      pid: process.pid, lanUrls: session.lanUrls(),
-    });
-  } else {
-    say(`Model Preview: serving ${describeModelText(card, { full: false }).join('\n')}`);
-    if (card.sidecarError) say(`sidecar ignored: ${terminalSafe(card.sidecarError)}`);
-    say(`workers    ${session.workers} (one onnxruntime thread each)`);
-    say('');
-    for (const line of shareLinkLines(session, flags.host)) say(line);
-    const reachable = session.shareLink().publicUrl ? session.shareUrl : session.lanUrls()[0];
-    if (reachable && flags.qr) say(`\n${await terminalQr(reachable)}`);
-    say(`V2 API:      ${session.localUrl}v2/models/${encodeURIComponent(card.name)}/infer  (Authorization: Bearer <share token from the link>)`);
-    say(`Owner token: in ${path.resolve(tokensFile(flags.dataDir))} (for /metrics)`);
-    say(flags.watch ? `Watching ${modelFile} for re-exports. Press Ctrl+C to stop.` : 'Press Ctrl+C to stop.');
-  }
-  for (const numbered of session.hub.since(0) ?? []) {
-    const { id: _id, ...e } = numbered;
-    if (flags.json) emit(e);
-    else if (!(e.event === 'error' && e.source === 'sidecar')) write(eventText(e, flags.dataDir)); // the banner says "sidecar ignored"
-  }
-  releaseLogs();
-  session.on('event', (e) => {
-    if (flags.json) emit(e);
-    else write(eventText(e, flags.dataDir));
-    // A tunnel that (re)opened may have learnt what gives the same public URL next time.
-    if (e.event === 'tunnel-up' || e.event === 'tunnel-url-changed') void remember().catch(() => undefined);
-  });
-
+  // Before `ready` is printed: whoever reads it may stop us at once, and a signal with no handler yet would kill us
+  // without releasing the data folder.
   let stopping = false;
   stopNow = (signal: string) => {
     if (stopping) {
@@ -228,6 +194,46 @@ async function serve(modelFile: string, flags: ServeFlags, command: Command): Pr
   process.on('message', (message) => isStopRequest(message) && shutdown('stop request'));
 
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+
+  const card = session.card()!;
+  // A QR code of a link another device can open (the public one, else the first on the network); made before the
+  // banner, as nothing may await between the banner and the event listener below.
+  const reachable = session.shareLink().publicUrl ? session.shareUrl : session.lanUrls()[0];
+  const qr = !flags.json && flags.qr && reachable ? await terminalQr(reachable) : undefined;
+
+  // From here to the listener below nothing awaits, so no event can slip between what the preview published while it
+  // started (a replaced expired link, an invalid sidecar: no one listened yet) and the live ones.
+  if (flags.json) {
+    const link = session.shareLink();
+    emit({
+      event: 'ready', model: card.name, modelVersion: card.version, port: session.port, localUrl: session.localUrl, shareUrl: link.shareUrl,
+      expiresAt: link.expiresAt, tunnel: link.tunnel.provider, epoch: session.hub.epoch, ownerToken: session.access.ownerToken,
+      pid: process.pid, lanUrls: session.lanUrls(),
+    });
+  } else {
+    say(`Model Preview: serving ${describeModelText(card, { full: false }).join('\n')}`);
+    if (card.sidecarError) say(`sidecar ignored: ${terminalSafe(card.sidecarError)}`);
+    say(`workers    ${session.workers} (one onnxruntime thread each)`);
+    say('');
+    for (const line of shareLinkLines(session, flags.host)) say(line);
+    if (qr) say(`\n${qr}`);
+    say(`V2 API:      ${session.localUrl}v2/models/${encodeURIComponent(card.name)}/infer  (Authorization: Bearer <share token from the link>)`);
+    say(`Owner token: in ${path.resolve(tokensFile(flags.dataDir))} (for /metrics)`);
+    say(flags.watch ? `Watching ${modelFile} for re-exports. Press Ctrl+C to stop.` : 'Press Ctrl+C to stop.');
+  }
+  for (const numbered of session.hub.since(0) ?? []) {
+    const { id: _id, ...e } = numbered;
+    if (flags.json) emit(e);
+    else if (!(e.event === 'error' && e.source === 'sidecar')) write(eventText(e, flags.dataDir)); // the banner says "sidecar ignored"
+  }
+  releaseLogs();
+  session.on('event', (e) => {
+    if (flags.json) emit(e);
+    else write(eventText(e, flags.dataDir));
+    // A tunnel that (re)opened may have learnt what gives the same public URL next time.
+    if (e.event === 'tunnel-up' || e.event === 'tunnel-url-changed') void remember().catch(() => undefined);
+  });
+
 }
 
 /** The share link lines of the banner: the link people can open, and who can open it. */
