@@ -109,10 +109,13 @@ describe('model-preview serve --tunnel (the built CLI)', function () {
       await stopCli(first.cli);
       const remembered = readFileSync(path.join(dir, 'address.json'), 'utf8');
       const remotePort = Number(new URL(String(first.ready.shareUrl)).port);
-      // The throwaway sshd forwards on this machine's loopback: another program listening there holds the port.
-      const squatter = await new Promise<net.Server>((resolve, reject) => {
-        const server = net.createServer((socket) => socket.destroy()).once('error', reject).listen(remotePort, '127.0.0.1', () => resolve(server));
+      // The throwaway sshd forwards on this machine's loopback ("localhost": 127.0.0.1 and ::1, and it is content with
+      // either): another program listening on both holds the port.
+      const hold = (host: string) => new Promise<net.Server>((resolve, reject) => {
+        const server = net.createServer((socket) => socket.destroy()).once('error', reject).listen(remotePort, host, () => resolve(server));
       });
+      const squatters = [await hold('127.0.0.1'), await hold('::1')];
+      const squatter = { close: () => squatters.forEach((server) => server.close()) };
       try {
         const json = await serveOnce(dir);
         const changed = await json.cli.nextEvent((e) => e.event === 'tunnel-url-changed');
