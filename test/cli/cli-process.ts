@@ -74,3 +74,10 @@ export async function linkServes(shareUrl: unknown): Promise<number> {
   const url = new URL(String(shareUrl));
   return (await fetch(new URL('/api/card', url), { headers: { authorization: `Bearer ${url.searchParams.get('t')}` } })).status;
 }
+
+/** Stops a `serve` with SIGTERM (unless it already ended) and checks it stopped cleanly: exit code 0. */
+export async function stopCleanly(cli: CliRun): Promise<void> {
+  if (cli.child.exitCode === null) cli.child.kill('SIGTERM');
+  const code = await cli.exited;
+  if (code !== 0) throw new Error(`serve did not stop cleanly (exit ${code}, signal ${cli.child.signalCode}): ${cli.stderr()}`);
+}

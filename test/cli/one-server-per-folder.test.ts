@@ -3,16 +3,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { REPO, linkServes, runCli, startCli, type CliRun } from './cli-process';
+import { REPO, linkServes, runCli, startCli, stopCleanly } from './cli-process';
 
 const IRIS = path.join(REPO, 'examples/iris/iris.onnx');
 const newDataDir = () => path.join(mkdtempSync(path.join(tmpdir(), 'mp-one-server-')), 'data');
-
-async function stop(cli: CliRun): Promise<void> {
-  if (cli.child.exitCode === null) cli.child.kill('SIGTERM');
-  assert.equal(await cli.exited, 0, `exit ${cli.child.exitCode} / ${cli.child.signalCode}: ${cli.stderr()}`);
-}
-
 
 describe('one data folder, one server (the built CLI)', function () {
   this.timeout(30_000);
@@ -37,7 +31,7 @@ describe('one data folder, one server (the built CLI)', function () {
       assert.equal(again.shareUrl, ready.shareUrl, 'the same link after the crash');
       assert.equal(JSON.parse(readFileSync(path.join(dataDir, 'server.json'), 'utf8')).pid, next.child.pid);
     } finally {
-      await stop(next);
+      await stopCleanly(next);
     }
   });
 
@@ -65,7 +59,7 @@ describe('one data folder, one server (the built CLI)', function () {
         await serve.nextEvent((e) => e.event === 'ready');
         assert.equal(JSON.parse(readFileSync(path.join(dataDir, 'server.json'), 'utf8')).pid, serve.child.pid, 'the stale file was replaced');
       } finally {
-        await stop(serve);
+        await stopCleanly(serve);
       }
       assert.equal(unrelated.signalCode, null);
     } finally {

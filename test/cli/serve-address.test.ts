@@ -3,16 +3,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { REPO, linkServes, startCli, type CliRun } from './cli-process';
+import { REPO, linkServes, startCli, stopCleanly } from './cli-process';
 
 const IRIS = path.join(REPO, 'examples/iris/iris.onnx');
 
 const newDataDir = () => path.join(mkdtempSync(path.join(tmpdir(), 'mp-address-')), 'data');
-
-async function stop(cli: CliRun): Promise<void> {
-  if (cli.child.exitCode === null) cli.child.kill('SIGTERM');
-  assert.equal(await cli.exited, 0, cli.stderr());
-}
 
 /** Listens on `port` of 127.0.0.1 as "another program" would. */
 function holdPort(port: number): Promise<net.Server> {
@@ -28,7 +23,7 @@ describe('serve remembers its address per data folder (the built CLI)', function
     const dataDir = newDataDir();
     const first = startCli(['serve', IRIS, '--json', '--data-dir', dataDir, '--workers', '1']);
     const ready1 = await first.nextEvent((e) => e.event === 'ready');
-    await stop(first);
+    await stopCleanly(first);
     const port = Number(ready1.port);
     assert.ok(port >= 20_000 && port <= 29_999, `port ${port} is outside the fixed range`);
     assert.equal(JSON.parse(readFileSync(path.join(dataDir, 'address.json'), 'utf8')).port, port);
@@ -39,7 +34,7 @@ describe('serve remembers its address per data folder (the built CLI)', function
       assert.equal(ready2.shareUrl, ready1.shareUrl, 'the link is byte-for-byte the same');
       assert.equal(await linkServes(ready1.shareUrl), 200, 'the link given out by the first run reaches the second');
     } finally {
-      await stop(second);
+      await stopCleanly(second);
     }
   });
 
@@ -47,10 +42,10 @@ describe('serve remembers its address per data folder (the built CLI)', function
     const dataDir = newDataDir();
     const first = startCli(['serve', IRIS, '--json', '--data-dir', dataDir, '--workers', '1']);
     const remembered = Number((await first.nextEvent((e) => e.event === 'ready')).port);
-    await stop(first);
+    await stopCleanly(first);
     const explicit = startCli(['serve', IRIS, '--json', '--port', '0', '--data-dir', dataDir, '--workers', '1']);
     const ready = await explicit.nextEvent((e) => e.event === 'ready');
-    await stop(explicit);
+    await stopCleanly(explicit);
     assert.notEqual(Number(ready.port), remembered);
     assert.equal(JSON.parse(readFileSync(path.join(dataDir, 'address.json'), 'utf8')).port, remembered);
   });
@@ -59,13 +54,13 @@ describe('serve remembers its address per data folder (the built CLI)', function
     const dataDir = newDataDir();
     const first = startCli(['serve', IRIS, '--json', '--data-dir', dataDir, '--workers', '1']);
     const port = Number((await first.nextEvent((e) => e.event === 'ready')).port);
-    await stop(first);
+    await stopCleanly(first);
     const squatter = await holdPort(port);
     try {
       const json = startCli(['serve', IRIS, '--json', '--data-dir', dataDir, '--workers', '1']);
       const ready = await json.nextEvent((e) => e.event === 'ready');
       const changed = await json.nextEvent((e) => e.event === 'share-link-changed');
-      await stop(json);
+      await stopCleanly(json);
       assert.notEqual(ready.port, port);
       assert.equal(changed.reason, 'port-changed');
       assert.equal(changed.previousPort, port);
@@ -76,14 +71,14 @@ describe('serve remembers its address per data folder (the built CLI)', function
 
       const text = startCli(['serve', IRIS, '--data-dir', dataDir, '--workers', '1']);
       await text.nextEvent((e) => String(e.text).startsWith('Watching'));
-      await stop(text);
+      await stopCleanly(text);
       assert.match(text.stderr(), new RegExp(`LINK CHANGED: port ${port} \\(this data folder's remembered port\\) is taken by another program, so this preview serves on port \\d+`));
     } finally {
       squatter.close();
     }
     const again = startCli(['serve', IRIS, '--json', '--data-dir', dataDir, '--workers', '1']);
     const back = await again.nextEvent((e) => e.event === 'ready');
-    await stop(again);
+    await stopCleanly(again);
     assert.equal(back.port, port, 'the remembered port again once it is free');
   });
 
@@ -91,7 +86,7 @@ describe('serve remembers its address per data folder (the built CLI)', function
     const dataDir = newDataDir();
     const json = startCli(['serve', IRIS, '--json', '--host', '0.0.0.0', '--data-dir', dataDir, '--workers', '1']);
     const ready = await json.nextEvent((e) => e.event === 'ready');
-    await stop(json);
+    await stopCleanly(json);
     const lanUrls = ready.lanUrls as string[];
     const addresses = Object.values(networkInterfaces()).flat().filter((a) => a && !a.internal && a.family === 'IPv4').map((a) => a!.address);
     assert.ok(addresses.length > 0, 'this test needs a machine with a network address');
@@ -112,7 +107,7 @@ describe('serve remembers its address per data folder (the built CLI)', function
       assert.ok(lines.some((l) => /[▀▄█]/.test(l)), 'a terminal QR code is printed');
       assert.equal(await linkServes(lanUrls[0]), 200, 'the LAN link reaches the preview');
     } finally {
-      await stop(text);
+      await stopCleanly(text);
     }
   });
 });

@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startThrowawaySshd, type ThrowawaySshd } from '../helpers/throwaway-sshd';
-import { linkServes, REPO, runCli, startCli } from './cli-process';
+import { linkServes, REPO, runCli, startCli, stopCleanly } from './cli-process';
 
 const IRIS = path.join(REPO, 'examples/iris/iris.onnx');
 const dataDir = () => path.join(mkdtempSync(path.join(tmpdir(), 'mp-tunnel-cli-')), 'data');
@@ -83,15 +83,11 @@ describe('model-preview serve --tunnel (the built CLI)', function () {
       const ready = await cli.nextEvent((e) => e.event === 'ready', 20_000);
       return { cli, ready };
     };
-    const stopCli = async (cli: ReturnType<typeof startCli>) => {
-      cli.child.kill('SIGTERM');
-      assert.equal(await cli.exited, 0, cli.stderr());
-    };
 
     it('two serve runs on one data folder through a real sshd give the identical public link (the same remote port is asked for again)', async () => {
       const dir = dataDir();
       const first = await serveOnce(dir);
-      await stopCli(first.cli);
+      await stopCleanly(first.cli);
       const second = await serveOnce(dir);
       try {
         assert.equal(second.ready.shareUrl, first.ready.shareUrl);
@@ -99,14 +95,14 @@ describe('model-preview serve --tunnel (the built CLI)', function () {
         assert.equal(await linkServes(first.ready.shareUrl), 200, 'the public link of the first run reaches the second run through the tunnel');
         assert.ok(!second.cli.lines().some((e) => e.event === 'tunnel-url-changed'));
       } finally {
-        await stopCli(second.cli);
+        await stopCleanly(second.cli);
       }
     });
 
     it('the remembered remote port is taken on the ssh server: a new public link, a tunnel-url-changed event and a loud CLI line', async () => {
       const dir = dataDir();
       const first = await serveOnce(dir);
-      await stopCli(first.cli);
+      await stopCleanly(first.cli);
       const remembered = readFileSync(path.join(dir, 'address.json'), 'utf8');
       const remotePort = Number(new URL(String(first.ready.shareUrl)).port);
       // The throwaway sshd forwards on this machine's loopback ("localhost": 127.0.0.1 and ::1, and it is content with
@@ -119,7 +115,7 @@ describe('model-preview serve --tunnel (the built CLI)', function () {
       try {
         const json = await serveOnce(dir);
         const changed = await json.cli.nextEvent((e) => e.event === 'tunnel-url-changed');
-        await stopCli(json.cli);
+        await stopCleanly(json.cli);
         assert.notEqual(json.ready.shareUrl, first.ready.shareUrl);
         assert.equal(changed.previousUrl, new URL('/', String(first.ready.shareUrl)).href);
         assert.equal(changed.shareUrl, json.ready.shareUrl);
@@ -128,7 +124,7 @@ describe('model-preview serve --tunnel (the built CLI)', function () {
         writeFileSync(path.join(dir, 'address.json'), remembered);
         const text = startCli(['serve', IRIS, '--data-dir', dir, '--workers', '1', ...sshFlags()]);
         await text.nextEvent((e) => String(e.text).startsWith('Watching'), 20_000);
-        await stopCli(text);
+        await stopCleanly(text);
         assert.match(text.stderr(), /LINK CHANGED: the ssh tunnel's public URL is not http:\/\/127\.0\.0\.1:\d+\/ any more; links given out before are dead\. New share link: http/);
       } finally {
         squatter.close();
