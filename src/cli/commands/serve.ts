@@ -66,7 +66,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('serve a model: a share link for people, the Open Inference Protocol (V2) for programs')
     .argument('<model>', 'path to an .onnx file; re-exporting it reloads the served model')
-    .addOption(new Option('--port <n>', 'port to listen on, 0 for any free port (default: the port this data folder had last time, so the link stays the same)').argParser(integer(0, '--port', 65535)))
+    .addOption(new Option('--port <n>', 'port to listen on; without it, the port this data folder had last time (the same link every start); 0 for any free port').argParser(integer(0, '--port', 65535)))
     .option('--detach', 'run the server in the background and return once it serves (its output goes to <data-dir>/server.log; stop it with model-preview stop)')
     .option('--no-qr', 'do not print a QR code of a link other devices can open')
     .option('--host <address>', 'address to listen on', '127.0.0.1')
