@@ -8,6 +8,10 @@ import { registerInitPage } from './commands/init-page';
 import { registerInspect } from './commands/inspect';
 import { registerRotateLink } from './commands/rotate-link';
 import { registerServe } from './commands/serve';
+import { registerStatus } from './commands/status';
+import { registerStop } from './commands/stop';
+import { DataFolderHeldError } from './data-folder-lock';
+import { DetachedStartError } from './detach';
 import { TunnelError } from '../core/tunnel/tunnel-provider';
 import { DataDirError } from './data-dir';
 
@@ -24,9 +28,12 @@ registerInspect(program);
 registerInitPage(program);
 registerFeedback(program);
 registerRotateLink(program);
+registerStatus(program);
+registerStop(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   // Expected failures are one line, no stack: the message already names the file and the reason.
   process.stderr.write(`model-preview: ${err.message}\n`);
-  process.exit([ModelLoadError, ListenError, TunnelError, DataDirError].some((type) => err instanceof type) ? EXIT_CANNOT_SERVE : 1);
+  if (err instanceof DetachedStartError) process.exit(err.exitCode);
+  process.exit([ModelLoadError, ListenError, TunnelError, DataDirError, DataFolderHeldError].some((type) => err instanceof type) ? EXIT_CANNOT_SERVE : 1);
 });

@@ -49,6 +49,9 @@ const TABLE: Record<string, Row> = {
   'GET /api/stats': { access: 'owner', url: () => '/api/stats', ok: 200 },
   'GET /api/share-link': { access: 'owner', url: () => '/api/share-link', ok: 200 },
   'POST /api/share-link/rotate': { access: 'owner', url: () => '/api/share-link/rotate', ok: 200 },
+  'GET /api/server': { access: 'owner', url: () => '/api/server', ok: 200 },
+  // A session started in-process (no `serve` behind it) cannot be stopped over HTTP: 409 says where to stop it.
+  'POST /api/server/stop': { access: 'owner', url: () => '/api/server/stop', ok: 409 },
   'GET /': { access: 'share', url: () => '/', ok: 200 },
   'POST /unlock': { access: 'unlock', url: () => '/unlock', body: `password=${encodeURIComponent(PASSWORD)}`, ok: 303 },
   'GET /assets/:name': { access: 'share', url: () => '/assets/page.js', ok: 200 },
@@ -113,7 +116,7 @@ describe('server: which credentials every route accepts (route × credential tab
   it('the table has exactly the app\'s routes', () => {
     const s = p.session;
     const app = createApp({
-      backend: s, feedback: s.feedback, access: s.access, metrics: s.metrics, shareLink: s, bodyLimitBytes: 1024, log: () => undefined,
+      backend: s, feedback: s.feedback, access: s.access, metrics: s.metrics, shareLink: s, server: s, bodyLimitBytes: 1024, log: () => undefined,
       rateLimits: new RateLimits({ predictionsPerMinute: 0, feedbackPerMinute: 0 }),
     });
     assert.deepEqual(routesOf(app).sort(), Object.keys(TABLE).sort());

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { OwnerApi } from '../../client/owner-api';
 import { AccessControl } from '../../core/server/access';
-import { readServerInfo } from '../../core/server/server-info';
+import { findRunningServer } from '../../client/running-server';
 import { loadOrCreateTokens, saveTokens, tokensFile } from '../../core/server/token-store';
 import { requirePreviewFolder, usingDataDir } from '../data-dir';
 
@@ -26,12 +26,13 @@ export function registerRotateLink(program: Command): void {
     .action(async (flags: RotateFlags) => {
       if (!flags.create) await requirePreviewFolder(flags.dataDir, [path.basename(tokensFile(flags.dataDir))], ', or add --create to make a link there for the next serve');
       const tokens = await usingDataDir(flags.dataDir, () => loadOrCreateTokens(flags.dataDir));
-      const server = await readServerInfo(flags.dataDir);
-      if (!server) {
+      const lookup = await findRunningServer(flags.dataDir);
+      if (lookup.state !== 'running') {
         await usingDataDir(flags.dataDir, () => saveTokens(flags.dataDir, new AccessControl(tokens).rotateShareToken()));
         process.stdout.write('No preview of this folder is running: the next `model-preview serve` uses a new share link.\n');
         return;
       }
+      const server = lookup.server.info;
       const owner = new OwnerApi({ baseUrl: server.localUrl, ownerToken: tokens.ownerToken });
       const link = await owner.rotateShareLink().catch((err: Error) => {
         throw new Error(`the preview on port ${server.port}: ${err.message}`);

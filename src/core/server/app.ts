@@ -17,6 +17,7 @@ import { inferenceRoutes } from './routes/inference-routes';
 import { pageRoute } from './routes/page-route';
 import { programRoutes } from './routes/program-routes';
 import { v2Routes } from './routes/v2-routes';
+import { serverRoutes, type ServerProcessBackend } from './routes/server-routes';
 
 export interface AppOptions {
   backend: ModelBackend;
@@ -25,6 +26,8 @@ export interface AppOptions {
   metrics: ServerMetrics;
   rateLimits: RateLimits;
   shareLink: ShareLinkBackend;
+  /** The process behind it (`GET /api/server`, `POST /api/server/stop`). */
+  server: ServerProcessBackend;
   /** Largest request body accepted, in bytes (413 beyond). */
   bodyLimitBytes: number;
   log(message: string): void;
@@ -81,6 +84,7 @@ export function createApp(options: AppOptions, pipeline = pipelineOf(options)): 
   app.use(programRoutes(backend, access, share));
   app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback')));
   app.use(shareLinkRoutes(options.shareLink, owner));
+  app.use(serverRoutes(options.server, owner));
   app.use(pageRoute(backend, access, admission, options.rateLimits.passwords, share));
   app.use((req: Request) => {
     throw new HttpError(404, `no such route: ${req.method} ${req.path}`);

@@ -10,6 +10,8 @@ export interface TunnelKeeperOptions {
   /** First delay before re-opening; doubles per failed attempt up to `maxDelayMs`. Defaults 250 ms and 15 s. */
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /** What an earlier run's tunnel learnt: handed to the first open, so it can ask for the same public URL. */
+  hint?: TunnelHint;
 }
 
 export type TunnelChange =
@@ -28,11 +30,18 @@ export class TunnelKeeper extends EventEmitter<{ change: [TunnelChange] }> {
   private lastUrl?: string;
   private retryTimer?: NodeJS.Timeout;
   private readonly stopped = new AbortController();
-  private readonly options: Required<TunnelKeeperOptions>;
+  private readonly options: Required<Omit<TunnelKeeperOptions, 'hint'>>;
 
   constructor(private readonly provider: TunnelProvider, private readonly target: TunnelTarget, options: TunnelKeeperOptions = {}) {
     super();
-    this.options = { openTimeoutMs: 15_000, maxAttempts: 12, initialDelayMs: 250, maxDelayMs: 15_000, ...options };
+    const { hint, ...rest } = options;
+    this.options = { openTimeoutMs: 15_000, maxAttempts: 12, initialDelayMs: 250, maxDelayMs: 15_000, ...rest };
+    this.hint = hint;
+  }
+
+  /** What the last open learnt (or the hint it was given): for the next run. */
+  get lastHint(): TunnelHint | undefined {
+    return this.hint;
   }
 
   get providerName(): string {
