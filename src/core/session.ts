@@ -28,6 +28,7 @@ import { FeedbackService } from './feedback/feedback-service';
 import { FeedbackStore } from './feedback/feedback-store';
 import { PredictionLog } from './feedback/prediction-log';
 import { attachEventsSocket } from './server/events-socket';
+import { PageEvents } from './server/page-events';
 
 export interface PreviewOptions {
   modelFile: string;
@@ -41,6 +42,8 @@ export interface PreviewOptions {
   bodyLimitBytes: number;
   /** WebSocket heartbeat period (default 30 s). */
   heartbeatMs?: number;
+  /** How often the try-it page's event stream pings (default PAGE_EVENTS_PING_MS). */
+  pageEventsPingMs?: number;
   /** Reload the model when its file is rewritten (default on). */
   watch?: boolean;
   /** Makes the share link public; none: the link is local only. */
@@ -86,6 +89,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   /** Every event of this preview, numbered, for the events WebSocket and its resume. */
   readonly hub = new EventHub();
   readonly feedback: FeedbackService;
+  /** The share visitors' event streams (the try-it page). */
+  readonly pageEvents: PageEvents;
   private eventsSocket?: { close(): Promise<void> };
   private tunnel?: TunnelKeeper;
   private tunnelState: ShareLinkInfo['tunnel']['state'] = 'none';
@@ -100,6 +105,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     super();
     this.metrics = new ServerMetrics(() => pool.queueDepth, () => pool.inFlight);
     this.feedback = new FeedbackService(predictions, feedbackStore, () => this.card(), (e) => this.publish(e));
+    this.pageEvents = new PageEvents({ hub: this.hub, access, modelVersion: () => this.description?.version ?? '', pingMs: options.pageEventsPingMs });
     pool.on('worker-error', (err: Error) => this.publish({ event: 'error', source: 'worker', message: err.message }));
   }
 
@@ -122,6 +128,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       session.adopt(description, performance.now() - started);
       const appOptions = {
         backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session,
+        pageEvents: session.pageEvents,
         rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, ({ failedAttempts, windowSeconds, until }) => {
           session.publish({ event: 'password-lockout', failedAttempts, windowSeconds, until: until.toISOString() });
         }),
@@ -144,6 +151,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     } catch (err) {
       // Nothing may outlive a failed start: not the tunnel, the port, the workers or an open file.
       await session.tunnel?.stop();
+      session.pageEvents.close();
       await session.eventsSocket?.close();
       await session.server?.stop();
       await pool.close();
@@ -216,6 +224,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.watcher?.close();
+      // Open pages hear "stopping" first, while the tunnel still carries it, so they say "offline" at once.
+      this.pageEvents.close();
       await this.tunnel?.stop();
       await Promise.all([this.eventsSocket?.close(), this.server?.stop()]);
       await this.reloading;
