@@ -59,7 +59,7 @@ export async function predict(inputs: Record<string, unknown>): Promise<PredictR
       body: JSON.stringify({ inputs }),
     });
   } catch {
-    throw new ApiError(0, 'Could not reach the model server. Check your connection and try again.');
+    throw new ApiError(0, 'The preview did not answer: it may be offline right now. Try again in a moment.');
   }
   const body = await readJson(res);
   if (!res.ok) throw new ApiError(res.status, errorText(body, res.status), errorDetails(body));

@@ -13,8 +13,9 @@ import { relativeTime } from '../browser/logic/relative-time';
 import { QueueStatus } from './queue-status';
 import { correctionChoices, renderOutputs } from './result-view';
 import { SafeStorage } from './storage';
-import { VersionWatcher } from './version-watcher';
 import { backoffDelay } from '../shared/backoff';
+import { VersionWatcher } from './version-watcher';
+import { offlineNotice, PreviewLink } from './preview-link';
 
 /**
  * The stakeholder try-it page. The server sends a bare HTML shell (src/core/server/routes/page-route.ts); this script
@@ -35,6 +36,7 @@ class PreviewPage {
   private apiPanel?: ApiPanel;
   readonly queueStatus: QueueStatus;
   readonly versions: VersionWatcher;
+  readonly link: PreviewLink;
 
   constructor(
     private readonly header: HTMLElement,
@@ -47,6 +49,13 @@ class PreviewPage {
       card: () => this.card,
       hasRun: () => this.lastInputs !== undefined,
       adopt: (card) => this.adopt(card),
+    });
+    this.link = new PreviewLink(header, {
+      cardSeen: (card) => this.versions.consider(card),
+      cameBack: () => {
+        queue.retryAllNow();
+        void queue.flush();
+      },
     });
   }
 
@@ -180,6 +189,7 @@ class PreviewPage {
       this.showResult(response, performance.now() - started);
       if (response.modelVersion !== this.card.version) void this.versions.check();
     } catch (err) {
+      if (err instanceof ApiError && err.status === 0) this.link.suspect();
       if (err instanceof ApiError) this.showError(err.message, err.details);
       else this.showError('Something went wrong. Please try again.');
     } finally {
@@ -259,8 +269,7 @@ async function loadCard(main: HTMLElement): Promise<ModelCard | undefined> {
         main.setAttribute('aria-busy', 'false');
         return undefined;
       }
-      const message = err instanceof ApiError && err.status === 503 ? 'The model is still loading…' : 'Cannot reach the model server; retrying…';
-      replaceChildren(main, el('p', { class: 'loading', role: 'status' }, message));
+      replaceChildren(main, err instanceof ApiError && err.status === 503 ? el('p', { class: 'loading', role: 'status' }, 'The model is still loading…') : offlineNotice());
       await sleep(backoffDelay(attempt, CARD_RETRY));
     }
   }
@@ -280,7 +289,7 @@ async function boot(): Promise<void> {
   const card = await loadCard(main);
   if (!card) return;
   page.render(card);
-  page.versions.start();
+  page.link.start();
   page.acceptPastedPictures();
 }
 

@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { IRIS_MODEL, startPreview, type Preview } from '../helpers/preview';
+import { withMetadataProp } from '../helpers/re-export';
+import { ARTIFACTS, DESKTOP, launchBrowser, newContext, PHONE } from './browser';
+import { feedbackLines, fillIris, openShareLink, queuedInBrowser } from './page-kit';
+
+const OFFLINE = 'This preview is offline right now — your feedback is kept in this browser and sent when it is back.';
+
+/** How the page learns about its link: `stream`, `polling`, `offline`, `ended` (PreviewLink sets it on <html>). */
+const linkMode = (page: Page): Promise<string | undefined> => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset.linkMode);
+const waitForMode = (page: Page, mode: string, timeout = 10_000) => page.waitForFunction((m) => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset.linkMode === m, mode, { timeout });
+
+/** Marks the loaded document: a reload (which the page must not need) would lose the mark. */
+const markDocument = (page: Page) => page.evaluate(() => void ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
+const stillSameDocument = (page: Page) => page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded === true);
+
+describe('e2e: a link that lives — the page through a server restart, a re-export, a rotation', function () {
+  this.timeout(120_000);
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  let dir: string;
+  before(async () => {
+    ({ browser, close: closeBrowser } = await launchBrowser());
+  });
+  after(async () => closeBrowser?.());
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'mp-e2e-link-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('server stopped under an open page: the offline banner, feedback typed meanwhile is delivered once after the restart, and the page recovers without a reload', async () => {
+    const dataDir = path.join(dir, 'data');
+    const first = await startPreview(IRIS_MODEL, { dataDir });
+    const { context } = await newContext(browser, PHONE, true);
+    let second: Preview | undefined;
+    try {
+      const page = await context.newPage();
+      await openShareLink(page, first);
+      await waitForMode(page, 'stream');
+      await markDocument(page);
+      await fillIris(page, [6.7, 3.0, 5.2, 2.3]);
+      await page.getByTestId('predict').click();
+      await page.getByTestId('score-row').first().waitFor();
+
+      await first.stop();
+      const banner = page.getByTestId('offline');
+      await banner.waitFor({ timeout: 5_000 });
+      assert.equal(await banner.innerText(), OFFLINE);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'page-offline.png'), fullPage: true });
+
+      await page.getByTestId('thumb-down').click();
+      await page.getByTestId('comment').fill('typed while the preview was away');
+      await page.getByTestId('send-feedback').click();
+      await page.getByTestId('feedback-status').filter({ hasText: /^Not sent yet/ }).waitFor();
+      assert.equal((await queuedInBrowser(page)).length, 1);
+
+      // The same data folder on the same port: the same link answers again.
+      second = await startPreview(IRIS_MODEL, { dataDir, port: first.port });
+      await page.getByTestId('feedback-status').filter({ hasText: /^Saved$/ }).waitFor({ timeout: 30_000 });
+      await banner.waitFor({ state: 'detached', timeout: 5_000 });
+      await waitForMode(page, 'stream');
+      assert.ok(await stillSameDocument(page), 'the page recovered by itself, without a reload');
+      const records = feedbackLines(second);
+      assert.equal(records.length, 1, JSON.stringify(records));
+      assert.equal(records[0].comment, 'typed while the preview was away');
+      assert.deepEqual(await queuedInBrowser(page), []);
+
+      // And it works again as before: a new prediction is answered.
+      await page.getByTestId('predict').click();
+      await page.locator('[data-testid="feedback-status"]:not([data-state="ok"])').waitFor();
+      assert.ok(await stillSameDocument(page));
+    } finally {
+      await context.close();
+      await first.stop();
+      await second?.stop();
+    }
+  });
+
+  /** A re-export of the page's model, and the time from the write to the new-version banner on the open page. */
+  async function reExportUntilBanner(page: Page, p: Preview, modelFile: string, tag: string): Promise<void> {
+    writeFileSync(modelFile, withMetadataProp(readFileSync(IRIS_MODEL), 'exported_by', tag));
+    const reloaded = await p.waitForEvent((e) => e.event === 'model-reloaded' && p.session.card()!.metadataProps.exported_by === tag, 10_000);
+    await page.locator(`[data-testid="new-version"][data-version="${(reloaded as { modelVersion: string }).modelVersion}"]`).waitFor({ timeout: 15_000 });
+  }
+
+  it('a re-export reaches the open page through the event stream (no polling in that mode)', async () => {
+    const modelFile = path.join(dir, 'iris.onnx');
+    copyFileSync(IRIS_MODEL, modelFile);
+    const p = await startPreview(modelFile, { dataDir: path.join(dir, 'data') });
+    const { context } = await newContext(browser, DESKTOP);
+    try {
+      const page = await context.newPage();
+      const cardReads: number[] = [];
+      page.on('request', (r) => r.url().endsWith('/api/card') && cardReads.push(Date.now()));
+      await openShareLink(page, p);
+      await waitForMode(page, 'stream');
+      const readsBefore = cardReads.length;
+      await reExportUntilBanner(page, p, modelFile, 'e2e-stream');
+      assert.equal(await linkMode(page), 'stream');
+      assert.equal(cardReads.length, readsBefore + 1, 'one card read, when the stream said the card changed');
+    } finally {
+      await context.close();
+      await p.stop();
+    }
+  });
+
+  it('where the stream cannot be opened (a tunnel that does not carry it), the page polls the card and the banner still comes', async () => {
+    const modelFile = path.join(dir, 'iris.onnx');
+    copyFileSync(IRIS_MODEL, modelFile);
+    const p = await startPreview(modelFile, { dataDir: path.join(dir, 'data') });
+    const { context } = await newContext(browser, DESKTOP);
+    try {
+      const page = await context.newPage();
+      // A relay that answers the stream with an error page.
+      await page.route('**/api/page-events', (route) => route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>Bad gateway</h1>' }));
+      await openShareLink(page, p);
+      await waitForMode(page, 'polling');
+      assert.equal(await page.getByTestId('offline').count(), 0, 'the page is not offline: only its stream is blocked');
+      await reExportUntilBanner(page, p, modelFile, 'e2e-polling');
+      assert.equal(await linkMode(page), 'polling');
+    } finally {
+      await context.close();
+      await p.stop();
+    }
+  });
+
+  it('a rotated link: the open page says at once that the link does not work any more', async () => {
+    const p = await startPreview(IRIS_MODEL, { dataDir: path.join(dir, 'data') });
+    const { context } = await newContext(browser, PHONE, true);
+    try {
+      const page = await context.newPage();
+      await openShareLink(page, p);
+      await waitForMode(page, 'stream');
+      await p.session.rotateShareLink();
+      const ended = page.getByTestId('link-ended');
+      await ended.waitFor({ timeout: 5_000 });
+      assert.match(await ended.innerText(), /This link does not work any more\. Ask the person who shared it for a new link\./);
+      assert.equal(await linkMode(page), 'ended');
+    } finally {
+      await context.close();
+      await p.stop();
+    }
+  });
+});
