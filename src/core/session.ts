@@ -290,15 +290,20 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
    * first open is not an event: the start reports it (the CLI's `ready`, the share link).
    */
   private async openTunnel(provider: TunnelProvider): Promise<void> {
-    const keeper = new TunnelKeeper(provider, { localHost: new URL(this.localUrl).hostname.replace(/^\[|\]$/g, ''), localPort: this.port }, this.options.tunnelKeeper);
+    // The public URL is checked from outside unless the caller says otherwise (health: its own timings).
+    const keeperOptions = { health: {}, ...this.options.tunnelKeeper };
+    const keeper = new TunnelKeeper(provider, { localHost: new URL(this.localUrl).hostname.replace(/^\[|\]$/g, ''), localPort: this.port }, keeperOptions);
     this.tunnel = keeper;
     await keeper.start();
     this.tunnelState = 'up';
     keeper.on('change', (change) => {
       const name = provider.name;
-      if (change.type === 'up') {
+      if (change.type === 'up' || change.type === 'reachable') {
         this.tunnelState = 'up';
         this.publish({ event: 'tunnel-up', provider: name, publicUrl: change.url, shareUrl: this.linkTo(change.url) });
+      } else if (change.type === 'unreachable') {
+        this.tunnelState = 'unreachable';
+        this.publish({ event: 'tunnel-unreachable', provider: name, publicUrl: change.url, reason: change.reason, failedChecks: change.failures });
       } else if (change.type === 'down') {
         this.tunnelState = change.retryInMs === undefined ? 'down' : 'reconnecting';
         this.publish({ event: 'tunnel-down', provider: name, reason: change.reason, attempt: change.attempt, retryInMs: change.retryInMs });

@@ -108,6 +108,22 @@ const TunnelDownEventSchema = z.object({
 });
 export type TunnelDownEvent = z.infer<typeof TunnelDownEventSchema>;
 
+/**
+ * The tunnel is up by its provider's word, but the public URL does not reach this server from outside: the keeper's
+ * checks (`GET <publicUrl>/v2/health/live` over the public address, every 60 s, 15 s after a failure) failed
+ * `failedChecks` times in a row. Visitors probably get an error or someone else's page. A later `tunnel-up` for the
+ * same URL means it is reachable again.
+ */
+const TunnelUnreachableEventSchema = z.object({
+  event: z.literal('tunnel-unreachable'),
+  provider: z.string(),
+  publicUrl: httpUrl(),
+  /** The last check's failure, in words (refused, timed out, answered 502, answered but not as this preview). */
+  reason: z.string(),
+  failedChecks: count(),
+});
+export type TunnelUnreachableEvent = z.infer<typeof TunnelUnreachableEventSchema>;
+
 /** A re-opened tunnel got another public URL (the provider could not keep the old one): the old link is dead. */
 const TunnelUrlChangedEventSchema = z.object({
   event: z.literal('tunnel-url-changed'),
@@ -163,11 +179,11 @@ export type PasswordLockoutEvent = z.infer<typeof PasswordLockoutEventSchema>;
 const PREVIEW_EVENT_SCHEMAS = [
   ModelReloadedEventSchema, ErrorEventSchema, SidecarReloadedEventSchema, PredictionEventSchema, FeedbackEventSchema,
   TunnelUpEventSchema, TunnelDownEventSchema, TunnelUrlChangedEventSchema, ShareLinkChangedEventSchema, StorageEventSchema,
-  PasswordLockoutEventSchema,
+  PasswordLockoutEventSchema, TunnelUnreachableEventSchema,
 ] as const;
 
 export const PreviewEventSchema = z.discriminatedUnion('event', [...PREVIEW_EVENT_SCHEMAS]);
-export type TunnelEvent = TunnelUpEvent | TunnelDownEvent | TunnelUrlChangedEvent;
+export type TunnelEvent = TunnelUpEvent | TunnelDownEvent | TunnelUrlChangedEvent | TunnelUnreachableEvent;
 /** Events a running session emits (the CLI adds `ready`, which carries the owner token, to its own output only). */
 export type PreviewEvent = z.infer<typeof PreviewEventSchema>;
 
