@@ -16,6 +16,7 @@ import { SafeStorage } from './storage';
 import { backoffDelay } from '../shared/backoff';
 import { VersionWatcher } from './version-watcher';
 import { offlineNotice, PreviewLink } from './preview-link';
+import { PhoneLink } from './phone-link';
 
 /**
  * The stakeholder try-it page. The server sends a bare HTML shell (src/core/server/routes/page-route.ts); this script
@@ -34,6 +35,8 @@ class PreviewPage {
   private predicting = false;
   private relativeTimer?: number;
   private apiPanel?: ApiPanel;
+  /** One for the page's life: a re-render (new version) keeps it open if it was. */
+  private readonly phoneLink = new PhoneLink();
   readonly queueStatus: QueueStatus;
   readonly versions: VersionWatcher;
   readonly link: PreviewLink;
@@ -132,6 +135,7 @@ class PreviewPage {
     const refresh = () => replaceChildren(updated, relativeTime(Date.parse(card.loadedAt), Date.now()));
     refresh();
     replaceChildren(this.header,
+      this.phoneLink.element,
       el('p', { class: 'brand' }, 'Model Preview'),
       el('h1', {}, title),
       card.hints.description ? el('p', { class: 'description' }, card.hints.description) : undefined,

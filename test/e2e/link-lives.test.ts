@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import jsQR from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import { IRIS_MODEL, startPreview, type Preview } from '../helpers/preview';
 import { withMetadataProp } from '../helpers/re-export';
@@ -140,6 +141,48 @@ describe('e2e: a link that lives — the page through a server restart, a re-exp
       await ended.waitFor({ timeout: 5_000 });
       assert.match(await ended.innerText(), /This link does not work any more\. Ask the person who shared it for a new link\./);
       assert.equal(await linkMode(page), 'ended');
+    } finally {
+      await context.close();
+      await p.stop();
+    }
+  });
+
+  it('"Open on phone": a QR code of the page\'s own share link, drawn under the page\'s strict CSP, that decodes to the link', async () => {
+    const p = await startPreview(IRIS_MODEL, { dataDir: path.join(dir, 'data') });
+    const { context, consoleErrors } = await newContext(browser, DESKTOP);
+    try {
+      const page = await context.newPage();
+      await openShareLink(page, p);
+      await page.getByTestId('open-on-phone').click();
+      const qr = page.getByTestId('phone-link-qr');
+      await qr.waitFor({ timeout: 5_000 });
+      const link = `${p.baseUrl}/?t=${p.shareToken}`;
+      assert.equal(await qr.getAttribute('data-link'), link);
+      assert.match(await page.getByTestId('phone-link').innerText(), /on this computer only: a phone cannot open it/, 'a loopback address is named as such');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'page-open-on-phone.png') });
+      // Decode what is on screen: the SVG drawn into a canvas (as a blob: image, which the CSP allows), read by jsQR.
+      const pixels = await qr.evaluate(async (box) => {
+        const g = globalThis as unknown as {
+          XMLSerializer: new () => { serializeToString(n: unknown): string }; Blob: new (parts: string[], o: object) => unknown;
+          URL: { createObjectURL(b: unknown): string }; Image: new () => { src: string; decode(): Promise<void> };
+          document: { createElement(t: 'canvas'): { width: number; height: number; getContext(t: '2d'): { fillStyle: string; fillRect(...a: number[]): void; drawImage(i: unknown, ...a: number[]): void; getImageData(...a: number[]): { data: Uint8ClampedArray } } } };
+        };
+        const svg = (box as unknown as { querySelector(s: string): unknown }).querySelector('svg');
+        const img = new g.Image();
+        img.src = g.URL.createObjectURL(new g.Blob([new g.XMLSerializer().serializeToString(svg)], { type: 'image/svg+xml' }));
+        await img.decode();
+        const canvas = g.document.createElement('canvas');
+        canvas.width = canvas.height = 400;
+        const ctx = canvas.getContext('2d');
+        ctx.fillStyle = '#fff';
+        ctx.fillRect(0, 0, 400, 400);
+        ctx.drawImage(img, 0, 0, 400, 400);
+        return Array.from(ctx.getImageData(0, 0, 400, 400).data);
+      });
+      const decoded = jsQR(Uint8ClampedArray.from(pixels), 400, 400);
+      assert.equal(decoded?.data, link);
+      assert.deepEqual(consoleErrors, [], 'no CSP violation or other error');
+      assert.equal(await page.locator('[data-testid="phone-link-qr"] svg [style]').count(), 0, 'no inline style');
     } finally {
       await context.close();
       await p.stop();

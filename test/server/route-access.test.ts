@@ -44,6 +44,7 @@ const TABLE: Record<string, Row> = {
   'GET /api/card': { access: 'share', url: () => '/api/card', ok: 200 },
   'GET /openapi.json': { access: 'share', url: () => '/openapi.json', ok: 200 },
   'GET /api/program-access': { access: 'share', url: () => '/api/program-access', ok: 200 },
+  'GET /api/page-link': { access: 'share', url: () => '/api/page-link', ok: 200 },
   'GET /api/page-events': { access: 'share', url: () => '/api/page-events', ok: 200, streamUntil: /event: hello\n/ },
   'GET /metrics': { access: 'owner', url: () => '/metrics', ok: 200 },
   // An admitted feedback with no prediction behind it is a 400 naming the field; a refused one never gets that far.

@@ -128,6 +128,11 @@ export function pageRoute(backend: ModelBackend, access: AccessControl, admissio
     res.cookie(access.unlockCookieName, access.unlockCookieValue!, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
     res.redirect(303, './');
   }).all(methodNotAllowed);
+  // The page's "open on phone" QR code needs the link the visitor opened, whose token the HttpOnly cookie hides from
+  // the page's script: it gets the token it was opened with (the current one: after a rotation the cookie is refused).
+  router.route('/api/page-link').get(share, (_req, res) => {
+    res.json({ token: access.shareToken });
+  }).all(methodNotAllowed);
   router.route('/assets/:name').get(share, (req, res) => {
     sendAsset(String(req.params.name), res);
   }).all(methodNotAllowed);
