@@ -297,4 +297,14 @@ async function boot(): Promise<void> {
   page.acceptPastedPictures();
 }
 
+/**
+ * The offline explanation for a reload while the preview is away (service-worker.ts). Browsers allow service workers
+ * on https and on this computer only; elsewhere (a plain-http tunnel address) the page works the same without it.
+ */
+function registerOfflineWorker(): void {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register('page-sw.js').catch(() => undefined);
+}
+
+registerOfflineWorker();
 void boot();

@@ -2,7 +2,7 @@ import type { ModelCard } from '../shared/model-card';
 import { PAGE_EVENTS_PING_MS, type PageEventData } from '../shared/page-events';
 import { el } from '../browser/dom';
 import { ApiError, fetchCard } from './api';
-import { offlineDelay, POLL_MS, probeResultOf, stallAfterMs, STREAM_ATTEMPTS, type LinkMode } from './logic/link-state';
+import { offlineDelay, OFFLINE_TEXT, POLL_MS, probeResultOf, stallAfterMs, STREAM_ATTEMPTS, type LinkMode } from './logic/link-state';
 
 /** What the link watcher needs of the page. */
 export interface LinkedPage {
@@ -11,8 +11,6 @@ export interface LinkedPage {
   /** The server answers again after it did not: send what waited. */
   cameBack(): void;
 }
-
-export const OFFLINE_TEXT = 'This preview is offline right now — your feedback is kept in this browser and sent when it is back.';
 
 /**
  * Keeps the page true to its link. It listens to the share-scoped event stream (GET api/page-events: a new model

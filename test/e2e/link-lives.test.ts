@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
+import * as http from 'node:http';
 import * as path from 'node:path';
 import jsQR from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
@@ -18,6 +19,29 @@ const waitForMode = (page: Page, mode: string, timeout = 10_000) => page.waitFor
 /** Marks the loaded document: a reload (which the page must not need) would lose the mark. */
 const markDocument = (page: Page) => page.evaluate(() => void ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));
 const stillSameDocument = (page: Page) => page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded === true);
+
+/**
+ * A tunnel relay's public side on loopback: forwards to the preview's port, and answers 502 (as relays do) when the
+ * preview does not answer.
+ */
+async function startRelay(targetPort: number, port = 0): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    const forwarded = http.request({ host: '127.0.0.1', port: targetPort, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(res);
+    });
+    forwarded.on('error', () => res.writeHead(502, { 'content-type': 'text/html' }).end('<h1>502 Bad Gateway</h1>'));
+    req.pipe(forwarded);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 describe('e2e: a link that lives — the page through a server restart, a re-export, a rotation', function () {
   this.timeout(120_000);
@@ -186,6 +210,47 @@ describe('e2e: a link that lives — the page through a server restart, a re-exp
     } finally {
       await context.close();
       await p.stop();
+    }
+  });
+
+  it('a reload while the preview is away: the page\'s own explanation (service worker) for a relay\'s 502 and for no answer at all; back when it is', async () => {
+    const dataDir = path.join(dir, 'data');
+    const first = await startPreview(IRIS_MODEL, { dataDir });
+    const relay = await startRelay(first.port);
+    const { context, consoleErrors } = await newContext(browser, PHONE, true);
+    let second: Preview | undefined;
+    try {
+      const page = await context.newPage();
+      await page.goto(`${relay.url}/?t=${encodeURIComponent(first.shareToken)}`);
+      await page.getByTestId('predict').waitFor({ timeout: 15_000 });
+      await page.evaluate(() => (globalThis as unknown as { navigator: { serviceWorker: { ready: Promise<unknown> } } }).navigator.serviceWorker.ready);
+
+      await first.stop();
+      await page.reload();
+      const offline = page.getByTestId('offline-page');
+      await offline.waitFor({ timeout: 10_000 });
+      assert.match(await offline.innerText(), new RegExp(`${OFFLINE.replace(/[.]/g, '\\.')}[\\s\\S]*the link's relay answered 502`));
+      assert.equal(await page.locator('meta[http-equiv="refresh"]').getAttribute('content'), '20', 'it tries again by itself');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'page-offline-reload.png'), fullPage: true });
+
+      await relay.close(); // now nothing answers at all: the browser's own error page, but for the worker
+      await page.reload();
+      await page.getByTestId('offline-page').filter({ hasText: '(no answer)' }).waitFor({ timeout: 10_000 });
+
+      second = await startPreview(IRIS_MODEL, { dataDir, port: first.port });
+      const again = await startRelay(second.port, Number(new URL(relay.url).port));
+      try {
+        await page.getByRole('link', { name: 'Try again now' }).click();
+        await page.getByTestId('predict').waitFor({ timeout: 15_000 });
+      } finally {
+        await again.close();
+      }
+      assert.deepEqual(consoleErrors.filter((e) => /Content Security Policy/.test(e)), [], 'no CSP violation');
+    } finally {
+      await context.close();
+      await relay.close();
+      await first.stop();
+      await second?.stop();
     }
   });
 });

@@ -55,6 +55,7 @@ const TABLE: Record<string, Row> = {
   'POST /api/share-link/rotate': { access: 'owner', url: () => '/api/share-link/rotate', ok: 200 },
   'GET /': { access: 'share', url: () => '/', ok: 200 },
   'POST /unlock': { access: 'unlock', url: () => '/unlock', body: `password=${encodeURIComponent(PASSWORD)}`, ok: 303 },
+  'GET /page-sw.js': { access: 'share', url: () => '/page-sw.js', ok: 200 },
   'GET /assets/:name': { access: 'share', url: () => '/assets/page.js', ok: 200 },
 };
 

@@ -30,3 +30,6 @@ export const stallAfterMs = (pingMs: number): number => 2 * pingMs + 5_000;
 export const STREAM_ATTEMPTS = 2;
 
 export const offlineDelay = (failures: number): number => backoffDelay(failures, OFFLINE_RETRY);
+
+/** What a visitor is told while the preview does not answer: the open page's banner and the service worker's page. */
+export const OFFLINE_TEXT = 'This preview is offline right now — your feedback is kept in this browser and sent when it is back.';
