@@ -8,13 +8,9 @@ import type { Browser, Page } from 'playwright-core';
 import { IRIS_MODEL, startPreview, type Preview } from '../helpers/preview';
 import { withMetadataProp } from '../helpers/re-export';
 import { ARTIFACTS, DESKTOP, launchBrowser, newContext, PHONE } from './browser';
-import { feedbackLines, fillIris, openShareLink, queuedInBrowser } from './page-kit';
+import { feedbackLines, fillIris, linkMode, openShareLink, queuedInBrowser, waitForMode } from './page-kit';
 
 const OFFLINE = 'This preview is offline right now — your feedback is kept in this browser and sent when it is back.';
-
-/** How the page learns about its link: `stream`, `polling`, `offline`, `ended` (PreviewLink sets it on <html>). */
-const linkMode = (page: Page): Promise<string | undefined> => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset.linkMode);
-const waitForMode = (page: Page, mode: string, timeout = 10_000) => page.waitForFunction((m) => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset.linkMode === m, mode, { timeout });
 
 /** Marks the loaded document: a reload (which the page must not need) would lose the mark. */
 const markDocument = (page: Page) => page.evaluate(() => void ((globalThis as unknown as { notReloaded: boolean }).notReloaded = true));

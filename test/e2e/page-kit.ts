@@ -32,3 +32,8 @@ export const queuedInBrowser = (page: Page): Promise<unknown[]> => page.evaluate
   return JSON.parse(storage.getItem(key) ?? '[]') as unknown[];
 }, FEEDBACK_QUEUE_STORAGE_KEY);
 
+
+/** How the page learns about its link: `stream`, `polling`, `offline`, `ended` (PreviewLink sets it on <html>). */
+export const linkMode = (page: Page): Promise<string | undefined> => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset.linkMode);
+export const waitForMode = (page: Page, mode: string, timeout = 10_000) => page.waitForFunction((m) => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset.linkMode === m, mode, { timeout });
+
