@@ -1,3 +1,4 @@
+import { pageHead } from '../shared/page-head';
 import { OFFLINE_TEXT } from './logic/link-state';
 
 /**
@@ -79,16 +80,7 @@ const escape = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCo
 function offlinePage(why: string): Response {
   const html = `<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="color-scheme" content="light dark">
-<meta http-equiv="refresh" content="20">
-<title>Offline · Model Preview</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="${escape(STYLESHEET)}">
-</head>
+${pageHead('Offline', escape(STYLESHEET), '<meta http-equiv="refresh" content="20">\n')}
 <body>
 <header class="page-header"><p class="brand">Model Preview</p><h1>Offline right now</h1></header>
 <main class="layout">

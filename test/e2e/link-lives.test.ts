@@ -101,6 +101,24 @@ describe('e2e: a link that lives — the page through a server restart, a re-exp
     }
   });
 
+  /**
+   * A preview of `modelFile` (in the test's folder) and a page open on its share link; `body` runs, then both close.
+   * `beforeOpen` prepares the page first (a blocked route, a listener).
+   */
+  async function onOpenPage(modelFile: string, body: (page: Page, p: Preview, consoleErrors: string[]) => Promise<void>, beforeOpen?: (page: Page) => unknown, viewport = PHONE): Promise<void> {
+    const p = await startPreview(modelFile, { dataDir: path.join(dir, 'data') });
+    const { context, consoleErrors } = await newContext(browser, viewport, viewport === PHONE);
+    try {
+      const page = await context.newPage();
+      await beforeOpen?.(page);
+      await openShareLink(page, p);
+      await body(page, p, consoleErrors);
+    } finally {
+      await context.close();
+      await p.stop();
+    }
+  }
+
   /** A re-export of the page's model, and the time from the write to the new-version banner on the open page. */
   async function reExportUntilBanner(page: Page, p: Preview, modelFile: string, tag: string): Promise<void> {
     writeFileSync(modelFile, withMetadataProp(readFileSync(IRIS_MODEL), 'exported_by', tag));
@@ -108,106 +126,76 @@ describe('e2e: a link that lives — the page through a server restart, a re-exp
     await page.locator(`[data-testid="new-version"][data-version="${(reloaded as { modelVersion: string }).modelVersion}"]`).waitFor({ timeout: 15_000 });
   }
 
-  it('a re-export reaches the open page through the event stream (no polling in that mode)', async () => {
+  /** The iris model copied to a file the test may rewrite (a re-export). */
+  function modelCopy(): string {
     const modelFile = path.join(dir, 'iris.onnx');
     copyFileSync(IRIS_MODEL, modelFile);
-    const p = await startPreview(modelFile, { dataDir: path.join(dir, 'data') });
-    const { context } = await newContext(browser, DESKTOP);
-    try {
-      const page = await context.newPage();
-      const cardReads: number[] = [];
-      page.on('request', (r) => r.url().endsWith('/api/card') && cardReads.push(Date.now()));
-      await openShareLink(page, p);
+    return modelFile;
+  }
+
+  it('a re-export reaches the open page through the event stream (no polling in that mode)', () => {
+    const modelFile = modelCopy();
+    const cardReads: number[] = [];
+    return onOpenPage(modelFile, async (page, p) => {
       await waitForMode(page, 'stream');
       const readsBefore = cardReads.length;
       await reExportUntilBanner(page, p, modelFile, 'e2e-stream');
       assert.equal(await linkMode(page), 'stream');
       assert.equal(cardReads.length, readsBefore + 1, 'one card read, when the stream said the card changed');
-    } finally {
-      await context.close();
-      await p.stop();
-    }
+    }, (page) => void page.on('request', (r) => r.url().endsWith('/api/card') && cardReads.push(Date.now())));
   });
 
-  it('where the stream cannot be opened (a tunnel that does not carry it), the page polls the card and the banner still comes', async () => {
-    const modelFile = path.join(dir, 'iris.onnx');
-    copyFileSync(IRIS_MODEL, modelFile);
-    const p = await startPreview(modelFile, { dataDir: path.join(dir, 'data') });
-    const { context } = await newContext(browser, DESKTOP);
-    try {
-      const page = await context.newPage();
-      // A relay that answers the stream with an error page.
-      await page.route('**/api/page-events', (route) => route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>Bad gateway</h1>' }));
-      await openShareLink(page, p);
+  it('where the stream cannot be opened (a tunnel that does not carry it), the page polls the card and the banner still comes', () => {
+    const modelFile = modelCopy();
+    return onOpenPage(modelFile, async (page, p) => {
       await waitForMode(page, 'polling');
       assert.equal(await page.getByTestId('offline').count(), 0, 'the page is not offline: only its stream is blocked');
       await reExportUntilBanner(page, p, modelFile, 'e2e-polling');
       assert.equal(await linkMode(page), 'polling');
-    } finally {
-      await context.close();
-      await p.stop();
-    }
+    }, (page) => page.route('**/api/page-events', (route) => route.fulfill({ status: 502, contentType: 'text/html', body: '<h1>Bad gateway</h1>' }))); // a relay that refuses the stream
   });
 
-  it('a rotated link: the open page says at once that the link does not work any more', async () => {
-    const p = await startPreview(IRIS_MODEL, { dataDir: path.join(dir, 'data') });
-    const { context } = await newContext(browser, PHONE, true);
-    try {
-      const page = await context.newPage();
-      await openShareLink(page, p);
-      await waitForMode(page, 'stream');
-      await p.session.rotateShareLink();
-      const ended = page.getByTestId('link-ended');
-      await ended.waitFor({ timeout: 5_000 });
-      assert.match(await ended.innerText(), /This link does not work any more\. Ask the person who shared it for a new link\./);
-      assert.equal(await linkMode(page), 'ended');
-    } finally {
-      await context.close();
-      await p.stop();
-    }
-  });
+  it('a rotated link: the open page says at once that the link does not work any more', () => onOpenPage(IRIS_MODEL, async (page, p) => {
+    await waitForMode(page, 'stream');
+    await p.session.rotateShareLink();
+    const ended = page.getByTestId('link-ended');
+    await ended.waitFor({ timeout: 5_000 });
+    assert.match(await ended.innerText(), /This link does not work any more\. Ask the person who shared it for a new link\./);
+    assert.equal(await linkMode(page), 'ended');
+  }));
 
-  it('"Open on phone": a QR code of the page\'s own share link, drawn under the page\'s strict CSP, that decodes to the link', async () => {
-    const p = await startPreview(IRIS_MODEL, { dataDir: path.join(dir, 'data') });
-    const { context, consoleErrors } = await newContext(browser, DESKTOP);
-    try {
-      const page = await context.newPage();
-      await openShareLink(page, p);
-      await page.getByTestId('open-on-phone').click();
-      const qr = page.getByTestId('phone-link-qr');
-      await qr.waitFor({ timeout: 5_000 });
-      const link = `${p.baseUrl}/?t=${p.shareToken}`;
-      assert.equal(await qr.getAttribute('data-link'), link);
-      assert.match(await page.getByTestId('phone-link').innerText(), /on this computer only: a phone cannot open it/, 'a loopback address is named as such');
-      await page.screenshot({ path: path.join(ARTIFACTS, 'page-open-on-phone.png') });
-      // Decode what is on screen: the SVG drawn into a canvas (as a blob: image, which the CSP allows), read by jsQR.
-      const pixels = await qr.evaluate(async (box) => {
-        const g = globalThis as unknown as {
-          XMLSerializer: new () => { serializeToString(n: unknown): string }; Blob: new (parts: string[], o: object) => unknown;
-          URL: { createObjectURL(b: unknown): string }; Image: new () => { src: string; decode(): Promise<void> };
-          document: { createElement(t: 'canvas'): { width: number; height: number; getContext(t: '2d'): { fillStyle: string; fillRect(...a: number[]): void; drawImage(i: unknown, ...a: number[]): void; getImageData(...a: number[]): { data: Uint8ClampedArray } } } };
-        };
-        const svg = (box as unknown as { querySelector(s: string): unknown }).querySelector('svg');
-        const img = new g.Image();
-        img.src = g.URL.createObjectURL(new g.Blob([new g.XMLSerializer().serializeToString(svg)], { type: 'image/svg+xml' }));
-        await img.decode();
-        const canvas = g.document.createElement('canvas');
-        canvas.width = canvas.height = 400;
-        const ctx = canvas.getContext('2d');
-        ctx.fillStyle = '#fff';
-        ctx.fillRect(0, 0, 400, 400);
-        ctx.drawImage(img, 0, 0, 400, 400);
-        return Array.from(ctx.getImageData(0, 0, 400, 400).data);
-      });
-      const decoded = jsQR(Uint8ClampedArray.from(pixels), 400, 400);
-      assert.equal(decoded?.data, link);
-      assert.deepEqual(consoleErrors, [], 'no CSP violation or other error');
-      assert.equal(await page.locator('[data-testid="phone-link-qr"] svg [style]').count(), 0, 'no inline style');
-    } finally {
-      await context.close();
-      await p.stop();
-    }
-  });
+  it('"Open on phone": a QR code of the page\'s own share link, drawn under the page\'s strict CSP, that decodes to the link', () => onOpenPage(IRIS_MODEL, async (page, p, consoleErrors) => {
+    await page.getByTestId('open-on-phone').click();
+    const qr = page.getByTestId('phone-link-qr');
+    await qr.waitFor({ timeout: 5_000 });
+    const link = `${p.baseUrl}/?t=${p.shareToken}`;
+    assert.equal(await qr.getAttribute('data-link'), link);
+    assert.match(await page.getByTestId('phone-link').innerText(), /on this computer only: a phone cannot open it/, 'a loopback address is named as such');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'page-open-on-phone.png') });
+    // Decode what is on screen: the SVG drawn into a canvas (as a blob: image, which the CSP allows), read by jsQR.
+    const pixels = await qr.evaluate(async (box) => {
+      const g = globalThis as unknown as {
+        XMLSerializer: new () => { serializeToString(n: unknown): string }; Blob: new (parts: string[], o: object) => unknown;
+        URL: { createObjectURL(b: unknown): string }; Image: new () => { src: string; decode(): Promise<void> };
+        document: { createElement(t: 'canvas'): { width: number; height: number; getContext(t: '2d'): { fillStyle: string; fillRect(...a: number[]): void; drawImage(i: unknown, ...a: number[]): void; getImageData(...a: number[]): { data: Uint8ClampedArray } } } };
+      };
+      const svg = (box as unknown as { querySelector(s: string): unknown }).querySelector('svg');
+      const img = new g.Image();
+      img.src = g.URL.createObjectURL(new g.Blob([new g.XMLSerializer().serializeToString(svg)], { type: 'image/svg+xml' }));
+      await img.decode();
+      const canvas = g.document.createElement('canvas');
+      canvas.width = canvas.height = 400;
+      const ctx = canvas.getContext('2d');
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, 400, 400);
+      ctx.drawImage(img, 0, 0, 400, 400);
+      return Array.from(ctx.getImageData(0, 0, 400, 400).data);
+    });
+    const decoded = jsQR(Uint8ClampedArray.from(pixels), 400, 400);
+    assert.equal(decoded?.data, link);
+    assert.deepEqual(consoleErrors, [], 'no CSP violation or other error');
+    assert.equal(await page.locator('[data-testid="phone-link-qr"] svg [style]').count(), 0, 'no inline style');
+  }, undefined, DESKTOP));
 
   it('a reload while the preview is away: the page\'s own explanation (service worker) for a relay\'s 502 and for no answer at all; back when it is', async () => {
     const dataDir = path.join(dir, 'data');

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Router, urlencoded, type RequestHandler, type Response } from 'express';
 import escapeHtml from 'escape-html';
 import type { ModelCard } from '../../../shared/model-card';
+import { pageHead } from '../../../shared/page-head';
 import type { AccessControl } from '../access';
 import type { Admission } from '../admission';
 import { HttpError } from '../http-error';
@@ -66,16 +67,7 @@ function shell(card: ModelCard | undefined): string {
     : '<p class="brand">Model Preview</p><h1>Model Preview</h1>';
   return `<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="color-scheme" content="light dark">
-<title>${escapeHtml(title)} · Model Preview</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="assets/page.css">
-<script src="assets/page.js" defer></script>
-</head>
+${pageHead(escapeHtml(title), 'assets/page.css', '<script src="assets/page.js" defer></script>\n')}
 <body>
 <header id="page-header" class="page-header">
 ${header}
