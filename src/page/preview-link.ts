@@ -29,6 +29,8 @@ export class PreviewLink {
   private streamFailures = 0;
   private banner?: HTMLElement;
   private probing = false;
+  /** A reason to read the card came while a read was under way (which may have seen the card before the change). */
+  private probeAgain = false;
 
   constructor(private readonly header: HTMLElement, private readonly page: LinkedPage, private readonly pingMs = PAGE_EVENTS_PING_MS) {}
 
@@ -105,7 +107,11 @@ export class PreviewLink {
 
   /** Reads the card: whether the server answers, and what it serves. Decides the next mode. */
   private async probe(): Promise<void> {
-    if (this.probing || this.mode === 'ended') return;
+    if (this.mode === 'ended') return;
+    if (this.probing) {
+      this.probeAgain = true;
+      return;
+    }
     this.probing = true;
     window.clearTimeout(this.timer);
     let status: number;
@@ -117,6 +123,10 @@ export class PreviewLink {
       status = err instanceof ApiError ? err.status : 0;
     } finally {
       this.probing = false;
+    }
+    if (this.probeAgain) {
+      this.probeAgain = false;
+      return this.probe();
     }
     const result = probeResultOf(status);
     if (result === 'ended') return this.ended();
