@@ -78,9 +78,12 @@ describe('server: the page event stream for share visitors', function () {
   });
 
   it('a link that expires while the page is open ends its stream with "link-ended: expired"', async () => {
-    p = await startPreview(IRIS_MODEL, { dataDir: dir, expiresMs: 1_500, pageEventsPingMs: 200 });
+    // The link's clock is moved past the expiry while the page is open (a real wait would race the server's start).
+    let now = Date.now();
+    p = await startPreview(IRIS_MODEL, { dataDir: dir, expiresMs: 60_000, clock: () => now, pageEventsPingMs: 200 });
     const stream = await open(p);
     await stream.next('hello');
+    now += 60_000;
     await stream.ended;
     assert.deepEqual(stream.messages.filter((m) => m.name !== 'ping').map((m) => [m.name, m.data]).slice(1), [['link-ended', { reason: 'expired' }]]);
   });
