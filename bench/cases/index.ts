@@ -4,8 +4,9 @@ import { feedbackLatency } from './feedback-latency';
 import { imageBinary } from './image-binary';
 import { inferThroughput } from './infer-throughput';
 import { modelMemory } from './model-memory';
+import { pageBanner } from './page-banner';
 import { previewStart } from './preview-start';
 import { tunnelLatency } from './tunnel-latency';
 
 /** Every case, in the order `run.ts` runs them. */
-export const CASES: BenchCase[] = [coldStart, previewStart, inferThroughput, imageBinary, modelMemory, feedbackLatency, tunnelLatency];
+export const CASES: BenchCase[] = [coldStart, previewStart, inferThroughput, imageBinary, modelMemory, feedbackLatency, tunnelLatency, pageBanner];

@@ -30,6 +30,8 @@ export function eventText(e: PreviewEvent, dataDir: string): TextLine | undefine
           ? `tunnel down: ${terminalSafe(e.reason)}; the link works only on this machine now`
           : `tunnel down (${terminalSafe(e.reason)}): reconnecting in ${(e.retryInMs / 1000).toFixed(1)} s, attempt ${e.attempt}`,
       };
+    case 'tunnel-unreachable':
+      return { line: `tunnel up but not reachable from outside (${e.failedChecks} checks failed: ${terminalSafe(e.reason)}); visitors may get an error page`, stderr: true };
     case 'tunnel-url-changed':
       return { line: `LINK CHANGED: the ${e.provider} tunnel's public URL is not ${e.previousUrl} any more; links given out before are dead. New share link: ${e.shareUrl}`, stderr: true };
     case 'share-link-changed':

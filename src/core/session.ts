@@ -34,6 +34,7 @@ import { FeedbackService } from './feedback/feedback-service';
 import { FeedbackStore } from './feedback/feedback-store';
 import { PredictionLog } from './feedback/prediction-log';
 import { attachEventsSocket } from './server/events-socket';
+import { PageEvents } from './server/page-events';
 
 export interface PreviewOptions {
   modelFile: string;
@@ -59,6 +60,8 @@ export interface PreviewOptions {
   bodyLimitBytes: number;
   /** WebSocket heartbeat period (default 30 s). */
   heartbeatMs?: number;
+  /** How often the try-it page's event stream pings (default PAGE_EVENTS_PING_MS). */
+  pageEventsPingMs?: number;
   /** Reload the model when its file is rewritten (default on). */
   watch?: boolean;
   /** Makes the share link public; none: the link is local only. */
@@ -130,6 +133,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   /** Every event of this preview, numbered, for the events WebSocket and its resume. */
   readonly hub = new EventHub();
   readonly feedback: FeedbackService;
+  /** The share visitors' event streams (the try-it page). */
+  readonly pageEvents: PageEvents;
   private eventsSocket?: { close(): Promise<void> };
   private tunnel?: TunnelKeeper;
   private tunnelState: ShareLinkInfo['tunnel']['state'] = 'none';
@@ -145,6 +150,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     this.instanceId = options.instanceId ?? randomUUID();
     this.metrics = new ServerMetrics(() => pool.queueDepth, () => pool.inFlight);
     this.feedback = new FeedbackService(predictions, feedbackStore, () => this.card(), (e) => this.publish(e));
+    this.pageEvents = new PageEvents({ hub: this.hub, access, modelVersion: () => this.description?.version ?? '', pingMs: options.pageEventsPingMs });
     pool.on('worker-error', (err: Error) => this.publish({ event: 'error', source: 'worker', message: err.message }));
   }
 
@@ -168,6 +174,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       const appOptions = {
         backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session,
         server: session,
+        pageEvents: session.pageEvents,
         rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, ({ failedAttempts, windowSeconds, until }) => {
           session.publish({ event: 'password-lockout', failedAttempts, windowSeconds, until: until.toISOString() });
         }),
@@ -197,6 +204,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     } catch (err) {
       // Nothing may outlive a failed start: not the tunnel, the port, the workers or an open file.
       await session.tunnel?.stop();
+      session.pageEvents.close();
       await session.eventsSocket?.close();
       await session.server?.stop();
       await pool.close();
@@ -300,6 +308,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.watcher?.close();
+      // Open pages hear "stopping" first, while the tunnel still carries it, so they say "offline" at once.
+      this.pageEvents.close();
       await this.tunnel?.stop();
       await Promise.all([this.eventsSocket?.close(), this.server?.stop()]);
       await this.reloading;
@@ -365,8 +375,9 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
    */
   private async openTunnel(provider: TunnelProvider): Promise<void> {
     const memory = this.options.tunnelMemory?.provider === provider.name ? this.options.tunnelMemory : undefined;
+    // The public URL is checked from outside unless the caller says otherwise (health: its own timings).
     const keeper = new TunnelKeeper(provider, { localHost: new URL(this.localUrl).hostname.replace(/^\[|\]$/g, ''), localPort: this.port }, {
-      ...this.options.tunnelKeeper, hint: memory?.hint as TunnelHint | undefined,
+      health: {}, ...this.options.tunnelKeeper, hint: memory?.hint as TunnelHint | undefined,
     });
     this.tunnel = keeper;
     const url = await keeper.start();
@@ -377,9 +388,12 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     }
     keeper.on('change', (change) => {
       const name = provider.name;
-      if (change.type === 'up') {
+      if (change.type === 'up' || change.type === 'reachable') {
         this.tunnelState = 'up';
         this.publish({ event: 'tunnel-up', provider: name, publicUrl: change.url, shareUrl: this.linkTo(change.url) });
+      } else if (change.type === 'unreachable') {
+        this.tunnelState = 'unreachable';
+        this.publish({ event: 'tunnel-unreachable', provider: name, publicUrl: change.url, reason: change.reason, failedChecks: change.failures });
       } else if (change.type === 'down') {
         this.tunnelState = change.retryInMs === undefined ? 'down' : 'reconnecting';
         this.publish({ event: 'tunnel-down', provider: name, reason: change.reason, attempt: change.attempt, retryInMs: change.retryInMs });

@@ -7,6 +7,7 @@ import { HttpError } from './http-error';
 import { withInferenceFastPath } from './inference-fast-path';
 import type { ServerMetrics } from './metrics';
 import type { ModelBackend } from './model-backend';
+import type { PageEvents } from './page-events';
 import type { FeedbackService } from '../feedback/feedback-service';
 import type { RateLimitedAction, RateLimits } from './rate-limits';
 import { RequestPipeline } from './request-pipeline';
@@ -28,6 +29,8 @@ export interface AppOptions {
   shareLink: ShareLinkBackend;
   /** The process behind it (`GET /api/server`, `POST /api/server/stop`). */
   server: ServerProcessBackend;
+  /** The try-it page's share-scoped event stream. */
+  pageEvents: PageEvents;
   /** Largest request body accepted, in bytes (413 beyond). */
   bodyLimitBytes: number;
   log(message: string): void;
@@ -85,6 +88,7 @@ export function createApp(options: AppOptions, pipeline = pipelineOf(options)): 
   app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback')));
   app.use(shareLinkRoutes(options.shareLink, owner));
   app.use(serverRoutes(options.server, owner));
+  app.use(options.pageEvents.routes(share));
   app.use(pageRoute(backend, access, admission, options.rateLimits.passwords, share));
   app.use((req: Request) => {
     throw new HttpError(404, `no such route: ${req.method} ${req.path}`);

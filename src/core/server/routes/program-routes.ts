@@ -1,6 +1,5 @@
 import { Router, type RequestHandler } from 'express';
 import type { AccessControl } from '../access';
-import { PASSWORD_HEADER } from '../access';
 import type { ModelBackend } from '../model-backend';
 import { openApiDocument } from '../openapi';
 import { methodNotAllowed } from './method-not-allowed';
@@ -16,10 +15,6 @@ export function programRoutes(backend: ModelBackend, access: AccessControl, shar
   const router = Router();
   router.route('/openapi.json').get(share, (req, res) => {
     res.json(openApiDocument(servedModel(backend, req), access.passwordRequired));
-  }).all(methodNotAllowed);
-  router.route('/api/program-access').get(share, (req, res) => {
-    servedModel(backend, req);
-    res.json({ token: access.shareToken, ...(access.passwordRequired ? { passwordHeader: PASSWORD_HEADER } : {}) });
   }).all(methodNotAllowed);
   return router;
 }
