@@ -28,7 +28,10 @@ export interface ExtensionSettings {
 
 export const DEFAULT_SETTINGS: ExtensionSettings = {
   modelInclude: ['**/*.onnx'],
-  modelExclude: ['**/node_modules/**', '**/.venv/**', '**/.git/**'],
+  modelExclude: [
+    '**/node_modules/**', '**/.git/**', '**/.venv/**', '**/venv/**', '**/site-packages/**', '**/dist-packages/**',
+    '**/__pycache__/**', '**/.ipynb_checkpoints/**', '**/.tox/**', '**/.nox/**', '**/build/**', '**/dist/**',
+  ],
   dataFolder: '.model-preview',
   port: 0,
   workers: 0,

@@ -11,6 +11,7 @@ import { serveArguments } from '../../src/vscode/previews/serve-arguments';
 import { keyNeedsPassphrase } from '../../src/vscode/previews/ssh-key-file';
 import { DEFAULT_SETTINGS, flattenSettings, readSettings } from '../../src/vscode/settings';
 import { statusText } from '../../src/vscode/views/status-bar-text';
+import { isExcludedPath } from '../../src/vscode/models/path-key';
 
 /** The extension's pure parts: they need no VS Code, so they are tested here; the rest runs in test/integration. */
 const REPO = path.resolve(__dirname, '../../..');
@@ -44,6 +45,36 @@ describe('extension settings', () => {
     assert.equal(s.dataFolder, '.model-preview', 'a blank folder falls back');
     assert.equal(s.notifyOnExport, true);
     assert.deepEqual(s.modelInclude, ['**/*.onnx'], 'a list with an empty glob falls back whole');
+  });
+});
+
+describe('which model files the catalog skips by default (a big workspace stays cheap)', () => {
+  const skipped = (relative: string) => isExcludedPath(relative, DEFAULT_SETTINGS.modelExclude);
+
+  it('skips dependencies, every virtual environment whatever its name, caches and build output', () => {
+    for (const file of [
+      'node_modules/onnxruntime-web/dist/model.onnx',
+      '.venv/lib/python3.11/site-packages/silero_vad/data/silero_vad.onnx',
+      'env/lib/python3.11/site-packages/rembg/u2net.onnx', // a venv called "env": its site-packages
+      'tools/py312/Lib/site-packages/pkg/model.onnx', // a Windows venv
+      'venv/models/copy.onnx',
+      '/usr/lib/python3/dist-packages/pkg/model.onnx'.slice(1),
+      'src/__pycache__/model.onnx',
+      'notebooks/.ipynb_checkpoints/model.onnx',
+      'build/lib/pkg/model.onnx',
+      'web/dist/model.onnx',
+      '.git/lfs/objects/model.onnx',
+    ]) assert.equal(skipped(file), true, file);
+  });
+
+  it('keeps what a notebook exports', () => {
+    for (const file of ['model.onnx', 'notebooks/iris.onnx', 'runs/2024-05/model.onnx', 'models/environment/model.onnx', 'buildings/model.onnx']) {
+      assert.equal(skipped(file), false, file);
+    }
+  });
+
+  it('activates at startup as well, so the first export in a workspace with no model yet gets its offer; never on "*"', () => {
+    assert.deepEqual(manifest.activationEvents, ['workspaceContains:**/*.onnx', 'onStartupFinished']);
   });
 });
 
