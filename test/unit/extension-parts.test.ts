@@ -12,6 +12,7 @@ import { keyNeedsPassphrase } from '../../src/vscode/previews/ssh-key-file';
 import { DEFAULT_SETTINGS, flattenSettings, readSettings } from '../../src/vscode/settings';
 import { statusText } from '../../src/vscode/views/status-bar-text';
 import { isExcludedPath } from '../../src/vscode/models/path-key';
+import { crashText } from '../../src/vscode/previews/crash-text';
 
 /** The extension's pure parts: they need no VS Code, so they are tested here; the rest runs in test/integration. */
 const REPO = path.resolve(__dirname, '../../..');
@@ -75,6 +76,22 @@ describe('which model files the catalog skips by default (a big workspace stays 
 
   it('activates at startup as well, so the first export in a workspace with no model yet gets its offer; never on "*"', () => {
     assert.deepEqual(manifest.activationEvents, ['workspaceContains:**/*.onnx', 'onStartupFinished']);
+  });
+});
+
+describe('the crash notification says why', () => {
+  it('names the signal, what it usually means, and the last stderr lines (colours and control characters removed)', () => {
+    const text = crashText('iris.onnx', { code: null, signal: 'SIGKILL' }, ['starting', '\u001b[31mError: boom\u001b[0m', '    at run (worker.js:1:1)', 'Node.js v20.19.0']);
+    assert.equal(text, 'The preview of iris.onnx stopped unexpectedly (killed by SIGKILL: the system may have run out of memory, or another program killed it). Its last output: Error: boom ⏎ at run (worker.js:1:1) ⏎ Node.js v20.19.0');
+  });
+
+  it('names the exit code, and says so when the server wrote nothing on stderr', () => {
+    assert.equal(crashText('m.onnx', { code: 3, signal: null }, []), 'The preview of m.onnx stopped unexpectedly (exit code 3). It wrote nothing on stderr.');
+  });
+
+  it('keeps a toast short: a huge line is cut', () => {
+    const text = crashText('m.onnx', { code: 1, signal: null }, ['x'.repeat(5_000)]);
+    assert.ok(text.length < 300, `${text.length} characters`);
   });
 });
 

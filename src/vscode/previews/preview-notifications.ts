@@ -1,6 +1,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ErrorEvent, StreamedEvent } from '../../shared/events';
+import { describeEnd } from '../../client/child-output';
+import type { PreviewProcessExit } from '../../client/preview-process';
+import { crashText } from './crash-text';
 import type { PreviewManager } from './preview-manager';
 import type { RunningPreview } from './running-preview';
 
@@ -54,7 +57,7 @@ export class PreviewNotifications implements vscode.Disposable {
 
   constructor(previews: PreviewManager, private readonly log: vscode.LogOutputChannel) {
     this.subscriptions = [
-      previews.onDidDie(({ file, exit }) => void this.reportDeath(file, exit.lastStderr)),
+      previews.onDidDie(({ file, exit }) => void this.reportDeath(file, exit)),
       previews.onDidReceiveEvent(({ preview, event }) => {
         const handle = this.handlers[event.event] as ((p: RunningPreview, e: StreamedEvent) => void) | undefined;
         handle?.(preview, event);
@@ -83,10 +86,9 @@ export class PreviewNotifications implements vscode.Disposable {
     for (const key of shown ?? []) if (key.startsWith(`${source}\n`)) shown!.delete(key);
   }
 
-  private async reportDeath(file: string, lastStderr: string[]): Promise<void> {
-    const reason = lastStderr.at(-1) ?? 'no message';
-    this.log.error(`the preview server of ${file} stopped unexpectedly: ${lastStderr.join('\n')}`);
-    await this.notify('error', `The preview of ${path.basename(file)} stopped: ${reason}`, {
+  private async reportDeath(file: string, exit: PreviewProcessExit): Promise<void> {
+    this.log.error(`the preview server of ${file} stopped unexpectedly (${describeEnd(exit)}); its last stderr lines:\n${exit.lastStderr.join('\n')}`);
+    await this.notify('error', crashText(path.basename(file), exit, exit.lastStderr), {
       'Show log': () => this.log.show(),
       Restart: () => vscode.commands.executeCommand('modelPreview.publish', vscode.Uri.file(file)),
     });
