@@ -18,6 +18,7 @@ import { FeedbackViewProvider } from './views/feedback-view-provider';
 import { ModelsTreeProvider } from './views/models-tree-provider';
 import { PreviewStatusBar } from './views/status-bar';
 import { localServingProblem } from './platform-support';
+import { QrCodePanels } from './views/qr-code-panel';
 import { RecordDocuments } from './views/record-documents';
 import type { RecordRef } from '../shared/webview-messages';
 
@@ -61,8 +62,9 @@ export class ModelPreviewExtension implements vscode.Disposable {
     own(vscode.window.registerTreeDataProvider(ModelsTreeProvider.viewId, tree));
     own(vscode.window.registerWebviewViewProvider(FeedbackViewProvider.viewType, this.feedbackView));
     const tunnels = new TunnelChoice(context.secrets);
+    const qrCodes = own(new QrCodePanels(this.previews));
     for (const command of [
-      ...registerPreviewCommands({ previews: this.previews, catalog: this.catalog, tunnels, settings: current, log }),
+      ...registerPreviewCommands({ previews: this.previews, catalog: this.catalog, qrCodes, tunnels, settings: current, log }),
       ...registerFeedbackCommands({ previews: this.previews, settings: current, log }),
       ...registerPageCommands({ catalog: this.catalog, cliPath, exportHelperPath: path.join(context.extensionPath, 'python', 'model_preview_export.py'), log }),
     ]) own(command);
@@ -72,7 +74,7 @@ export class ModelPreviewExtension implements vscode.Disposable {
       for (const entry of this.catalog.models) {
         const running = this.previews.get(entry.file);
         this.catalog.setPublished(entry.file, running && {
-          modelVersion: running.modelVersion, shareUrl: running.shareUrl, tunnel: running.tunnel, problems: { ...running.problems },
+          modelVersion: running.modelVersion, shareUrl: running.shareUrl, tunnel: running.linkKind, problems: { ...running.problems },
         });
       }
     }));

@@ -19,7 +19,8 @@ export interface ExtensionSettings {
   /** Let git see the preview's predictions and feedback (by default its data folder's .gitignore hides them). */
   keepFeedbackInGit: boolean;
   tunnel: {
-    provider: TunnelProviderName | 'vscode' | 'ask';
+    /** `lan` and `vscode` are the extension's own: no server tunnel (every interface; VS Code port forwarding). */
+    provider: TunnelProviderName | 'lan' | 'vscode' | 'ask';
     ssh: { host: string; port: number; user: string; identityFile: string; hostKey: string; remotePort: number; urlTemplate: string };
     pipenet: { server: string };
     ngrok: { domain: string };
@@ -47,7 +48,7 @@ export const DEFAULT_SETTINGS: ExtensionSettings = {
   },
 };
 
-const PROVIDERS = ['ask', 'none', 'ssh', 'pipenet', 'ngrok', 'vscode'] as const;
+const PROVIDERS = ['ask', 'none', 'lan', 'ssh', 'pipenet', 'ngrok', 'vscode'] as const;
 
 export type SettingGetter = (key: string) => unknown;
 

@@ -7,7 +7,11 @@ import type { ModelDescription } from '../../src/shared/model-card';
 import { modelNodes, type ModelEntry } from '../../src/vscode/models/model-tree';
 import { feedbackLoaderCell } from '../../src/vscode/notebook/feedback-loader-cell';
 import { dataDirFor } from '../../src/vscode/previews/data-dir';
-import { serveArguments } from '../../src/vscode/previews/serve-arguments';
+import { linkReach, serveArguments, TUNNEL_CHOICES } from '../../src/vscode/previews/serve-arguments';
+import { linkChangeText } from '../../src/vscode/previews/link-change-text';
+import { lanAddresses, onAddress } from '../../src/vscode/previews/lan-address';
+import { qrCodePage } from '../../src/vscode/views/qr-code-page';
+import * as QRCode from 'qrcode';
 import { keyNeedsPassphrase } from '../../src/vscode/previews/ssh-key-file';
 import { DEFAULT_SETTINGS, flattenSettings, readSettings } from '../../src/vscode/settings';
 import { statusText } from '../../src/vscode/views/status-bar-text';
@@ -95,6 +99,56 @@ describe('the crash notification says why', () => {
   });
 });
 
+describe('the first publish\'s question, and who can open a link', () => {
+  it('offers "Share on this network" and says that ngrok\'s free plan puts a warning page in front of visitors', () => {
+    const lan = TUNNEL_CHOICES.find((c) => c.tunnel === 'lan')!;
+    assert.equal(lan.label, 'Share on this network');
+    assert.match(lan.detail, /Anyone on your network with the link/);
+    assert.match(TUNNEL_CHOICES.find((c) => c.tunnel === 'ngrok')!.detail, /free plan, ngrok shows visitors its own warning page/);
+    assert.match(linkReach('none'), /a phone cannot/);
+    assert.match(linkReach('lan'), /Anyone on your network with the link/);
+  });
+
+  it('the network link is the local one on this computer\'s network address: IPv4 first, no loopback or link-local', () => {
+    const nic = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({ address, family, internal, netmask: '', mac: '', cidr: null }) as import('node:os').NetworkInterfaceInfo;
+    assert.deepEqual(lanAddresses({
+      lo: [nic('127.0.0.1', 'IPv4', true), nic('::1', 'IPv6', true)],
+      eth0: [nic('fe80::1', 'IPv6'), nic('2001:db8::5', 'IPv6'), nic('192.168.1.20', 'IPv4')],
+      docker0: [nic('169.254.3.4', 'IPv4')],
+    }), ['192.168.1.20', '[2001:db8::5]']);
+    assert.equal(onAddress('http://127.0.0.1:47321/', '192.168.1.20'), 'http://192.168.1.20:47321/');
+  });
+});
+
+describe('link changes the owner did not ask for', () => {
+  const link = 'http://127.0.0.1:47400/?t=abc';
+  it('a port taken by another program, an expired link re-issued, a tunnel that lost its address: each says the old link is dead', () => {
+    assert.match(linkChangeText('iris', { event: 'share-link-changed', reason: 'port-changed' as 'expired', shareUrl: link })!, /^The share link of iris changed: its port was taken by another program.*The old link no longer works/);
+    assert.match(linkChangeText('iris', { event: 'share-link-changed', reason: 'expired', shareUrl: link })!, /had expired: a new one was made/);
+    assert.match(linkChangeText('iris', { event: 'tunnel-url-changed', provider: 'pipenet', previousUrl: 'https://a.example/', publicUrl: 'https://b.example/', shareUrl: link })!, /pipenet tunnel could not get its address back/);
+  });
+
+  it('a rotation is not news: the owner asked for it', () => {
+    assert.equal(linkChangeText('iris', { event: 'share-link-changed', reason: 'rotated', shareUrl: link }), undefined);
+  });
+});
+
+describe('the QR code panel', () => {
+  const shareUrl = 'https://x.example/?t=tok&a=<b>';
+  it('is the link\'s QR code as an image, the link and who can open it as text; no script, a CSP that allows data: images only', async () => {
+    const html = await qrCodePage({ model: 'iris <script>', shareUrl, reach: linkReach('lan'), nonce: 'n0nce' });
+    assert.doesNotMatch(html, /<script/i);
+    assert.match(html, /content="default-src &#39;none&#39;; img-src data:; style-src &#39;nonce-n0nce&#39;"/);
+    assert.match(html, /<h2>iris &lt;script&gt;<\/h2>/);
+    assert.match(html, /data-testid="qr-link">https:\/\/x\.example\/\?t=tok&amp;a=&lt;b&gt;</);
+    const svg = Buffer.from(/src="data:image\/svg\+xml;base64,([^"]+)"/.exec(html)![1], 'base64').toString();
+    // The image holds exactly the code of the link: as many modules as qrcode's own matrix for it, drawn dark on light.
+    const { modules } = QRCode.create(shareUrl, { errorCorrectionLevel: 'M' });
+    assert.match(svg, new RegExp(`viewBox="0 0 ${modules.size + 4} ${modules.size + 4}"`));
+    assert.match(svg, /fill="#ffffff"/);
+  });
+});
+
 describe('Models tree nodes', () => {
   it('shows each model with its signature, version and skipped outputs; published ones first with their state', () => {
     const nodes = modelNodes([
@@ -164,6 +218,11 @@ describe('serve arguments from the settings', () => {
     assert.deepEqual(serveArguments(DEFAULT_SETTINGS, 'none'), ['--expires', '24h']);
     assert.deepEqual(serveArguments(DEFAULT_SETTINGS, 'vscode'), ['--expires', '24h'], 'port forwarding is done by the extension');
     assert.deepEqual(serveArguments(DEFAULT_SETTINGS, 'pipenet'), ['--expires', '24h', '--tunnel', 'pipenet', '--pipenet-server', 'https://pipenet.dev']);
+  });
+
+  it('"Share on this network" serves on every interface, with no tunnel', () => {
+    assert.deepEqual(serveArguments(DEFAULT_SETTINGS, 'lan'), ['--expires', '24h', '--host', '0.0.0.0']);
+    assert.equal(readSettings((key) => (key === 'tunnel.provider' ? 'lan' : undefined)).tunnel.provider, 'lan');
   });
 
   it('passes modelPreview.keepFeedbackInGit on as --keep-feedback-in-git', () => {

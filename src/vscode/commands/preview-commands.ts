@@ -7,9 +7,13 @@ import type { TunnelChoice } from '../previews/tunnel-choice';
 import type { ExtensionSettings } from '../settings';
 import { PreviewStartError, START_CANCELLED } from '../../client/preview-start-error';
 import { fileOf, pickModel, pickRunningPreview } from './pick';
+import { lanAddresses, onAddress } from '../previews/lan-address';
+import { linkReach } from '../previews/serve-arguments';
+import type { QrCodePanels } from '../views/qr-code-panel';
 
 export interface PreviewCommandDeps {
   previews: PreviewManager;
+  qrCodes: QrCodePanels;
   catalog: ModelCatalog;
   tunnels: TunnelChoice;
   settings(): ExtensionSettings;
@@ -18,6 +22,7 @@ export interface PreviewCommandDeps {
 
 const COPY = 'Copy link';
 const OPEN = 'Open';
+const QR_CODE = 'QR code';
 const SET_NGROK_AUTHTOKEN = 'Set ngrok authtoken';
 
 /** Publish, stop and the share-link commands. Each returns something useful to a caller (tests, other extensions). */
@@ -39,6 +44,7 @@ export function registerPreviewCommands(deps: PreviewCommandDeps): vscode.Dispos
       return p.shareUrl;
     })),
     vscode.commands.registerCommand('modelPreview.openPage', withPreview((p) => vscode.env.openExternal(vscode.Uri.parse(p.shareUrl)))),
+    vscode.commands.registerCommand('modelPreview.showQrCode', withPreview((p) => deps.qrCodes.show(p))),
     vscode.commands.registerCommand('modelPreview.rotateLink', async (arg?: unknown) => {
       const p = await pickRunningPreview(previews, arg);
       if (!p) return undefined;
@@ -56,6 +62,7 @@ export function registerPreviewCommands(deps: PreviewCommandDeps): vscode.Dispos
       const actions = [
         { label: '$(copy) Copy share link', command: 'modelPreview.copyLink' },
         { label: '$(link-external) Open preview page', command: 'modelPreview.openPage' },
+        { label: '$(device-mobile) Show QR code', command: 'modelPreview.showQrCode' },
         { label: '$(refresh) Rotate share link', command: 'modelPreview.rotateLink' },
         { label: '$(debug-stop) Stop preview', command: 'modelPreview.stop' },
       ];
@@ -104,6 +111,7 @@ async function publish(deps: PreviewCommandDeps, file: string | undefined): Prom
       if (tunnel.tunnel === 'vscode') {
         started.forwardedBaseUrl = (await vscode.env.asExternalUri(vscode.Uri.parse(started.process.ready.localUrl))).toString(true);
       }
+      if (tunnel.tunnel === 'lan') shareOnNetwork(started, deps.log);
       return started;
     });
     void offerLink(preview, 'is published');
@@ -123,9 +131,24 @@ async function publish(deps: PreviewCommandDeps, file: string | undefined): Prom
 }
 
 async function offerLink(preview: RunningPreview, what: string): Promise<string> {
-  const answer = await vscode.window.showInformationMessage(`${preview.model} ${what}: ${preview.shareUrl}`, COPY, OPEN);
+  const reach = preview.publishedAs === 'lan' ? ` — ${linkReach('lan')}` : '';
+  const answer = await vscode.window.showInformationMessage(`${preview.model} ${what}: ${preview.shareUrl}${reach}`, COPY, OPEN, QR_CODE);
   if (answer === COPY) await vscode.env.clipboard.writeText(preview.shareUrl);
   if (answer === OPEN) await vscode.env.openExternal(vscode.Uri.parse(preview.shareUrl));
+  if (answer === QR_CODE) await vscode.commands.executeCommand('modelPreview.showQrCode', { file: preview.file });
   return preview.shareUrl;
 }
 
+/**
+ * Share on this network: the server listens on every interface, and the link uses this computer's first network
+ * address (the others are logged). With none (no network), the link stays local and the owner is told why.
+ */
+function shareOnNetwork(preview: RunningPreview, log: vscode.LogOutputChannel): void {
+  const [first, ...others] = lanAddresses();
+  if (!first) {
+    void vscode.window.showWarningMessage(`This computer has no network address right now: the link of ${preview.model} works on this machine only until it has one (publish again then).`);
+    return;
+  }
+  preview.forwardedBaseUrl = onAddress(preview.process.ready.localUrl, first);
+  if (others.length) log.info(`${preview.model} is also reachable at ${others.map((a) => onAddress(preview.process.ready.localUrl, a)).join(', ')}`);
+}

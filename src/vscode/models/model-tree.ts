@@ -75,7 +75,7 @@ export function modelNode(entry: ModelEntry): ModelNode {
   }
   const problems = problemsShown(entry);
   for (const p of problems) children.push({ id: `${file}#problem/${p.label}`, kind: 'info', label: p.label, description: p.message, tooltip: p.message, icon: 'warning', warning: true, file, children: [] });
-  children.push({ id: `${file}#link`, kind: 'info', label: 'Share link', description: published.tunnel === 'none' ? 'this machine only' : `via ${published.tunnel}`, tooltip: 'Copy it with the inline action', icon: 'link', file, children: [] });
+  children.push({ id: `${file}#link`, kind: 'info', label: 'Share link', description: LINK_KINDS[published.tunnel] ?? `via ${published.tunnel}`, tooltip: 'Copy it with the inline action', icon: 'link', file, children: [] });
   const reloadFailed = problems.some((p) => p.label === RELOAD_FAILED);
   const state = reloadFailed
     ? `reload failed — still serving ${published.modelVersion}`
@@ -95,6 +95,9 @@ export function modelNode(entry: ModelEntry): ModelNode {
 }
 
 const RELOAD_FAILED = 'Reload failed';
+
+/** Who can open the link, by how it is reached; a tunnel provider shows as "via <provider>". */
+const LINK_KINDS: Record<string, string> = { none: 'this machine only', lan: 'on this network', vscode: 'via VS Code port forwarding' };
 
 /**
  * The problems of a published model worth showing now. A failed reload stops mattering once the file on disk is the

@@ -139,7 +139,7 @@ export class PreviewManager implements vscode.Disposable {
       extraArgs: serveArguments(settings, options.tunnel), env: options.env, signal,
       log: (line, level) => this.log[level](`[${name}] ${line}`),
     });
-    const preview = new RunningPreview(file, dataDir, process);
+    const preview = new RunningPreview(file, dataDir, process, options.tunnel);
     this.previews.set(file, preview);
     this.lastRuns.delete(file); // the new run loads every record again
     // Right after start resolved, before any await: the events it held (this run's first) come next.

@@ -1,9 +1,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ErrorEvent, StreamedEvent } from '../../shared/events';
+import type { ErrorEvent, ShareLinkChangedEvent, StreamedEvent, TunnelUrlChangedEvent } from '../../shared/events';
 import { describeEnd } from '../../client/child-output';
 import type { PreviewProcessExit } from '../../client/preview-process';
 import { crashText } from './crash-text';
+import { linkChangeText } from './link-change-text';
 import type { PreviewManager } from './preview-manager';
 import type { RunningPreview } from './running-preview';
 
@@ -13,7 +14,8 @@ type EventHandlers = { [K in StreamedEvent['event']]?: (preview: RunningPreview,
 
 /**
  * What is worth interrupting the user for: a server that died (why, with Show log and Restart), a tunnel that gave
- * up (the link is dead), a public URL that changed (the old link is dead; copy the new one), what the server
+ * up (the link is dead), a link that changed without the owner asking — a tunnel that could not get its public address
+ * back, a port taken by another program, an expired link re-issued (the old link is dead; copy the new one), what the server
  * reports wrong (a re-export that did not load, an invalid sidecar, a worker that failed), each distinct error once,
  * a data folder that cannot be written (a full disk: stakeholders' feedback waits in their pages until there is
  * space) and its recovery, once each, and someone guessing the link's password (rotate it if it leaked). Reconnecting is not: the status bar shows it. One entry per event kind in
@@ -31,11 +33,8 @@ export class PreviewNotifications implements vscode.Disposable {
         'Show log': () => this.log.show(),
       });
     },
-    'tunnel-url-changed': (preview, event) => {
-      this.notify('warning', `The public link of ${preview.model} changed (the ${event.provider} tunnel could not keep its address). The old link no longer works.`, {
-        'Copy new link': () => vscode.env.clipboard.writeText(event.shareUrl),
-      });
-    },
+    'tunnel-url-changed': (preview, event) => this.reportLinkChange(preview, event),
+    'share-link-changed': (preview, event) => this.reportLinkChange(preview, event),
     'password-lockout': (preview, event) => {
       this.notify('warning', `Someone may be guessing the password of ${preview.model}'s share link: ${event.failedAttempts} wrong passwords within ${Math.round(event.windowSeconds / 60)} minutes. No password is accepted until ${new Date(event.until).toLocaleTimeString()}; people who already unlocked the page keep access.`, {
         'Rotate link': () => vscode.commands.executeCommand('modelPreview.rotateLink', { file: preview.file }),
@@ -63,6 +62,17 @@ export class PreviewNotifications implements vscode.Disposable {
         handle?.(preview, event);
       }),
     ];
+  }
+
+  /** "Copy link" copies the link as it is when clicked: a later change may have replaced the one this toast is about. */
+  private reportLinkChange(preview: RunningPreview, event: ShareLinkChangedEvent | TunnelUrlChangedEvent): void {
+    const text = linkChangeText(preview.model, event);
+    if (!text) return;
+    this.log.warn(text);
+    void this.notify('warning', text, {
+      'Copy link': () => vscode.env.clipboard.writeText(preview.shareUrl),
+      'Show QR code': () => vscode.commands.executeCommand('modelPreview.showQrCode', { file: preview.file }),
+    });
   }
 
   private reportError(preview: RunningPreview, event: ErrorEvent): void {
