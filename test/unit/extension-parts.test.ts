@@ -9,7 +9,6 @@ import { feedbackLoaderCell } from '../../src/vscode/notebook/feedback-loader-ce
 import { dataDirFor } from '../../src/vscode/previews/data-dir';
 import { linkReach, serveArguments, TUNNEL_CHOICES } from '../../src/vscode/previews/serve-arguments';
 import { linkChangeText } from '../../src/vscode/previews/link-change-text';
-import { lanAddresses, onAddress } from '../../src/vscode/previews/lan-address';
 import { qrCodePage } from '../../src/vscode/views/qr-code-page';
 import * as QRCode from 'qrcode';
 import { keyNeedsPassphrase } from '../../src/vscode/previews/ssh-key-file';
@@ -107,16 +106,6 @@ describe('the first publish\'s question, and who can open a link', () => {
     assert.match(TUNNEL_CHOICES.find((c) => c.tunnel === 'ngrok')!.detail, /free plan, ngrok shows visitors its own warning page/);
     assert.match(linkReach('none'), /a phone cannot/);
     assert.match(linkReach('lan'), /Anyone on your network with the link/);
-  });
-
-  it('the network link is the local one on this computer\'s network address: IPv4 first, no loopback or link-local', () => {
-    const nic = (address: string, family: 'IPv4' | 'IPv6', internal = false) => ({ address, family, internal, netmask: '', mac: '', cidr: null }) as import('node:os').NetworkInterfaceInfo;
-    assert.deepEqual(lanAddresses({
-      lo: [nic('127.0.0.1', 'IPv4', true), nic('::1', 'IPv6', true)],
-      eth0: [nic('fe80::1', 'IPv6'), nic('2001:db8::5', 'IPv6'), nic('192.168.1.20', 'IPv4')],
-      docker0: [nic('169.254.3.4', 'IPv4')],
-    }), ['192.168.1.20', '[2001:db8::5]']);
-    assert.equal(onAddress('http://127.0.0.1:47321/', '192.168.1.20'), 'http://192.168.1.20:47321/');
   });
 });
 

@@ -7,7 +7,6 @@ import type { TunnelChoice } from '../previews/tunnel-choice';
 import type { ExtensionSettings } from '../settings';
 import { PreviewStartError, START_CANCELLED } from '../../client/preview-start-error';
 import { fileOf, pickModel, pickRunningPreview } from './pick';
-import { lanAddresses, onAddress } from '../previews/lan-address';
 import { linkReach } from '../previews/serve-arguments';
 import type { QrCodePanels } from '../views/qr-code-panel';
 
@@ -140,15 +139,16 @@ async function offerLink(preview: RunningPreview, what: string): Promise<string>
 }
 
 /**
- * Share on this network: the server listens on every interface, and the link uses this computer's first network
- * address (the others are logged). With none (no network), the link stays local and the owner is told why.
+ * Share on this network: the server listens on every interface and says its link on each network address of this
+ * computer (`lanUrls`); the link uses the first, the others are logged. With none (no network), the link stays local
+ * and the owner is told why.
  */
 function shareOnNetwork(preview: RunningPreview, log: vscode.LogOutputChannel): void {
-  const [first, ...others] = lanAddresses();
+  const [first, ...others] = preview.process.ready.lanUrls ?? [];
   if (!first) {
     void vscode.window.showWarningMessage(`This computer has no network address right now: the link of ${preview.model} works on this machine only until it has one (publish again then).`);
     return;
   }
-  preview.forwardedBaseUrl = onAddress(preview.process.ready.localUrl, first);
-  if (others.length) log.info(`${preview.model} is also reachable at ${others.map((a) => onAddress(preview.process.ready.localUrl, a)).join(', ')}`);
+  preview.forwardedBaseUrl = new URL('/', first).href;
+  if (others.length) log.info(`${preview.model} is also reachable on ${others.map((u) => new URL('/', u).host).join(', ')}`);
 }
