@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerFeedbackCommands } from './commands/feedback-commands';
 import { registerPageCommands } from './commands/page-commands';
-import { registerPreviewCommands } from './commands/preview-commands';
+import { registerPreviewCommands, restorePublished } from './commands/preview-commands';
 import { openExtensionDoc } from './docs/open-extension-doc';
 import { README } from './docs/extension-docs';
 import { FeedbackRelay } from './feedback-relay';
@@ -11,6 +11,7 @@ import { ModelCatalog } from './models/model-catalog';
 import { ModelInspector } from './models/model-inspector';
 import { PreviewManager } from './previews/preview-manager';
 import { PreviewNotifications } from './previews/preview-notifications';
+import { PublishedPreviews } from './previews/published-previews';
 import { TunnelChoice } from './previews/tunnel-choice';
 import type { ExtensionSettings } from './settings';
 import { SettingsSource } from './settings-source';
@@ -33,15 +34,18 @@ export class ModelPreviewExtension implements vscode.Disposable {
   readonly feedbackView: FeedbackViewProvider;
   /** How long `activate` took (also in the log): the budget is 50 ms. */
   activationMs?: number;
+  /** Settles once the previews published before the window went away are published again (or attached to). */
+  readonly restored: Promise<void>;
 
-  constructor(context: vscode.ExtensionContext, readonly log: vscode.LogOutputChannel) {
+  constructor(readonly context: vscode.ExtensionContext, readonly log: vscode.LogOutputChannel) {
     const own = <T extends vscode.Disposable>(d: T): T => (this.disposables.push(d), d);
     const settings = own(new SettingsSource());
     const current = () => settings.settings;
     const cliPath = path.join(context.extensionPath, 'dist', 'cli.js');
 
     this.catalog = own(new ModelCatalog(own(new ModelInspector(cliPath)), current()));
-    this.previews = new PreviewManager(cliPath, log, current);
+    const published = new PublishedPreviews(context.workspaceState);
+    this.previews = new PreviewManager(cliPath, log, current, published);
     const records = own(new RecordDocuments());
     // One lookup for a card clicked in the view and for the command: the records live in the previews.
     const openRecord = (ref: RecordRef) => {
@@ -63,8 +67,9 @@ export class ModelPreviewExtension implements vscode.Disposable {
     own(vscode.window.registerWebviewViewProvider(FeedbackViewProvider.viewType, this.feedbackView));
     const tunnels = new TunnelChoice(context.secrets);
     const qrCodes = own(new QrCodePanels(this.previews));
+    const previewDeps = { previews: this.previews, catalog: this.catalog, qrCodes, tunnels, settings: current, log };
     for (const command of [
-      ...registerPreviewCommands({ previews: this.previews, catalog: this.catalog, qrCodes, tunnels, settings: current, log }),
+      ...registerPreviewCommands(previewDeps),
       ...registerFeedbackCommands({ previews: this.previews, settings: current, log }),
       ...registerPageCommands({ catalog: this.catalog, cliPath, exportHelperPath: path.join(context.extensionPath, 'python', 'model_preview_export.py'), log }),
     ]) own(command);
@@ -88,6 +93,7 @@ export class ModelPreviewExtension implements vscode.Disposable {
       globs = changed;
     }));
     void findModels();
+    this.restored = restorePublished(previewDeps, published).catch((err: Error) => log.error(`publishing the previews again failed: ${err.message}`));
     void localServingProblem(context.extensionPath).then((problem) => problem && warnOnce(problem, log, () => openHelp('docs')));
   }
 

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelCatalog } from '../models/model-catalog';
-import type { PreviewManager } from '../previews/preview-manager';
+import type { PreviewManager, PublishOptions } from '../previews/preview-manager';
+import type { PublishedPreviews } from '../previews/published-previews';
 import type { RunningPreview } from '../previews/running-preview';
 import type { TunnelChoice } from '../previews/tunnel-choice';
 import type { ExtensionSettings } from '../settings';
@@ -106,12 +107,7 @@ async function publish(deps: PreviewCommandDeps, file: string | undefined): Prom
       progress.report({ message: tunnel.tunnel === 'none' || tunnel.tunnel === 'vscode' ? 'starting the inference server…' : `starting the server and the ${tunnel.tunnel} tunnel…` });
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
-      const started = await previews.publish(file!, folder, { ...tunnel, signal: abort.signal });
-      if (tunnel.tunnel === 'vscode') {
-        started.forwardedBaseUrl = (await vscode.env.asExternalUri(vscode.Uri.parse(started.process.ready.localUrl))).toString(true);
-      }
-      if (tunnel.tunnel === 'lan') shareOnNetwork(started, deps.log);
-      return started;
+      return startPreview(deps, file!, folder, { ...tunnel, signal: abort.signal });
     });
     void offerLink(preview, 'is published');
     return preview.shareUrl;
@@ -126,6 +122,47 @@ async function publish(deps: PreviewCommandDeps, file: string | undefined): Prom
     if (answer === 'Show log') deps.log.show();
     if (answer === 'Retry') return publish(deps, file);
     return undefined;
+  }
+}
+
+/** Starts (or attaches to) the preview of `file`, its link on the address people use for how it is shared. */
+async function startPreview(deps: PreviewCommandDeps, file: string, folder: string, options: PublishOptions): Promise<RunningPreview> {
+  const started = await deps.previews.publish(file, folder, options);
+  if (options.tunnel === 'vscode') {
+    started.forwardedBaseUrl = (await vscode.env.asExternalUri(vscode.Uri.parse(started.process.ready.localUrl))).toString(true);
+  }
+  if (options.tunnel === 'lan') shareOnNetwork(started, deps.log);
+  return started;
+}
+
+/**
+ * At activation: the models published in this workspace before the window went away (reload, close) are published
+ * again the way they were shared, quietly — the same link, since the data folder keeps its port and token — or
+ * attached to, when their server is still running (`keepRunning: untilStopped`, another window). Secrets come from
+ * SecretStorage (asked for only if they were forgotten). A model file that is gone is forgotten.
+ */
+export async function restorePublished(deps: PreviewCommandDeps, memory: PublishedPreviews): Promise<void> {
+  for (const { file, tunnel } of memory.all) {
+    const uri = vscode.Uri.file(file);
+    const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
+    if (!folder) continue; // another workspace's: not ours to start
+    if (!(await vscode.workspace.fs.stat(uri).then(() => true, () => false))) {
+      memory.forget(file);
+      continue;
+    }
+    const settings = deps.settings();
+    const resolved = await deps.tunnels.resolve({ ...settings, tunnel: { ...settings.tunnel, provider: tunnel } });
+    if (!resolved) continue;
+    try {
+      const preview = await startPreview(deps, file, folder, resolved);
+      deps.log.info(`${preview.model} is published again: ${preview.shareUrl.replace(/\?t=.*/, '?t=<share token>')}`);
+    } catch (err) {
+      deps.log.error(`publishing ${file} again failed: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(`Could not publish ${path.basename(file)} again: ${(err as Error).message}`, 'Show log', 'Retry').then((answer) => {
+        if (answer === 'Show log') deps.log.show();
+        if (answer === 'Retry') void vscode.commands.executeCommand('modelPreview.publish', uri);
+      });
+    }
   }
 }
 

@@ -1,9 +1,9 @@
-import type { PreviewProcess } from '../../client/preview-process';
 import type { StreamedEvent } from '../../shared/events';
 import type { FeedbackRecord } from '../../shared/feedback-record';
 import type { ShareLinkInfo } from '../../shared/share-link';
 import { MAX_VIEW_RECORDS } from '../../shared/webview-messages';
 import type { PreviewProblems } from '../models/model-tree';
+import type { PreviewServer } from './preview-server';
 import type { PublishTunnel } from './serve-arguments';
 
 /** Live counts for the status bar: predictions since the preview started; thumbs up and down of all its feedback. */
@@ -42,7 +42,8 @@ export class RunningPreview {
   constructor(
     readonly file: string,
     readonly dataDir: string,
-    readonly process: PreviewProcess,
+    /** Its server: forked by this window, or attached to (see `PreviewServer`). */
+    readonly process: PreviewServer,
     /** How the owner chose to share it: who can open the link (`linkReach`). */
     readonly publishedAs: PublishTunnel = 'none',
   ) {
