@@ -74,15 +74,21 @@ export class ModelPreviewExtension implements vscode.Disposable {
       ...registerPageCommands({ catalog: this.catalog, cliPath, exportHelperPath: path.join(context.extensionPath, 'python', 'model_preview_export.py'), log }),
     ]) own(command);
 
-    own(this.previews.onDidChange(() => {
-      void vscode.commands.executeCommand('setContext', 'modelPreview.running', this.previews.all.length > 0);
+    // The tree shows which models are published: when a preview changes, and when the catalog (re)lists a model that
+    // a preview started or attached at activation already serves.
+    const showPublished = () => {
       for (const entry of this.catalog.models) {
         const running = this.previews.get(entry.file);
         this.catalog.setPublished(entry.file, running && {
           modelVersion: running.modelVersion, shareUrl: running.shareUrl, tunnel: running.linkKind, problems: { ...running.problems },
         });
       }
+    };
+    own(this.previews.onDidChange(() => {
+      void vscode.commands.executeCommand('setContext', 'modelPreview.running', this.previews.all.length > 0);
+      showPublished();
     }));
+    own(this.catalog.onDidChange(showPublished));
     own(new PreviewNotifications(this.previews, log));
     const findModels = (s?: ExtensionSettings) => this.catalog.start(s).catch((err: Error) => log.error(`finding models failed: ${err.message}`));
     let globs = JSON.stringify([current().modelInclude, current().modelExclude]);
