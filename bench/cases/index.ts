@@ -2,8 +2,10 @@ import type { BenchCase } from '../lib/case';
 import { coldStart } from './cold-start';
 import { feedbackLatency } from './feedback-latency';
 import { inferThroughput } from './infer-throughput';
+import { previewLifecycle } from './preview-lifecycle';
 import { previewStart } from './preview-start';
 import { tunnelLatency } from './tunnel-latency';
+import { vscodeActivation } from './vscode-activation';
 
 /** Every case, in the order `run.ts` runs them. */
-export const CASES: BenchCase[] = [coldStart, previewStart, inferThroughput, feedbackLatency, tunnelLatency];
+export const CASES: BenchCase[] = [coldStart, previewStart, previewLifecycle, vscodeActivation, inferThroughput, feedbackLatency, tunnelLatency];
