@@ -113,6 +113,22 @@ const TunnelDownEventSchema = z.object({
 export type TunnelDownEvent = z.infer<typeof TunnelDownEventSchema>;
 
 /**
+ * The tunnel is up by its provider's word, but the public URL does not reach this server from outside: the keeper's
+ * checks (`GET <publicUrl>/v2/health/live` over the public address, every 60 s, 15 s after a failure) failed
+ * `failedChecks` times in a row. Visitors probably get an error or someone else's page. A later `tunnel-up` for the
+ * same URL means it is reachable again.
+ */
+const TunnelUnreachableEventSchema = z.object({
+  event: z.literal('tunnel-unreachable'),
+  provider: z.string(),
+  publicUrl: httpUrl(),
+  /** The last check's failure, in words (refused, timed out, answered 502, answered but not as this preview). */
+  reason: z.string(),
+  failedChecks: count(),
+});
+export type TunnelUnreachableEvent = z.infer<typeof TunnelUnreachableEventSchema>;
+
+/**
  * The tunnel's public URL is not the one people were given: a re-opened tunnel got another one, or, at a start, the
  * provider could not give back the URL the data folder's last run had. The old link is dead.
  */
@@ -177,11 +193,11 @@ export type PasswordLockoutEvent = z.infer<typeof PasswordLockoutEventSchema>;
 const PREVIEW_EVENT_SCHEMAS = [
   ModelReloadedEventSchema, ErrorEventSchema, SidecarReloadedEventSchema, PredictionEventSchema, FeedbackEventSchema,
   TunnelUpEventSchema, TunnelDownEventSchema, TunnelUrlChangedEventSchema, ShareLinkChangedEventSchema, StorageEventSchema,
-  PasswordLockoutEventSchema,
+  PasswordLockoutEventSchema, TunnelUnreachableEventSchema,
 ] as const;
 
 export const PreviewEventSchema = z.discriminatedUnion('event', [...PREVIEW_EVENT_SCHEMAS]);
-export type TunnelEvent = TunnelUpEvent | TunnelDownEvent | TunnelUrlChangedEvent;
+export type TunnelEvent = TunnelUpEvent | TunnelDownEvent | TunnelUrlChangedEvent | TunnelUnreachableEvent;
 /** Events a running session emits (the CLI adds `ready`, which carries the owner token, to its own output only). */
 export type PreviewEvent = z.infer<typeof PreviewEventSchema>;
 

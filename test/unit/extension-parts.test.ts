@@ -16,6 +16,8 @@ import { DEFAULT_SETTINGS, flattenSettings, readSettings } from '../../src/vscod
 import { statusText } from '../../src/vscode/views/status-bar-text';
 import { isExcludedPath } from '../../src/vscode/models/path-key';
 import { crashText } from '../../src/vscode/previews/crash-text';
+import type { PreviewServer } from '../../src/vscode/previews/preview-server';
+import { RunningPreview } from '../../src/vscode/previews/running-preview';
 
 /** The extension's pure parts: they need no VS Code, so they are tested here; the rest runs in test/integration. */
 const REPO = path.resolve(__dirname, '../../..');
@@ -271,6 +273,31 @@ describe('status bar text: tunnel states', () => {
     assert.match(statusText([preview('reconnecting')])!.text, /^\$\(sync~spin\)/);
     assert.match(statusText([preview('down'), preview('reconnecting')])!.text, /^\$\(warning\)/);
     assert.match(statusText([preview('down')])!.tooltip, /tunnel down: link local only/);
+  });
+
+  it('a tunnel up but not reachable from outside is its own state: a warning, and the tooltip says so', () => {
+    const shown = statusText([{ model: 'iris', counts: { predictions: 0, up: 0, down: 0 }, tunnelState: 'unreachable' }])!;
+    assert.match(shown.text, /^\$\(warning\)/);
+    assert.match(shown.tooltip, /iris: .*\(tunnel up, but the link does not reach it from outside\)/);
+  });
+});
+
+describe('RunningPreview and the tree: a tunnel up but not reachable from outside', () => {
+  const ready = { event: 'ready' as const, model: 'iris', modelVersion: 'v1', port: 8000, localUrl: 'http://127.0.0.1:8000/', shareUrl: 'https://t.example/?t=x', tunnel: 'ssh', epoch: 'e', ownerToken: 'o' };
+  const preview = () => new RunningPreview('/ws/iris.onnx', '/ws/.model-preview/iris', { ready } as unknown as PreviewServer, 'ssh');
+  const unreachable = { event: 'tunnel-unreachable', provider: 'ssh', publicUrl: 'https://t.example/', reason: 'answered 502', failedChecks: 3, id: 1 } as const;
+
+  it('is a state of its own with the reason in the tree, until the tunnel is up again', () => {
+    const p = preview();
+    assert.equal(p.apply(unreachable), 'state');
+    assert.equal(p.tunnelState, 'unreachable');
+    const node = modelNodes([{ file: p.file, relativePath: 'iris.onnx', description: iris, published: { modelVersion: 'v1', shareUrl: p.shareUrl, tunnel: 'ssh', problems: { ...p.problems } } }])[0];
+    assert.equal(node.description, 'published · v1 · not reachable from outside');
+    assert.equal(node.icon, 'warning');
+    assert.ok(node.children.some((c) => c.label === 'Not reachable from outside' && /https:\/\/t\.example\/ does not reach the preview from outside \(3 checks in a row\): answered 502/.test(c.description ?? '')));
+    p.apply({ event: 'tunnel-up', provider: 'ssh', publicUrl: 'https://t.example/', shareUrl: 'https://t.example/?t=x', id: 2 });
+    assert.equal(p.tunnelState, 'up');
+    assert.deepEqual(p.problems, {});
   });
 });
 

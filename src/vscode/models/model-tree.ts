@@ -23,6 +23,8 @@ export interface PreviewProblems {
   reload?: string;
   /** The sidecar file is invalid: the page shows the model without it. */
   sidecar?: string;
+  /** The tunnel is up, but its public URL does not reach the preview from outside (the keeper's checks fail). */
+  unreachable?: string;
 }
 
 export type ModelNodeKind = 'model' | 'model.published' | 'model.broken' | 'group' | 'tensor' | 'info';
@@ -111,6 +113,7 @@ function problemsShown(entry: ModelEntry): Array<{ label: string; short: string;
     shown.push({ label: RELOAD_FAILED, short: 'reload failed', message: problems.reload });
   }
   if (problems.sidecar !== undefined) shown.push({ label: 'Sidecar ignored', short: 'sidecar ignored', message: problems.sidecar });
+  if (problems.unreachable !== undefined) shown.push({ label: 'Not reachable from outside', short: 'not reachable from outside', message: problems.unreachable });
   return shown;
 }
 

@@ -33,6 +33,13 @@ export class PreviewNotifications implements vscode.Disposable {
         'Show log': () => this.log.show(),
       });
     },
+    // Sent after several failed checks in a row (the keeper's threshold), so it is a sustained failure, not a blip.
+    'tunnel-unreachable': (preview, event) => {
+      void this.notify('warning', `The ${event.provider} tunnel of ${preview.model} is up, but its link does not reach the preview from outside: ${event.reason} (${event.failedChecks} checks in a row). People with the link probably see an error; Model Preview keeps checking and says when it works again in the status bar.`, {
+        'Show log': () => this.log.show(),
+        'Copy link': () => vscode.env.clipboard.writeText(preview.shareUrl),
+      });
+    },
     'tunnel-url-changed': (preview, event) => this.reportLinkChange(preview, event),
     'share-link-changed': (preview, event) => this.reportLinkChange(preview, event),
     'password-lockout': (preview, event) => {

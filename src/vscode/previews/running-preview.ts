@@ -23,7 +23,8 @@ export type PreviewChange = 'counts' | 'state' | undefined;
  */
 export class RunningPreview {
   modelVersion: string;
-  tunnelState: 'none' | 'up' | 'reconnecting' | 'down';
+  /** `unreachable`: up by the provider's word, but the keeper's checks of the public URL from outside keep failing. */
+  tunnelState: 'none' | 'up' | 'reconnecting' | 'down' | 'unreachable';
   /**
    * Set when people reach the server at another address than its own: VS Code port forwarding's URL (`asExternalUri`
    * of the local one), or this computer's address on its network (Share on this network). It replaces the local one.
@@ -142,10 +143,16 @@ export class RunningPreview {
         return 'state';
       case 'tunnel-up':
         this.tunnelState = 'up';
+        delete this.problems.unreachable;
         this.link = e.shareUrl;
         return 'state';
       case 'tunnel-down':
         this.tunnelState = e.retryInMs === undefined ? 'down' : 'reconnecting';
+        delete this.problems.unreachable;
+        return 'state';
+      case 'tunnel-unreachable':
+        this.tunnelState = 'unreachable';
+        this.problems.unreachable = `${e.publicUrl} does not reach the preview from outside (${e.failedChecks} checks in a row): ${e.reason}`;
         return 'state';
       case 'tunnel-url-changed':
       case 'share-link-changed':
