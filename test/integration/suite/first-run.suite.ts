@@ -5,9 +5,10 @@ import { copyFile, mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelPreviewExtension } from '../../../src/vscode/model-preview-extension';
+import { pidExists } from '../../../src/client/process-identity';
 import { modelNodes } from '../../../src/vscode/models/model-tree';
 import { dataDirFor } from '../../../src/vscode/previews/data-dir';
-import { HANDSHAKE_ENV, waitForStep, writeStep } from '../handshake';
+import { askPage, EXTENSION_ID, until } from './suite-kit';
 
 /**
  * A data scientist's first run, in a real VS Code extension host: a workspace with no model yet (the extension must
@@ -15,23 +16,6 @@ import { HANDSHAKE_ENV, waitForStep, writeStep } from '../handshake';
  * and the ways to hand it over (a QR code, this network). The launcher (test/integration/first-run.test.ts) reads
  * the workbench for the steps a person would see.
  */
-const EXTENSION_ID = 'model-preview.model-preview';
-const handshake = process.env[HANDSHAKE_ENV];
-async function askPage<T>(step: string, request: unknown, timeoutMs = 30_000): Promise<T | undefined> {
-  if (!handshake) return undefined;
-  writeStep(handshake, step, 'request', request);
-  return waitForStep<T>(handshake, step, 'answer', timeoutMs);
-}
-
-const until = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 const serves = async (link: string) => {
   try {
@@ -52,14 +36,8 @@ async function sendFeedback(link: string, comment: string): Promise<void> {
 }
 
 const isChildOf = (pid: number, parent: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1]) === parent;
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** Running, not a zombie (a detached server's parent is gone: init may reap it late). */
+const alive = pidExists;
 
 /**
  * What VS Code does to the extension on a window reload or close, and then in the next window: deactivate, activate.
