@@ -80,7 +80,7 @@ class CopyPageCss {
 const page = {
   name: 'page',
   target: 'web',
-  entry: { page: './src/page/main.ts' },
+  entry: { page: './src/page/main.ts', 'page-sw': './src/page/service-worker.ts' },
   output: { path: path.resolve(__dirname, 'dist/page'), filename: '[name].js', clean: true },
   resolve: { extensions: ['.ts', '.js'] },
   module: {

@@ -4,9 +4,12 @@ import { feedbackLatency } from './feedback-latency';
 import { imageBinary } from './image-binary';
 import { inferThroughput } from './infer-throughput';
 import { modelMemory } from './model-memory';
+import { pageBanner } from './page-banner';
+import { previewLifecycle } from './preview-lifecycle';
 import { previewStart } from './preview-start';
 import { reviewFeedback } from './review-feedback';
 import { tunnelLatency } from './tunnel-latency';
+import { vscodeActivation } from './vscode-activation';
 
 /** Every case, in the order `run.ts` runs them. */
-export const CASES: BenchCase[] = [coldStart, previewStart, inferThroughput, imageBinary, modelMemory, feedbackLatency, tunnelLatency, reviewFeedback];
+export const CASES: BenchCase[] = [coldStart, previewStart, previewLifecycle, vscodeActivation, inferThroughput, imageBinary, modelMemory, feedbackLatency, tunnelLatency, pageBanner, reviewFeedback];

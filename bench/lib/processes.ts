@@ -82,10 +82,12 @@ function spawnUntilReady(label: string, args: string[], timeoutMs: number): Prom
 }
 
 /** Our server: `node dist/cli.js serve <model, default examples/iris/iris.onnx> --json --port 0 --data-dir <dataDir> [extra]`. */
-export async function startOurServer(options: { label: string; dataDir: string; model?: string; extraArgs?: string[]; timeoutMs?: number }): Promise<ServerProcess> {
+/** `rememberedPort`: no --port, so serve takes its data folder's remembered port (else --port 0: any free port). */
+export async function startOurServer(options: { label: string; dataDir: string; model?: string; extraArgs?: string[]; timeoutMs?: number; rememberedPort?: boolean }): Promise<ServerProcess> {
   if (!fs.existsSync(cliFile)) throw new Error(`${cliFile} is missing: run "npm run build" first`);
   // The load generator is one client sending thousands of requests a second: per-client rate limits off.
-  const args = [cliFile, 'serve', options.model ?? irisModel, '--json', '--port', '0', '--data-dir', options.dataDir, '--rate-limit-predictions', '0', '--rate-limit-feedback', '0', ...(options.extraArgs ?? [])];
+  const port = options.rememberedPort ? [] : ['--port', '0'];
+  const args = [cliFile, 'serve', options.model ?? irisModel, '--json', ...port, '--data-dir', options.dataDir, '--rate-limit-predictions', '0', '--rate-limit-feedback', '0', ...(options.extraArgs ?? [])];
   const p = await spawnUntilReady(options.label, args, options.timeoutMs ?? 15_000);
   const shareUrl = new URL(String(p.ready.shareUrl));
   const token = shareUrl.searchParams.get('t');

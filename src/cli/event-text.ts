@@ -30,10 +30,23 @@ export function eventText(e: PreviewEvent, dataDir: string): TextLine | undefine
           ? `tunnel down: ${terminalSafe(e.reason)}; the link works only on this machine now`
           : `tunnel down (${terminalSafe(e.reason)}): reconnecting in ${(e.retryInMs / 1000).toFixed(1)} s, attempt ${e.attempt}`,
       };
+    case 'tunnel-unreachable':
+      return { line: `tunnel up but not reachable from outside (${e.failedChecks} checks failed: ${terminalSafe(e.reason)}); visitors may get an error page`, stderr: true };
     case 'tunnel-url-changed':
-      return { line: `the public URL changed; new share link: ${e.shareUrl}` };
+      return { line: `LINK CHANGED: the ${e.provider} tunnel's public URL is not ${e.previousUrl} any more; links given out before are dead. New share link: ${e.shareUrl}`, stderr: true };
     case 'share-link-changed':
-      return { line: e.reason === 'expired' ? `the share link had expired while no preview ran; new share link: ${e.shareUrl}` : `new share link (rotated): ${e.shareUrl}` };
+      switch (e.reason) {
+        case 'expired':
+          return { line: `the share link had expired while no preview ran; new share link: ${e.shareUrl}` };
+        case 'port-changed':
+          return {
+            line: `LINK CHANGED: port ${e.previousPort ?? '?'} (this data folder's remembered port) is taken by another program, so this preview serves on port ${e.port ?? '?'}; `
+              + `the local link given out before does not reach it. New share link: ${e.shareUrl} (free port ${e.previousPort ?? '?'} and restart to get the old link back)`,
+            stderr: true,
+          };
+        default:
+          return { line: `new share link (rotated): ${e.shareUrl}` };
+      }
     case 'storage':
       return { line: `storage: ${terminalSafe(e.message)}`, stderr: e.state === 'failing' };
     case 'password-lockout':

@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import type { EventsClient } from '../client/events-client';
 import type { OwnerApi } from '../client/owner-api';
 import { loadOrCreateTokens } from '../core/server/token-store';
-import { readServerInfo, type ServerInfo } from '../core/server/server-info';
+import { liveServerInfo as readServerInfo, type RunningServer } from '../client/running-server';
+
+type ServerInfo = RunningServer['info'];
 import { FEEDBACK_RECORD_LINES, type FeedbackRecord } from '../shared/feedback-record';
 import { parseJsonLines } from '../shared/json-lines';
 

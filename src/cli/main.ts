@@ -10,6 +10,10 @@ import { registerInvites } from './commands/invites';
 import { registerReview } from './commands/review';
 import { registerRotateLink } from './commands/rotate-link';
 import { registerServe } from './commands/serve';
+import { registerStatus } from './commands/status';
+import { registerStop } from './commands/stop';
+import { DataFolderHeldError } from './data-folder-lock';
+import { DetachedStartError } from './detach';
 import { TunnelError } from '../core/tunnel/tunnel-provider';
 import { DataDirError } from './data-dir';
 
@@ -28,9 +32,12 @@ registerFeedback(program);
 registerRotateLink(program);
 registerInvites(program);
 registerReview(program);
+registerStatus(program);
+registerStop(program);
 
 program.parseAsync(process.argv).catch((err: Error) => {
   // Expected failures are one line, no stack: the message already names the file and the reason.
   process.stderr.write(`model-preview: ${err.message}\n`);
-  process.exit([ModelLoadError, ListenError, TunnelError, DataDirError].some((type) => err instanceof type) ? EXIT_CANNOT_SERVE : 1);
+  if (err instanceof DetachedStartError) process.exit(err.exitCode);
+  process.exit([ModelLoadError, ListenError, TunnelError, DataDirError, DataFolderHeldError].some((type) => err instanceof type) ? EXIT_CANNOT_SERVE : 1);
 });

@@ -4,6 +4,7 @@ import { parseJson, parseJsonLines } from '../shared/json-lines';
 import { ShareLinkInfoSchema, type ShareLinkInfo } from '../shared/share-link';
 import { ReviewSetListSchema, type ReviewSetList } from '../shared/review-set';
 import { InviteCreatedSchema, InviteListSchema, type InviteCreated, type InviteList, type InviteRequest } from '../shared/invites';
+import { ServerStatusSchema, StopAnswerSchema, type ServerStatus } from '../shared/server-info';
 import { firstProblem } from './server-messages';
 
 /** Where a running preview answers and the token that opens its owner routes (never in the share link). */
@@ -48,6 +49,19 @@ export class OwnerApi {
   /** A new share link: the old one answers 401 at once (`POST /api/share-link/rotate`). */
   async rotateShareLink(): Promise<ShareLinkInfo> {
     return this.checked('POST', 'api/share-link/rotate', 'rotating the share link (POST /api/share-link/rotate)', ShareLinkInfoSchema);
+  }
+
+  /** The server process: pid, instance id, model, every link (`GET /api/server`). */
+  async server(): Promise<ServerStatus> {
+    return this.checked('GET', 'api/server', 'reading the server status (GET /api/server)', ServerStatusSchema);
+  }
+
+  /**
+   * Asks the server to stop (`POST /api/server/stop`): it answers, then finishes requests in flight, flushes its files,
+   * frees its port and exits. Resolves with its pid once it said so; wait for the port yourself.
+   */
+  async stopServer(): Promise<number> {
+    return (await this.checked('POST', 'api/server/stop', 'stopping the server (POST /api/server/stop)', StopAnswerSchema)).pid;
   }
 
   /** The named reviewers, their last seen and feedback counts, and whether the share link is off (`GET /api/invites`). */

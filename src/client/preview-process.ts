@@ -16,7 +16,10 @@ export interface PreviewProcessOptions {
   modelFile: string;
   /** The preview's data folder (`.model-preview/` of the workspace). */
   dataDir: string;
-  /** Port to listen on; the CLI's default (0: any free port) when absent. */
+  /**
+   * Port to listen on; absent: the CLI's default, the port this data folder had last time (remembered in its
+   * address.json), so the link stays the same across restarts. 0: any free port (a new link each start).
+   */
   port?: number;
   /** Inference worker threads; the CLI's default (the number of cores) when absent. */
   workers?: number;
@@ -45,8 +48,13 @@ export interface PreviewProcessExit {
   signal: NodeJS.Signals | null;
   /** True when `stop()` asked for it; false when the server died or was killed from outside. */
   expected: boolean;
-  /** Its last stderr lines: the reason, when it failed. */
+  /** Its last stderr lines: the reason, when it failed (tokens hidden). */
   lastStderr: string[];
+  /**
+   * Why it ended, in one line for a notification: the exit code or signal and the last stderr line, e.g.
+   * "exit code 1: model-preview: ..." or "killed by SIGKILL" (tokens hidden).
+   */
+  reason: string;
 }
 
 const DEFAULT_READY_TIMEOUT_MS = 20_000;
@@ -93,7 +101,8 @@ export class PreviewProcess {
     });
     this.owner = new OwnerApi({ baseUrl: ready.localUrl, ownerToken: ready.ownerToken, requestTimeoutMs: options.requestTimeoutMs });
     this.exited = output.ended.then((end) => {
-      const exit: PreviewProcessExit = { ...end, expected: this.stopRequested, lastStderr: output.lastStderr() };
+      const lastStderr = output.lastStderr();
+      const exit: PreviewProcessExit = { ...end, expected: this.stopRequested, lastStderr, reason: exitReason(end, lastStderr) };
       this.log(`preview server exited (${describeEnd(end)})${exit.expected ? '' : ' unexpectedly'}`, exit.expected ? 'info' : 'error');
       void this.events.close(); // nothing left to reconnect to
       return exit;
@@ -199,4 +208,10 @@ export class PreviewProcess {
     }
     this.child.send(STOP_REQUEST, (err) => err && this.child.kill('SIGTERM'));
   }
+}
+
+/** The exit as one line: how it ended, and its last stderr line when there is one. */
+function exitReason(end: { code: number | null; signal: NodeJS.Signals | null }, lastStderr: string[]): string {
+  const last = [...lastStderr].reverse().find((line) => line.trim() !== '');
+  return last ? `${describeEnd(end)}: ${last.trim()}` : describeEnd(end);
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as path from 'node:path';
 import type { LogEntry, LogLevel, LogSource, PreviewEvent } from '../shared/events';
@@ -13,7 +14,12 @@ import { readSidecar, sidecarPathFor } from './model/sidecar-file';
 import { AccessControl } from './server/access';
 import { createRequestListener } from './server/app';
 import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS, type ConnectionLimitSettings } from './server/connection-limits';
-import { GracefulServer } from './server/graceful-server';
+import { GracefulServer, ListenError, type ListenOptions } from './server/graceful-server';
+import { lanBaseUrls } from './server/lan-addresses';
+import type { RememberedAddress } from './server/remembered-address';
+import type { ServerProcessBackend } from './server/routes/server-routes';
+import type { ServerStatus } from '../shared/server-info';
+import { MODEL_PREVIEW_VERSION } from '../shared/version';
 import { ServerMetrics } from './server/metrics';
 import type { ModelBackend } from './server/model-backend';
 import { loadOrCreateTokens, saveTokens } from './server/token-store';
@@ -27,17 +33,30 @@ import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings } from './serve
 import type { ShareLinkBackend } from './server/routes/share-link-routes';
 import type { ShareLinkInfo } from '../shared/share-link';
 import { TunnelKeeper, type TunnelKeeperOptions } from './tunnel/tunnel-keeper';
-import type { TunnelProvider } from './tunnel/tunnel-provider';
+import type { TunnelHint, TunnelProvider } from './tunnel/tunnel-provider';
 import { EventHub } from './events/event-hub';
 import { FeedbackService } from './feedback/feedback-service';
 import { FeedbackStore } from './feedback/feedback-store';
 import { PredictionLog } from './feedback/prediction-log';
 import { attachEventsSocket } from './server/events-socket';
+import { PageEvents } from './server/page-events';
 
 export interface PreviewOptions {
   modelFile: string;
   host: string;
   port: number;
+  /**
+   * When `port` is taken by another program (or the OS refuses it): the ports to try instead, in order. `remembered`:
+   * `port` is the one earlier runs served at, so moving away changes the link, and a `share-link-changed` event with
+   * reason `port-changed` says so. Without this a taken port fails the start.
+   */
+  whenPortTaken?: { ports: Iterable<number>; remembered: boolean };
+  /** What an earlier run's tunnel learnt (its hint) and the public URL it had: asked for again at the first open. */
+  tunnelMemory?: RememberedAddress['tunnel'];
+  /** This server run's id (server.json's `instanceId`); a random one when absent. */
+  instanceId?: string;
+  /** `POST /api/server/stop` calls this (the CLI stops the whole process); without it that route answers 409. */
+  onStopRequest?: () => void;
   /** Where tokens, predictions.jsonl, feedback.jsonl and blobs/ live. */
   dataDir: string;
   workers: number;
@@ -46,6 +65,8 @@ export interface PreviewOptions {
   bodyLimitBytes: number;
   /** WebSocket heartbeat period (default 30 s). */
   heartbeatMs?: number;
+  /** How often the try-it page's event stream pings (default PAGE_EVENTS_PING_MS). */
+  pageEventsPingMs?: number;
   /** Reload the model when its file is rewritten (default on). */
   watch?: boolean;
   /** Makes the share link public; none: the link is local only. */
@@ -71,6 +92,29 @@ export interface PreviewOptions {
   ortLog?: OrtLogOptions;
 }
 
+/**
+ * Listens on `options.port`, or, when that is taken (or refused, as Windows refuses its reserved ranges), on the first
+ * of `fallbacks` that is free. Without fallbacks a taken port fails the start with the ListenError.
+ */
+async function listenOnFreePort(handler: Parameters<typeof GracefulServer.listen>[0], options: ListenOptions, fallbacks?: Iterable<number>): Promise<GracefulServer> {
+  const taken = (err: unknown) => err instanceof ListenError && (err.code === 'EADDRINUSE' || err.code === 'EACCES');
+  try {
+    return await GracefulServer.listen(handler, options);
+  } catch (err) {
+    if (!fallbacks || !taken(err)) throw err;
+    let last = err;
+    for (const port of fallbacks) {
+      try {
+        return await GracefulServer.listen(handler, { ...options, port });
+      } catch (next) {
+        if (!taken(next)) throw next;
+        last = next;
+      }
+    }
+    throw last;
+  }
+}
+
 const logToStderr = (entry: LogEntry): void => void process.stderr.write(`${entry.level} (${entry.source}): ${entry.message}\n`);
 
 /**
@@ -78,7 +122,10 @@ const logToStderr = (entry: LogEntry): void => void process.stderr.write(`${entr
  * and its file watcher. `start()` resolves once the model is loaded and the port is bound; `stop()` is idempotent and
  * resolves once the port is free and every record is flushed.
  */
-export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> implements ModelBackend, ShareLinkBackend, InviteBackend {
+export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> implements ModelBackend, ShareLinkBackend, ServerProcessBackend, InviteBackend {
+  /** This server run, as server.json and `GET /api/server` name it. */
+  readonly instanceId: string;
+  readonly startedAt = new Date().toISOString();
   private description?: ModelDescription;
   private sidecar?: Sidecar;
   private sidecarError?: string;
@@ -95,6 +142,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   /** Every event of this preview, numbered, for the events WebSocket and its resume. */
   readonly hub = new EventHub();
   readonly feedback: FeedbackService;
+  /** The share visitors' event streams (the try-it page). */
+  readonly pageEvents: PageEvents;
   private eventsSocket?: { close(): Promise<void> };
   private tunnel?: TunnelKeeper;
   private tunnelState: ShareLinkInfo['tunnel']['state'] = 'none';
@@ -110,8 +159,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     readonly regressions: RegressionReplay,
   ) {
     super();
+    this.instanceId = options.instanceId ?? randomUUID();
     this.metrics = new ServerMetrics(() => pool.queueDepth, () => pool.inFlight);
     this.feedback = new FeedbackService(predictions, feedbackStore, () => this.card(), (e) => this.publish(e), (key) => reviewSets.find(key));
+    this.pageEvents = new PageEvents({ hub: this.hub, access, modelVersion: () => this.description?.version ?? '', pingMs: options.pageEventsPingMs });
     pool.on('worker-error', (err: Error) => this.publish({ event: 'error', source: 'worker', message: err.message }));
   }
 
@@ -137,7 +188,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       const [description] = await Promise.all([pool.load(model), session.loadSidecar()]);
       session.adopt(description, performance.now() - started);
       const appOptions = {
-        backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session, invites: session, reviewSets, regressions: () => regressions.all(),
+        backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session,
+        invites: session, reviewSets, regressions: () => regressions.all(), server: session, pageEvents: session.pageEvents,
         rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, ({ failedAttempts, windowSeconds, until }) => {
           session.publish({ event: 'password-lockout', failedAttempts, windowSeconds, until: until.toISOString() });
         }),
@@ -146,20 +198,28 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       const handler = createRequestListener(appOptions);
       const limits = new ConnectionLimits(options.connectionLimits ?? DEFAULT_CONNECTION_LIMITS,
         (req) => access.levelOfCredentials(req.headers.authorization, undefined) === 'owner', (m) => session.log('warn', 'server', m));
-      session.server = await GracefulServer.listen(handler, {
+      session.server = await listenOnFreePort(handler, {
         host: options.host, port: options.port, limits, onError: (err) => session.log('error', 'server', `the HTTP server: ${err.message}`),
-      });
+      }, options.whenPortTaken?.ports);
       session.eventsSocket = attachEventsSocket(session.server.server, { hub: session.hub, access: session.access, heartbeatMs: options.heartbeatMs });
       if (options.tunnel) await session.openTunnel(options.tunnel);
       if (reissued) {
         const link = session.shareLink();
         session.publish({ event: 'share-link-changed', reason: 'expired', shareUrl: link.shareUrl, expiresAt: link.expiresAt });
       }
+      if (options.whenPortTaken?.remembered && session.port !== options.port) {
+        const link = session.shareLink();
+        session.publish({
+          event: 'share-link-changed', reason: 'port-changed', shareUrl: link.shareUrl, expiresAt: link.expiresAt,
+          previousPort: options.port, port: session.port,
+        });
+      }
       if (options.watch !== false) session.watch(session.dataFilesOf(description));
       return session;
     } catch (err) {
       // Nothing may outlive a failed start: not the tunnel, the port, the workers or an open file.
       await session.tunnel?.stop();
+      session.pageEvents.close();
       await session.eventsSocket?.close();
       await session.server?.stop();
       await pool.close();
@@ -215,13 +275,46 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   async revokeInvite(name: string): Promise<InviteList> {
     await this.inviteBook.revoke(name);
     this.access.adoptInvites(this.inviteBook.keys(), this.inviteBook.inviteOnly);
+    this.pageEvents.recheck();
     return this.invites();
   }
 
   async setInviteOnly(inviteOnly: boolean): Promise<InviteList> {
     await this.inviteBook.setInviteOnly(inviteOnly);
     this.access.adoptInvites(this.inviteBook.keys(), this.inviteBook.inviteOnly);
+    this.pageEvents.recheck();
     return this.invites();
+  }
+
+  /** With `--host 0.0.0.0` (or `::`): the share link on each network address of this machine. */
+  lanUrls(): string[] {
+    return lanBaseUrls(this.options.host, this.port).map((base) => this.linkTo(base));
+  }
+
+  /** What the next start needs to serve at the same links: the port and what the tunnel learnt. */
+  rememberedAddress(): RememberedAddress {
+    const tunnel = this.tunnel;
+    return {
+      port: this.port,
+      ...(tunnel && { tunnel: { provider: tunnel.providerName, ...(tunnel.lastHint && { hint: { ...tunnel.lastHint } }), ...(tunnel.url && { publicUrl: tunnel.url }) } }),
+    };
+  }
+
+  serverStatus(): ServerStatus {
+    const card = this.card()!;
+    const shareLink = this.shareLink();
+    return {
+      pid: process.pid, instanceId: this.instanceId, startedAt: this.startedAt, version: MODEL_PREVIEW_VERSION,
+      model: card.name, modelVersion: card.version, port: this.port, host: this.options.host, localUrl: this.localUrl,
+      shareUrl: shareLink.shareUrl, lanUrls: this.lanUrls(), shareLink,
+    };
+  }
+
+  requestStop(): boolean {
+    if (!this.options.onStopRequest) return false;
+    // After the answer is on its way: the stop closes the connection it came on.
+    setImmediate(this.options.onStopRequest);
+    return true;
   }
 
   get workers(): number {
@@ -257,6 +350,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.watcher?.close();
+      // Open pages hear "stopping" first, while the tunnel still carries it, so they say "offline" at once.
+      this.pageEvents.close();
       await this.tunnel?.stop();
       await Promise.all([this.eventsSocket?.close(), this.server?.stop()]);
       await this.reloading;
@@ -348,15 +443,26 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
    * first open is not an event: the start reports it (the CLI's `ready`, the share link).
    */
   private async openTunnel(provider: TunnelProvider): Promise<void> {
-    const keeper = new TunnelKeeper(provider, { localHost: new URL(this.localUrl).hostname.replace(/^\[|\]$/g, ''), localPort: this.port }, this.options.tunnelKeeper);
+    const memory = this.options.tunnelMemory?.provider === provider.name ? this.options.tunnelMemory : undefined;
+    // The public URL is checked from outside unless the caller says otherwise (health: its own timings).
+    const keeper = new TunnelKeeper(provider, { localHost: new URL(this.localUrl).hostname.replace(/^\[|\]$/g, ''), localPort: this.port }, {
+      health: {}, ...this.options.tunnelKeeper, hint: memory?.hint as TunnelHint | undefined,
+    });
     this.tunnel = keeper;
-    await keeper.start();
+    const url = await keeper.start();
     this.tunnelState = 'up';
+    // The provider could not give the last run's public URL back: the link people hold is dead, and the owner must know.
+    if (memory?.publicUrl && memory.publicUrl !== url) {
+      this.publish({ event: 'tunnel-url-changed', provider: provider.name, previousUrl: memory.publicUrl, publicUrl: url, shareUrl: this.linkTo(url) });
+    }
     keeper.on('change', (change) => {
       const name = provider.name;
-      if (change.type === 'up') {
+      if (change.type === 'up' || change.type === 'reachable') {
         this.tunnelState = 'up';
         this.publish({ event: 'tunnel-up', provider: name, publicUrl: change.url, shareUrl: this.linkTo(change.url) });
+      } else if (change.type === 'unreachable') {
+        this.tunnelState = 'unreachable';
+        this.publish({ event: 'tunnel-unreachable', provider: name, publicUrl: change.url, reason: change.reason, failedChecks: change.failures });
       } else if (change.type === 'down') {
         this.tunnelState = change.retryInMs === undefined ? 'down' : 'reconnecting';
         this.publish({ event: 'tunnel-down', provider: name, reason: change.reason, attempt: change.attempt, retryInMs: change.retryInMs });

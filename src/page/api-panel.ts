@@ -1,7 +1,7 @@
 import { apiSnippets } from '../shared/api-snippets';
 import type { ModelCard } from '../shared/model-card';
 import { el, replaceChildren } from '../browser/dom';
-import { fetchProgramAccess } from './api';
+import { fetchPageLink } from './api';
 
 /**
  * "Use via API" (as Gradio, BentoML and Cog offer it): ready-to-run snippets that call this model through this very
@@ -34,7 +34,7 @@ export class ApiPanel {
     this.loaded = true;
     let access;
     try {
-      access = await fetchProgramAccess();
+      access = await fetchPageLink();
     } catch (err) {
       this.loaded = false;
       replaceChildren(this.body, el('p', { class: 'note warning' }, `The snippets could not be made: ${(err as Error).message}`));

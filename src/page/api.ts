@@ -42,9 +42,12 @@ export async function fetchCard(): Promise<ModelCard> {
   return card;
 }
 
-/** The token (and the password header, if any) the "Use via API" snippets carry: GET /api/program-access. */
-export async function fetchProgramAccess(): Promise<{ token: string; passwordHeader?: string }> {
-  const res = await fetch('api/program-access', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+/**
+ * The token this page was opened with (and the password header, if any): what the "Use via API" snippets carry and
+ * the "Open on phone" link holds. GET /api/page-link.
+ */
+export async function fetchPageLink(): Promise<{ token: string; passwordHeader?: string }> {
+  const res = await fetch('api/page-link', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
   const body = await readJson(res) as { token?: unknown; passwordHeader?: unknown } | undefined;
   if (!res.ok) throw new ApiError(res.status, errorText(body, res.status));
   if (typeof body?.token !== 'string') throw new ApiError(res.status, 'the server sent an answer this page does not understand');
@@ -96,7 +99,7 @@ export async function predict(inputs: Record<string, unknown>): Promise<PredictR
       body: JSON.stringify({ inputs }),
     });
   } catch {
-    throw new ApiError(0, 'Could not reach the model server. Check your connection and try again.');
+    throw new ApiError(0, 'The preview did not answer: it may be offline right now. Try again in a moment.');
   }
   const body = await readJson(res);
   if (!res.ok) throw new ApiError(res.status, errorText(body, res.status), errorDetails(body));

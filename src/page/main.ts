@@ -18,6 +18,8 @@ import { correctionChoices, renderOutputs } from './result-view';
 import { SafeStorage } from './storage';
 import { backoffDelay } from '../shared/backoff';
 import { VersionWatcher } from './version-watcher';
+import { offlineNotice, PreviewLink } from './preview-link';
+import { PhoneLink } from './phone-link';
 
 /**
  * The stakeholder try-it page. The server sends a bare HTML shell (src/core/server/routes/page-route.ts); this script
@@ -36,6 +38,8 @@ class PreviewPage {
   private predicting = false;
   private relativeTimer?: number;
   private apiPanel?: ApiPanel;
+  /** One for the page's life: a re-render (new version) keeps it open if it was. */
+  private readonly phoneLink = new PhoneLink();
   readonly queueStatus: QueueStatus;
   readonly versions: VersionWatcher;
   /** The reviewer's name when they came through an invite link (their feedback is sent under it, verified). */
@@ -43,6 +47,7 @@ class PreviewPage {
   /** The owner's review sets, offered above the try-it form. */
   reviewSets: Awaited<ReturnType<typeof fetchReviewSets>> = [];
   private readonly review: ReviewMode;
+  readonly link: PreviewLink;
 
   constructor(
     private readonly header: HTMLElement,
@@ -58,6 +63,13 @@ class PreviewPage {
       card: () => this.card,
       hasRun: () => this.lastInputs !== undefined,
       adopt: (card) => this.adopt(card),
+    });
+    this.link = new PreviewLink(header, {
+      cardSeen: (card) => this.versions.consider(card),
+      cameBack: () => {
+        queue.retryAllNow();
+        void queue.flush();
+      },
     });
   }
 
@@ -135,6 +147,7 @@ class PreviewPage {
     const refresh = () => replaceChildren(updated, relativeTime(Date.parse(card.loadedAt), Date.now()));
     refresh();
     replaceChildren(this.header,
+      this.phoneLink.element,
       el('p', { class: 'brand' }, 'Model Preview'),
       el('h1', {}, title),
       card.hints.description ? el('p', { class: 'description' }, card.hints.description) : undefined,
@@ -192,6 +205,7 @@ class PreviewPage {
       this.showResult(response, performance.now() - started);
       if (response.modelVersion !== this.card.version) void this.versions.check();
     } catch (err) {
+      if (err instanceof ApiError && err.status === 0) this.link.suspect();
       if (err instanceof ApiError) this.showError(err.message, err.details);
       else this.showError('Something went wrong. Please try again.');
     } finally {
@@ -273,8 +287,7 @@ async function loadCard(main: HTMLElement): Promise<ModelCard | undefined> {
         main.setAttribute('aria-busy', 'false');
         return undefined;
       }
-      const message = err instanceof ApiError && err.status === 503 ? 'The model is still loading…' : 'Cannot reach the model server; retrying…';
-      replaceChildren(main, el('p', { class: 'loading', role: 'status' }, message));
+      replaceChildren(main, err instanceof ApiError && err.status === 503 ? el('p', { class: 'loading', role: 'status' }, 'The model is still loading…') : offlineNotice());
       await sleep(backoffDelay(attempt, CARD_RETRY));
     }
   }
@@ -296,8 +309,18 @@ async function boot(): Promise<void> {
   page.invitedAs = invitedAs;
   page.reviewSets = reviewSets;
   page.render(card);
-  page.versions.start();
+  page.link.start();
   page.acceptPastedPictures();
 }
 
+/**
+ * The offline explanation for a reload while the preview is away (service-worker.ts). Browsers allow service workers
+ * on https and on this computer only; elsewhere (a plain-http tunnel address) the page works the same without it.
+ */
+function registerOfflineWorker(): void {
+  if (!('serviceWorker' in navigator) || !window.isSecureContext) return;
+  navigator.serviceWorker.register('page-sw.js').catch(() => undefined);
+}
+
+registerOfflineWorker();
 void boot();

@@ -2,8 +2,6 @@ import type { ModelCard } from '../shared/model-card';
 import { fetchCard } from './api';
 import { el } from '../browser/dom';
 
-const CARD_POLL_MS = 10_000;
-
 /** What the watcher needs of the page: the card it shows, and how to switch to a newer one. */
 export interface WatchedPage {
   card(): ModelCard;
@@ -13,9 +11,10 @@ export interface WatchedPage {
 }
 
 /**
- * New model versions: polls the card (and checks it when the tab comes back into view, or when a prediction came from
- * another version), and when the model or its page settings changed, offers the new one in a banner under the header.
- * Nothing changes under the person's hands: the page switches only when they press the banner's button.
+ * New model versions: given each card the page reads (PreviewLink reads it when the page event stream says it changed,
+ * or every so often when the stream cannot be used; a prediction from another version checks it too), when the model
+ * or its page settings changed, offers the new one in a banner under the header. Nothing changes under the person's
+ * hands: the page switches only when they press the banner's button.
  */
 export class VersionWatcher {
   private banner?: HTMLElement;
@@ -23,20 +22,18 @@ export class VersionWatcher {
 
   constructor(private readonly header: HTMLElement, private readonly page: WatchedPage) {}
 
-  start(): void {
-    window.setInterval(() => void this.check(), CARD_POLL_MS);
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'visible') void this.check();
-    });
-  }
-
   async check(): Promise<void> {
     let card: ModelCard;
     try {
       card = await fetchCard();
     } catch {
-      return; // offline or restarting: try at the next tick
+      return; // offline or restarting: the link watcher notices and says so
     }
+    this.consider(card);
+  }
+
+  /** Offers `card` when it differs from the one shown (and takes an earlier offer back when it no longer does). */
+  consider(card: ModelCard): void {
     const shown = this.page.card();
     const versionChanged = card.version !== shown.version;
     const pageChanged = JSON.stringify(card.hints) !== JSON.stringify(shown.hints);

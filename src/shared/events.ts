@@ -26,6 +26,10 @@ export const ReadyEventSchema = z.object({
    */
   epoch: nonEmptyString(),
   ownerToken: nonEmptyString(),
+  /** The server process (server.json names it too). */
+  pid: z.optional(z.int()),
+  /** With `--host 0.0.0.0` (or `::`): the share link on each network address of this machine (empty otherwise). */
+  lanUrls: z.optional(z.array(httpUrl())),
 });
 export type ReadyEvent = z.infer<typeof ReadyEventSchema>;
 
@@ -108,7 +112,26 @@ const TunnelDownEventSchema = z.object({
 });
 export type TunnelDownEvent = z.infer<typeof TunnelDownEventSchema>;
 
-/** A re-opened tunnel got another public URL (the provider could not keep the old one): the old link is dead. */
+/**
+ * The tunnel is up by its provider's word, but the public URL does not reach this server from outside: the keeper's
+ * checks (`GET <publicUrl>/v2/health/live` over the public address, every 60 s, 15 s after a failure) failed
+ * `failedChecks` times in a row. Visitors probably get an error or someone else's page. A later `tunnel-up` for the
+ * same URL means it is reachable again.
+ */
+const TunnelUnreachableEventSchema = z.object({
+  event: z.literal('tunnel-unreachable'),
+  provider: z.string(),
+  publicUrl: httpUrl(),
+  /** The last check's failure, in words (refused, timed out, answered 502, answered but not as this preview). */
+  reason: z.string(),
+  failedChecks: count(),
+});
+export type TunnelUnreachableEvent = z.infer<typeof TunnelUnreachableEventSchema>;
+
+/**
+ * The tunnel's public URL is not the one people were given: a re-opened tunnel got another one, or, at a start, the
+ * provider could not give back the URL the data folder's last run had. The old link is dead.
+ */
 const TunnelUrlChangedEventSchema = z.object({
   event: z.literal('tunnel-url-changed'),
   provider: z.string(),
@@ -118,13 +141,20 @@ const TunnelUrlChangedEventSchema = z.object({
 });
 export type TunnelUrlChangedEvent = z.infer<typeof TunnelUrlChangedEventSchema>;
 
-/** The share link changed: rotated by the owner (the old one answers 401) or re-issued after it expired. */
+/**
+ * The share link changed: rotated by the owner (the old one answers 401), re-issued after it expired, or
+ * `port-changed`: the port earlier runs of this data folder served at was taken by another program, so this run
+ * serves at another one (`previousPort` -> `port`) and the local link is not the one people were given.
+ */
 const ShareLinkChangedEventSchema = z.object({
   event: z.literal('share-link-changed'),
-  reason: z.enum(['rotated', 'expired']),
+  reason: z.enum(['rotated', 'expired', 'port-changed']),
   shareUrl: httpUrl(),
   /** When the new link expires (ISO 8601), absent when it never does. */
   expiresAt: z.optional(z.string()),
+  /** `port-changed` only: the remembered port, and the one served at now. */
+  previousPort: z.optional(z.int()),
+  port: z.optional(z.int()),
 });
 export type ShareLinkChangedEvent = z.infer<typeof ShareLinkChangedEventSchema>;
 
@@ -176,11 +206,11 @@ export type RegressionReplayedEvent = z.infer<typeof RegressionReplayedEventSche
 const PREVIEW_EVENT_SCHEMAS = [
   ModelReloadedEventSchema, ErrorEventSchema, SidecarReloadedEventSchema, PredictionEventSchema, FeedbackEventSchema,
   TunnelUpEventSchema, TunnelDownEventSchema, TunnelUrlChangedEventSchema, ShareLinkChangedEventSchema, StorageEventSchema,
-  PasswordLockoutEventSchema, RegressionReplayedEventSchema,
+  PasswordLockoutEventSchema, RegressionReplayedEventSchema, TunnelUnreachableEventSchema,
 ] as const;
 
 export const PreviewEventSchema = z.discriminatedUnion('event', [...PREVIEW_EVENT_SCHEMAS]);
-export type TunnelEvent = TunnelUpEvent | TunnelDownEvent | TunnelUrlChangedEvent;
+export type TunnelEvent = TunnelUpEvent | TunnelDownEvent | TunnelUrlChangedEvent | TunnelUnreachableEvent;
 /** Events a running session emits (the CLI adds `ready`, which carries the owner token, to its own output only). */
 export type PreviewEvent = z.infer<typeof PreviewEventSchema>;
 

@@ -8,8 +8,11 @@ export const ShareLinkInfoSchema = z.object({
   localUrl: httpUrl(),
   /** The tunnel's public base URL while it is up. */
   publicUrl: z.optional(httpUrl()),
-  /** The tunnel provider ("none" for a local-only link) and whether it is up now. */
-  tunnel: z.object({ provider: z.string(), state: z.enum(['none', 'up', 'reconnecting', 'down']) }),
+  /**
+   * The tunnel provider ("none" for a local-only link) and whether it is up now; `unreachable`: up by the provider's
+   * word, but the public URL does not reach this server from outside (see the `tunnel-unreachable` event).
+   */
+  tunnel: z.object({ provider: z.string(), state: z.enum(['none', 'up', 'reconnecting', 'down', 'unreachable']) }),
   /** When the link expires (ISO 8601); absent when it never does. */
   expiresAt: z.optional(z.string()),
   expired: z.boolean(),

@@ -2,8 +2,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerFeedbackCommands } from './commands/feedback-commands';
 import { registerPageCommands } from './commands/page-commands';
-import { registerPreviewCommands } from './commands/preview-commands';
 import { registerInviteCommands } from './commands/invite-commands';
+import { registerPreviewCommands, restorePublished } from './commands/preview-commands';
 import { openExtensionDoc } from './docs/open-extension-doc';
 import { README } from './docs/extension-docs';
 import { FeedbackRelay } from './feedback-relay';
@@ -12,6 +12,7 @@ import { ModelCatalog } from './models/model-catalog';
 import { ModelInspector } from './models/model-inspector';
 import { PreviewManager } from './previews/preview-manager';
 import { PreviewNotifications } from './previews/preview-notifications';
+import { PublishedPreviews } from './previews/published-previews';
 import { TunnelChoice } from './previews/tunnel-choice';
 import type { ExtensionSettings } from './settings';
 import { SettingsSource } from './settings-source';
@@ -19,6 +20,7 @@ import { FeedbackViewProvider } from './views/feedback-view-provider';
 import { ModelsTreeProvider } from './views/models-tree-provider';
 import { PreviewStatusBar } from './views/status-bar';
 import { localServingProblem } from './platform-support';
+import { QrCodePanels } from './views/qr-code-panel';
 import { RecordDocuments } from './views/record-documents';
 import type { RecordRef } from '../shared/webview-messages';
 
@@ -33,15 +35,18 @@ export class ModelPreviewExtension implements vscode.Disposable {
   readonly feedbackView: FeedbackViewProvider;
   /** How long `activate` took (also in the log): the budget is 50 ms. */
   activationMs?: number;
+  /** Settles once the previews published before the window went away are published again (or attached to). */
+  readonly restored: Promise<void>;
 
-  constructor(context: vscode.ExtensionContext, readonly log: vscode.LogOutputChannel) {
+  constructor(readonly context: vscode.ExtensionContext, readonly log: vscode.LogOutputChannel) {
     const own = <T extends vscode.Disposable>(d: T): T => (this.disposables.push(d), d);
     const settings = own(new SettingsSource());
     const current = () => settings.settings;
     const cliPath = path.join(context.extensionPath, 'dist', 'cli.js');
 
     this.catalog = own(new ModelCatalog(own(new ModelInspector(cliPath)), current()));
-    this.previews = new PreviewManager(cliPath, log, current);
+    const published = new PublishedPreviews(context.workspaceState);
+    this.previews = new PreviewManager(cliPath, log, current, published);
     const records = own(new RecordDocuments());
     // One lookup for a card clicked in the view and for the command: the records live in the previews.
     const openRecord = (ref: RecordRef) => {
@@ -62,22 +67,30 @@ export class ModelPreviewExtension implements vscode.Disposable {
     own(vscode.window.registerTreeDataProvider(ModelsTreeProvider.viewId, tree));
     own(vscode.window.registerWebviewViewProvider(FeedbackViewProvider.viewType, this.feedbackView));
     const tunnels = new TunnelChoice(context.secrets);
+    const qrCodes = own(new QrCodePanels(this.previews));
+    const previewDeps = { previews: this.previews, catalog: this.catalog, qrCodes, tunnels, settings: current, log };
     for (const command of [
-      ...registerPreviewCommands({ previews: this.previews, catalog: this.catalog, tunnels, settings: current, log }),
+      ...registerPreviewCommands(previewDeps),
       ...registerFeedbackCommands({ previews: this.previews, settings: current, log }),
       ...registerPageCommands({ catalog: this.catalog, cliPath, exportHelperPath: path.join(context.extensionPath, 'python', 'model_preview_export.py'), log }),
       ...registerInviteCommands(this.previews),
     ]) own(command);
 
-    own(this.previews.onDidChange(() => {
-      void vscode.commands.executeCommand('setContext', 'modelPreview.running', this.previews.all.length > 0);
+    // The tree shows which models are published: when a preview changes, and when the catalog (re)lists a model that
+    // a preview started or attached at activation already serves.
+    const showPublished = () => {
       for (const entry of this.catalog.models) {
         const running = this.previews.get(entry.file);
         this.catalog.setPublished(entry.file, running && {
-          modelVersion: running.modelVersion, shareUrl: running.shareUrl, tunnel: running.tunnel, problems: { ...running.problems },
+          modelVersion: running.modelVersion, shareUrl: running.shareUrl, tunnel: running.linkKind, problems: { ...running.problems },
         });
       }
+    };
+    own(this.previews.onDidChange(() => {
+      void vscode.commands.executeCommand('setContext', 'modelPreview.running', this.previews.all.length > 0);
+      showPublished();
     }));
+    own(this.catalog.onDidChange(showPublished));
     own(new PreviewNotifications(this.previews, log));
     const findModels = (s?: ExtensionSettings) => this.catalog.start(s).catch((err: Error) => log.error(`finding models failed: ${err.message}`));
     let globs = JSON.stringify([current().modelInclude, current().modelExclude]);
@@ -88,6 +101,7 @@ export class ModelPreviewExtension implements vscode.Disposable {
       globs = changed;
     }));
     void findModels();
+    this.restored = restorePublished(previewDeps, published).catch((err: Error) => log.error(`publishing the previews again failed: ${err.message}`));
     void localServingProblem(context.extensionPath).then((problem) => problem && warnOnce(problem, log, () => openHelp('docs')));
   }
 

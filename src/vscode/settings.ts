@@ -18,8 +18,11 @@ export interface ExtensionSettings {
   requirePassword: boolean;
   /** Let git see the preview's predictions and feedback (by default its data folder's .gitignore hides them). */
   keepFeedbackInGit: boolean;
+  /** `untilStopped`: previews run as processes of their own that outlive the window, until Stop. */
+  keepRunning: 'whileWindowOpen' | 'untilStopped';
   tunnel: {
-    provider: TunnelProviderName | 'vscode' | 'ask';
+    /** `lan` and `vscode` are the extension's own: no server tunnel (every interface; VS Code port forwarding). */
+    provider: TunnelProviderName | 'lan' | 'vscode' | 'ask';
     ssh: { host: string; port: number; user: string; identityFile: string; hostKey: string; remotePort: number; urlTemplate: string };
     pipenet: { server: string };
     ngrok: { domain: string };
@@ -28,7 +31,10 @@ export interface ExtensionSettings {
 
 export const DEFAULT_SETTINGS: ExtensionSettings = {
   modelInclude: ['**/*.onnx'],
-  modelExclude: ['**/node_modules/**', '**/.venv/**', '**/.git/**'],
+  modelExclude: [
+    '**/node_modules/**', '**/.git/**', '**/.venv/**', '**/venv/**', '**/site-packages/**', '**/dist-packages/**',
+    '**/__pycache__/**', '**/.ipynb_checkpoints/**', '**/.tox/**', '**/.nox/**', '**/build/**', '**/dist/**',
+  ],
   dataFolder: '.model-preview',
   port: 0,
   workers: 0,
@@ -36,6 +42,7 @@ export const DEFAULT_SETTINGS: ExtensionSettings = {
   linkLifetime: '24h',
   requirePassword: false,
   keepFeedbackInGit: false,
+  keepRunning: 'whileWindowOpen',
   tunnel: {
     provider: 'ask',
     ssh: { host: '', port: 22, user: '', identityFile: '', hostKey: '', remotePort: 0, urlTemplate: '' },
@@ -44,7 +51,7 @@ export const DEFAULT_SETTINGS: ExtensionSettings = {
   },
 };
 
-const PROVIDERS = ['ask', 'none', 'ssh', 'pipenet', 'ngrok', 'vscode'] as const;
+const PROVIDERS = ['ask', 'none', 'lan', 'ssh', 'pipenet', 'ngrok', 'vscode'] as const;
 
 export type SettingGetter = (key: string) => unknown;
 
@@ -74,6 +81,7 @@ export function readSettings(get: SettingGetter): ExtensionSettings {
     linkLifetime: str('linkLifetime', d.linkLifetime).trim() || d.linkLifetime,
     requirePassword: typeof get('requirePassword') === 'boolean' ? (get('requirePassword') as boolean) : d.requirePassword,
     keepFeedbackInGit: typeof get('keepFeedbackInGit') === 'boolean' ? (get('keepFeedbackInGit') as boolean) : d.keepFeedbackInGit,
+    keepRunning: get('keepRunning') === 'untilStopped' ? 'untilStopped' : d.keepRunning,
     tunnel: {
       provider: PROVIDERS.includes(provider as (typeof PROVIDERS)[number]) ? (provider as ExtensionSettings['tunnel']['provider']) : d.tunnel.provider,
       ssh: {
@@ -97,7 +105,7 @@ export function flattenSettings(settings: ExtensionSettings): Record<string, unk
   return {
     'models.include': settings.modelInclude, 'models.exclude': settings.modelExclude, dataFolder: settings.dataFolder,
     port: settings.port, workers: settings.workers, notifyOnExport: settings.notifyOnExport, linkLifetime: settings.linkLifetime,
-    requirePassword: settings.requirePassword, keepFeedbackInGit: settings.keepFeedbackInGit,
+    requirePassword: settings.requirePassword, keepFeedbackInGit: settings.keepFeedbackInGit, keepRunning: settings.keepRunning,
     'tunnel.provider': t.provider,
     ...Object.fromEntries(Object.entries(t.ssh).map(([k, v]) => [`tunnel.ssh.${k}`, v])),
     'tunnel.pipenet.server': t.pipenet.server, 'tunnel.ngrok.domain': t.ngrok.domain,

@@ -68,3 +68,16 @@ export function runCli(args: string[], cwd = REPO, env: NodeJS.ProcessEnv = {}, 
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** Whether a share link admits its token: the status of the page's API (`GET /api/card`) with the link's token. */
+export async function linkServes(shareUrl: unknown): Promise<number> {
+  const url = new URL(String(shareUrl));
+  return (await fetch(new URL('/api/card', url), { headers: { authorization: `Bearer ${url.searchParams.get('t')}` } })).status;
+}
+
+/** Stops a `serve` with SIGTERM (unless it already ended) and checks it stopped cleanly: exit code 0. */
+export async function stopCleanly(cli: CliRun): Promise<void> {
+  if (cli.child.exitCode === null) cli.child.kill('SIGTERM');
+  const code = await cli.exited;
+  if (code !== 0) throw new Error(`serve did not stop cleanly (exit ${code}, signal ${cli.child.signalCode}): ${cli.stderr()}`);
+}

@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import { handRecord, newKey, VIRGINICA } from '../helpers/feedback-kit';
 import { IRIS_MODEL } from '../helpers/preview';
 import { runCli, startCli, type CliRun } from './cli-process';
+import { processStartIdentity } from '../../src/client/process-identity';
 
 /*
  * The CLI as a client of a running preview (src/client/): `rotate-link` through the owner API, `feedback --follow`
@@ -27,8 +28,12 @@ async function standInServer(dataDir: string, answer: (req: http.IncomingMessage
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const localUrl = `http://127.0.0.1:${port}/`;
-  // What `serve` writes while it runs; this test process stands in for the server's process (it is alive).
-  writeFileSync(path.join(dataDir, 'server.json'), JSON.stringify({ pid: process.pid, port, localUrl, startedAt: new Date().toISOString() }));
+  // What `serve` writes while it runs; this test process stands in for the server's process (alive, and with its
+  // own start identity: server.json is trusted only for the very process that wrote it).
+  writeFileSync(path.join(dataDir, 'server.json'), JSON.stringify({
+    pid: process.pid, startIdentity: await processStartIdentity(process.pid), instanceId: 'stand-in', version: '0.1.0', state: 'ready',
+    port, host: '127.0.0.1', localUrl, startedAt: new Date().toISOString(),
+  }));
   return { server, requests, port, localUrl, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 

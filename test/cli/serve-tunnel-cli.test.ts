@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startThrowawaySshd, type ThrowawaySshd } from '../helpers/throwaway-sshd';
-import { REPO, runCli, startCli } from './cli-process';
+import { linkServes, REPO, runCli, startCli, stopCleanly } from './cli-process';
 
 const IRIS = path.join(REPO, 'examples/iris/iris.onnx');
 const dataDir = () => path.join(mkdtempSync(path.join(tmpdir(), 'mp-tunnel-cli-')), 'data');
@@ -72,6 +73,63 @@ describe('model-preview serve --tunnel (the built CLI)', function () {
       cli.child.kill('SIGTERM');
       await cli.exited;
     }
+  });
+
+  describe('the public link survives a restart', () => {
+    const sshFlags = () => ['--tunnel', 'ssh', '--ssh-host', sshd.host, '--ssh-port', String(sshd.port), '--ssh-user', sshd.username,
+      '--ssh-key', sshd.clientKeyPath, '--ssh-host-key', sshd.hostKeyLine];
+    const serveOnce = async (dir: string) => {
+      const cli = startCli(['serve', IRIS, '--json', '--data-dir', dir, '--workers', '1', ...sshFlags()]);
+      const ready = await cli.nextEvent((e) => e.event === 'ready', 20_000);
+      return { cli, ready };
+    };
+
+    it('two serve runs on one data folder through a real sshd give the identical public link (the same remote port is asked for again)', async () => {
+      const dir = dataDir();
+      const first = await serveOnce(dir);
+      await stopCleanly(first.cli);
+      const second = await serveOnce(dir);
+      try {
+        assert.equal(second.ready.shareUrl, first.ready.shareUrl);
+        assert.notEqual(new URL(String(second.ready.shareUrl)).port, String(second.ready.port), 'the link is the forwarded port, not the local one');
+        assert.equal(await linkServes(first.ready.shareUrl), 200, 'the public link of the first run reaches the second run through the tunnel');
+        assert.ok(!second.cli.lines().some((e) => e.event === 'tunnel-url-changed'));
+      } finally {
+        await stopCleanly(second.cli);
+      }
+    });
+
+    it('the remembered remote port is taken on the ssh server: a new public link, a tunnel-url-changed event and a loud CLI line', async () => {
+      const dir = dataDir();
+      const first = await serveOnce(dir);
+      await stopCleanly(first.cli);
+      const remembered = readFileSync(path.join(dir, 'address.json'), 'utf8');
+      const remotePort = Number(new URL(String(first.ready.shareUrl)).port);
+      // The throwaway sshd forwards on this machine's loopback ("localhost": 127.0.0.1 and ::1, and it is content with
+      // either): another program listening on both holds the port.
+      const hold = (host: string) => new Promise<net.Server>((resolve, reject) => {
+        const server = net.createServer((socket) => socket.destroy()).once('error', reject).listen(remotePort, host, () => resolve(server));
+      });
+      const squatters = [await hold('127.0.0.1'), await hold('::1')];
+      const squatter = { close: () => squatters.forEach((server) => server.close()) };
+      try {
+        const json = await serveOnce(dir);
+        const changed = await json.cli.nextEvent((e) => e.event === 'tunnel-url-changed');
+        await stopCleanly(json.cli);
+        assert.notEqual(json.ready.shareUrl, first.ready.shareUrl);
+        assert.equal(changed.previousUrl, new URL('/', String(first.ready.shareUrl)).href);
+        assert.equal(changed.shareUrl, json.ready.shareUrl);
+
+        // That run remembered its new remote port; the text run is to meet the taken one again.
+        writeFileSync(path.join(dir, 'address.json'), remembered);
+        const text = startCli(['serve', IRIS, '--data-dir', dir, '--workers', '1', ...sshFlags()]);
+        await text.nextEvent((e) => String(e.text).startsWith('Watching'), 20_000);
+        await stopCleanly(text);
+        assert.match(text.stderr(), /LINK CHANGED: the ssh tunnel's public URL is not http:\/\/127\.0\.0\.1:\d+\/ any more; links given out before are dead\. New share link: http/);
+      } finally {
+        squatter.close();
+      }
+    });
   });
 
   it('a password shorter than 8 characters is refused before anything starts', async () => {

@@ -347,6 +347,8 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
     assert.equal(exit.signal, 'SIGKILL');
     assert.equal(exit.code, null);
     assert.ok(exit.lastStderr.length > 0 && exit.lastStderr.every((l: string) => l.startsWith('NET ')), JSON.stringify(exit.lastStderr));
+    // One line a notification can show instead of "stopped: no message".
+    assert.equal(exit.reason, `killed by SIGKILL: ${exit.lastStderr.at(-1)!.trim()}`);
     await assert.rejects(preview.owner.feedback(() => undefined), /reading the feedback \(GET \/api\/feedback\) failed: ECONNREFUSED/);
     await preview.stop(); // fine after an unexpected exit too
     assert.equal(preview.events.socket, undefined, 'the events client stopped reconnecting');

@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createTunnelProvider } from '../../src/core/tunnel/create-tunnel-provider';
 import { IRIS_MODEL, startPreview, type Preview } from '../helpers/preview';
 import { DESKTOP, launchBrowser, newContext } from './browser';
+import { waitForMode } from './page-kit';
 
 /**
  * The cross-site checks against a real Chromium: the page's own requests (its fetches, its password form) still pass,
@@ -89,7 +90,7 @@ describe('e2e: cross-site checks in a real Chromium', function () {
     }
   });
 
-  it('through a real pipenet tunnel, on its public origin, the page predicts and sends feedback', async () => {
+  it('through a real pipenet tunnel, on its public origin, the page opens its event stream, predicts and sends feedback', async () => {
     const { createServer } = await import('pipenet/server');
     // *.localhost resolves to loopback in Chromium, so the tunnel's public URL works in the browser as a real domain would.
     const tunnelServer = createServer({ domains: ['localhost'], maxTcpSockets: 10 });
@@ -104,6 +105,7 @@ describe('e2e: cross-site checks in a real Chromium', function () {
       await page.goto(p.session.shareUrl);
       await page.getByTestId('predict').waitFor({ timeout: 15_000 });
       assert.equal(page.url(), publicUrl);
+      await waitForMode(page, 'stream'); // the page event stream goes through the relay too
       await predictAndSendFeedback(page);
       assert.equal(lines(p, 'feedback.jsonl'), 1);
     } finally {

@@ -3,39 +3,15 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import * as os from 'node:os';
 import * as path from 'node:path';
 import WebSocket from 'ws';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { FeedbackRecord } from '../../src/shared/feedback-record';
-import { FEEDBACK_QUEUE_STORAGE_KEY } from '../../src/page/logic/feedback-queue';
 import { fixtureModel, IRIS_MODEL, REPO_ROOT, startPreview, type Preview } from '../helpers/preview';
 import { withMetadataProp } from '../helpers/re-export';
 import { ARTIFACTS, DESKTOP, launchBrowser, newContext, PHONE } from './browser';
+import { feedbackLines, fillIris, openShareLink, queuedInBrowser } from './page-kit';
 
 const DIGITS_MODEL = path.join(REPO_ROOT, 'examples/digits/digits.onnx');
 const XSS = '<img src=x onerror=alert(1)>';
-
-const feedbackLines = (p: Preview): FeedbackRecord[] => {
-  try {
-    return readFileSync(path.join(p.dataDir, 'feedback.jsonl'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  } catch {
-    return [];
-  }
-};
-
-async function openShareLink(page: Page, p: Preview): Promise<void> {
-  await page.goto(`${p.baseUrl}/?t=${encodeURIComponent(p.shareToken)}`);
-  await page.getByTestId('predict').waitFor({ timeout: 15_000 });
-  assert.equal(new URL(page.url()).search, '', 'the token is traded for a cookie and leaves the address bar');
-}
-
-async function fillIris(page: Page, values: number[]): Promise<void> {
-  for (const [i, v] of values.entries()) await page.getByTestId(`field-${i}`).fill(String(v));
-}
-
-/** The feedback the page keeps in the browser until the server confirms it (the durable queue's entries). */
-const queuedInBrowser = (page: Page): Promise<unknown[]> => page.evaluate((key) => {
-  const storage = (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage;
-  return JSON.parse(storage.getItem(key) ?? '[]') as unknown[];
-}, FEEDBACK_QUEUE_STORAGE_KEY);
 
 describe('e2e: the try-it page in a real Chromium', function () {
   this.timeout(90_000);

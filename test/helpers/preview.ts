@@ -41,7 +41,8 @@ export interface Preview {
   logs: string[];
   post(urlPath: string, body: unknown, token?: TokenChoice, headers?: Record<string, string>): Promise<Reply>;
   get(urlPath: string, token?: TokenChoice, headers?: Record<string, string>): Promise<Reply>;
-  request(method: string, urlPath: string, options?: { body?: unknown; token?: TokenChoice; headers?: Record<string, string>; redirect?: 'manual' | 'follow' | 'error' }): Promise<Reply>;
+  /** `streamUntil`: for an answer that does not end by itself (an event stream), the body is read until it matches. */
+  request(method: string, urlPath: string, options?: { body?: unknown; token?: TokenChoice; headers?: Record<string, string>; redirect?: 'manual' | 'follow' | 'error'; streamUntil?: RegExp }): Promise<Reply>;
   waitForEvent(predicate: (e: PreviewEvent) => boolean, timeoutMs?: number): Promise<PreviewEvent>;
   /** Stops the session and removes its data folder. Idempotent. */
   stop(): Promise<void>;
@@ -85,7 +86,7 @@ export async function startPreview(modelFile: string, overrides: PreviewOverride
       headers['content-type'] ??= 'application/json';
     }
     const res = await fetch(baseUrl + urlPath, { method, headers, body, redirect: opts.redirect ?? 'manual' });
-    const text = await res.text();
+    const text = opts.streamUntil ? await readUntil(res, opts.streamUntil) : await res.text();
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -121,6 +122,22 @@ export async function startPreview(modelFile: string, overrides: PreviewOverride
       return stopped;
     },
   };
+}
+
+/** A body read until `pattern` matches it (or it ends), then the stream is let go. */
+async function readUntil(res: Response, pattern: RegExp): Promise<string> {
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return text;
+    text += decoder.decode(value, { stream: true });
+    if (pattern.test(text)) {
+      await reader.cancel();
+      return text;
+    }
+  }
 }
 
 export interface ExpectedTensor {

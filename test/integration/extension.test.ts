@@ -1,17 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Test } from 'mocha';
 import type { Page } from 'playwright-core';
-import { HANDSHAKE_ENV, RESULTS_FILE, waitForStep, writeStep, type StepResult } from './handshake';
-import { runVsCodeSuite, waitForFrameWith } from './run-in-code-server';
-
-/** This file runs from out/test/integration/. */
-const repoRoot = path.resolve(__dirname, '../../..');
-
-/** Screenshots kept as test artifacts (test-results/ is git-ignored). */
-const ARTIFACTS = path.join(repoRoot, 'test-results');
+import { waitForStep, writeStep } from './handshake';
+import { waitForFrameWith } from './run-in-code-server';
+import { ARTIFACTS, REPO_ROOT as repoRoot, runSuiteSteps, type SuiteRun } from './suite-steps';
 
 /** A workspace like a data scientist's: the iris example (the suite later writes a retrained export over it). */
 function fixtureWorkspace(): string {
@@ -133,39 +127,17 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
 
 describe('the extension in a real VS Code extension host (code-server 4.100.3 + chromium)', function () {
   this.timeout(180_000);
-  let run: { exitCode: number; timedOut: boolean; output: string[]; steps: StepResult[] };
+  let run: SuiteRun;
 
   // The suite runs once, inside VS Code (test/integration/suite/extension.suite.ts): its steps build on each other.
   // Each step it ran is reported below as a test of its own, with its own outcome.
   before(async function () {
     this.timeout(180_000);
     const workspaceFolder = fixtureWorkspace();
-    const handshake = mkdtempSync(path.join(os.tmpdir(), 'mp-it-handshake-'));
-    const output: string[] = [];
     try {
-      const result = await runVsCodeSuite({
-        extensionDevelopmentPath: repoRoot,
-        extensionTestsPath: path.join(repoRoot, 'out/test/integration/suite/index.js'),
-        workspaceFolder,
-        screenshotDir: ARTIFACTS,
-        timeoutMs: 150_000,
-        env: { [HANDSHAKE_ENV]: handshake },
-        log: (line) => output.push(line),
-        onPage: (page, { signal }) => answerSuite(page, handshake, signal),
-      }).catch((err: Error) => {
-        throw new Error(`${err.message}\n--- extension host output ---\n${output.join('\n')}`);
-      });
-      const results = path.join(handshake, RESULTS_FILE);
-      const steps = existsSync(results) ? readFileSync(results, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as StepResult) : [];
-      run = { exitCode: result.exitCode, timedOut: result.timedOut, output, steps };
+      run = await runSuiteSteps(this.test!.parent!, { suite: 'extension.suite.js', workspaceFolder, answer: answerSuite });
     } finally {
       rmSync(workspaceFolder, { recursive: true, force: true });
-      rmSync(handshake, { recursive: true, force: true });
-    }
-    for (const step of run.steps) {
-      this.test!.parent!.addTest(new Test(`in VS Code: ${step.title} (${step.ms} ms there)`, () => {
-        if (step.state === 'failed') throw new Error(step.error);
-      }));
     }
   });
 

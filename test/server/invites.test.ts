@@ -59,15 +59,15 @@ describe('server: invites (named reviewers with their own links)', function () {
     assert.deepEqual(anonymous.json, {});
   });
 
-  it('"Use via API" hands an invited reviewer their own token, never the general share token (which a revoke would not cut)', async () => {
-    const own = await preview.get('/api/program-access', dana);
+  it('"Use via API" and "Open on phone" (GET /api/page-link) hand an invited reviewer their own token, never the general share token (which a revoke would not cut)', async () => {
+    const own = await preview.get('/api/page-link', dana);
     assert.equal(own.status, 200, own.text);
     assert.equal(own.json.token, dana);
     const open = await preview.request('GET', `/?t=${eve}`, { token: null });
     const cookie = open.headers.get('set-cookie')!.split(';')[0];
-    const viaCookie = await preview.request('GET', '/api/program-access', { token: null, headers: { cookie } });
+    const viaCookie = await preview.request('GET', '/api/page-link', { token: null, headers: { cookie } });
     assert.equal(viaCookie.json.token, eve);
-    assert.equal((await preview.get('/api/program-access')).json.token, preview.shareToken, 'the share link\'s holder gets the share token');
+    assert.equal((await preview.get('/api/page-link')).json.token, preview.shareToken, 'the share link\'s holder gets the share token');
   });
 
   it('lists invites with last seen and feedback counts, and no token anywhere: not in the list, invites.json or the log', async () => {

@@ -25,6 +25,8 @@ interface Row {
   body?: unknown;
   /** The status an admitted request gets. */
   ok: number;
+  /** An answer that never ends by itself (an event stream): read until this matches. */
+  streamUntil?: RegExp;
 }
 
 /** One row per route and method of the app (`_all` is the 405 of each route, not a method). */
@@ -41,7 +43,8 @@ const TABLE: Record<string, Row> = {
   'POST /api/predict': { access: 'share', url: () => '/api/predict', body: { inputs: { features: [5.1, 3.5, 1.4, 0.2] } }, ok: 200 },
   'GET /api/card': { access: 'share', url: () => '/api/card', ok: 200 },
   'GET /openapi.json': { access: 'share', url: () => '/openapi.json', ok: 200 },
-  'GET /api/program-access': { access: 'share', url: () => '/api/program-access', ok: 200 },
+  'GET /api/page-link': { access: 'share', url: () => '/api/page-link', ok: 200 },
+  'GET /api/page-events': { access: 'share', url: () => '/api/page-events', ok: 200, streamUntil: /event: hello\n/ },
   'GET /metrics': { access: 'owner', url: () => '/metrics', ok: 200 },
   // An admitted feedback with no prediction behind it is a 400 naming the field; a refused one never gets that far.
   'POST /api/feedback': { access: 'share', url: () => '/api/feedback', body: { rating: 'up', idempotencyKey: 'route-table-1' }, ok: 400 },
@@ -61,8 +64,12 @@ const TABLE: Record<string, Row> = {
   'GET /api/review-sets/:name/cases': { access: 'share', url: () => '/api/review-sets/none/cases', ok: 404 },
   'POST /api/review-sets/:name/remove': { access: 'owner', url: () => '/api/review-sets/none/remove', ok: 404 },
   'GET /api/regressions': { access: 'owner', url: () => '/api/regressions', ok: 200 },
+  'GET /api/server': { access: 'owner', url: () => '/api/server', ok: 200 },
+  // A session started in-process (no `serve` behind it) cannot be stopped over HTTP: 409 says where to stop it.
+  'POST /api/server/stop': { access: 'owner', url: () => '/api/server/stop', ok: 409 },
   'GET /': { access: 'share', url: () => '/', ok: 200 },
   'POST /unlock': { access: 'unlock', url: () => '/unlock', body: `password=${encodeURIComponent(PASSWORD)}`, ok: 303 },
+  'GET /page-sw.js': { access: 'share', url: () => '/page-sw.js', ok: 200 },
   'GET /assets/:name': { access: 'share', url: () => '/assets/page.js', ok: 200 },
 };
 
@@ -125,7 +132,8 @@ describe('server: which credentials every route accepts (route × credential tab
   it('the table has exactly the app\'s routes', () => {
     const s = p.session;
     const app = createApp({
-      backend: s, feedback: s.feedback, access: s.access, metrics: s.metrics, shareLink: s, invites: s, reviewSets: s.reviewSets, regressions: () => s.regressions.all(), bodyLimitBytes: 1024, log: () => undefined,
+      backend: s, feedback: s.feedback, access: s.access, metrics: s.metrics, shareLink: s, invites: s, reviewSets: s.reviewSets, regressions: () => s.regressions.all(),
+      server: s, pageEvents: s.pageEvents, bodyLimitBytes: 1024, log: () => undefined,
       rateLimits: new RateLimits({ predictionsPerMinute: 0, feedbackPerMinute: 0 }),
     });
     assert.deepEqual(routesOf(app).sort(), Object.keys(TABLE).sort());
@@ -146,7 +154,7 @@ describe('server: which credentials every route accepts (route × credential tab
     return cookiesByToken.get(token)!;
   }
 
-  async function send(credential: Credential, method: string, url: string, body: unknown): Promise<Reply> {
+  async function send(credential: Credential, method: string, url: string, body: unknown, streamUntil?: RegExp): Promise<Reply> {
     const target = credential === 'expired' ? expiredPreview : p;
     const form = url === '/unlock';
     const headers: Record<string, string> = form ? { 'content-type': 'application/x-www-form-urlencoded' } : {};
@@ -166,7 +174,7 @@ describe('server: which credentials every route accepts (route × credential tab
       if (form) headers.cookie = (await p.request('GET', `/?t=${p.session.access.shareToken}`, { token: null })).headers.get('set-cookie')!.split(';')[0];
       else token = p.session.access.shareToken;
     }
-    return target.request(method, url, { token, headers, body });
+    return target.request(method, url, { token, headers, body, streamUntil });
   }
 
   for (const [route, row] of Object.entries(TABLE)) {
@@ -176,7 +184,7 @@ describe('server: which credentials every route accepts (route × credential tab
       const problems: string[] = [];
       for (const credential of CREDENTIALS) {
         const url = row.url(version);
-        const res = await send(credential, method, url, row.body);
+        const res = await send(credential, method, url, row.body, row.streamUntil);
         const want = expected(row.access, credential, method, url);
         const got = `${res.status} ${res.text.slice(0, 160)}`;
         if (want === 'ok') {

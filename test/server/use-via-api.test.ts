@@ -18,10 +18,10 @@ const run = promisify(execFile);
 
 const PYTHON = '/usr/bin/python3';
 
-/** The snippets exactly as the page builds them: its card, its location as the base URL, GET /api/program-access. */
+/** The snippets exactly as the page builds them: its card, its location as the base URL, GET /api/page-link. */
 async function snippetsOf(p: Preview): Promise<ApiSnippet[]> {
   const card = (await p.get('/api/card')).json;
-  const access = await p.get('/api/program-access');
+  const access = await p.get('/api/page-link');
   assert.equal(access.status, 200, access.text);
   return apiSnippets(card, { baseUrl: `${p.baseUrl}/`, ...access.json });
 }
@@ -120,7 +120,7 @@ describe('server: "Use via API" snippets and /openapi.json', function () {
     const p = await startPreview(IRIS_MODEL, { password: 'open sesame' });
     try {
       const headers = { 'x-preview-password': 'open sesame' };
-      const access = await p.get('/api/program-access', undefined, headers);
+      const access = await p.get('/api/page-link', undefined, headers);
       assert.equal(access.json.passwordHeader, 'x-preview-password');
       const card = (await p.get('/api/card', undefined, headers)).json;
       const [curl] = apiSnippets(card, { baseUrl: `${p.baseUrl}/`, ...access.json });

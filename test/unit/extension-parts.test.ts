@@ -7,10 +7,17 @@ import type { ModelDescription } from '../../src/shared/model-card';
 import { modelNodes, type ModelEntry } from '../../src/vscode/models/model-tree';
 import { feedbackLoaderCell } from '../../src/vscode/notebook/feedback-loader-cell';
 import { dataDirFor } from '../../src/vscode/previews/data-dir';
-import { serveArguments } from '../../src/vscode/previews/serve-arguments';
+import { linkReach, serveArguments, TUNNEL_CHOICES } from '../../src/vscode/previews/serve-arguments';
+import { linkChangeText } from '../../src/vscode/previews/link-change-text';
+import { qrCodePage } from '../../src/vscode/views/qr-code-page';
+import * as QRCode from 'qrcode';
 import { keyNeedsPassphrase } from '../../src/vscode/previews/ssh-key-file';
 import { DEFAULT_SETTINGS, flattenSettings, readSettings } from '../../src/vscode/settings';
 import { statusText } from '../../src/vscode/views/status-bar-text';
+import { isExcludedPath } from '../../src/vscode/models/path-key';
+import { crashText } from '../../src/vscode/previews/crash-text';
+import type { PreviewServer } from '../../src/vscode/previews/preview-server';
+import { RunningPreview } from '../../src/vscode/previews/running-preview';
 
 /** The extension's pure parts: they need no VS Code, so they are tested here; the rest runs in test/integration. */
 const REPO = path.resolve(__dirname, '../../..');
@@ -44,6 +51,92 @@ describe('extension settings', () => {
     assert.equal(s.dataFolder, '.model-preview', 'a blank folder falls back');
     assert.equal(s.notifyOnExport, true);
     assert.deepEqual(s.modelInclude, ['**/*.onnx'], 'a list with an empty glob falls back whole');
+  });
+});
+
+describe('which model files the catalog skips by default (a big workspace stays cheap)', () => {
+  const skipped = (relative: string) => isExcludedPath(relative, DEFAULT_SETTINGS.modelExclude);
+
+  it('skips dependencies, every virtual environment whatever its name, caches and build output', () => {
+    for (const file of [
+      'node_modules/onnxruntime-web/dist/model.onnx',
+      '.venv/lib/python3.11/site-packages/silero_vad/data/silero_vad.onnx',
+      'env/lib/python3.11/site-packages/rembg/u2net.onnx', // a venv called "env": its site-packages
+      'tools/py312/Lib/site-packages/pkg/model.onnx', // a Windows venv
+      'venv/models/copy.onnx',
+      '/usr/lib/python3/dist-packages/pkg/model.onnx'.slice(1),
+      'src/__pycache__/model.onnx',
+      'notebooks/.ipynb_checkpoints/model.onnx',
+      'build/lib/pkg/model.onnx',
+      'web/dist/model.onnx',
+      '.git/lfs/objects/model.onnx',
+    ]) assert.equal(skipped(file), true, file);
+  });
+
+  it('keeps what a notebook exports', () => {
+    for (const file of ['model.onnx', 'notebooks/iris.onnx', 'runs/2024-05/model.onnx', 'models/environment/model.onnx', 'buildings/model.onnx']) {
+      assert.equal(skipped(file), false, file);
+    }
+  });
+
+  it('activates at startup as well, so the first export in a workspace with no model yet gets its offer; never on "*"', () => {
+    assert.deepEqual(manifest.activationEvents, ['workspaceContains:**/*.onnx', 'onStartupFinished']);
+  });
+});
+
+describe('the crash notification says why', () => {
+  it('names the signal, what it usually means, and the last stderr lines (colours and control characters removed)', () => {
+    const text = crashText('iris.onnx', { code: null, signal: 'SIGKILL' }, ['starting', '\u001b[31mError: boom\u001b[0m', '    at run (worker.js:1:1)', 'Node.js v20.19.0']);
+    assert.equal(text, 'The preview of iris.onnx stopped unexpectedly (killed by SIGKILL: the system may have run out of memory, or another program killed it). Its last output: Error: boom ⏎ at run (worker.js:1:1) ⏎ Node.js v20.19.0');
+  });
+
+  it('names the exit code, and says so when the server wrote nothing on stderr', () => {
+    assert.equal(crashText('m.onnx', { code: 3, signal: null }, []), 'The preview of m.onnx stopped unexpectedly (exit code 3). It wrote nothing on stderr.');
+  });
+
+  it('keeps a toast short: a huge line is cut', () => {
+    const text = crashText('m.onnx', { code: 1, signal: null }, ['x'.repeat(5_000)]);
+    assert.ok(text.length < 300, `${text.length} characters`);
+  });
+});
+
+describe('the first publish\'s question, and who can open a link', () => {
+  it('offers "Share on this network" and says that ngrok\'s free plan puts a warning page in front of visitors', () => {
+    const lan = TUNNEL_CHOICES.find((c) => c.tunnel === 'lan')!;
+    assert.equal(lan.label, 'Share on this network');
+    assert.match(lan.detail, /Anyone on your network with the link/);
+    assert.match(TUNNEL_CHOICES.find((c) => c.tunnel === 'ngrok')!.detail, /free plan, ngrok shows visitors its own warning page/);
+    assert.match(linkReach('none'), /a phone cannot/);
+    assert.match(linkReach('lan'), /Anyone on your network with the link/);
+  });
+});
+
+describe('link changes the owner did not ask for', () => {
+  const link = 'http://127.0.0.1:47400/?t=abc';
+  it('a port taken by another program, an expired link re-issued, a tunnel that lost its address: each says the old link is dead', () => {
+    assert.match(linkChangeText('iris', { event: 'share-link-changed', reason: 'port-changed' as 'expired', shareUrl: link })!, /^The share link of iris changed: its port was taken by another program.*The old link no longer works/);
+    assert.match(linkChangeText('iris', { event: 'share-link-changed', reason: 'expired', shareUrl: link })!, /had expired: a new one was made/);
+    assert.match(linkChangeText('iris', { event: 'tunnel-url-changed', provider: 'pipenet', previousUrl: 'https://a.example/', publicUrl: 'https://b.example/', shareUrl: link })!, /pipenet tunnel could not get its address back/);
+  });
+
+  it('a rotation is not news: the owner asked for it', () => {
+    assert.equal(linkChangeText('iris', { event: 'share-link-changed', reason: 'rotated', shareUrl: link }), undefined);
+  });
+});
+
+describe('the QR code panel', () => {
+  const shareUrl = 'https://x.example/?t=tok&a=<b>';
+  it('is the link\'s QR code as an image, the link and who can open it as text; no script, a CSP that allows data: images only', async () => {
+    const html = await qrCodePage({ model: 'iris <script>', shareUrl, reach: linkReach('lan'), nonce: 'n0nce' });
+    assert.doesNotMatch(html, /<script/i);
+    assert.match(html, /content="default-src &#39;none&#39;; img-src data:; style-src &#39;nonce-n0nce&#39;"/);
+    assert.match(html, /<h2>iris &lt;script&gt;<\/h2>/);
+    assert.match(html, /data-testid="qr-link">https:\/\/x\.example\/\?t=tok&amp;a=&lt;b&gt;</);
+    const svg = Buffer.from(/src="data:image\/svg\+xml;base64,([^"]+)"/.exec(html)![1], 'base64').toString();
+    // The image holds exactly the code of the link: as many modules as qrcode's own matrix for it, drawn dark on light.
+    const { modules } = QRCode.create(shareUrl, { errorCorrectionLevel: 'M' });
+    assert.match(svg, new RegExp(`viewBox="0 0 ${modules.size + 4} ${modules.size + 4}"`));
+    assert.match(svg, /fill="#ffffff"/);
   });
 });
 
@@ -118,6 +211,11 @@ describe('serve arguments from the settings', () => {
     assert.deepEqual(serveArguments(DEFAULT_SETTINGS, 'pipenet'), ['--expires', '24h', '--tunnel', 'pipenet', '--pipenet-server', 'https://pipenet.dev']);
   });
 
+  it('"Share on this network" serves on every interface, with no tunnel', () => {
+    assert.deepEqual(serveArguments(DEFAULT_SETTINGS, 'lan'), ['--expires', '24h', '--host', '0.0.0.0']);
+    assert.equal(readSettings((key) => (key === 'tunnel.provider' ? 'lan' : undefined)).tunnel.provider, 'lan');
+  });
+
   it('passes modelPreview.keepFeedbackInGit on as --keep-feedback-in-git', () => {
     assert.deepEqual(serveArguments({ ...DEFAULT_SETTINGS, keepFeedbackInGit: true }, 'none'), ['--expires', '24h', '--keep-feedback-in-git']);
     assert.equal(readSettings((key) => (key === 'keepFeedbackInGit' ? true : undefined)).keepFeedbackInGit, true);
@@ -189,6 +287,31 @@ describe('status bar text: tunnel states', () => {
     assert.match(statusText([preview('reconnecting')])!.text, /^\$\(sync~spin\)/);
     assert.match(statusText([preview('down'), preview('reconnecting')])!.text, /^\$\(warning\)/);
     assert.match(statusText([preview('down')])!.tooltip, /tunnel down: link local only/);
+  });
+
+  it('a tunnel up but not reachable from outside is its own state: a warning, and the tooltip says so', () => {
+    const shown = statusText([{ model: 'iris', counts: { predictions: 0, up: 0, down: 0 }, tunnelState: 'unreachable' }])!;
+    assert.match(shown.text, /^\$\(warning\)/);
+    assert.match(shown.tooltip, /iris: .*\(tunnel up, but the link does not reach it from outside\)/);
+  });
+});
+
+describe('RunningPreview and the tree: a tunnel up but not reachable from outside', () => {
+  const ready = { event: 'ready' as const, model: 'iris', modelVersion: 'v1', port: 8000, localUrl: 'http://127.0.0.1:8000/', shareUrl: 'https://t.example/?t=x', tunnel: 'ssh', epoch: 'e', ownerToken: 'o' };
+  const preview = () => new RunningPreview('/ws/iris.onnx', '/ws/.model-preview/iris', { ready } as unknown as PreviewServer, 'ssh');
+  const unreachable = { event: 'tunnel-unreachable', provider: 'ssh', publicUrl: 'https://t.example/', reason: 'answered 502', failedChecks: 3, id: 1 } as const;
+
+  it('is a state of its own with the reason in the tree, until the tunnel is up again', () => {
+    const p = preview();
+    assert.equal(p.apply(unreachable), 'state');
+    assert.equal(p.tunnelState, 'unreachable');
+    const node = modelNodes([{ file: p.file, relativePath: 'iris.onnx', description: iris, published: { modelVersion: 'v1', shareUrl: p.shareUrl, tunnel: 'ssh', problems: { ...p.problems } } }])[0];
+    assert.equal(node.description, 'published · v1 · not reachable from outside');
+    assert.equal(node.icon, 'warning');
+    assert.ok(node.children.some((c) => c.label === 'Not reachable from outside' && /https:\/\/t\.example\/ does not reach the preview from outside \(3 checks in a row\): answered 502/.test(c.description ?? '')));
+    p.apply({ event: 'tunnel-up', provider: 'ssh', publicUrl: 'https://t.example/', shareUrl: 'https://t.example/?t=x', id: 2 });
+    assert.equal(p.tunnelState, 'up');
+    assert.deepEqual(p.problems, {});
   });
 });
 

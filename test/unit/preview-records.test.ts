@@ -10,7 +10,7 @@ import type { StreamedEvent } from '../../src/shared/events';
 import { PreviewManager } from '../../src/vscode/previews/preview-manager';
 import { RunningPreview } from '../../src/vscode/previews/running-preview';
 import { DEFAULT_SETTINGS } from '../../src/vscode/settings';
-import type { PreviewProcess } from '../../src/client/preview-process';
+import type { PreviewServer } from '../../src/vscode/previews/preview-server';
 import { CLI, REPO } from '../cli/cli-process';
 
 /**
@@ -61,7 +61,7 @@ describe('RunningPreview: the link it gives follows the server', () => {
     shareUrl: 'http://127.0.0.1:8000/?t=first', tunnel: 'ssh', epoch: 'e', ownerToken: 'o',
   };
   const rotated = { shareUrl: 'http://127.0.0.1:8000/?t=rotated', localUrl: ready.localUrl, tunnel: { provider: 'ssh', state: 'up' as const }, expired: false, passwordRequired: false };
-  const process = { ready, owner: { rotateShareLink: async () => rotated } } as unknown as PreviewProcess;
+  const process = { ready, owner: { rotateShareLink: async () => rotated } } as unknown as PreviewServer;
   const event = (e: Record<string, unknown>, id: number) => ({ ...e, id }) as unknown as StreamedEvent;
 
   it('from ready, through tunnel and share-link events and a rotation, and on the forwarded URL when VS Code forwards the port', async () => {

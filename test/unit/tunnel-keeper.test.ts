@@ -182,3 +182,36 @@ describe('TunnelKeeper: a provider\'s minimum re-open delay', () => {
     await keeper.stop();
   });
 });
+
+describe('TunnelKeeper: checks of the public URL from outside (scripted provider and checks, fake timers)', () => {
+  useFakeTimers();
+
+  it('checks each opened tunnel\'s URL, reports unreachable and reachable for the tunnel that is up, and stops with a drop', async () => {
+    const provider = new ScriptedProvider([{ url: 'https://a.example/' }, { url: 'https://b.example/' }]);
+    const checked: string[] = [];
+    let failing = true;
+    const check = async (url: string) => {
+      checked.push(url);
+      if (failing) throw new Error('refused');
+    };
+    const keeper = new TunnelKeeper(provider, target, { ...fast, health: { firstCheckMs: 10, retryMs: 10, intervalMs: 50, failuresBeforeUnreachable: 2, check } });
+    const seen = changes(keeper);
+    await keeper.start();
+    await clock.tickAsync(20);
+    assert.deepEqual(seen, [{ type: 'up', url: 'https://a.example/' }, { type: 'unreachable', url: 'https://a.example/', reason: 'refused', failures: 2 }]);
+    failing = false;
+    await clock.tickAsync(10);
+    assert.deepEqual(seen.at(-1), { type: 'reachable', url: 'https://a.example/' });
+
+    provider.opened[0].drop('gone');
+    const before = checked.length;
+    await clock.tickAsync(5); // re-opened as b
+    assert.equal(checked.length, before, 'no check of a dropped tunnel');
+    await clock.tickAsync(10);
+    assert.equal(checked.at(-1), 'https://b.example/', 'the new tunnel is checked from its own first check');
+    await keeper.stop();
+    const stopped = checked.length;
+    await clock.tickAsync(1_000);
+    assert.equal(checked.length, stopped, 'nothing after stop()');
+  });
+});

@@ -7,6 +7,7 @@ import { HttpError } from './http-error';
 import { withInferenceFastPath } from './inference-fast-path';
 import type { ServerMetrics } from './metrics';
 import type { ModelBackend } from './model-backend';
+import type { PageEvents } from './page-events';
 import type { FeedbackService } from '../feedback/feedback-service';
 import type { RateLimitedAction, RateLimits } from './rate-limits';
 import { RequestPipeline } from './request-pipeline';
@@ -22,6 +23,7 @@ import { reviewRoutes } from './routes/review-routes';
 import { regressionRoutes } from './routes/regression-routes';
 import type { RegressionReport } from '../../shared/regression';
 import type { ReviewSets } from '../review/review-sets';
+import { serverRoutes, type ServerProcessBackend } from './routes/server-routes';
 
 export interface AppOptions {
   backend: ModelBackend;
@@ -33,6 +35,10 @@ export interface AppOptions {
   invites: InviteBackend;
   reviewSets: ReviewSets;
   regressions: () => readonly RegressionReport[];
+  /** The process behind it (`GET /api/server`, `POST /api/server/stop`). */
+  server: ServerProcessBackend;
+  /** The try-it page's share-scoped event stream. */
+  pageEvents: PageEvents;
   /** Largest request body accepted, in bytes (413 beyond). */
   bodyLimitBytes: number;
   log(message: string): void;
@@ -87,12 +93,14 @@ export function createApp(options: AppOptions, pipeline = pipelineOf(options)): 
   app.use(inferenceRoutes(backend, pipeline, share, limit('prediction'), bodyLimitBytes));
   app.use(apiRoutes(backend, metrics, share, owner, isOwner));
   const inviteOf = (req: IncomingMessage) => admission.credentials(req).invite;
-  app.use(programRoutes(backend, access, share, inviteOf));
+  app.use(programRoutes(backend, access, share));
   app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback'), inviteOf));
   app.use(inviteRoutes(options.invites, share, owner, inviteOf));
   app.use(reviewRoutes(options.reviewSets, backend, share, owner));
   app.use(regressionRoutes(options.regressions, owner));
   app.use(shareLinkRoutes(options.shareLink, owner));
+  app.use(serverRoutes(options.server, owner));
+  app.use(options.pageEvents.routes(share));
   app.use(pageRoute(backend, access, admission, options.rateLimits.passwords, share));
   app.use((req: Request) => {
     throw new HttpError(404, `no such route: ${req.method} ${req.path}`);

@@ -5,6 +5,11 @@ import type { ConnectionLimits } from './connection-limits';
 /** The server could not listen (port in use, address not on this machine): the message says which and what to do. */
 export class ListenError extends Error {
   override readonly name = 'ListenError';
+
+  /** The OS's reason (EADDRINUSE: the port is taken). */
+  constructor(message: string, readonly code?: string) {
+    super(message);
+  }
 }
 
 export interface ListenOptions {
@@ -58,7 +63,7 @@ export class GracefulServer {
         const reason = err.code === 'EADDRINUSE' ? `port ${options.port} on ${options.host} is already in use; choose another port, or 0 for any free one`
           : err.code === 'EADDRNOTAVAIL' ? `${options.host} is not an address of this machine`
           : err.code === 'EACCES' ? `not allowed to listen on port ${options.port}; use a port above 1023` : err.message;
-        reject(new ListenError(reason));
+        reject(new ListenError(reason, err.code));
       };
       server.once('error', onError);
       server.listen(options.port, options.host, () => {

@@ -2,8 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeDataGitignore } from '../store/data-gitignore';
 import { newToken, type Tokens } from './access';
-
-const FILE = 'tokens.json';
+import { TOKENS_FILE as FILE } from '../../shared/server-info';
 
 /**
  * Tokens live in the data folder (mode 0600) so a restarted server keeps the same share link: a stakeholder's open

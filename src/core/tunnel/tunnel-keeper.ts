@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { TunnelError, type OpenTunnel, type TunnelHint, type TunnelProvider, type TunnelTarget } from './tunnel-provider';
 import { backoffDelay } from '../../shared/backoff';
+import { PublicUrlHealth, type PublicUrlHealthOptions } from './public-url-health';
 
 export interface TunnelKeeperOptions {
   /** Bound on one open, whatever the provider does (ngrok can wait forever on a silent server). Default 15 s. */
@@ -10,12 +11,23 @@ export interface TunnelKeeperOptions {
   /** First delay before re-opening; doubles per failed attempt up to `maxDelayMs`. Defaults 250 ms and 15 s. */
   initialDelayMs?: number;
   maxDelayMs?: number;
+  /** What an earlier run's tunnel learnt: handed to the first open, so it can ask for the same public URL. */
+  hint?: TunnelHint;
+  /**
+   * Check the public URL from outside while the tunnel is up (see PublicUrlHealth). Off unless given: the session turns
+   * it on with the defaults ({}).
+   */
+  health?: PublicUrlHealthOptions;
 }
 
 export type TunnelChange =
   | { type: 'up'; url: string }
   | { type: 'down'; reason: string; attempt: number; retryInMs?: number }
-  | { type: 'url-changed'; previousUrl: string; url: string };
+  | { type: 'url-changed'; previousUrl: string; url: string }
+  /** Up by the provider's word, but the public URL does not reach this server (failed checks in a row). */
+  | { type: 'unreachable'; url: string; reason: string; failures: number }
+  /** The public URL reaches this server again after `unreachable`. */
+  | { type: 'reachable'; url: string };
 
 /**
  * Keeps one tunnel open for as long as the preview runs: opens it (bounded by a timeout), notices when it drops,
@@ -27,12 +39,20 @@ export class TunnelKeeper extends EventEmitter<{ change: [TunnelChange] }> {
   private hint?: TunnelHint;
   private lastUrl?: string;
   private retryTimer?: NodeJS.Timeout;
+  private health?: PublicUrlHealth;
   private readonly stopped = new AbortController();
-  private readonly options: Required<TunnelKeeperOptions>;
+  private readonly options: Required<Omit<TunnelKeeperOptions, 'hint' | 'health'>> & Pick<TunnelKeeperOptions, 'health'>;
 
   constructor(private readonly provider: TunnelProvider, private readonly target: TunnelTarget, options: TunnelKeeperOptions = {}) {
     super();
-    this.options = { openTimeoutMs: 15_000, maxAttempts: 12, initialDelayMs: 250, maxDelayMs: 15_000, ...options };
+    const { hint, ...rest } = options;
+    this.options = { openTimeoutMs: 15_000, maxAttempts: 12, initialDelayMs: 250, maxDelayMs: 15_000, ...rest };
+    this.hint = hint;
+  }
+
+  /** What the last open learnt (or the hint it was given): for the next run. */
+  get lastHint(): TunnelHint | undefined {
+    return this.hint;
   }
 
   get providerName(): string {
@@ -55,6 +75,7 @@ export class TunnelKeeper extends EventEmitter<{ change: [TunnelChange] }> {
   async stop(): Promise<void> {
     this.stopped.abort(new TunnelError('the preview is stopping'));
     clearTimeout(this.retryTimer);
+    this.health?.stop();
     const tunnel = this.current;
     this.current = undefined;
     await tunnel?.close();
@@ -68,10 +89,22 @@ export class TunnelKeeper extends EventEmitter<{ change: [TunnelChange] }> {
     tunnel.once('close', (reason) => {
       if (this.current !== tunnel) return;
       this.current = undefined;
+      this.health?.stop();
       this.reopen(reason, 1);
     });
     if (previousUrl !== undefined && previousUrl !== tunnel.url) this.emit('change', { type: 'url-changed', previousUrl, url: tunnel.url });
     this.emit('change', { type: 'up', url: tunnel.url });
+    this.watchHealth(tunnel.url);
+  }
+
+  /** From outside, as a visitor: does the public URL reach this server? Checked anew for each opened tunnel. */
+  private watchHealth(url: string): void {
+    this.health?.stop();
+    if (!this.options.health || this.stopped.signal.aborted) return;
+    this.health = new PublicUrlHealth(url, (change) => {
+      if (this.current?.url !== url) return;
+      this.emit('change', change.type === 'unreachable' ? { type: 'unreachable', url, reason: change.reason, failures: change.failures } : { type: 'reachable', url });
+    }, this.options.health);
   }
 
   private reopen(reason: string, attempt: number, permanent = false): void {

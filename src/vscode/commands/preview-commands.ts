@@ -1,15 +1,19 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelCatalog } from '../models/model-catalog';
-import type { PreviewManager } from '../previews/preview-manager';
+import type { PreviewManager, PublishOptions } from '../previews/preview-manager';
+import type { PublishedPreviews } from '../previews/published-previews';
 import type { RunningPreview } from '../previews/running-preview';
 import type { TunnelChoice } from '../previews/tunnel-choice';
 import type { ExtensionSettings } from '../settings';
 import { PreviewStartError, START_CANCELLED } from '../../client/preview-start-error';
 import { fileOf, pickModel, pickRunningPreview } from './pick';
+import { linkReach } from '../previews/serve-arguments';
+import type { QrCodePanels } from '../views/qr-code-panel';
 
 export interface PreviewCommandDeps {
   previews: PreviewManager;
+  qrCodes: QrCodePanels;
   catalog: ModelCatalog;
   tunnels: TunnelChoice;
   settings(): ExtensionSettings;
@@ -18,6 +22,7 @@ export interface PreviewCommandDeps {
 
 const COPY = 'Copy link';
 const OPEN = 'Open';
+const QR_CODE = 'QR code';
 const SET_NGROK_AUTHTOKEN = 'Set ngrok authtoken';
 
 /** Publish, stop and the share-link commands. Each returns something useful to a caller (tests, other extensions). */
@@ -39,6 +44,7 @@ export function registerPreviewCommands(deps: PreviewCommandDeps): vscode.Dispos
       return p.shareUrl;
     })),
     vscode.commands.registerCommand('modelPreview.openPage', withPreview((p) => vscode.env.openExternal(vscode.Uri.parse(p.shareUrl)))),
+    vscode.commands.registerCommand('modelPreview.showQrCode', withPreview((p) => deps.qrCodes.show(p))),
     vscode.commands.registerCommand('modelPreview.rotateLink', async (arg?: unknown) => {
       const p = await pickRunningPreview(previews, arg);
       if (!p) return undefined;
@@ -56,6 +62,7 @@ export function registerPreviewCommands(deps: PreviewCommandDeps): vscode.Dispos
       const actions = [
         { label: '$(copy) Copy share link', command: 'modelPreview.copyLink' },
         { label: '$(link-external) Open preview page', command: 'modelPreview.openPage' },
+        { label: '$(device-mobile) Show QR code', command: 'modelPreview.showQrCode' },
         { label: '$(refresh) Rotate share link', command: 'modelPreview.rotateLink' },
         { label: '$(debug-stop) Stop preview', command: 'modelPreview.stop' },
       ];
@@ -100,11 +107,7 @@ async function publish(deps: PreviewCommandDeps, file: string | undefined): Prom
       progress.report({ message: tunnel.tunnel === 'none' || tunnel.tunnel === 'vscode' ? 'starting the inference server…' : `starting the server and the ${tunnel.tunnel} tunnel…` });
       const abort = new AbortController();
       token.onCancellationRequested(() => abort.abort());
-      const started = await previews.publish(file!, folder, { ...tunnel, signal: abort.signal });
-      if (tunnel.tunnel === 'vscode') {
-        started.forwardedBaseUrl = (await vscode.env.asExternalUri(vscode.Uri.parse(started.process.ready.localUrl))).toString(true);
-      }
-      return started;
+      return startPreview(deps, file!, folder, { ...tunnel, signal: abort.signal });
     });
     void offerLink(preview, 'is published');
     return preview.shareUrl;
@@ -122,10 +125,67 @@ async function publish(deps: PreviewCommandDeps, file: string | undefined): Prom
   }
 }
 
+/** Starts (or attaches to) the preview of `file`, its link on the address people use for how it is shared. */
+async function startPreview(deps: PreviewCommandDeps, file: string, folder: string, options: PublishOptions): Promise<RunningPreview> {
+  const started = await deps.previews.publish(file, folder, options);
+  if (options.tunnel === 'vscode') {
+    started.forwardedBaseUrl = (await vscode.env.asExternalUri(vscode.Uri.parse(started.process.ready.localUrl))).toString(true);
+  }
+  if (options.tunnel === 'lan') shareOnNetwork(started, deps.log);
+  return started;
+}
+
+/**
+ * At activation: the models published in this workspace before the window went away (reload, close) are published
+ * again the way they were shared, quietly — the same link, since the data folder keeps its port and token — or
+ * attached to, when their server is still running (`keepRunning: untilStopped`, another window). Secrets come from
+ * SecretStorage (asked for only if they were forgotten). A model file that is gone is forgotten.
+ */
+export async function restorePublished(deps: PreviewCommandDeps, memory: PublishedPreviews): Promise<void> {
+  for (const { file, tunnel } of memory.all) {
+    const uri = vscode.Uri.file(file);
+    const folder = vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath;
+    if (!folder) continue; // another workspace's: not ours to start
+    if (!(await vscode.workspace.fs.stat(uri).then(() => true, () => false))) {
+      memory.forget(file);
+      continue;
+    }
+    const settings = deps.settings();
+    const resolved = await deps.tunnels.resolve({ ...settings, tunnel: { ...settings.tunnel, provider: tunnel } });
+    if (!resolved) continue;
+    try {
+      const preview = await startPreview(deps, file, folder, resolved);
+      deps.log.info(`${preview.model} is published again: ${preview.shareUrl.replace(/\?t=.*/, '?t=<share token>')}`);
+    } catch (err) {
+      deps.log.error(`publishing ${file} again failed: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage(`Could not publish ${path.basename(file)} again: ${(err as Error).message}`, 'Show log', 'Retry').then((answer) => {
+        if (answer === 'Show log') deps.log.show();
+        if (answer === 'Retry') void vscode.commands.executeCommand('modelPreview.publish', uri);
+      });
+    }
+  }
+}
+
 async function offerLink(preview: RunningPreview, what: string): Promise<string> {
-  const answer = await vscode.window.showInformationMessage(`${preview.model} ${what}: ${preview.shareUrl}`, COPY, OPEN);
+  const reach = preview.publishedAs === 'lan' ? ` — ${linkReach('lan')}` : '';
+  const answer = await vscode.window.showInformationMessage(`${preview.model} ${what}: ${preview.shareUrl}${reach}`, COPY, OPEN, QR_CODE);
   if (answer === COPY) await vscode.env.clipboard.writeText(preview.shareUrl);
   if (answer === OPEN) await vscode.env.openExternal(vscode.Uri.parse(preview.shareUrl));
+  if (answer === QR_CODE) await vscode.commands.executeCommand('modelPreview.showQrCode', { file: preview.file });
   return preview.shareUrl;
 }
 
+/**
+ * Share on this network: the server listens on every interface and says its link on each network address of this
+ * computer (`lanUrls`); the link uses the first, the others are logged. With none (no network), the link stays local
+ * and the owner is told why.
+ */
+function shareOnNetwork(preview: RunningPreview, log: vscode.LogOutputChannel): void {
+  const [first, ...others] = preview.process.ready.lanUrls ?? [];
+  if (!first) {
+    void vscode.window.showWarningMessage(`This computer has no network address right now: the link of ${preview.model} works on this machine only until it has one (publish again then).`);
+    return;
+  }
+  preview.forwardedBaseUrl = new URL('/', first).href;
+  if (others.length) log.info(`${preview.model} is also reachable on ${others.map((u) => new URL('/', u).host).join(', ')}`);
+}

@@ -81,7 +81,9 @@ export class ModelCatalog implements vscode.Disposable {
     const file = uri.fsPath;
     const known = this.entries.has(file);
     if (!known) this.entries.set(file, { file, relativePath: vscode.workspace.asRelativePath(uri, true) });
-    if (isNew && !known) this.appeared.fire(uri);
+    // Created since the watcher started, even if the first scan (still running at startup) already listed it: an
+    // export right after the window opened is news too. The notifier asks once per file.
+    if (isNew) this.appeared.fire(uri);
     await this.refresh(file);
   }
 

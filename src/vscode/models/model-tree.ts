@@ -23,6 +23,8 @@ export interface PreviewProblems {
   reload?: string;
   /** The sidecar file is invalid: the page shows the model without it. */
   sidecar?: string;
+  /** The tunnel is up, but its public URL does not reach the preview from outside (the keeper's checks fail). */
+  unreachable?: string;
 }
 
 export type ModelNodeKind = 'model' | 'model.published' | 'model.broken' | 'group' | 'tensor' | 'info';
@@ -75,7 +77,7 @@ export function modelNode(entry: ModelEntry): ModelNode {
   }
   const problems = problemsShown(entry);
   for (const p of problems) children.push({ id: `${file}#problem/${p.label}`, kind: 'info', label: p.label, description: p.message, tooltip: p.message, icon: 'warning', warning: true, file, children: [] });
-  children.push({ id: `${file}#link`, kind: 'info', label: 'Share link', description: published.tunnel === 'none' ? 'this machine only' : `via ${published.tunnel}`, tooltip: 'Copy it with the inline action', icon: 'link', file, children: [] });
+  children.push({ id: `${file}#link`, kind: 'info', label: 'Share link', description: LINK_KINDS[published.tunnel] ?? `via ${published.tunnel}`, tooltip: 'Copy it with the inline action', icon: 'link', file, children: [] });
   const reloadFailed = problems.some((p) => p.label === RELOAD_FAILED);
   const state = reloadFailed
     ? `reload failed — still serving ${published.modelVersion}`
@@ -96,6 +98,9 @@ export function modelNode(entry: ModelEntry): ModelNode {
 
 const RELOAD_FAILED = 'Reload failed';
 
+/** Who can open the link, by how it is reached; a tunnel provider shows as "via <provider>". */
+const LINK_KINDS: Record<string, string> = { none: 'this machine only', lan: 'on this network', vscode: 'via VS Code port forwarding' };
+
 /**
  * The problems of a published model worth showing now. A failed reload stops mattering once the file on disk is the
  * version served again (the notebook exported the good model again: the server has nothing to reload then, so no event
@@ -108,6 +113,7 @@ function problemsShown(entry: ModelEntry): Array<{ label: string; short: string;
     shown.push({ label: RELOAD_FAILED, short: 'reload failed', message: problems.reload });
   }
   if (problems.sidecar !== undefined) shown.push({ label: 'Sidecar ignored', short: 'sidecar ignored', message: problems.sidecar });
+  if (problems.unreachable !== undefined) shown.push({ label: 'Not reachable from outside', short: 'not reachable from outside', message: problems.unreachable });
   return shown;
 }
 

@@ -1,7 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { PreviewProcess, type PreviewProcessExit } from '../../client/preview-process';
-import type { StreamedEvent } from '../../shared/events';
+import type { LogLevel, StreamedEvent } from '../../shared/events';
+import { AttachedServer } from './attached-server';
+import { startDetachedServer } from './detached-start';
+import { ownedChild, type PreviewServer } from './preview-server';
+import type { PublishedPreviews } from './published-previews';
 import type { FeedbackRecord } from '../../shared/feedback-record';
 import type { ExtensionSettings } from '../settings';
 import { dataDirFor } from './data-dir';
@@ -68,6 +72,8 @@ export class PreviewManager implements vscode.Disposable {
     private readonly cliPath: string,
     private readonly log: vscode.LogOutputChannel,
     private readonly settings: () => ExtensionSettings,
+    /** Which models are published, kept for the next activation (workspace state). */
+    private readonly memory?: PublishedPreviews,
   ) {}
 
   get all(): RunningPreview[] {
@@ -101,28 +107,44 @@ export class PreviewManager implements vscode.Disposable {
     return pending;
   }
 
+  /** Stops the preview's server (also one this window attached to): its link no longer answers, and it is not published again at the next activation. */
   stop(file: string, graceMs?: number): Promise<void> {
+    this.memory?.forget(file);
+    return this.letGo(file, (server) => server.stop(graceMs));
+  }
+
+  private letGo(file: string, how: (server: PreviewServer) => Promise<void>): Promise<void> {
     const preview = this.previews.get(file);
     if (!preview) return this.stopping.get(file) ?? Promise.resolve();
     this.previews.delete(file);
     this.lastRuns.set(file, preview);
-    const stopped = preview.process.stop(graceMs).finally(() => this.stopping.delete(file));
+    const stopped = how(preview.process).finally(() => this.stopping.delete(file));
     this.stopping.set(file, stopped);
     this.emitters.changed.fire(undefined);
     return stopped;
   }
 
+  /** Stops every preview, as Stop does for each. */
   async stopAll(graceMs?: number): Promise<void> {
     await Promise.all([...this.starting.values()].map((p) => p.catch(() => undefined)));
     await Promise.all([...this.all.map((p) => this.stop(p.file, graceMs)), ...this.stopping.values()]);
   }
 
-  /** Idempotent: cancels starts in progress, stops every server, and resolves when they are gone. */
+  /**
+   * The window is going (reload, close, deactivate): servers it forked stop; servers meant to outlive it (detached,
+   * or another window's) are let go and keep serving. Either way the previews are remembered for the next activation.
+   */
+  private async releaseAll(): Promise<void> {
+    await Promise.all([...this.starting.values()].map((p) => p.catch(() => undefined)));
+    await Promise.all([...this.all.map((p) => this.letGo(p.file, (server) => server.release(DISPOSE_GRACE_MS))), ...this.stopping.values()]);
+  }
+
+  /** Idempotent: cancels starts in progress, stops (or lets go of) every server, and resolves when this window holds none. */
   async dispose(): Promise<void> {
-    if (this.disposed.signal.aborted) return this.stopAll(DISPOSE_GRACE_MS);
+    if (this.disposed.signal.aborted) return this.releaseAll();
     this.disposed.abort();
     clearTimeout(this.countsTimer);
-    await this.stopAll(DISPOSE_GRACE_MS);
+    await this.releaseAll();
     Object.values(this.emitters).forEach((e) => e.dispose());
   }
 
@@ -131,32 +153,48 @@ export class PreviewManager implements vscode.Disposable {
     const settings = this.settings();
     const dataDir = dataDirFor(file, workspaceFolder, settings.dataFolder);
     const name = path.basename(file);
-    this.log.info(`publishing ${file} (data in ${dataDir})`);
+    const log = (line: string, level: LogLevel) => this.log[level](`[${name}] ${line}`);
     const signal = options.signal ? AbortSignal.any([options.signal, this.disposed.signal]) : this.disposed.signal;
-    const process = await PreviewProcess.start({
-      cliPath: this.cliPath, modelFile: file, dataDir,
-      port: settings.port || undefined, workers: settings.workers || undefined,
+    const serve = {
+      cliPath: this.cliPath, modelFile: file, dataDir, port: settings.port || undefined, workers: settings.workers || undefined,
       extraArgs: serveArguments(settings, options.tunnel), env: options.env, signal,
-      log: (line, level) => this.log[level](`[${name}] ${line}`),
-    });
-    const preview = new RunningPreview(file, dataDir, process);
+    };
+    // A server already holds the data folder (another window, the CLI, a detached one of ours): share it.
+    let server: PreviewServer | undefined = await AttachedServer.attach(dataDir, log);
+    if (!server && settings.keepRunning === 'untilStopped') {
+      this.log.info(`publishing ${file} as a process of its own (data in ${dataDir})`);
+      await startDetachedServer(serve);
+      server = await AttachedServer.attach(dataDir, log);
+      if (!server) throw new Error(`the detached server of ${name} said it serves, but ${dataDir}/server.json names no running server`);
+    }
+    if (!server) {
+      this.log.info(`publishing ${file} (data in ${dataDir})`);
+      server = ownedChild(await PreviewProcess.start({ ...serve, log }));
+    }
+    return this.follow(file, dataDir, server, options.tunnel);
+  }
+
+  /** Makes `server` the running preview of `file`: its events, its end, its feedback. */
+  private async follow(file: string, dataDir: string, server: PreviewServer, tunnel: PublishTunnel): Promise<RunningPreview> {
+    const preview = new RunningPreview(file, dataDir, server, tunnel);
     this.previews.set(file, preview);
     this.lastRuns.delete(file); // the new run loads every record again
     // Right after start resolved, before any await: the events it held (this run's first) come next.
-    process.events.on('event', (event) => {
+    server.events.on('event', (event) => {
       const change = preview.apply(event);
       if (change === 'state') this.emitters.changed.fire(preview);
       if (change === 'counts') this.countsChanged();
       this.emitters.event.fire({ preview, event });
     });
-    process.events.on('reset', () => void this.reload(preview));
-    void process.exited.then((exit) => {
+    server.events.on('reset', () => void this.reload(preview));
+    void server.exited.then((exit) => {
       if (this.previews.get(file) !== preview) return; // stopped on purpose
       this.previews.delete(file);
       this.lastRuns.set(file, preview);
       this.emitters.changed.fire(undefined);
       if (!exit.expected) this.emitters.died.fire({ file, exit });
     });
+    this.memory?.remember(file, tunnel);
     await this.reload(preview);
     this.emitters.changed.fire(preview);
     return preview;

@@ -1,6 +1,10 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { ErrorEvent, StreamedEvent } from '../../shared/events';
+import type { ErrorEvent, ShareLinkChangedEvent, StreamedEvent, TunnelUrlChangedEvent } from '../../shared/events';
+import { describeEnd } from '../../client/child-output';
+import type { PreviewProcessExit } from '../../client/preview-process';
+import { crashText } from './crash-text';
+import { linkChangeText } from './link-change-text';
 import type { PreviewManager } from './preview-manager';
 import type { RunningPreview } from './running-preview';
 
@@ -10,7 +14,8 @@ type EventHandlers = { [K in StreamedEvent['event']]?: (preview: RunningPreview,
 
 /**
  * What is worth interrupting the user for: a server that died (why, with Show log and Restart), a tunnel that gave
- * up (the link is dead), a public URL that changed (the old link is dead; copy the new one), what the server
+ * up (the link is dead), a link that changed without the owner asking — a tunnel that could not get its public address
+ * back, a port taken by another program, an expired link re-issued (the old link is dead; copy the new one), what the server
  * reports wrong (a re-export that did not load, an invalid sidecar, a worker that failed), each distinct error once,
  * a data folder that cannot be written (a full disk: stakeholders' feedback waits in their pages until there is
  * space) and its recovery, once each, and someone guessing the link's password (rotate it if it leaked). Reconnecting is not: the status bar shows it. One entry per event kind in
@@ -28,11 +33,15 @@ export class PreviewNotifications implements vscode.Disposable {
         'Show log': () => this.log.show(),
       });
     },
-    'tunnel-url-changed': (preview, event) => {
-      this.notify('warning', `The public link of ${preview.model} changed (the ${event.provider} tunnel could not keep its address). The old link no longer works.`, {
-        'Copy new link': () => vscode.env.clipboard.writeText(event.shareUrl),
+    // Sent after several failed checks in a row (the keeper's threshold), so it is a sustained failure, not a blip.
+    'tunnel-unreachable': (preview, event) => {
+      void this.notify('warning', `The ${event.provider} tunnel of ${preview.model} is up, but its link does not reach the preview from outside: ${event.reason} (${event.failedChecks} checks in a row). People with the link probably see an error; Model Preview keeps checking and says when it works again in the status bar.`, {
+        'Show log': () => this.log.show(),
+        'Copy link': () => vscode.env.clipboard.writeText(preview.shareUrl),
       });
     },
+    'tunnel-url-changed': (preview, event) => this.reportLinkChange(preview, event),
+    'share-link-changed': (preview, event) => this.reportLinkChange(preview, event),
     'password-lockout': (preview, event) => {
       this.notify('warning', `Someone may be guessing the password of ${preview.model}'s share link: ${event.failedAttempts} wrong passwords within ${Math.round(event.windowSeconds / 60)} minutes. No password is accepted until ${new Date(event.until).toLocaleTimeString()}; people who already unlocked the page keep access.`, {
         'Rotate link': () => vscode.commands.executeCommand('modelPreview.rotateLink', { file: preview.file }),
@@ -54,12 +63,23 @@ export class PreviewNotifications implements vscode.Disposable {
 
   constructor(previews: PreviewManager, private readonly log: vscode.LogOutputChannel) {
     this.subscriptions = [
-      previews.onDidDie(({ file, exit }) => void this.reportDeath(file, exit.lastStderr)),
+      previews.onDidDie(({ file, exit }) => void this.reportDeath(file, exit)),
       previews.onDidReceiveEvent(({ preview, event }) => {
         const handle = this.handlers[event.event] as ((p: RunningPreview, e: StreamedEvent) => void) | undefined;
         handle?.(preview, event);
       }),
     ];
+  }
+
+  /** "Copy link" copies the link as it is when clicked: a later change may have replaced the one this toast is about. */
+  private reportLinkChange(preview: RunningPreview, event: ShareLinkChangedEvent | TunnelUrlChangedEvent): void {
+    const text = linkChangeText(preview.model, event);
+    if (!text) return;
+    this.log.warn(text);
+    void this.notify('warning', text, {
+      'Copy link': () => vscode.env.clipboard.writeText(preview.shareUrl),
+      'Show QR code': () => vscode.commands.executeCommand('modelPreview.showQrCode', { file: preview.file }),
+    });
   }
 
   private reportError(preview: RunningPreview, event: ErrorEvent): void {
@@ -83,10 +103,9 @@ export class PreviewNotifications implements vscode.Disposable {
     for (const key of shown ?? []) if (key.startsWith(`${source}\n`)) shown!.delete(key);
   }
 
-  private async reportDeath(file: string, lastStderr: string[]): Promise<void> {
-    const reason = lastStderr.at(-1) ?? 'no message';
-    this.log.error(`the preview server of ${file} stopped unexpectedly: ${lastStderr.join('\n')}`);
-    await this.notify('error', `The preview of ${path.basename(file)} stopped: ${reason}`, {
+  private async reportDeath(file: string, exit: PreviewProcessExit): Promise<void> {
+    this.log.error(`the preview server of ${file} stopped unexpectedly (${describeEnd(exit)}); its last stderr lines:\n${exit.lastStderr.join('\n')}`);
+    await this.notify('error', crashText(path.basename(file), exit, exit.lastStderr), {
       'Show log': () => this.log.show(),
       Restart: () => vscode.commands.executeCommand('modelPreview.publish', vscode.Uri.file(file)),
     });

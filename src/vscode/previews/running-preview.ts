@@ -1,10 +1,11 @@
 import type { RegressionSummary } from '../../shared/webview-messages';
-import type { PreviewProcess } from '../../client/preview-process';
 import type { StreamedEvent } from '../../shared/events';
 import type { FeedbackRecord } from '../../shared/feedback-record';
 import type { ShareLinkInfo } from '../../shared/share-link';
 import { MAX_VIEW_RECORDS } from '../../shared/webview-messages';
 import type { PreviewProblems } from '../models/model-tree';
+import type { PreviewServer } from './preview-server';
+import type { PublishTunnel } from './serve-arguments';
 
 /** Live counts for the status bar: predictions since the preview started; thumbs up and down of all its feedback. */
 export interface PreviewCounts {
@@ -23,10 +24,14 @@ export type PreviewChange = 'counts' | 'state' | undefined;
  */
 export class RunningPreview {
   modelVersion: string;
-  tunnelState: 'none' | 'up' | 'reconnecting' | 'down';
+  /** `unreachable`: up by the provider's word, but the keeper's checks of the public URL from outside keep failing. */
+  tunnelState: 'none' | 'up' | 'reconnecting' | 'down' | 'unreachable';
   /** "Is it fixed now?": the last regression replay's counts (the Feedback view shows them). */
   regressions?: RegressionSummary;
-  /** Set for VS Code port forwarding: the forwarded base URL (`asExternalUri` of the local one) replaces the local one. */
+  /**
+   * Set when people reach the server at another address than its own: VS Code port forwarding's URL (`asExternalUri`
+   * of the local one), or this computer's address on its network (Share on this network). It replaces the local one.
+   */
   forwardedBaseUrl?: string;
   readonly counts: PreviewCounts = { predictions: 0, up: 0, down: 0 };
   /** What the server reported wrong that still holds: a re-export that did not load, a sidecar it ignores. */
@@ -38,7 +43,14 @@ export class RunningPreview {
   /** The link as the server last said: `ready`, then the tunnel and share-link events and the owner calls. */
   private link: string;
 
-  constructor(readonly file: string, readonly dataDir: string, readonly process: PreviewProcess) {
+  constructor(
+    readonly file: string,
+    readonly dataDir: string,
+    /** Its server: forked by this window, or attached to (see `PreviewServer`). */
+    readonly process: PreviewServer,
+    /** How the owner chose to share it: who can open the link (`linkReach`). */
+    readonly publishedAs: PublishTunnel = 'none',
+  ) {
     this.modelVersion = process.ready.modelVersion;
     this.tunnelState = process.ready.tunnel === 'none' ? 'none' : 'up';
     this.link = process.ready.shareUrl;
@@ -78,6 +90,11 @@ export class RunningPreview {
 
   get tunnel(): string {
     return this.process.ready.tunnel;
+  }
+
+  /** How the link is reached, as the tree says it: the server's tunnel provider, or `lan` / `vscode` (the extension's). */
+  get linkKind(): string {
+    return this.publishedAs === 'lan' || this.publishedAs === 'vscode' ? this.publishedAs : this.tunnel;
   }
 
   get feedback(): FeedbackRecord[] {
@@ -141,10 +158,16 @@ export class RunningPreview {
         return 'state';
       case 'tunnel-up':
         this.tunnelState = 'up';
+        delete this.problems.unreachable;
         this.link = e.shareUrl;
         return 'state';
       case 'tunnel-down':
         this.tunnelState = e.retryInMs === undefined ? 'down' : 'reconnecting';
+        delete this.problems.unreachable;
+        return 'state';
+      case 'tunnel-unreachable':
+        this.tunnelState = 'unreachable';
+        this.problems.unreachable = `${e.publicUrl} does not reach the preview from outside (${e.failedChecks} checks in a row): ${e.reason}`;
         return 'state';
       case 'tunnel-url-changed':
       case 'share-link-changed':

@@ -9,35 +9,13 @@ import type { ModelPreviewExtension } from '../../../src/vscode/model-preview-ex
 import { modelNodes } from '../../../src/vscode/models/model-tree';
 import { dataDirFor } from '../../../src/vscode/previews/data-dir';
 import type { StorageEvent } from '../../../src/shared/events';
-import { HANDSHAKE_ENV, waitForStep, writeStep } from '../handshake';
+import { askPage, EXTENSION_ID, handshake, until } from './suite-kit';
 
 /**
  * Runs inside a real VS Code extension host, on a fixture workspace holding examples/iris. What the user sees in the
  * workbench (the Feedback view's cards, the notification) is read from the DOM by the launcher's page callback
  * (test/integration/extension.test.ts), reached through a file handshake.
  */
-const EXTENSION_ID = 'model-preview.model-preview';
-/**
- * The launcher's page callback, when there is one (run-in-code-server.ts drives the workbench in chromium). Under
- * @vscode/test-electron there is none: the same tests run, the DOM checks are left out, and the few steps a person
- * would do by clicking are done through the API instead.
- */
-const handshake = process.env[HANDSHAKE_ENV];
-async function askPage<T>(step: string, request: unknown, timeoutMs = 30_000): Promise<T | undefined> {
-  if (!handshake) return undefined;
-  writeStep(handshake, step, 'request', request);
-  return waitForStep<T>(handshake, step, 'answer', timeoutMs);
-}
-
-const until = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 /** Every line the extension writes to its "Model Preview" log channel from activation on, with its level. */
 const logged: Array<{ level: string; line: string }> = [];
@@ -371,12 +349,12 @@ describe('Model Preview in a real VS Code extension host', () => {
     assert.deepEqual(answer.fixedNow, ['Fixed now: 2 of 3 corrected thumbs-down on iris@9e6862570fb3']);
   });
 
-  it('a server that dies is reported with "Show log" and "Restart"; Restart brings the same link back', async () => {
+  it('a server that dies is reported with why (its signal, its last stderr lines), "Show log" and "Restart"; Restart brings the same link back', async () => {
     const preview = api.previews.get(iris)!;
     process.kill(preview.process.pid, 'SIGKILL');
     const answer = await askPage<{ text: string; buttons: string[] }>('server-died', { text: 'The preview of iris.onnx stopped' });
     if (answer) {
-      assert.match(answer.text, /The preview of iris\.onnx stopped/);
+      assert.match(answer.text, /The preview of iris\.onnx stopped unexpectedly \(killed by SIGKILL: the system may have run out of memory, or another program killed it\)/, 'the toast says why');
       assert.deepEqual(answer.buttons, ['Show log', 'Restart']);
     } else {
       await until('the death to be noticed', () => api.previews.get(iris) === undefined);

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { Router, urlencoded, type RequestHandler, type Response } from 'express';
 import escapeHtml from 'escape-html';
 import type { ModelCard } from '../../../shared/model-card';
-import type { AccessControl } from '../access';
+import { pageHead } from '../../../shared/page-head';
+import { PASSWORD_HEADER, type AccessControl } from '../access';
 import type { Admission } from '../admission';
 import { HttpError } from '../http-error';
 import type { PasswordBudget } from '../rate-limits';
@@ -21,11 +22,24 @@ export const PAGE_CSP = [
   "media-src 'self' blob:", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
 ].join('; ');
 
+type Asset = { file: string; type: string };
+
 /** The page's assets, by the only names served (no path from the request ever reaches the file system). */
-const ASSETS: Record<string, { file: string; type: string }> = {
+const ASSETS: Record<string, Asset> = {
   'page.js': { file: 'page.js', type: 'text/javascript; charset=utf-8' },
   'page.css': { file: 'page.css', type: 'text/css; charset=utf-8' },
 };
+
+/**
+ * The page's service worker (src/page/service-worker.ts), served beside the page so that its scope is the page's
+ * folder: the offline explanation for a reloaded link while the preview is away. Its own CSP limits it to fetching
+ * from this origin.
+ */
+const SERVICE_WORKER: Asset = { file: 'page-sw.js', type: 'text/javascript; charset=utf-8' };
+const SERVICE_WORKER_CSP = "default-src 'none'; connect-src 'self'";
+
+/** Sent with the page: the service worker leaves an origin whose page no longer says it is a preview's. */
+export const PAGE_MARKER_HEADER = 'X-Model-Preview';
 
 /**
  * Where the webpack page bundle is: `dist/page/`. From the webpack server bundle `__dirname` is `dist/`; from the tsc
@@ -53,16 +67,7 @@ function shell(card: ModelCard | undefined): string {
     : '<p class="brand">Model Preview</p><h1>Model Preview</h1>';
   return `<!doctype html>
 <html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<meta name="color-scheme" content="light dark">
-<title>${escapeHtml(title)} · Model Preview</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="assets/page.css">
-<script src="assets/page.js" defer></script>
-</head>
+${pageHead(escapeHtml(title), 'assets/page.css', '<script src="assets/page.js" defer></script>\n')}
 <body>
 <header id="page-header" class="page-header">
 ${header}
@@ -81,8 +86,7 @@ function sendPasswordPage(res: Response, status: number, error?: string, headers
     .send(noticePage({ title: 'This preview needs a password', message: 'Ask the person who shared the link for its password.', passwordForm: { error } }));
 }
 
-function sendAsset(name: string, res: Response): void {
-  const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined; // not __proto__ or constructor
+function sendAsset(name: string, res: Response, asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined /* not __proto__ or constructor */): void {
   const dir = pageAssetDir();
   if (!asset || !dir) throw new HttpError(404, `no such asset: ${name}${dir ? '' : ' (the page is not built: run `npm run build`)'}`);
   res.type(asset.type).sendFile(path.join(dir, asset.file), { dotfiles: 'deny', cacheControl: false, lastModified: false, etag: false });
@@ -108,7 +112,7 @@ export function pageRoute(backend: ModelBackend, access: AccessControl, admissio
     if (admission.credentials(req).verdict === 'locked') return void sendPasswordPage(res, 401);
     next();
   }, share, (_req, res) => {
-    res.set({ 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store' }).type('html').send(shell(backend.card()));
+    res.set({ 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store', [PAGE_MARKER_HEADER]: 'page' }).type('html').send(shell(backend.card()));
   }).all(methodNotAllowed);
   // The password form posts here. The link's token must already be in the cookie; wrong passwords count against the
   // guessing budgets, and once those are spent the form says so (429) whatever was typed.
@@ -127,6 +131,18 @@ export function pageRoute(backend: ModelBackend, access: AccessControl, admissio
     if (!correct) return void sendPasswordPage(res, 401, 'That password is not right.');
     res.cookie(access.unlockCookieName, access.unlockCookieValue!, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
     res.redirect(303, './');
+  }).all(methodNotAllowed);
+  // The page's "open on phone" QR code and its "Use via API" snippets need the link the visitor opened, whose token
+  // the HttpOnly cookie hides from the page's script: it gets the token it was opened with (the current one: after a
+  // rotation the cookie is refused), and the header a program sends the link's password in, if it has one. An invited
+  // reviewer gets their own invite token: the general one would outlive a revoke of theirs (and invite-only mode).
+  router.route('/api/page-link').get(share, (req, res) => {
+    const token = admission.credentials(req).invite !== undefined ? access.presentedToken(req)! : access.shareToken;
+    res.json({ token, ...(access.passwordRequired ? { passwordHeader: PASSWORD_HEADER } : {}) });
+  }).all(methodNotAllowed);
+  router.route('/page-sw.js').get(share, (_req, res) => {
+    res.set({ 'Content-Security-Policy': SERVICE_WORKER_CSP });
+    sendAsset(SERVICE_WORKER.file, res, SERVICE_WORKER);
   }).all(methodNotAllowed);
   router.route('/assets/:name').get(share, (req, res) => {
     sendAsset(String(req.params.name), res);
