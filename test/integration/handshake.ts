@@ -7,6 +7,8 @@ import * as path from 'node:path';
  * `<dir>/<step>.request.json`; the other answers with `<dir>/<step>.answer.json`.
  */
 export const HANDSHAKE_ENV = 'MODEL_PREVIEW_IT_HANDSHAKE';
+/** The suite file (in out/test/integration/suite/) that suite/index.ts runs: extension.suite.js when unset. */
+export const SUITE_ENV = 'MODEL_PREVIEW_IT_SUITE';
 
 /** In the handshake folder: one JSON line per test of the suite, written as each ends (suite/index.ts). */
 export const RESULTS_FILE = 'results.jsonl';

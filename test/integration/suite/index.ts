@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { HANDSHAKE_ENV, RESULTS_FILE, type StepResult } from '../handshake';
+import { HANDSHAKE_ENV, RESULTS_FILE, SUITE_ENV, type StepResult } from '../handshake';
 
 /**
  * The suite's entry, loaded by the extension host (extensionTestsPath) under either launcher (code-server here,
@@ -15,7 +15,8 @@ export function run(): Promise<void> {
   const Mocha = require(require.resolve('mocha', { paths: [repoRoot] })) as typeof import('mocha');
   // bail: the steps build on each other (publish, then feedback, then stop): after a failure the rest would only time out.
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 60_000, reporter: 'spec', bail: true });
-  mocha.addFile(path.join(__dirname, 'extension.suite.js'));
+  // Which suite: the launcher names one (a first-run workspace needs a window of its own); extension.suite.js by default.
+  mocha.addFile(path.join(__dirname, process.env[SUITE_ENV] ?? 'extension.suite.js'));
   const handshake = process.env[HANDSHAKE_ENV];
   const record = (result: StepResult) => handshake && appendFileSync(path.join(handshake, RESULTS_FILE), JSON.stringify(result) + '\n');
   return new Promise((resolve, reject) => {
