@@ -10,6 +10,7 @@ import { modelNodes } from '../../../src/vscode/models/model-tree';
 import { dataDirFor } from '../../../src/vscode/previews/data-dir';
 import type { StorageEvent } from '../../../src/shared/events';
 import { HANDSHAKE_ENV, waitForStep, writeStep } from '../handshake';
+import { until } from './until';
 
 /**
  * Runs inside a real VS Code extension host, on a fixture workspace holding examples/iris. What the user sees in the
@@ -29,15 +30,6 @@ async function askPage<T>(step: string, request: unknown, timeoutMs = 30_000): P
   return waitForStep<T>(handshake, step, 'answer', timeoutMs);
 }
 
-const until = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 /** Every line the extension writes to its "Model Preview" log channel from activation on, with its level. */
 const logged: Array<{ level: string; line: string }> = [];

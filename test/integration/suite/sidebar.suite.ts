@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { ModelPreviewExtension } from '../../../src/vscode/model-preview-extension';
 import { syntheticFeedback } from '../../helpers/synthetic-feedback';
 import { HANDSHAKE_ENV, waitForStep, writeStep } from '../handshake';
+import { until } from './until';
 
 /**
  * The sidebar a data scientist lives in, in a real VS Code extension host: the walkthrough ticking on a real export,
@@ -24,15 +25,8 @@ async function askPage<T>(step: string, request: unknown, timeoutMs = 40_000): P
   return waitForStep<T>(handshake, step, 'answer', timeoutMs);
 }
 
-const until = async <T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
+const tokenOf = (link: string) => new URL(link).searchParams.get('t');
+
 
 /** Every write to the "Model Preview" channel, and each that threw (a write to a closed channel throws). */
 const writes: Array<{ level: string; line: string; threw?: string }> = [];
@@ -204,8 +198,10 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     assert.equal(seen.link, shareUrl, 'the editor shows the share link');
     assert.equal(seen.feedback, 3, 'the latest feedback is listed');
     assert.match(seen.stoppedState, /Not published/, 'Stop in the editor stopped the preview');
-    await until('the preview running again', () => api.previews.get(iris));
-    assert.equal(seen.republishedLink, shareUrl, 'Publish in the editor brought the same link back');
+    const again = await until('the preview running again', () => api.previews.get(iris));
+    assert.equal(seen.republishedLink, again.shareUrl, 'the editor shows the new run\'s link');
+    assert.equal(tokenOf(again.shareUrl), tokenOf(shareUrl), 'Publish in the editor brought the link back with the same token');
+    shareUrl = again.shareUrl;
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -224,7 +220,7 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
       await vscode.commands.executeCommand('modelPreview.publishFromNotebook');
     }
     const preview = await until('the preview of the exported model', () => api.previews.get(iris), 30_000);
-    assert.equal(preview.shareUrl, shareUrl);
+    assert.equal(tokenOf(preview.shareUrl), tokenOf(shareUrl));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
