@@ -92,8 +92,6 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   });
   writeStep(dir, 'view-sizes', 'answer', sizes);
 
-  await waitForStep(dir, 'walkthrough-done', 'request', 150_000, signal);
-  writeStep(dir, 'walkthrough-done', 'answer', { steps: await walkthroughSteps(page, { publish: 'true', feedback: 'true' }) });
 
   await waitForStep(dir, 'filters', 'request', 150_000, signal);
   const frame = await waitForFrameWith(page, '[data-testid="feedback-card"]', { timeoutMs: 30_000, signal }).catch(async (err: Error) => {
@@ -207,6 +205,9 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await shot(page, 'feedback-table-filtered.png');
   await table.click('[data-testid="table-row"][aria-rowindex="2"]');
   writeStep(dir, 'feedback-table', 'answer', { status, rowElements, lastRowIndex, lines, bars, legend, oldestFirst, filtered, cspViolations: cspViolations.slice(violationsBefore) });
+
+  await waitForStep(dir, 'walkthrough-done', 'request', 150_000, signal);
+  writeStep(dir, 'walkthrough-done', 'answer', { steps: await walkthroughSteps(page, { publish: 'true', feedback: 'true' }) });
 }
 
 describe('the sidebar in a real VS Code extension host (code-server 4.100.3 + chromium)', function () {

@@ -22,7 +22,7 @@ const isoMinute = (ts: string): string => {
 export const COLUMNS: readonly Column[] = [
   { id: 'time', title: 'Time (UTC)', text: (r) => isoMinute(r.ts) },
   { id: 'version', title: 'Version', text: (r) => versionLabel(r.model, r.modelVersion) },
-  { id: 'rating', title: 'Rating', text: (r) => (r.rating === 'up' ? '👍 up' : '👎 down') },
+  { id: 'rating', title: 'Rating', text: (r) => (r.rating === 'up' ? 'up' : 'down') },
   { id: 'predicted', title: 'Predicted', text: (r) => r.predicted ?? '' },
   { id: 'expected', title: 'Expected', text: (r) => r.expected ?? '' },
   { id: 'reasons', title: 'Reasons', text: (r) => (r.reasons ?? []).join('; ') },

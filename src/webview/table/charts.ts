@@ -42,7 +42,7 @@ export function upShareChart(rows: readonly FeedbackCard[]): HTMLElement {
   const series = upShareSeries(rows, bucket);
   const svg = chartSvg('Share of thumbs up per version over time');
   const times = series.flatMap((s) => s.points.map((p) => p.t));
-  if (times.length === 0) return el('figure', { class: 'chart', 'data-testid': 'chart-up-share' }, el('figcaption', {}, 'Share of 👍 per version'), el('p', { class: 'muted' }, 'No feedback to chart.'));
+  if (times.length === 0) return el('figure', { class: 'chart', 'data-testid': 'chart-up-share' }, el('figcaption', {}, 'Share of thumbs up per version'), el('p', { class: 'muted' }, 'No feedback to chart.'));
   const from = Math.min(...times);
   const to = Math.max(...times, from + bucket);
   const x = scaleUtc([new Date(from), new Date(to)], [M.left, W - M.right]);
@@ -64,7 +64,7 @@ export function upShareChart(rows: readonly FeedbackCard[]): HTMLElement {
     }
   });
   return el('figure', { class: 'chart', 'data-testid': 'chart-up-share' },
-    el('figcaption', {}, `Share of 👍 per version, per ${bucket < 86_400_000 ? 'hour' : 'day'} (UTC)`), svg, legend(series.map((s, k) => ({ label: s.label, colour: k }))));
+    el('figcaption', {}, `Share of thumbs up per version, per ${bucket < 86_400_000 ? 'hour' : 'day'} (UTC)`), svg, legend(series.map((s, k) => ({ label: s.label, colour: k }))));
 }
 
 export function reasonsChart(rows: readonly FeedbackCard[]): HTMLElement {
@@ -92,7 +92,7 @@ export function reasonsChart(rows: readonly FeedbackCard[]): HTMLElement {
     });
   });
   return el('figure', { class: 'chart', 'data-testid': 'chart-reasons' },
-    el('figcaption', {}, 'What is wrong: reasons given with 👎, per version'), svg, legend(reasons.map((r, j) => ({ label: r, colour: j }))));
+    el('figcaption', {}, 'What is wrong: reasons given with thumbs down, per version'), svg, legend(reasons.map((r, j) => ({ label: r, colour: j }))));
 }
 
 /** Both charts of `rows`, replacing what `root` showed. */
