@@ -28,6 +28,14 @@ export interface FeedbackCard {
   expected?: string;
   comment?: string;
   reviewer?: string;
+  /** True when the name comes from the reviewer's invite link. */
+  reviewerVerified?: boolean;
+  /** What a thumbs-down said is wrong. */
+  reasons?: string[];
+  /** The review-set case it judged. */
+  caseId?: string;
+  /** One line of what the model was given (input-summary.ts), e.g. `features: [6.7, 3, 5.2, 2.3]`. */
+  inputSummary?: string;
 }
 
 /**
@@ -36,9 +44,14 @@ export interface FeedbackCard {
  * running previews.
  */
 export type ToWebview =
-  | { type: 'reset'; previews: PreviewSummary[]; records: FeedbackCard[] }
+  | { type: 'reset'; previews: PreviewSummary[]; records: FeedbackCard[]; sort?: FeedbackSort }
   | { type: 'records'; records: FeedbackCard[] }
-  | { type: 'previews'; previews: PreviewSummary[] };
+  | { type: 'previews'; previews: PreviewSummary[] }
+  | { type: 'sort'; sort: FeedbackSort }
+  | { type: 'focus-filter' };
+
+/** The order of the cards, chosen in the view's title bar: newest first, or thumbs-down first (then newest). */
+export type FeedbackSort = 'newest' | 'worst';
 
 /** Help the empty view links to. A closed list, not a command name: the view must not be able to run commands. */
 export type HelpTopic = 'docs' | 'walkthrough';
@@ -78,6 +91,10 @@ export function toFeedbackCard(record: FeedbackCard): FeedbackCard {
   if (record.expected !== undefined) card.expected = record.expected;
   if (record.comment !== undefined) card.comment = record.comment;
   if (record.reviewer !== undefined) card.reviewer = record.reviewer;
+  if (record.reviewerVerified === true) card.reviewerVerified = true;
+  if (record.reasons !== undefined && record.reasons.length > 0) card.reasons = record.reasons.slice();
+  if (record.caseId !== undefined) card.caseId = record.caseId;
+  if (record.inputSummary !== undefined) card.inputSummary = record.inputSummary;
   return card;
 }
 
@@ -91,6 +108,8 @@ const MAX_ID = 200;
 const MAX_NAME = 1000;
 /** The stored limits are 4000 (comment), 1000 (expected), 100 (reviewer); the guard leaves room and stops abuse. */
 const MAX_TEXT = 10_000;
+/** The stored limit is 20 reasons. */
+const MAX_REASONS_SHOWN = 50;
 
 type Fields = Record<string, unknown>;
 
@@ -121,7 +140,15 @@ export function isFeedbackCard(x: unknown): x is FeedbackCard {
     && isOptionalString(x.predicted, MAX_TEXT)
     && isOptionalString(x.expected, MAX_TEXT)
     && isOptionalString(x.comment, MAX_TEXT)
-    && isOptionalString(x.reviewer, MAX_TEXT);
+    && isOptionalString(x.reviewer, MAX_TEXT)
+    && (x.reviewerVerified === undefined || typeof x.reviewerVerified === 'boolean')
+    && (x.reasons === undefined || (Array.isArray(x.reasons) && x.reasons.length <= MAX_REASONS_SHOWN && x.reasons.every((r) => isString(r, MAX_TEXT))))
+    && isOptionalString(x.caseId, MAX_TEXT)
+    && isOptionalString(x.inputSummary, MAX_TEXT);
+}
+
+function isFeedbackSort(x: unknown): x is FeedbackSort {
+  return x === 'newest' || x === 'worst';
 }
 
 function isArrayOf<T>(x: unknown, guard: (item: unknown) => item is T): x is T[] {
@@ -133,11 +160,15 @@ export function isToWebview(x: unknown): x is ToWebview {
   if (!isObject(x)) return false;
   switch (x.type) {
     case 'reset':
-      return isArrayOf(x.previews, isPreviewSummary) && isArrayOf(x.records, isFeedbackCard);
+      return isArrayOf(x.previews, isPreviewSummary) && isArrayOf(x.records, isFeedbackCard) && (x.sort === undefined || isFeedbackSort(x.sort));
     case 'records':
       return isArrayOf(x.records, isFeedbackCard);
     case 'previews':
       return isArrayOf(x.previews, isPreviewSummary);
+    case 'sort':
+      return isFeedbackSort(x.sort);
+    case 'focus-filter':
+      return true;
     default:
       return false;
   }
