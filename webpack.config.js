@@ -121,11 +121,11 @@ const extension = {
   stats: 'errors-warnings',
 };
 
-/** The Feedback webview view: browser code (own tsconfig, lib dom); linked from the provider's HTML via asWebviewUri. */
+/** The Feedback webview view, the feedback table and the .onnx model editor: browser code (own tsconfig, lib dom); linked from the provider's HTML via asWebviewUri. */
 const webview = {
   name: 'webview',
   target: 'web',
-  entry: { feedback: './src/webview/main.ts' },
+  entry: { feedback: './src/webview/main.ts', table: './src/webview/table/main.ts', model: './src/webview/model/main.ts' },
   output: { path: path.resolve(__dirname, 'dist/webview'), filename: '[name].js', clean: true },
   resolve: { extensions: ['.ts', '.js'] },
   module: {

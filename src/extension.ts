@@ -8,7 +8,10 @@ export function activate(context: vscode.ExtensionContext): ModelPreviewExtensio
   const started = performance.now();
   const log = vscode.window.createOutputChannel('Model Preview', { log: true });
   extension = new ModelPreviewExtension(context, log);
-  context.subscriptions.push(log, { dispose: () => void extension?.dispose() });
+  // Not the log itself: VS Code disposes the subscriptions right after calling deactivate, without waiting for it,
+  // while the servers are still stopping (and logging). The extension closes the log once they are gone.
+  const owned = extension;
+  context.subscriptions.push({ dispose: () => void owned.dispose() });
   extension.activationMs = performance.now() - started;
   log.info(`activated in ${extension.activationMs.toFixed(1)} ms`);
   return extension;

@@ -1,6 +1,7 @@
 import type { BenchCase } from '../lib/case';
 import { coldStart } from './cold-start';
 import { feedbackLatency } from './feedback-latency';
+import { feedbackTable } from './feedback-table';
 import { imageBinary } from './image-binary';
 import { inferThroughput } from './infer-throughput';
 import { modelMemory } from './model-memory';
@@ -12,4 +13,4 @@ import { tunnelLatency } from './tunnel-latency';
 import { vscodeActivation } from './vscode-activation';
 
 /** Every case, in the order `run.ts` runs them. */
-export const CASES: BenchCase[] = [coldStart, previewStart, previewLifecycle, vscodeActivation, inferThroughput, imageBinary, modelMemory, feedbackLatency, tunnelLatency, pageBanner, reviewFeedback];
+export const CASES: BenchCase[] = [coldStart, previewStart, previewLifecycle, vscodeActivation, inferThroughput, imageBinary, modelMemory, feedbackLatency, tunnelLatency, pageBanner, feedbackTable, reviewFeedback];

@@ -46,6 +46,8 @@ export interface FeedbackCard {
   /** The review-set case it judged, and its set. */
   caseId?: string;
   reviewSet?: string;
+  /** One line of what the model was given (input-summary.ts), e.g. `features: [6.7, 3, 5.2, 2.3]`. */
+  inputSummary?: string;
 }
 
 /**
@@ -54,9 +56,14 @@ export interface FeedbackCard {
  * running previews.
  */
 export type ToWebview =
-  | { type: 'reset'; previews: PreviewSummary[]; records: FeedbackCard[] }
+  | { type: 'reset'; previews: PreviewSummary[]; records: FeedbackCard[]; sort?: FeedbackSort }
   | { type: 'records'; records: FeedbackCard[] }
-  | { type: 'previews'; previews: PreviewSummary[] };
+  | { type: 'previews'; previews: PreviewSummary[] }
+  | { type: 'sort'; sort: FeedbackSort }
+  | { type: 'focus-filter' };
+
+/** The order of the cards, chosen in the view's title bar: newest first, or thumbs-down first (then newest). */
+export type FeedbackSort = 'newest' | 'worst';
 
 /** Help the empty view links to. A closed list, not a command name: the view must not be able to run commands. */
 export type HelpTopic = 'docs' | 'walkthrough';
@@ -100,6 +107,7 @@ export function toFeedbackCard(record: FeedbackCard): FeedbackCard {
   if (record.reasons !== undefined && record.reasons.length > 0) card.reasons = record.reasons.slice();
   if (record.caseId !== undefined) card.caseId = record.caseId;
   if (record.reviewSet !== undefined) card.reviewSet = record.reviewSet;
+  if (record.inputSummary !== undefined) card.inputSummary = record.inputSummary;
   return card;
 }
 
@@ -159,7 +167,12 @@ export function isFeedbackCard(x: unknown): x is FeedbackCard {
     && (x.reviewerVerified === undefined || typeof x.reviewerVerified === 'boolean')
     && (x.reasons === undefined || (Array.isArray(x.reasons) && x.reasons.length <= MAX_REASONS_SHOWN && x.reasons.every((r) => isString(r, MAX_TEXT))))
     && isOptionalString(x.caseId, MAX_TEXT)
-    && isOptionalString(x.reviewSet, MAX_TEXT);
+    && isOptionalString(x.reviewSet, MAX_TEXT)
+    && isOptionalString(x.inputSummary, MAX_TEXT);
+}
+
+function isFeedbackSort(x: unknown): x is FeedbackSort {
+  return x === 'newest' || x === 'worst';
 }
 
 function isArrayOf<T>(x: unknown, guard: (item: unknown) => item is T): x is T[] {
@@ -171,11 +184,15 @@ export function isToWebview(x: unknown): x is ToWebview {
   if (!isObject(x)) return false;
   switch (x.type) {
     case 'reset':
-      return isArrayOf(x.previews, isPreviewSummary) && isArrayOf(x.records, isFeedbackCard);
+      return isArrayOf(x.previews, isPreviewSummary) && isArrayOf(x.records, isFeedbackCard) && (x.sort === undefined || isFeedbackSort(x.sort));
     case 'records':
       return isArrayOf(x.records, isFeedbackCard);
     case 'previews':
       return isArrayOf(x.previews, isPreviewSummary);
+    case 'sort':
+      return isFeedbackSort(x.sort);
+    case 'focus-filter':
+      return true;
     default:
       return false;
   }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { FeedbackRecord } from '../shared/feedback-record';
+import { inputSummary } from '../shared/input-summary';
 import { toFeedbackCard, type FeedbackCard } from '../shared/webview-messages';
 import type { PreviewManager } from './previews/preview-manager';
 import type { RunningPreview } from './previews/running-preview';
@@ -15,9 +16,9 @@ export class FeedbackRelay implements vscode.Disposable {
 
   constructor(private readonly previews: PreviewManager, private readonly view: FeedbackViewProvider) {
     this.subscriptions = [
-      previews.onDidReload((p) => view.replaceCards(p.id, p.feedback.map((r) => cardOf(p, r)))),
+      previews.onDidReload((p) => view.replaceCards(p.id, p.feedback.map((r) => cardOf(p.id, r)))),
       previews.onDidReceiveEvent(({ preview, event }) => {
-        if (event.event === 'feedback') view.addCards([cardOf(preview, event.record)]);
+        if (event.event === 'feedback') view.addCards([cardOf(preview.id, event.record)]);
         if (event.event === 'model-reloaded' || event.event === 'regression-replayed') this.sendPreviews();
       }),
       previews.onDidChange(() => this.sendPreviews()),
@@ -33,4 +34,7 @@ export class FeedbackRelay implements vscode.Disposable {
   }
 }
 
-const cardOf = (preview: RunningPreview, record: FeedbackRecord): FeedbackCard => toFeedbackCard({ ...record, previewId: preview.id });
+/** The card of a record (what the sidebar and the feedback table show): no tensors, the inputs as one line. */
+export const cardOf = (previewId: string, record: FeedbackRecord): FeedbackCard => toFeedbackCard({
+  ...record, previewId, inputSummary: inputSummary(record.inputs),
+});

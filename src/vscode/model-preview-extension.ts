@@ -4,6 +4,8 @@ import { registerFeedbackCommands } from './commands/feedback-commands';
 import { registerPageCommands } from './commands/page-commands';
 import { registerInviteCommands } from './commands/invite-commands';
 import { registerPreviewCommands, restorePublished } from './commands/preview-commands';
+import { registerFeedbackViewCommands } from './commands/feedback-view-commands';
+import { registerNotebookCommands } from './commands/notebook-commands';
 import { openExtensionDoc } from './docs/open-extension-doc';
 import { README } from './docs/extension-docs';
 import { FeedbackRelay } from './feedback-relay';
@@ -17,12 +19,15 @@ import { TunnelChoice } from './previews/tunnel-choice';
 import type { ExtensionSettings } from './settings';
 import { SettingsSource } from './settings-source';
 import { FeedbackViewProvider } from './views/feedback-view-provider';
+import { FeedbackTablePanel } from './views/feedback-table-panel';
+import { ModelEditorProvider } from './editors/model-editor-provider';
 import { ModelsTreeProvider } from './views/models-tree-provider';
 import { PreviewStatusBar } from './views/status-bar';
 import { localServingProblem } from './platform-support';
 import { QrCodePanels } from './views/qr-code-panel';
 import { RecordDocuments } from './views/record-documents';
 import type { RecordRef } from '../shared/webview-messages';
+import { WalkthroughProgress } from './walkthrough/walkthrough-progress';
 
 /**
  * The extension's composition root: builds every service once, wires them through constructors, and owns them.
@@ -33,6 +38,7 @@ export class ModelPreviewExtension implements vscode.Disposable {
   readonly previews: PreviewManager;
   readonly catalog: ModelCatalog;
   readonly feedbackView: FeedbackViewProvider;
+  readonly feedbackTable: FeedbackTablePanel;
   /** How long `activate` took (also in the log): the budget is 50 ms. */
   activationMs?: number;
   /** Settles once the previews published before the window went away are published again (or attached to). */
@@ -44,7 +50,8 @@ export class ModelPreviewExtension implements vscode.Disposable {
     const current = () => settings.settings;
     const cliPath = path.join(context.extensionPath, 'dist', 'cli.js');
 
-    this.catalog = own(new ModelCatalog(own(new ModelInspector(cliPath)), current()));
+    const inspector = own(new ModelInspector(cliPath));
+    this.catalog = own(new ModelCatalog(inspector, current()));
     const published = new PublishedPreviews(context.workspaceState);
     this.previews = new PreviewManager(cliPath, log, current, published);
     const records = own(new RecordDocuments());
@@ -55,6 +62,8 @@ export class ModelPreviewExtension implements vscode.Disposable {
     };
     this.feedbackView = own(new FeedbackViewProvider(context.extensionUri, (ref) => void openRecord(ref)));
     own(vscode.commands.registerCommand('modelPreview.openRecord', openRecord));
+    this.feedbackTable = own(new FeedbackTablePanel(context.extensionUri, this.previews, () => current().dataFolder, (record) => records.open(record), log));
+    own(vscode.commands.registerCommand('modelPreview.openFeedbackTable', () => this.feedbackTable.show().then(() => undefined)));
     own(new FeedbackRelay(this.previews, this.feedbackView));
     const openHelp = (topic: 'docs' | 'walkthrough') => topic === 'docs'
       ? openExtensionDoc(context, README)
@@ -64,14 +73,20 @@ export class ModelPreviewExtension implements vscode.Disposable {
     own(new PreviewStatusBar(this.previews));
     own(new ExportNotifier(this.catalog, current, (file) => this.previews.get(file) !== undefined));
     const tree = own(new ModelsTreeProvider(this.catalog));
-    own(vscode.window.registerTreeDataProvider(ModelsTreeProvider.viewId, tree));
+    const treeView = own(vscode.window.createTreeView(ModelsTreeProvider.viewId, { treeDataProvider: tree }));
+    this.feedbackView.setBadgeFallback(treeView);
     own(vscode.window.registerWebviewViewProvider(FeedbackViewProvider.viewType, this.feedbackView));
+    own(new WalkthroughProgress(this.catalog, this.previews));
+    const modelEditor = own(new ModelEditorProvider(context.extensionUri, this.catalog, inspector, this.previews));
+    own(vscode.window.registerCustomEditorProvider(ModelEditorProvider.viewType, modelEditor));
     const tunnels = new TunnelChoice(context.secrets);
     const qrCodes = own(new QrCodePanels(this.previews));
     const previewDeps = { previews: this.previews, catalog: this.catalog, qrCodes, tunnels, settings: current, log };
     for (const command of [
       ...registerPreviewCommands(previewDeps),
       ...registerFeedbackCommands({ previews: this.previews, settings: current, log }),
+      ...registerFeedbackViewCommands(this.feedbackView, context.workspaceState),
+      ...registerNotebookCommands(this.catalog),
       ...registerPageCommands({ catalog: this.catalog, cliPath, exportHelperPath: path.join(context.extensionPath, 'python', 'model_preview_export.py'), log }),
       ...registerInviteCommands(this.previews),
     ]) own(command);
@@ -105,11 +120,20 @@ export class ModelPreviewExtension implements vscode.Disposable {
     void localServingProblem(context.extensionPath).then((problem) => problem && warnOnce(problem, log, () => openHelp('docs')));
   }
 
-  /** Idempotent: stops every preview server (resolving when they are gone), then disposes the rest once. */
-  async dispose(): Promise<void> {
-    await this.previews.dispose();
-    this.disposables.splice(0).reverse().forEach((d) => d.dispose());
+  /**
+   * Idempotent: stops every preview server (resolving when they are gone), then disposes the rest once, the log last:
+   * stopping servers log as they go, and a write to a closed channel throws ("Channel has been closed").
+   */
+  dispose(): Promise<void> {
+    this.disposing ??= (async () => {
+      await this.previews.dispose();
+      this.disposables.splice(0).reverse().forEach((d) => d.dispose());
+      this.log.dispose();
+    })();
+    return this.disposing;
   }
+
+  private disposing?: Promise<void>;
 }
 
 /** A platform that cannot serve models: said once per window, in the log and as a warning that links the README. */

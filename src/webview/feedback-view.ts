@@ -4,6 +4,7 @@ import { cardText } from './logic/card-text';
 import type { ViewState } from './logic/view-state';
 import { applyFilter, filterOptions, upPercent, versionTotals, type VersionTotals } from './logic/versions';
 import { caseRows, fixedNowText, type CaseRow } from './logic/case-agreement';
+import { isQueryActive, matchesQuery, NO_QUERY, queryChoices, sortCards, type CardQuery } from './logic/card-query';
 
 /**
  * The Feedback view's DOM: a filter, per-version totals, and the cards, newest first. Built with createElement and
@@ -12,6 +13,7 @@ import { caseRows, fixedNowText, type CaseRow } from './logic/case-agreement';
  */
 export interface FeedbackViewEvents {
   onFilter(filter: string): void;
+  onQuery(query: CardQuery): void;
   onOpen(card: FeedbackCard): void;
   onHelp(topic: HelpTopic): void;
 }
@@ -32,6 +34,12 @@ function icon(name: string, label?: string): HTMLElement {
 
 export class FeedbackViewDom {
   private readonly filter: HTMLSelectElement;
+  private readonly search: HTMLInputElement;
+  private readonly rating: HTMLSelectElement;
+  private readonly reviewer: HTMLSelectElement;
+  private readonly reason: HTMLSelectElement;
+  private readonly clear: HTMLButtonElement;
+  private choicesSignature = '';
   private readonly totals: HTMLElement;
   private readonly status: HTMLElement;
   private readonly list: HTMLUListElement;
@@ -44,6 +52,22 @@ export class FeedbackViewDom {
   constructor(root: HTMLElement, private readonly events: FeedbackViewEvents) {
     this.filter = el('select', { id: 'feedback-filter', 'data-testid': 'feedback-filter' });
     this.filter.addEventListener('change', () => this.events.onFilter(this.filter.value));
+    this.search = el('input', { type: 'search', id: 'feedback-search', 'data-testid': 'feedback-search', placeholder: 'Search answers, comments, inputs…', 'aria-label': 'Search feedback' });
+    this.rating = el('select', { 'data-testid': 'feedback-rating', 'aria-label': 'Rating' },
+      el('option', { value: '' }, 'Any rating'), el('option', { value: 'up' }, 'Thumbs up'), el('option', { value: 'down' }, 'Thumbs down'));
+    this.reviewer = el('select', { 'data-testid': 'feedback-reviewer', 'aria-label': 'Reviewer' });
+    this.reason = el('select', { 'data-testid': 'feedback-reason', 'aria-label': 'Reason' });
+    this.clear = el('button', { type: 'button', class: 'link', 'data-testid': 'feedback-clear-filters', hidden: true }, 'Clear filters');
+    const query = (): CardQuery => ({
+      text: this.search.value, rating: this.rating.value === 'up' || this.rating.value === 'down' ? this.rating.value : '',
+      reviewer: this.reviewer.value, reason: this.reason.value,
+    });
+    this.search.addEventListener('input', () => this.events.onQuery(query()));
+    for (const select of [this.rating, this.reviewer, this.reason]) select.addEventListener('change', () => this.events.onQuery(query()));
+    this.clear.addEventListener('click', () => {
+      this.events.onQuery({ ...NO_QUERY });
+      this.events.onFilter('');
+    });
     this.totals = el('section', { class: 'totals', 'data-testid': 'feedback-totals', 'aria-label': 'Feedback per model version' });
     this.status = el('p', { class: 'status', role: 'status', 'data-testid': 'feedback-status' });
     this.list = el('ul', { class: 'cards', 'data-testid': 'feedback-list', 'aria-label': 'Feedback, newest first' });
@@ -61,6 +85,7 @@ export class FeedbackViewDom {
       el('header', { class: 'toolbar' },
         el('label', { for: 'feedback-filter' }, icon('filter'), el('span', {}, 'Version')),
         this.filter),
+      el('div', { class: 'filters', 'data-testid': 'feedback-filters' }, this.search, this.rating, this.reviewer, this.reason, this.clear),
       this.totals,
       this.fixedNow,
       this.cases,
@@ -72,13 +97,40 @@ export class FeedbackViewDom {
   render(state: ViewState, nowMs: number): void {
     const allTotals = versionTotals(state.cards, state.previews);
     this.renderFilter(allTotals, state.filter);
-    const visible = applyFilter(state.cards, state.filter);
+    this.renderQuery(state);
+    const visible = sortCards(applyFilter(state.cards, state.filter).filter((c) => matchesQuery(c, state.query)), state.sort);
     this.renderTotals(applyFilter(allTotals, state.filter));
     this.renderFixedNow(state.previews);
     this.renderCases(caseRows(visible));
     this.renderStatus(state);
+    this.list.setAttribute('aria-label', state.sort === 'worst' ? 'Feedback, thumbs-down first' : 'Feedback, newest first');
+    this.list.dataset.sort = state.sort;
     this.renderCards(visible, state.cards, nowMs);
     this.renderEmpty(state, visible.length);
+  }
+
+  /** Puts the cursor in the search box (the view's "Filter" title action). */
+  focusSearch(): void {
+    this.search.focus();
+    this.search.select();
+  }
+
+  private renderQuery(state: ViewState): void {
+    const q = state.query;
+    const choices = queryChoices(state.cards, q);
+    const signature = JSON.stringify(choices);
+    // Rebuilt only when the choices change, so an open dropdown stays open while records arrive.
+    if (signature !== this.choicesSignature) {
+      this.choicesSignature = signature;
+      replaceChildren(this.reviewer, el('option', { value: '' }, 'Any reviewer'), ...choices.reviewers.map((c) => el('option', { value: c.value }, c.label)));
+      replaceChildren(this.reason, el('option', { value: '' }, 'Any reason'), ...choices.reasons.map((c) => el('option', { value: c.value }, c.label)));
+    }
+    this.reason.hidden = choices.reasons.length === 0;
+    if (this.search.value !== q.text) this.search.value = q.text;
+    for (const [select, value] of [[this.rating, q.rating], [this.reviewer, q.reviewer], [this.reason, q.reason]] as const) {
+      if (select.value !== value) select.value = value;
+    }
+    this.clear.hidden = !isQueryActive(q) && state.filter === '';
   }
 
   /** Updates the "5 minutes ago" of every card (call every so often). */
@@ -150,7 +202,7 @@ export class FeedbackViewDom {
     this.empty.hidden = visible > 0;
     this.list.hidden = visible === 0;
     if (visible > 0) return;
-    if (state.cards.length > 0) return void replaceChildren(this.empty, 'No feedback for this version yet.');
+    if (state.cards.length > 0) return void replaceChildren(this.empty, isQueryActive(state.query) ? 'No feedback matches these filters.' : 'No feedback for this version yet.');
     const link = (topic: HelpTopic, text: string) => {
       const button = el('button', { type: 'button', class: 'link', 'data-testid': `help-${topic}` }, text);
       button.addEventListener('click', () => this.events.onHelp(topic));
@@ -211,6 +263,8 @@ export class FeedbackViewDom {
     text.reasons.length === 0 ? undefined : el('p', { class: 'reasons', 'data-testid': 'card-reasons' },
       ...text.reasons.map((r) => el('span', { class: 'chip reason', dir: 'auto' }, r))),
     text.comment === undefined ? undefined : el('p', { class: 'comment', dir: 'auto' }, text.comment),
+    card.inputSummary === undefined ? undefined : el('p', { class: 'inputs', 'data-testid': 'card-inputs', title: card.inputSummary },
+      icon(card.inputSummary.includes(': image ') || card.inputSummary.startsWith('image') ? 'file-media' : 'symbol-field', 'input'), el('span', { dir: 'auto' }, card.inputSummary)),
     el('div', { class: 'card-meta' },
       el('span', { class: text.anonymous ? 'reviewer muted' : 'reviewer', dir: 'auto', title: text.verified ? 'Named by their invite link' : undefined }, text.reviewer),
       text.verified ? icon('verified', 'invited reviewer') : undefined,

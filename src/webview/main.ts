@@ -24,6 +24,11 @@ const view = new FeedbackViewDom(root, {
     save();
     render();
   },
+  onQuery(query) {
+    state = { ...state, query };
+    save();
+    render();
+  },
   onOpen(card) {
     api.postMessage({ type: 'open-record', previewId: card.previewId, id: card.id });
   },
@@ -49,6 +54,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   state = applyMessage(state, message);
   save();
   render();
+  if (message.type === 'focus-filter') view.focusSearch();
 });
 
 // Remember where the list was scrolled (saved at most once a frame), and go back there after a reload.

@@ -189,3 +189,56 @@ describe('webview: FeedbackViewProvider (with a fake vscode module)', () => {
     assert.equal(other.webview.posted.length, 1);
   });
 });
+
+describe('webview: FeedbackViewProvider badge, sort and filter focus (with a fake vscode module)', () => {
+  const badgeOf = (holder: { badge?: vscode.ViewBadge }) => holder.badge?.value;
+
+  it('counts new feedback while the view is hidden, on the view; showing it clears the count; replays are not new', () => {
+    const { provider, resolve } = setUp();
+    const view = resolve() as FakeWebviewView & { badge?: vscode.ViewBadge };
+    view.webview.send({ type: 'ready' });
+    provider.addCards([record({ id: 'seen' })]);
+    assert.equal(provider.unseenCount, 0, 'the view is visible: nothing unseen');
+    view.visible = false;
+    view.visibility.fire();
+    provider.addCards([record({ id: 'a' }), record({ id: 'b' })]);
+    provider.addCards([record({ id: 'a' })]); // replayed after a reconnect
+    assert.equal(provider.unseenCount, 2);
+    assert.equal(badgeOf(view), 2);
+    view.visible = true;
+    view.visibility.fire();
+    assert.equal(provider.unseenCount, 0);
+    assert.equal(badgeOf(view), 0, 'a badge of 0, which VS Code does not draw (it does not take back an undefined one)');
+    provider.dispose();
+  });
+
+  it('before VS Code resolves the view (the container was never opened) the badge is on the fallback; it moves to the view', () => {
+    const { provider, resolve } = setUp();
+    const tree: { badge?: vscode.ViewBadge } = {};
+    provider.setBadgeFallback(tree);
+    provider.addCards([record({ id: 'x' })]);
+    assert.equal(badgeOf(tree), 1);
+    const view = resolve(); // resolved because it is being shown
+    assert.equal(tree.badge, undefined);
+    assert.equal(provider.unseenCount, 0);
+    view.disposed.fire();
+    provider.addCards([record({ id: 'y' })]);
+    assert.equal(badgeOf(tree), 1, 'back on the fallback once the view is gone');
+    provider.dispose();
+    assert.equal(tree.badge, undefined);
+  });
+
+  it('the reset carries the sort; a sort change and a filter focus are posted (the focus waits for ready)', () => {
+    const { provider, resolve } = setUp();
+    provider.setSort('worst');
+    provider.focusFilter();
+    const view = resolve();
+    view.webview.send({ type: 'ready' });
+    const messages = posted(view);
+    assert.deepEqual(messages.map((m) => m.type), ['reset', 'focus-filter']);
+    assert.equal(messages[0].type === 'reset' && messages[0].sort, 'worst');
+    provider.setSort('newest');
+    assert.deepEqual(posted(view).at(-1), { type: 'sort', sort: 'newest' });
+    provider.dispose();
+  });
+});

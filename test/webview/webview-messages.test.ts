@@ -27,12 +27,19 @@ describe('webview: messages between the extension and the Feedback view', () => 
     assert.deepEqual(toPreviewSummary(leaky), preview);
   });
 
-  it('the view accepts exactly the three message types, with well-formed contents', () => {
+  it('the view accepts exactly its five message types, with well-formed contents', () => {
     assert.ok(isToWebview({ type: 'reset', previews: [preview], records: [card()] }));
     assert.ok(isToWebview({ type: 'reset', previews: [], records: [] }));
     assert.ok(isToWebview({ type: 'records', records: [card({ comment: '<img src=x onerror=alert(1)>' })] }), 'markup is just text: accepted, shown as text');
     assert.ok(isToWebview({ type: 'previews', previews: [preview] }));
+    assert.ok(isToWebview({ type: 'reset', previews: [], records: [], sort: 'worst' }));
+    assert.ok(isToWebview({ type: 'sort', sort: 'newest' }));
+    assert.ok(isToWebview({ type: 'focus-filter' }));
+    assert.ok(isToWebview({ type: 'records', records: [card({ inputSummary: 'features: [1, 2]' })] }));
     for (const bad of [
+      { type: 'sort', sort: 'random' },
+      { type: 'reset', previews: [], records: [], sort: 'oldest' },
+      { type: 'records', records: [{ ...card(), inputSummary: { features: [1] } }] },
       null, undefined, 'reset', 42, [], {},
       { type: 'eval', code: 'alert(1)' },
       { type: 'reset', previews: [preview] },

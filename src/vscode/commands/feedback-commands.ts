@@ -10,6 +10,7 @@ import type { ExtensionSettings } from '../settings';
 import { feedbackLoaderCell } from '../notebook/feedback-loader-cell';
 import { insertCodeCells } from '../notebook/insert-cells';
 import { fileOf } from './pick';
+import { dataDirFor } from '../previews/data-dir';
 
 export interface FeedbackCommandDeps {
   previews: PreviewManager;
@@ -41,7 +42,10 @@ export function registerFeedbackCommands(deps: FeedbackCommandDeps): vscode.Disp
   ];
 }
 
-/** The running preview's feedback file; with none running, the existing ones under the data folder. */
+/**
+ * The running preview's feedback file; for a model named by the argument (the Models tree's context menu) that is not
+ * running, its data folder's; with no model named and none running, the existing ones under the data folder.
+ */
 async function pickFeedbackFile(deps: FeedbackCommandDeps, arg: unknown): Promise<string | undefined> {
   const file = fileOf(arg);
   const running = file ? deps.previews.get(file) : deps.previews.all.length === 1 ? deps.previews.all[0] : undefined;
@@ -50,6 +54,13 @@ async function pickFeedbackFile(deps: FeedbackCommandDeps, arg: unknown): Promis
     const file = path.join(running.dataDir, 'feedback.jsonl');
     if (existsSync(file)) return file;
     void vscode.window.showInformationMessage(`No feedback yet for ${running.model}: share its link, and feedback lands in ${vscode.workspace.asRelativePath(file)}.`);
+    return undefined;
+  }
+  const folder = file && vscode.workspace.getWorkspaceFolder(vscode.Uri.file(file));
+  if (file && folder) {
+    const own = path.join(dataDirFor(file, folder.uri.fsPath, deps.settings().dataFolder), 'feedback.jsonl');
+    if (existsSync(own)) return own;
+    void vscode.window.showInformationMessage(`No feedback yet for ${path.basename(file)}: publish it and share its link.`);
     return undefined;
   }
   const pattern = `${deps.settings().dataFolder}/**/feedback.jsonl`;

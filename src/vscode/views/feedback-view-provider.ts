@@ -1,9 +1,16 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import {
   isFromWebview, MAX_VIEW_RECORDS, type HelpTopic, mergeNewestFirst, toFeedbackCard, toPreviewSummary,
-  type FeedbackCard, type FromWebview, type PreviewSummary, type RecordRef, type ToWebview,
+  type FeedbackCard, type FeedbackSort, type FromWebview, type PreviewSummary, type RecordRef, type ToWebview,
 } from '../../shared/webview-messages';
+import { webviewHtml, webviewResourceRoots } from './webview-html';
+
+const NO_BADGE: vscode.ViewBadge = { value: 0, tooltip: '' };
+
+/** Where the unseen-feedback badge goes while the Feedback view has no page (a tree view of the same container). */
+export interface BadgeHolder {
+  badge?: vscode.ViewBadge | undefined;
+}
 
 /**
  * The Feedback webview view (`modelPreview.feedback`). It holds the running previews and the cards of the newest
@@ -14,9 +21,14 @@ import {
  * the hidden view's page) is answered with a full `reset` of what is held, so whatever changed meanwhile reaches the
  * view exactly once and in order. After `ready`, new cards and preview lists are posted as they come; the view
  * de-duplicates cards by id, so a replay after a reconnect is harmless.
+ *
+ * New feedback that arrives while the view is not visible is counted in a badge on the view (VS Code shows it on the
+ * activity-bar container too); showing the view clears it. A view VS Code has not resolved yet (the container was never
+ * opened in this window) cannot carry a badge, so until then it is shown on `badgeFallback` (the Models tree).
  */
 export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewType = 'modelPreview.feedback';
+  readonly viewId = FeedbackViewProvider.viewType;
 
   private view?: vscode.WebviewView;
   private ready = false;
@@ -24,6 +36,10 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   private previews: PreviewSummary[] = [];
   private cards: FeedbackCard[] = [];
   private disposed = false;
+  private unseen = 0;
+  private sort: FeedbackSort = 'newest';
+  private focusFilterWhenReady = false;
+  private badgeFallback?: BadgeHolder;
   private readonly helpRequested = new vscode.EventEmitter<HelpTopic>();
   /** The empty view's "How it works" / "Walkthrough" links. */
   readonly onDidRequestHelp = this.helpRequested.event;
@@ -40,21 +56,49 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
     this.view = webviewView;
     this.ready = false;
     const webview = webviewView.webview;
-    webview.options = {
-      enableScripts: true,
-      localResourceRoots: [
-        vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'),
-        vscode.Uri.joinPath(this.extensionUri, 'media'),
-        vscode.Uri.joinPath(this.extensionUri, 'node_modules', '@vscode', 'codicons', 'dist'),
-      ],
-    };
+    webview.options = { enableScripts: true, localResourceRoots: webviewResourceRoots(this.extensionUri) };
     this.viewListeners.push(
       webview.onDidReceiveMessage((message: unknown) => this.onMessage(message)),
       webviewView.onDidDispose(() => {
-        if (this.view === webviewView) this.detachView();
+        if (this.view === webviewView) {
+          this.detachView();
+          this.showBadge();
+        }
+      }),
+      webviewView.onDidChangeVisibility(() => {
+        if (webviewView.visible) this.markSeen();
       }),
     );
     webview.html = this.html(webview);
+    if (webviewView.visible) this.markSeen();
+    else this.showBadge();
+  }
+
+  /** New feedback not seen yet: what the badge shows. */
+  get unseenCount(): number {
+    return this.unseen;
+  }
+
+  /** Where the badge goes while the view has no page (see the class comment). */
+  setBadgeFallback(holder: BadgeHolder | undefined): void {
+    this.badgeFallback = holder;
+    this.showBadge();
+  }
+
+  get cardOrder(): FeedbackSort {
+    return this.sort;
+  }
+
+  /** The order of the cards (the title bar's sort actions); the view keeps it with its state. */
+  setSort(sort: FeedbackSort): void {
+    this.sort = sort;
+    this.post({ type: 'sort', sort });
+  }
+
+  /** Puts the cursor in the view's search box (now, or as soon as the view's page is ready). */
+  focusFilter(): void {
+    if (this.view && this.ready) this.post({ type: 'focus-filter' });
+    else this.focusFilterWhenReady = true;
   }
 
   /** The running previews (only id, model and version are kept: no link or token ever reaches the view). */
@@ -68,7 +112,13 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   addCards(cards: readonly FeedbackCard[]): void {
     if (this.disposed || cards.length === 0) return;
     const incoming = cards.map(toFeedbackCard);
+    const known = new Set(this.cards.map((c) => c.id));
+    const fresh = incoming.filter((c) => !known.has(c.id)).length; // a replay after a reconnect is not news
     this.cards = mergeNewestFirst(this.cards, incoming, this.limit);
+    if (fresh > 0 && !this.view?.visible) {
+      this.unseen += fresh;
+      this.showBadge();
+    }
     // Post only those still held (a card older than the newest `limit` would be dropped by the view anyway).
     const held = new Set(this.cards.map((c) => c.id));
     const kept = incoming.filter((c) => held.has(c.id));
@@ -86,6 +136,8 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
     if (this.disposed) return;
     this.disposed = true;
     this.helpRequested.dispose();
+    this.unseen = 0;
+    this.showBadge();
     this.detachView();
     this.previews = [];
     this.cards = [];
@@ -102,6 +154,10 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
       case 'ready':
         this.ready = true;
         this.postReset();
+        if (this.focusFilterWhenReady) {
+          this.focusFilterWhenReady = false;
+          this.post({ type: 'focus-filter' });
+        }
         break;
       case 'open-record':
         this.onOpenRecord({ previewId: message.previewId, id: message.id });
@@ -112,8 +168,26 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
     }
   }
 
+  private markSeen(): void {
+    if (this.unseen === 0) return;
+    this.unseen = 0;
+    this.showBadge();
+  }
+
+  private showBadge(): void {
+    const badge = this.unseen > 0 ? { value: this.unseen, tooltip: `${this.unseen} new feedback since you last looked` } : undefined;
+    try {
+      // VS Code 1.100's webview view sets a badge but never takes one back when set to undefined (its activity-bar
+      // number stays); a badge of 0 is one the activity bar does not draw. The tree view clears with undefined.
+      if (this.view) this.view.badge = badge ?? NO_BADGE;
+      if (this.badgeFallback) this.badgeFallback.badge = this.view ? undefined : badge;
+    } catch {
+      // The view was disposed meanwhile: its onDidDispose moves the badge.
+    }
+  }
+
   private postReset(): void {
-    this.post({ type: 'reset', previews: this.previews, records: this.cards });
+    this.post({ type: 'reset', previews: this.previews, records: this.cards, sort: this.sort });
   }
 
   private post(message: ToWebview): void {
@@ -135,33 +209,6 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
-    const asset = (...segments: string[]) => escapeAttribute(webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...segments)).toString());
-    const csp = [
-      "default-src 'none'",
-      `style-src ${webview.cspSource}`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-      `img-src ${webview.cspSource} data:`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="stylesheet" href="${asset('node_modules', '@vscode', 'codicons', 'dist', 'codicon.css')}">
-<link rel="stylesheet" href="${asset('media', 'webview.css')}">
-<title>Feedback</title>
-</head>
-<body>
-<main id="root" aria-label="Feedback"></main>
-<script nonce="${escapeAttribute(nonce)}" src="${asset('dist', 'webview', 'feedback.js')}"></script>
-</body>
-</html>`;
+    return webviewHtml(webview, this.extensionUri, { script: 'feedback', title: 'Feedback' });
   }
-}
-
-function escapeAttribute(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -3,6 +3,8 @@ import {
   type FeedbackCard, type PreviewSummary, type ToWebview,
 } from '../../shared/webview-messages';
 import { ALL_VERSIONS, validFilter } from './versions';
+import { NO_QUERY, validQuery, type CardQuery } from './card-query';
+import type { FeedbackSort } from '../../shared/webview-messages';
 
 /**
  * What the Feedback view shows and keeps with `setState` while hidden: the running previews, the cards (newest first,
@@ -15,13 +17,17 @@ export interface ViewState {
   cards: FeedbackCard[];
   /** A version key (versions.ts) or ALL_VERSIONS. */
   filter: string;
+  /** The filter bar's rating, reviewer, reason and search text (card-query.ts); saved states without it get none. */
+  query: CardQuery;
+  /** The order chosen in the view's title bar (the extension sends it). */
+  sort: FeedbackSort;
   scrollY: number;
 }
 
 export const STATE_VERSION = 1;
 
 export function emptyState(): ViewState {
-  return { stateVersion: STATE_VERSION, previews: [], cards: [], filter: ALL_VERSIONS, scrollY: 0 };
+  return { stateVersion: STATE_VERSION, previews: [], cards: [], filter: ALL_VERSIONS, query: { ...NO_QUERY }, sort: 'newest', scrollY: 0 };
 }
 
 /**
@@ -36,17 +42,23 @@ export function restoreState(saved: unknown, limit = MAX_VIEW_RECORDS): ViewStat
   const cards = Array.isArray(s.cards) ? mergeNewestFirst([], s.cards.filter(isFeedbackCard), limit) : [];
   const filter = typeof s.filter === 'string' ? validFilter(s.filter) : ALL_VERSIONS;
   const scrollY = typeof s.scrollY === 'number' && Number.isFinite(s.scrollY) && s.scrollY > 0 ? s.scrollY : 0;
-  return { stateVersion: STATE_VERSION, previews, cards, filter, scrollY };
+  const query = validQuery(s.query);
+  const sort = s.sort === 'worst' ? 'worst' : 'newest';
+  return { stateVersion: STATE_VERSION, previews, cards, filter, query, sort, scrollY };
 }
 
 /** The state after a message from the extension (a new object; `state` is not changed). */
 export function applyMessage(state: ViewState, message: ToWebview, limit = MAX_VIEW_RECORDS): ViewState {
   switch (message.type) {
     case 'reset':
-      return { ...state, previews: [...message.previews], cards: mergeNewestFirst([], message.records, limit) };
+      return { ...state, previews: [...message.previews], cards: mergeNewestFirst([], message.records, limit), sort: message.sort ?? state.sort };
     case 'records':
       return { ...state, cards: mergeNewestFirst(state.cards, message.records, limit) };
     case 'previews':
       return { ...state, previews: [...message.previews] };
+    case 'sort':
+      return { ...state, sort: message.sort };
+    case 'focus-filter':
+      return state;
   }
 }

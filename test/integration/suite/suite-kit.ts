@@ -11,18 +11,18 @@ export const EXTENSION_ID = 'model-preview.model-preview';
 export const handshake = process.env[HANDSHAKE_ENV];
 
 /** Asks the page callback to read (or click) something in the workbench; undefined without one. */
-export async function askPage<T>(step: string, request: unknown, timeoutMs = 30_000): Promise<T | undefined> {
+export async function askPage<T>(step: string, request: unknown, timeoutMs = 40_000): Promise<T | undefined> {
   if (!handshake) return undefined;
   writeStep(handshake, step, 'request', request);
   return waitForStep<T>(handshake, step, 'answer', timeoutMs);
 }
 
 /** Polls `probe` until it gives something other than undefined or false. */
-export const until = async <T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> => {
+export const until = async <T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value !== undefined && value !== false) return value;
+    if (value !== undefined && value !== false) return value as T;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -1,0 +1,106 @@
+import { el, replaceChildren } from '../../browser/dom';
+import { isToWebview, mergeNewestFirst, type FeedbackCard } from '../../shared/webview-messages';
+import { isQueryActive, matchesQuery, NO_QUERY, queryChoices, type CardQuery } from '../logic/card-query';
+import { DEFAULT_SORT, sortRows, type ColumnId, type TableSort } from '../logic/table-columns';
+import { ALL_VERSIONS, applyFilter, filterOptions, versionTotals } from '../logic/versions';
+import { vscodeApi } from '../vscode-api';
+import { renderCharts } from './charts';
+import { VirtualTable } from './virtual-table';
+
+/**
+ * The feedback table editor tab (bundled to dist/webview/table.js; src/vscode/views/feedback-table-panel.ts opens it).
+ * It gets the same messages as the sidebar's Feedback view (every one checked by the shared guard): a `reset` with
+ * every record's card, then new `records`. Filters (version, rating, reviewer, reason, text) apply to the table and to
+ * both charts; a click on a column header sorts by it; a click on a row (or Enter) opens that exact record.
+ */
+
+/** Far above what feedback files hold in practice; a bound all the same (the charts redraw over every row). */
+const MAX_ROWS = 200_000;
+
+interface TableState {
+  filter: string;
+  query: CardQuery;
+  sort: TableSort;
+}
+
+const api = vscodeApi<TableState>();
+const saved = api.getState() as Partial<TableState> | undefined;
+let state: TableState = {
+  filter: typeof saved?.filter === 'string' ? saved.filter : ALL_VERSIONS,
+  query: { ...NO_QUERY },
+  sort: saved?.sort && typeof saved.sort.column === 'string' ? saved.sort : DEFAULT_SORT,
+};
+let rows: FeedbackCard[] = [];
+
+const root = document.getElementById('root');
+if (!root) throw new Error('the table has no #root element');
+
+const versionSelect = el('select', { 'data-testid': 'table-version', 'aria-label': 'Version' });
+const search = el('input', { type: 'search', 'data-testid': 'table-search', placeholder: 'Search answers, comments, inputs…', 'aria-label': 'Search feedback' });
+const rating = el('select', { 'data-testid': 'table-rating', 'aria-label': 'Rating' },
+  el('option', { value: '' }, 'Any rating'), el('option', { value: 'up' }, 'Thumbs up'), el('option', { value: 'down' }, 'Thumbs down'));
+const reviewer = el('select', { 'data-testid': 'table-reviewer', 'aria-label': 'Reviewer' });
+const reason = el('select', { 'data-testid': 'table-reason', 'aria-label': 'Reason' });
+const status = el('p', { class: 'status', role: 'status', 'data-testid': 'table-status' });
+const charts = el('section', { class: 'charts', 'data-testid': 'table-charts', 'aria-label': 'Charts' });
+const table = new VirtualTable({
+  onSort(column: ColumnId) {
+    state = { ...state, sort: { column, descending: state.sort.column === column ? !state.sort.descending : column === 'time' } };
+    update();
+  },
+  onOpen(card) {
+    api.postMessage({ type: 'open-record', previewId: card.previewId, id: card.id });
+  },
+});
+
+const readQuery = (): CardQuery => ({
+  text: search.value, rating: rating.value === 'up' || rating.value === 'down' ? rating.value : '', reviewer: reviewer.value, reason: reason.value,
+});
+search.addEventListener('input', () => (state = { ...state, query: readQuery() }, update()));
+for (const select of [rating, reviewer, reason]) select.addEventListener('change', () => (state = { ...state, query: readQuery() }, update()));
+versionSelect.addEventListener('change', () => (state = { ...state, filter: versionSelect.value }, update()));
+
+replaceChildren(root,
+  el('header', { class: 'table-toolbar' }, versionSelect, search, rating, reviewer, reason, status),
+  charts,
+  table.element);
+
+const options = (select: HTMLSelectElement, first: string, choices: Array<{ value: string; label: string }>, value: string) => {
+  replaceChildren(select, el('option', { value: '' }, first), ...choices.map((c) => el('option', { value: c.value }, c.label)));
+  select.value = value;
+};
+
+/** Filters, sorts and draws everything: the table's window, both charts, the counts. */
+function update(): void {
+  api.setState(state);
+  const started = performance.now();
+  const versions = filterOptions(versionTotals(rows, []), state.filter);
+  replaceChildren(versionSelect, ...versions.map((o) => el('option', { value: o.value }, o.label)));
+  versionSelect.value = state.filter;
+  const choices = queryChoices(rows, state.query);
+  options(reviewer, 'Any reviewer', choices.reviewers, state.query.reviewer);
+  options(reason, 'Any reason', choices.reasons, state.query.reason);
+  reason.hidden = choices.reasons.length === 0;
+  const shown = applyFilter(rows, state.filter).filter((r) => matchesQuery(r, state.query));
+  table.setRows(sortRows(shown, state.sort), state.sort);
+  renderCharts(charts, shown);
+  const filtered = isQueryActive(state.query) || state.filter !== ALL_VERSIONS;
+  status.textContent = `${shown.length} of ${rows.length} feedback${filtered ? ' (filtered)' : ''}`;
+  root!.dataset.rows = String(shown.length);
+  root!.dataset.renderMs = (performance.now() - started).toFixed(1);
+}
+
+window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const message = event.data;
+  if (!isToWebview(message)) {
+    console.warn('Model Preview feedback table: ignored a message it does not understand');
+    return;
+  }
+  if (message.type === 'reset') rows = mergeNewestFirst([], message.records, MAX_ROWS);
+  else if (message.type === 'records') rows = mergeNewestFirst(rows, message.records, MAX_ROWS);
+  else return;
+  update();
+});
+
+update();
+api.postMessage({ type: 'ready' });

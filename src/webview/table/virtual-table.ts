@@ -1,0 +1,102 @@
+import { el, replaceChildren } from '../../browser/dom';
+import type { FeedbackCard } from '../../shared/webview-messages';
+import { COLUMNS, type ColumnId, type TableSort } from '../logic/table-columns';
+
+/**
+ * The feedback table: a header of sortable columns over a window of rows. Rows have one fixed height, so only the
+ * rows in view (plus a few) exist in the DOM — a pool of row elements moved with `transform` and refilled with
+ * textContent as the table scrolls — and a spacer gives the scroller the height of all of them. Thousands of records
+ * scroll and filter without lag; every style change goes through CSSOM (`element.style.x = ...`), which the webview's
+ * CSP allows (it forbids `style` attributes and <style> elements). docs/extension.md says why this is hand-written.
+ */
+export const ROW_HEIGHT = 24;
+const OVERSCAN = 8;
+
+export interface TableEvents {
+  onSort(column: ColumnId): void;
+  onOpen(row: FeedbackCard): void;
+}
+
+export class VirtualTable {
+  readonly element: HTMLElement;
+  private readonly header: HTMLElement;
+  private readonly scroller: HTMLElement;
+  private readonly spacer: HTMLElement;
+  private readonly pool: HTMLElement[] = [];
+  private rows: readonly FeedbackCard[] = [];
+  private frame = 0;
+
+  constructor(private readonly events: TableEvents) {
+    this.header = el('div', { class: 'table-header', role: 'row', 'aria-rowindex': 1 });
+    this.spacer = el('div', { class: 'table-spacer' });
+    this.scroller = el('div', { class: 'table-scroller', 'data-testid': 'table-rows', tabindex: 0 }, this.spacer);
+    this.element = el('div', { class: 'table', role: 'grid', 'aria-label': 'Feedback', 'data-testid': 'feedback-table' }, this.header, this.scroller);
+    this.scroller.addEventListener('scroll', () => {
+      if (!this.frame) this.frame = requestAnimationFrame(() => (this.frame = 0, this.render()));
+    }, { passive: true });
+    this.scroller.addEventListener('click', (e) => this.openFrom(e.target));
+    this.scroller.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && e.target instanceof Element) this.openFrom(e.target);
+    });
+  }
+
+  /** New rows (already filtered and sorted) and the sort the header shows. Keeps the scroll position when it can. */
+  setRows(rows: readonly FeedbackCard[], sort: TableSort): void {
+    this.rows = rows;
+    this.element.setAttribute('aria-rowcount', String(rows.length + 1));
+    this.renderHeader(sort);
+    this.spacer.style.height = `${rows.length * ROW_HEIGHT}px`;
+    this.render();
+  }
+
+  private renderHeader(sort: TableSort): void {
+    replaceChildren(this.header, ...COLUMNS.map((column) => {
+      const sorted = sort.column === column.id;
+      const button = el('button', { type: 'button', class: `cell col-${column.id}`, role: 'columnheader', 'data-column': column.id,
+        'aria-sort': sorted ? (sort.descending ? 'descending' : 'ascending') : 'none' },
+      column.title, sorted ? el('span', { class: `codicon codicon-arrow-${sort.descending ? 'down' : 'up'}`, 'aria-hidden': 'true' }) : undefined);
+      button.addEventListener('click', () => this.events.onSort(column.id));
+      return button;
+    }));
+  }
+
+  private render(): void {
+    const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW_HEIGHT) - OVERSCAN);
+    const visible = Math.ceil((this.scroller.clientHeight || 600) / ROW_HEIGHT) + 2 * OVERSCAN;
+    const count = Math.max(0, Math.min(this.rows.length - first, visible));
+    while (this.pool.length < count) {
+      const row = el('div', { class: 'table-row', role: 'row', tabindex: -1, 'data-testid': 'table-row' },
+        ...COLUMNS.map((c) => el('div', { class: `cell col-${c.id}`, role: 'gridcell', dir: 'auto' })));
+      this.pool.push(row);
+      this.scroller.appendChild(row);
+    }
+    this.pool.forEach((row, k) => {
+      if (k >= count) {
+        row.hidden = true;
+        return;
+      }
+      const index = first + k;
+      const card = this.rows[index];
+      row.hidden = false;
+      row.style.transform = `translateY(${index * ROW_HEIGHT}px)`;
+      row.setAttribute('aria-rowindex', String(index + 2));
+      row.dataset.recordId = card.id;
+      row.dataset.rating = card.rating;
+      COLUMNS.forEach((column, c) => {
+        const cell = row.children[c] as HTMLElement;
+        const text = column.text(card);
+        if (cell.textContent !== text) {
+          cell.textContent = text;
+          cell.title = text;
+        }
+      });
+    });
+  }
+
+  private openFrom(target: EventTarget | null): void {
+    const row = target instanceof Element ? target.closest('.table-row') : null;
+    const id = row instanceof HTMLElement ? row.dataset.recordId : undefined;
+    const card = id === undefined ? undefined : this.rows.find((r) => r.id === id);
+    if (card) this.events.onOpen(card);
+  }
+}

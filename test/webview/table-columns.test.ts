@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { COLUMNS, NO_REASON, reasonCounts, sortRows, upShareSeries, bucketMs } from '../../src/webview/logic/table-columns';
+import { card } from './records';
+
+describe('webview: the feedback table\'s columns and chart data (table-columns)', () => {
+  const a = card({ id: 'a', ts: '2026-11-01T10:15:00.000Z', modelVersion: 'v1', rating: 'up', reviewer: 'mei', inputSummary: 'x: 10' });
+  const b = card({ id: 'b', ts: '2026-11-01T10:45:00.000Z', modelVersion: 'v1', rating: 'down', reviewer: 'Ravi', reasons: ['wrong class'], inputSummary: 'x: 9' });
+  const c = card({ id: 'c', ts: '2026-11-01T12:05:00.000Z', modelVersion: 'v2', rating: 'down', reviewer: 'dana', inputSummary: 'x: 100' });
+  const ids = (rows: typeof a[]) => rows.map((r) => r.id);
+
+  it('has the columns the issue names, each cell as text', () => {
+    assert.deepEqual(COLUMNS.map((col) => col.id), ['time', 'version', 'rating', 'predicted', 'expected', 'reasons', 'reviewer', 'case', 'inputs', 'comment']);
+    const text = Object.fromEntries(COLUMNS.map((col) => [col.id, col.text(b)]));
+    assert.equal(text.time, '2026-11-01 10:45');
+    assert.equal(text.version, 'iris@v1');
+    assert.equal(text.reasons, 'wrong class');
+  });
+
+  it('sorts by time (instants), by text case-insensitively, numbers in text by value, both ways', () => {
+    assert.deepEqual(ids(sortRows([a, b, c], { column: 'time', descending: true })), ['c', 'b', 'a']);
+    assert.deepEqual(ids(sortRows([c, a, b], { column: 'time', descending: false })), ['a', 'b', 'c']);
+    assert.deepEqual(ids(sortRows([a, b, c], { column: 'reviewer', descending: false })), ['c', 'a', 'b']);
+    assert.deepEqual(ids(sortRows([a, b, c], { column: 'inputs', descending: false })), ['b', 'a', 'c']);
+  });
+
+  it('up-share per version per bucket: an hour when the feedback spans two days or less', () => {
+    assert.equal(bucketMs([a, b, c]), 3_600_000);
+    const series = upShareSeries([a, b, c]);
+    assert.deepEqual(series.map((s) => [s.label, s.points.map((p) => [new Date(p.t).toISOString().slice(11, 13), p.share, p.count])]), [
+      ['iris@v1', [['10', 0.5, 2]]],
+      ['iris@v2', [['12', 0, 1]]],
+    ]);
+    assert.equal(bucketMs([a, card({ ts: '2026-11-05T00:00:00.000Z' })]), 86_400_000);
+  });
+
+  it('reasons per version count thumbs-down only; one without a reason counts as such', () => {
+    const counts = reasonCounts([a, b, c]);
+    assert.deepEqual(counts.versions.map((v) => v.label), ['iris@v1', 'iris@v2']);
+    assert.deepEqual(counts.reasons.sort(), [NO_REASON, 'wrong class'].sort());
+    assert.deepEqual(counts.counts, [{ 'wrong class': 1, [NO_REASON]: 0 }, { 'wrong class': 0, [NO_REASON]: 1 }].map((o) => Object.fromEntries(counts.reasons.map((r) => [r, o[r as keyof typeof o]]))));
+  });
+});
