@@ -47,6 +47,11 @@ export interface OutputHints {
   label?: string;
   classNames?: string[];
   unit?: string;
+  /**
+   * How raw scores become probabilities: `softmax` (one class is the answer), `sigmoid` (each class on its own: a
+   * multi-label model), as a Hugging Face `config.json`'s `problem_type` says. Unset: the page's softmax rule.
+   */
+  activation?: 'softmax' | 'sigmoid';
 }
 
 export interface Example {

@@ -36,6 +36,11 @@ export const ImagePreprocessingSchema = z.strictObject({
   mean: z.array(finite).min(1).max(4).optional().describe('Subtracted per channel after scaling.'),
   std: z.array(finite).min(1).max(4).optional().describe('Divided per channel after the mean.'),
   invert: z.boolean().default(false).describe('Use 255 - pixel (dark strokes on light paper become bright).'),
+  resize: z.enum(['fit', 'stretch', 'shortest-edge']).optional()
+    .describe('fit (default): the whole picture, centred on white; stretch: to width x height exactly (Hugging Face size {height, width}); shortest-edge: the short side to `shortestEdge`, then a centred width x height crop (size {shortest_edge} + crop_size).'),
+  shortestEdge: z.int().min(1).max(4096).optional().describe('For resize shortest-edge: the short side before the crop.'),
+  resample: z.enum(['nearest', 'lanczos', 'bilinear', 'bicubic', 'box', 'hamming']).optional()
+    .describe('Resize exactly as Pillow does with this filter (as Hugging Face image processors do); unset: the browser resizes.'),
 });
 
 export const InputHintsSchema = z.strictObject({
