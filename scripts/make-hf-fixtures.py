@@ -110,8 +110,9 @@ def bert_encode(text, vocab, max_length):
         else:
             for w in basic_tokens(p):
                 toks += wordpiece(w, vocab)
+    truncated = len(toks) > max_length - 2
     toks = ["[CLS]"] + toks[: max_length - 2] + ["[SEP]"]
-    return toks, [vocab[t] for t in toks]
+    return toks, [vocab[t] for t in toks], truncated
 
 
 def tokenizer_json(vocab):
@@ -169,12 +170,21 @@ MAX_POSITIONS = 64
 MODEL_MAX_LENGTH = 48
 
 
+# Words every class uses (greetings, politeness, time), so that the model learns to look past them.
+PREFIXES = ["", "hi, ", "hello! ", "hey team, ", "good morning. "]
+SUFFIXES = ["", "?", "!", ". please help", ". it has been a week", ". thanks", ". any update?", ". this is the second time",
+            ". i have been waiting for days", ". can you check"]
+
+
 def intent_corpus():
+    rng = np.random.default_rng(1)
     rows = []
     for label, templates in TEMPLATES.items():
         for t in templates:
             for s in SUBJECTS[label]:
-                rows.append((t.format(s=s), INTENTS.index(label)))
+                for _ in range(3):
+                    text = PREFIXES[rng.integers(len(PREFIXES))] + t.format(s=s) + SUFFIXES[rng.integers(len(SUFFIXES))]
+                    rows.append((text, INTENTS.index(label)))
     return rows
 
 
@@ -232,7 +242,7 @@ def text_intent():
     labels = torch.tensor([y for _, y in rows])
     model = TinyBert(len(vocab))
     opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    for _ in range(60):
+    for _ in range(25):
         perm = torch.randperm(len(rows))
         for b in range(0, len(rows), 32):
             idx = perm[b: b + 32]
@@ -279,18 +289,20 @@ def text_intent():
         "Thank you, the support team was wonderful.",
         "The courier delivered my box to the wrong address",
         "Why is the invoice so expensive?",
+        "Hello, my order is late and the tracking number does not work",
+        "Great job, your agent was really helpful!",
         "Unbelievable: the Café's [MASK] naïve résumé\ttabs and\nnewlines",
         "",
         " ".join(["the refund was billed after i cancelled my subscription"] * 12),
     ]
     cases = []
     for s in sentences:
-        tokens, token_ids = bert_encode(s, vocab, MODEL_MAX_LENGTH)
+        tokens, token_ids, truncated = bert_encode(s, vocab, MODEL_MAX_LENGTH)
         t = torch.tensor([token_ids])
         with torch.no_grad():
             logits = model(t, torch.ones_like(t), torch.zeros_like(t))[0]
         cases.append({"text": s, "tokens": tokens, "input_ids": token_ids,
-                      "truncated": len(tokens) == MODEL_MAX_LENGTH and s.count(" ") > MODEL_MAX_LENGTH,
+                      "truncated": truncated,
                       "logits": [round(float(v), 6) for v in logits], "label": INTENTS[int(logits.argmax())]})
     write_json(folder, "expected.json", {
         "source": "token ids: BertTokenizer rules (google-research/bert tokenization.py port) with truncation to "

@@ -4,7 +4,7 @@ import { classNamesOf } from '../shared/model-facts';
 import { className, labelText } from './logic/class-names';
 import { isIntegerType } from './logic/input-plan';
 import { asNumber, formatMs, formatNumber, outputKind, rowsOf, type PredictResponse, type PredictedTensor } from './logic/output-plan';
-import { formatPercent, toProbabilities, topK } from './logic/scores';
+import { formatPercent, scoresToProbabilities, topK } from './logic/scores';
 
 export const TOP_K = 5;
 const MAX_JSON_CHARS = 20_000;
@@ -22,6 +22,7 @@ export function renderOutputs(card: ModelCard, response: PredictResponse, roundT
       renderOutput(card, name, tensor, spec?.shape)));
   }
   if (entries.length === 0) section.append(el('p', {}, 'The model returned no outputs.'));
+  if (response.tokens) section.append(renderTokens(response.tokens));
   const inference = response.timing?.inferenceMs;
   section.append(el('p', { class: 'latency', 'data-testid': 'latency' },
     `Answered in ${formatMs(roundTripMs)}${inference !== undefined ? ` (model ${formatMs(inference)})` : ''} · version ${response.modelVersion}`));
@@ -46,7 +47,7 @@ function renderOutput(card: ModelCard, name: string, tensor: PredictedTensor, de
   const first = rows[0] ?? [];
   switch (kind) {
     case 'scores': {
-      const { probabilities, softmaxApplied } = toProbabilities(first.map(asNumber));
+      const { probabilities, softmaxApplied, sigmoidApplied } = scoresToProbabilities(first.map(asNumber), hints?.activation);
       const ranked = topK(probabilities, TOP_K);
       const list = el('ol', { class: 'scores', 'aria-label': `Top ${ranked.length} of ${probabilities.length} classes` });
       ranked.forEach((r, i) => {
@@ -63,6 +64,7 @@ function renderOutput(card: ModelCard, name: string, tensor: PredictedTensor, de
         top ? el('p', { class: 'answer', 'data-testid': 'answer' }, className(names, top.index)) : undefined,
         list,
         softmaxApplied ? el('p', { class: 'note' }, 'The model gives raw scores; they are shown as probabilities (softmax).') : undefined,
+        sigmoidApplied ? el('p', { class: 'note' }, 'Each class is scored on its own (sigmoid): several can apply at once.') : undefined,
         batchNote);
     }
     case 'label': {
@@ -95,6 +97,21 @@ function renderOutput(card: ModelCard, name: string, tensor: PredictedTensor, de
       return el('div', {}, el('p', { class: 'note' }, `${tensor.datatype}, shape [${tensor.shape.join(', ')}]`), pre);
     }
   }
+}
+
+/** The tokens the model read (a text model): a note when the text was cut, the tokens and their ids under "details". */
+function renderTokens(tokens: NonNullable<PredictResponse['tokens']>): HTMLElement {
+  const list = el('ol', { class: 'tokens' },
+    ...tokens.tokens.map((t, i) => el('li', { class: 'token', title: `id ${tokens.ids[i]}` }, el('code', {}, t), el('span', { class: 'token-id' }, String(tokens.ids[i])))));
+  return el('div', { class: 'tokens-block' },
+    tokens.cut > 0
+      ? el('p', { class: 'note warning', 'data-testid': 'text-cut' },
+        `The text is longer than the model reads: only the first ${tokens.maxLength ?? tokens.ids.length} tokens were used (${tokens.cut} left out).`)
+      : undefined,
+    el('details', { class: 'raw', 'data-testid': 'tokens' },
+      el('summary', {}, `Tokens the model read (${tokens.ids.length})`),
+      list,
+      el('p', { class: 'hint mono', 'data-testid': 'token-ids' }, `input_ids: [${tokens.ids.join(', ')}]`)));
 }
 
 /** Class names to offer in "What should it have been?": the first output that has some. */

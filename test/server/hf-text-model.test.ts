@@ -32,7 +32,7 @@ describe('server: a Hugging Face text classifier folder', function () {
     const c = await card(p);
     assert.deepEqual(c.text, {
       inputs: { ids: 'input_ids', attentionMask: 'attention_mask', tokenTypeIds: 'token_type_ids' },
-      maxLength: 48, maxLengthFrom: 'tokenizer_config.json model_max_length', tokenizer: 'WordPiece (BertTokenizer), 182 tokens',
+      maxLength: 48, maxLengthFrom: 'tokenizer_config.json model_max_length', tokenizer: 'WordPiece (BertTokenizer), 199 tokens',
     });
     assert.deepEqual(c.folder, { files: ['config.json', 'tokenizer.json', 'tokenizer_config.json'], problems: [] });
     assert.deepEqual(c.hints.outputs.logits.classNames, ['billing', 'delivery', 'praise']);

@@ -36,6 +36,9 @@ export function configFacts(folder: HfFolder, outputs: TensorSpec[]): ModelFact[
   const config = folder.config;
   if (!config) return [];
   const facts: ModelFact[] = [];
+  // The checkpoint's name ("distilbert-base-uncased-finetuned-sst-2-english"): a better title than "model".
+  const checkpoint = typeof config._name_or_path === 'string' ? config._name_or_path.split('/').pop()?.trim() : undefined;
+  if (checkpoint) facts.push({ tier: 'metadata', from: 'config.json _name_or_path', target: 'model', property: 'title', value: checkpoint.slice(0, 200) });
   const names = labelsFromId2label(config.id2label);
   const numLabels = names?.length ?? (typeof config.num_labels === 'number' ? config.num_labels : 2);
   const activation = activationOf(config.problem_type, numLabels);

@@ -28,6 +28,8 @@ export interface PredictResponse {
   model: string;
   modelVersion: string;
   outputs: Record<string, PredictedTensor>;
+  /** For a text (a model with a tokenizer): the tokens the model read, and how many were cut to fit `maxLength`. */
+  tokens?: { ids: number[]; tokens: string[]; cut: number; maxLength?: number };
   timing?: { inferenceMs?: number; totalMs?: number };
 }
 

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { REPO_ROOT, startPreview, type Preview } from '../helpers/preview';
+import { ARTIFACTS, chromiumForSuite, DESKTOP, newContext } from './browser';
+
+/**
+ * Pages of Hugging Face export folders (test/fixtures/hf/, made by scripts/make-hf-fixtures.py), in a real Chromium:
+ * a text classifier gives a text box and answers with its label names; an image classifier is preprocessed as its
+ * preprocessor_config.json says. Screenshots in test-results/.
+ */
+const HF = path.join(REPO_ROOT, 'test', 'fixtures', 'hf');
+
+async function withPage(browser: Browser, model: string, shot: string, body: (page: Page, p: Preview) => Promise<void>): Promise<void> {
+  const p = await startPreview(model);
+  const { context, consoleErrors } = await newContext(browser, DESKTOP);
+  try {
+    const page = await context.newPage();
+    await page.goto(`${p.baseUrl}/?t=${encodeURIComponent(p.shareToken)}`);
+    await page.getByTestId('predict').waitFor({ timeout: 15_000 });
+    await body(page, p);
+    await page.screenshot({ path: path.join(ARTIFACTS, shot), fullPage: true });
+    assert.deepEqual(consoleErrors, []);
+  } finally {
+    await context.close();
+    await p.stop();
+  }
+}
+
+const predict = async (page: Page) => {
+  await page.getByTestId('predict').click();
+  await page.getByTestId('result').waitFor({ timeout: 15_000 });
+  assert.equal(await page.getByTestId('input-error').isVisible(), false, await page.getByTestId('input-error').innerText());
+};
+
+describe('e2e: pages of Hugging Face export folders', function () {
+  this.timeout(90_000);
+  const chromium = chromiumForSuite();
+
+  it('a text classifier: one text box instead of token ids; a typed sentence is classified with its label names; tokens under details', async () => {
+    await withPage(chromium(), path.join(HF, 'text-intent', 'model.onnx'), 'page-hf-text-classifier.png', async (page) => {
+      const form = await page.getByTestId('input-form').innerText();
+      assert.doesNotMatch(form, /input_ids|attention_mask|token_type_ids/, 'no token-id fields');
+      assert.match(form, /at most 48 tokens/);
+      await page.getByTestId('text-$text').fill('Hello, my order is late and the tracking number does not work');
+      await predict(page);
+      assert.equal(await page.getByTestId('answer').innerText(), 'delivery');
+      const rows = await page.getByTestId('score-row').allInnerTexts();
+      assert.deepEqual(rows.map((r) => r.split(/\s/)[0]).sort(), ['billing', 'delivery', 'praise']);
+      assert.equal(await page.getByTestId('text-cut').count(), 0);
+      await page.getByTestId('tokens').locator('summary').click();
+      assert.match(await page.getByTestId('token-ids').innerText(), /^input_ids: \[2, /);
+      assert.match(await page.getByTestId('tokens').innerText(), /tracking/);
+
+      await page.getByTestId('text-$text').fill('Thank you, the support team was wonderful. '.repeat(10));
+      await predict(page);
+      assert.equal(await page.getByTestId('answer').innerText(), 'praise');
+      assert.match(await page.getByTestId('text-cut').innerText(), /only the first 48 tokens were used/);
+    });
+  });
+});
