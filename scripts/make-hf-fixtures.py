@@ -13,6 +13,7 @@ with torch.onnx.export the way a notebook does (named inputs, dynamic batch and 
 
 Writes test/fixtures/hf/<folder>/ and an `expected.json` in each.
 """
+import base64
 import json
 import os
 import re
@@ -366,7 +367,7 @@ def image_colours():
     export(model, (torch.zeros(1, 3, SIDE, SIDE),), os.path.join(folder, "model.onnx"), ["pixel_values"], ["logits"],
            {"pixel_values": {0: "batch_size"}, "logits": {0: "batch_size"}})
     write_json(folder, "config.json", {
-        "architectures": ["ViTForImageClassification"], "model_type": "vit", "image_size": SIDE, "num_channels": 3,
+        "_name_or_path": "tiny-colour-classifier", "architectures": ["ViTForImageClassification"], "model_type": "vit", "image_size": SIDE, "num_channels": 3,
         "id2label": {str(i): c for i, c in enumerate(COLOURS)}, "label2id": {c: i for i, c in enumerate(COLOURS)},
         "problem_type": "single_label_classification", "transformers_version": "4.46.0",
     })
@@ -379,12 +380,16 @@ def image_colours():
     # A test picture: not square, not the model's size, a yellow blob on blue-grey (an RGB PNG, no alpha, no ICC).
     picture = colour_picture(np.random.default_rng(7), "yellow", 120, 80)
     picture.save(os.path.join(folder, "yellow-blob.png"), optimize=False)
-    pv = pixel_values(Image.open(os.path.join(folder, "yellow-blob.png")))
+    decoded = Image.open(os.path.join(folder, "yellow-blob.png"))
+    pv = pixel_values(decoded)
     with torch.no_grad():
         logits = model(torch.tensor(pv)[None])[0]
     write_json(folder, "expected.json", {
         "source": "pixel_values: PIL 9.4 resize BICUBIC + numpy rescale/normalize (ViTImageProcessor's steps); logits: PyTorch",
         "cases": [{"picture": "yellow-blob.png", "label": COLOURS[int(logits.argmax())],
+                   # The decoded picture's RGB bytes (row-major), for the unit test of the page's resize in Node.
+                   "rgb": {"width": decoded.width, "height": decoded.height,
+                           "base64": base64.b64encode(np.asarray(decoded.convert("RGB"), dtype=np.uint8).tobytes()).decode("ascii")},
                    "logits": [round(float(v), 6) for v in logits],
                    "pixel_values": {"shape": [1, 3, SIDE, SIDE], "data": [round(float(v), 7) for v in pv.reshape(-1)]}}]})
 

@@ -129,6 +129,7 @@ export function preprocessorFacts(folder: HfFolder, inputs: TensorSpec[]): Model
   }
   return [
     { tier: 'metadata', from: 'preprocessor_config.json', target: 'input', input: input.name, property: 'kind', value: 'image' },
+    { tier: 'guess', from: 'preprocessor_config.json', target: 'input', input: input.name, property: 'label', value: 'Picture' },
     { tier: 'metadata', from: 'preprocessor_config.json', target: 'input', input: input.name, property: 'image', value: image },
   ];
 }

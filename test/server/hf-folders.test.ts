@@ -137,3 +137,24 @@ describe('server: a text model whose tokenizer states no length', function () {
     }
   });
 });
+
+describe('server: a Hugging Face image classifier folder', function () {
+  this.timeout(30_000);
+
+  it('the card carries preprocessor_config.json’s size, filter, rescale, mean and std, and config.json’s class names', async () => {
+    const p = await startPreview(path.join(REPO_ROOT, 'test', 'fixtures', 'hf', 'image-colours', 'model.onnx'));
+    try {
+      const c = await card(p);
+      assert.deepEqual(c.folder, { files: ['config.json', 'preprocessor_config.json'], problems: [] });
+      assert.deepEqual(c.hints.inputs.pixel_values, {
+        kind: 'image', label: 'Picture',
+        image: { width: 32, height: 32, channels: 'RGB', layout: 'NCHW', resize: 'stretch', resample: 'bicubic', scale: 0.00392156862745098, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
+      });
+      assert.deepEqual(c.hints.outputs.logits.classNames, ['red', 'green', 'blue', 'yellow']);
+      assert.equal(c.hints.title, 'tiny-colour-classifier');
+      assert.equal(c.text, undefined);
+    } finally {
+      await p.stop();
+    }
+  });
+});
