@@ -394,6 +394,53 @@ def image_colours():
                    "pixel_values": {"shape": [1, 3, SIDE, SIDE], "data": [round(float(v), 7) for v in pv.reshape(-1)]}}]})
 
 
+# --------------------------------------------------------------------------- outputs as pictures and sequences
+
+
+class RedMask(torch.nn.Module):
+    """A probability map of 'red' pixels: sigmoid(8 * (r - (g + b) / 2)) on the un-normalised picture, [N, 1, H, W]."""
+
+    def forward(self, pixel_values):
+        x = pixel_values * 0.5 + 0.5  # undo mean/std 0.5
+        r, g, b = x[:, 0:1], x[:, 1:2], x[:, 2:3]
+        return torch.sigmoid(12 * (r - (g + b) / 2 - 0.3))
+
+
+def mask_red():
+    folder = os.path.join(OUT, "mask-red")
+    os.makedirs(folder, exist_ok=True)
+    export(RedMask(), (torch.zeros(1, 3, SIDE, SIDE),), os.path.join(folder, "model.onnx"), ["pixel_values"], ["mask"],
+           {"pixel_values": {0: "batch_size"}, "mask": {0: "batch_size"}})
+    write_json(folder, "preprocessor_config.json", {
+        "do_normalize": True, "do_rescale": True, "do_resize": True, "image_mean": [0.5, 0.5, 0.5], "image_std": [0.5, 0.5, 0.5],
+        "image_processor_type": "SegformerImageProcessor", "resample": 2, "rescale_factor": 0.00392156862745098,
+        "size": {"height": SIDE, "width": SIDE}})
+    # A red disc left of centre on grey: the map is high inside the disc, low elsewhere.
+    a = np.full((SIDE, SIDE, 3), 128, dtype=np.uint8)
+    yy, xx = np.mgrid[0:SIDE, 0:SIDE]
+    a[(xx - 10) ** 2 + (yy - 16) ** 2 < 36] = (220, 20, 30)
+    Image.fromarray(a).save(os.path.join(folder, "red-disc.png"))
+
+
+class OneHotSteps(torch.nn.Module):
+    """A stand-in recogniser: each step's code (0 = blank, 1..3 = a, b, c) becomes that class's score, [N, T, 4]."""
+
+    def forward(self, codes):
+        steps = torch.arange(4, dtype=torch.float32).reshape(1, 1, 4)
+        return 5.0 - 5.0 * (codes.unsqueeze(-1) - steps).abs().clamp(max=1.0)
+
+
+def ctc_steps():
+    folder = os.path.join(OUT, "ctc-steps")
+    os.makedirs(folder, exist_ok=True)
+    export(OneHotSteps(), (torch.zeros(1, 8),), os.path.join(folder, "model.onnx"), ["codes"], ["logits"],
+           {"codes": {0: "batch_size", 1: "steps"}, "logits": {0: "batch_size", 1: "steps"}})
+    with open(os.path.join(folder, "vocab.txt"), "w", encoding="utf-8") as f:
+        f.write("<blank>\na\nb\nc\n")
+
+
 if __name__ == "__main__":
     text_intent()
     image_colours()
+    mask_red()
+    ctc_steps()

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { REPO_ROOT, startPreview, type Preview } from '../helpers/preview';
+import { fixtureModel, REPO_ROOT, startPreview, type Preview } from '../helpers/preview';
 import { ARTIFACTS, chromiumForSuite, DESKTOP, newContext } from './browser';
 
 /**
@@ -76,6 +76,46 @@ describe('e2e: pages of Hugging Face export folders', function () {
       assert.ok(worst < 1e-5, `largest difference from Pillow + numpy: ${worst}`);
       assert.equal(await page.getByTestId('answer').innerText(), expected.label);
       assert.equal(expected.label, 'yellow');
+    });
+  });
+
+  it('a probability map [N, 1, H, W]: a picture laid over the uploaded one, a summary and a download — not 1,024 numbers', async () => {
+    await withPage(chromium(), path.join(HF, 'mask-red', 'model.onnx'), 'page-hf-mask-overlay.png', async (page) => {
+      await page.getByTestId('image-input').setInputFiles(path.join(HF, 'mask-red', 'red-disc.png'));
+      await page.getByText('Picture ready').waitFor();
+      await predict(page);
+      assert.equal(await page.getByTestId('output-figure').getAttribute('data-overlay'), 'true');
+      // (a string: this file is compiled without the DOM's types)
+      const [inside, outside] = await page.evaluate(`(() => {
+        const ctx = document.querySelector('[data-testid="output-picture"]').getContext('2d');
+        return [Array.from(ctx.getImageData(10, 16, 1, 1).data), Array.from(ctx.getImageData(28, 4, 1, 1).data)];
+      })()`) as number[][];
+      assert.ok(inside[0] > 200 && inside[1] < 60, `the disc is red on the map: ${inside.join(',')}`);
+      assert.ok(Math.abs(outside[0] - outside[1]) < 20, `the grey background shows through: ${outside.join(',')}`);
+      assert.match(await page.getByTestId('array-summary').innerText(), /^1,024 values · min 0\.\d+ · max 0\.\d+/);
+      assert.ok((await page.getByTestId('result').innerText()).length < 3000, 'no wall of numbers');
+      const download = page.waitForEvent('download');
+      await page.getByTestId('download-output').click();
+      const saved = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as { shape: number[]; data: number[] };
+      assert.deepEqual(saved.shape, [1, 1, 32, 32]);
+      assert.equal(saved.data.length, 1024);
+    });
+  });
+
+  it('a sequence of class scores [N, T, C] with a vocab.txt: the decoded text (greedy CTC), the steps under details', async () => {
+    await withPage(chromium(), path.join(HF, 'ctc-steps', 'model.onnx'), 'page-hf-ctc-sequence.png', async (page) => {
+      await page.getByTestId('json-codes').fill('[[1, 1, 0, 2, 2, 0, 3, 1]]');
+      await predict(page);
+      assert.equal(await page.getByTestId('answer').innerText(), 'abca');
+      assert.equal(await page.getByTestId('sequence-steps').textContent(), 'a · a · <blank> · b · b · <blank> · c · a');
+    });
+  });
+
+  it('a 512-value output is summarised with its data to download, not listed', async () => {
+    await withPage(chromium(), fixtureModel('slow-matmul'), 'page-large-output-summary.png', async (page) => {
+      await predict(page);
+      assert.match(await page.getByTestId('array-summary').innerText(), /^512 values · min /);
+      assert.equal(await page.locator('.values li').count(), 0);
     });
   });
 });

@@ -34,7 +34,7 @@ describe('server: a Hugging Face text classifier folder', function () {
       inputs: { ids: 'input_ids', attentionMask: 'attention_mask', tokenTypeIds: 'token_type_ids' },
       maxLength: 48, maxLengthFrom: 'tokenizer_config.json model_max_length', tokenizer: 'WordPiece (BertTokenizer), 199 tokens',
     });
-    assert.deepEqual(c.folder, { files: ['config.json', 'tokenizer.json', 'tokenizer_config.json'], problems: [] });
+    assert.deepEqual(c.folder, { files: ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt'], problems: [] });
     assert.deepEqual(c.hints.outputs.logits.classNames, ['billing', 'delivery', 'praise']);
     assert.equal(c.hints.outputs.logits.activation, 'softmax');
     const fact = c.facts.find((f) => f.target === 'output' && f.property === 'classNames');

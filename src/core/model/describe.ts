@@ -10,7 +10,7 @@ import { createOrtSession, type OrtLogOptions } from '../onnx/ort-session';
 import { signatureFromSession } from './signature';
 import { withoutOutputZipMaps, zipMapOutputs, type ZipMapOutput } from './zipmap-outputs';
 import { parseHfFolder, type HfFolder } from './hf-folder';
-import { configFacts, preprocessorFacts } from './hf-facts';
+import { configFacts, preprocessorFacts, vocabularyFacts } from './hf-facts';
 import { textInputsOf } from './text-inputs';
 import { loadTextTokenizer, type TextTokenizer } from './text-tokenizer';
 
@@ -53,7 +53,7 @@ export function describeLoadedModel(model: ModelFile, prepared: PreparedModel, s
   }
   const sha256 = modelSha256(model);
   const folder: HfFolder = { ...prepared.folder, problems: [...prepared.folder.problems] };
-  const folderFacts = [...configFacts(folder, signature.outputs), ...preprocessorFacts(folder, signature.inputs)];
+  const folderFacts = [...configFacts(folder, signature.outputs), ...preprocessorFacts(folder, signature.inputs), ...vocabularyFacts(folder, signature.outputs)];
   const text = textInputsOf(folder, signature.inputs);
   const served = prepared.zipMaps.map((z) =>
     `output '${z.output}' is a ZipMap (a list of {class: probability} maps) in the file: served as its FP32 probabilities tensor, one column per class`);

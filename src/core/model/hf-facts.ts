@@ -133,3 +133,13 @@ export function preprocessorFacts(folder: HfFolder, inputs: TensorSpec[]): Model
     { tier: 'metadata', from: 'preprocessor_config.json', target: 'input', input: input.name, property: 'image', value: image },
   ];
 }
+
+/** A vocabulary beside the model names the classes of each `[N, T, C]` output with C entries (a CTC recogniser's steps). */
+export function vocabularyFacts(folder: HfFolder, outputs: TensorSpec[]): ModelFact[] {
+  const names = folder.vocabulary;
+  if (!names) return [];
+  const from = folder.files.includes('vocab.json') ? 'vocab.json' : 'vocab.txt';
+  return outputs
+    .filter((s) => s.shape.length === 3 && s.shape[2] === names.length && s.datatype !== 'BYTES')
+    .map((s): ModelFact => ({ tier: 'metadata', from, target: 'output', output: s.name, property: 'classNames', value: names }));
+}

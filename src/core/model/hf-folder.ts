@@ -6,7 +6,7 @@ import * as path from 'node:path';
  * names and the problem type, the tokenizer, and the image or audio preprocessing. They are read with the model, as
  * part of the same version (a new tokenizer changes the answers as much as new weights do), and watched with it.
  */
-export const HF_FOLDER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json'] as const;
+export const HF_FOLDER_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'preprocessor_config.json', 'vocab.json', 'vocab.txt'] as const;
 export type HfFolderFile = (typeof HF_FOLDER_FILES)[number];
 
 /** The text of each of those files that exists beside the model. */
@@ -37,20 +37,38 @@ export interface HfFolder {
   tokenizer?: Record<string, unknown>;
   tokenizerConfig?: Record<string, unknown>;
   preprocessor?: Record<string, unknown>;
+  /** A vocabulary: `vocab.json` ({token: id}, as wav2vec2 writes it) or `vocab.txt` (one token per line). */
+  vocabulary?: string[];
   /** The files that were read, in HF_FOLDER_FILES order. */
   files: HfFolderFile[];
   problems: string[];
 }
 
-const KEYS: Record<HfFolderFile, keyof Omit<HfFolder, 'files' | 'problems'>> = {
+const KEYS: Record<Exclude<HfFolderFile, 'vocab.txt' | 'vocab.json'>, 'config' | 'tokenizer' | 'tokenizerConfig' | 'preprocessor'> = {
   'config.json': 'config', 'tokenizer.json': 'tokenizer', 'tokenizer_config.json': 'tokenizerConfig', 'preprocessor_config.json': 'preprocessor',
 };
+
+/** {token: id} as a list by id; undefined when the ids are not 0..n-1. */
+function vocabularyFromJson(value: Record<string, unknown>): string[] | undefined {
+  const names: string[] = [];
+  for (const [token, id] of Object.entries(value)) {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= 1_000_000) return undefined;
+    names[id] = token;
+  }
+  return names.length > 0 && names.every((n) => n !== undefined) ? names : undefined;
+}
 
 export function parseHfFolder(texts: HfFolderTexts | undefined): HfFolder {
   const folder: HfFolder = { files: [], problems: [] };
   for (const name of HF_FOLDER_FILES) {
     const text = texts?.[name];
     if (text === undefined) continue;
+    if (name === 'vocab.txt') {
+      // A BERT tokenizer's vocab.txt says the same as its tokenizer.json; a CTC model's is its class names.
+      if (!folder.vocabulary) folder.vocabulary = text.replace(/^\uFEFF/, '').replace(/\r?\n$/, '').split(/\r?\n/);
+      folder.files.push(name);
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text.replace(/^\uFEFF/, ''));
@@ -62,7 +80,16 @@ export function parseHfFolder(texts: HfFolderTexts | undefined): HfFolder {
       folder.problems.push(`${name} is not a JSON object: ignored`);
       continue;
     }
-    folder[KEYS[name]] = value as Record<string, unknown>;
+    if (name === 'vocab.json') {
+      const vocabulary = vocabularyFromJson(value as Record<string, unknown>);
+      if (!vocabulary) {
+        folder.problems.push('vocab.json does not map tokens to the ids 0, 1, 2...: ignored');
+        continue;
+      }
+      folder.vocabulary = vocabulary;
+    } else {
+      folder[KEYS[name]] = value as Record<string, unknown>;
+    }
     folder.files.push(name);
   }
   return folder;
