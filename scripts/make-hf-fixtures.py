@@ -439,7 +439,45 @@ def ctc_steps():
         f.write("<blank>\na\nb\nc\n")
 
 
+# --------------------------------------------------------------------------- audio: high or low tone
+
+
+class ToneHeight(torch.nn.Module):
+    """Zero-crossing rate of the waveform: a 440 Hz tone at 16 kHz crosses 0.055 times a sample, 3 kHz 0.375."""
+
+    def forward(self, input_values):
+        crossings = ((input_values[:, 1:] * input_values[:, :-1]) < 0).float().mean(dim=1, keepdim=True)
+        return torch.cat([40 * (0.15 - crossings), 40 * (crossings - 0.15)], dim=1)
+
+
+def write_wav(path, rate, channels, seconds, hz):
+    import wave
+    t = np.arange(int(rate * seconds)) / rate
+    tone = (0.5 * np.sin(2 * np.pi * hz * t) * 32767).astype("<i2")
+    with wave.open(path, "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(np.repeat(tone[:, None], channels, axis=1).tobytes())
+
+
+def audio_tone():
+    folder = os.path.join(OUT, "audio-tone")
+    os.makedirs(folder, exist_ok=True)
+    export(ToneHeight(), (torch.zeros(1, 16000),), os.path.join(folder, "model.onnx"), ["input_values"], ["logits"],
+           {"input_values": {0: "batch_size", 1: "samples"}, "logits": {0: "batch_size"}})
+    write_json(folder, "config.json", {"_name_or_path": "tone-height", "id2label": {"0": "low tone", "1": "high tone"},
+                                       "label2id": {"low tone": 0, "high tone": 1}, "problem_type": "single_label_classification"})
+    write_json(folder, "preprocessor_config.json", {"do_normalize": False, "feature_extractor_type": "Wav2Vec2FeatureExtractor",
+                                                    "feature_size": 1, "padding_side": "right", "padding_value": 0.0,
+                                                    "return_attention_mask": False, "sampling_rate": 16000})
+    # 1 s at 44.1 kHz stereo (the page resamples to 16 kHz mono): a 3 kHz tone, and a 440 Hz one at 8 kHz mono.
+    write_wav(os.path.join(folder, "high-3khz-44k-stereo.wav"), 44100, 2, 1.0, 3000)
+    write_wav(os.path.join(folder, "low-440hz-8k-mono.wav"), 8000, 1, 0.5, 440)
+
+
 if __name__ == "__main__":
+    audio_tone()
     text_intent()
     image_colours()
     mask_red()

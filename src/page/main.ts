@@ -4,6 +4,7 @@ import { ApiPanel } from './api-panel';
 import { append, el, replaceChildren } from '../browser/dom';
 import { FeedbackForm } from './feedback-view';
 import { ImageView } from './image-view';
+import { AudioView } from './audio-view';
 import { ColumnView, formSections } from './column-view';
 import { JsonView, TextView, VectorView, type FieldCounter, type InputView } from './input-views';
 import { FeedbackQueue } from './logic/feedback-queue';
@@ -80,6 +81,7 @@ class PreviewPage {
         case 'column': this.views.push(new ColumnView(plan, counter)); break;
         case 'image': this.views.push(new ImageView(plan)); break;
         case 'text': this.views.push(new TextView(plan)); break;
+        case 'audio': this.views.push(new AudioView(plan)); break;
         default: this.views.push(new JsonView(plan));
       }
     }

@@ -43,12 +43,18 @@ export const ImagePreprocessingSchema = z.strictObject({
     .describe('Resize exactly as Pillow does with this filter (as Hugging Face image processors do); unset: the browser resizes.'),
 });
 
+export const AudioPreprocessingSchema = z.strictObject({
+  samplingRate: z.int().min(1000).max(384_000).default(16_000).describe('Samples per second the model takes: a recording or file is resampled to it, mono.'),
+  normalize: z.boolean().default(false).describe('Zero mean, unit variance per recording (Wav2Vec2 do_normalize).'),
+});
+
 export const InputHintsSchema = z.strictObject({
-  kind: z.enum(['vector', 'image', 'text', 'json']).optional().describe('Overrides the kind guessed from the signature.'),
+  kind: z.enum(['vector', 'image', 'text', 'json', 'audio']).optional().describe('Overrides the kind guessed from the signature.'),
   label: z.string().max(200).optional(),
   description: z.string().max(2000).optional(),
   fields: z.array(FieldSchema).max(4096).optional().describe('One entry per element of a [batch, K] or [K] vector input.'),
   image: ImagePreprocessingSchema.optional(),
+  audio: AudioPreprocessingSchema.optional(),
   // For an input that holds one value per example (a DataFrame column exported by skl2onnx): its field, inline.
   ...valueShape,
 });
@@ -81,6 +87,7 @@ export function sidecarPathFor(modelFile: string): string {
   return modelFile.replace(/\.onnx$/i, '') + '.preview.json';
 }
 export type ImagePreprocessing = z.infer<typeof ImagePreprocessingSchema>;
+export type AudioPreprocessing = z.infer<typeof AudioPreprocessingSchema>;
 
 /** The JSON Schema published as docs/sidecar.schema.json (editors validate and complete sidecar files with it). */
 export function sidecarJsonSchema(): Record<string, unknown> {

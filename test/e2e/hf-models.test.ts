@@ -28,9 +28,13 @@ async function withPage(browser: Browser, model: string, shot: string, body: (pa
   }
 }
 
+/** Presses Predict and waits for this prediction's answer (a second answer replaces the first one on the page). */
 const predict = async (page: Page) => {
+  const response = page.waitForResponse((r) => r.url().endsWith('/api/predict'));
   await page.getByTestId('predict').click();
-  await page.getByTestId('result').waitFor({ timeout: 15_000 });
+  const answered = (await (await response).json()) as { predictionId?: string; error?: string };
+  assert.ok(answered.predictionId, answered.error);
+  await page.locator(`[data-prediction-id="${answered.predictionId}"]`).waitFor({ timeout: 15_000 });
   assert.equal(await page.getByTestId('input-error').isVisible(), false, await page.getByTestId('input-error').innerText());
 };
 
@@ -116,6 +120,23 @@ describe('e2e: pages of Hugging Face export folders', function () {
       await predict(page);
       assert.match(await page.getByTestId('array-summary').innerText(), /^512 values · min /);
       assert.equal(await page.locator('.values li').count(), 0);
+    });
+  });
+
+  it('an audio classifier: a 44.1 kHz stereo WAV and an 8 kHz mono one are sent as 16 kHz mono and classified by name; recording is offered on localhost', async () => {
+    const folder = path.join(HF, 'audio-tone');
+    await withPage(chromium(), path.join(folder, 'model.onnx'), 'page-hf-audio.png', async (page) => {
+      assert.equal(await page.getByTestId('record').count(), 1, 'http://127.0.0.1 is a secure context: the microphone may be used');
+      for (const [file, samples, label] of [['high-3khz-44k-stereo.wav', 16000, 'high tone'], ['low-440hz-8k-mono.wav', 8000, 'low tone']] as const) {
+        await page.getByTestId('audio-input').setInputFiles(path.join(folder, file));
+        await page.getByText('Sound ready').waitFor();
+        const request = page.waitForRequest((r) => r.url().endsWith('/api/predict'));
+        await predict(page);
+        const sent = (JSON.parse((await request).postData()!) as { inputs: { input_values: number[][] } }).inputs.input_values;
+        assert.equal(sent.length, 1);
+        assert.ok(Math.abs(sent[0].length - samples) <= 1, `${file}: ${sent[0].length} samples sent`);
+        assert.equal(await page.getByTestId('answer').innerText(), label, file);
+      }
     });
   });
 });

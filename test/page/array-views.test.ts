@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ctcDecode, mapToRgba, pictureLayout, summarise } from '../../src/page/logic/array-views';
 import { outputKind } from '../../src/page/logic/output-plan';
+import { monoSamples } from '../../src/page/logic/audio-math';
 
 describe('page: outputs as pictures, sequences and summaries', () => {
   it('picture shapes: [N, 1-4, H, W] and [N, H, W] of at least 8 x 8', () => {
@@ -34,5 +35,15 @@ describe('page: outputs as pictures, sequences and summaries', () => {
     assert.deepEqual(Array.from(mapToRgba([0, 0.5, 1, 0.25], { channels: 1, height: 2, width: 2 }, false)).filter((_, i) => i % 4 === 0), [0, 128, 255, 64]);
     assert.deepEqual(Array.from(mapToRgba([-2, 2, 0, 0], { channels: 1, height: 2, width: 2 }, false)).filter((_, i) => i % 4 === 0), [0, 255, 128, 128]);
     assert.deepEqual(Array.from(mapToRgba([1, 0, 0.2, 0.9], { channels: 2, height: 1, width: 2 }, true)), [0, 0, 0, 0, 230, 40, 40, 160]);
+  });
+});
+
+describe('page: sound as the model takes it', () => {
+  it('channels averaged to mono; do_normalize gives zero mean and unit variance', () => {
+    assert.deepEqual(Array.from(monoSamples([Float32Array.from([1, 0.5]), Float32Array.from([0, 0.5])], false)), [0.5, 0.5]);
+    const n = monoSamples([Float32Array.from([1, 2, 3, 4])], true);
+    const mean = n.reduce((a, b) => a + b, 0) / 4;
+    const variance = n.reduce((a, b) => a + (b - mean) ** 2, 0) / 4;
+    assert.ok(Math.abs(mean) < 1e-6 && Math.abs(variance - 1) < 1e-5, `${mean} ${variance}`);
   });
 });

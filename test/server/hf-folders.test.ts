@@ -158,3 +158,18 @@ describe('server: a Hugging Face image classifier folder', function () {
     }
   });
 });
+
+describe('server: a Hugging Face audio classifier folder', function () {
+  this.timeout(30_000);
+
+  it('the feature extractor’s sampling_rate and do_normalize make input_values a sound input', async () => {
+    const p = await startPreview(path.join(REPO_ROOT, 'test', 'fixtures', 'hf', 'audio-tone', 'model.onnx'));
+    try {
+      const c = await card(p);
+      assert.deepEqual(c.hints.inputs.input_values, { kind: 'audio', label: 'Sound', audio: { samplingRate: 16000, normalize: false } });
+      assert.deepEqual(c.hints.outputs.logits.classNames, ['low tone', 'high tone']);
+    } finally {
+      await p.stop();
+    }
+  });
+});

@@ -90,7 +90,8 @@ function imageInput(inputs: TensorSpec[]): TensorSpec | undefined {
 /** The preprocessing a `preprocessor_config.json` of an image processor describes, for its image input. */
 export function preprocessorFacts(folder: HfFolder, inputs: TensorSpec[]): ModelFact[] {
   const p = folder.preprocessor;
-  if (!p || p.sampling_rate !== undefined) return []; // an audio feature extractor: not an image
+  if (!p) return [];
+  if (p.sampling_rate !== undefined) return audioFacts(folder, inputs);
   const input = imageInput(inputs);
   if (!input) {
     folder.problems.push('preprocessor_config.json describes images, but no input is a picture (pixel_values, or one [N, C, H, W] input): ignored');
@@ -142,4 +143,24 @@ export function vocabularyFacts(folder: HfFolder, outputs: TensorSpec[]): ModelF
   return outputs
     .filter((s) => s.shape.length === 3 && s.shape[2] === names.length && s.datatype !== 'BYTES')
     .map((s): ModelFact => ({ tier: 'metadata', from, target: 'output', output: s.name, property: 'classNames', value: names }));
+}
+
+/** The waveform input an audio feature extractor describes: `input_values`, else the only `[N, samples]` float input. */
+function audioFacts(folder: HfFolder, inputs: TensorSpec[]): ModelFact[] {
+  const p = folder.preprocessor!;
+  const input = inputs.find((s) => s.name === 'input_values') ?? (() => {
+    const waves = inputs.filter((s) => s.shape.length === 2 && isFloat(s));
+    return waves.length === 1 ? waves[0] : undefined;
+  })();
+  if (!input) {
+    folder.problems.push('preprocessor_config.json describes audio (sampling_rate), but no input is a waveform (input_values, or one [N, samples] float input): ignored');
+    return [];
+  }
+  const rate = num(p.sampling_rate);
+  const audio = { samplingRate: rate !== undefined && Number.isInteger(rate) && rate >= 1000 && rate <= 384_000 ? rate : 16_000, normalize: p.do_normalize === true };
+  return [
+    { tier: 'metadata', from: 'preprocessor_config.json', target: 'input', input: input.name, property: 'kind', value: 'audio' },
+    { tier: 'metadata', from: 'preprocessor_config.json', target: 'input', input: input.name, property: 'audio', value: audio },
+    { tier: 'guess', from: 'preprocessor_config.json', target: 'input', input: input.name, property: 'label', value: 'Sound' },
+  ];
 }
