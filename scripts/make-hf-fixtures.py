@@ -44,6 +44,17 @@ def export(model, args, path, input_names, output_names, dynamic_axes):
     print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path)} bytes)")
 
 
+def train(model, n, epochs, batch, lr, loss):
+    """Adam over shuffled mini-batches of the n examples; `loss(indices)` is the batch's loss."""
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    for _ in range(epochs):
+        perm = torch.randperm(n)
+        for b in range(0, n, batch):
+            opt.zero_grad()
+            loss(perm[b: b + batch]).backward()
+            opt.step()
+
+
 # --------------------------------------------------------------------------- BERT WordPiece (tokenization.py port)
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -242,15 +253,8 @@ def text_intent():
         mask[i, : len(e)] = 1
     labels = torch.tensor([y for _, y in rows])
     model = TinyBert(len(vocab))
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    for _ in range(25):
-        perm = torch.randperm(len(rows))
-        for b in range(0, len(rows), 32):
-            idx = perm[b: b + 32]
-            opt.zero_grad()
-            loss = torch.nn.functional.cross_entropy(model(ids[idx], mask[idx], torch.zeros_like(ids[idx])), labels[idx])
-            loss.backward()
-            opt.step()
+    train(model, len(rows), epochs=25, batch=32, lr=3e-3,
+          loss=lambda idx: torch.nn.functional.cross_entropy(model(ids[idx], mask[idx], torch.zeros_like(ids[idx])), labels[idx]))
     model.eval()
     with torch.no_grad():
         accuracy = (model(ids, mask, torch.zeros_like(ids)).argmax(-1) == labels).float().mean().item()
@@ -352,14 +356,7 @@ def image_colours():
         torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
         torch.nn.Conv2d(8, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.AdaptiveMaxPool2d(1), torch.nn.Flatten(),
         torch.nn.Linear(16, len(COLOURS)))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
-    for _ in range(15):
-        perm = torch.randperm(len(Y))
-        for b in range(0, len(Y), 64):
-            idx = perm[b: b + 64]
-            opt.zero_grad()
-            torch.nn.functional.cross_entropy(model(X[idx]), Y[idx]).backward()
-            opt.step()
+    train(model, len(Y), epochs=15, batch=64, lr=1e-2, loss=lambda idx: torch.nn.functional.cross_entropy(model(X[idx]), Y[idx]))
     model.eval()
     with torch.no_grad():
         accuracy = (model(X).argmax(-1) == Y).float().mean().item()

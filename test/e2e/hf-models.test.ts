@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { fixtureModel, REPO_ROOT, startPreview, type Preview } from '../helpers/preview';
-import { ARTIFACTS, chromiumForSuite, DESKTOP, newContext } from './browser';
+import type { Page } from 'playwright-core';
+import { fixtureModel, REPO_ROOT } from '../helpers/preview';
+import { chromiumForSuite, withModelPage } from './browser';
 
 /**
  * Pages of Hugging Face export folders (test/fixtures/hf/, made by scripts/make-hf-fixtures.py), in a real Chromium:
@@ -12,21 +12,6 @@ import { ARTIFACTS, chromiumForSuite, DESKTOP, newContext } from './browser';
  */
 const HF = path.join(REPO_ROOT, 'test', 'fixtures', 'hf');
 
-async function withPage(browser: Browser, model: string, shot: string, body: (page: Page, p: Preview) => Promise<void>): Promise<void> {
-  const p = await startPreview(model);
-  const { context, consoleErrors } = await newContext(browser, DESKTOP);
-  try {
-    const page = await context.newPage();
-    await page.goto(`${p.baseUrl}/?t=${encodeURIComponent(p.shareToken)}`);
-    await page.getByTestId('predict').waitFor({ timeout: 15_000 });
-    await body(page, p);
-    await page.screenshot({ path: path.join(ARTIFACTS, shot), fullPage: true });
-    assert.deepEqual(consoleErrors, []);
-  } finally {
-    await context.close();
-    await p.stop();
-  }
-}
 
 /** Presses Predict and waits for this prediction's answer (a second answer replaces the first one on the page). */
 const predict = async (page: Page) => {
@@ -43,7 +28,7 @@ describe('e2e: pages of Hugging Face export folders', function () {
   const chromium = chromiumForSuite();
 
   it('a text classifier: one text box instead of token ids; a typed sentence is classified with its label names; tokens under details', async () => {
-    await withPage(chromium(), path.join(HF, 'text-intent', 'model.onnx'), 'page-hf-text-classifier.png', async (page) => {
+    await withModelPage(chromium(), path.join(HF, 'text-intent', 'model.onnx'), 'page-hf-text-classifier.png', async (page) => {
       const form = await page.getByTestId('input-form').innerText();
       assert.doesNotMatch(form, /input_ids|attention_mask|token_type_ids/, 'no token-id fields');
       assert.match(form, /at most 48 tokens/);
@@ -67,7 +52,7 @@ describe('e2e: pages of Hugging Face export folders', function () {
   it('an image classifier: resized and normalised as its preprocessor_config.json says — the tensor sent is the one Python makes; the label is by name', async () => {
     const folder = path.join(HF, 'image-colours');
     const expected = (JSON.parse(readFileSync(path.join(folder, 'expected.json'), 'utf8')) as { cases: Array<{ label: string; pixel_values: { data: number[] } }> }).cases[0];
-    await withPage(chromium(), path.join(folder, 'model.onnx'), 'page-hf-image-classifier.png', async (page) => {
+    await withModelPage(chromium(), path.join(folder, 'model.onnx'), 'page-hf-image-classifier.png', async (page) => {
       assert.match(await page.getByTestId('image-preprocessing').innerText(), /32 × 32, bicubic like Pillow\), normalised with mean 0\.485\/0\.456\/0\.406 and std 0\.229\/0\.224\/0\.225/);
       await page.getByTestId('image-input').setInputFiles(path.join(folder, 'yellow-blob.png'));
       await page.getByText('Picture ready').waitFor();
@@ -84,7 +69,7 @@ describe('e2e: pages of Hugging Face export folders', function () {
   });
 
   it('a probability map [N, 1, H, W]: a picture laid over the uploaded one, a summary and a download — not 1,024 numbers', async () => {
-    await withPage(chromium(), path.join(HF, 'mask-red', 'model.onnx'), 'page-hf-mask-overlay.png', async (page) => {
+    await withModelPage(chromium(), path.join(HF, 'mask-red', 'model.onnx'), 'page-hf-mask-overlay.png', async (page) => {
       await page.getByTestId('image-input').setInputFiles(path.join(HF, 'mask-red', 'red-disc.png'));
       await page.getByText('Picture ready').waitFor();
       await predict(page);
@@ -107,7 +92,7 @@ describe('e2e: pages of Hugging Face export folders', function () {
   });
 
   it('a sequence of class scores [N, T, C] with a vocab.txt: the decoded text (greedy CTC), the steps under details', async () => {
-    await withPage(chromium(), path.join(HF, 'ctc-steps', 'model.onnx'), 'page-hf-ctc-sequence.png', async (page) => {
+    await withModelPage(chromium(), path.join(HF, 'ctc-steps', 'model.onnx'), 'page-hf-ctc-sequence.png', async (page) => {
       await page.getByTestId('json-codes').fill('[[1, 1, 0, 2, 2, 0, 3, 1]]');
       await predict(page);
       assert.equal(await page.getByTestId('answer').innerText(), 'abca');
@@ -116,7 +101,7 @@ describe('e2e: pages of Hugging Face export folders', function () {
   });
 
   it('a 512-value output is summarised with its data to download, not listed', async () => {
-    await withPage(chromium(), fixtureModel('slow-matmul'), 'page-large-output-summary.png', async (page) => {
+    await withModelPage(chromium(), fixtureModel('slow-matmul'), 'page-large-output-summary.png', async (page) => {
       await predict(page);
       assert.match(await page.getByTestId('array-summary').innerText(), /^512 values · min /);
       assert.equal(await page.locator('.values li').count(), 0);
@@ -125,7 +110,7 @@ describe('e2e: pages of Hugging Face export folders', function () {
 
   it('an audio classifier: a 44.1 kHz stereo WAV and an 8 kHz mono one are sent as 16 kHz mono and classified by name; recording is offered on localhost', async () => {
     const folder = path.join(HF, 'audio-tone');
-    await withPage(chromium(), path.join(folder, 'model.onnx'), 'page-hf-audio.png', async (page) => {
+    await withModelPage(chromium(), path.join(folder, 'model.onnx'), 'page-hf-audio.png', async (page) => {
       assert.equal(await page.getByTestId('record').count(), 1, 'http://127.0.0.1 is a secure context: the microphone may be used');
       for (const [file, samples, label] of [['high-3khz-44k-stereo.wav', 16000, 'high tone'], ['low-440hz-8k-mono.wav', 8000, 'low tone']] as const) {
         await page.getByTestId('audio-input').setInputFiles(path.join(folder, file));
