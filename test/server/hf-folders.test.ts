@@ -98,6 +98,14 @@ describe('server: a Hugging Face text classifier folder', function () {
     assert.match(notText.json.error, /^text: /);
   });
 
+  it('/openapi.json documents the text request for this model', async () => {
+    type Doc = { paths: Record<string, { post: { requestBody: { content: Record<string, { schema: { required?: string[]; properties: Record<string, unknown> }; example?: unknown }> } } }> };
+    const body = ((await p.get('/openapi.json')).json as Doc).paths['/api/predict'].post.requestBody.content['application/json'];
+    assert.equal(body.schema.required, undefined);
+    assert.ok(body.schema.properties.text);
+    assert.deepEqual(body.example, { text: 'Where is my parcel?' });
+  });
+
   it('a model without a tokenizer refuses "text" and says what it takes', async () => {
     const plain = await startPreview(fixtureModel('two-inputs'));
     try {
