@@ -2,6 +2,7 @@ import type { ModelDescription } from '../shared/model-card';
 import { factTargetText, factValueText, FACT_TIERS, type ModelFact } from '../shared/model-facts';
 import { formatShape } from '../core/inference/codec';
 import { formatBytes, terminalSafe } from '../shared/visible-text';
+import { hfFolderLines } from '../shared/hf-folder-text';
 
 function table(rows: string[][], indent = '  '): string[] {
   const widths = rows.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
@@ -19,6 +20,7 @@ export function describeModelText(d: ModelDescription, options: { full: boolean 
     lines.push('not served', ...d.nonTensorOutputs.map((o) => `  ${terminalSafe(o.note)}`));
   }
   if (d.adaptations?.length) lines.push('served as', ...d.adaptations.map((a) => `  ${terminalSafe(a)}`));
+  if (d.folder) lines.push(`folder     ${d.folder.files.join(', ') || 'nothing usable'} (Hugging Face export files, in the version)`, ...hfFolderLines(d).map((l) => `  ${terminalSafe(l)}`));
   if (!options.full) return lines;
   lines.push(`file       ${terminalSafe(d.file)}`, `sha256     ${d.sha256}`);
   for (const data of d.externalData ?? []) lines.push(`data       ${terminalSafe(data.location)} (${formatBytes(data.size)}, external data, in the version)`);

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ModelRunner } from './inference/model-runner';
 import { modelFromShared, type FromWorker, type InferJob, type JobResult, type ToWorker, type WorkerData } from './inference/worker-protocol';
-import { createModelSession, describeLoadedModel, prepareModel } from './model/describe';
+import { createModelSession, describeLoadedModel, prepareModel, textTokenizerFor } from './model/describe';
 import type { ModelFile } from './model/model-file';
 import type { OrtLogOptions } from './onnx/ort-session';
 import { releaseModelMemory } from './onnx/release-memory';
@@ -29,7 +29,8 @@ async function loadRunner(model: ModelFile, log: OrtLogOptions): Promise<ModelRu
   const prepared = prepareModel(model); // a clearer reason than onnxruntime's for a file that is not a model at all
   const session = await createModelSession(model, prepared, log);
   try {
-    return new ModelRunner(session, describeLoadedModel(model, prepared, session));
+    const description = describeLoadedModel(model, prepared, session);
+    return new ModelRunner(session, description, await textTokenizerFor(model, prepared, description));
   } catch (err) {
     await session.release();
     throw err;

@@ -8,6 +8,7 @@ import { resolvePageHints, sidecarFacts } from '../shared/model-facts';
 import { InferencePool } from './inference/inference-pool';
 import type { JobKind } from './inference/worker-protocol';
 import { FileWatcher } from './model/file-watcher';
+import { hfFolderPaths } from './model/hf-folder';
 import { IncompleteModelError, modelSha256, readModelFile } from './model/model-file';
 import type { OrtLogOptions } from './onnx/ort-session';
 import { readSidecar, sidecarPathFor } from './model/sidecar-file';
@@ -478,7 +479,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     this.watcher?.close();
     this.dataFiles = dataFiles;
     this.watcher = new FileWatcher(
-      [[model, ...dataFiles], [sidecarPathFor(model)]],
+      // A Hugging Face folder's config.json, tokenizer.json... are part of the model's version: watched with it.
+      [[model, ...dataFiles, ...hfFolderPaths(model)], [sidecarPathFor(model)]],
       (group) => void (group === 0 ? this.reload() : this.loadSidecar(true)),
       (err) => this.log('warn', 'watcher', `file watcher: ${err.message}`),
     );

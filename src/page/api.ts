@@ -3,6 +3,7 @@ import type { ModelCard } from '../shared/model-card';
 import type { ReviewCase, ReviewCasePage, ReviewSetList } from '../shared/review-set';
 import { outcomeOf, type SendOutcome } from './logic/feedback-queue';
 import { isPredictResponse, type PredictResponse } from './logic/output-plan';
+import { predictBody } from './logic/text-input';
 
 /** The page's calls to its own server. Same origin, the share cookie goes along (credentials: same-origin). */
 
@@ -96,7 +97,7 @@ export async function predict(inputs: Record<string, unknown>): Promise<PredictR
     res = await fetch('api/predict', {
       method: 'POST', credentials: 'same-origin', cache: 'no-store',
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify({ inputs }),
+      body: JSON.stringify(predictBody(inputs)),
     });
   } catch {
     throw new ApiError(0, 'The preview did not answer: it may be offline right now. Try again in a moment.');

@@ -3,6 +3,7 @@ import type { Collected, InputView } from './input-views';
 import { channelCount, containRect, imageToTensor, tensorToPreview, tensorValues } from './logic/image-math';
 import { batchNote } from './field-control';
 import { flatten, nest, repeatForBatch, type ImagePlan } from './logic/input-plan';
+import { modelPicture, rgbOf } from './logic/model-picture';
 
 interface Picture {
   source: CanvasImageSource;
@@ -83,6 +84,7 @@ export class ImageView implements InputView {
       el('div', { class: 'image-previews' },
         el('figure', { class: 'original-figure' }, this.original, el('figcaption', {}, 'Your picture')),
         el('figure', {}, this.preview, el('figcaption', {}, `What the model sees (${p.width} × ${p.height}, ${c}${p.invert ? ', inverted' : ''})`))),
+      p.resample ? el('p', { class: 'hint', 'data-testid': 'image-preprocessing' }, preprocessingText(p)) : undefined,
       this.status);
   }
 
@@ -91,7 +93,8 @@ export class ImageView implements InputView {
     this.busy = (async () => {
       this.setStatus('Reading the picture…');
       try {
-        const picture = await decodePicture(file);
+        // A Pillow filter (a Hugging Face preprocessor): the file's own pixels, as PIL reads them (no colour management).
+        const picture = await decodePicture(file, this.plan.preprocessing.resample !== undefined);
         this.replacePicture(picture);
         this.process();
         this.setStatus(`Picture ready (${picture.width} × ${picture.height}).`);
@@ -156,7 +159,9 @@ export class ImageView implements InputView {
   private process(): void {
     if (!this.picture) return;
     const p = this.plan.preprocessing;
-    const rgba = drawFitted(this.picture, p.width, p.height);
+    const rgba = p.resample
+      ? modelPicture(rgbOf(naturalPixels(this.picture)), this.picture.width, this.picture.height, { ...p, resample: p.resample })
+      : drawFitted(this.picture, p.width, p.height);
     this.tensor = imageToTensor(rgba, p);
     this.drawPreview();
   }
@@ -176,13 +181,30 @@ export class ImageView implements InputView {
   }
 }
 
-async function decodePicture(file: Blob): Promise<Picture> {
+/** How the picture is prepared, in words, when the model's export says so (a Hugging Face preprocessor_config.json). */
+function preprocessingText(p: ImagePlan['preprocessing']): string {
+  const size = p.resize === 'shortest-edge' ? `short side to ${p.shortestEdge} px, then the centre ${p.width} × ${p.height}` : `${p.width} × ${p.height}`;
+  const norm = p.mean && p.std ? `, normalised with mean ${p.mean.join('/')} and std ${p.std.join('/')}` : '';
+  return `Resized as the model was trained (${size}, ${p.resample} like Pillow)${norm}.`;
+}
+
+/** The picture's pixels at its own size, as RGBA bytes. */
+function naturalPixels(picture: Picture): Uint8ClampedArray {
+  const [, ctx] = canvas(picture.width, picture.height, 'low');
+  ctx.drawImage(picture.source, 0, 0);
+  return ctx.getImageData(0, 0, picture.width, picture.height).data;
+}
+
+async function decodePicture(file: Blob, exact = false): Promise<Picture> {
   const url = URL.createObjectURL(file);
   try {
     if (typeof createImageBitmap === 'function') {
       try {
-        // A phone photo's EXIF orientation is applied, so the model sees it upright.
-        const bitmap = await createImageBitmap(file, { imageOrientation: 'from-image' });
+        // A phone photo's EXIF orientation is applied, so the model sees it upright. `exact`: no colour-profile
+        // conversion and no premultiplied alpha, the closest to PIL's Image.open + convert('RGB').
+        const bitmap = await createImageBitmap(file, exact
+          ? { imageOrientation: 'from-image', colorSpaceConversion: 'none', premultiplyAlpha: 'none' }
+          : { imageOrientation: 'from-image' });
         return { source: bitmap, width: bitmap.width, height: bitmap.height, url };
       } catch {
         // fall through to <img>, which decodes a few formats createImageBitmap does not (e.g. SVG)

@@ -7,10 +7,12 @@ import { ReviewMode } from './review-mode';
 import { append, el, replaceChildren } from '../browser/dom';
 import { FeedbackForm } from './feedback-view';
 import { ImageView } from './image-view';
+import { AudioView } from './audio-view';
 import { ColumnView, formSections } from './column-view';
 import { JsonView, TextView, VectorView, type FieldCounter, type InputView } from './input-views';
 import { FeedbackQueue } from './logic/feedback-queue';
 import { planInput } from './logic/input-plan';
+import { textPlanFor, tokenInputNames } from './logic/text-input';
 import type { PredictResponse } from './logic/output-plan';
 import { relativeTime } from '../browser/logic/relative-time';
 import { QueueStatus } from './queue-status';
@@ -79,13 +81,18 @@ class PreviewPage {
     const previousViews = this.views;
     this.views = [];
     const counter: FieldCounter = { next: 0 };
-    for (const spec of card.inputs) {
+    // A model that takes text (its tokenizer is beside it): one text box in place of its token inputs.
+    const textPlan = textPlanFor(card);
+    if (textPlan) this.views.push(new TextView(textPlan));
+    const filledByText = tokenInputNames(card);
+    for (const spec of card.inputs.filter((s) => !filledByText.has(s.name))) {
       const plan = planInput(spec, card.hints.inputs[spec.name], card.inputs);
       switch (plan.kind) {
         case 'vector': this.views.push(new VectorView(plan, counter)); break;
         case 'column': this.views.push(new ColumnView(plan, counter)); break;
         case 'image': this.views.push(new ImageView(plan)); break;
         case 'text': this.views.push(new TextView(plan)); break;
+        case 'audio': this.views.push(new AudioView(plan)); break;
         default: this.views.push(new JsonView(plan));
       }
     }

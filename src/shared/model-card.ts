@@ -25,6 +25,10 @@ export interface ModelDescription {
   producer?: { name: string; version: string };
   docString?: string;
   metadataProps: Record<string, string>;
+  /** The Hugging Face export files read beside the model (config.json, tokenizer.json...), and what could not be used. */
+  folder?: { files: string[]; problems: string[] };
+  /** Set when the model takes a text through its tokenizer (a text box on the page, `"text"` in /api/predict). */
+  text?: TextInputDescription;
   /** What the model file itself says about presenting it (metadata, doc strings, graph), with where each came from. */
   facts: ModelFact[];
 }
@@ -39,3 +43,15 @@ export interface ModelCard extends ModelDescription {
 }
 
 export type { TensorSpec, V2Datatype };
+
+/** A model whose token inputs are filled from a text by the tokenizer beside it (tokenizer.json). */
+export interface TextInputDescription {
+  /** The model's inputs the tokenizer fills: token ids, and the attention mask and token types when the model has them. */
+  inputs: { ids: string; attentionMask?: string; tokenTypeIds?: string };
+  /** Tokens at most, special tokens included; a longer text is cut (its end is dropped) to fit. */
+  maxLength: number;
+  /** Where `maxLength` came from, in words ("tokenizer_config.json model_max_length"). */
+  maxLengthFrom: string;
+  /** The tokenizer in words: "WordPiece, 182 tokens, lower-cases". */
+  tokenizer: string;
+}

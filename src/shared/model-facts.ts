@@ -1,4 +1,4 @@
-import type { ImagePreprocessing, Sidecar } from './sidecar';
+import type { AudioPreprocessing, ImagePreprocessing, Sidecar } from './sidecar';
 
 /**
  * What is known about presenting a model — labels, units, ranges, categories, class names, examples — and where each
@@ -34,12 +34,13 @@ export interface FieldHints {
 }
 
 export interface InputHints {
-  kind?: 'vector' | 'image' | 'text' | 'json';
+  kind?: 'vector' | 'image' | 'text' | 'json' | 'audio';
   label?: string;
   description?: string;
   /** One entry per element; entries may be sparse (a fact about field 3 alone). */
   fields?: FieldHints[];
   image?: Partial<ImagePreprocessing> & Pick<ImagePreprocessing, 'width' | 'height'>;
+  audio?: Partial<AudioPreprocessing>;
 }
 
 export interface OutputHints {
@@ -47,6 +48,11 @@ export interface OutputHints {
   label?: string;
   classNames?: string[];
   unit?: string;
+  /**
+   * How raw scores become probabilities: `softmax` (one class is the answer), `sigmoid` (each class on its own: a
+   * multi-label model), as a Hugging Face `config.json`'s `problem_type` says. Unset: the page's softmax rule.
+   */
+  activation?: 'softmax' | 'sigmoid';
 }
 
 export interface Example {
@@ -136,7 +142,7 @@ export function sidecarFacts(sidecar: Sidecar, file: string): ModelFact[] {
   if (sidecar.examples) push({ ...origin('examples'), target: 'model', property: 'examples', value: sidecar.examples });
   for (const [name, h] of Object.entries(sidecar.inputs ?? {})) {
     const at = (p: string) => origin(`inputs.${name}.${p}`);
-    for (const property of ['kind', 'label', 'description', 'image'] as const) {
+    for (const property of ['kind', 'label', 'description', 'image', 'audio'] as const) {
       if (h[property] !== undefined) push({ ...at(property), target: 'input', input: name, property, value: h[property] } as ModelFact);
     }
     h.fields?.forEach((field, index) => {

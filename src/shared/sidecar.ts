@@ -37,14 +37,25 @@ export const ImagePreprocessingSchema = z.strictObject({
   mean: z.array(finite).min(1).max(4).optional().describe('Subtracted per channel after scaling.'),
   std: z.array(finite).min(1).max(4).optional().describe('Divided per channel after the mean.'),
   invert: z.boolean().default(false).describe('Use 255 - pixel (dark strokes on light paper become bright).'),
+  resize: z.enum(['fit', 'stretch', 'shortest-edge']).optional()
+    .describe('fit (default): the whole picture, centred on white; stretch: to width x height exactly (Hugging Face size {height, width}); shortest-edge: the short side to `shortestEdge`, then a centred width x height crop (size {shortest_edge} + crop_size).'),
+  shortestEdge: z.int().min(1).max(4096).optional().describe('For resize shortest-edge: the short side before the crop.'),
+  resample: z.enum(['nearest', 'lanczos', 'bilinear', 'bicubic', 'box', 'hamming']).optional()
+    .describe('Resize exactly as Pillow does with this filter (as Hugging Face image processors do); unset: the browser resizes.'),
+});
+
+export const AudioPreprocessingSchema = z.strictObject({
+  samplingRate: z.int().min(1000).max(384_000).default(16_000).describe('Samples per second the model takes: a recording or file is resampled to it, mono.'),
+  normalize: z.boolean().default(false).describe('Zero mean, unit variance per recording (Wav2Vec2 do_normalize).'),
 });
 
 export const InputHintsSchema = z.strictObject({
-  kind: z.enum(['vector', 'image', 'text', 'json']).optional().describe('Overrides the kind guessed from the signature.'),
+  kind: z.enum(['vector', 'image', 'text', 'json', 'audio']).optional().describe('Overrides the kind guessed from the signature.'),
   label: z.string().max(200).optional(),
   description: z.string().max(2000).optional(),
   fields: z.array(FieldSchema).max(4096).optional().describe('One entry per element of a [batch, K] or [K] vector input.'),
   image: ImagePreprocessingSchema.optional(),
+  audio: AudioPreprocessingSchema.optional(),
   // For an input that holds one value per example (a DataFrame column exported by skl2onnx): its field, inline.
   ...valueShape,
 });
@@ -85,6 +96,7 @@ export function sidecarPathFor(modelFile: string): string {
   return modelFile.replace(/\.onnx$/i, '') + '.preview.json';
 }
 export type ImagePreprocessing = z.infer<typeof ImagePreprocessingSchema>;
+export type AudioPreprocessing = z.infer<typeof AudioPreprocessingSchema>;
 
 /** The JSON Schema published as docs/sidecar.schema.json (editors validate and complete sidecar files with it). */
 export function sidecarJsonSchema(): Record<string, unknown> {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startPreview, type Preview } from '../helpers/preview';
 
 /** Debian's chromium, installed by .ci/run (`npx playwright install` cannot work offline). */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -54,4 +55,24 @@ export function chromiumForSuite(): () => Browser {
   });
   after(async () => launched?.close());
   return () => launched!.browser;
+}
+
+/**
+ * A real preview of `model` opened in a fresh desktop context with the share token; `body` runs on the loaded page,
+ * then a full-page screenshot is saved as `shot` in test-results/ and no console error may have been logged.
+ */
+export async function withModelPage(browser: Browser, model: string, shot: string, body: (page: Page, p: Preview) => Promise<void>): Promise<void> {
+  const p = await startPreview(model);
+  const { context, consoleErrors } = await newContext(browser, DESKTOP);
+  try {
+    const page = await context.newPage();
+    await page.goto(`${p.baseUrl}/?t=${encodeURIComponent(p.shareToken)}`);
+    await page.getByTestId('predict').waitFor({ timeout: 15_000 });
+    await body(page, p);
+    await page.screenshot({ path: path.join(ARTIFACTS, shot), fullPage: true });
+    if (consoleErrors.length > 0) throw new Error(`console errors: ${consoleErrors.join('; ')}`);
+  } finally {
+    await context.close();
+    await p.stop();
+  }
 }

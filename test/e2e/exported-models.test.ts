@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { FIXTURE_DIR, fixtureModel, IRIS_MODEL, REPO_ROOT, startPreview, type Preview } from '../helpers/preview';
-import { ARTIFACTS, chromiumForSuite, DESKTOP, newContext } from './browser';
+import type { Page } from 'playwright-core';
+import { FIXTURE_DIR, fixtureModel, IRIS_MODEL, REPO_ROOT } from '../helpers/preview';
+import { chromiumForSuite, withModelPage } from './browser';
 
 /**
  * The page of models as tools export them, with no sidecar, in a real Chromium: what a stakeholder sees is labelled
@@ -12,21 +12,6 @@ import { ARTIFACTS, chromiumForSuite, DESKTOP, newContext } from './browser';
  * test-results/ (the best are copied to docs/images/).
  */
 
-async function withPage(browser: Browser, model: string, shot: string, body: (page: Page, p: Preview) => Promise<void>): Promise<void> {
-  const p = await startPreview(model);
-  const { context, consoleErrors } = await newContext(browser, DESKTOP);
-  try {
-    const page = await context.newPage();
-    await page.goto(`${p.baseUrl}/?t=${encodeURIComponent(p.shareToken)}`);
-    await page.getByTestId('predict').waitFor({ timeout: 15_000 });
-    await body(page, p);
-    await page.screenshot({ path: path.join(ARTIFACTS, shot), fullPage: true });
-    assert.deepEqual(consoleErrors, []);
-  } finally {
-    await context.close();
-    await p.stop();
-  }
-}
 
 const predict = async (page: Page) => {
   await page.getByTestId('predict').click();
@@ -41,7 +26,7 @@ describe('e2e: pages of models as notebooks and packages export them (no sidecar
   it('the iris notebook’s export, unchanged: fields named from its metadata, answers with its class names', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mp-e2e-iris-'));
     copyFileSync(IRIS_MODEL, path.join(dir, 'iris.onnx')); // without iris.preview.json
-    await withPage(chromium(), path.join(dir, 'iris.onnx'), 'page-iris-no-sidecar.png', async (page) => {
+    await withModelPage(chromium(), path.join(dir, 'iris.onnx'), 'page-iris-no-sidecar.png', async (page) => {
       const form = await page.getByTestId('input-form').innerText();
       assert.match(form, /sepal length \(cm\)[\s\S]*sepal width \(cm\)[\s\S]*petal length \(cm\)[\s\S]*petal width \(cm\)/);
       assert.doesNotMatch(form, /features\[0\]/);
@@ -54,7 +39,7 @@ describe('e2e: pages of models as notebooks and packages export them (no sidecar
   });
 
   it('a scikit-learn classifier (zipmap=True, string classes): probabilities with its class labels', async () => {
-    await withPage(chromium(), fixtureModel('sklearn-zipmap-strings'), 'page-sklearn-zipmap.png', async (page) => {
+    await withModelPage(chromium(), fixtureModel('sklearn-zipmap-strings'), 'page-sklearn-zipmap.png', async (page) => {
       for (const [i, v] of [6.0, 2.9, 4.5, 1.5].entries()) await page.getByTestId(`field-${i}`).fill(String(v));
       await predict(page);
       const rows = await page.getByTestId('score-row').allInnerTexts();
@@ -65,7 +50,7 @@ describe('e2e: pages of models as notebooks and packages export them (no sidecar
   });
 
   it('a DataFrame pipeline: one form, a field per column, dropdowns of the encoders’ categories, the scaler’s typical values', async () => {
-    await withPage(chromium(), fixtureModel('sklearn-dataframe'), 'page-sklearn-dataframe.png', async (page) => {
+    await withModelPage(chromium(), fixtureModel('sklearn-dataframe'), 'page-sklearn-dataframe.png', async (page) => {
       assert.equal(await page.getByTestId('columns').count(), 1, 'the four column inputs share one form');
       const contract = page.locator('select[name="contract"]');
       assert.deepEqual(await contract.locator('option').allInnerTexts(), ['month-to-month', 'one year', 'two year']);
@@ -81,7 +66,7 @@ describe('e2e: pages of models as notebooks and packages export them (no sidecar
   });
 
   it('a ColumnTransformer over a matrix: the integer-coded column is a dropdown inside the vector, sent as a number', async () => {
-    await withPage(chromium(), fixtureModel('sklearn-array-pipeline'), 'page-sklearn-array.png', async (page) => {
+    await withModelPage(chromium(), fixtureModel('sklearn-array-pipeline'), 'page-sklearn-array.png', async (page) => {
       const code = page.locator('select[name="X[1]"]');
       assert.deepEqual(await code.locator('option').allInnerTexts(), ['1', '2', '3']);
       await code.selectOption('3');
@@ -94,7 +79,7 @@ describe('e2e: pages of models as notebooks and packages export them (no sidecar
   });
 
   it('a Conv2d export with a fixed batch of 2: the picture is sent twice, the page says so, and the answer comes back', async () => {
-    await withPage(chromium(), fixtureModel('fixed-batch-conv'), 'page-fixed-batch.png', async (page) => {
+    await withModelPage(chromium(), fixtureModel('fixed-batch-conv'), 'page-fixed-batch.png', async (page) => {
       assert.match(await page.getByTestId('batch-note').innerText(), /always takes 2 examples at once/);
       await page.getByTestId('image-input').setInputFiles(path.join(REPO_ROOT, 'test/fixtures/images/digit-3.png'));
       await page.getByTestId('image-preview').waitFor();
@@ -107,7 +92,7 @@ describe('e2e: pages of models as notebooks and packages export them (no sidecar
   });
 
   it('Silero VAD v5 (from a public npm package): its inputs reuse `dim1`, and a prediction works from the page', async () => {
-    await withPage(chromium(), path.join(FIXTURE_DIR, 'third-party', 'silero-vad-v5.onnx'), 'page-silero-vad.png', async (page) => {
+    await withModelPage(chromium(), path.join(FIXTURE_DIR, 'third-party', 'silero-vad-v5.onnx'), 'page-silero-vad.png', async (page) => {
       assert.equal(JSON.parse(await page.getByTestId('json-state').inputValue()).flat(2).length, 256, 'the state starts as zeros of its shape');
       await page.getByTestId('json-input').fill(JSON.stringify([Array.from({ length: 512 }, (_, i) => Math.sin(i / 5) / 4)]));
       await page.locator('input[name="sr"]').fill('16000');
@@ -119,7 +104,7 @@ describe('e2e: pages of models as notebooks and packages export them (no sidecar
   it('a model with external data (model.onnx + its data file): labelled from its metadata, answers', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mp-e2e-external-'));
     for (const f of ['external-data.onnx', 'external-data.onnx.data']) copyFileSync(path.join(FIXTURE_DIR, f), path.join(dir, f));
-    await withPage(chromium(), path.join(dir, 'external-data.onnx'), 'page-external-data.png', async (page) => {
+    await withModelPage(chromium(), path.join(dir, 'external-data.onnx'), 'page-external-data.png', async (page) => {
       assert.match(await page.getByTestId('input-form').innerText(), /petal width \(cm\)/);
       await predict(page);
       assert.match(await page.getByTestId('score-row').first().innerText(), /^(setosa|versicolor|virginica)/);

@@ -29,8 +29,9 @@ describe('page: output kinds', () => {
     assert.equal(outputKind(t('BYTES', [1, 2]), ['batch', 2]), 'json');
   });
 
-  it('rank > 2 is JSON', () => {
-    assert.equal(outputKind(t('FP32', [1, 3, 8, 8]), ['batch', 3, 8, 8]), 'json');
+  it('rank > 2 is a picture when map-shaped (1-4 channels, at least 8 x 8), JSON otherwise', () => {
+    assert.equal(outputKind(t('FP32', [1, 3, 8, 8]), ['batch', 3, 8, 8]), 'picture');
+    assert.equal(outputKind(t('FP32', [1, 16, 8, 8]), ['batch', 16, 8, 8]), 'json');
   });
 
   it('the sidecar’s kind wins when the data allows it', () => {

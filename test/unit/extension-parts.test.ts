@@ -164,6 +164,23 @@ describe('Models tree nodes', () => {
   });
 });
 
+describe('Models tree nodes: a Hugging Face folder', () => {
+  it('shows the files read beside the model, the text input and its length, and what could not be used (a warning)', () => {
+    const text = { inputs: { ids: 'input_ids', attentionMask: 'attention_mask' }, maxLength: 48, maxLengthFrom: 'tokenizer_config.json model_max_length', tokenizer: 'WordPiece, 199 tokens' };
+    const folder = { files: ['config.json', 'tokenizer.json'], problems: ['preprocessor_config.json is not valid JSON: ignored'] };
+    const [n] = modelNodes([{ file: '/ws/hf/model.onnx', relativePath: 'hf/model.onnx', description: { ...iris, folder, text } }]);
+    const node = n.children.find((c) => c.label === 'Hugging Face folder')!;
+    assert.equal(node.description, 'config.json, tokenizer.json');
+    assert.equal(node.warning, true);
+    assert.deepEqual(node.children.map((c) => c.label), [
+      'takes text: tokenizer WordPiece, 199 tokens; fills input_ids, attention_mask',
+      'at most 48 tokens (tokenizer_config.json model_max_length)',
+      'not used: preprocessor_config.json is not valid JSON: ignored',
+    ]);
+    assert.equal(modelNodes([{ file: '/ws/iris.onnx', relativePath: 'iris.onnx', description: iris }])[0].children.some((c) => c.label === 'Hugging Face folder'), false);
+  });
+});
+
 describe('Models tree nodes: what the running server reported wrong', () => {
   const published = { modelVersion: 'c19ee04a8f90', shareUrl: 'http://x/?t=1', tunnel: 'none' };
   const reloadError = '/ws/iris.onnx: not an ONNX model (still serving version c19ee04a8f90)';

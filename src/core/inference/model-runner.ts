@@ -8,6 +8,7 @@ import { binaryBody, tensorBytes } from './binary-tensors';
 import { encodeTensor } from './codec';
 import { encodeOutputs, predictResponse, preparePredict, prepareV2, v2Response, type PreparedRun } from './requests';
 import { nowAbsoluteMs, type JobKind, type JobResult } from './worker-protocol';
+import type { TextEncoding } from '../onnx/text-encoding';
 
 const json = (status: number, value: unknown): JobResult => ({ status, body: stringifyWithBigInt(value) });
 
@@ -16,7 +17,8 @@ const json = (status: number, value: unknown): JobResult => ({ status, body: str
  * worker's entry (core/inference-worker.ts) loads the session and describes the model (model/), then hands both here.
  */
 export class ModelRunner {
-  constructor(private readonly session: ort.InferenceSession, readonly description: ModelDescription) {}
+  /** `tokenizer`: for a model that takes text (a Hugging Face folder with tokenizer.json), the text path of /api/predict. */
+  constructor(private readonly session: ort.InferenceSession, readonly description: ModelDescription, private readonly tokenizer?: TextEncoding) {}
 
   /** `jsonLength`: the request's Inference-Header-Content-Length, when it had one (binary tensor data). */
   async run(kind: JobKind, body: Uint8Array, receivedAt: number, jsonLength?: number): Promise<JobResult> {
@@ -61,11 +63,11 @@ export class ModelRunner {
   }
 
   private async runPredict(body: Uint8Array, receivedAt: number, jsonLength: number | undefined): Promise<JobResult> {
-    const prepared = preparePredict(this.description, body, jsonLength);
+    const prepared = preparePredict(this.description, body, jsonLength, this.tokenizer);
     const { results, inferenceMs } = await this.infer(prepared);
     const outputs = encodeOutputs(prepared.fetches, results, 'string');
     const timing = { inferenceMs: round3(inferenceMs), totalMs: round3(nowAbsoluteMs() - receivedAt) };
-    const { answer, record } = predictResponse(this.description, prepared.feeds, outputs, timing);
+    const { answer, record } = predictResponse(this.description, prepared.feeds, outputs, timing, prepared.text);
     return { ...json(200, answer), predictionRecord: stringifyWithBigInt(record), inferenceMs };
   }
 

@@ -5,6 +5,7 @@ import type { ModelDescription } from '../../shared/model-card';
 import type { TensorSpec, V2InferResponse, V2ResponseOutput } from '../../shared/v2';
 import { BinarySections, decodeBinaryTensor, elementBytes, splitStrings } from './binary-tensors';
 import { decodeTensor, encodeTensor, formatShape, TensorInputError, type DecodedTensor, type Int64Encoding } from './codec';
+import type { EncodedText, TextEncoding } from '../onnx/text-encoding';
 
 /**
  * Turns a request body into onnxruntime feeds and the answer back into JSON, for both front doors: the Open Inference
@@ -27,9 +28,17 @@ const V2RequestSchema = z.object({
 });
 
 const PredictRequestSchema = z.object({
-  inputs: z.record(z.string(), z.unknown()),
+  // Optional only when "text" fills the inputs (a model with a tokenizer); checked below with a message that says so.
+  inputs: z.record(z.string(), z.unknown()).optional(),
+  text: z.string().max(100_000, 'a text of at most 100,000 characters').optional(),
   outputs: z.array(z.string()).optional(),
 });
+
+/** A /api/predict request that sent a text: what it was and the tokens the model was given. */
+export interface TextRun {
+  text: string;
+  encoded: EncodedText;
+}
 
 export interface PreparedRun {
   feeds: Record<string, DecodedTensor>;
@@ -224,21 +233,42 @@ function prepareRaw(model: ModelDescription, body: Uint8Array): PreparedV2Run {
   return { feeds, fetches: model.outputs, binary: model.outputs.map(() => true) };
 }
 
-export function preparePredict(model: ModelDescription, body: Uint8Array, jsonLength?: number): PreparedRun {
+/**
+ * `tokenizer`: the model takes text (a Hugging Face folder with tokenizer.json): a `"text"` in the body is tokenized
+ * into the token inputs, which the body then leaves out.
+ */
+export function preparePredict(model: ModelDescription, body: Uint8Array, jsonLength?: number, tokenizer?: TextEncoding): PreparedRun & { text?: TextRun } {
   if (jsonLength !== undefined) {
     throw new TensorInputError(`binary tensor data (Inference-Header-Content-Length) is for ${v2Path(model)}; /api/predict takes JSON only`);
   }
-  const request = parseEnvelope(PredictRequestSchema, parseJson(body), (inputs) => {
-    const takes = `inputs: /api/predict takes an object of input names to data, e.g. ${predictExample(model)}`;
-    return Array.isArray(inputs)
+  const takes = `inputs: /api/predict takes an object of input names to data, e.g. ${predictExample(model)}`
+    + (tokenizer ? ', or a text: {"text": "a sentence"}' : '');
+  const request = parseEnvelope(PredictRequestSchema, parseJson(body), (inputs) =>
+    Array.isArray(inputs)
       ? `${takes}; this body has a list of tensors, the shape ${v2Path(model)} (the Open Inference Protocol) takes: send it there`
-      : `${takes}; this body has ${received(inputs)}`;
-  });
-  checkInputNames(model, Object.keys(request.inputs));
+      : `${takes}; this body has ${received(inputs)}`);
+  let given: Record<string, unknown>;
+  let text: TextRun | undefined;
+  if (request.text !== undefined) {
+    if (!tokenizer) {
+      throw new TensorInputError(`"text": this model takes no text (no tokenizer.json beside it that fits its inputs); send its inputs as tensors, e.g. ${predictExample(model)}`);
+    }
+    const encoded = tokenizer.encode(request.text);
+    const tokenInputs = tokenizer.feeds(encoded);
+    const twice = Object.keys(request.inputs ?? {}).find((name) => name in tokenInputs);
+    if (twice) throw new TensorInputError(`input '${twice}' is given twice: "text" fills it; send either the text or the token inputs`);
+    given = { ...request.inputs, ...tokenInputs };
+    text = { text: request.text, encoded };
+  } else if (request.inputs === undefined) {
+    throw new TensorInputError(`${takes}; this body has no "inputs"`);
+  } else {
+    given = request.inputs;
+  }
+  checkInputNames(model, Object.keys(given));
   const feeds: Record<string, DecodedTensor> = {};
-  for (const [name, data] of Object.entries(request.inputs)) feeds[name] = decodeTensor(specFor(model, name), { data });
+  for (const [name, data] of Object.entries(given)) feeds[name] = decodeTensor(specFor(model, name), { data });
   checkRepeatedDims(model, feeds);
-  return { feeds, fetches: selectOutputs(model, request.outputs) };
+  return { feeds, fetches: selectOutputs(model, request.outputs), ...(text ? { text } : {}) };
 }
 
 export function encodeOutputs(fetches: TensorSpec[], results: Record<string, Tensor>, int64: Int64Encoding): V2ResponseOutput[] {
@@ -255,17 +285,19 @@ export interface PredictionTiming {
 }
 
 /** The `/api/predict` answer, and the predictions.jsonl record that later feedback refers to by `predictionId`. */
-export function predictResponse(model: ModelDescription, feeds: Record<string, DecodedTensor>, outputs: V2ResponseOutput[], timing: PredictionTiming) {
+export function predictResponse(model: ModelDescription, feeds: Record<string, DecodedTensor>, outputs: V2ResponseOutput[], timing: PredictionTiming, text?: TextRun) {
   const predictionId = randomUUID();
   const byName = (list: V2ResponseOutput[]) =>
     Object.fromEntries(list.map((o) => [o.name, { datatype: o.datatype, shape: o.shape, data: o.data }]));
   const inputs = Object.entries(feeds).map(([name, t]): V2ResponseOutput => ({
     name, datatype: model.inputs.find((s) => s.name === name)!.datatype, shape: t.dims, data: (t.sent ?? Array.from(t.data as ArrayLike<unknown>)) as V2ResponseOutput['data'],
   }));
-  const answer = { predictionId, model: model.name, modelVersion: model.version, outputs: byName(outputs), timing };
+  // The tokens the model was given (the page shows them under "details"), and whether the text was cut to fit.
+  const tokens = text && { ids: text.encoded.ids, tokens: text.encoded.tokens, cut: text.encoded.cut, maxLength: model.text?.maxLength };
+  const answer = { predictionId, model: model.name, modelVersion: model.version, outputs: byName(outputs), ...(tokens ? { tokens } : {}), timing };
   const record = {
     predictionId, ts: new Date().toISOString(), model: model.name, modelVersion: model.version,
-    inputs: byName(inputs), outputs: byName(outputs), timing,
+    ...(text ? { text: text.text } : {}), inputs: byName(inputs), outputs: byName(outputs), timing,
   };
   return { answer, record };
 }

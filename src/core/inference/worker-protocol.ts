@@ -20,6 +20,8 @@ export interface ModelBytes {
   path: string;
   bytes: Uint8Array;
   externalData?: Array<{ location: string; path: string; bytes: Uint8Array }>;
+  /** A Hugging Face export's JSON files beside the model, by file name. */
+  folder?: Partial<Record<string, string>>;
 }
 
 /**
@@ -30,6 +32,7 @@ export interface SharedModel {
   file: string;
   bytes: SharedArrayBuffer;
   externalData: Array<{ location: string; path: string; bytes: SharedArrayBuffer }>;
+  folder?: Partial<Record<string, string>>;
 }
 
 export type ToWorker =
@@ -94,6 +97,7 @@ export function shareModel(model: ModelBytes): SharedModel {
   return {
     file: model.path, bytes: shareBytes(model.bytes),
     externalData: (model.externalData ?? []).map((d) => ({ location: d.location, path: d.path, bytes: shareBytes(d.bytes) })),
+    ...(model.folder ? { folder: model.folder } : {}),
   };
 }
 
@@ -101,5 +105,5 @@ export function shareModel(model: ModelBytes): SharedModel {
 export function modelFromShared(model: SharedModel): ModelBytes {
   const own = (bytes: SharedArrayBuffer) => new Uint8Array(bytes).slice();
   const externalData = model.externalData.map((d) => ({ location: d.location, path: d.path, bytes: own(d.bytes) }));
-  return { path: model.file, bytes: own(model.bytes), ...(externalData.length > 0 ? { externalData } : {}) };
+  return { path: model.file, bytes: own(model.bytes), ...(externalData.length > 0 ? { externalData } : {}), ...(model.folder ? { folder: model.folder } : {}) };
 }

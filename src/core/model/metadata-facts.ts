@@ -44,7 +44,7 @@ function featureInput(inputs: TensorSpec[], n: number): TensorSpec | undefined {
 }
 
 /** Outputs n class names describe: scores with n columns (or an open number), and labels (one class index per example). */
-function classOutputs(outputs: TensorSpec[], n: number): TensorSpec[] {
+export function classOutputs(outputs: TensorSpec[], n: number): TensorSpec[] {
   return outputs.filter((s) => {
     if (isFloat(s)) return s.shape.length >= 1 && (lastDim(s) === n || (s.shape.length === 2 && typeof lastDim(s) === 'string'));
     return perExampleSize(s) === 1 && s.shape.length <= 2;

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { ModelLoadError } from '../onnx/model-load-error';
 import { externalDataNeeds, externalDataPath, mayHaveExternalData } from './external-data';
 import { decodeOnnxModel } from './onnx-metadata';
+import { HF_FOLDER_FILES, readHfFolder, type HfFolderTexts } from './hf-folder';
 
 /** A data file of a model that keeps its weights outside the `.onnx` file. */
 export interface ExternalDataFile {
@@ -19,6 +20,8 @@ export interface ModelFile {
   path: string;
   bytes: Uint8Array;
   externalData?: ExternalDataFile[];
+  /** A Hugging Face export's files beside the model (config.json, tokenizer.json...), when there are any. */
+  folder?: HfFolderTexts;
 }
 
 const reasonFor = (err: unknown): string => {
@@ -37,8 +40,12 @@ export async function readModelFile(file: string): Promise<ModelFile> {
   }
   if (bytes.length === 0) throw new ModelLoadError(file, 'the file is empty');
   const model: ModelFile = { path: path.resolve(file), bytes };
-  const externalData = await readExternalData(model);
-  return externalData.length > 0 ? { ...model, externalData } : model;
+  const [externalData, folder] = await Promise.all([readExternalData(model), readHfFolder(model.path)]);
+  return {
+    ...model,
+    ...(externalData.length > 0 ? { externalData } : {}),
+    ...(Object.keys(folder).length > 0 ? { folder } : {}),
+  };
 }
 
 /**
@@ -109,10 +116,14 @@ export class IncompleteModelError extends ModelLoadError {
   }
 }
 
-/** The model's version: the sha256 of the `.onnx` bytes, then each data file's name and bytes (so new weights are a new version). */
-export function modelSha256(model: ModelFile): string {
+/**
+ * The model's version: the sha256 of the `.onnx` bytes, then each data file's name and bytes (so new weights are a new
+ * version), then the Hugging Face folder's files (a new tokenizer or new labels change the answers too).
+ */
+export function modelSha256(model: Pick<ModelFile, 'bytes' | 'externalData' | 'folder'>): string {
   const hash = createHash('sha256').update(model.bytes);
   for (const data of model.externalData ?? []) hash.update(`\0${data.location}\0`).update(data.bytes);
+  for (const name of HF_FOLDER_FILES) if (model.folder?.[name] !== undefined) hash.update(`\0${name}\0`).update(model.folder[name]);
   return hash.digest('hex');
 }
 

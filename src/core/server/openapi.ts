@@ -178,13 +178,15 @@ export function openApiDocument(card: ModelCard, passwordRequired: boolean): Rec
             content: {
               'application/json': {
                 schema: {
-                  type: 'object', required: ['inputs'],
+                  // A model that takes text (a tokenizer beside it): `text` fills the token inputs instead.
+                  type: 'object', ...(card.text ? {} : { required: ['inputs'] }),
                   properties: {
-                    inputs: { type: 'object', required: card.inputs.map((s) => s.name), properties: Object.fromEntries(card.inputs.map((s) => [s.name, nestedSchema(s)])) },
+                    inputs: { type: 'object', ...(card.text ? {} : { required: card.inputs.map((s) => s.name) }), properties: Object.fromEntries(card.inputs.map((s) => [s.name, nestedSchema(s)])) },
+                    ...(card.text ? { text: { type: 'string', maxLength: 100_000, description: `tokenized by the server; at most ${card.text.maxLength} tokens are read` } } : {}),
                     outputs: { type: 'array', items: { enum: card.outputs.map((s) => s.name) } },
                   },
                 },
-                ...predictExample,
+                ...(card.text ? { example: { text: 'Where is my parcel?' } } : predictExample),
               },
             },
           },

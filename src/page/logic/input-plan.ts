@@ -83,7 +83,17 @@ export interface JsonPlan extends PlanBase {
   shapeText: string;
 }
 
-export type InputPlan = VectorPlan | ImagePlan | ColumnPlan | TextPlan | JsonPlan;
+export interface AudioPlan extends PlanBase {
+  kind: 'audio';
+  /** Samples per second the model takes; a file or a recording is resampled to it, mono. */
+  samplingRate: number;
+  /** Zero mean, unit variance per recording (Wav2Vec2's do_normalize). */
+  normalize: boolean;
+  /** `[batch, samples]` is sent as `[[...]]`, `[samples]` as `[...]`. */
+  nesting: 'flat' | 'row';
+}
+
+export type InputPlan = VectorPlan | ImagePlan | ColumnPlan | TextPlan | JsonPlan | AudioPlan;
 
 /** Without sidecar fields, a vector longer than this is edited as JSON (a form of 500 fields helps nobody). */
 export const MAX_GUESSED_VECTOR_FIELDS = 64;
@@ -119,6 +129,9 @@ export function planInput(spec: TensorSpec, hints?: InputHints, alongside: reado
     return textPlan(spec, base) ?? jsonPlan(spec, base);
   }
   if (!isNumericType(spec.datatype)) return jsonPlan(spec, base);
+  if ((wanted === 'audio' || hints?.audio) && FLOAT_TYPES.has(spec.datatype) && (spec.shape.length === 1 || spec.shape.length === 2)) {
+    return { ...base, kind: 'audio', samplingRate: hints?.audio?.samplingRate ?? 16_000, normalize: hints?.audio?.normalize ?? false, nesting: spec.shape.length === 2 ? 'row' : 'flat' };
+  }
   if (wanted === 'image' || hints?.image) return imagePlan(spec, base, hints) ?? jsonPlan(spec, base);
   if (single && wanted !== 'vector') return columnPlan(spec, base, hints);
   if (wanted === 'vector') return vectorPlan(spec, base, hints, true) ?? jsonPlan(spec, base);

@@ -1,6 +1,7 @@
 import type { Sidecar } from '../../shared/sidecar';
 import { isIntegerType } from './input-plan';
 import { isProbabilityRow } from './scores';
+import { pictureLayout } from './array-views';
 
 /**
  * How one output of a prediction is shown:
@@ -9,12 +10,14 @@ import { isProbabilityRow } from './scores';
  *   or its first row already is a probability distribution: top-5 bars;
  * - `label`: one integer, string or boolean per example (`[batch]` or `[batch, 1]`): text, through the class names;
  * - `regression`: other numeric outputs of rank <= 2: the numbers (with the sidecar's unit); integers shown exactly;
- * - `json`: anything else (images, sequences, rank > 2, several booleans or strings): the data as JSON.
+ * - `sequence`: a `[N, T, C]` numeric output with class names (a vocabulary): the decoded sequence (CTC);
+ * - `picture`: a `[N, 1-4, H, W]` or `[N, H, W]` numeric output (a mask, a probability map): a picture;
+ * - `json`: anything else (rank > 2, several booleans or strings): the data as JSON, or a summary when large.
  * The sidecar's `kind` wins when the data allows it. Without any sign of classes, a float vector is shown as numbers:
  * a softmax over regression values would be a made-up answer.
  */
 export type OutputHints = NonNullable<Sidecar['outputs']>[string];
-export type OutputKind = 'scores' | 'label' | 'regression' | 'json';
+export type OutputKind = 'scores' | 'label' | 'regression' | 'picture' | 'sequence' | 'json';
 
 export interface PredictedTensor {
   datatype: string;
@@ -28,6 +31,8 @@ export interface PredictResponse {
   model: string;
   modelVersion: string;
   outputs: Record<string, PredictedTensor>;
+  /** For a text (a model with a tokenizer): the tokens the model read, and how many were cut to fit `maxLength`. */
+  tokens?: { ids: number[]; tokens: string[]; cut: number; maxLength?: number };
   timing?: { inferenceMs?: number; totalMs?: number };
 }
 
@@ -86,6 +91,8 @@ export function outputKind(
     if (context.hasClassNames || (context.name !== undefined && SCORE_NAME.test(context.name)) || isProbabilityRow(firstRow)) return 'scores';
   }
   if (isFloat && shape.length <= 2) return 'regression';
+  if (isNumber && shape.length === 3 && context.hasClassNames && shape[2] > 1) return 'sequence';
+  if (isNumber && pictureLayout(shape)) return 'picture';
   return 'json';
 }
 

@@ -45,6 +45,17 @@ export function toProbabilities(row: readonly number[]): Probabilities {
     : { probabilities: softmax(row), softmaxApplied: true };
 }
 
+export const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
+
+/**
+ * Probabilities as the model's export says to compute them (a Hugging Face `problem_type`): `sigmoid` scores each
+ * class on its own (a multi-label model: several can be likely at once); otherwise the softmax rule above.
+ */
+export function scoresToProbabilities(row: readonly number[], activation: 'softmax' | 'sigmoid' | undefined): Probabilities & { sigmoidApplied: boolean } {
+  if (activation === 'sigmoid') return { probabilities: row.map(sigmoid), softmaxApplied: false, sigmoidApplied: true };
+  return { ...toProbabilities(row), sigmoidApplied: false };
+}
+
 export interface RankedClass {
   index: number;
   probability: number;

@@ -1,4 +1,5 @@
 import type { ModelDescription, TensorSpec } from '../../shared/model-card';
+import { hfFolderLines } from '../../shared/hf-folder-text';
 
 /**
  * The Models view as plain data: one node per model file, its signature as children. Built from what
@@ -67,6 +68,8 @@ export function modelNode(entry: ModelEntry): ModelNode {
     for (const skipped of d.nonTensorOutputs) {
       children.push({ id: `${file}#skipped/${skipped.name}`, kind: 'info', label: skipped.name, description: 'not a tensor: not served', tooltip: skipped.note, icon: 'info', file, children: [] });
     }
+    const folder = hfFolderNode(file, d);
+    if (folder) children.push(folder);
     children.push({ id: `${file}#version`, kind: 'info', label: 'Version', description: d.version, tooltip: `sha256 ${d.sha256}`, icon: 'versions', file, children: [] });
   }
   const tooltip = d
@@ -93,6 +96,17 @@ export function modelNode(entry: ModelEntry): ModelNode {
     warning: problems.length > 0,
     file,
     children,
+  };
+}
+
+/** What was read from a Hugging Face export folder beside the model (config.json, tokenizer.json...), and what not. */
+function hfFolderNode(file: string, d: ModelDescription): ModelNode | undefined {
+  if (!d.folder) return undefined;
+  const lines = hfFolderLines(d);
+  return {
+    id: `${file}#hf-folder`, kind: 'info', label: 'Hugging Face folder', description: d.folder.files.join(', ') || 'nothing usable',
+    tooltip: lines.join('\n'), icon: d.folder.problems.length > 0 ? 'warning' : 'json', warning: d.folder.problems.length > 0, file,
+    children: lines.map((line, i) => ({ id: `${file}#hf-folder/${i}`, kind: 'info', label: line, icon: 'dash', file, children: [] })),
   };
 }
 

@@ -47,7 +47,9 @@ async function reopen(api: ModelPreviewExtension): Promise<{ api: ModelPreviewEx
   await api.dispose();
   const Extension = api.constructor as new (context: vscode.ExtensionContext, log: vscode.LogOutputChannel) => ModelPreviewExtension;
   const activatedAt = performance.now();
-  return { api: new Extension(api.context, api.log), activatedAt };
+  // A new window has a new output channel: dispose() closed this one last, as VS Code's shutdown does.
+  const log = vscode.window.createOutputChannel('Model Preview', { log: true });
+  return { api: new Extension(api.context, log), activatedAt };
 }
 
 describe('Model Preview on a first run: no model yet, then the link\'s life', () => {
