@@ -8,8 +8,9 @@ import { modelMemory } from './model-memory';
 import { pageBanner } from './page-banner';
 import { previewLifecycle } from './preview-lifecycle';
 import { previewStart } from './preview-start';
+import { reviewFeedback } from './review-feedback';
 import { tunnelLatency } from './tunnel-latency';
 import { vscodeActivation } from './vscode-activation';
 
 /** Every case, in the order `run.ts` runs them. */
-export const CASES: BenchCase[] = [coldStart, previewStart, previewLifecycle, vscodeActivation, inferThroughput, imageBinary, modelMemory, feedbackLatency, tunnelLatency, pageBanner, feedbackTable];
+export const CASES: BenchCase[] = [coldStart, previewStart, previewLifecycle, vscodeActivation, inferThroughput, imageBinary, modelMemory, feedbackLatency, tunnelLatency, pageBanner, feedbackTable, reviewFeedback];

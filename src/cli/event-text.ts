@@ -54,6 +54,11 @@ export function eventText(e: PreviewEvent, dataDir: string): TextLine | undefine
         line: `password guessing: ${e.failedAttempts} wrong passwords within ${e.windowSeconds / 60} min; no password is accepted until ${e.until} `
           + `(people who already unlocked keep access). If the link leaked, replace it: model-preview rotate-link --data-dir ${dataDir}`,
       };
+    case 'regression-replayed':
+      return {
+        line: `regressions: version ${e.modelVersion} gives the corrected answer for ${e.fixed} of ${e.total} thumbs-down with a correction`
+          + `${e.broke > 0 ? `; ${e.broke} that ${e.previousVersion} answered right are wrong now` : ''} (replayed in ${Math.round(e.durationMs)} ms)`,
+      };
     case 'prediction':
       return undefined;
   }

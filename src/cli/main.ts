@@ -6,6 +6,8 @@ import { ModelLoadError } from '../core/onnx/model-load-error';
 import { registerFeedback } from './commands/feedback';
 import { registerInitPage } from './commands/init-page';
 import { registerInspect } from './commands/inspect';
+import { registerInvites } from './commands/invites';
+import { registerReview } from './commands/review';
 import { registerRotateLink } from './commands/rotate-link';
 import { registerServe } from './commands/serve';
 import { registerStatus } from './commands/status';
@@ -28,6 +30,8 @@ registerInspect(program);
 registerInitPage(program);
 registerFeedback(program);
 registerRotateLink(program);
+registerInvites(program);
+registerReview(program);
 registerStatus(program);
 registerStop(program);
 

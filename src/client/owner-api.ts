@@ -2,6 +2,8 @@ import type * as z from 'zod/mini';
 import { FEEDBACK_RECORD_LINES, FeedbackStatsSchema, type FeedbackRecord, type FeedbackStats } from '../shared/feedback-record';
 import { parseJson, parseJsonLines } from '../shared/json-lines';
 import { ShareLinkInfoSchema, type ShareLinkInfo } from '../shared/share-link';
+import { ReviewSetListSchema, type ReviewSetList } from '../shared/review-set';
+import { InviteCreatedSchema, InviteListSchema, type InviteCreated, type InviteList, type InviteRequest } from '../shared/invites';
 import { ServerStatusSchema, StopAnswerSchema, type ServerStatus } from '../shared/server-info';
 import { firstProblem } from './server-messages';
 
@@ -62,19 +64,55 @@ export class OwnerApi {
     return (await this.checked('POST', 'api/server/stop', 'stopping the server (POST /api/server/stop)', StopAnswerSchema)).pid;
   }
 
-  private async checked<T>(method: 'GET' | 'POST', urlPath: string, what: string, schema: z.ZodMiniType<T>): Promise<T> {
-    const text = await this.request(method, urlPath, what);
+  /** The named reviewers, their last seen and feedback counts, and whether the share link is off (`GET /api/invites`). */
+  async invites(): Promise<InviteList> {
+    return this.checked('GET', 'api/invites', 'listing the invites (GET /api/invites)', InviteListSchema);
+  }
+
+  /** A reviewer's own link (`POST /api/invites`): the only answer that holds its token. */
+  async createInvite(request: InviteRequest): Promise<InviteCreated> {
+    return this.checked('POST', 'api/invites', `inviting ${JSON.stringify(request.name)} (POST /api/invites)`, InviteCreatedSchema, request);
+  }
+
+  /** Withdraws an invite: its link answers 401 before this resolves (`POST /api/invites/<name>/revoke`). */
+  async revokeInvite(name: string): Promise<InviteList> {
+    return this.checked('POST', `api/invites/${encodeURIComponent(name)}/revoke`, `revoking ${JSON.stringify(name)}'s invite (POST /api/invites/<name>/revoke)`, InviteListSchema);
+  }
+
+  /** Turns the general share link off (invited reviewers only) or on again (`POST /api/invite-only`). */
+  async setInviteOnly(inviteOnly: boolean): Promise<InviteList> {
+    return this.checked('POST', 'api/invite-only', `turning invite-only mode ${inviteOnly ? 'on' : 'off'} (POST /api/invite-only)`, InviteListSchema, { inviteOnly });
+  }
+
+  /** The review sets (`GET /api/review-sets`). */
+  async reviewSets(): Promise<ReviewSetList> {
+    return this.checked('GET', 'api/review-sets', 'listing the review sets (GET /api/review-sets)', ReviewSetListSchema);
+  }
+
+  /** Adds a review set, checked against the served model's inputs (`POST /api/review-sets`); stored whole or not at all. */
+  async addReviewSet(name: string, format: 'jsonl' | 'csv', text: string): Promise<ReviewSetList> {
+    return this.checked('POST', 'api/review-sets', `adding the review set ${JSON.stringify(name)} (POST /api/review-sets)`, ReviewSetListSchema, { name, format, text });
+  }
+
+  async removeReviewSet(name: string): Promise<ReviewSetList> {
+    return this.checked('POST', `api/review-sets/${encodeURIComponent(name)}/remove`, `removing the review set ${JSON.stringify(name)} (POST /api/review-sets/<name>/remove)`, ReviewSetListSchema);
+  }
+
+  private async checked<T>(method: 'GET' | 'POST', urlPath: string, what: string, schema: z.ZodMiniType<T>, body?: unknown): Promise<T> {
+    const text = await this.request(method, urlPath, what, body);
     const answer = schema.safeParse(parseJson(text));
     if (!answer.success) throw new Error(`${what} failed: the answer is not what this client expects (${firstProblem(answer.error)}): ${excerpt(text)}`);
     return answer.data;
   }
 
   /** An owner-token request; resolves with the answer's text. Errors say what failed and why. */
-  private async request(method: 'GET' | 'POST', urlPath: string, what: string): Promise<string> {
+  private async request(method: 'GET' | 'POST', urlPath: string, what: string, body?: unknown): Promise<string> {
     const url = new URL(urlPath, this.connection.baseUrl);
+    const headers: Record<string, string> = { authorization: `Bearer ${this.connection.ownerToken}` };
+    if (body !== undefined) headers['content-type'] = 'application/json';
     try {
       const res = await fetch(url, {
-        method, headers: { authorization: `Bearer ${this.connection.ownerToken}` }, signal: AbortSignal.timeout(this.requestTimeoutMs),
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.requestTimeoutMs),
       });
       const text = await res.text();
       if (!res.ok) throw new Error(`the server answered ${res.status}${serverMessage(text)}`);

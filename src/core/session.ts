@@ -24,6 +24,11 @@ import { MODEL_PREVIEW_VERSION } from '../shared/version';
 import { ServerMetrics } from './server/metrics';
 import type { ModelBackend } from './server/model-backend';
 import { loadOrCreateTokens, saveTokens } from './server/token-store';
+import { InviteBook } from './server/invite-book';
+import { ReviewSets } from './review/review-sets';
+import { RegressionReplay, regressionCases } from './feedback/regression-replay';
+import type { InviteBackend } from './server/routes/invite-routes';
+import type { InviteCreated, InviteList, InviteRequest } from '../shared/invites';
 import { writeDataGitignore } from './store/data-gitignore';
 import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings } from './server/rate-limits';
 import type { ShareLinkBackend } from './server/routes/share-link-routes';
@@ -80,6 +85,8 @@ export interface PreviewOptions {
   rateLimits?: RateLimitSettings;
   /** Caps on open connections, per client and in all (default DEFAULT_CONNECTION_LIMITS). */
   connectionLimits?: ConnectionLimitSettings;
+  /** Take invited reviewers only: the general share link answers 401 (undefined: as last set, in invites.json). */
+  inviteOnly?: boolean;
   /** Where log lines go (default: stderr, one line each). */
   log?(entry: LogEntry): void;
   /** onnxruntime's own log lines on stderr (default: quiet). */
@@ -116,7 +123,7 @@ const logToStderr = (entry: LogEntry): void => void process.stderr.write(`${entr
  * and its file watcher. `start()` resolves once the model is loaded and the port is bound; `stop()` is idempotent and
  * resolves once the port is free and every record is flushed.
  */
-export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> implements ModelBackend, ShareLinkBackend, ServerProcessBackend {
+export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> implements ModelBackend, ShareLinkBackend, ServerProcessBackend, InviteBackend {
   /** This server run, as server.json and `GET /api/server` name it. */
   readonly instanceId: string;
   readonly startedAt = new Date().toISOString();
@@ -130,6 +137,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   private server?: GracefulServer;
   private stopping?: Promise<void>;
   private reloading: Promise<void> = Promise.resolve();
+  /** The regression replay on the version loaded last, while it runs. */
+  private replaying: Promise<void> = Promise.resolve();
   readonly metrics: ServerMetrics;
   /** Every event of this preview, numbered, for the events WebSocket and its resume. */
   readonly hub = new EventHub();
@@ -146,11 +155,14 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     readonly access: AccessControl,
     private readonly predictions: PredictionLog,
     private readonly feedbackStore: FeedbackStore,
+    private readonly inviteBook: InviteBook,
+    readonly reviewSets: ReviewSets,
+    readonly regressions: RegressionReplay,
   ) {
     super();
     this.instanceId = options.instanceId ?? randomUUID();
     this.metrics = new ServerMetrics(() => pool.queueDepth, () => pool.inFlight);
-    this.feedback = new FeedbackService(predictions, feedbackStore, () => this.card(), (e) => this.publish(e));
+    this.feedback = new FeedbackService(predictions, feedbackStore, () => this.card(), (e) => this.publish(e), (key) => reviewSets.find(key));
     this.pageEvents = new PageEvents({ hub: this.hub, access, modelVersion: () => this.description?.version ?? '', pingMs: options.pageEventsPingMs });
     pool.on('worker-error', (err: Error) => this.publish({ event: 'error', source: 'worker', message: err.message }));
   }
@@ -158,24 +170,27 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   static async start(options: PreviewOptions): Promise<PreviewSession> {
     const warn = (message: string) => (options.log ?? logToStderr)({ level: 'warn', source: 'storage', message });
     await writeDataGitignore(options.dataDir, { keepFeedbackInGit: options.keepFeedbackInGit ?? false });
-    const [model, tokens, predictions, feedbackStore] = await Promise.all([
+    const [model, tokens, predictions, feedbackStore, inviteBook, reviewSets] = await Promise.all([
       readModelFile(options.modelFile), loadOrCreateTokens(options.dataDir, options.clock),
-      PredictionLog.open(options.dataDir, warn), FeedbackStore.open(options.dataDir, warn),
+      PredictionLog.open(options.dataDir, warn), FeedbackStore.open(options.dataDir, warn), InviteBook.open(options.dataDir, options.clock),
+      ReviewSets.open(options.dataDir, warn),
     ]);
+    const regressions = await RegressionReplay.open(options.dataDir, warn);
+    if (options.inviteOnly !== undefined) await inviteBook.setInviteOnly(options.inviteOnly);
     const pool = new InferencePool({ size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs, ortLog: options.ortLog, readModel: readModelFile });
     const access = new AccessControl(tokens, { expiresMs: options.expiresMs, password: options.password }, options.clock);
+    access.adoptInvites(inviteBook.keys(), inviteBook.inviteOnly);
     // A link that expired while no server ran: people holding it get 401, and the owner gets a fresh link now.
     const reissued = access.expired;
     if (reissued) await saveTokens(options.dataDir, access.rotateShareToken());
-    const session = new PreviewSession(options, pool, access, predictions, feedbackStore);
+    const session = new PreviewSession(options, pool, access, predictions, feedbackStore, inviteBook, reviewSets, regressions);
     try {
       const started = performance.now();
       const [description] = await Promise.all([pool.load(model), session.loadSidecar()]);
       session.adopt(description, performance.now() - started);
       const appOptions = {
         backend: session, feedback: session.feedback, access: session.access, metrics: session.metrics, shareLink: session,
-        server: session,
-        pageEvents: session.pageEvents,
+        invites: session, reviewSets, regressions: () => regressions.all(), server: session, pageEvents: session.pageEvents,
         rateLimits: new RateLimits(options.rateLimits ?? DEFAULT_RATE_LIMITS, ({ failedAttempts, windowSeconds, until }) => {
           session.publish({ event: 'password-lockout', failedAttempts, windowSeconds, until: until.toISOString() });
         }),
@@ -243,6 +258,33 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     const link = this.shareLink();
     this.publish({ event: 'share-link-changed', reason: 'rotated', shareUrl: link.shareUrl, expiresAt: link.expiresAt });
     return link;
+  }
+
+  invites(): InviteList {
+    const verified = new Map<string, number>();
+    for (const r of this.feedback.records()) if (r.reviewerVerified && r.reviewer !== undefined) verified.set(r.reviewer, (verified.get(r.reviewer) ?? 0) + 1);
+    return this.inviteBook.list((name) => verified.get(name) ?? 0, (name) => this.access.inviteLastSeen(name));
+  }
+
+  async createInvite(request: InviteRequest): Promise<InviteCreated> {
+    const { token, expiresAt } = await this.inviteBook.create(request.name, request.expiresInMs);
+    this.access.adoptInvites(this.inviteBook.keys(), this.inviteBook.inviteOnly);
+    return { name: request.name, link: this.linkTo(this.tunnel?.url ?? this.localUrl, token), ...(expiresAt !== undefined ? { expiresAt } : {}) };
+  }
+
+  /** Revoked in the file and in access control before this resolves: the next request through that link gets 401. */
+  async revokeInvite(name: string): Promise<InviteList> {
+    await this.inviteBook.revoke(name);
+    this.access.adoptInvites(this.inviteBook.keys(), this.inviteBook.inviteOnly);
+    this.pageEvents.recheck();
+    return this.invites();
+  }
+
+  async setInviteOnly(inviteOnly: boolean): Promise<InviteList> {
+    await this.inviteBook.setInviteOnly(inviteOnly);
+    this.access.adoptInvites(this.inviteBook.keys(), this.inviteBook.inviteOnly);
+    this.pageEvents.recheck();
+    return this.invites();
   }
 
   /** With `--host 0.0.0.0` (or `::`): the share link on each network address of this machine. */
@@ -314,8 +356,12 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       await this.tunnel?.stop();
       await Promise.all([this.eventsSocket?.close(), this.server?.stop()]);
       await this.reloading;
+      await this.replaying;
       await this.pool.close();
+      await this.regressions.close();
       await Promise.all([this.predictions.close(), this.feedbackStore.close()]);
+      // Kept for `model-preview invites` while no server runs.
+      await this.inviteBook.recordLastSeen((name) => this.access.inviteLastSeen(name)).catch((err: Error) => this.log('warn', 'storage', `invites.json: ${err.message}`));
     })();
     return this.stopping;
   }
@@ -336,6 +382,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       this.watchDataFiles(description);
       this.metrics.modelReloads.inc({ result: 'ok' });
       this.publish({ event: 'model-reloaded', model: description.name, modelVersion: description.version, previousVersion: previous.version, loadMs: Math.round(loadMs) });
+      this.replaying = this.replaying.then(() => this.replayRegressions(previous.version));
     } catch (err) {
       // A data file still being written: its last write wakes the watcher again, and that reload sees it whole.
       if (err instanceof IncompleteModelError) {
@@ -344,6 +391,28 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       }
       this.metrics.modelReloads.inc({ result: 'failed' });
       this.publish({ event: 'error', source: 'model-reload', message: `${(err as Error).message} (still serving version ${previous.version})` });
+    }
+  }
+
+  /**
+   * "Is it fixed now?": replays every thumbs-down with a correction on the version just loaded, in the worker pool
+   * (off the request path: the HTTP thread only reads the answers), and reports it as an event.
+   */
+  private async replayRegressions(previousVersion: string): Promise<void> {
+    const card = this.card();
+    const cases = regressionCases(this.feedback.records());
+    if (!card || cases.length === 0 || this.stopping) return;
+    const infer = (body: Uint8Array) => (this.stopping ? Promise.reject(new Error('stopping'))
+      : this.pool.run('v2', body.slice(), performance.timeOrigin + performance.now()));
+    try {
+      const report = await this.regressions.replay(cases, infer, card, previousVersion);
+      if (this.stopping) return;
+      this.publish({
+        event: 'regression-replayed', model: report.model, modelVersion: report.modelVersion, previousVersion, total: report.total,
+        fixed: report.fixed, broke: report.broke.length, durationMs: report.durationMs,
+      });
+    } catch (err) {
+      this.log('warn', 'storage', `regressions.jsonl: ${(err as Error).message}`);
     }
   }
 
@@ -366,8 +435,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     else if (changed) this.publish({ event: 'sidecar-reloaded' });
   }
 
-  private linkTo(baseUrl: string): string {
-    return `${baseUrl}?t=${this.access.shareToken}`;
+  private linkTo(baseUrl: string, token = this.access.shareToken): string {
+    return `${baseUrl}?t=${token}`;
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { FeedbackSubmission } from '../shared/feedback';
 import type { ModelCard } from '../shared/model-card';
+import type { ReviewCase, ReviewCasePage, ReviewSetList } from '../shared/review-set';
 import { outcomeOf, type SendOutcome } from './logic/feedback-queue';
 import { isPredictResponse, type PredictResponse } from './logic/output-plan';
 import { predictBody } from './logic/text-input';
@@ -52,6 +53,42 @@ export async function fetchPageLink(): Promise<{ token: string; passwordHeader?:
   if (!res.ok) throw new ApiError(res.status, errorText(body, res.status));
   if (typeof body?.token !== 'string') throw new ApiError(res.status, 'the server sent an answer this page does not understand');
   return { token: body.token, ...(typeof body.passwordHeader === 'string' ? { passwordHeader: body.passwordHeader } : {}) };
+}
+
+/** Who the visitor is when their link is an invite (`GET /api/reviewer`); nobody in particular when it cannot tell. */
+export async function fetchReviewer(): Promise<string | undefined> {
+  try {
+    const res = await fetch('api/reviewer', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+    const body = (await readJson(res)) as { invitedAs?: unknown } | undefined;
+    return res.ok && typeof body?.invitedAs === 'string' ? body.invitedAs : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The owner's review sets (`GET /api/review-sets`); none when the server has none or cannot say. */
+export async function fetchReviewSets(): Promise<ReviewSetList['sets']> {
+  try {
+    const res = await fetch('api/review-sets', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+    const body = (await readJson(res)) as ReviewSetList | undefined;
+    return res.ok && Array.isArray(body?.sets) ? body.sets : [];
+  } catch {
+    return [];
+  }
+}
+
+/** One case of a review set and how many there are (`GET /api/review-sets/<name>/cases?offset=i&limit=1`). */
+export async function fetchReviewCase(set: string, offset: number): Promise<{ total: number; case?: ReviewCase }> {
+  let res: Response;
+  try {
+    res = await fetch(`api/review-sets/${encodeURIComponent(set)}/cases?offset=${offset}&limit=1`, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+  } catch {
+    throw new ApiError(0, 'Could not reach the model server. Check your connection and try again.');
+  }
+  const body = (await readJson(res)) as ReviewCasePage | undefined;
+  if (!res.ok) throw new ApiError(res.status, errorText(body, res.status));
+  if (typeof body?.total !== 'number' || !Array.isArray(body.cases)) throw new ApiError(res.status, 'the server sent a review case this page does not understand');
+  return { total: body.total, case: body.cases[0] };
 }
 
 export async function predict(inputs: Record<string, unknown>): Promise<PredictResponse> {

@@ -1,10 +1,23 @@
-import type { FeedbackSubmission } from '../shared/feedback';
+import { sameAnswer, type FeedbackSubmission } from '../shared/feedback';
 import { el, replaceChildren, thumbIcon, uid } from '../browser/dom';
 import { FEEDBACK_LIMITS, newIdempotencyKey, type FeedbackQueue, type QueueEvent } from './logic/feedback-queue';
 import type { SafeStorage } from './storage';
 
 const REVIEWER_KEY = 'model-preview.reviewer';
 const OTHER = '__other__';
+
+/** What the form needs to know about the prediction it judges. */
+export interface JudgedPrediction {
+  predictionId: string;
+  /** The top answer as the server names it (the correction must differ from it on a thumbs-down). */
+  predicted?: string;
+  /** What a thumbs-down may say is wrong: the model's reasons. */
+  reasons: readonly string[];
+  /** The review-set case the prediction was made for. */
+  caseId?: string;
+  /** Set when the reviewer came through an invite link: their name is fixed by it, and no name field is shown. */
+  invitedAs?: string;
+}
 
 /**
  * The feedback form under a prediction. A rating is required; the rest is optional. Sending puts the feedback in the
@@ -21,13 +34,18 @@ export class FeedbackForm {
   private readonly comment: HTMLTextAreaElement;
   private readonly reviewer: HTMLInputElement;
   private readonly send: HTMLButtonElement;
+  private readonly reasonsField: HTMLElement;
+  private readonly reasonChips: HTMLButtonElement[];
   private readonly fields: HTMLFieldSetElement;
   private readonly status: HTMLElement;
   private key?: string;
   private readonly unsubscribe: () => void;
 
+  /** Called once the server has saved this feedback (the Review mode moves to the next case). */
+  onSaved?: () => void;
+
   constructor(
-    private readonly predictionId: string,
+    private readonly judged: JudgedPrediction,
     classNames: string[] | undefined,
     private readonly queue: FeedbackQueue,
     private readonly storage: SafeStorage,
@@ -37,6 +55,17 @@ export class FeedbackForm {
     this.down = el('button', { type: 'button', class: 'thumb down', 'data-testid': 'thumb-down', 'aria-pressed': 'false' }, thumbIcon('down'), el('span', {}, 'No, wrong'));
     this.up.addEventListener('click', () => this.rate('up'));
     this.down.addEventListener('click', () => this.rate('down'));
+
+    // "What is wrong?": toggle chips, shown once the answer is called wrong.
+    const reasonsId = uid('fb-reasons');
+    this.reasonChips = judged.reasons.map((reason) => {
+      const chip = el('button', { type: 'button', class: 'chip', 'aria-pressed': 'false', 'data-testid': 'reason', 'data-reason': reason }, reason);
+      chip.addEventListener('click', () => chip.setAttribute('aria-pressed', String(chip.getAttribute('aria-pressed') !== 'true')));
+      return chip;
+    });
+    this.reasonsField = el('div', { class: 'field', hidden: true, 'data-testid': 'reasons' },
+      el('p', { class: 'field-label', id: reasonsId }, 'What is wrong?', el('span', { class: 'optional' }, ' (choose any)')),
+      el('div', { class: 'chips', role: 'group', 'aria-labelledby': reasonsId }, ...this.reasonChips));
 
     const expectedId = uid('fb-expected');
     let expectedField: HTMLElement;
@@ -69,7 +98,10 @@ export class FeedbackForm {
 
     const reviewerId = uid('fb-reviewer');
     this.reviewer = el('input', { id: reviewerId, type: 'text', maxlength: FEEDBACK_LIMITS.reviewer, 'data-testid': 'reviewer', autocomplete: 'name' });
-    this.reviewer.value = storage.get(REVIEWER_KEY) ?? '';
+    this.reviewer.value = judged.invitedAs ?? storage.get(REVIEWER_KEY) ?? '';
+    const reviewerField = judged.invitedAs !== undefined
+      ? el('p', { class: 'field note', 'data-testid': 'invited-as' }, `Sending as ${judged.invitedAs} (from your invitation link)`)
+      : el('div', { class: 'field' }, el('label', { for: reviewerId }, 'Your name', el('span', { class: 'optional' }, ' (optional, remembered on this device)')), this.reviewer);
 
     this.send = el('button', { type: 'submit', class: 'button', 'data-testid': 'send-feedback' }, 'Send feedback');
     this.status = el('p', { class: 'feedback-status', role: 'status', 'data-testid': 'feedback-status' });
@@ -77,10 +109,11 @@ export class FeedbackForm {
     this.fields = el('fieldset', { class: 'feedback-fields' },
       el('legend', { class: 'visually-hidden' }, 'Your feedback'),
       el('div', { class: 'thumbs', role: 'group', 'aria-labelledby': headingId }, this.up, this.down),
+      this.reasonsField,
       expectedField,
       this.otherField,
       el('div', { class: 'field' }, el('label', { for: commentId }, 'Comment', el('span', { class: 'optional' }, ' (optional)')), this.comment, counter),
-      el('div', { class: 'field' }, el('label', { for: reviewerId }, 'Your name', el('span', { class: 'optional' }, ' (optional, remembered on this device)')), this.reviewer),
+      reviewerField,
       el('div', { class: 'actions' }, this.send));
     this.element = el('form', { class: 'feedback', novalidate: true, 'data-testid': 'feedback-form', 'aria-labelledby': headingId },
       el('h3', { id: headingId }, 'Is this answer right?'),
@@ -101,6 +134,7 @@ export class FeedbackForm {
     this.rating = rating;
     this.up.setAttribute('aria-pressed', String(rating === 'up'));
     this.down.setAttribute('aria-pressed', String(rating === 'down'));
+    this.reasonsField.hidden = rating !== 'down';
     if (this.status.classList.contains('error')) this.setStatus('', '');
   }
 
@@ -117,17 +151,30 @@ export class FeedbackForm {
       this.up.focus();
       return;
     }
-    const reviewer = this.reviewer.value.trim();
-    if (reviewer) this.storage.set(REVIEWER_KEY, reviewer);
-    else this.storage.remove(REVIEWER_KEY);
+    const expected = this.expected();
+    const { predicted } = this.judged;
+    if (this.rating === 'down' && expected !== undefined && predicted !== undefined && sameAnswer(expected, predicted)) {
+      this.setStatus(`“${expected}” is what the model answered. Choose the right answer, or “Yes, right” if it is right.`, 'error');
+      (this.expectedSelect ?? this.expectedText).focus();
+      return;
+    }
+    const invited = this.judged.invitedAs !== undefined;
+    const reviewer = invited ? '' : this.reviewer.value.trim();
+    if (!invited) {
+      if (reviewer) this.storage.set(REVIEWER_KEY, reviewer);
+      else this.storage.remove(REVIEWER_KEY);
+    }
     const comment = this.comment.value.trim();
+    const reasons = this.rating === 'down' ? this.reasonChips.filter((c) => c.getAttribute('aria-pressed') === 'true').map((c) => c.dataset.reason!) : [];
     const submission: FeedbackSubmission = {
-      predictionId: this.predictionId,
+      predictionId: this.judged.predictionId,
       rating: this.rating,
       idempotencyKey: newIdempotencyKey((b) => crypto.getRandomValues(b)),
-      ...(this.expected() !== undefined ? { expected: this.expected() } : {}),
+      ...(expected !== undefined ? { expected } : {}),
+      ...(reasons.length > 0 ? { reasons } : {}),
       ...(comment ? { comment } : {}),
       ...(reviewer ? { reviewer } : {}),
+      ...(this.judged.caseId !== undefined ? { caseId: this.judged.caseId } : {}),
     };
     this.key = submission.idempotencyKey;
     this.fields.disabled = true;
@@ -144,6 +191,7 @@ export class FeedbackForm {
         break;
       case 'saved':
         this.setStatus('Saved', 'ok');
+        this.onSaved?.();
         break;
       case 'rejected':
         // The server will never take this one as it is: unlock the form so it can be corrected (a new key next time).

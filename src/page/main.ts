@@ -1,6 +1,9 @@
 import type { ModelCard } from '../shared/model-card';
-import { ApiError, fetchCard, predict, sendFeedback } from './api';
+import { reasonsOf } from '../shared/feedback';
+import { predictedLabel } from '../shared/predicted-label';
+import { ApiError, fetchCard, fetchReviewer, fetchReviewSets, predict, sendFeedback } from './api';
 import { ApiPanel } from './api-panel';
+import { ReviewMode } from './review-mode';
 import { append, el, replaceChildren } from '../browser/dom';
 import { FeedbackForm } from './feedback-view';
 import { ImageView } from './image-view';
@@ -41,6 +44,11 @@ class PreviewPage {
   private readonly phoneLink = new PhoneLink();
   readonly queueStatus: QueueStatus;
   readonly versions: VersionWatcher;
+  /** The reviewer's name when they came through an invite link (their feedback is sent under it, verified). */
+  invitedAs?: string;
+  /** The owner's review sets, offered above the try-it form. */
+  reviewSets: Awaited<ReturnType<typeof fetchReviewSets>> = [];
+  private readonly review: ReviewMode;
   readonly link: PreviewLink;
 
   constructor(
@@ -50,6 +58,9 @@ class PreviewPage {
     private readonly storage: SafeStorage,
   ) {
     this.queueStatus = new QueueStatus(main, queue, () => (this.feedbackForm ? this.currentPredictionId() : undefined));
+    this.review = new ReviewMode(main, {
+      card: () => this.card, queue, storage, invitedAs: () => this.invitedAs, leave: () => this.render(this.card),
+    });
     this.versions = new VersionWatcher(header, {
       card: () => this.card,
       hasRun: () => this.lastInputs !== undefined,
@@ -121,6 +132,7 @@ class PreviewPage {
     this.feedbackForm?.dispose();
     this.feedbackForm = undefined;
     replaceChildren(this.main,
+      this.review.offer(this.reviewSets),
       el('section', { class: 'panel inputs', 'aria-labelledby': 'inputs-heading' }, el('h2', { id: 'inputs-heading' }, 'Try it'), this.form),
       el('section', { class: 'panel results', 'aria-labelledby': 'results-heading' }, el('h2', { id: 'results-heading' }, 'Result'), this.results),
       this.apiPanelFor(card).element);
@@ -213,7 +225,9 @@ class PreviewPage {
 
   private showResult(response: PredictResponse, roundTripMs: number): void {
     this.feedbackForm?.dispose();
-    this.feedbackForm = new FeedbackForm(response.predictionId, correctionChoices(this.card), this.queue, this.storage);
+    this.feedbackForm = new FeedbackForm({
+      predictionId: response.predictionId, predicted: predictedLabel(response.outputs, this.card), reasons: reasonsOf(this.card), invitedAs: this.invitedAs,
+    }, correctionChoices(this.card), this.queue, this.storage);
     replaceChildren(this.results!,
       el('article', { class: 'result', 'data-testid': 'result', 'data-prediction-id': response.predictionId },
         renderOutputs(this.card, response, roundTripMs),
@@ -297,8 +311,10 @@ async function boot(): Promise<void> {
   const queue = new FeedbackQueue({ storage: storage.raw, clock: { now: () => Date.now() }, send: sendFeedback });
   const page = new PreviewPage(header, main, queue, storage);
   page.queueStatus.start();
-  const card = await loadCard(main);
+  const [card, invitedAs, reviewSets] = await Promise.all([loadCard(main), fetchReviewer(), fetchReviewSets()]);
   if (!card) return;
+  page.invitedAs = invitedAs;
+  page.reviewSets = reviewSets;
   page.render(card);
   page.link.start();
   page.acceptPastedPictures();

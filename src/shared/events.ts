@@ -189,11 +189,24 @@ const PasswordLockoutEventSchema = z.object({
 });
 export type PasswordLockoutEvent = z.infer<typeof PasswordLockoutEventSchema>;
 
+/** The regression cases were replayed on a newly loaded version: how many it now answers as corrected, how many broke. */
+const RegressionReplayedEventSchema = z.object({
+  event: z.literal('regression-replayed'),
+  model: z.string(),
+  modelVersion: z.string(),
+  previousVersion: z.string(),
+  total: count(),
+  fixed: count(),
+  broke: count(),
+  durationMs: z.number(),
+});
+export type RegressionReplayedEvent = z.infer<typeof RegressionReplayedEventSchema>;
+
 /** Every event a running session emits, one schema each (a type added here is checked by every client at once). */
 const PREVIEW_EVENT_SCHEMAS = [
   ModelReloadedEventSchema, ErrorEventSchema, SidecarReloadedEventSchema, PredictionEventSchema, FeedbackEventSchema,
   TunnelUpEventSchema, TunnelDownEventSchema, TunnelUrlChangedEventSchema, ShareLinkChangedEventSchema, StorageEventSchema,
-  PasswordLockoutEventSchema, TunnelUnreachableEventSchema,
+  PasswordLockoutEventSchema, RegressionReplayedEventSchema, TunnelUnreachableEventSchema,
 ] as const;
 
 export const PreviewEventSchema = z.discriminatedUnion('event', [...PREVIEW_EVENT_SCHEMAS]);

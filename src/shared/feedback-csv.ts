@@ -2,7 +2,15 @@ import { stringify } from 'csv-stringify/sync';
 import type { FeedbackRecord } from './feedback-record';
 import { terminalSafe } from './visible-text';
 
-export const CSV_COLUMNS = ['id', 'ts', 'model', 'modelVersion', 'predictionId', 'rating', 'predicted', 'expected', 'comment', 'reviewer', 'userAgent'] as const;
+export const CSV_COLUMNS = [
+  'id', 'ts', 'model', 'modelVersion', 'predictionId', 'rating', 'predicted', 'expected', 'reasons', 'comment', 'reviewer', 'reviewerVerified',
+  'caseId', 'reviewSet', 'tags', 'userAgent',
+] as const;
+
+/** Lists (reasons, tags) are one cell, joined by "; " (a spreadsheet filters on "contains"). */
+const LIST_SEPARATOR = '; ';
+
+const cellOf = (value: unknown): string => (Array.isArray(value) ? value.join(LIST_SEPARATOR) : String(value ?? ''));
 
 /**
  * A cell a spreadsheet would run as a formula (it starts with = + - @, or a tab or carriage return that some
@@ -17,6 +25,6 @@ export function guardCell(value: string): string {
  * control characters made visible (the file is also printed to terminals by `model-preview feedback --csv`).
  */
 export function feedbackCsv(records: readonly FeedbackRecord[]): string {
-  const rows = records.map((r) => CSV_COLUMNS.map((c) => guardCell(terminalSafe(String(r[c] ?? '')))));
+  const rows = records.map((r) => CSV_COLUMNS.map((c) => guardCell(terminalSafe(cellOf(r[c])))));
   return stringify([[...CSV_COLUMNS], ...rows], { bom: true, record_delimiter: 'windows' });
 }

@@ -9,7 +9,14 @@ import { count, nonEmptyString } from './wire';
  * so it means the same thing after the model changes.
  */
 
-export const FEEDBACK_SCHEMA_VERSION = 1;
+/**
+ * The version new records are written with. Version 2 added `reasons`, `caseId`/`reviewSet`/`tags`,
+ * `reviewerVerified` and `source`; a version 1 record (a file from an older server) reads unchanged, the fields it lacks
+ * simply absent.
+ */
+export const FEEDBACK_SCHEMA_VERSION = 2;
+/** Every version a reader accepts. */
+export const READABLE_FEEDBACK_SCHEMA_VERSIONS = [1, 2] as const;
 
 const shape = () => z.array(count());
 
@@ -21,8 +28,8 @@ export const StoredTensorSchema = z.union([
 export type StoredTensor = z.infer<typeof StoredTensorSchema>;
 
 export const FeedbackRecordSchema = z.object({
-  /** A record of another version is refused rather than misread. */
-  schemaVersion: z.literal(FEEDBACK_SCHEMA_VERSION),
+  /** A record of a version this reader does not know is refused rather than misread. */
+  schemaVersion: z.union([z.literal(1), z.literal(2)]),
   id: nonEmptyString(),
   /** ISO 8601, UTC. */
   ts: z.string(),
@@ -37,14 +44,44 @@ export const FeedbackRecordSchema = z.object({
   expected: z.optional(z.string()),
   comment: z.optional(z.string()),
   reviewer: z.optional(z.string()),
+  /** True when the reviewer's name comes from their invite link (the owner named them); false when typed on the page. */
+  reviewerVerified: z.optional(z.boolean()),
+  /** For a thumbs-down: what is wrong, from the model's list of reasons (empty for a thumbs-up). Version 2. */
+  reasons: z.optional(z.array(z.string())),
+  /** The review-set case the prediction was made for, its set's name and its tags. Version 2. */
+  caseId: z.optional(z.string()),
+  reviewSet: z.optional(z.string()),
+  tags: z.optional(z.array(z.string())),
+  /** Who made the judgement: "human" (a person on the page). Version 2. */
+  source: z.optional(z.literal('human')),
   userAgent: z.optional(z.string()),
   idempotencyKey: z.string(),
 });
 export type FeedbackRecord = z.infer<typeof FeedbackRecordSchema>;
 
-/** `GET /api/stats`: per model version. */
+/** Per review-set case: how the reviewers judged it, across versions. */
+export const CaseAgreementSchema = z.object({
+  reviewSet: z.string(),
+  caseId: z.string(),
+  tags: z.optional(z.array(z.string())),
+  count: count(),
+  up: count(),
+  down: count(),
+  /** Distinct named reviewers who judged it (anonymous feedback counts once as "anonymous"). */
+  reviewers: count(),
+  /** The share of the majority rating, 0.5..1: 1 when everyone agreed. */
+  agreement: z.number(),
+  /** Thumbs-up and thumbs-down both given. */
+  disagreement: z.boolean(),
+  reasons: z.array(z.object({ reason: z.string(), count: count() })),
+});
+export type CaseAgreement = z.infer<typeof CaseAgreementSchema>;
+
+/** `GET /api/stats`: per model version, and per review-set case. */
 export const FeedbackStatsSchema = z.object({
   total: count(),
+  /** Review-set cases that got feedback: disagreements first, then the most thumbs-down. */
+  cases: z.optional(z.array(CaseAgreementSchema)),
   versions: z.array(z.object({
     model: z.string(),
     modelVersion: z.string(),
@@ -55,6 +92,8 @@ export const FeedbackStatsSchema = z.object({
     upShare: z.number(),
     /** The most frequent (predicted, expected) pairs among feedback that names an expected answer. */
     topCorrections: z.array(z.object({ predicted: z.string(), expected: z.string(), count: count() })),
+    /** How often each reason was given with a thumbs-down, most frequent first. */
+    reasons: z.optional(z.array(z.object({ reason: z.string(), count: count() }))),
   })),
 });
 export type FeedbackStats = z.infer<typeof FeedbackStatsSchema>;

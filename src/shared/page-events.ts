@@ -11,8 +11,11 @@ export interface PageEventData {
   hello: { modelVersion: string };
   /** The model was re-exported (`modelVersion` is new) or its page settings changed: the page fetches the card again. */
   'card-changed': { modelVersion: string };
-  /** The link this page was opened with stopped working (rotated by the owner, or expired); the stream ends. */
-  'link-ended': { reason: 'rotated' | 'expired' };
+  /**
+   * The link this page was opened with stopped working (rotated by the owner, or expired; for an invited reviewer's
+   * link: revoked or expired; the share link turned off by invite-only mode); the stream ends.
+   */
+  'link-ended': { reason: 'rotated' | 'expired' | 'revoked' | 'invite-only' };
   /** The server is stopping; the stream ends. The page says the preview is offline and waits for it to come back. */
   stopping: Record<string, never>;
   /** Every `PAGE_EVENTS_PING_MS`: the page knows the stream is alive (a relay can hold a dead connection open). */

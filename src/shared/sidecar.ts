@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_REASON, MAX_REASONS } from './feedback';
 
 /**
  * The sidecar file `<model>.preview.json` a data scientist writes beside a model to tell the page how to present it.
@@ -71,6 +72,13 @@ export const ExampleSchema = z.strictObject({
   inputs: z.record(z.string(), z.unknown()).describe('Input name to data, as accepted by POST /api/predict.'),
 });
 
+export const FeedbackHintsSchema = z.strictObject({
+  reasons: z.array(z.string().min(1).max(MAX_REASON)).min(1).max(MAX_REASONS)
+    .refine((list) => new Set(list).size === list.length, 'must not name a reason twice')
+    .optional()
+    .describe('What a thumbs-down may say is wrong (chips on the page); replaces the defaults "wrong answer", "should not answer", "unfair to some group", "other".'),
+});
+
 export const SidecarSchema = z.strictObject({
   $schema: z.string().optional(),
   title: z.string().max(200).optional(),
@@ -78,6 +86,7 @@ export const SidecarSchema = z.strictObject({
   inputs: z.record(z.string(), InputHintsSchema).optional(),
   outputs: z.record(z.string(), OutputHintsSchema).optional(),
   examples: z.array(ExampleSchema).max(50).optional(),
+  feedback: FeedbackHintsSchema.optional().describe('How the page asks for feedback.'),
 });
 
 export type Sidecar = z.infer<typeof SidecarSchema>;

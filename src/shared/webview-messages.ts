@@ -13,6 +13,17 @@ export interface PreviewSummary {
   id: string;
   model: string;
   modelVersion: string;
+  /** "Is it fixed now?": the last regression replay (the thumbs-down with a correction, replayed on a new version). */
+  regressions?: RegressionSummary;
+}
+
+export interface RegressionSummary {
+  modelVersion: string;
+  /** Cases the version now answers as corrected, of `total`. */
+  fixed: number;
+  total: number;
+  /** Cases the previous version had right and this one has wrong. */
+  broke: number;
 }
 
 /** What a card shows of a record. `id` is the record's id (a UUID, unique across previews and server runs). */
@@ -32,8 +43,9 @@ export interface FeedbackCard {
   reviewerVerified?: boolean;
   /** What a thumbs-down said is wrong. */
   reasons?: string[];
-  /** The review-set case it judged. */
+  /** The review-set case it judged, and its set. */
   caseId?: string;
+  reviewSet?: string;
   /** One line of what the model was given (input-summary.ts), e.g. `features: [6.7, 3, 5.2, 2.3]`. */
   inputSummary?: string;
 }
@@ -94,13 +106,17 @@ export function toFeedbackCard(record: FeedbackCard): FeedbackCard {
   if (record.reviewerVerified === true) card.reviewerVerified = true;
   if (record.reasons !== undefined && record.reasons.length > 0) card.reasons = record.reasons.slice();
   if (record.caseId !== undefined) card.caseId = record.caseId;
+  if (record.reviewSet !== undefined) card.reviewSet = record.reviewSet;
   if (record.inputSummary !== undefined) card.inputSummary = record.inputSummary;
   return card;
 }
 
-/** A preview summary with exactly the three public fields (drops anything else a caller's object carries). */
+/** A preview summary with exactly its public fields (drops anything else a caller's object carries). */
 export function toPreviewSummary(preview: PreviewSummary): PreviewSummary {
-  return { id: preview.id, model: preview.model, modelVersion: preview.modelVersion };
+  const summary: PreviewSummary = { id: preview.id, model: preview.model, modelVersion: preview.modelVersion };
+  const r = preview.regressions;
+  if (r) summary.regressions = { modelVersion: r.modelVersion, fixed: r.fixed, total: r.total, broke: r.broke };
+  return summary;
 }
 
 /** Longest id or name a guard accepts; record ids are UUIDs, model names and versions are short. */
@@ -125,8 +141,15 @@ function isOptionalString(x: unknown, max: number): boolean {
   return x === undefined || isString(x, max, true);
 }
 
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+
+function isRegressionSummary(x: unknown): x is RegressionSummary {
+  return isObject(x) && isString(x.modelVersion, MAX_NAME, true) && isCount(x.fixed) && isCount(x.total) && isCount(x.broke);
+}
+
 export function isPreviewSummary(x: unknown): x is PreviewSummary {
-  return isObject(x) && isString(x.id, MAX_ID) && isString(x.model, MAX_NAME, true) && isString(x.modelVersion, MAX_NAME, true);
+  return isObject(x) && isString(x.id, MAX_ID) && isString(x.model, MAX_NAME, true) && isString(x.modelVersion, MAX_NAME, true)
+    && (x.regressions === undefined || isRegressionSummary(x.regressions));
 }
 
 export function isFeedbackCard(x: unknown): x is FeedbackCard {
@@ -144,6 +167,7 @@ export function isFeedbackCard(x: unknown): x is FeedbackCard {
     && (x.reviewerVerified === undefined || typeof x.reviewerVerified === 'boolean')
     && (x.reasons === undefined || (Array.isArray(x.reasons) && x.reasons.length <= MAX_REASONS_SHOWN && x.reasons.every((r) => isString(r, MAX_TEXT))))
     && isOptionalString(x.caseId, MAX_TEXT)
+    && isOptionalString(x.reviewSet, MAX_TEXT)
     && isOptionalString(x.inputSummary, MAX_TEXT);
 }
 

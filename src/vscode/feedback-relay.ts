@@ -19,14 +19,14 @@ export class FeedbackRelay implements vscode.Disposable {
       previews.onDidReload((p) => view.replaceCards(p.id, p.feedback.map((r) => cardOf(p.id, r)))),
       previews.onDidReceiveEvent(({ preview, event }) => {
         if (event.event === 'feedback') view.addCards([cardOf(preview.id, event.record)]);
-        if (event.event === 'model-reloaded') this.sendPreviews();
+        if (event.event === 'model-reloaded' || event.event === 'regression-replayed') this.sendPreviews();
       }),
       previews.onDidChange(() => this.sendPreviews()),
     ];
   }
 
   private sendPreviews(): void {
-    this.view.setPreviews(this.previews.all.map((p: RunningPreview) => ({ id: p.id, model: p.model, modelVersion: p.modelVersion })));
+    this.view.setPreviews(this.previews.all.map((p: RunningPreview) => ({ id: p.id, model: p.model, modelVersion: p.modelVersion, regressions: p.regressions })));
   }
 
   dispose(): void {

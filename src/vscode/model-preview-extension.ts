@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerFeedbackCommands } from './commands/feedback-commands';
 import { registerPageCommands } from './commands/page-commands';
+import { registerInviteCommands } from './commands/invite-commands';
 import { registerPreviewCommands, restorePublished } from './commands/preview-commands';
 import { registerFeedbackViewCommands } from './commands/feedback-view-commands';
 import { registerNotebookCommands } from './commands/notebook-commands';
@@ -87,6 +88,7 @@ export class ModelPreviewExtension implements vscode.Disposable {
       ...registerFeedbackViewCommands(this.feedbackView, context.workspaceState),
       ...registerNotebookCommands(this.catalog),
       ...registerPageCommands({ catalog: this.catalog, cliPath, exportHelperPath: path.join(context.extensionPath, 'python', 'model_preview_export.py'), log }),
+      ...registerInviteCommands(this.previews),
     ]) own(command);
 
     // The tree shows which models are published: when a preview changes, and when the catalog (re)lists a model that

@@ -1,8 +1,9 @@
-import type { FeedbackCard, HelpTopic } from '../shared/webview-messages';
+import type { FeedbackCard, HelpTopic, PreviewSummary } from '../shared/webview-messages';
 import { el, replaceChildren } from '../browser/dom';
 import { cardText } from './logic/card-text';
 import type { ViewState } from './logic/view-state';
 import { applyFilter, filterOptions, upPercent, versionTotals, type VersionTotals } from './logic/versions';
+import { caseRows, fixedNowText, type CaseRow } from './logic/case-agreement';
 import { isQueryActive, matchesQuery, NO_QUERY, queryChoices, sortCards, type CardQuery } from './logic/card-query';
 
 /**
@@ -43,6 +44,8 @@ export class FeedbackViewDom {
   private readonly status: HTMLElement;
   private readonly list: HTMLUListElement;
   private readonly empty: HTMLElement;
+  private readonly fixedNow: HTMLElement;
+  private readonly cases: HTMLElement;
   private readonly nodes = new Map<string, CardNode>();
   private filterSignature = '';
 
@@ -69,6 +72,8 @@ export class FeedbackViewDom {
     this.status = el('p', { class: 'status', role: 'status', 'data-testid': 'feedback-status' });
     this.list = el('ul', { class: 'cards', 'data-testid': 'feedback-list', 'aria-label': 'Feedback, newest first' });
     this.empty = el('p', { class: 'empty', 'data-testid': 'feedback-empty', hidden: true });
+    this.fixedNow = el('section', { class: 'fixed-now', 'data-testid': 'fixed-now', 'aria-label': 'Is it fixed now?', hidden: true });
+    this.cases = el('section', { class: 'cases', 'data-testid': 'review-cases', 'aria-label': 'Review cases: agreement across reviewers', hidden: true });
     this.list.addEventListener('click', (e) => this.openFrom(e.target));
     this.list.addEventListener('keydown', (e) => {
       if (e.key !== 'Enter' && e.key !== ' ') return;
@@ -82,6 +87,8 @@ export class FeedbackViewDom {
         this.filter),
       el('div', { class: 'filters', 'data-testid': 'feedback-filters' }, this.search, this.rating, this.reviewer, this.reason, this.clear),
       this.totals,
+      this.fixedNow,
+      this.cases,
       this.status,
       this.list,
       this.empty);
@@ -93,6 +100,8 @@ export class FeedbackViewDom {
     this.renderQuery(state);
     const visible = sortCards(applyFilter(state.cards, state.filter).filter((c) => matchesQuery(c, state.query)), state.sort);
     this.renderTotals(applyFilter(allTotals, state.filter));
+    this.renderFixedNow(state.previews);
+    this.renderCases(caseRows(visible));
     this.renderStatus(state);
     this.list.setAttribute('aria-label', state.sort === 'worst' ? 'Feedback, thumbs-down first' : 'Feedback, newest first');
     this.list.dataset.sort = state.sort;
@@ -158,6 +167,26 @@ export class FeedbackViewDom {
         percent === undefined ? undefined : el('span', { class: 'tally share', title: 'Share of thumbs up' }, `${percent}% up`));
     }));
     this.totals.hidden = totals.length === 0;
+  }
+
+  private renderFixedNow(previews: PreviewSummary[]): void {
+    const lines = previews.map((p) => fixedNowText(p)).filter((t): t is string => t !== undefined);
+    replaceChildren(this.fixedNow, ...lines.map((t) => el('p', { 'data-testid': 'fixed-now-line' }, icon('pass'), ' ', t)));
+    this.fixedNow.hidden = lines.length === 0;
+  }
+
+  private renderCases(rows: CaseRow[]): void {
+    replaceChildren(this.cases,
+      el('h2', { class: 'section-title' }, 'Review cases'),
+      el('ul', { class: 'case-rows' }, ...rows.map((r) => el('li', {
+        class: r.disagreement ? 'case-row disagreement' : 'case-row', 'data-testid': 'case-row', 'data-case-id': r.caseId,
+        'data-up': r.up, 'data-down': r.down, 'data-agreement': r.agreement.toFixed(2),
+      },
+      el('span', { class: 'case-id', dir: 'auto', title: `Review set: ${r.reviewSet}` }, r.caseId),
+      el('span', { class: 'tally up', title: 'Thumbs up' }, icon('thumbsup'), el('span', { class: 'visually-hidden' }, 'up: '), String(r.up)),
+      el('span', { class: 'tally down', title: 'Thumbs down' }, icon('thumbsdown'), el('span', { class: 'visually-hidden' }, 'down: '), String(r.down)),
+      el('span', { class: 'tally agreement' }, r.disagreement ? `disagree (${Math.round(r.agreement * 100)}% agree)` : 'all agree')))));
+    this.cases.hidden = rows.length === 0;
   }
 
   private renderStatus(state: ViewState): void {
@@ -231,11 +260,15 @@ export class FeedbackViewDom {
       'data-record-id': card.id, 'data-preview-id': card.previewId, 'data-rating': card.rating, 'aria-label': text.ariaLabel,
     },
     el('div', { class: 'card-head' }, icon(text.icon, text.rating), answer),
+    text.reasons.length === 0 ? undefined : el('p', { class: 'reasons', 'data-testid': 'card-reasons' },
+      ...text.reasons.map((r) => el('span', { class: 'chip reason', dir: 'auto' }, r))),
     text.comment === undefined ? undefined : el('p', { class: 'comment', dir: 'auto' }, text.comment),
     card.inputSummary === undefined ? undefined : el('p', { class: 'inputs', 'data-testid': 'card-inputs', title: card.inputSummary },
       icon(card.inputSummary.includes(': image ') || card.inputSummary.startsWith('image') ? 'file-media' : 'symbol-field', 'input'), el('span', { dir: 'auto' }, card.inputSummary)),
     el('div', { class: 'card-meta' },
-      el('span', { class: text.anonymous ? 'reviewer muted' : 'reviewer', dir: 'auto' }, text.reviewer),
+      el('span', { class: text.anonymous ? 'reviewer muted' : 'reviewer', dir: 'auto', title: text.verified ? 'Named by their invite link' : undefined }, text.reviewer),
+      text.verified ? icon('verified', 'invited reviewer') : undefined,
+      text.caseId === undefined ? undefined : el('span', { class: 'chip case', dir: 'auto', title: 'Review case' }, text.caseId),
       time,
       el('span', { class: 'chip', dir: 'auto', title: 'Model version' }, text.version)));
     const node: CardNode = { card, signature, element, time };

@@ -68,7 +68,7 @@ describe('server messages: what the server process says is checked with the shar
     const { rating: _rating, ...noRating } = record;
     assert.equal(message({ event: 'feedback', id: 1, record: noRating }), undefined, 'no rating');
     for (const changes of [
-      { rating: 'meh' }, { schemaVersion: 2 }, { id: '' }, { id: 7 }, { comment: 42 }, { reviewer: null }, { inputs: [] },
+      { rating: 'meh' }, { schemaVersion: 3 }, { id: '' }, { id: 7 }, { comment: 42 }, { reviewer: null }, { inputs: [] },
       { inputs: { features: { datatype: 'FP32', shape: [1, -4], data: [] } } },
       { inputs: { features: { datatype: 'FP32', shape: [1, 4] } } },
       { outputs: { logits: { datatype: 'FP32', shape: [1, 3], blob: 7 } } },

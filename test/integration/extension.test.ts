@@ -96,6 +96,17 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
     writeStep(dir, step, 'answer', { text: await storageToast.innerText(), buttons: storageButtons.map((b) => b.trim()).filter(Boolean) });
   }
 
+  await waitForStep(dir, 'review-sidebar', 'request', 150_000, signal);
+  const view = await waitForFrameWith(page, '[data-testid="fixed-now-line"]', { timeoutMs: 30_000, signal });
+  await view.waitForSelector('[data-testid="case-row"]', { timeout: 20_000 });
+  const cases = await view.$$eval('[data-testid="case-row"]', (nodes) => nodes.map((n) => {
+    const e = n as unknown as { dataset: Record<string, string>; innerText: string };
+    return { id: e.dataset.caseId, up: e.dataset.up, down: e.dataset.down, text: e.innerText };
+  }));
+  const fixedNow = await view.$$eval('[data-testid="fixed-now-line"]', (nodes) => nodes.map((n) => (n as unknown as { innerText: string }).innerText.trim()));
+  await page.screenshot({ path: path.join(ARTIFACTS, 'vscode-review-cases.png') });
+  writeStep(dir, 'review-sidebar', 'answer', { cases, fixedNow });
+
   const died = await waitForStep<{ text: string }>(dir, 'server-died', 'request', 150_000, signal);
   const deathToast = page.locator('.notification-toast').filter({ hasText: died.text }).first();
   await deathToast.waitFor({ timeout: 20_000 });

@@ -38,7 +38,10 @@ describe('server: feedback (POST /api/feedback)', function () {
     assert.match(res.json.id, /^[0-9a-f-]{36}$/);
     const record = (await fileRecords(feedbackFile())).find((r) => r.id === res.json.id);
     assert.ok(record, `a line with id ${res.json.id}`);
-    assert.equal(record.schemaVersion, 1);
+    assert.equal(record.schemaVersion, 2);
+    assert.equal(record.source, 'human');
+    assert.equal(record.reviewerVerified, false, 'a typed name is not verified');
+    assert.deepEqual(record.reasons, []);
     assert.match(record.ts, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     assert.ok(Math.abs(Date.parse(record.ts) - Date.now()) < 60_000, `ts is now: ${record.ts}`);
     assert.equal(record.model, 'iris');
@@ -313,7 +316,7 @@ describe('server: feedback export (GET /api/feedback) and stats (GET /api/stats)
     const bytes = Buffer.from(await res.arrayBuffer());
     assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'starts with the UTF-8 BOM');
     const text = bytes.subarray(3).toString('utf8');
-    assert.ok(text.startsWith('id,ts,model,modelVersion,predictionId,rating,predicted,expected,comment,reviewer,userAgent\r\n'), text.slice(0, 200));
+    assert.ok(text.startsWith('id,ts,model,modelVersion,predictionId,rating,predicted,expected,reasons,comment,reviewer,reviewerVerified,caseId,reviewSet,tags,userAgent\r\n'), text.slice(0, 200));
     const rows = csvObjects(parseCsv(text));
     assert.equal(rows.length, 2 + 1 + formulas.length + 2);
     const row = rows.find((r) => r.reviewer === 'Ana')!;
@@ -370,11 +373,13 @@ describe('server: feedback export (GET /api/feedback) and stats (GET /api/stats)
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.json, {
       total: 9,
+      cases: [],
       versions: [
-        { model: 'iris', modelVersion: 'aaaaaaaaaaaa', count: 2, up: 1, down: 1, upShare: 0.5, topCorrections: [{ predicted: 'setosa', expected: 'versicolor', count: 1 }] },
+        { model: 'iris', modelVersion: 'aaaaaaaaaaaa', count: 2, up: 1, down: 1, upShare: 0.5, topCorrections: [{ predicted: 'setosa', expected: 'versicolor', count: 1 }], reasons: [] },
         {
           model: 'iris', modelVersion: version, count: 7, up: 1, down: 6, upShare: 1 / 7,
           topCorrections: [{ predicted: 'virginica', expected: 'versicolor', count: 5 }, { predicted: 'setosa', expected: 'virginica', count: 1 }],
+          reasons: [],
         },
       ],
     });

@@ -77,6 +77,26 @@ describe('server: the page event stream for share visitors', function () {
     assert.equal(again.status, 401, 'the old token cannot open a new stream');
   });
 
+  it('an invited reviewer\'s stream lives by their invite: a rotation of the share link leaves it open, their revoke ends it ("revoked"); invite-only ends the share link\'s ("invite-only")', async () => {
+    p = await startPreview(IRIS_MODEL, { dataDir: dir });
+    const dana = new URL((await p.session.createInvite({ name: 'Dana' })).link).searchParams.get('t')!;
+    const invited = await open(p, { authorization: `Bearer ${dana}` });
+    const shared = await open(p);
+    await Promise.all([invited.next('hello'), shared.next('hello')]);
+    const link = await p.session.rotateShareLink();
+    await shared.ended;
+    assert.deepEqual(shared.messages.map((m) => [m.name, m.data]).slice(1), [['link-ended', { reason: 'rotated' }]]);
+    await p.session.revokeInvite('Dana');
+    await invited.ended;
+    assert.deepEqual(invited.messages.map((m) => [m.name, m.data]).slice(1), [['link-ended', { reason: 'revoked' }]], 'the rotation was not hers; the revoke was');
+
+    const current = await open(p, { authorization: `Bearer ${new URL(link.shareUrl).searchParams.get('t')!}` });
+    await current.next('hello');
+    await p.session.setInviteOnly(true);
+    await current.ended;
+    assert.deepEqual(current.messages.map((m) => [m.name, m.data]).slice(1), [['link-ended', { reason: 'invite-only' }]]);
+  });
+
   it('a link that expires while the page is open ends its stream with "link-ended: expired"', async () => {
     // The link's clock is moved past the expiry while the page is open (a real wait would race the server's start).
     let now = Date.now();

@@ -52,6 +52,18 @@ const TABLE: Record<string, Row> = {
   'GET /api/stats': { access: 'owner', url: () => '/api/stats', ok: 200 },
   'GET /api/share-link': { access: 'owner', url: () => '/api/share-link', ok: 200 },
   'POST /api/share-link/rotate': { access: 'owner', url: () => '/api/share-link/rotate', ok: 200 },
+  // Admitted invite requests that cannot be done (an empty name, an unknown invite, a mode that is not a boolean).
+  'GET /api/invites': { access: 'owner', url: () => '/api/invites', ok: 200 },
+  'POST /api/invites': { access: 'owner', url: () => '/api/invites', body: { name: '' }, ok: 400 },
+  'POST /api/invites/:name/revoke': { access: 'owner', url: () => '/api/invites/nobody/revoke', ok: 404 },
+  'POST /api/invite-only': { access: 'owner', url: () => '/api/invite-only', body: { inviteOnly: 'yes' }, ok: 400 },
+  'GET /api/reviewer': { access: 'share', url: () => '/api/reviewer', ok: 200 },
+  // Review sets: listed and paged for the page; a set that is not there is 404, a body with no file 400.
+  'GET /api/review-sets': { access: 'share', url: () => '/api/review-sets', ok: 200 },
+  'POST /api/review-sets': { access: 'owner', url: () => '/api/review-sets', body: { name: 'x' }, ok: 400 },
+  'GET /api/review-sets/:name/cases': { access: 'share', url: () => '/api/review-sets/none/cases', ok: 404 },
+  'POST /api/review-sets/:name/remove': { access: 'owner', url: () => '/api/review-sets/none/remove', ok: 404 },
+  'GET /api/regressions': { access: 'owner', url: () => '/api/regressions', ok: 200 },
   'GET /api/server': { access: 'owner', url: () => '/api/server', ok: 200 },
   // A session started in-process (no `serve` behind it) cannot be stopped over HTTP: 409 says where to stop it.
   'POST /api/server/stop': { access: 'owner', url: () => '/api/server/stop', ok: 409 },
@@ -120,7 +132,8 @@ describe('server: which credentials every route accepts (route × credential tab
   it('the table has exactly the app\'s routes', () => {
     const s = p.session;
     const app = createApp({
-      backend: s, feedback: s.feedback, access: s.access, metrics: s.metrics, shareLink: s, server: s, pageEvents: s.pageEvents, bodyLimitBytes: 1024, log: () => undefined,
+      backend: s, feedback: s.feedback, access: s.access, metrics: s.metrics, shareLink: s, invites: s, reviewSets: s.reviewSets, regressions: () => s.regressions.all(),
+      server: s, pageEvents: s.pageEvents, bodyLimitBytes: 1024, log: () => undefined,
       rateLimits: new RateLimits({ predictionsPerMinute: 0, feedbackPerMinute: 0 }),
     });
     assert.deepEqual(routesOf(app).sort(), Object.keys(TABLE).sort());

@@ -12,7 +12,7 @@ const rec = (modelVersion: string, rating: 'up' | 'down', predicted?: string, ex
 
 describe('unit: feedbackStats', () => {
   it('answers zero totals and no versions for no feedback', () => {
-    assert.deepEqual(feedbackStats([]), { total: 0, versions: [] });
+    assert.deepEqual(feedbackStats([]), { total: 0, versions: [], cases: [] });
   });
 
   it('groups by model version with count, up, down, upShare and corrections sorted by count', () => {
@@ -31,16 +31,28 @@ describe('unit: feedbackStats', () => {
     assert.equal(stats.total, 9);
     assert.deepEqual(stats.versions.map((v) => v.modelVersion), ['v1', 'v2']);
     const [v1, v2] = stats.versions;
-    assert.deepEqual({ ...v1, topCorrections: undefined }, { model: 'iris', modelVersion: 'v1', count: 5, up: 2, down: 3, upShare: 0.4, topCorrections: undefined });
+    assert.deepEqual({ ...v1, topCorrections: undefined }, { model: 'iris', modelVersion: 'v1', count: 5, up: 2, down: 3, upShare: 0.4, topCorrections: undefined, reasons: [] });
     assert.deepEqual(v1.topCorrections, [
       { predicted: 'virginica', expected: 'versicolor', count: 3 },
       { predicted: 'setosa', expected: 'versicolor', count: 1 },
     ]);
-    assert.deepEqual({ ...v2, topCorrections: undefined }, { model: 'iris', modelVersion: 'v2', count: 4, up: 1, down: 3, upShare: 0.25, topCorrections: undefined });
+    assert.deepEqual({ ...v2, topCorrections: undefined }, { model: 'iris', modelVersion: 'v2', count: 4, up: 1, down: 3, upShare: 0.25, topCorrections: undefined, reasons: [] });
     assert.deepEqual(v2.topCorrections, [
       { predicted: 'setosa', expected: 'versicolor', count: 2 },
       { predicted: 'setosa', expected: 'virginica', count: 1 },
     ]);
+  });
+
+  it('counts the reasons given per version, most frequent first; a version 1 record (no reasons) counts none', () => {
+    const records = [
+      handRecord({ schemaVersion: 2, modelVersion: 'v1', rating: 'down', reasons: ['other', 'wrong answer'] }),
+      handRecord({ schemaVersion: 2, modelVersion: 'v1', rating: 'down', reasons: ['wrong answer'] }),
+      handRecord({ schemaVersion: 1, modelVersion: 'v1', rating: 'down' }),
+      handRecord({ schemaVersion: 2, modelVersion: 'v2', rating: 'down', reasons: ['unfair to some group'] }),
+    ];
+    const [v1, v2] = feedbackStats(records).versions;
+    assert.deepEqual(v1.reasons, [{ reason: 'wrong answer', count: 2 }, { reason: 'other', count: 1 }]);
+    assert.deepEqual(v2.reasons, [{ reason: 'unfair to some group', count: 1 }]);
   });
 
   it('keeps two models with the same version apart, names an unknown prediction "?" and lists at most 5 corrections', () => {

@@ -16,6 +16,7 @@ const SAMPLES: { [K in PreviewEvent['event']]: Extract<PreviewEvent, { event: K 
   'share-link-changed': { event: 'share-link-changed', reason: 'rotated', shareUrl: 'https://x.example/?t=SECRET' },
   storage: { event: 'storage', state: 'failing', code: 'ENOSPC', path: '/home/owner/data', message: 'full' },
   'password-lockout': { event: 'password-lockout', failedAttempts: 30, windowSeconds: 600, until: 't' },
+  'regression-replayed': { event: 'regression-replayed', model: 'iris', modelVersion: 'v2', previousVersion: 'v1', total: 4, fixed: 2, broke: 1, durationMs: 30 },
 };
 
 describe('the page event stream shows a share visitor only what their page needs (every event kind)', () => {
@@ -34,6 +35,7 @@ describe('the page event stream shows a share visitor only what their page needs
       'share-link-changed': { name: 'link-ended', data: { reason: 'rotated' } },
       storage: null,
       'password-lockout': null,
+      'regression-replayed': null,
     });
     assert.deepEqual(pageEventOf({ event: 'error', source: 'sidecar', message: 'bad JSON in /home/owner/x.preview.json' }), { name: 'card-changed', data: { modelVersion: '' } });
     assert.ok(!JSON.stringify(seen).match(/SECRET|p-secret|secret remark|\/home/));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { predictedLabel } from '../../src/core/feedback/predicted-label';
+import { predictedLabel } from '../../src/shared/predicted-label';
 import type { StoredTensor } from '../../src/shared/feedback-record';
 import type { ModelCard } from '../../src/shared/model-card';
 import { classNamesOf } from '../../src/shared/model-facts';

@@ -23,6 +23,20 @@ describe('webview: the words on a feedback card', () => {
     assert.equal(text.ariaLabel, 'Thumbs down. Predicted setosa. Expected versicolor. Comment: petals too wide By Ann, 5 minutes ago, iris@v2. Opens the input and output.');
   });
 
+  it('says what a thumbs-down called wrong, the review case, and that an invite named the reviewer', () => {
+    const text = cardText(card({
+      rating: 'down', predicted: 'setosa', reasons: ['wrong answer', ' unfair to some group '], caseId: 'c-17', reviewer: 'Ann', reviewerVerified: true,
+      ts: '2026-01-10T12:00:00Z', model: 'iris', modelVersion: 'v2',
+    }), now);
+    assert.deepEqual(text.reasons, ['wrong answer', 'unfair to some group']);
+    assert.equal(text.caseId, 'c-17');
+    assert.equal(text.verified, true);
+    assert.equal(text.ariaLabel, 'Thumbs down. Predicted setosa. What is wrong: wrong answer, unfair to some group. Review case c-17. By Ann (invited), 5 minutes ago, iris@v2. Opens the input and output.');
+    const typed = cardText(card({ reviewer: 'Ann', reviewerVerified: false }), now);
+    assert.equal(typed.verified, false);
+    assert.deepEqual(typed.reasons, []);
+  });
+
   it('leaves out what was not given, and names nobody "Anonymous"', () => {
     const text = cardText(card({ rating: 'up', predicted: undefined, expected: '   ', reviewer: '', ts: '2026-01-10T12:04:50Z' }), now);
     assert.equal(text.icon, 'thumbsup');

@@ -16,6 +16,10 @@ describe('webview: messages between the extension and the Feedback view', () => 
     assert.ok(isFeedbackCard(c));
     const bare = toFeedbackCard(record({ predicted: undefined }));
     assert.ok(!('predicted' in bare) && !('comment' in bare), 'absent optional fields stay absent');
+    const v2 = toFeedbackCard(record({ schemaVersion: 2, rating: 'down', reasons: ['wrong answer'], reviewer: 'Ann', reviewerVerified: true, caseId: 'c-1', tags: ['edge'], source: 'human' }));
+    assert.deepEqual({ reasons: v2.reasons, reviewerVerified: v2.reviewerVerified, caseId: v2.caseId }, { reasons: ['wrong answer'], reviewerVerified: true, caseId: 'c-1' });
+    assert.ok(isFeedbackCard(v2));
+    assert.ok(!('reasons' in toFeedbackCard(record({ reasons: [] }))), 'no reasons: no field');
   });
 
   it('a preview summary keeps only id, model and version (no share link or token reaches the view)', () => {
@@ -44,6 +48,9 @@ describe('webview: messages between the extension and the Feedback view', () => 
       { type: 'records', records: [card(), { ...card(), rating: 'meh' }] },
       { type: 'records', records: [{ ...card(), id: '' }] },
       { type: 'records', records: [{ ...card(), comment: 42 }] },
+      { type: 'records', records: [{ ...card(), reasons: 'wrong answer' }] },
+      { type: 'records', records: [{ ...card(), reasons: [42] }] },
+      { type: 'records', records: [{ ...card(), reviewerVerified: 'yes' }] },
       { type: 'records', records: [{ ...card(), ts: undefined }] },
       { type: 'records', records: [{ ...card(), comment: 'x'.repeat(20_000) }] },
       { type: 'previews', previews: [{ id: 'p', model: 'm' }] },

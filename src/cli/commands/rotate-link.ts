@@ -1,10 +1,9 @@
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { OwnerApi } from '../../client/owner-api';
 import { AccessControl } from '../../core/server/access';
-import { findRunningServer } from '../../client/running-server';
 import { loadOrCreateTokens, saveTokens, tokensFile } from '../../core/server/token-store';
 import { requirePreviewFolder, usingDataDir } from '../data-dir';
+import { onPreview, runningPreview } from '../running-preview';
 
 interface RotateFlags {
   dataDir: string;
@@ -25,18 +24,14 @@ export function registerRotateLink(program: Command): void {
     .option('--create', 'make tokens for the next serve when the folder holds no preview yet')
     .action(async (flags: RotateFlags) => {
       if (!flags.create) await requirePreviewFolder(flags.dataDir, [path.basename(tokensFile(flags.dataDir))], ', or add --create to make a link there for the next serve');
-      const tokens = await usingDataDir(flags.dataDir, () => loadOrCreateTokens(flags.dataDir));
-      const lookup = await findRunningServer(flags.dataDir);
-      if (lookup.state !== 'running') {
+      const running = await runningPreview(flags.dataDir);
+      if (!running) {
+        const tokens = await usingDataDir(flags.dataDir, () => loadOrCreateTokens(flags.dataDir));
         await usingDataDir(flags.dataDir, () => saveTokens(flags.dataDir, new AccessControl(tokens).rotateShareToken()));
         process.stdout.write('No preview of this folder is running: the next `model-preview serve` uses a new share link.\n');
         return;
       }
-      const server = lookup.server.info;
-      const owner = new OwnerApi({ baseUrl: server.localUrl, ownerToken: tokens.ownerToken });
-      const link = await owner.rotateShareLink().catch((err: Error) => {
-        throw new Error(`the preview on port ${server.port}: ${err.message}`);
-      });
+      const link = await onPreview(running.server, running.owner.rotateShareLink());
       process.stdout.write(`New share link: ${link.shareUrl}\n${link.expiresAt ? `It expires ${link.expiresAt}. ` : ''}The old link no longer works.\n`);
     });
 }

@@ -29,6 +29,7 @@ import { usingDataDir } from '../data-dir';
 interface ServeFlags extends TunnelFlags {
   config?: string;
   expires?: string;
+  inviteOnly?: boolean;
   password?: string;
   rateLimitPredictions?: number;
   rateLimitFeedback?: number;
@@ -91,6 +92,7 @@ export function registerServe(program: Command): void {
     .option('--verbose', 'also print onnxruntime\'s own warnings and errors (on stderr)')
     .option('--config <file>', 'JSON file with tunnel, expires, rateLimits, connectionLimits and keepFeedbackInGit settings (flags win over it)')
     .option('--expires <lifetime>', 'share link lifetime after it is made, e.g. 2h or 7d, or never (default 24h); 410 after it')
+    .option('--invite-only', 'take invited reviewers only (model-preview invite): the general share link answers 401; kept until `invite-only off`')
     .addOption(new Option('--password <password>', 'the share link also needs this password (for tunnels with no access control)').env('MODEL_PREVIEW_PASSWORD'))
     .addOption(new Option('--rate-limit-predictions <n>', `predictions per minute per client, 0 for no limit (default ${DEFAULT_RATE_LIMITS.predictionsPerMinute}); 429 beyond`).argParser(integer(0, '--rate-limit-predictions')))
     .addOption(new Option('--rate-limit-feedback <n>', `feedback per minute per client, 0 for no limit (default ${DEFAULT_RATE_LIMITS.feedbackPerMinute})`).argParser(integer(0, '--rate-limit-feedback')))
@@ -162,6 +164,7 @@ async function serve(modelFile: string, flags: ServeFlags, command: Command): Pr
       ortLog: { verbose: flags.verbose },
       tunnel: await createTunnelProvider(tunnel, secretsFromEnvironment(), flags.dataDir, tunnelSettingNames(flags, config.tunnel, flags.config)), expiresMs, password: flags.password || undefined, rateLimits, connectionLimits,
       keepFeedbackInGit: flags.keepFeedbackInGit ?? config.keepFeedbackInGit ?? false,
+      ...(flags.inviteOnly ? { inviteOnly: true } : {}),
       log: (entry) => (startingLogs ? startingLogs.push(entry) : printLog(entry)),
     }));
   } catch (err) {

@@ -1,12 +1,22 @@
-import { FeedbackSubmissionSchema } from '../../shared/feedback';
+import { FeedbackSubmissionSchema, reasonsOf, sameAnswer, type FeedbackSubmission } from '../../shared/feedback';
 import { type FeedbackRecord } from '../../shared/feedback-record';
 import type { ModelCard } from '../../shared/model-card';
 import type { PreviewEvent } from '../../shared/events';
 import { StorageHealth } from '../store/storage-health';
 import { FeedbackInputError } from './feedback-input-error';
-import type { FeedbackStore } from './feedback-store';
-import { predictedLabel } from './predicted-label';
+import type { FeedbackStore, ReviewedCase, SubmitContext } from './feedback-store';
+import { predictedLabel } from '../../shared/predicted-label';
 import type { PredictionLog, PredictionRecord } from './prediction-log';
+
+/** Who sent a piece of feedback, as far as the server knows it. */
+export interface Submitter {
+  userAgent?: string;
+  /** The name of the invite whose link the feedback came through: it replaces any typed name, and is verified. */
+  invitedAs?: string;
+}
+
+/** Finds the review-set case a submission names (undefined: no such case). */
+export type CaseLookup = (caseId: string) => ReviewedCase | undefined;
 
 /**
  * Predictions and feedback of one preview: records a prediction the page asked for, checks a piece of feedback
@@ -21,6 +31,7 @@ export class FeedbackService {
     private readonly store: FeedbackStore,
     private readonly card: () => ModelCard | undefined,
     private readonly publish: (event: PreviewEvent) => void,
+    private readonly findCase: CaseLookup = () => undefined,
   ) {
     this.storage = new StorageHealth(publish);
   }
@@ -35,7 +46,7 @@ export class FeedbackService {
   }
 
   /** Validates and stores a submission. Throws FeedbackInputError naming the field, or the unknown prediction. */
-  async submit(body: unknown, userAgent: string | undefined): Promise<{ id: string; duplicate: boolean }> {
+  async submit(body: unknown, submitter: Submitter = {}): Promise<{ id: string; duplicate: boolean }> {
     const parsed = FeedbackSubmissionSchema.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -46,9 +57,45 @@ export class FeedbackService {
     const submission = parsed.data;
     const prediction = this.predictions.get(submission.predictionId);
     if (!prediction) throw new FeedbackInputError(`predictionId: no prediction '${submission.predictionId}' was made by this server`);
-    const { record, id, duplicate } = await this.storage.track(this.store.submit(submission, { prediction, predicted: this.label(prediction), userAgent }));
+    const predicted = this.label(prediction);
+    const context: SubmitContext = {
+      prediction, predicted, userAgent: submitter.userAgent,
+      reviewer: submitter.invitedAs !== undefined ? { name: submitter.invitedAs, verified: true }
+        : submission.reviewer ? { name: submission.reviewer, verified: false } : undefined,
+      reviewedCase: this.reviewedCase(submission),
+    };
+    this.checkJudgement(submission, predicted);
+    const { record, id, duplicate } = await this.storage.track(this.store.submit(submission, context));
     if (record) this.publish({ event: 'feedback', record });
     return { id, duplicate };
+  }
+
+  /**
+   * A thumbs-down must be a judgement the owner can act on: its reasons come from the model's list, and its correction
+   * is not the answer it calls wrong. A thumbs-up has no reasons.
+   */
+  private checkJudgement(submission: FeedbackSubmission, predicted: string | undefined): void {
+    const reasons = submission.reasons ?? [];
+    if (submission.rating === 'up' && reasons.length > 0) {
+      throw new FeedbackInputError('reasons: only a thumbs-down says what is wrong; send a thumbs-up without reasons');
+    }
+    const allowed = reasonsOf(this.card());
+    const unknown = reasons.filter((r) => !allowed.includes(r));
+    if (unknown.length > 0) {
+      throw new FeedbackInputError(`reasons: ${unknown.map((r) => JSON.stringify(r)).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not among this model's reasons (${allowed.map((r) => JSON.stringify(r)).join(', ')})`);
+    }
+    if (new Set(reasons).size !== reasons.length) throw new FeedbackInputError('reasons: a reason is named twice');
+    if (submission.rating === 'down' && submission.expected !== undefined && predicted !== undefined && sameAnswer(submission.expected, predicted)) {
+      throw new FeedbackInputError(`expected: a thumbs-down says the answer was wrong, but the correction ${JSON.stringify(submission.expected.trim())} is what the model answered; `
+        + 'give the right answer, or rate it thumbs-up');
+    }
+  }
+
+  private reviewedCase(submission: FeedbackSubmission): ReviewedCase | undefined {
+    if (submission.caseId === undefined) return undefined;
+    const found = this.findCase(submission.caseId);
+    if (!found) throw new FeedbackInputError(`caseId: no review case '${submission.caseId}' is in this preview's review sets`);
+    return found;
   }
 
   records(): readonly FeedbackRecord[] {

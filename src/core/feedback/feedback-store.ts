@@ -1,16 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { type FeedbackSubmission } from '../../shared/feedback';
-import { FEEDBACK_SCHEMA_VERSION, type FeedbackRecord } from '../../shared/feedback-record';
+import { FEEDBACK_RECORD_LINES, FEEDBACK_SCHEMA_VERSION, type FeedbackRecord } from '../../shared/feedback-record';
 import { JsonlAppendLog } from '../store/jsonl-append-log';
 import { readJsonl } from '../store/jsonl-reader';
 import { setAsideTornTail } from '../store/torn-tail';
 import type { PredictionRecord } from './prediction-log';
 
+/** The review-set case a piece of feedback is about: copied into the record so exports carry it. */
+export interface ReviewedCase {
+  caseId: string;
+  reviewSet: string;
+  tags?: string[];
+}
+
 export interface SubmitContext {
   prediction: PredictionRecord;
   predicted?: string;
   userAgent?: string;
+  /** The reviewer: verified when named by their invite link, else as typed on the page. */
+  reviewer?: { name: string; verified: boolean };
+  reviewedCase?: ReviewedCase;
 }
 
 /**
@@ -30,8 +40,8 @@ export class FeedbackStore {
   static async open(dataDir: string, warn: (message: string) => void): Promise<FeedbackStore> {
     const store = new FeedbackStore(path.join(dataDir, 'feedback.jsonl'));
     await setAsideTornTail(store.file, warn);
-    for (const record of await readJsonl<FeedbackRecord>(store.file, warn)) {
-      if (typeof record?.id !== 'string') continue;
+    // Version 1 and 2 records load side by side; a line of an unknown version is skipped with a warning.
+    for (const record of await readJsonl(store.file, warn, FEEDBACK_RECORD_LINES)) {
       store.records.push(record);
       if (record.idempotencyKey) store.byKey.set(record.idempotencyKey, Promise.resolve(record.id));
     }
@@ -60,7 +70,12 @@ export class FeedbackStore {
       rating: submission.rating,
       ...(submission.expected ? { expected: submission.expected } : {}),
       ...(submission.comment ? { comment: submission.comment } : {}),
-      ...(submission.reviewer ? { reviewer: submission.reviewer } : {}),
+      ...(context.reviewer ? { reviewer: context.reviewer.name } : {}),
+      reviewerVerified: context.reviewer?.verified ?? false,
+      reasons: submission.reasons ?? [],
+      ...(context.reviewedCase ? { caseId: context.reviewedCase.caseId, reviewSet: context.reviewedCase.reviewSet } : {}),
+      ...(context.reviewedCase?.tags?.length ? { tags: context.reviewedCase.tags } : {}),
+      source: 'human',
       ...(context.userAgent ? { userAgent: context.userAgent.slice(0, 500) } : {}),
       idempotencyKey: submission.idempotencyKey,
     };

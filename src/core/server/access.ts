@@ -16,7 +16,26 @@ export type AccessLevel = 'share' | 'owner';
  * but the owner's once the link has expired; `replaced` is a share token that was valid before the link was rotated
  * (or re-issued after it expired).
  */
-export type AccessVerdict = AccessLevel | 'locked' | 'expired' | 'replaced' | 'none';
+export type AccessVerdict = AccessLevel | 'locked' | 'expired' | 'replaced' | 'none' | InviteVerdict;
+
+/**
+ * Refusals that concern invite links: `invite-only` is the general share link while the preview takes invited reviewers
+ * only; `revoked` an invite link the owner withdrew; `invite-expired` one past its own expiry.
+ */
+export type InviteVerdict = 'invite-only' | 'revoked' | 'invite-expired';
+
+/**
+ * A named reviewer's own link, as access control knows it: only the sha256 of its token is kept (the owner sees the
+ * token once, when it is made). See invite-book.ts.
+ */
+export interface InviteKey {
+  name: string;
+  /** sha256 of the token, hex. */
+  digest: string;
+  /** ISO 8601; undefined: the invite never expires. */
+  expiresAt?: string;
+  revoked?: boolean;
+}
 
 /** Where the share token came from. A cookie is the one a browser attaches by itself, also to requests another site makes it send. */
 export type CredentialSource = 'bearer' | 'query' | 'cookie';
@@ -31,6 +50,8 @@ export type PasswordCarrier = 'header' | 'cookie';
 export interface Credentials {
   verdict: AccessVerdict;
   source?: CredentialSource;
+  /** The name of the invite whose link the request came through (the reviewer the owner named). */
+  invite?: string;
   password?: { correct: boolean; carrier: PasswordCarrier };
 }
 
@@ -79,6 +100,15 @@ const byCredentialSource = (verdict: AccessVerdict): Record<CredentialSource, Cr
 });
 const SHARE = byCredentialSource('share');
 const LOCKED = byCredentialSource('locked');
+const INVITE_ONLY: Credentials = Object.freeze({ verdict: 'invite-only' });
+const REVOKED: Credentials = Object.freeze({ verdict: 'revoked' });
+const INVITE_EXPIRED: Credentials = Object.freeze({ verdict: 'invite-expired' });
+
+interface KnownInvite {
+  name: string;
+  expiresAtMs?: number;
+  revoked: boolean;
+}
 
 /** Where the owner token is, for the 401 that asks for it (no absolute path: anyone reaching the port reads this). */
 export const OWNER_TOKEN_REQUIRED = 'this needs the owner token (Authorization: Bearer <owner token>); the owner finds it in '
@@ -96,6 +126,11 @@ export class AccessControl {
   /** Computed when the share token changes, not on every request's check. */
   private expiresAtMs?: number;
   private passwordDigest?: Buffer;
+  /** Invites by the hex sha256 of their token: a presented token is hashed once and looked up. */
+  private invites = new Map<string, KnownInvite>();
+  private inviteOnlyMode = false;
+  /** When each invite was last used (ms since the epoch), by name: the owner's "last seen". */
+  private readonly inviteSeenAt = new Map<string, number>();
 
   constructor(private tokens: Tokens, private readonly policy: LinkPolicy = {}, private readonly now: () => number = Date.now) {
     this.ownerDigest = digest(tokens.ownerToken);
@@ -139,9 +174,50 @@ export class AccessControl {
     return this.tokens;
   }
 
-  /** True for the current share token, whatever the expiry and password say (the page's `?t=` trade). */
+  /** True for the current share token, whatever the expiry and password say. */
   isShareToken(token: string): boolean {
     return matches(token, this.shareDigest);
+  }
+
+  /**
+   * Whether a link's `?t=` may be traded for the page's cookie: the share token (unless the preview takes invited
+   * reviewers only), or an invite's token that is neither revoked nor expired.
+   */
+  isLinkToken(token: string): boolean {
+    if (this.isShareToken(token)) return !this.inviteOnlyMode;
+    const invite = this.invites.get(digest(token).toString('hex'));
+    return invite !== undefined && !invite.revoked && !this.inviteExpired(invite);
+  }
+
+  /**
+   * The link token a request presented, by the same precedence as `inspect` (a Bearer token, else `?t=`, else the
+   * page's cookie): for answers that hand a program the token the visitor already holds.
+   */
+  presentedToken(req: Request): string | undefined {
+    const bearer = req.headers.authorization ? /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization) : null;
+    if (bearer) return bearer[1];
+    if (typeof req.query.t === 'string') return req.query.t;
+    return req.headers.cookie ? parseCookies(req.headers.cookie)[this.cookieName] : undefined;
+  }
+
+  /** The invites and the mode the owner set (invite-book.ts): takes effect on the next request, also for open pages. */
+  adoptInvites(keys: readonly InviteKey[], inviteOnly: boolean): void {
+    const invites = new Map<string, KnownInvite>();
+    for (const key of keys) {
+      const expiresAtMs = key.expiresAt === undefined ? undefined : Date.parse(key.expiresAt);
+      invites.set(key.digest, { name: key.name, expiresAtMs, revoked: key.revoked === true });
+    }
+    this.invites = invites;
+    this.inviteOnlyMode = inviteOnly;
+  }
+
+  get inviteOnly(): boolean {
+    return this.inviteOnlyMode;
+  }
+
+  /** When the invite of this name was last used since the server started (ms since the epoch). */
+  inviteLastSeen(name: string): number | undefined {
+    return this.inviteSeenAt.get(name);
   }
 
   checkPassword(candidate: string): boolean {
@@ -178,12 +254,48 @@ export class AccessControl {
   inspect(authorization: string | undefined, cookieHeader: string | undefined, queryToken?: string, password?: string | string[]): Credentials {
     const bearer = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization) : null; // the scheme is case-insensitive (RFC 9110)
     if (bearer && matches(bearer[1], this.ownerDigest)) return OWNER;
-    if (this.expired) return EXPIRED;
     const cookies = cookieHeader ? parseCookies(cookieHeader) : {};
     const shareCookie = cookies[this.cookieName];
+    if (this.invites.size > 0) {
+      const invited = this.inspectInvite(bearer ? [[bearer[1], 'bearer']] : [[queryToken, 'query'], [shareCookie, 'cookie']], cookies, password);
+      if (invited) return invited;
+    }
+    if (this.expired) return EXPIRED;
     const source: CredentialSource | undefined = bearer ? (matches(bearer[1], this.shareDigest) ? 'bearer' : undefined)
       : matches(queryToken, this.shareDigest) ? 'query' : matches(shareCookie, this.shareDigest) ? 'cookie' : undefined;
     if (!source) return this.wasReplaced(bearer ? [bearer[1]] : [queryToken, shareCookie]) ? REPLACED : NONE;
+    if (this.inviteOnlyMode) return INVITE_ONLY;
+    return this.withPassword(source, cookies, password);
+  }
+
+  /**
+   * The credentials of the first presented token that is an invite's (by precedence: a Bearer token alone, else the
+   * link's `?t=` before the cookie); undefined when none is. An invite link lives by its own expiry, not the share
+   * link's, and needs the preview's password like the share link.
+   */
+  private inspectInvite(presented: Array<[string | undefined, CredentialSource]>, cookies: Record<string, string | undefined>, password: string | string[] | undefined): Credentials | undefined {
+    for (const [token, source] of presented) {
+      if (token === undefined) continue;
+      const invite = this.invites.get(digest(token).toString('hex'));
+      if (!invite) continue;
+      if (invite.revoked) return REVOKED;
+      if (this.inviteExpired(invite)) return INVITE_EXPIRED;
+      const credentials = this.withPassword(source, cookies, password);
+      if (credentials.verdict === 'share') this.inviteSeenAt.set(invite.name, this.now());
+      return { ...credentials, invite: invite.name };
+    }
+    return undefined;
+  }
+
+  private inviteExpired(invite: KnownInvite): boolean {
+    return invite.expiresAtMs !== undefined && this.now() >= invite.expiresAtMs;
+  }
+
+  /**
+   * A link token is right: what the password says. An unlock cookie that is right means the client has unlocked
+   * already: the header is then not even checked.
+   */
+  private withPassword(source: CredentialSource, cookies: Record<string, string | undefined>, password: string | string[] | undefined): Credentials {
     if (!this.passwordDigest) return SHARE[source];
     const unlockCookie = cookies[this.unlockCookieName];
     if (matches(unlockCookie, this.unlockDigest!)) return SHARE[source];
@@ -212,6 +324,9 @@ export class AccessControl {
       return new HttpError(410, `this share link expired at ${new Date(this.expiresAt!).toISOString()}; ask the person who shared it for a new link`);
     }
     if (verdict === 'replaced') return new HttpError(401, 'this share link was replaced by a new one; ask the person who shared it for the new link');
+    if (verdict === 'invite-only') return new HttpError(401, 'this preview takes invited reviewers only; ask the person who shared it for your own invitation link');
+    if (verdict === 'revoked') return new HttpError(401, 'this invitation link was withdrawn; ask the person who invited you if you should still review');
+    if (verdict === 'invite-expired') return new HttpError(410, 'this invitation link expired; ask the person who invited you for a new one');
     if (verdict === 'locked') return new HttpError(401, `this preview needs its password (programs send it in the ${PASSWORD_HEADER} header)`);
     return new HttpError(401, 'a valid share link or token is required (open the share link again, or send Authorization: Bearer <token>)');
   }

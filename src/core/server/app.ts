@@ -18,6 +18,11 @@ import { inferenceRoutes } from './routes/inference-routes';
 import { pageRoute } from './routes/page-route';
 import { programRoutes } from './routes/program-routes';
 import { v2Routes } from './routes/v2-routes';
+import { inviteRoutes, type InviteBackend } from './routes/invite-routes';
+import { reviewRoutes } from './routes/review-routes';
+import { regressionRoutes } from './routes/regression-routes';
+import type { RegressionReport } from '../../shared/regression';
+import type { ReviewSets } from '../review/review-sets';
 import { serverRoutes, type ServerProcessBackend } from './routes/server-routes';
 
 export interface AppOptions {
@@ -27,6 +32,9 @@ export interface AppOptions {
   metrics: ServerMetrics;
   rateLimits: RateLimits;
   shareLink: ShareLinkBackend;
+  invites: InviteBackend;
+  reviewSets: ReviewSets;
+  regressions: () => readonly RegressionReport[];
   /** The process behind it (`GET /api/server`, `POST /api/server/stop`). */
   server: ServerProcessBackend;
   /** The try-it page's share-scoped event stream. */
@@ -84,8 +92,12 @@ export function createApp(options: AppOptions, pipeline = pipelineOf(options)): 
   app.use(v2Routes(backend, share));
   app.use(inferenceRoutes(backend, pipeline, share, limit('prediction'), bodyLimitBytes));
   app.use(apiRoutes(backend, metrics, share, owner, isOwner));
+  const inviteOf = (req: IncomingMessage) => admission.credentials(req).invite;
   app.use(programRoutes(backend, access, share));
-  app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback')));
+  app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback'), inviteOf));
+  app.use(inviteRoutes(options.invites, share, owner, inviteOf));
+  app.use(reviewRoutes(options.reviewSets, backend, share, owner));
+  app.use(regressionRoutes(options.regressions, owner));
   app.use(shareLinkRoutes(options.shareLink, owner));
   app.use(serverRoutes(options.server, owner));
   app.use(options.pageEvents.routes(share));

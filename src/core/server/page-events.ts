@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import type { PreviewEvent } from '../../shared/events';
 import { PAGE_EVENTS_PING_MS, type PageEventData, type PageEventName } from '../../shared/page-events';
 import type { EventHub } from '../events/event-hub';
-import type { AccessControl } from './access';
+import type { AccessControl, AccessVerdict } from './access';
 import { methodNotAllowed } from './routes/method-not-allowed';
 
 /**
@@ -20,6 +20,17 @@ export function pageEventOf(event: PreviewEvent): { name: PageEventName; data: P
     // on the new port keeps working.
     case 'share-link-changed': return event.reason === 'port-changed' ? undefined : { name: 'link-ended', data: { reason: event.reason } };
     default: return undefined;
+  }
+}
+
+/** Why a stream's link stopped letting it in, or undefined while it still does. */
+function endedReason(verdict: AccessVerdict): PageEventData['link-ended']['reason'] | undefined {
+  switch (verdict) {
+    case 'share': case 'owner': case 'locked': return undefined;
+    case 'expired': case 'invite-expired': return 'expired';
+    case 'revoked': return 'revoked';
+    case 'invite-only': return 'invite-only';
+    default: return 'rotated';
   }
 }
 
@@ -45,7 +56,8 @@ export interface PageEventsOptions {
  * stopping — tells every page before the port closes.
  */
 export class PageEvents {
-  private readonly streams = new Set<ServerResponse>();
+  /** Each open stream and what ends it once its credentials no longer let it in. */
+  private readonly streams = new Map<ServerResponse, () => void>();
   private readonly pingMs: number;
   private closed = false;
 
@@ -69,7 +81,7 @@ export class PageEvents {
       });
       req.socket.setNoDelay(true);
       req.socket.setTimeout(0);
-      this.open(res);
+      this.open(req, res);
     }).all(methodNotAllowed);
     return router;
   }
@@ -77,36 +89,46 @@ export class PageEvents {
   /** Tells every open page the server is stopping and ends the streams (before the HTTP server waits for them). */
   close(): void {
     this.closed = true;
-    for (const res of this.streams) res.end(frame('stopping', {}));
+    for (const res of this.streams.keys()) res.end(frame('stopping', {}));
     this.streams.clear();
   }
 
-  private open(res: ServerResponse): void {
+  /**
+   * Ends every stream whose request would now be refused: an invite revoked or the share link turned off
+   * (invite-only), which publish no event of their own. The session calls it after adopting the owner's change.
+   */
+  recheck(): void {
+    for (const check of [...this.streams.values()]) check();
+  }
+
+  private open(req: Request, res: ServerResponse): void {
     const { hub, access } = this.options;
-    this.streams.add(res);
-    res.write(frame('hello', { modelVersion: this.options.modelVersion() }));
     const end = (last: string) => {
       if (!this.streams.delete(res)) return;
       res.end(last);
     };
+    // A stream lives as long as a request with its credentials would be let in: an invited reviewer's by their invite
+    // (a rotation of the share link is not theirs; their revoke is), a share link holder's by that link.
+    const check = () => {
+      const ended = endedReason(access.credentialsOf(req).verdict);
+      if (ended) end(frame('link-ended', { reason: ended }));
+    };
+    this.streams.set(res, check);
+    res.write(frame('hello', { modelVersion: this.options.modelVersion() }));
     const onEvent = (event: PreviewEvent) => {
       const visible = pageEventOf(event);
       if (!visible) return;
-      const text = frame(visible.name, visible.data);
-      if (visible.name === 'link-ended') end(text);
-      else res.write(text);
+      if (visible.name === 'link-ended') check();
+      else res.write(frame(visible.name, visible.data));
     };
     hub.on('event', onEvent);
     // The link may expire while the page is open: its stream ends then, as every other request starts to get 410.
-    const endIfExpired = () => {
-      if (access.expired) end(frame('link-ended', { reason: 'expired' }));
-    };
     const ping = setInterval(() => {
       res.write(frame('ping', {}));
-      endIfExpired();
+      check();
     }, this.pingMs);
     const expiresInMs = access.expiresAt === undefined ? undefined : access.expiresAt - Date.now();
-    const expiry = expiresInMs === undefined || expiresInMs > MAX_TIMER_MS ? undefined : setTimeout(endIfExpired, Math.max(0, expiresInMs) + 5);
+    const expiry = expiresInMs === undefined || expiresInMs > MAX_TIMER_MS ? undefined : setTimeout(check, Math.max(0, expiresInMs) + 5);
     res.once('close', () => {
       this.streams.delete(res);
       hub.off('event', onEvent);

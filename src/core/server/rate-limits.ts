@@ -58,10 +58,11 @@ export class RateLimits {
    * Resolves when the client still has budget for `action`; rejects with a 429 carrying Retry-After otherwise. With
    * the limit off it returns one settled promise: it sits on every inference's path.
    */
-  consume(action: RateLimitedAction, req: IncomingMessage): Promise<void> {
+  consume(action: RateLimitedAction, req: IncomingMessage, invite?: string): Promise<void> {
     const limiter = this.limiters.get(action);
     if (!limiter) return NO_LIMIT;
-    return limiter.consume(clientKey(req)).then(() => undefined, (rejection: unknown) => {
+    // An invited reviewer has a budget of their own, wherever they connect from (and cannot spend another's).
+    return limiter.consume(invite === undefined ? clientKey(req) : `invite\u0000${invite}`).then(() => undefined, (rejection: unknown) => {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
       const seconds = retryAfterSeconds(rejection);
       throw new HttpError(429, `too many ${action} requests from this client; try again in ${seconds} s`, { 'Retry-After': String(seconds) });

@@ -112,9 +112,9 @@ export class RequestPipeline {
     return this.options.rateLimits.passwords.settle(req, password.correct);
   }
 
-  /** The client's budget for an action: resolves, or rejects with 429 and Retry-After. The owner is never limited. */
+  /** The client's (or the invite's) budget for an action: resolves, or rejects with 429 and Retry-After. The owner is never limited. */
   spend(action: RateLimitedAction, credentials: Credentials, req: IncomingMessage): Promise<void> {
-    return credentials.verdict === 'owner' ? UNLIMITED : this.options.rateLimits.consume(action, req);
+    return credentials.verdict === 'owner' ? UNLIMITED : this.options.rateLimits.consume(action, req, credentials.invite);
   }
 
   /**

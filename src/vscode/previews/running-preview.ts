@@ -1,3 +1,4 @@
+import type { RegressionSummary } from '../../shared/webview-messages';
 import type { StreamedEvent } from '../../shared/events';
 import type { FeedbackRecord } from '../../shared/feedback-record';
 import type { ShareLinkInfo } from '../../shared/share-link';
@@ -25,6 +26,8 @@ export class RunningPreview {
   modelVersion: string;
   /** `unreachable`: up by the provider's word, but the keeper's checks of the public URL from outside keep failing. */
   tunnelState: 'none' | 'up' | 'reconnecting' | 'down' | 'unreachable';
+  /** "Is it fixed now?": the last regression replay's counts (the Feedback view shows them). */
+  regressions?: RegressionSummary;
   /**
    * Set when people reach the server at another address than its own: VS Code port forwarding's URL (`asExternalUri`
    * of the local one), or this computer's address on its network (Share on this network). It replaces the local one.
@@ -74,6 +77,15 @@ export class RunningPreview {
     const info = await this.process.owner.rotateShareLink();
     this.link = info.shareUrl;
     return info;
+  }
+
+  /** A named reviewer's own link (on the forwarded URL when VS Code forwards the port), shown once. */
+  async inviteReviewer(name: string): Promise<string> {
+    const made = await this.process.owner.createInvite({ name });
+    if (!this.forwardedBaseUrl) return made.link;
+    const forwarded = new URL(this.forwardedBaseUrl);
+    forwarded.search = new URL(made.link).search;
+    return forwarded.href;
   }
 
   get tunnel(): string {
@@ -128,6 +140,9 @@ export class RunningPreview {
         return 'counts';
       case 'feedback':
         return this.addFeedback(e.record) ? 'counts' : undefined;
+      case 'regression-replayed':
+        this.regressions = { modelVersion: e.modelVersion, fixed: e.fixed, total: e.total, broke: e.broke };
+        return 'state';
       case 'model-reloaded':
         this.modelVersion = e.modelVersion;
         delete this.problems.reload;

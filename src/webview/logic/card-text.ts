@@ -10,9 +10,15 @@ export interface CardText {
   predicted?: string;
   expected?: string;
   comment?: string;
+  /** What a thumbs-down said is wrong. */
+  reasons: string[];
+  /** The review-set case it judged. */
+  caseId?: string;
   /** The reviewer's name, or "Anonymous". */
   reviewer: string;
   anonymous: boolean;
+  /** The name comes from the reviewer's invite link (not typed). */
+  verified: boolean;
   /** "5 minutes ago". */
   when: string;
   /** The time as ISO 8601 (the card's tooltip and `datetime`); the raw value when it does not parse. */
@@ -45,16 +51,23 @@ export function cardText(card: FeedbackCard, nowMs: number): CardText {
   const parts = [`${card.rating === 'up' ? 'Thumbs up' : 'Thumbs down'}.`];
   if (predicted !== undefined) parts.push(`Predicted ${predicted}.`);
   if (expected !== undefined) parts.push(`Expected ${expected}.`);
+  const reasons = (card.reasons ?? []).map((r) => r.trim()).filter((r) => r !== '');
+  if (reasons.length > 0) parts.push(`What is wrong: ${reasons.join(', ')}.`);
+  const caseId = present(card.caseId);
+  if (caseId !== undefined) parts.push(`Review case ${caseId}.`);
   if (comment !== undefined) parts.push(`Comment: ${comment.length > ARIA_COMMENT ? `${comment.slice(0, ARIA_COMMENT)}…` : comment}`);
-  parts.push(`By ${reviewer}, ${when}, ${version}. Opens the input and output.`);
+  parts.push(`By ${reviewer}${card.reviewerVerified ? ' (invited)' : ''}, ${when}, ${version}. Opens the input and output.`);
   return {
     icon: card.rating === 'up' ? 'thumbsup' : 'thumbsdown',
     rating,
     ...(predicted !== undefined ? { predicted } : {}),
     ...(expected !== undefined ? { expected } : {}),
     ...(comment !== undefined ? { comment } : {}),
+    reasons,
+    ...(caseId !== undefined ? { caseId } : {}),
     reviewer,
     anonymous: reviewerName === undefined,
+    verified: card.reviewerVerified === true && reviewerName !== undefined,
     when,
     isoTime,
     version,

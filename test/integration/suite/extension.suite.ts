@@ -183,9 +183,18 @@ describe('Model Preview in a real VS Code extension host', () => {
     tokensSeen.add(new URL(rotated).searchParams.get('t')!);
   });
 
+  it('"Invite a reviewer…" gives a link of its own: the page knows the reviewer by name, and the share link keeps working', async () => {
+    const link = await vscode.commands.executeCommand<string>('modelPreview.inviteReviewer', { file: iris, name: 'Dana' });
+    const token = new URL(link).searchParams.get('t')!;
+    assert.notEqual(token, new URL(shareUrl).searchParams.get('t'));
+    const me = await fetch(new URL('/api/reviewer', link), { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json());
+    assert.deepEqual(me, { invitedAs: 'Dana' });
+    tokensSeen.add(token);
+  });
+
   it('the "Model Preview" log holds neither token, old or new, after predictions, feedback and a rotation', async () => {
     await until('the rotation in the log', () => logged.some((l) => l.line.includes('"event":"share-link-changed"')));
-    assert.equal(tokensSeen.size, 2);
+    assert.equal(tokensSeen.size, 3, 'two share tokens and an invite token');
     for (const secret of [api.previews.get(iris)!.process.ready.ownerToken, ...tokensSeen]) {
       const leaks = logged.filter((l) => l.line.includes(secret));
       assert.deepEqual(leaks, [], 'a token reached the log');
@@ -311,6 +320,33 @@ describe('Model Preview in a real VS Code extension host', () => {
     await until('the tree to show the new version', () => api.catalog.get(iris)?.published?.modelVersion === preview.modelVersion);
     await until('the tree to drop the reload warning', () => modelNode()?.description === `published · ${preview.modelVersion}`);
     assert.equal(modelNode().icon, 'broadcast');
+  });
+
+  it('the Feedback view shows per-case agreement of a review set and, after a re-export that fixes corrections, the "fixed now" count', async () => {
+    const preview = api.previews.get(iris)!;
+    const owner = preview.process.owner;
+    await owner.addReviewSet('launch', 'jsonl', `${JSON.stringify({ id: 'edge-1', inputs: { features: [5, 2.9, 5.0, 1.7] }, tags: ['boundary'] })}\n`);
+    const token = new URL(shareUrl).searchParams.get('t')!;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const judge = async (features: number[], judgement: Record<string, unknown>) => {
+      const predicted = await (await fetch(new URL('/api/predict', shareUrl), { method: 'POST', headers, body: JSON.stringify({ inputs: { features } }) })).json() as { predictionId: string };
+      const sent = await fetch(new URL('/api/feedback', shareUrl), { method: 'POST', headers, body: JSON.stringify({ predictionId: predicted.predictionId, idempotencyKey: `integration-${Math.random()}`, ...judgement }) });
+      assert.equal(sent.status, 201, await sent.text());
+    };
+    // Two reviewers disagree on the review case; one more thumbs-down with a correction outside the set.
+    await judge([5, 2.9, 5.0, 1.7], { rating: 'up', caseId: 'launch/edge-1', reviewer: 'Dana' });
+    await judge([5, 2.9, 5.0, 1.7], { rating: 'down', caseId: 'launch/edge-1', reviewer: 'Eve', expected: 'versicolor', reasons: ['wrong answer'] });
+    await judge([5, 2.9, 4.8, 1.7], { rating: 'down', expected: 'versicolor' });
+    // A re-export that answers versicolor for both (test/fixtures/models/iris-retrained.onnx); the first thumbs-down (6.7, 3.0, 5.2, 2.3) stays wrong.
+    await copyFile(path.resolve(__dirname, '../../../../test/fixtures/models/iris-retrained.onnx'), iris);
+    await until('the regression replay on the re-export', () => preview.regressions?.modelVersion === '9e6862570fb3', 30_000);
+    assert.deepEqual(preview.regressions, { modelVersion: '9e6862570fb3', fixed: 2, total: 3, broke: 0 });
+    await vscode.commands.executeCommand('modelPreview.feedback.focus');
+    const answer = await askPage<{ cases: Array<{ id: string; up: string; down: string; text: string }>; fixedNow: string[] }>('review-sidebar', {}, 40_000);
+    if (!answer) return;
+    assert.deepEqual(answer.cases.map((c) => [c.id, c.up, c.down]), [['edge-1', '1', '1']]);
+    assert.match(answer.cases[0].text, /disagree \(50% agree\)/);
+    assert.deepEqual(answer.fixedNow, ['Fixed now: 2 of 3 corrected thumbs-down on iris@9e6862570fb3']);
   });
 
   it('a server that dies is reported with why (its signal, its last stderr lines), "Show log" and "Restart"; Restart brings the same link back', async () => {

@@ -94,7 +94,7 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
 
   it('feedback that arrives while the Feedback view is out of sight raises a badge on the activity bar; showing the view clears it', async () => {
     await vscode.commands.executeCommand('workbench.view.explorer');
-    await sendFeedback({ rating: 'down', expected: 'versicolor', comment: 'petals look long', reviewer: 'Dana (sales)' });
+    await sendFeedback({ rating: 'down', expected: 'virginica', comment: 'petals look long', reviewer: 'Dana (sales)' });
     await sendFeedback({ rating: 'up', reviewer: 'Ravi' }, [5.1, 3.5, 1.4, 0.2]);
     await until('two unseen', () => api.feedbackView.unseenCount === 2);
     const shown = await askPage<{ badge: string }>('badge', { expect: '2' });

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { json, Router, type RequestHandler } from 'express';
 import type { FeedbackService } from '../../feedback/feedback-service';
 import { feedbackCsv } from '../../../shared/feedback-csv';
@@ -7,11 +8,11 @@ import { requireUtf8 } from '../json-charset';
 import { methodNotAllowed } from './method-not-allowed';
 
 /** Feedback in (share token: the page) and out (owner token: exports and stats). */
-export function feedbackRoutes(feedback: FeedbackService, share: RequestHandler, owner: RequestHandler, limit: RequestHandler): Router {
+export function feedbackRoutes(feedback: FeedbackService, share: RequestHandler, owner: RequestHandler, limit: RequestHandler, inviteOf: (req: IncomingMessage) => string | undefined): Router {
   const router = Router();
   router.route('/api/feedback')
     .post(share, limit, requireUtf8, json({ limit: '64kb', type: () => true }), async (req, res) => {
-      const { id, duplicate } = await feedback.submit(req.body, req.get('user-agent'));
+      const { id, duplicate } = await feedback.submit(req.body, { userAgent: req.get('user-agent'), invitedAs: inviteOf(req) });
       res.status(duplicate ? 200 : 201).json(duplicate ? { id, duplicate } : { id });
     })
     .get(owner, (req, res) => {

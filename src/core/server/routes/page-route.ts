@@ -104,8 +104,8 @@ function sendAsset(name: string, res: Response, asset = Object.hasOwn(ASSETS, na
 export function pageRoute(backend: ModelBackend, access: AccessControl, admission: Admission, passwords: PasswordBudget, share: RequestHandler): Router {
   const router = Router();
   router.route('/').get((req, res, next) => {
-    // Only the link's own token counts here: a wrong or truncated link must not replace a valid cookie.
-    if (typeof req.query.t === 'string' && access.isShareToken(req.query.t)) {
+    // Only a link's own token counts here (the share link's or an invite's): a wrong or truncated link must not replace a valid cookie.
+    if (typeof req.query.t === 'string' && access.isLinkToken(req.query.t)) {
       res.cookie(access.cookieName, req.query.t, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
       return void res.redirect(303, './');
     }
@@ -134,9 +134,11 @@ export function pageRoute(backend: ModelBackend, access: AccessControl, admissio
   }).all(methodNotAllowed);
   // The page's "open on phone" QR code and its "Use via API" snippets need the link the visitor opened, whose token
   // the HttpOnly cookie hides from the page's script: it gets the token it was opened with (the current one: after a
-  // rotation the cookie is refused), and the header a program sends the link's password in, if it has one.
-  router.route('/api/page-link').get(share, (_req, res) => {
-    res.json({ token: access.shareToken, ...(access.passwordRequired ? { passwordHeader: PASSWORD_HEADER } : {}) });
+  // rotation the cookie is refused), and the header a program sends the link's password in, if it has one. An invited
+  // reviewer gets their own invite token: the general one would outlive a revoke of theirs (and invite-only mode).
+  router.route('/api/page-link').get(share, (req, res) => {
+    const token = admission.credentials(req).invite !== undefined ? access.presentedToken(req)! : access.shareToken;
+    res.json({ token, ...(access.passwordRequired ? { passwordHeader: PASSWORD_HEADER } : {}) });
   }).all(methodNotAllowed);
   router.route('/page-sw.js').get(share, (_req, res) => {
     res.set({ 'Content-Security-Policy': SERVICE_WORKER_CSP });

@@ -1,6 +1,6 @@
-import type { StoredTensor } from '../../shared/feedback-record';
-import type { ModelCard } from '../../shared/model-card';
-import { classNamesOf } from '../../shared/model-facts';
+import type { StoredTensor } from './feedback-record';
+import type { ModelCard } from './model-card';
+import { classNamesOf } from './model-facts';
 
 /**
  * The prediction's top answer in words, for tables and stats: for scores (a float output whose last dim is > 1) the

@@ -1,0 +1,147 @@
+import { parse as parseCsv } from 'csv-parse/sync';
+import { REVIEW_LIMITS, type ReviewCase } from '../../shared/review-set';
+import { parseJson } from '../../shared/json-lines';
+import { withoutBom } from '../../shared/without-bom';
+
+/** A review file that cannot be used: the message names the line or row and what to change. Nothing of it is stored. */
+export class ReviewFileError extends Error {
+  override readonly name = 'ReviewFileError';
+}
+
+/** What a review file's inputs must fit: the model's input names (the rest is checked when a case is predicted). */
+export interface ReviewSignature {
+  inputs: string[];
+}
+
+const CASE_FIELDS = new Set(['id', 'inputs', 'expected', 'tags']);
+/** A spreadsheet would run a cell starting with one of these as a formula (CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** The cases of a review file (JSON Lines or CSV), checked whole: the first problem throws a ReviewFileError. */
+export function parseReviewFile(text: string, format: 'jsonl' | 'csv', signature: ReviewSignature): ReviewCase[] {
+  if (Buffer.byteLength(text) > REVIEW_LIMITS.bytes) {
+    throw new ReviewFileError(`the file is larger than ${REVIEW_LIMITS.bytes / 1024 / 1024} MB; split it into several review sets`);
+  }
+  const cases = format === 'csv' ? fromCsv(withoutBom(text), signature) : fromJsonl(withoutBom(text), signature);
+  if (cases.length === 0) throw new ReviewFileError('the file holds no cases');
+  if (cases.length > REVIEW_LIMITS.cases) throw new ReviewFileError(`the file holds ${cases.length} cases; at most ${REVIEW_LIMITS.cases} fit in one review set`);
+  const seen = new Set<string>();
+  for (const c of cases) {
+    if (seen.has(c.id)) throw new ReviewFileError(`case id ${JSON.stringify(c.id)} is used twice; give each case its own id`);
+    seen.add(c.id);
+  }
+  return cases;
+}
+
+function checkInputs(inputs: Record<string, unknown>, signature: ReviewSignature, where: string): void {
+  const missing = signature.inputs.filter((n) => !(n in inputs));
+  const unknown = Object.keys(inputs).filter((n) => !signature.inputs.includes(n));
+  if (unknown.length > 0) throw new ReviewFileError(`${where}: the model has no input ${unknown.map((n) => JSON.stringify(n)).join(', ')} (its inputs: ${signature.inputs.join(', ')})`);
+  if (missing.length > 0) throw new ReviewFileError(`${where}: input ${missing.map((n) => JSON.stringify(n)).join(', ')} is missing`);
+}
+
+function checkTags(tags: unknown, where: string): string[] | undefined {
+  if (tags === undefined) return undefined;
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string' && t !== '' && t.length <= REVIEW_LIMITS.tagLength) || tags.length > REVIEW_LIMITS.tags) {
+    throw new ReviewFileError(`${where}: tags must be a list of at most ${REVIEW_LIMITS.tags} texts of 1 to ${REVIEW_LIMITS.tagLength} characters`);
+  }
+  return tags as string[];
+}
+
+function checkId(id: unknown, fallback: number, where: string): string {
+  if (id === undefined || id === '') return String(fallback);
+  if ((typeof id !== 'string' && typeof id !== 'number') || String(id).length > REVIEW_LIMITS.idLength) {
+    throw new ReviewFileError(`${where}: id must be a text of at most ${REVIEW_LIMITS.idLength} characters`);
+  }
+  return String(id);
+}
+
+function fromJsonl(text: string, signature: ReviewSignature): ReviewCase[] {
+  const cases: ReviewCase[] = [];
+  text.split('\n').forEach((line, i) => {
+    if (line.trim() === '') return;
+    const where = `line ${i + 1}`;
+    const value = parseJson(line) as Record<string, unknown> | undefined;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ReviewFileError(`${where}: not a JSON object like {"inputs": {...}}`);
+    const unknown = Object.keys(value).filter((k) => !CASE_FIELDS.has(k));
+    if (unknown.length > 0) throw new ReviewFileError(`${where}: unknown field(s) ${unknown.join(', ')} (a case has id, inputs, expected and tags)`);
+    const inputs = value.inputs as Record<string, unknown> | undefined;
+    if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) throw new ReviewFileError(`${where}: "inputs" must be an object of input name to data`);
+    checkInputs(inputs, signature, where);
+    if (value.expected !== undefined && typeof value.expected !== 'string' && typeof value.expected !== 'number') {
+      throw new ReviewFileError(`${where}: expected must be a text or a number`);
+    }
+    const tags = checkTags(value.tags, where);
+    cases.push({
+      id: checkId(value.id, cases.length + 1, where), inputs,
+      ...(value.expected !== undefined ? { expected: String(value.expected) } : {}), ...(tags ? { tags } : {}),
+    });
+  });
+  return cases;
+}
+
+/** A CSV cell as data: a number when it reads as one, JSON when it is an array or object, else text. */
+function cellValue(cell: string, where: string): unknown {
+  const trimmed = cell.trim();
+  if (trimmed !== '' && Number.isFinite(Number(trimmed))) return Number(trimmed);
+  if (/^[[{]/.test(trimmed)) {
+    const value = parseJson(trimmed);
+    if (value === undefined) throw new ReviewFileError(`${where}: ${JSON.stringify(trimmed.slice(0, 40))} is not valid JSON`);
+    return value;
+  }
+  if (FORMULA_START.test(cell)) throw formulaError(cell, where);
+  return cell;
+}
+
+const formulaError = (cell: string, where: string) =>
+  new ReviewFileError(`${where}: the cell starts with ${JSON.stringify(cell[0])}, as a spreadsheet formula does (${JSON.stringify(cell.slice(0, 40))}); write the value itself, not a formula`);
+
+/**
+ * CSV: a header row, then one case per row. Columns: an input's name (the cell holds its data: a number, a text or
+ * JSON), or `<input>[<i>]` for element i of a vector input; and optionally `id`, `expected` and `tags` (separated by
+ * `;`). Any other column is refused.
+ */
+function fromCsv(text: string, signature: ReviewSignature): ReviewCase[] {
+  let rows: string[][];
+  try {
+    rows = parseCsv(text, { relax_column_count: false, skip_empty_lines: true }) as string[][];
+  } catch (err) {
+    throw new ReviewFileError(`not valid CSV: ${(err as Error).message}`);
+  }
+  const [header, ...body] = rows;
+  if (!header) throw new ReviewFileError('the file holds no cases');
+  const columns = header.map((name, i) => {
+    const element = /^(.+)\[(\d+)\]$/.exec(name);
+    const input = element ? element[1] : name;
+    if (['id', 'expected', 'tags'].includes(name)) return { name, kind: name as 'id' | 'expected' | 'tags' };
+    if (signature.inputs.includes(input)) return { name, kind: 'input' as const, input, index: element ? Number(element[2]) : undefined };
+    throw new ReviewFileError(`column ${i + 1} ${JSON.stringify(name)}: not an input of the model (its inputs: ${signature.inputs.join(', ')}), nor id, expected or tags`);
+  });
+  return body.map((row, r) => {
+    const where = `row ${r + 2}`;
+    const inputs: Record<string, unknown> = {};
+    let id: string | undefined;
+    let expected: string | undefined;
+    let tags: string[] | undefined;
+    row.forEach((cell, c) => {
+      const column = columns[c];
+      const at = `${where}, column ${JSON.stringify(column.name)}`;
+      if (column.kind === 'input') {
+        const value = cellValue(cell, at);
+        if (column.index === undefined) inputs[column.input] = value;
+        else ((inputs[column.input] ??= []) as unknown[])[column.index] = value;
+        return;
+      }
+      if (FORMULA_START.test(cell) && !(column.kind === 'expected' && Number.isFinite(Number(cell)))) throw formulaError(cell, at);
+      if (column.kind === 'id') id = cell;
+      else if (column.kind === 'expected') expected = cell === '' ? undefined : cell;
+      else tags = cell === '' ? undefined : cell.split(';').map((t) => t.trim()).filter((t) => t !== '');
+    });
+    checkInputs(inputs, signature, where);
+    for (const [name, value] of Object.entries(inputs)) {
+      if (!Array.isArray(value)) continue;
+      for (let i = 0; i < value.length; i++) if (!(i in value)) throw new ReviewFileError(`${where}: input "${name}" has no column ${name}[${i}]`);
+    }
+    return { id: checkId(id, r + 1, where), inputs, ...(expected !== undefined ? { expected } : {}), ...(checkTags(tags, where) ? { tags } : {}) };
+  });
+}

@@ -1,0 +1,71 @@
+import { json, Router, type RequestHandler } from 'express';
+import { REVIEW_LIMITS, type ReviewSetList } from '../../../shared/review-set';
+import type { ModelBackend } from '../model-backend';
+import { parseReviewFile, ReviewFileError } from '../../review/review-file';
+import type { ReviewSets } from '../../review/review-sets';
+import { HttpError } from '../http-error';
+import { requireUtf8 } from '../json-charset';
+import { methodNotAllowed } from './method-not-allowed';
+
+/** Cases per page at most: the page asks for one or a few at a time. */
+const MAX_PAGE = 100;
+
+async function answering<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (err instanceof ReviewFileError) throw new HttpError(400, err.message);
+    throw err;
+  }
+}
+
+function count(value: unknown, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (typeof value !== 'string' || !/^\d+$/.test(value) || n > max) throw new HttpError(400, `${name}: must be a whole number from 0 to ${max}`);
+  return n;
+}
+
+/**
+ * Review sets: the page lists them and steps through their cases (share token); the owner adds and removes them
+ * (owner token). A set is checked against the model's inputs when it is added, and stored whole or not at all.
+ */
+export function reviewRoutes(sets: ReviewSets, backend: ModelBackend, share: RequestHandler, owner: RequestHandler): Router {
+  const router = Router();
+  router.route('/api/review-sets')
+    .get(share, (_req, res) => void res.json(sets.list()))
+    // The file travels as text inside JSON: its own limit, plus room for the escaping.
+    .post(owner, requireUtf8, json({ limit: REVIEW_LIMITS.bytes * 2, type: () => true }), async (req, res) => {
+      const body = req.body as Record<string, unknown> | null;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'the request body: must be {"name", "format": "jsonl"|"csv", "text"}');
+      const unknown = Object.keys(body).filter((k) => !['name', 'format', 'text'].includes(k));
+      if (unknown.length > 0) throw new HttpError(400, `unknown field(s): ${unknown.join(', ')}`);
+      const { name, format, text } = body;
+      if (typeof name !== 'string') throw new HttpError(400, 'name: required, the review set\'s name');
+      if (format !== 'jsonl' && format !== 'csv') throw new HttpError(400, 'format: must be "jsonl" or "csv"');
+      if (typeof text !== 'string') throw new HttpError(400, 'text: required, the file\'s contents');
+      const card = backend.card();
+      if (!card) throw new HttpError(503, 'the model is still loading; try again in a moment');
+      const list = await answering(async () => {
+        const cases = parseReviewFile(text, format, { inputs: card.inputs.map((i) => i.name) });
+        await sets.add(name, cases);
+        return sets.list();
+      });
+      res.status(201).json(list satisfies ReviewSetList);
+    })
+    .all(methodNotAllowed);
+  router.route('/api/review-sets/:name/cases').get(share, (req, res) => {
+    const offset = count(req.query.offset, 'offset', 0);
+    const limit = count(req.query.limit, 'limit', 1, MAX_PAGE);
+    const page = sets.page(String(req.params.name), offset, limit);
+    if (!page) throw new HttpError(404, `no review set named ${JSON.stringify(String(req.params.name))}`);
+    res.json(page);
+  }).all(methodNotAllowed);
+  router.route('/api/review-sets/:name/remove').post(owner, async (req, res) => {
+    const name = String(req.params.name);
+    if (!sets.has(name)) throw new HttpError(404, `no review set named ${JSON.stringify(name)}`);
+    await answering(() => sets.remove(name));
+    res.json(sets.list());
+  }).all(methodNotAllowed);
+  return router;
+}

@@ -1,0 +1,141 @@
+import { reasonsOf } from '../shared/feedback';
+import type { ModelCard } from '../shared/model-card';
+import { predictedLabel } from '../shared/predicted-label';
+import { caseKey, type ReviewCase, type ReviewSetList } from '../shared/review-set';
+import { el, replaceChildren } from '../browser/dom';
+import { ApiError, fetchReviewCase, predict } from './api';
+import { FeedbackForm } from './feedback-view';
+import type { FeedbackQueue } from './logic/feedback-queue';
+import { correctionChoices, renderOutputs } from './result-view';
+import type { SafeStorage } from './storage';
+
+/** Where a reviewer is in a set, kept in this browser (localStorage) so a later visit resumes there. */
+const positionKey = (set: string) => `model-preview.review.${set}`;
+
+export interface ReviewModeDeps {
+  card: () => ModelCard;
+  queue: FeedbackQueue;
+  storage: SafeStorage;
+  invitedAs: () => string | undefined;
+  /** Back to the try-it form. */
+  leave(): void;
+}
+
+/**
+ * Review mode: the owner's review sets, one case at a time, with progress ("12 of 40"). Each case's answer is computed
+ * by the model version served now (and recorded as a prediction, like any other); the reviewer rates it with reasons,
+ * a correction and a comment, or skips it, and can go back. The position is kept per set in this browser, so a reload
+ * or a later visit resumes at the same case.
+ */
+export class ReviewMode {
+  private set?: string;
+  private index = 0;
+  private total = 0;
+  private form?: FeedbackForm;
+  private loading = 0;
+
+  constructor(private readonly root: HTMLElement, private readonly deps: ReviewModeDeps) {}
+
+  /** The sets on offer, as buttons above the try-it form; empty when there are none. */
+  offer(sets: ReviewSetList['sets']): HTMLElement | undefined {
+    if (sets.length === 0) return undefined;
+    return el('section', { class: 'panel review-offer', 'aria-labelledby': 'review-offer-heading', 'data-testid': 'review-offer' },
+      el('h2', { id: 'review-offer-heading' }, 'Cases to review'),
+      el('p', {}, 'The model’s author asks you to judge these cases one by one.'),
+      el('div', { class: 'button-row' }, ...sets.map((s) => {
+        const b = el('button', { type: 'button', class: 'button primary', 'data-testid': 'start-review', 'data-set': s.name }, `Review “${s.name}” (${s.cases} cases)`);
+        b.addEventListener('click', () => void this.start(s.name));
+        return b;
+      })));
+  }
+
+  async start(set: string): Promise<void> {
+    this.set = set;
+    const saved = Number(this.deps.storage.get(positionKey(set)));
+    this.index = Number.isInteger(saved) && saved >= 0 ? saved : 0;
+    await this.show();
+  }
+
+  private async move(step: number): Promise<void> {
+    this.index = Math.max(0, Math.min(this.index + step, this.total));
+    this.deps.storage.set(positionKey(this.set!), String(this.index));
+    await this.show();
+  }
+
+  private async show(): Promise<void> {
+    const set = this.set!;
+    const ticket = ++this.loading; // a later move wins over an earlier one still loading
+    this.form?.dispose();
+    this.form = undefined;
+    replaceChildren(this.root, el('p', { class: 'loading', role: 'status' }, 'Loading the case…'));
+    try {
+      const { total, case: reviewCase } = await fetchReviewCase(set, this.index);
+      if (ticket !== this.loading) return;
+      this.total = total;
+      if (!reviewCase) return this.finished();
+      const started = performance.now();
+      const answer = await predict(reviewCase.inputs);
+      if (ticket !== this.loading) return;
+      this.render(reviewCase, answer, performance.now() - started);
+    } catch (err) {
+      if (ticket !== this.loading) return;
+      replaceChildren(this.root, this.frame(el('p', { class: 'input-error', role: 'alert', 'data-testid': 'review-error' },
+        err instanceof ApiError ? err.message : 'Something went wrong loading this case.')));
+    }
+  }
+
+  private render(reviewCase: ReviewCase, answer: Awaited<ReturnType<typeof predict>>, roundTripMs: number): void {
+    const card = this.deps.card();
+    this.form = new FeedbackForm({
+      predictionId: answer.predictionId, predicted: predictedLabel(answer.outputs, card), reasons: reasonsOf(card),
+      caseId: caseKey(this.set!, reviewCase.id), invitedAs: this.deps.invitedAs(),
+    }, correctionChoices(card), this.deps.queue, this.deps.storage);
+    this.form.onSaved = () => void this.move(1);
+    replaceChildren(this.root, this.frame(
+      el('article', { class: 'result', 'data-testid': 'review-case', 'data-case-id': reviewCase.id, 'data-prediction-id': answer.predictionId },
+        el('h3', {}, 'The case'),
+        reviewCase.tags?.length ? el('p', { class: 'chips', 'data-testid': 'case-tags' }, ...reviewCase.tags.map((t) => el('span', { class: 'chip' }, t))) : undefined,
+        inputList(card, reviewCase.inputs),
+        el('h3', {}, 'The model’s answer'),
+        renderOutputs(card, answer, roundTripMs),
+        this.form.element)));
+  }
+
+  private finished(): void {
+    replaceChildren(this.root, this.frame(el('p', { class: 'note', 'data-testid': 'review-done', role: 'status' },
+      `All ${this.total} cases of “${this.set}” are done. Thank you!`)));
+  }
+
+  /** The set's name, the progress and the buttons around a case. */
+  private frame(body: HTMLElement): HTMLElement {
+    const position = Math.min(this.index + 1, this.total);
+    const back = el('button', { type: 'button', class: 'button secondary', 'data-testid': 'review-back', disabled: this.index === 0 }, 'Back');
+    const skip = el('button', { type: 'button', class: 'button secondary', 'data-testid': 'review-skip', disabled: this.index >= this.total }, 'Skip');
+    const leave = el('button', { type: 'button', class: 'button secondary', 'data-testid': 'review-leave' }, 'Leave review');
+    back.addEventListener('click', () => void this.move(-1));
+    skip.addEventListener('click', () => void this.move(1));
+    leave.addEventListener('click', () => this.deps.leave());
+    return el('section', { class: 'panel review', 'aria-labelledby': 'review-heading' },
+      el('h2', { id: 'review-heading' }, `Reviewing “${this.set}”`),
+      el('p', { class: 'review-progress' },
+        el('progress', { max: this.total, value: Math.min(this.index, this.total), 'aria-hidden': 'true' }),
+        ' ', el('span', { 'data-testid': 'review-progress', role: 'status' }, this.index >= this.total ? `${this.total} of ${this.total}` : `${position} of ${this.total}`)),
+      body,
+      el('div', { class: 'button-row review-nav' }, back, skip, leave));
+  }
+}
+
+/** A case's inputs in words: a vector's elements by the sidecar's field labels, anything else as JSON text. */
+function inputList(card: ModelCard, inputs: Record<string, unknown>): HTMLElement {
+  const rows: HTMLElement[] = [];
+  for (const [name, data] of Object.entries(inputs)) {
+    const fields = card.sidecar?.inputs?.[name]?.fields;
+    const flat = Array.isArray(data) && Array.isArray(data[0]) && data.length === 1 ? data[0] as unknown[] : data;
+    if (fields && Array.isArray(flat) && flat.length === fields.length) {
+      flat.forEach((v, i) => rows.push(el('div', { class: 'case-input' }, el('dt', {}, fields[i].label), el('dd', {}, `${String(v)}${fields[i].unit ? ` ${fields[i].unit}` : ''}`))));
+    } else {
+      rows.push(el('div', { class: 'case-input' }, el('dt', {}, name), el('dd', { class: 'mono' }, JSON.stringify(data))));
+    }
+  }
+  return el('dl', { class: 'case-inputs', 'data-testid': 'case-inputs' }, ...rows);
+}

@@ -1,0 +1,45 @@
+import * as z from 'zod/mini';
+import { count } from './wire';
+
+/**
+ * Review sets: cases the data scientist asks stakeholders to look at. One case is
+ * `{"id"?: string, "inputs": {<input>: <data as for /api/predict>}, "expected"?: ..., "tags"?: [string]}`; what the
+ * page and the owner get back is typed here (zod/mini: the extension bundles these too).
+ */
+
+/** Limits of one review file: beyond them it is refused whole (nothing is stored). */
+export const REVIEW_LIMITS = { bytes: 20 * 1024 * 1024, cases: 50_000, idLength: 200, tags: 20, tagLength: 100, nameLength: 64 } as const;
+
+/** A review set's name: letters, digits, `.`, `_`, `-` and spaces; it names the set's file in the data folder. */
+export function reviewSetNameProblem(name: string): string | null {
+  if (!/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/.test(name)) return `a review set's name is letters, digits, spaces, ".", "_" and "-", starting with a letter or digit, not ${JSON.stringify(name)}`;
+  if (name.length > REVIEW_LIMITS.nameLength) return `a review set's name must be at most ${REVIEW_LIMITS.nameLength} characters`;
+  return null;
+}
+
+/** One case as stored and served (`id` always set: the file's, or the line/row number). */
+export const ReviewCaseSchema = z.object({
+  id: z.string(),
+  inputs: z.record(z.string(), z.unknown()),
+  expected: z.optional(z.string()),
+  tags: z.optional(z.array(z.string())),
+});
+export type ReviewCase = z.infer<typeof ReviewCaseSchema>;
+
+/** `GET /api/review-sets`: the sets and how many cases each holds. */
+export const ReviewSetListSchema = z.object({
+  sets: z.array(z.object({ name: z.string(), cases: count(), addedAt: z.string() })),
+});
+export type ReviewSetList = z.infer<typeof ReviewSetListSchema>;
+
+/** `GET /api/review-sets/<name>/cases?offset&limit`: a page of cases (the page asks for one at a time). */
+export const ReviewCasePageSchema = z.object({
+  name: z.string(),
+  total: count(),
+  offset: count(),
+  cases: z.array(ReviewCaseSchema),
+});
+export type ReviewCasePage = z.infer<typeof ReviewCasePageSchema>;
+
+/** A case's id as feedback names it: the set and the case id, so two sets may both have a case "1". */
+export const caseKey = (set: string, id: string): string => `${set}/${id}`;

@@ -1,0 +1,43 @@
+import type { FeedbackCard, PreviewSummary } from '../../shared/webview-messages';
+
+/** One review-set case as the sidebar lists it: how the reviewers judged it. */
+export interface CaseRow {
+  key: string;
+  reviewSet: string;
+  caseId: string;
+  up: number;
+  down: number;
+  /** The majority rating's share, 0.5..1 (1: everyone agreed). */
+  agreement: number;
+  disagreement: boolean;
+}
+
+/**
+ * Per-case agreement over the cards the view holds (the same rule as the server's `/api/stats` cases): disagreements
+ * first — the cases the business has to settle — then the most thumbs-down, then by set and id.
+ */
+export function caseRows(cards: readonly FeedbackCard[]): CaseRow[] {
+  const rows = new Map<string, CaseRow>();
+  for (const c of cards) {
+    if (c.caseId === undefined || c.reviewSet === undefined) continue;
+    const key = `${c.previewId}\u0000${c.reviewSet}\u0000${c.caseId}`;
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = { key, reviewSet: c.reviewSet, caseId: c.caseId, up: 0, down: 0, agreement: 1, disagreement: false }));
+    if (c.rating === 'up') row.up++;
+    else row.down++;
+  }
+  for (const row of rows.values()) {
+    row.agreement = Math.max(row.up, row.down) / (row.up + row.down);
+    row.disagreement = row.up > 0 && row.down > 0;
+  }
+  return [...rows.values()].sort((a, b) => Number(b.disagreement) - Number(a.disagreement) || b.down - a.down
+    || a.reviewSet.localeCompare(b.reviewSet) || a.caseId.localeCompare(b.caseId, undefined, { numeric: true }));
+}
+
+/** "Fixed now: 2 of 4 on iris@9e68…" for each preview whose regressions were replayed. */
+export function fixedNowText(preview: PreviewSummary): string | undefined {
+  const r = preview.regressions;
+  if (!r) return undefined;
+  const broke = r.broke > 0 ? `; ${r.broke} broke that were right before` : '';
+  return `Fixed now: ${r.fixed} of ${r.total} corrected thumbs-down on ${preview.model}@${r.modelVersion}${broke}`;
+}

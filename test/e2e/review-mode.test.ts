@@ -1,0 +1,94 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import type { FeedbackRecord } from '../../src/shared/feedback-record';
+import { IRIS_MODEL, startPreview } from '../helpers/preview';
+import { ARTIFACTS, launchBrowser, newContext, PHONE } from './browser';
+
+const CASES = [
+  { id: 'setosa-1', inputs: { features: [5.1, 3.5, 1.4, 0.2] }, tags: ['typical'] },
+  { id: 'virginica-1', inputs: { features: [6.7, 3.0, 5.2, 2.3] }, tags: ['typical'] },
+  { id: 'edge-1', inputs: { features: [6.0, 2.7, 5.1, 1.6] }, tags: ['boundary'] },
+  { id: 'edge-2', inputs: { features: [4.9, 2.5, 4.5, 1.7] }, tags: ['boundary'] },
+];
+
+const progress = (page: Page) => page.getByTestId('review-progress').innerText();
+const caseId = (page: Page) => page.getByTestId('review-case').getAttribute('data-case-id');
+
+async function waitForCase(page: Page, id: string, of: string): Promise<void> {
+  await page.locator(`[data-testid="review-case"][data-case-id="${id}"]`).waitFor({ timeout: 10_000 });
+  assert.equal(await progress(page), of);
+}
+
+describe('e2e: Review mode — a reviewer steps through a review set (real Chromium)', function () {
+  this.timeout(120_000);
+  let browser: Browser;
+  let closeBrowser: () => Promise<void>;
+  before(async () => {
+    ({ browser, close: closeBrowser } = await launchBrowser());
+  });
+  after(async () => closeBrowser?.());
+
+  it('rates with reasons, skips, goes back, and after a reload resumes where they were; the records carry case, set, tags and the verified name', async () => {
+    const p = await startPreview(IRIS_MODEL, { watch: false });
+    const { context, dialogs } = await newContext(browser, PHONE, true);
+    try {
+      const added = await p.post('/api/review-sets', { name: 'launch', format: 'jsonl', text: CASES.map((c) => JSON.stringify(c)).join('\n') }, p.ownerToken);
+      assert.equal(added.status, 201, added.text);
+      const invite = await p.post('/api/invites', { name: 'Dana' }, p.ownerToken);
+      const page = await context.newPage();
+      await page.goto(invite.json.link);
+      await page.getByTestId('start-review').click();
+      await waitForCase(page, 'setosa-1', '1 of 4');
+      assert.match(await page.getByTestId('case-inputs').innerText(), /Sepal length\s+5\.1 cm/);
+      assert.match(await page.getByTestId('score-row').first().innerText(), /setosa/, 'the model\'s answer, computed now');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'review-mode-first-case.png'), fullPage: true });
+
+      await page.getByTestId('thumb-up').click();
+      await page.getByTestId('send-feedback').click();
+      await waitForCase(page, 'virginica-1', '2 of 4');
+
+      await page.getByTestId('thumb-down').click();
+      await page.locator('[data-testid="reason"][data-reason="wrong answer"]').click();
+      await page.getByTestId('expected').selectOption({ label: 'versicolor' });
+      await page.getByTestId('comment').fill('petals too short for virginica');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'review-mode-reasons.png'), fullPage: true });
+      await page.getByTestId('send-feedback').click();
+      await waitForCase(page, 'edge-1', '3 of 4');
+
+      await page.getByTestId('review-skip').click();
+      await waitForCase(page, 'edge-2', '4 of 4');
+      await page.getByTestId('review-back').click();
+      await waitForCase(page, 'edge-1', '3 of 4');
+
+      // A reload (or a visit tomorrow): the review resumes at the same case.
+      await page.reload();
+      await page.getByTestId('start-review').click();
+      await waitForCase(page, 'edge-1', '3 of 4');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'review-mode-resumed.png'), fullPage: true });
+      await page.getByTestId('thumb-up').click();
+      await page.getByTestId('send-feedback').click();
+      await waitForCase(page, 'edge-2', '4 of 4');
+      await page.getByTestId('review-skip').click();
+      await page.getByTestId('review-done').waitFor({ timeout: 10_000 });
+      assert.equal(await page.getByTestId('review-done').innerText(), 'All 4 cases of “launch” are done. Thank you!');
+      assert.equal(await caseId(page).catch(() => null), null);
+
+      const records = readFileSync(path.join(p.dataDir, 'feedback.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FeedbackRecord);
+      assert.deepEqual(records.map((r) => [r.caseId, r.rating, r.reviewSet, r.tags, r.reviewer, r.reviewerVerified]), [
+        ['setosa-1', 'up', 'launch', ['typical'], 'Dana', true],
+        ['virginica-1', 'down', 'launch', ['typical'], 'Dana', true],
+        ['edge-1', 'up', 'launch', ['boundary'], 'Dana', true],
+      ]);
+      assert.deepEqual(records[1].reasons, ['wrong answer']);
+      assert.equal(records[1].expected, 'versicolor');
+      const stats = await p.get('/api/stats', p.ownerToken);
+      assert.deepEqual(stats.json.cases.map((c: { caseId: string }) => c.caseId), ['virginica-1', 'edge-1', 'setosa-1'], 'thumbs-down first');
+      assert.deepEqual(dialogs, []);
+    } finally {
+      await context.close();
+      await p.stop();
+    }
+  });
+});
