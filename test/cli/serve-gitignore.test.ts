@@ -29,7 +29,7 @@ describe('cli: serve and git (--keep-feedback-in-git)', function () {
 
   it('hides predictions, feedback and blobs by default', async () => {
     const text = await gitignoreAfterServe('default', []);
-    for (const name of ['/predictions.jsonl', '/feedback.jsonl', '/blobs/', '/tokens.json']) assert.ok(text.split('\n').includes(name), `${name} in\n${text}`);
+    for (const name of ['/predictions.jsonl', '/feedback.jsonl', '/regressions.jsonl', '/blobs/', '/tokens.json']) assert.ok(text.split('\n').includes(name), `${name} in\n${text}`);
   });
 
   it('--keep-feedback-in-git, or keepFeedbackInGit in the --config file, leaves them visible and still hides the tokens', async () => {

@@ -123,7 +123,7 @@ describe('token store', () => {
     await saveTokens(dir, new AccessControl(await loadOrCreateTokens(dir)).rotateShareToken());
     const text = fs.readFileSync(path.join(dir, '.gitignore'), 'utf8');
     assert.ok(text.startsWith('blobs/\ntokens.json\n\n# >>> model-preview'), text);
-    assert.ok(text.endsWith('/tokens.json\n/tokens.json.*.tmp\n/invites.json\n/invites.json.*.tmp\n/server.json\n/server.json.*\n/server.log\n/address.json\n/address.json.*.tmp\n/*.jsonl.torn-*\n/predictions.jsonl\n/feedback.jsonl\n/blobs/\n# <<< model-preview\n'), text);
+    assert.ok(text.endsWith('/tokens.json\n/tokens.json.*.tmp\n/invites.json\n/invites.json.*.tmp\n/server.json\n/server.json.*\n/server.log\n/address.json\n/address.json.*.tmp\n/*.jsonl.torn-*\n/predictions.jsonl\n/feedback.jsonl\n/regressions.jsonl\n/blobs/\n# <<< model-preview\n'), text);
     assert.equal(text.match(/# >>> model-preview/g)?.length, 1, 'written once');
   });
 

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 const BEGIN = '# >>> model-preview';
 const END = '# <<< model-preview';
 const ALWAYS = ['/tokens.json', '/tokens.json.*.tmp', '/invites.json', '/invites.json.*.tmp', '/server.json', '/server.json.*', '/server.log', '/address.json', '/address.json.*.tmp', '/*.jsonl.torn-*'];
-const STAKEHOLDER_DATA = ['/predictions.jsonl', '/feedback.jsonl', '/blobs/'];
+const STAKEHOLDER_DATA = ['/predictions.jsonl', '/feedback.jsonl', '/regressions.jsonl', '/blobs/'];
 
 function block(keepFeedbackInGit: boolean): string[] {
   return keepFeedbackInGit
