@@ -172,6 +172,8 @@ describe('Model Preview on a first run: no model yet, then the link\'s life', ()
       assert.equal(alive(pid), false, 'Stop stopped the detached server');
       assert.equal(await serves(shareUrl), false, `port ${port} answers no more`);
     } finally {
+      // A detached server outlives the test run if an assertion above failed before Stop: stop it here too.
+      if (api.previews.get(model)) await Promise.resolve(vscode.commands.executeCommand('modelPreview.stop', { file: model })).catch(() => undefined);
       await config().update('keepRunning', 'whileWindowOpen', vscode.ConfigurationTarget.Global);
     }
   });
