@@ -1,6 +1,5 @@
 import * as path from 'node:path';
-import { OwnerApi } from '../client/owner-api';
-import { findRunningServer, type RunningServer } from '../client/running-server';
+import type { RunningServer } from '../client/running-server';
 import { tokensFile } from '../core/server/token-store';
 import { requirePreviewFolder } from './data-dir';
 
@@ -11,16 +10,6 @@ export const DATA_DIR_OPTION = ['--data-dir <dir>', 'the preview\'s data folder 
 
 /** The folder must hold a preview (tokens.json): acting on a mistyped folder would never reach the real one. */
 export const requirePreview = (dataDir: string): Promise<void> => requirePreviewFolder(dataDir, [path.basename(tokensFile(dataDir))], '');
-
-/**
- * The running preview of a data folder and its owner API, or undefined when none runs: its server.json names no live
- * process that is the one that wrote it (a reused pid is never trusted), or that server is not listening yet.
- */
-export async function runningPreview(dataDir: string): Promise<{ server: ServerInfo; owner: OwnerApi } | undefined> {
-  const lookup = await findRunningServer(dataDir);
-  if (lookup.state !== 'running') return undefined;
-  return { server: lookup.server.info, owner: new OwnerApi(lookup.server.owner) };
-}
 
 /** Runs an owner call on the running preview, naming its port when it fails. */
 export function onPreview<T>(server: ServerInfo, call: Promise<T>): Promise<T> {

@@ -108,3 +108,13 @@ export async function liveServerInfo(dataDir: string): Promise<RunningServer['in
   const lookup = await findRunningServer(dataDir);
   return lookup.state === 'running' ? lookup.server.info : undefined;
 }
+
+/**
+ * The running preview of a data folder and its owner API, or undefined when none runs: its server.json names no live
+ * process that is the one that wrote it (a reused pid is never trusted), or that server is not listening yet.
+ */
+export async function runningPreview(dataDir: string): Promise<{ server: RunningServer['info']; owner: OwnerApi } | undefined> {
+  const lookup = await findRunningServer(dataDir);
+  if (lookup.state !== 'running') return undefined;
+  return { server: lookup.server.info, owner: new OwnerApi(lookup.server.owner) };
+}

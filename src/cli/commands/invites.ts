@@ -7,7 +7,8 @@ import { FEEDBACK_RECORD_LINES } from '../../shared/feedback-record';
 import type { InviteList } from '../../shared/invites';
 import { terminalSafe } from '../../shared/visible-text';
 import { usingDataDir } from '../data-dir';
-import { DATA_DIR_OPTION, onPreview, requirePreview, runningPreview } from '../running-preview';
+import { runningPreview } from '../../client/running-server';
+import { DATA_DIR_OPTION, onPreview, requirePreview } from '../running-preview';
 
 interface DataDirFlags {
   dataDir: string;

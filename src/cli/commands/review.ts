@@ -6,7 +6,8 @@ import { ReviewSets } from '../../core/review/review-sets';
 import { REVIEW_LIMITS, type ReviewSetList } from '../../shared/review-set';
 import { terminalSafe } from '../../shared/visible-text';
 import { usingDataDir } from '../data-dir';
-import { DATA_DIR_OPTION, onPreview, requirePreview, runningPreview } from '../running-preview';
+import { runningPreview } from '../../client/running-server';
+import { DATA_DIR_OPTION, onPreview, requirePreview } from '../running-preview';
 
 interface DataDirFlags {
   dataDir: string;

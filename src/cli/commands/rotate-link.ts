@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { AccessControl } from '../../core/server/access';
 import { loadOrCreateTokens, saveTokens, tokensFile } from '../../core/server/token-store';
 import { requirePreviewFolder, usingDataDir } from '../data-dir';
-import { onPreview, runningPreview } from '../running-preview';
+import { runningPreview } from '../../client/running-server';
+import { DATA_DIR_OPTION, onPreview } from '../running-preview';
 
 interface RotateFlags {
   dataDir: string;
@@ -20,7 +21,7 @@ export function registerRotateLink(program: Command): void {
   program
     .command('rotate-link')
     .description('replace the share link: the old one stops working at once')
-    .option('--data-dir <dir>', 'the preview\'s data folder (serve\'s --data-dir)', '.model-preview')
+    .option(...DATA_DIR_OPTION)
     .option('--create', 'make tokens for the next serve when the folder holds no preview yet')
     .action(async (flags: RotateFlags) => {
       if (!flags.create) await requirePreviewFolder(flags.dataDir, [path.basename(tokensFile(flags.dataDir))], ', or add --create to make a link there for the next serve');
