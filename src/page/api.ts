@@ -32,8 +32,11 @@ const errorDetails = (body: unknown): string | undefined => {
   return typeof d === 'string' && d !== '' ? d : undefined;
 };
 
+/** A card read gives up after this long: a relay can hold a request to a dead server open, and the link watcher must not wait on it. */
+const CARD_TIMEOUT_MS = 15_000;
+
 export async function fetchCard(): Promise<ModelCard> {
-  const res = await fetch('api/card', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+  const res = await fetch('api/card', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(CARD_TIMEOUT_MS) });
   const body = await readJson(res);
   if (!res.ok) throw new ApiError(res.status, errorText(body, res.status));
   const card = body as ModelCard;

@@ -73,6 +73,9 @@ class PreviewPage {
         void queue.flush();
       },
     });
+    queue.onEvent((e) => {
+      if (e.status === 'saved') this.link.heardFromServer();
+    });
   }
 
   render(card: ModelCard): void {

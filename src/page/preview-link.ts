@@ -48,6 +48,14 @@ export class PreviewLink {
     if (this.mode !== 'ended') void this.probe();
   }
 
+  /**
+   * Something else reached the server while the banner says it is away (the feedback queue's own retry, a prediction):
+   * check now rather than at the end of the backoff, so the banner never contradicts a "Saved" next to it.
+   */
+  heardFromServer(): void {
+    if (this.mode === 'offline') void this.probe();
+  }
+
   private setMode(mode: LinkMode): void {
     this.mode = mode;
     document.documentElement.dataset.linkMode = mode;
