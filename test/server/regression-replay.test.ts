@@ -79,3 +79,93 @@ describe('server: regression replay when a new version loads', function () {
     assert.equal((await preview.get('/api/regressions')).status, 401, 'the owner\'s only');
   });
 });
+
+describe('server: regression replay across restarts ("broke" is judged against the previous version, not the previous run)', function () {
+  this.timeout(90_000);
+  let dir: string;
+  let dataDir: string;
+  let model: string;
+  const ids: Record<string, string> = {};
+  const RETRAINED = '9e6862570fb3';
+  const ORIGINAL = 'c19ee04a8f90';
+
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'mp-regressions-restart-'));
+    dataDir = path.join(dir, '.model-preview');
+    model = path.join(dir, 'iris.onnx');
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  const serve = () => startPreview(model, { watch: false, dataDir });
+  const reloadTo = async (preview: Preview, file: string) => {
+    await copyFile(file, model);
+    await preview.session.reload();
+  };
+  const replayed = (preview: Preview, version: string) =>
+    preview.waitForEvent((e) => e.event === 'regression-replayed' && e.modelVersion === version, 20_000) as Promise<RegressionReplayedEvent>;
+  const lastReport = async (preview: Preview) => {
+    const reports = (await preview.get('/api/regressions', preview.ownerToken)).json.reports;
+    return reports[reports.length - 1];
+  };
+
+  it('run 1: corrections on the original, a hot re-export fixes two; B is predicted on the original but judged only after the re-export', async () => {
+    await copyFile(IRIS_MODEL, model);
+    const preview = await serve();
+    try {
+      const a = await predictIris(preview, A);
+      const b = await predictIris(preview, B); // a page left open on the original: judged after the re-export
+      ids.A = (await sendFeedback(preview, { predictionId: a.predictionId, rating: 'down', expected: 'versicolor', idempotencyKey: newKey() })).json.id;
+      await reloadTo(preview, fixtureModel('iris-retrained'));
+      const event = await replayed(preview, RETRAINED);
+      assert.deepEqual([event.total, event.fixed, event.broke], [1, 1, 0], 'only A is a case yet');
+      const sent = await sendFeedback(preview, { predictionId: b.predictionId, rating: 'down', expected: 'versicolor', idempotencyKey: newKey() });
+      assert.equal(sent.status, 201, sent.text);
+      ids.B = sent.json.id;
+    } finally {
+      await preview.stop();
+    }
+  });
+
+  it('run 2, same version at start: the original brought back breaks both A (stored answer) and B (replayed at start on the version served)', async () => {
+    const preview = await serve();
+    try {
+      assert.equal(preview.session.card()!.version, RETRAINED);
+      await reloadTo(preview, IRIS_MODEL);
+      const event = await replayed(preview, ORIGINAL);
+      assert.deepEqual([event.total, event.fixed, event.broke, event.previousVersion], [2, 0, 2, RETRAINED]);
+      const report = await lastReport(preview);
+      assert.deepEqual(report.broke.map((b: { feedbackId: string }) => b.feedbackId).sort(), [ids.A, ids.B].sort());
+      assert.deepEqual(report.broke.map((b: { predicted: string; previousPredicted: string }) => [b.predicted, b.previousPredicted]), [['virginica', 'versicolor'], ['virginica', 'versicolor']]);
+      assert.equal(report.answers, undefined, 'the API leaves the per-case answers out');
+    } finally {
+      await preview.stop();
+    }
+  });
+
+  it('run 3, re-exported while no server ran: the start replays the new version and reports it against the version served last', async () => {
+    await copyFile(fixtureModel('iris-retrained'), model);
+    const preview = await serve();
+    try {
+      const event = await replayed(preview, RETRAINED);
+      assert.deepEqual([event.total, event.fixed, event.broke, event.previousVersion], [2, 2, 0, ORIGINAL]);
+    } finally {
+      await preview.stop();
+    }
+    const lines = (await readFile(path.join(dataDir, 'regressions.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(lines.map((l) => [l.previousVersion, l.modelVersion, l.fixed, l.broke.length]), [[ORIGINAL, RETRAINED, 1, 0], [RETRAINED, ORIGINAL, 0, 2], [ORIGINAL, RETRAINED, 2, 0]],
+      'one row per version loaded, for the notebook');
+    assert.deepEqual(lines[2].answers, { [ids.A]: 'versicolor', [ids.B]: 'versicolor' }, 'each case\'s answer on that version is stored for the next "broke"');
+  });
+
+  it('run 4, restarted on the version served last: the start reports nothing, and the next re-export is judged against the stored answers', async () => {
+    const preview = await serve();
+    try {
+      await reloadTo(preview, IRIS_MODEL);
+      const event = await replayed(preview, ORIGINAL);
+      assert.equal(preview.events.filter((e) => e.event === 'regression-replayed').length, 1, 'the start replayed nothing');
+      assert.deepEqual([event.fixed, event.broke], [0, 2]);
+    } finally {
+      await preview.stop();
+    }
+  });
+});
