@@ -3,7 +3,7 @@ import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RegressionReplayedEvent } from '../../src/shared/events';
-import { newKey, predictIris, sendFeedback } from '../helpers/feedback-kit';
+import { newKey, predict, predictIris, sendFeedback } from '../helpers/feedback-kit';
 import { fixtureModel, IRIS_MODEL, startPreview, type Preview } from '../helpers/preview';
 
 /**
@@ -166,6 +166,35 @@ describe('server: regression replay across restarts ("broke" is judged against t
       assert.deepEqual([event.fixed, event.broke], [0, 2]);
     } finally {
       await preview.stop();
+    }
+  });
+});
+
+describe('server: regression replay of a picture (its input stored as a blob)', function () {
+  this.timeout(60_000);
+
+  it('a thumbs-down corrected to green on mean-colour is replayed on mean-colour-retrained, which now answers green', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'mp-regressions-image-'));
+    const model = path.join(dir, 'colours.onnx');
+    await copyFile(fixtureModel('mean-colour'), model);
+    const preview = await startPreview(model, { watch: false });
+    try {
+      // A 64x64 picture of mean colour (0.6, 0.5, 0.1): red to the first model, green to the retrained one.
+      const plane = (value: number) => Array.from({ length: 64 }, () => Array.from({ length: 64 }, () => value));
+      const p = await predict(preview, { image: [[plane(0.6), plane(0.5), plane(0.1)]] });
+      const sent = await sendFeedback(preview, { predictionId: p.predictionId, rating: 'down', expected: 'green', idempotencyKey: newKey() });
+      assert.equal(sent.status, 201, sent.text);
+      const stored = (await readFile(path.join(preview.dataDir, 'feedback.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l))[0];
+      assert.equal(stored.predicted, 'red');
+      assert.match(stored.inputs.image.blob, /^blobs\/[0-9a-f]{64}\.json$/, 'the picture is stored as a blob');
+      await copyFile(fixtureModel('mean-colour-retrained'), model);
+      await preview.session.reload();
+      const event = await preview.waitForEvent((e) => e.event === 'regression-replayed', 20_000) as RegressionReplayedEvent;
+      assert.deepEqual([event.total, event.fixed, event.broke], [1, 1, 0]);
+      assert.deepEqual(preview.logs.filter((l) => l.includes('not replayed')), []);
+    } finally {
+      await preview.stop();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
