@@ -104,8 +104,33 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
     return { id: e.dataset.caseId, up: e.dataset.up, down: e.dataset.down, text: e.innerText };
   }));
   const fixedNow = await view.$$eval('[data-testid="fixed-now-line"]', (nodes) => nodes.map((n) => (n as unknown as { innerText: string }).innerText.trim()));
+  await view.waitForSelector('[data-testid="regression-row"]:nth-child(3)', { timeout: 20_000 });
+  const rows = await view.$$eval('[data-testid="regression-row"]', (nodes) => nodes.map((n) => {
+    const cells = Array.from((n as unknown as { children: ArrayLike<{ firstChild: { textContent: string } | null }> }).children).map((c) => c.firstChild?.textContent?.trim() ?? '');
+    const broken = Array.from((n as unknown as { querySelectorAll(s: string): ArrayLike<{ textContent: string }> }).querySelectorAll('[data-testid="broken-case"]')).map((b) => b.textContent.trim());
+    return [...cells, ...broken];
+  }));
   await page.screenshot({ path: path.join(ARTIFACTS, 'vscode-review-cases.png') });
-  writeStep(dir, 'review-sidebar', 'answer', { cases, fixedNow });
+  writeStep(dir, 'review-sidebar', 'answer', { cases, fixedNow, rows });
+
+  const reviewFile = await waitForStep<{ type: string; toast: string }>(dir, 'review-file', 'request', 150_000, signal);
+  const nameBox = page.locator('.quick-input-widget');
+  await nameBox.locator('.quick-input-title').getByText('Ask stakeholders about', { exact: false }).waitFor({ timeout: 20_000 });
+  const nameInput = nameBox.locator('.quick-input-box input');
+  const asked = { title: await nameBox.locator('.quick-input-title').innerText(), value: await nameInput.inputValue() };
+  await nameInput.fill(reviewFile.type);
+  await nameInput.press('Enter');
+  const addedToast = page.locator('.notification-toast').filter({ hasText: reviewFile.toast }).first();
+  await addedToast.waitFor({ timeout: 20_000 });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'vscode-review-set-added.png') });
+  writeStep(dir, 'review-file', 'answer', {
+    ...asked, toast: await addedToast.innerText(), buttons: (await addedToast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()).filter(Boolean),
+  });
+
+  const refusedFile = await waitForStep<{ text: string }>(dir, 'review-file-refused', 'request', 150_000, signal);
+  const refusedToast = page.locator('.notification-toast').filter({ hasText: refusedFile.text }).first();
+  await refusedToast.waitFor({ timeout: 20_000 });
+  writeStep(dir, 'review-file-refused', 'answer', { text: await refusedToast.innerText() });
 
   const died = await waitForStep<{ text: string }>(dir, 'server-died', 'request', 150_000, signal);
   const deathToast = page.locator('.notification-toast').filter({ hasText: died.text }).first();

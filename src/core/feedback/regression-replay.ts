@@ -11,7 +11,9 @@ import { readJsonl } from '../store/jsonl-reader';
 /** A thumbs-down with a correction, to replay on each new version. */
 export interface RegressionCase {
   feedbackId: string;
+  /** The review-set case it was given on, if any. */
   caseId?: string;
+  reviewSet?: string;
   expected: string;
   /** The version the thumbs-down was given on, and the answer it gave then: that version's own answer to the case. */
   givenOn: string;
@@ -53,7 +55,7 @@ export async function regressionCases(records: readonly FeedbackRecord[], blobs:
       continue;
     }
     cases.push({
-      feedbackId: r.id, ...(r.caseId !== undefined ? { caseId: r.caseId } : {}), expected: r.expected,
+      feedbackId: r.id, ...(r.caseId !== undefined ? { caseId: r.caseId } : {}), ...(r.reviewSet !== undefined ? { reviewSet: r.reviewSet } : {}), expected: r.expected,
       givenOn: r.modelVersion, ...(r.predicted !== undefined ? { givenAnswer: r.predicted } : {}),
       body: Buffer.from(JSON.stringify({ inputs })),
     });
@@ -134,7 +136,7 @@ export class RegressionReplay {
       const was = before.get(c.feedbackId);
       const now = answers.get(c.feedbackId);
       if (was === undefined || now === undefined || !sameAnswer(was, c.expected) || sameAnswer(now, c.expected)) return [];
-      return [{ feedbackId: c.feedbackId, ...(c.caseId !== undefined ? { caseId: c.caseId } : {}), expected: c.expected, predicted: now, previousPredicted: was }];
+      return [{ feedbackId: c.feedbackId, ...(c.caseId !== undefined ? { caseId: c.caseId } : {}), ...(c.reviewSet !== undefined ? { reviewSet: c.reviewSet } : {}), expected: c.expected, predicted: now, previousPredicted: was }];
     });
     const report: RegressionReport = {
       model: card.name, modelVersion: card.version, previousVersion, ts: new Date().toISOString(),

@@ -341,12 +341,48 @@ describe('Model Preview in a real VS Code extension host', () => {
     await copyFile(path.resolve(__dirname, '../../../../test/fixtures/models/iris-retrained.onnx'), iris);
     await until('the regression replay on the re-export', () => preview.regressions?.modelVersion === '9e6862570fb3', 30_000);
     assert.deepEqual(preview.regressions, { modelVersion: '9e6862570fb3', fixed: 2, total: 3, broke: 0 });
+    // Back to the earlier export (iris-reexport answers as the example does): the two it had fixed broke.
+    const reexport = preview.regressionHistory[0].modelVersion; // the hot-reload step's version, replayed on the first thumbs-down
+    await copyFile(path.resolve(__dirname, '../../../../test/fixtures/models/iris-reexport.onnx'), iris);
+    await until('the table to hold every version replayed', () => preview.regressionHistory.length === 3, 30_000);
+    assert.deepEqual(preview.regressionHistory.map((r) => [r.modelVersion, r.fixed, r.total, r.broke]), [[reexport, 0, 1, 0], ['9e6862570fb3', 2, 3, 0], [reexport, 0, 3, 2]]);
+    assert.deepEqual(preview.regressionHistory[2].broken.map((b) => [b.caseId, b.expected, b.predicted]).sort(), [[undefined, 'versicolor', 'virginica'], ['launch/edge-1', 'versicolor', 'virginica']]);
     await vscode.commands.executeCommand('modelPreview.feedback.focus');
-    const answer = await askPage<{ cases: Array<{ id: string; up: string; down: string; text: string }>; fixedNow: string[] }>('review-sidebar', {}, 40_000);
+    const answer = await askPage<{ cases: Array<{ id: string; up: string; down: string; text: string }>; fixedNow: string[]; rows: string[][] }>('review-sidebar', {}, 40_000);
     if (!answer) return;
     assert.deepEqual(answer.cases.map((c) => [c.id, c.up, c.down]), [['edge-1', '1', '1']]);
     assert.match(answer.cases[0].text, /disagree \(50% agree\)/);
-    assert.deepEqual(answer.fixedNow, ['Fixed now: 2 of 3 corrected thumbs-down on iris@9e6862570fb3']);
+    assert.deepEqual(answer.fixedNow, [`Fixed now: 0 of 3 corrected thumbs-down on iris@${reexport}; 2 broke that were right before`]);
+    assert.deepEqual(answer.rows.map((r) => r.slice(0, 3)), [[reexport, '0 of 3', '2'], ['9e6862570fb3', '2 of 3', 'none'], [reexport, '0 of 1', 'none']], 'the table, newest first');
+    assert.deepEqual(answer.rows[0].slice(3).sort(), ['a thumbs-down: versicolor on 9e6862570fb3, now virginica', 'launch/edge-1: versicolor on 9e6862570fb3, now virginica'], 'and which broke');
+  });
+
+  it('"Ask stakeholders about these cases…" on a .csv in the explorer adds it as a review set of the running preview, named as typed (the file\'s name by default), with its review link; a formula cell is refused naming its row, and nothing is added', async () => {
+    const preview = api.previews.get(iris)!;
+    const cases = path.join(folder, 'launch cases.csv');
+    await writeFile(cases, 'id,features[0],features[1],features[2],features[3],expected,tags\r\nedge-2,5,2.9,4.8,1.7,versicolor,boundary\r\nclear-1,6.7,3.0,5.2,2.3,virginica,\r\n');
+    // As the explorer calls it: with the file's URI. A person types the name into the box; without one, it is passed.
+    const adding = vscode.commands.executeCommand<{ name: string; cases: number; link: string }>('modelPreview.askStakeholders', handshake ? vscode.Uri.file(cases) : { file: cases, name: 'launch week' });
+    const asked = await askPage<{ title: string; value: string; toast: string; buttons: string[] }>('review-file', { type: 'launch week', toast: 'Added the review set' });
+    const added = await adding;
+    assert.deepEqual({ name: added.name, cases: added.cases }, { name: 'launch week', cases: 2 });
+    assert.equal(added.link, `${preview.shareUrl}#review=launch%20week`, 'the link opens that set in the page\'s Review mode');
+    const listed = await preview.process.owner.reviewSets();
+    assert.deepEqual(Object.fromEntries(listed.sets.map((s) => [s.name, s.cases])), { launch: 1, 'launch week': 2 }, 'the server lists it');
+    if (asked) {
+      assert.equal(asked.value, 'launch cases', 'the file\'s name is the default');
+      assert.match(asked.title, /launch cases\.csv \(iris\)/);
+      assert.match(asked.toast, /Added the review set "launch week" \(2 cases\) to iris/);
+      assert.deepEqual(asked.buttons, ['Copy review link', 'Open review']);
+    }
+
+    const evil = path.join(folder, 'evil.csv');
+    await writeFile(evil, 'features[0],features[1],features[2],features[3],expected\r\n1,2,3,4,=cmd|calc\r\n');
+    const refused = await vscode.commands.executeCommand('modelPreview.askStakeholders', { file: evil, name: 'evil' });
+    assert.equal(refused, undefined);
+    const error = await askPage<{ text: string }>('review-file-refused', { text: 'evil.csv was not added' });
+    if (error) assert.match(error.text, /evil\.csv was not added as a review set: row 2, column "expected": the cell starts with "=", as a spreadsheet formula does .*write the value itself, not a formula\. Nothing was added; fix the file and ask again\./);
+    assert.deepEqual((await preview.process.owner.reviewSets()).sets.map((s) => s.name).sort(), ['launch', 'launch week'], 'nothing partial stored');
   });
 
   it('a server that dies is reported with why (its signal, its last stderr lines), "Show log" and "Restart"; Restart brings the same link back', async () => {
