@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { reviewLink } from '../../src/shared/review-set';
 import { IRIS_MODEL, startPreview } from '../helpers/preview';
-import { ARTIFACTS, launchBrowser, newContext, PHONE } from './browser';
+import { ARTIFACTS, chromiumForSuite, newContext, PHONE } from './browser';
 
 describe('e2e: a review link (VS Code\'s "Copy review link") opens the page in Review mode on its set (real Chromium)', function () {
   this.timeout(60_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  before(async () => {
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-  after(async () => closeBrowser?.());
+  const browser = chromiumForSuite();
 
   it('the share link with #review=<set> lands on the set\'s first case, through the redirect that trades the token for a cookie; an unknown set leaves the try-it page', async () => {
     const p = await startPreview(IRIS_MODEL, { watch: false });
-    const { context } = await newContext(browser, PHONE, true);
+    const { context } = await newContext(browser(), PHONE, true);
     try {
       for (const [name, id] of [['warm up', 'w1'], ['launch week', 'edge-1']]) {
         const text = JSON.stringify({ id, inputs: { features: [6.0, 2.7, 5.1, 1.6] } });
