@@ -113,19 +113,29 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await page.screenshot({ path: path.join(ARTIFACTS, 'vscode-review-cases.png') });
   writeStep(dir, 'review-sidebar', 'answer', { cases, fixedNow, rows });
 
-  const reviewFile = await waitForStep<{ type: string; toast: string }>(dir, 'review-file', 'request', 150_000, signal);
+  const reviewFile = await waitForStep<{ file: string; click: string; type: string; toast: string; button: string }>(dir, 'review-file', 'request', 150_000, signal);
+  const fileRow = page.locator('[id="workbench.parts.sidebar"] .monaco-list-row').filter({ hasText: reviewFile.file }).first();
+  await fileRow.waitFor({ timeout: 20_000 });
+  await fileRow.click({ button: 'right' });
+  const fileMenu = page.getByRole('menuitem');
+  await fileMenu.first().waitFor({ timeout: 10_000 });
+  const menu = (await fileMenu.allInnerTexts()).map((t) => t.split('\n')[0].trim()).filter(Boolean);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'vscode-explorer-ask-stakeholders.png') });
+  await page.getByRole('menuitem', { name: reviewFile.click }).click();
   const nameBox = page.locator('.quick-input-widget');
   await nameBox.locator('.quick-input-title').getByText('Ask stakeholders about', { exact: false }).waitFor({ timeout: 20_000 });
   const nameInput = nameBox.locator('.quick-input-box input');
-  const asked = { title: await nameBox.locator('.quick-input-title').innerText(), value: await nameInput.inputValue() };
+  const asked = { menu, title: await nameBox.locator('.quick-input-title').innerText(), value: await nameInput.inputValue() };
   await nameInput.fill(reviewFile.type);
   await nameInput.press('Enter');
   const addedToast = page.locator('.notification-toast').filter({ hasText: reviewFile.toast }).first();
   await addedToast.waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(500); // the toast slides in: let it settle for the screenshot
   await page.screenshot({ path: path.join(ARTIFACTS, 'vscode-review-set-added.png') });
-  writeStep(dir, 'review-file', 'answer', {
-    ...asked, toast: await addedToast.innerText(), buttons: (await addedToast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()).filter(Boolean),
-  });
+  const addedText = await addedToast.innerText();
+  const addedButtons = (await addedToast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()).filter(Boolean);
+  await addedToast.locator('.monaco-button', { hasText: reviewFile.button }).click();
+  writeStep(dir, 'review-file', 'answer', { ...asked, toast: addedText, buttons: addedButtons });
 
   const refusedFile = await waitForStep<{ text: string }>(dir, 'review-file-refused', 'request', 150_000, signal);
   const refusedToast = page.locator('.notification-toast').filter({ hasText: refusedFile.text }).first();

@@ -361,19 +361,27 @@ describe('Model Preview in a real VS Code extension host', () => {
     const preview = api.previews.get(iris)!;
     const cases = path.join(folder, 'launch cases.csv');
     await writeFile(cases, 'id,features[0],features[1],features[2],features[3],expected,tags\r\nedge-2,5,2.9,4.8,1.7,versicolor,boundary\r\nclear-1,6.7,3.0,5.2,2.3,virginica,\r\n');
-    // As the explorer calls it: with the file's URI. A person types the name into the box; without one, it is passed.
-    const adding = vscode.commands.executeCommand<{ name: string; cases: number; link: string }>('modelPreview.askStakeholders', handshake ? vscode.Uri.file(cases) : { file: cases, name: 'launch week' });
-    const asked = await askPage<{ title: string; value: string; toast: string; buttons: string[] }>('review-file', { type: 'launch week', toast: 'Added the review set' });
-    const added = await adding;
-    assert.deepEqual({ name: added.name, cases: added.cases }, { name: 'launch week', cases: 2 });
-    assert.equal(added.link, `${preview.shareUrl}#review=launch%20week`, 'the link opens that set in the page\'s Review mode');
-    const listed = await preview.process.owner.reviewSets();
+    // A person right-clicks the file in the Explorer, picks the command, types the name and copies the review link;
+    // without one (@vscode/test-electron), the command is run as the explorer would, with the name passed.
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    const adding = handshake ? undefined : vscode.commands.executeCommand<{ name: string; cases: number; link: string }>('modelPreview.askStakeholders', { file: cases, name: 'launch week' });
+    const asked = await askPage<{ menu: string[]; title: string; value: string; toast: string; buttons: string[] }>('review-file', {
+      file: 'launch cases.csv', click: 'Ask stakeholders about these cases…', type: 'launch week', toast: 'Added the review set', button: 'Copy review link',
+    });
+    const link = `${preview.shareUrl}#review=launch%20week`;
+    const listed = await until('the review set on the server', async () => {
+      const list = await preview.process.owner.reviewSets();
+      return list.sets.some((s) => s.name === 'launch week') && list;
+    });
     assert.deepEqual(Object.fromEntries(listed.sets.map((s) => [s.name, s.cases])), { launch: 1, 'launch week': 2 }, 'the server lists it');
+    if (adding) assert.deepEqual(await adding, { name: 'launch week', cases: 2, link });
     if (asked) {
+      assert.ok(asked.menu.includes('Ask stakeholders about these cases…'), `the Explorer's menu on a .csv offers it: ${asked.menu.join(' | ')}`);
       assert.equal(asked.value, 'launch cases', 'the file\'s name is the default');
       assert.match(asked.title, /launch cases\.csv \(iris\)/);
       assert.match(asked.toast, /Added the review set "launch week" \(2 cases\) to iris/);
       assert.deepEqual(asked.buttons, ['Copy review link', 'Open review']);
+      await until('the review link on the clipboard', async () => (await vscode.env.clipboard.readText()) === link);
     }
 
     const evil = path.join(folder, 'evil.csv');
