@@ -17,6 +17,14 @@ function fixtureWorkspace(): string {
 
 /** Answers the suite's requests by reading the workbench: the things only a person looking at the window would see. */
 async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promise<void> {
+  const noPreview = await waitForStep<{ text: string }>(dir, 'review-no-preview', 'request', 150_000, signal);
+  const noPreviewToast = page.locator('.notification-toast').filter({ hasText: noPreview.text }).first();
+  await noPreviewToast.waitFor({ timeout: 20_000 });
+  writeStep(dir, 'review-no-preview', 'answer', {
+    text: await noPreviewToast.innerText(), buttons: (await noPreviewToast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()).filter(Boolean),
+  });
+  await noPreviewToast.locator('.codicon-notifications-clear').click().catch(() => undefined); // out of the way of later toasts
+
   await waitForStep(dir, 'models-tree', 'request', 150_000, signal);
   const sidebar = page.locator('[id="workbench.parts.sidebar"]');
   await sidebar.getByText('iris', { exact: true }).first().waitFor({ timeout: 20_000 });

@@ -76,6 +76,17 @@ describe('Model Preview in a real VS Code extension host', () => {
     assert.deepEqual(registered, contributed);
   });
 
+  it('"Ask stakeholders about these cases…" with no preview running says so and offers "Publish model preview"; nothing is asked', async () => {
+    const cases = path.join(folder, 'early cases.jsonl');
+    await writeFile(cases, `${JSON.stringify({ inputs: { features: [5, 2.9, 5.0, 1.7] } })}\n`);
+    assert.equal(await vscode.commands.executeCommand('modelPreview.askStakeholders', vscode.Uri.file(cases)), undefined);
+    const told = await askPage<{ text: string; buttons: string[] }>('review-no-preview', { text: 'No model preview is running' });
+    if (told) {
+      assert.match(told.text, /No model preview is running to ask about early cases\.jsonl: publish the model these cases are for, then ask again/);
+      assert.deepEqual(told.buttons, ['Publish model preview']);
+    }
+  });
+
   it('the Models tree lists iris.onnx with its signature', async () => {
     const entry = await until('iris in the catalog', () => api.catalog.models.find((m) => m.file === iris && m.description));
     const [node] = modelNodes([entry]);
@@ -386,7 +397,9 @@ describe('Model Preview in a real VS Code extension host', () => {
 
     const evil = path.join(folder, 'evil.csv');
     await writeFile(evil, 'features[0],features[1],features[2],features[3],expected\r\n1,2,3,4,=cmd|calc\r\n');
-    const refused = await vscode.commands.executeCommand('modelPreview.askStakeholders', { file: evil, name: 'evil' });
+    // From the palette: the active editor's file.
+    await vscode.window.showTextDocument(vscode.Uri.file(evil));
+    const refused = await vscode.commands.executeCommand('modelPreview.askStakeholders', { name: 'evil' });
     assert.equal(refused, undefined);
     const error = await askPage<{ text: string }>('review-file-refused', { text: 'evil.csv was not added' });
     if (error) assert.match(error.text, /evil\.csv was not added as a review set: row 2, column "expected": the cell starts with "=", as a spreadsheet formula does .*write the value itself, not a formula\. Nothing was added; fix the file and ask again\./);
