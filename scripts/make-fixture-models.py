@@ -489,11 +489,34 @@ def image_conv():
     onnx.save(model, os.path.join(OUT_DIR, "image-conv.onnx"))
 
 
+def mean_colour():
+    """An image classifier whose pictures are large enough to be stored as blobs (3x64x64 = 12,288 values > 4,096):
+    logits = mean colour per channel + bias, classes red, green, blue. mean-colour-retrained is the same model with
+    green's bias raised by 0.5 ("retrained"): a picture of mean colour (0.6, 0.5, 0.1) is red to the first and green to
+    the second (the regression-replay test corrects it to green on the first and replays it on the second)."""
+    for name, bias in (("mean-colour", [0.0, 0.0, 0.0]), ("mean-colour-retrained", [0.0, 0.5, 0.0])):
+        g = helper.make_graph(
+            [helper.make_node("GlobalAveragePool", ["image"], ["pooled"]),
+             helper.make_node("Flatten", ["pooled"], ["means"]),
+             helper.make_node("Add", ["means", "bias"], ["logits"])],
+            "mean_colour",
+            [vi("image", "FP32", ["batch", 3, 64, 64])],
+            [vi("logits", "FP32", ["batch", 3])],
+            [numpy_helper.from_array(np.array(bias, np.float32), "bias")],
+        )
+        model = helper.make_model(g, opset_imports=OPSET, producer_name="make-fixture-models.py")
+        model.ir_version = IR_VERSION
+        model.doc_string = f"logits = mean colour per channel + {bias}"
+        model.metadata_props.add(key="class_names", value="red,green,blue")
+        onnx.checker.check_model(model, full_check=True)
+        onnx.save(model, os.path.join(OUT_DIR, name + ".onnx"))  # no expected file: its inputs are pictures
+
+
 def main():
     os.makedirs(OUT_DIR, exist_ok=True)
     for build in (int64_offset, string_upper, bool_not, uint8_scale, fp64_square, two_inputs, fixed_shape,
                   zipmap_classifier, identity_all_types, slow_matmul, text_to_number, groups_of_four, sequence_output, iris_reexport,
-                  missing_locale, image_conv):
+                  missing_locale, image_conv, mean_colour):
         build()
     return 0
 

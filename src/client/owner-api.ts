@@ -2,6 +2,7 @@ import type * as z from 'zod/mini';
 import { FEEDBACK_RECORD_LINES, FeedbackStatsSchema, type FeedbackRecord, type FeedbackStats } from '../shared/feedback-record';
 import { parseJson, parseJsonLines } from '../shared/json-lines';
 import { ShareLinkInfoSchema, type ShareLinkInfo } from '../shared/share-link';
+import { RegressionReportsSchema, type RegressionReports } from '../shared/regression';
 import { ReviewSetListSchema, type ReviewSetList } from '../shared/review-set';
 import { InviteCreatedSchema, InviteListSchema, type InviteCreated, type InviteList, type InviteRequest } from '../shared/invites';
 import { ServerStatusSchema, StopAnswerSchema, type ServerStatus } from '../shared/server-info';
@@ -84,6 +85,11 @@ export class OwnerApi {
     return this.checked('POST', 'api/invite-only', `turning invite-only mode ${inviteOnly ? 'on' : 'off'} (POST /api/invite-only)`, InviteListSchema, { inviteOnly });
   }
 
+  /** "Is it fixed now?": the regression replay's report per version loaded, oldest first (`GET /api/regressions`). */
+  async regressions(): Promise<RegressionReports> {
+    return this.checked('GET', 'api/regressions', 'reading the regression replays (GET /api/regressions)', RegressionReportsSchema);
+  }
+
   /** The review sets (`GET /api/review-sets`). */
   async reviewSets(): Promise<ReviewSetList> {
     return this.checked('GET', 'api/review-sets', 'listing the review sets (GET /api/review-sets)', ReviewSetListSchema);
@@ -115,10 +121,11 @@ export class OwnerApi {
         method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(this.requestTimeoutMs),
       });
       const text = await res.text();
-      if (!res.ok) throw new Error(`the server answered ${res.status}${serverMessage(text)}`);
+      if (!res.ok) throw new RefusedRequest(res.status, serverMessage(text));
       return text;
     } catch (err) {
-      throw new Error(`${what} failed: ${this.describeRequestError(err as Error)}`, { cause: err });
+      const refused = err instanceof RefusedRequest ? err : undefined;
+      throw new OwnerApiError(`${what} failed: ${this.describeRequestError(err as Error)}`, refused?.status, refused?.serverMessage || undefined, err);
     }
   }
 
@@ -131,11 +138,28 @@ export class OwnerApi {
   }
 }
 
+/**
+ * An owner call that failed. When the server answered and refused, `status` and its own words (`serverMessage`, e.g.
+ * "line 3: the cell starts with "="…") are kept apart, so a front end can show just what is wrong.
+ */
+export class OwnerApiError extends Error {
+  constructor(message: string, readonly status?: number, readonly serverMessage?: string, cause?: unknown) {
+    super(message, { cause });
+  }
+}
+
+/** The server's answer when it was not 2xx. */
+class RefusedRequest extends Error {
+  constructor(readonly status: number, readonly serverMessage: string) {
+    super(`the server answered ${status}${serverMessage ? `: ${serverMessage}` : ''}`);
+  }
+}
+
 /** The server's `{"error": "..."}` message, or the start of whatever it sent. */
 function serverMessage(text: string): string {
   const value = parseJson(text);
-  if (typeof value === 'object' && value !== null && 'error' in value && typeof value.error === 'string') return `: ${value.error}`;
-  return text.trim() ? `: ${excerpt(text)}` : '';
+  if (typeof value === 'object' && value !== null && 'error' in value && typeof value.error === 'string') return value.error;
+  return text.trim() ? excerpt(text) : '';
 }
 
 function excerpt(text: string): string {

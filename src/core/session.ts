@@ -216,6 +216,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
         });
       }
       if (options.watch !== false) session.watch(session.dataFilesOf(description));
+      session.replaying = session.replayAtStart();
       return session;
     } catch (err) {
       // Nothing may outlive a failed start: not the tunnel, the port, the workers or an open file.
@@ -400,12 +401,11 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
    */
   private async replayRegressions(previousVersion: string): Promise<void> {
     const card = this.card();
-    const cases = regressionCases(this.feedback.records());
-    if (!card || cases.length === 0 || this.stopping) return;
-    const infer = (body: Uint8Array) => (this.stopping ? Promise.reject(new Error('stopping'))
-      : this.pool.run('v2', body.slice(), performance.timeOrigin + performance.now()));
+    if (!card || this.stopping) return;
     try {
-      const report = await this.regressions.replay(cases, infer, card, previousVersion);
+      const cases = await this.regressionCases();
+      if (cases.length === 0 || this.stopping) return;
+      const report = await this.regressions.replay(cases, this.replayInfer, card, previousVersion);
       if (this.stopping) return;
       this.publish({
         event: 'regression-replayed', model: report.model, modelVersion: report.modelVersion, previousVersion, total: report.total,
@@ -415,6 +415,31 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       this.log('warn', 'storage', `regressions.jsonl: ${(err as Error).message}`);
     }
   }
+
+  /**
+   * At start, the version served may be new (re-exported while no server ran): it is replayed and reported as on a
+   * reload. If it is the version served last, its answers to cases nothing recorded for it are learned now, so the
+   * next re-export's "broke" is judged against them.
+   */
+  private async replayAtStart(): Promise<void> {
+    const card = this.card();
+    if (!card) return;
+    const previous = this.regressions.lastServedVersion(this.predictions.newest);
+    if (previous !== undefined && previous !== card.version) return this.replayRegressions(previous);
+    try {
+      const cases = await this.regressionCases();
+      if (cases.length > 0 && !this.stopping) await this.regressions.baseline(cases, this.replayInfer, card);
+    } catch (err) {
+      this.log('warn', 'storage', `regression replay at start: ${(err as Error).message}`);
+    }
+  }
+
+  private regressionCases() {
+    return regressionCases(this.feedback.records(), this.regressions.blobs, (m) => this.log('warn', 'storage', m));
+  }
+
+  private readonly replayInfer = (body: Uint8Array) => (this.stopping ? Promise.reject(new Error('stopping'))
+    : this.pool.run('v2', body.slice(), performance.timeOrigin + performance.now()));
 
   private adopt(description: ModelDescription, loadMs: number): void {
     this.description = description;

@@ -4,6 +4,7 @@ import { predictedLabel } from '../shared/predicted-label';
 import { ApiError, fetchCard, fetchReviewer, fetchReviewSets, predict, sendFeedback } from './api';
 import { ApiPanel } from './api-panel';
 import { ReviewMode } from './review-mode';
+import { reviewSetOfHash } from '../shared/review-set';
 import { append, el, replaceChildren } from '../browser/dom';
 import { FeedbackForm } from './feedback-view';
 import { ImageView } from './image-view';
@@ -48,7 +49,7 @@ class PreviewPage {
   invitedAs?: string;
   /** The owner's review sets, offered above the try-it form. */
   reviewSets: Awaited<ReturnType<typeof fetchReviewSets>> = [];
-  private readonly review: ReviewMode;
+  readonly review: ReviewMode;
   readonly link: PreviewLink;
 
   constructor(
@@ -319,6 +320,9 @@ async function boot(): Promise<void> {
   page.invitedAs = invitedAs;
   page.reviewSets = reviewSets;
   page.render(card);
+  // A review link (`#review=<set>`, "Copy review link" in VS Code) opens that set's Review mode at once.
+  const asked = reviewSetOfHash(location.hash);
+  if (asked !== undefined && reviewSets.some((s) => s.name === asked)) void page.review.start(asked);
   page.link.start();
   page.acceptPastedPictures();
 }

@@ -21,7 +21,7 @@ export const RegressionReportSchema = z.object({
   /** Cases the new version could not answer (an input it refuses). */
   failed: count(),
   /** Cases the previous version's replay answered right and this one answers wrong. */
-  broke: z.array(z.object({ feedbackId: z.string(), caseId: z.optional(z.string()), expected: z.string(), predicted: z.string(), previousPredicted: z.string() })),
+  broke: z.array(z.object({ feedbackId: z.string(), caseId: z.optional(z.string()), reviewSet: z.optional(z.string()), expected: z.string(), predicted: z.string(), previousPredicted: z.string() })),
   durationMs: z.number(),
 });
 export type RegressionReport = z.infer<typeof RegressionReportSchema>;

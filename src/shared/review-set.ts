@@ -43,3 +43,28 @@ export type ReviewCasePage = z.infer<typeof ReviewCasePageSchema>;
 
 /** A case's id as feedback names it: the set and the case id, so two sets may both have a case "1". */
 export const caseKey = (set: string, id: string): string => `${set}/${id}`;
+
+/** A review file's format by its name's extension: .jsonl (or .ndjson) or .csv; throws naming what it is otherwise. */
+export function reviewFileFormat(fileName: string): 'jsonl' | 'csv' {
+  const ext = /(\.[^./\\]+)$/.exec(fileName)?.[1].toLowerCase();
+  if (ext === '.csv') return 'csv';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  throw new Error(`${fileName}: a review file is .jsonl (one case per line) or .csv (one case per row), not ${ext ?? 'a file without an extension'}`);
+}
+
+/**
+ * The page's address of a review set: the share link with `#review=<name>`, which opens its Review mode. A fragment
+ * outlives the page's redirect that trades the link's token for a cookie, and never reaches the server or a log.
+ */
+export const reviewLink = (shareUrl: string, set: string): string => `${shareUrl.split('#')[0]}#review=${encodeURIComponent(set)}`;
+
+/** The review set a page address's fragment names (`#review=<name>`), if any. */
+export function reviewSetOfHash(hash: string): string | undefined {
+  const m = /^#review=(.+)$/.exec(hash);
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]);
+  } catch {
+    return undefined;
+  }
+}

@@ -15,6 +15,8 @@ export interface PreviewSummary {
   modelVersion: string;
   /** "Is it fixed now?": the last regression replay (the thumbs-down with a correction, replayed on a new version). */
   regressions?: RegressionSummary;
+  /** The replay of each version loaded, oldest first (the server's `GET /api/regressions`): the per-version table. */
+  regressionHistory?: RegressionRow[];
 }
 
 export interface RegressionSummary {
@@ -25,6 +27,17 @@ export interface RegressionSummary {
   /** Cases the previous version had right and this one has wrong. */
   broke: number;
 }
+
+/** One version's replay as the Feedback view's table shows it; `broken` names the cases that broke (at most MAX_BROKEN_SHOWN). */
+export interface RegressionRow extends RegressionSummary {
+  previousVersion: string;
+  broken: Array<{ caseId?: string; expected: string; predicted: string }>;
+}
+
+/** The broken cases a row names; the count says how many there are in all. */
+export const MAX_BROKEN_SHOWN = 20;
+/** Versions the table shows (the newest). */
+export const MAX_VERSIONS_SHOWN = 50;
 
 /** What a card shows of a record. `id` is the record's id (a UUID, unique across previews and server runs). */
 export interface FeedbackCard {
@@ -116,6 +129,12 @@ export function toPreviewSummary(preview: PreviewSummary): PreviewSummary {
   const summary: PreviewSummary = { id: preview.id, model: preview.model, modelVersion: preview.modelVersion };
   const r = preview.regressions;
   if (r) summary.regressions = { modelVersion: r.modelVersion, fixed: r.fixed, total: r.total, broke: r.broke };
+  if (preview.regressionHistory) {
+    summary.regressionHistory = preview.regressionHistory.slice(-MAX_VERSIONS_SHOWN).map((row) => ({
+      modelVersion: row.modelVersion, previousVersion: row.previousVersion, fixed: row.fixed, total: row.total, broke: row.broke,
+      broken: row.broken.slice(0, MAX_BROKEN_SHOWN).map((b) => ({ ...(b.caseId !== undefined ? { caseId: b.caseId } : {}), expected: b.expected, predicted: b.predicted })),
+    }));
+  }
   return summary;
 }
 
@@ -147,9 +166,20 @@ function isRegressionSummary(x: unknown): x is RegressionSummary {
   return isObject(x) && isString(x.modelVersion, MAX_NAME, true) && isCount(x.fixed) && isCount(x.total) && isCount(x.broke);
 }
 
+const isBrokenCase = (x: unknown): boolean => isObject(x) && (x.caseId === undefined || isString(x.caseId, MAX_NAME, true))
+  && isString(x.expected, MAX_TEXT, true) && isString(x.predicted, MAX_TEXT, true);
+
+function isRegressionRow(x: unknown): x is RegressionRow {
+  if (!isRegressionSummary(x)) return false;
+  const row = x as unknown as Fields;
+  return isString(row.previousVersion, MAX_NAME, true)
+    && Array.isArray(row.broken) && row.broken.length <= MAX_BROKEN_SHOWN && row.broken.every(isBrokenCase);
+}
+
 export function isPreviewSummary(x: unknown): x is PreviewSummary {
   return isObject(x) && isString(x.id, MAX_ID) && isString(x.model, MAX_NAME, true) && isString(x.modelVersion, MAX_NAME, true)
-    && (x.regressions === undefined || isRegressionSummary(x.regressions));
+    && (x.regressions === undefined || isRegressionSummary(x.regressions))
+    && (x.regressionHistory === undefined || (Array.isArray(x.regressionHistory) && x.regressionHistory.length <= MAX_VERSIONS_SHOWN && x.regressionHistory.every(isRegressionRow)));
 }
 
 export function isFeedbackCard(x: unknown): x is FeedbackCard {

@@ -26,7 +26,7 @@ export class FeedbackRelay implements vscode.Disposable {
   }
 
   private sendPreviews(): void {
-    this.view.setPreviews(this.previews.all.map((p: RunningPreview) => ({ id: p.id, model: p.model, modelVersion: p.modelVersion, regressions: p.regressions })));
+    this.view.setPreviews(this.previews.all.map((p: RunningPreview) => ({ id: p.id, model: p.model, modelVersion: p.modelVersion, regressions: p.regressions, regressionHistory: p.regressionHistory })));
   }
 
   dispose(): void {

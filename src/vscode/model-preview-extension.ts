@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { registerFeedbackCommands } from './commands/feedback-commands';
 import { registerPageCommands } from './commands/page-commands';
 import { registerInviteCommands } from './commands/invite-commands';
+import { registerReviewCommands } from './commands/review-commands';
 import { registerPreviewCommands, restorePublished } from './commands/preview-commands';
 import { registerFeedbackViewCommands } from './commands/feedback-view-commands';
 import { registerNotebookCommands } from './commands/notebook-commands';
@@ -89,6 +90,7 @@ export class ModelPreviewExtension implements vscode.Disposable {
       ...registerNotebookCommands(this.catalog),
       ...registerPageCommands({ catalog: this.catalog, cliPath, exportHelperPath: path.join(context.extensionPath, 'python', 'model_preview_export.py'), log }),
       ...registerInviteCommands(this.previews),
+      ...registerReviewCommands(this.previews, log),
     ]) own(command);
 
     // The tree shows which models are published: when a preview changes, and when the catalog (re)lists a model that

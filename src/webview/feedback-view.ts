@@ -3,7 +3,7 @@ import { el, replaceChildren } from '../browser/dom';
 import { cardText } from './logic/card-text';
 import type { ViewState } from './logic/view-state';
 import { applyFilter, filterOptions, upPercent, versionTotals, type VersionTotals } from './logic/versions';
-import { caseRows, fixedNowText, type CaseRow } from './logic/case-agreement';
+import { caseRows, fixedNowText, regressionRowText, type CaseRow } from './logic/case-agreement';
 import { isQueryActive, matchesQuery, NO_QUERY, queryChoices, sortCards, type CardQuery } from './logic/card-query';
 
 /**
@@ -171,8 +171,25 @@ export class FeedbackViewDom {
 
   private renderFixedNow(previews: PreviewSummary[]): void {
     const lines = previews.map((p) => fixedNowText(p)).filter((t): t is string => t !== undefined);
-    replaceChildren(this.fixedNow, ...lines.map((t) => el('p', { 'data-testid': 'fixed-now-line' }, icon('pass'), ' ', t)));
-    this.fixedNow.hidden = lines.length === 0;
+    const tables = previews.filter((p) => (p.regressionHistory?.length ?? 0) > 0).map((p) => this.regressionTable(p));
+    replaceChildren(this.fixedNow, ...lines.map((t) => el('p', { 'data-testid': 'fixed-now-line' }, icon('pass'), ' ', t)), ...tables);
+    this.fixedNow.hidden = lines.length === 0 && tables.length === 0;
+  }
+
+  /** Every version's replay, newest first: how many corrected thumbs-down it answers as corrected, and which broke. */
+  private regressionTable(preview: PreviewSummary): HTMLElement {
+    const rows = [...preview.regressionHistory!].reverse().map((row) => {
+      const text = regressionRowText(row);
+      return el('tr', { 'data-testid': 'regression-row', 'data-model-version': row.modelVersion, 'data-fixed': row.fixed, 'data-total': row.total, 'data-broke': row.broke },
+        el('td', { class: 'version', title: `after ${row.previousVersion}` }, text.version),
+        el('td', {}, text.fixed),
+        el('td', {}, text.broke, text.broken.length === 0 ? undefined
+          : el('ul', { class: 'broken-cases' }, ...text.broken.map((b) => el('li', { 'data-testid': 'broken-case', dir: 'auto' }, b)))));
+    });
+    return el('table', { class: 'regression-table', 'data-testid': 'regression-table', 'data-preview': preview.id },
+      el('caption', {}, `${preview.model}: fixed per version`),
+      el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Version'), el('th', { scope: 'col' }, 'Fixed'), el('th', { scope: 'col' }, 'Broke (right before)'))),
+      el('tbody', {}, ...rows));
   }
 
   private renderCases(rows: CaseRow[]): void {

@@ -17,6 +17,14 @@ function fixtureWorkspace(): string {
 
 /** Answers the suite's requests by reading the workbench: the things only a person looking at the window would see. */
 async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promise<void> {
+  const noPreview = await waitForStep<{ text: string }>(dir, 'review-no-preview', 'request', 150_000, signal);
+  const noPreviewToast = page.locator('.notification-toast').filter({ hasText: noPreview.text }).first();
+  await noPreviewToast.waitFor({ timeout: 20_000 });
+  writeStep(dir, 'review-no-preview', 'answer', {
+    text: await noPreviewToast.innerText(), buttons: (await noPreviewToast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()).filter(Boolean),
+  });
+  await noPreviewToast.locator('.codicon-notifications-clear').click().catch(() => undefined); // out of the way of later toasts
+
   await waitForStep(dir, 'models-tree', 'request', 150_000, signal);
   const sidebar = page.locator('[id="workbench.parts.sidebar"]');
   await sidebar.getByText('iris', { exact: true }).first().waitFor({ timeout: 20_000 });
@@ -104,8 +112,43 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
     return { id: e.dataset.caseId, up: e.dataset.up, down: e.dataset.down, text: e.innerText };
   }));
   const fixedNow = await view.$$eval('[data-testid="fixed-now-line"]', (nodes) => nodes.map((n) => (n as unknown as { innerText: string }).innerText.trim()));
+  await view.waitForSelector('[data-testid="regression-row"]:nth-child(3)', { timeout: 20_000 });
+  const rows = await view.$$eval('[data-testid="regression-row"]', (nodes) => nodes.map((n) => {
+    const cells = Array.from((n as unknown as { children: ArrayLike<{ firstChild: { textContent: string } | null }> }).children).map((c) => c.firstChild?.textContent?.trim() ?? '');
+    const broken = Array.from((n as unknown as { querySelectorAll(s: string): ArrayLike<{ textContent: string }> }).querySelectorAll('[data-testid="broken-case"]')).map((b) => b.textContent.trim());
+    return [...cells, ...broken];
+  }));
   await page.screenshot({ path: path.join(ARTIFACTS, 'vscode-review-cases.png') });
-  writeStep(dir, 'review-sidebar', 'answer', { cases, fixedNow });
+  writeStep(dir, 'review-sidebar', 'answer', { cases, fixedNow, rows });
+
+  const reviewFile = await waitForStep<{ file: string; click: string; type: string; toast: string; button: string }>(dir, 'review-file', 'request', 150_000, signal);
+  const fileRow = page.locator('[id="workbench.parts.sidebar"] .monaco-list-row').filter({ hasText: reviewFile.file }).first();
+  await fileRow.waitFor({ timeout: 20_000 });
+  await fileRow.click({ button: 'right' });
+  const fileMenu = page.getByRole('menuitem');
+  await fileMenu.first().waitFor({ timeout: 10_000 });
+  const menu = (await fileMenu.allInnerTexts()).map((t) => t.split('\n')[0].trim()).filter(Boolean);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'vscode-explorer-ask-stakeholders.png') });
+  await page.getByRole('menuitem', { name: reviewFile.click }).click();
+  const nameBox = page.locator('.quick-input-widget');
+  await nameBox.locator('.quick-input-title').getByText('Ask stakeholders about', { exact: false }).waitFor({ timeout: 20_000 });
+  const nameInput = nameBox.locator('.quick-input-box input');
+  const asked = { menu, title: await nameBox.locator('.quick-input-title').innerText(), value: await nameInput.inputValue() };
+  await nameInput.fill(reviewFile.type);
+  await nameInput.press('Enter');
+  const addedToast = page.locator('.notification-toast').filter({ hasText: reviewFile.toast }).first();
+  await addedToast.waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(500); // the toast slides in: let it settle for the screenshot
+  await page.screenshot({ path: path.join(ARTIFACTS, 'vscode-review-set-added.png') });
+  const addedText = await addedToast.innerText();
+  const addedButtons = (await addedToast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()).filter(Boolean);
+  await addedToast.locator('.monaco-button', { hasText: reviewFile.button }).click();
+  writeStep(dir, 'review-file', 'answer', { ...asked, toast: addedText, buttons: addedButtons });
+
+  const refusedFile = await waitForStep<{ text: string }>(dir, 'review-file-refused', 'request', 150_000, signal);
+  const refusedToast = page.locator('.notification-toast').filter({ hasText: refusedFile.text }).first();
+  await refusedToast.waitFor({ timeout: 20_000 });
+  writeStep(dir, 'review-file-refused', 'answer', { text: await refusedToast.innerText() });
 
   const died = await waitForStep<{ text: string }>(dir, 'server-died', 'request', 150_000, signal);
   const deathToast = page.locator('.notification-toast').filter({ hasText: died.text }).first();

@@ -274,12 +274,13 @@ describe('the notebook\'s feedback loader cell', () => {
     writeFileSync(path.join(dir, '.model-preview', 'iris', 'feedback.jsonl'), `${JSON.stringify({ id: 'a', ts: '2026-11-27T10:00:01Z', rating: 'down' })}\n`);
     const report = (ts: string, modelVersion: string, fixed: number, broke: unknown[]) => JSON.stringify({
       model: 'iris', modelVersion, previousVersion: 'v0', ts, total: 4, fixed, stillWrong: 4 - fixed, failed: 0, broke, durationMs: 12,
+      answers: { a: 'versicolor' }, // what each case answered: stored for the next replay, left out of the table
     });
     writeFileSync(path.join(dir, '.model-preview', 'iris', 'regressions.jsonl'),
       `${report('2026-11-27T11:00:00Z', 'v2', 0, [{ feedbackId: 'a' }])}\n${report('2026-11-27T10:00:00Z', 'v1', 2, [])}\n`);
-    const script = `${feedbackLoaderCell('.model-preview')}\nprint(",".join(regressions["modelVersion"]) + "|" + ",".join(str(f) for f in regressions["fixed"]) + "|" + str(len(regressions["broke"].iloc[1])))`;
+    const script = `${feedbackLoaderCell('.model-preview')}\nprint(",".join(regressions["modelVersion"]) + "|" + ",".join(str(f) for f in regressions["fixed"]) + "|" + str(len(regressions["broke"].iloc[1])) + "|" + ",".join(regressions.columns))`;
     const out = execFileSync('/usr/bin/python3', ['-c', script], { cwd: dir, encoding: 'utf8' }).trim();
-    assert.equal(out, 'v1,v2|2,0|1');
+    assert.equal(out, 'v1,v2|2,0|1|ts,model,previousVersion,modelVersion,total,fixed,stillWrong,failed,broke');
   });
 });
 

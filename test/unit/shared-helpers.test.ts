@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { backoffDelay } from '../../src/shared/backoff';
 import { FEEDBACK_RECORD_LINES } from '../../src/shared/feedback-record';
 import { parseJsonLines } from '../../src/shared/json-lines';
+import { reviewFileFormat, reviewLink, reviewSetOfHash } from '../../src/shared/review-set';
 import { settlesWithin } from '../../src/shared/settles-within';
 import { handRecord } from '../helpers/feedback-kit';
 
@@ -45,5 +46,23 @@ describe('parseJsonLines: the one JSON Lines parser (store, CLI, extension, feed
     const records = parseJsonLines(text, { source: 'feedback.jsonl', warn: (w) => warnings.push(w), check: FEEDBACK_RECORD_LINES, firstLine: 41 });
     assert.deepEqual(records, [good]);
     assert.deepEqual(warnings, ['feedback.jsonl:42: skipped a line that is not a valid feedback record']);
+  });
+});
+
+describe('review files and review links', () => {
+  it('a review file is .jsonl (or .ndjson) or .csv, any case; anything else is named in the error', () => {
+    assert.deepEqual(['cases.jsonl', 'a.b.NDJSON', 'Sheet.CSV'].map(reviewFileFormat), ['jsonl', 'jsonl', 'csv']);
+    assert.throws(() => reviewFileFormat('cases.txt'), /cases\.txt: a review file is \.jsonl .* or \.csv .*, not \.txt/);
+    assert.throws(() => reviewFileFormat('README'), /not a file without an extension/);
+  });
+
+  it('a review link is the share link with #review=<set> (it survives the token redirect); the page reads the set back', () => {
+    const link = reviewLink('http://127.0.0.1:4000/?t=abc', 'launch week/2 ü');
+    assert.equal(link, 'http://127.0.0.1:4000/?t=abc#review=launch%20week%2F2%20%C3%BC');
+    assert.equal(reviewSetOfHash(new URL(link).hash), 'launch week/2 ü');
+    assert.equal(reviewLink(`${link}`, 'other'), 'http://127.0.0.1:4000/?t=abc#review=other', 'a fragment already there is replaced');
+    assert.equal(reviewSetOfHash(''), undefined);
+    assert.equal(reviewSetOfHash('#other=1'), undefined);
+    assert.equal(reviewSetOfHash('#review=%E0%A4%A'), undefined, 'a malformed escape is no set');
   });
 });

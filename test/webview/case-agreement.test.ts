@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { caseRows, fixedNowText } from '../../src/webview/logic/case-agreement';
+import { caseRows, fixedNowText, regressionRowText } from '../../src/webview/logic/case-agreement';
 import { card } from './records';
 
 describe('webview: review cases and "fixed now" in the Feedback view', () => {
@@ -23,5 +23,14 @@ describe('webview: review cases and "fixed now" in the Feedback view', () => {
       'Fixed now: 2 of 3 corrected thumbs-down on iris@v2');
     assert.equal(fixedNowText({ id: 'p', model: 'iris', modelVersion: 'v3', regressions: { modelVersion: 'v3', fixed: 0, total: 3, broke: 2 } }),
       'Fixed now: 0 of 3 corrected thumbs-down on iris@v3; 2 broke that were right before');
+  });
+
+  it('a row of the per-version table says how many are fixed and, in words, which broke that were right on the version before', () => {
+    assert.deepEqual(regressionRowText({ modelVersion: '9e6862570fb3', previousVersion: 'c19ee04a8f90', fixed: 2, total: 4, broke: 0, broken: [] }),
+      { version: '9e6862570fb3', fixed: '2 of 4', broke: 'none', broken: [] });
+    assert.deepEqual(regressionRowText({
+      modelVersion: 'c19ee04a8f90', previousVersion: '9e6862570fb3', fixed: 0, total: 4, broke: 2,
+      broken: [{ caseId: 'launch/edge-1', expected: 'versicolor', predicted: 'virginica' }, { expected: 'setosa', predicted: 'virginica' }],
+    }).broken, ['launch/edge-1: versicolor on 9e6862570fb3, now virginica', 'a thumbs-down: setosa on 9e6862570fb3, now virginica']);
   });
 });

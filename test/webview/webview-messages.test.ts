@@ -95,4 +95,18 @@ describe('webview: messages between the extension and the Feedback view', () => 
     const bad = { id: 'a', ts: 'yesterday-ish' };
     assert.deepEqual([y, bad, x].sort(compareNewestFirst).map((r) => r.id), ['x', 'y', 'a']);
   });
+
+  it('a preview\'s per-version regression table passes the guard whole, and a malformed or oversized one is refused', () => {
+    const row = { modelVersion: 'v2', previousVersion: 'v1', fixed: 1, total: 2, broke: 1, broken: [{ caseId: 'launch/1', expected: 'versicolor', predicted: 'virginica' }] };
+    const withTable: PreviewSummary = { ...preview, regressionHistory: [row] };
+    assert.deepEqual(toPreviewSummary({ ...withTable, extra: 1 } as PreviewSummary), withTable);
+    assert.ok(isToWebview({ type: 'reset', previews: [withTable], records: [] }));
+    assert.ok(!isToWebview({ type: 'reset', previews: [{ ...preview, regressionHistory: [{ ...row, broken: [{ expected: 1 }] }] }], records: [] }));
+    assert.ok(!isToWebview({ type: 'reset', previews: [{ ...preview, regressionHistory: [{ ...row, broken: Array(21).fill(row.broken[0]) }] }], records: [] }));
+    const many = toPreviewSummary({ ...preview, regressionHistory: Array.from({ length: 60 }, (_, i) => ({ ...row, modelVersion: `v${i}`, broken: Array(30).fill(row.broken[0]) })) });
+    assert.equal(many.regressionHistory!.length, 50, 'the newest 50 versions');
+    assert.equal(many.regressionHistory![49].modelVersion, 'v59');
+    assert.equal(many.regressionHistory![0].broken.length, 20, 'at most 20 broken cases named per version');
+    assert.ok(isToWebview({ type: 'reset', previews: [many], records: [] }));
+  });
 });

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { Command } from 'commander';
 import { parseReviewFile, ReviewFileError } from '../../core/review/review-file';
 import { ReviewSets } from '../../core/review/review-sets';
-import { REVIEW_LIMITS, type ReviewSetList } from '../../shared/review-set';
+import { REVIEW_LIMITS, reviewFileFormat, type ReviewSetList } from '../../shared/review-set';
 import { terminalSafe } from '../../shared/visible-text';
 import { usingDataDir } from '../data-dir';
 import { runningPreview } from '../../client/running-server';
@@ -14,14 +14,6 @@ interface DataDirFlags {
 }
 
 const say = (text: string) => process.stdout.write(text + '\n');
-
-/** The file's format by its extension: .jsonl (or .ndjson) or .csv. */
-function formatOf(file: string): 'jsonl' | 'csv' {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.csv') return 'csv';
-  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
-  throw new Error(`${file}: a review file is .jsonl (one case per line) or .csv (one case per row), not ${ext || 'a file without an extension'}`);
-}
 
 /** A ReviewFileError names the line; the message also names the file. */
 async function checking<T>(file: string, work: () => Promise<T>): Promise<T> {
@@ -54,7 +46,7 @@ export function registerReview(program: Command): void {
     .option('--name <name>', 'the set\'s name (default: the file\'s name without its extension)')
     .option(...DATA_DIR_OPTION)
     .action(async (file: string, flags: DataDirFlags & { name?: string }) => {
-      const format = formatOf(file);
+      const format = reviewFileFormat(file);
       await requirePreview(flags.dataDir);
       const text = await readFile(file, 'utf8');
       const name = flags.name ?? path.basename(file, path.extname(file));

@@ -30,6 +30,7 @@ export class PredictionLog {
   private readonly log: JsonlAppendLog;
   private readonly blobs: BlobStore;
   private readonly byId = new Map<string, PredictionRecord>();
+  private newestRecord?: Pick<PredictionRecord, 'ts' | 'modelVersion'>;
 
   private constructor(dataDir: string) {
     this.log = new JsonlAppendLog(path.join(dataDir, 'predictions.jsonl'), { fsync: true });
@@ -41,6 +42,11 @@ export class PredictionLog {
     await setAsideTornTail(log.log.file, warn);
     for (const record of await readJsonl<PredictionRecord>(log.log.file, warn)) log.remember(record);
     return log;
+  }
+
+  /** The newest prediction's time and version (read at start, then each one made): which version was served last. */
+  get newest(): Pick<PredictionRecord, 'ts' | 'modelVersion'> | undefined {
+    return this.newestRecord;
   }
 
   get(predictionId: string): PredictionRecord | undefined {
@@ -71,6 +77,7 @@ export class PredictionLog {
   private remember(record: PredictionRecord): void {
     if (typeof record?.predictionId !== 'string') return;
     this.byId.set(record.predictionId, record);
+    if (!this.newestRecord || record.ts >= this.newestRecord.ts) this.newestRecord = { ts: record.ts, modelVersion: record.modelVersion };
     if (this.byId.size > REMEMBERED) this.byId.delete(this.byId.keys().next().value!);
   }
 }

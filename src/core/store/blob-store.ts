@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { asStorageError } from './storage-error';
+
+/** What `put` returns: the only references `read` follows (a record cannot point outside the blobs folder). */
+const BLOB_REF = /^blobs\/[0-9a-f]{64}\.json$/;
 
 /**
  * Large values (an image tensor) stored once under `<data-dir>/blobs/<sha256>.json` and referenced from records by
@@ -38,5 +41,19 @@ export class BlobStore {
       this.written.add(ref);
     }
     return ref;
+  }
+
+  /** The data a reference names (`blobs/<sha256>.json`, as `put` returned it); throws when it is not one or is gone. */
+  async read(ref: string): Promise<unknown[]> {
+    if (!BLOB_REF.test(ref)) throw new Error(`${JSON.stringify(ref)} is not a blob reference (blobs/<sha256>.json)`);
+    const file = path.join(this.dataDir, ref);
+    let data: unknown;
+    try {
+      data = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      throw new Error(`${file} cannot be read: ${(err as Error).message}`, { cause: err });
+    }
+    if (!Array.isArray(data)) throw new Error(`${file} does not hold a tensor's data (a JSON array)`);
+    return data;
   }
 }

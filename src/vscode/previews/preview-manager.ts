@@ -185,6 +185,7 @@ export class PreviewManager implements vscode.Disposable {
       if (change === 'state') this.emitters.changed.fire(preview);
       if (change === 'counts') this.countsChanged();
       this.emitters.event.fire({ preview, event });
+      if (event.event === 'regression-replayed') void this.loadRegressions(preview);
     });
     server.events.on('reset', () => void this.reload(preview));
     void server.exited.then((exit) => {
@@ -195,9 +196,19 @@ export class PreviewManager implements vscode.Disposable {
       if (!exit.expected) this.emitters.died.fire({ file, exit });
     });
     this.memory?.remember(file, tunnel);
-    await this.reload(preview);
+    await Promise.all([this.reload(preview), this.loadRegressions(preview)]);
     this.emitters.changed.fire(preview);
     return preview;
+  }
+
+  /** The per-version "is it fixed now?" table of a preview, from its server; a failure is logged and leaves the last one. */
+  private async loadRegressions(preview: RunningPreview): Promise<void> {
+    try {
+      await preview.loadRegressions();
+      if (this.previews.get(preview.file) === preview) this.emitters.changed.fire(preview);
+    } catch (err) {
+      this.log.warn(`could not read the regression replays of ${preview.model}: ${(err as Error).message}`);
+    }
   }
 
   private countsChanged(): void {

@@ -1,8 +1,9 @@
-import type { RegressionSummary } from '../../shared/webview-messages';
+import type { RegressionRow, RegressionSummary } from '../../shared/webview-messages';
 import type { StreamedEvent } from '../../shared/events';
 import type { FeedbackRecord } from '../../shared/feedback-record';
+import { caseKey } from '../../shared/review-set';
 import type { ShareLinkInfo } from '../../shared/share-link';
-import { MAX_VIEW_RECORDS } from '../../shared/webview-messages';
+import { MAX_BROKEN_SHOWN, MAX_VIEW_RECORDS } from '../../shared/webview-messages';
 import type { PreviewProblems } from '../models/model-tree';
 import type { PreviewServer } from './preview-server';
 import type { PublishTunnel } from './serve-arguments';
@@ -28,6 +29,8 @@ export class RunningPreview {
   tunnelState: 'none' | 'up' | 'reconnecting' | 'down' | 'unreachable';
   /** "Is it fixed now?": the last regression replay's counts (the Feedback view shows them). */
   regressions?: RegressionSummary;
+  /** The replay of each version loaded, oldest first, as the server keeps it (also across its restarts). */
+  regressionHistory: RegressionRow[] = [];
   /**
    * Set when people reach the server at another address than its own: VS Code port forwarding's URL (`asExternalUri`
    * of the local one), or this computer's address on its network (Share on this network). It replaces the local one.
@@ -86,6 +89,17 @@ export class RunningPreview {
     const forwarded = new URL(this.forwardedBaseUrl);
     forwarded.search = new URL(made.link).search;
     return forwarded.href;
+  }
+
+  /** Reads every version's replay from the server (at start, and after each replay: the event carries counts only). */
+  async loadRegressions(): Promise<void> {
+    const { reports } = await this.process.owner.regressions();
+    this.regressionHistory = reports.map((r) => ({
+      modelVersion: r.modelVersion, previousVersion: r.previousVersion, fixed: r.fixed, total: r.total, broke: r.broke.length,
+      broken: r.broke.slice(0, MAX_BROKEN_SHOWN).map((b) => ({ ...(b.caseId !== undefined ? { caseId: b.reviewSet !== undefined ? caseKey(b.reviewSet, b.caseId) : b.caseId } : {}), expected: b.expected, predicted: b.predicted })),
+    }));
+    const last = reports[reports.length - 1];
+    if (last) this.regressions = { modelVersion: last.modelVersion, fixed: last.fixed, total: last.total, broke: last.broke.length };
   }
 
   get tunnel(): string {

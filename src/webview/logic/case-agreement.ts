@@ -1,4 +1,4 @@
-import type { FeedbackCard, PreviewSummary } from '../../shared/webview-messages';
+import type { FeedbackCard, PreviewSummary, RegressionRow } from '../../shared/webview-messages';
 
 /** One review-set case as the sidebar lists it: how the reviewers judged it. */
 export interface CaseRow {
@@ -40,4 +40,17 @@ export function fixedNowText(preview: PreviewSummary): string | undefined {
   if (!r) return undefined;
   const broke = r.broke > 0 ? `; ${r.broke} broke that were right before` : '';
   return `Fixed now: ${r.fixed} of ${r.total} corrected thumbs-down on ${preview.model}@${r.modelVersion}${broke}`;
+}
+
+/** A short version id for the table (the server's are 12 hex digits; anything longer is cut). */
+const shortVersion = (v: string): string => (v.length > 12 ? `${v.slice(0, 12)}…` : v);
+
+/** One row of the per-version "is it fixed now?" table: the version, "2 of 3", and each case that broke in words. */
+export function regressionRowText(row: RegressionRow): { version: string; fixed: string; broke: string; broken: string[] } {
+  return {
+    version: shortVersion(row.modelVersion),
+    fixed: `${row.fixed} of ${row.total}`,
+    broke: row.broke === 0 ? 'none' : String(row.broke),
+    broken: row.broken.map((b) => `${b.caseId ?? 'a thumbs-down'}: ${b.expected} on ${shortVersion(row.previousVersion)}, now ${b.predicted}`),
+  };
 }

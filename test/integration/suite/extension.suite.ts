@@ -76,6 +76,17 @@ describe('Model Preview in a real VS Code extension host', () => {
     assert.deepEqual(registered, contributed);
   });
 
+  it('"Ask stakeholders about these cases…" with no preview running says so and offers "Publish model preview"; nothing is asked', async () => {
+    const cases = path.join(folder, 'early cases.jsonl');
+    await writeFile(cases, `${JSON.stringify({ inputs: { features: [5, 2.9, 5.0, 1.7] } })}\n`);
+    assert.equal(await vscode.commands.executeCommand('modelPreview.askStakeholders', vscode.Uri.file(cases)), undefined);
+    const told = await askPage<{ text: string; buttons: string[] }>('review-no-preview', { text: 'No model preview is running' });
+    if (told) {
+      assert.match(told.text, /No model preview is running to ask about early cases\.jsonl: publish the model these cases are for, then ask again/);
+      assert.deepEqual(told.buttons, ['Publish model preview']);
+    }
+  });
+
   it('the Models tree lists iris.onnx with its signature', async () => {
     const entry = await until('iris in the catalog', () => api.catalog.models.find((m) => m.file === iris && m.description));
     const [node] = modelNodes([entry]);
@@ -341,12 +352,58 @@ describe('Model Preview in a real VS Code extension host', () => {
     await copyFile(path.resolve(__dirname, '../../../../test/fixtures/models/iris-retrained.onnx'), iris);
     await until('the regression replay on the re-export', () => preview.regressions?.modelVersion === '9e6862570fb3', 30_000);
     assert.deepEqual(preview.regressions, { modelVersion: '9e6862570fb3', fixed: 2, total: 3, broke: 0 });
+    // Back to the earlier export (iris-reexport answers as the example does): the two it had fixed broke.
+    const reexport = preview.regressionHistory[0].modelVersion; // the hot-reload step's version, replayed on the first thumbs-down
+    await copyFile(path.resolve(__dirname, '../../../../test/fixtures/models/iris-reexport.onnx'), iris);
+    await until('the table to hold every version replayed', () => preview.regressionHistory.length === 3, 30_000);
+    assert.deepEqual(preview.regressionHistory.map((r) => [r.modelVersion, r.fixed, r.total, r.broke]), [[reexport, 0, 1, 0], ['9e6862570fb3', 2, 3, 0], [reexport, 0, 3, 2]]);
+    assert.deepEqual(preview.regressionHistory[2].broken.map((b) => [b.caseId, b.expected, b.predicted]).sort(), [[undefined, 'versicolor', 'virginica'], ['launch/edge-1', 'versicolor', 'virginica']]);
     await vscode.commands.executeCommand('modelPreview.feedback.focus');
-    const answer = await askPage<{ cases: Array<{ id: string; up: string; down: string; text: string }>; fixedNow: string[] }>('review-sidebar', {}, 40_000);
+    const answer = await askPage<{ cases: Array<{ id: string; up: string; down: string; text: string }>; fixedNow: string[]; rows: string[][] }>('review-sidebar', {}, 40_000);
     if (!answer) return;
     assert.deepEqual(answer.cases.map((c) => [c.id, c.up, c.down]), [['edge-1', '1', '1']]);
     assert.match(answer.cases[0].text, /disagree \(50% agree\)/);
-    assert.deepEqual(answer.fixedNow, ['Fixed now: 2 of 3 corrected thumbs-down on iris@9e6862570fb3']);
+    assert.deepEqual(answer.fixedNow, [`Fixed now: 0 of 3 corrected thumbs-down on iris@${reexport}; 2 broke that were right before`]);
+    assert.deepEqual(answer.rows.map((r) => r.slice(0, 3)), [[reexport, '0 of 3', '2'], ['9e6862570fb3', '2 of 3', 'none'], [reexport, '0 of 1', 'none']], 'the table, newest first');
+    assert.deepEqual(answer.rows[0].slice(3).sort(), ['a thumbs-down: versicolor on 9e6862570fb3, now virginica', 'launch/edge-1: versicolor on 9e6862570fb3, now virginica'], 'and which broke');
+  });
+
+  it('"Ask stakeholders about these cases…" on a .csv in the explorer adds it as a review set of the running preview, named as typed (the file\'s name by default), with its review link; a formula cell is refused naming its row, and nothing is added', async () => {
+    const preview = api.previews.get(iris)!;
+    const cases = path.join(folder, 'launch cases.csv');
+    await writeFile(cases, 'id,features[0],features[1],features[2],features[3],expected,tags\r\nedge-2,5,2.9,4.8,1.7,versicolor,boundary\r\nclear-1,6.7,3.0,5.2,2.3,virginica,\r\n');
+    // A person right-clicks the file in the Explorer, picks the command, types the name and copies the review link;
+    // without one (@vscode/test-electron), the command is run as the explorer would, with the name passed.
+    await vscode.commands.executeCommand('workbench.view.explorer');
+    const adding = handshake ? undefined : vscode.commands.executeCommand<{ name: string; cases: number; link: string }>('modelPreview.askStakeholders', { file: cases, name: 'launch week' });
+    const asked = await askPage<{ menu: string[]; title: string; value: string; toast: string; buttons: string[] }>('review-file', {
+      file: 'launch cases.csv', click: 'Ask stakeholders about these cases…', type: 'launch week', toast: 'Added the review set', button: 'Copy review link',
+    });
+    const link = `${preview.shareUrl}#review=launch%20week`;
+    const listed = await until('the review set on the server', async () => {
+      const list = await preview.process.owner.reviewSets();
+      return list.sets.some((s) => s.name === 'launch week') && list;
+    });
+    assert.deepEqual(Object.fromEntries(listed.sets.map((s) => [s.name, s.cases])), { launch: 1, 'launch week': 2 }, 'the server lists it');
+    if (adding) assert.deepEqual(await adding, { name: 'launch week', cases: 2, link });
+    if (asked) {
+      assert.ok(asked.menu.includes('Ask stakeholders about these cases…'), `the Explorer's menu on a .csv offers it: ${asked.menu.join(' | ')}`);
+      assert.equal(asked.value, 'launch cases', 'the file\'s name is the default');
+      assert.match(asked.title, /launch cases\.csv \(iris\)/);
+      assert.match(asked.toast, /Added the review set "launch week" \(2 cases\) to iris/);
+      assert.deepEqual(asked.buttons, ['Copy review link', 'Open review']);
+      await until('the review link on the clipboard', async () => (await vscode.env.clipboard.readText()) === link);
+    }
+
+    const evil = path.join(folder, 'evil.csv');
+    await writeFile(evil, 'features[0],features[1],features[2],features[3],expected\r\n1,2,3,4,=cmd|calc\r\n');
+    // From the palette: the active editor's file.
+    await vscode.window.showTextDocument(vscode.Uri.file(evil));
+    const refused = await vscode.commands.executeCommand('modelPreview.askStakeholders', { name: 'evil' });
+    assert.equal(refused, undefined);
+    const error = await askPage<{ text: string }>('review-file-refused', { text: 'evil.csv was not added' });
+    if (error) assert.match(error.text, /evil\.csv was not added as a review set: row 2, column "expected": the cell starts with "=", as a spreadsheet formula does .*write the value itself, not a formula\. Nothing was added; fix the file and ask again\./);
+    assert.deepEqual((await preview.process.owner.reviewSets()).sets.map((s) => s.name).sort(), ['launch', 'launch week'], 'nothing partial stored');
   });
 
   it('a server that dies is reported with why (its signal, its last stderr lines), "Show log" and "Restart"; Restart brings the same link back', async () => {

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { reviewLink } from '../../src/shared/review-set';
+import { IRIS_MODEL, startPreview } from '../helpers/preview';
+import { ARTIFACTS, chromiumForSuite, newContext, PHONE } from './browser';
+
+describe('e2e: a review link (VS Code\'s "Copy review link") opens the page in Review mode on its set (real Chromium)', function () {
+  this.timeout(60_000);
+  const browser = chromiumForSuite();
+
+  it('the share link with #review=<set> lands on the set\'s first case, through the redirect that trades the token for a cookie; an unknown set leaves the try-it page', async () => {
+    const p = await startPreview(IRIS_MODEL, { watch: false });
+    const { context } = await newContext(browser(), PHONE, true);
+    try {
+      for (const [name, id] of [['warm up', 'w1'], ['launch week', 'edge-1']]) {
+        const text = JSON.stringify({ id, inputs: { features: [6.0, 2.7, 5.1, 1.6] } });
+        assert.equal((await p.post('/api/review-sets', { name, format: 'jsonl', text }, p.ownerToken)).status, 201);
+      }
+      const shareUrl = `${p.baseUrl}/?t=${p.shareToken}`;
+      const page = await context.newPage();
+      await page.goto(reviewLink(shareUrl, 'launch week'));
+      await page.locator('[data-testid="review-case"][data-case-id="edge-1"]').waitFor({ timeout: 10_000 });
+      assert.equal(await page.getByTestId('review-progress').innerText(), '1 of 1');
+      assert.equal(new URL(page.url()).searchParams.get('t'), null, 'the token left the address bar');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'review-link.png'), fullPage: true });
+
+      const other = await context.newPage();
+      await other.goto(reviewLink(shareUrl, 'no such set'));
+      await other.getByTestId('input-form').waitFor({ timeout: 10_000 });
+      assert.equal(await other.getByTestId('review-case').count(), 0);
+    } finally {
+      await context.close();
+      await p.stop();
+    }
+  });
+});
