@@ -38,10 +38,10 @@ export interface BadgeHolder {
  * de-duplicates cards by id, so a replay after a reconnect is harmless.
  *
  * A page that is shown but never says `ready` is loaded again (a few times). In code-server, opening and closing the
- * walkthrough tab just before the view is shown left the view's page blank about one time in three: its frame was there
- * with an empty body, its script never ran (its resources are fetched through the webview's service worker, which the
- * walkthrough's closing webview had just re-registered), so it never said `ready` and got nothing. Setting the HTML again
- * (a fresh nonce, so VS Code does load it) gives a page that loads. Hiding the view drops its page (no
+ * walkthrough tab just before the view is shown left the view's page blank in about one run in four: its frame was
+ * there with an empty body and its script never ran (the workbench logged "Found unexpected service worker
+ * controller": webview resources load through a service worker), so it never said `ready` and got nothing. Setting the
+ * HTML again (a fresh nonce, so VS Code does load it) gives a page that loads. Hiding the view drops its page (no
  * `retainContextWhenHidden`), so nothing is posted until the page made on showing it says `ready`.
  *
  * New feedback that arrives while the view is not visible is counted in a badge on the view (VS Code shows it on the
