@@ -134,6 +134,10 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
       const seen = await askPage<{ cards: number; frames: string }>(`cards-after-walkthrough-${round}`, {});
       if (seen) assert.equal(seen.cards, 3, `round ${round}: the Feedback view shows its 3 cards, not a blank page; the webviews show:\n${seen.frames}`);
     }
+    // How often the provider had to load the page again (its log line), for whoever reads the run's artifacts.
+    const reloads = writes.filter((w) => /Feedback view's page did not load/.test(w.line)).map((w) => w.line);
+    mkdirSync(path.join(REPO, 'test-results'), { recursive: true });
+    writeFileSync(path.join(REPO, 'test-results', 'feedback-view-reloads.txt'), `${reloads.length} reload(s) in ${WALKTHROUGH_ROUNDS} rounds\n${reloads.join('\n')}\n`);
   });
 
   it('cards show the inputs; the filter bar finds by text, rating and reviewer; the title bar sorts thumbs-down first', async () => {
