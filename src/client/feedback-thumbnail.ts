@@ -1,7 +1,7 @@
 import { stat, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
-import type { FeedbackRecord, StoredTensor } from '../shared/feedback-record';
+import { BLOB_REF, type FeedbackRecord, type StoredTensor } from '../shared/feedback-record';
 import { looksLikeImage } from '../shared/input-summary';
 import { tensorPicture } from './tensor-picture';
 
@@ -9,8 +9,6 @@ import { tensorPicture } from './tensor-picture';
 export const THUMBNAIL_SIDE = 64;
 /** A blob bigger than this is not read for a thumbnail (a 3×1024×1024 FP32 picture as JSON is ~40 MB). */
 const MAX_BLOB_BYTES = 64 * 1024 * 1024;
-/** How the server names a blob (src/core/store/blob-store.ts): nothing else, so no path leaves `blobs/`. */
-const BLOB_REF = /^blobs\/[0-9a-f]{64}\.json$/;
 
 /** The first input of a record that is shaped like a picture, if any (stored inline when small, else as a blob). */
 export function pictureInput(record: Pick<FeedbackRecord, 'inputs'>): StoredTensor | undefined {
