@@ -20,6 +20,9 @@ export const READABLE_FEEDBACK_SCHEMA_VERSIONS = [1, 2] as const;
 
 const shape = () => z.array(count());
 
+/** How a record names a blob (what the server's blob store writes): nothing else, so no reference leaves `blobs/`. */
+export const BLOB_REF = /^blobs\/[0-9a-f]{64}\.json$/;
+
 /** A tensor as stored in a record: inline data, or (when large, e.g. an image) a reference to `blobs/<sha256>.json`. */
 export const StoredTensorSchema = z.union([
   z.object({ datatype: nonEmptyString(), shape: shape(), data: z.array(z.unknown()) }),

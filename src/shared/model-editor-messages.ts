@@ -1,9 +1,10 @@
+import { isImageDataUrl } from './image-data-url';
 import { isFeedbackCard, type FeedbackCard } from './webview-messages';
 
 /**
  * Messages between the extension and the `.onnx` model editor (src/vscode/editors/model-editor-provider.ts,
  * src/webview/model/), typed once here with the guards both sides run on what they receive. Plain TypeScript with no
- * runtime imports but webview-messages.ts (the editor's bundle must not pull in zod or Node).
+ * runtime imports but webview-messages.ts and image-data-url.ts (the editor's bundle must not pull in zod or Node).
  *
  * Unlike the Feedback view, the editor shows the share link: it is the owner's own editor of that model, and the link
  * is what they came to copy. Tokens other than the link's never cross.
@@ -29,7 +30,8 @@ export interface ModelEditorState {
   /** The sidecar beside the model: missing, present, or present but ignored (why). */
   sidecar: { state: 'missing' | 'present' | 'ignored'; file: string; problem?: string };
   /** Set while a preview of this model runs. */
-  published?: { shareUrl: string; modelVersion: string; tunnel: string };
+  /** `qrCode`: the share link's QR code, an SVG data URL (`image-data-url.ts`). */
+  published?: { shareUrl: string; modelVersion: string; tunnel: string; qrCode?: string };
   /** The newest feedback on this model (newest first, a few). */
   feedback: FeedbackCard[];
   /** Why the file could not be inspected. */
@@ -64,7 +66,8 @@ export function isModelEditorState(x: unknown): x is ModelEditorState {
     && isList(x.details, (d) => Array.isArray(d) && d.length === 2 && isText(d[0]) && isText(d[1]))
     && isObject(sidecar) && (sidecar.state === 'missing' || sidecar.state === 'present' || sidecar.state === 'ignored') && isText(sidecar.file)
     && (sidecar.problem === undefined || isText(sidecar.problem))
-    && (published === undefined || (isObject(published) && isText(published.shareUrl) && isText(published.modelVersion) && isText(published.tunnel)))
+    && (published === undefined || (isObject(published) && isText(published.shareUrl) && isText(published.modelVersion) && isText(published.tunnel)
+      && (published.qrCode === undefined || isImageDataUrl(published.qrCode))))
     && isList(x.feedback, isFeedbackCard, 100)
     && (x.error === undefined || isText(x.error));
 }

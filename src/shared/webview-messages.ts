@@ -1,7 +1,9 @@
+import { isImageDataUrl } from './image-data-url';
+
 /**
  * Messages between the extension and the Feedback webview view (src/webview/, src/vscode/views/feedback-view-provider.ts),
- * typed once here, with the runtime guards both sides run on what they receive. Plain TypeScript, no runtime imports:
- * the webview bundle imports this file and must not pull in zod or Node.
+ * typed once here, with the runtime guards both sides run on what they receive. Plain TypeScript, no runtime imports but
+ * image-data-url.ts: the webview bundle imports this file and must not pull in zod or Node.
  *
  * The view is shown cards, not whole records: a record holds a copy of the prediction's inputs and outputs (up to
  * thousands of numbers per tensor), which the view never renders and would otherwise keep in its saved state. The
@@ -61,19 +63,23 @@ export interface FeedbackCard {
   reviewSet?: string;
   /** One line of what the model was given (input-summary.ts), e.g. `features: [6.7, 3, 5.2, 2.3]`. */
   inputSummary?: string;
+  /** One of the inputs is a picture: the view asks for its thumbnail (`want-thumbnail`) once the card is in sight. */
+  hasPicture?: boolean;
 }
 
 /**
  * Extension → view. `reset` is the whole state (sent in answer to every `ready`, and after the extension reloaded a
  * preview's feedback); `records` are new or replayed ones (the view de-duplicates by id); `previews` is the list of
- * running previews.
+ * running previews; `thumbnail` is the picture of a card's record (a small PNG data URL), in answer to `want-thumbnail`.
+ * Thumbnails are not part of the view's saved state: a re-created page asks again.
  */
 export type ToWebview =
   | { type: 'reset'; previews: PreviewSummary[]; records: FeedbackCard[]; sort?: FeedbackSort }
   | { type: 'records'; records: FeedbackCard[] }
   | { type: 'previews'; previews: PreviewSummary[] }
   | { type: 'sort'; sort: FeedbackSort }
-  | { type: 'focus-filter' };
+  | { type: 'focus-filter' }
+  | { type: 'thumbnail'; id: string; image: string };
 
 /** The order of the cards, chosen in the view's title bar: newest first, or thumbs-down first (then newest). */
 export type FeedbackSort = 'newest' | 'worst';
@@ -83,12 +89,13 @@ export type HelpTopic = 'docs' | 'walkthrough';
 
 /**
  * View → extension. `ready` once its message listener is installed; `open-record` when a card is clicked;
- * `open-help` from the empty state's links.
+ * `open-help` from the empty state's links; `want-thumbnail` when a card with a picture comes into sight.
  */
 export type FromWebview =
   | { type: 'ready' }
   | ({ type: 'open-record' } & RecordRef)
-  | { type: 'open-help'; topic: HelpTopic };
+  | { type: 'open-help'; topic: HelpTopic }
+  | ({ type: 'want-thumbnail' } & RecordRef);
 
 /** Records the extension and the view hold at most (the newest ones). */
 export const MAX_VIEW_RECORDS = 2000;
@@ -121,6 +128,7 @@ export function toFeedbackCard(record: FeedbackCard): FeedbackCard {
   if (record.caseId !== undefined) card.caseId = record.caseId;
   if (record.reviewSet !== undefined) card.reviewSet = record.reviewSet;
   if (record.inputSummary !== undefined) card.inputSummary = record.inputSummary;
+  if (record.hasPicture === true) card.hasPicture = true;
   return card;
 }
 
@@ -138,6 +146,8 @@ export function toPreviewSummary(preview: PreviewSummary): PreviewSummary {
   return summary;
 }
 
+/** Longest thumbnail data URL the view takes (a 64-pixel PNG is a few kB). */
+const MAX_THUMBNAIL = 100_000;
 /** Longest id or name a guard accepts; record ids are UUIDs, model names and versions are short. */
 const MAX_ID = 200;
 const MAX_NAME = 1000;
@@ -198,7 +208,8 @@ export function isFeedbackCard(x: unknown): x is FeedbackCard {
     && (x.reasons === undefined || (Array.isArray(x.reasons) && x.reasons.length <= MAX_REASONS_SHOWN && x.reasons.every((r) => isString(r, MAX_TEXT))))
     && isOptionalString(x.caseId, MAX_TEXT)
     && isOptionalString(x.reviewSet, MAX_TEXT)
-    && isOptionalString(x.inputSummary, MAX_TEXT);
+    && isOptionalString(x.inputSummary, MAX_TEXT)
+    && (x.hasPicture === undefined || typeof x.hasPicture === 'boolean');
 }
 
 function isFeedbackSort(x: unknown): x is FeedbackSort {
@@ -223,6 +234,8 @@ export function isToWebview(x: unknown): x is ToWebview {
       return isFeedbackSort(x.sort);
     case 'focus-filter':
       return true;
+    case 'thumbnail':
+      return isString(x.id, MAX_ID) && isImageDataUrl(x.image, MAX_THUMBNAIL);
     default:
       return false;
   }
@@ -238,6 +251,8 @@ export function isFromWebview(x: unknown): x is FromWebview {
       return isString(x.previewId, MAX_ID) && isString(x.id, MAX_ID);
     case 'open-help':
       return x.topic === 'docs' || x.topic === 'walkthrough';
+    case 'want-thumbnail':
+      return isString(x.previewId, MAX_ID) && isString(x.id, MAX_ID);
     default:
       return false;
   }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { pictureInput } from '../client/feedback-thumbnail';
 import type { FeedbackRecord } from '../shared/feedback-record';
 import { inputSummary } from '../shared/input-summary';
 import { toFeedbackCard, type FeedbackCard } from '../shared/webview-messages';
@@ -34,7 +35,7 @@ export class FeedbackRelay implements vscode.Disposable {
   }
 }
 
-/** The card of a record (what the sidebar and the feedback table show): no tensors, the inputs as one line. */
+/** The card of a record (what the sidebar and the feedback table show): no tensors, the inputs as one line, whether one is a picture. */
 export const cardOf = (previewId: string, record: FeedbackRecord): FeedbackCard => toFeedbackCard({
-  ...record, previewId, inputSummary: inputSummary(record.inputs),
+  ...record, previewId, inputSummary: inputSummary(record.inputs), hasPicture: pictureInput(record) !== undefined,
 });

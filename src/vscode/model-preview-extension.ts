@@ -10,6 +10,7 @@ import { registerNotebookCommands } from './commands/notebook-commands';
 import { openExtensionDoc } from './docs/open-extension-doc';
 import { README } from './docs/extension-docs';
 import { FeedbackRelay } from './feedback-relay';
+import { FeedbackThumbnails } from './feedback-thumbnails';
 import { ExportNotifier } from './models/export-notifier';
 import { ModelCatalog } from './models/model-catalog';
 import { ModelInspector } from './models/model-inspector';
@@ -61,7 +62,10 @@ export class ModelPreviewExtension implements vscode.Disposable {
       const record = this.previews.record(ref.previewId, ref.id);
       return record ? records.open(record) : vscode.window.showInformationMessage('That feedback record is not loaded: open it from the Feedback view.');
     };
-    this.feedbackView = own(new FeedbackViewProvider(context.extensionUri, (ref) => void openRecord(ref)));
+    const thumbnails = new FeedbackThumbnails(this.previews);
+    this.feedbackView = own(new FeedbackViewProvider(context.extensionUri, (ref) => void openRecord(ref), {
+      log: (line) => log.info(line), thumbnailOf: (ref) => thumbnails.of(ref),
+    }));
     own(vscode.commands.registerCommand('modelPreview.openRecord', openRecord));
     this.feedbackTable = own(new FeedbackTablePanel(context.extensionUri, this.previews, () => current().dataFolder, (record) => records.open(record), log));
     own(vscode.commands.registerCommand('modelPreview.openFeedbackTable', () => this.feedbackTable.show().then(() => undefined)));

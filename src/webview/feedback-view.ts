@@ -16,6 +16,8 @@ export interface FeedbackViewEvents {
   onQuery(query: CardQuery): void;
   onOpen(card: FeedbackCard): void;
   onHelp(topic: HelpTopic): void;
+  /** A card whose record was given a picture came into sight: ask for its thumbnail (once per card and page). */
+  onWantThumbnail(card: FeedbackCard): void;
 }
 
 interface CardNode {
@@ -24,6 +26,8 @@ interface CardNode {
   signature: string;
   element: HTMLElement;
   time: HTMLTimeElement;
+  /** The picture's thumbnail, shown once the extension sent it. */
+  thumbnail?: HTMLImageElement;
 }
 
 const CARD_SELECTOR = '[data-testid="feedback-card"]';
@@ -48,6 +52,21 @@ export class FeedbackViewDom {
   private readonly cases: HTMLElement;
   private readonly nodes = new Map<string, CardNode>();
   private filterSignature = '';
+  /** Thumbnails by record id (data: URLs the shared guard checked), asked for once each, kept while the page lives. */
+  private readonly thumbnails = new Map<string, string>();
+  private readonly thumbnailsAsked = new Set<string>();
+  /** Asks for a card's thumbnail only when the card is scrolled into sight: a long list costs nothing until read. */
+  private readonly inSight = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      this.inSight.unobserve(entry.target);
+      const node = this.nodes.get((entry.target as HTMLElement).dataset.recordId ?? '');
+      if (node && !this.thumbnailsAsked.has(node.card.id)) {
+        this.thumbnailsAsked.add(node.card.id);
+        this.events.onWantThumbnail(node.card);
+      }
+    }
+  }, { rootMargin: '200px' });
 
   constructor(root: HTMLElement, private readonly events: FeedbackViewEvents) {
     this.filter = el('select', { id: 'feedback-filter', 'data-testid': 'feedback-filter' });
@@ -131,6 +150,16 @@ export class FeedbackViewDom {
       if (select.value !== value) select.value = value;
     }
     this.clear.hidden = !isQueryActive(q) && state.filter === '';
+  }
+
+  /** Shows the thumbnail the extension sent for a card (now, or when that card is drawn). */
+  setThumbnail(id: string, image: string): void {
+    this.thumbnails.set(id, image);
+    const node = this.nodes.get(id);
+    if (node?.thumbnail) {
+      node.thumbnail.src = image;
+      node.thumbnail.hidden = false;
+    }
   }
 
   /** Updates the "5 minutes ago" of every card (call every so often). */
@@ -250,7 +279,12 @@ export class FeedbackViewDom {
     }
     // Forget nodes of records no longer held (not of those merely filtered out: they come back when the filter does).
     const held = new Set(all.map((c) => c.id));
-    for (const id of this.nodes.keys()) if (!held.has(id)) this.nodes.delete(id);
+    for (const [id, node] of this.nodes) {
+      if (held.has(id)) continue;
+      this.inSight.unobserve(node.element);
+      this.nodes.delete(id);
+      this.thumbnails.delete(id);
+    }
   }
 
   private nodeFor(card: FeedbackCard, nowMs: number): CardNode {
@@ -262,6 +296,10 @@ export class FeedbackViewDom {
       return existing;
     }
     const text = cardText(card, nowMs);
+    const known = this.thumbnails.get(card.id);
+    const thumbnail = card.hasPicture === true
+      ? el('img', { class: 'thumbnail', 'data-testid': 'card-thumbnail', alt: 'The picture this feedback is about', width: 48, height: 48, src: known, hidden: known === undefined })
+      : undefined;
     const time = el('time', { datetime: text.isoTime, title: text.isoTime }, text.when);
     let answer: HTMLElement;
     if (text.predicted !== undefined || text.expected !== undefined) {
@@ -281,14 +319,17 @@ export class FeedbackViewDom {
       ...text.reasons.map((r) => el('span', { class: 'chip reason', dir: 'auto' }, r))),
     text.comment === undefined ? undefined : el('p', { class: 'comment', dir: 'auto' }, text.comment),
     card.inputSummary === undefined ? undefined : el('p', { class: 'inputs', 'data-testid': 'card-inputs', title: card.inputSummary },
-      icon(card.inputSummary.includes(': image ') || card.inputSummary.startsWith('image') ? 'file-media' : 'symbol-field', 'input'), el('span', { dir: 'auto' }, card.inputSummary)),
+      icon(card.hasPicture === true || card.inputSummary.includes(': image ') || card.inputSummary.startsWith('image') ? 'file-media' : 'symbol-field', 'input'), el('span', { dir: 'auto' }, card.inputSummary)),
+    thumbnail,
     el('div', { class: 'card-meta' },
       el('span', { class: text.anonymous ? 'reviewer muted' : 'reviewer', dir: 'auto', title: text.verified ? 'Named by their invite link' : undefined }, text.reviewer),
       text.verified ? icon('verified', 'invited reviewer') : undefined,
       text.caseId === undefined ? undefined : el('span', { class: 'chip case', dir: 'auto', title: 'Review case' }, text.caseId),
       time,
       el('span', { class: 'chip', dir: 'auto', title: 'Model version' }, text.version)));
-    const node: CardNode = { card, signature, element, time };
+    const node: CardNode = { card, signature, element, time, thumbnail };
+    if (existing) this.inSight.unobserve(existing.element);
+    if (thumbnail && known === undefined && !this.thumbnailsAsked.has(card.id)) this.inSight.observe(element);
     const oldItem = existing?.element.parentElement;
     if (oldItem) replaceChildren(oldItem, element);
     this.nodes.set(card.id, node);

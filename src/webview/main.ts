@@ -35,6 +35,9 @@ const view = new FeedbackViewDom(root, {
   onHelp(topic) {
     api.postMessage({ type: 'open-help', topic });
   },
+  onWantThumbnail(card) {
+    api.postMessage({ type: 'want-thumbnail', previewId: card.previewId, id: card.id });
+  },
 });
 
 function save(): void {
@@ -51,6 +54,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     console.warn('Model Preview feedback view: ignored a message it does not understand');
     return;
   }
+  if (message.type === 'thumbnail') return view.setThumbnail(message.id, message.image);
   state = applyMessage(state, message);
   save();
   render();

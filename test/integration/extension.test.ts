@@ -35,8 +35,22 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await quickPick.getByText(choose, { exact: true }).waitFor({ timeout: 20_000 });
   const title = await quickPick.locator('.quick-input-title').innerText();
   const items = await quickPick.locator('.monaco-list-row .label-name').allInnerTexts();
+  const placeholder = (await quickPick.locator('.quick-input-box input').getAttribute('placeholder')) ?? '';
+  // A line wider than its box is cut off with an ellipsis: its content is wider than what is shown.
+  const cutOff = await quickPick.locator('.monaco-list-row .label-name').evaluateAll((nodes) => nodes
+    .filter((n) => (n as unknown as { scrollWidth: number }).scrollWidth > (n as unknown as { clientWidth: number }).clientWidth)
+    .map((n) => n.textContent ?? ''));
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'tunnel-pick.png') });
   await quickPick.getByText(choose, { exact: true }).click();
-  writeStep(dir, 'tunnel-pick', 'answer', { title, items });
+  const savedNote = page.locator('.notification-toast').filter({ hasText: 'modelPreview.tunnel.provider' }).first();
+  const saved = await savedNote.waitFor({ timeout: 20_000 }).then(async () => ({
+    text: (await savedNote.locator('.notification-list-item-message').innerText()).trim(),
+    buttons: await savedNote.locator('.monaco-button').allInnerTexts(),
+  }), () => ({ text: '', buttons: [] as string[] }));
+  await page.waitForTimeout(500); // the toast fades in
+  await page.screenshot({ path: path.join(ARTIFACTS, 'tunnel-saved-note.png') });
+  writeStep(dir, 'tunnel-pick', 'answer', { title, items, placeholder, cutOff, saved });
 
   const expected = await waitForStep<{ statusBar: string }>(dir, 'feedback-card', 'request', 150_000, signal);
   const frame = await waitForFrameWith(page, '[data-testid="feedback-card"]', { timeoutMs: 30_000, signal });

@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import jsQR from 'jsqr';
 import type { Frame, Page } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { waitForStep, writeStep } from './handshake';
 import { waitForFrameWith } from './run-in-code-server';
 import { ARTIFACTS, runSuiteSteps, type SuiteRun } from './suite-steps';
@@ -58,12 +60,23 @@ async function clickViewAction(page: Page, view: string, title: string): Promise
   await header.locator(`.action-label[aria-label^="${title}"]`).click();
 }
 
+/** The link a QR code on screen reads as, to a camera: the element's pixels, decoded by jsQR ('' when unreadable). */
+async function qrCodeLink(frame: Frame, selector: string): Promise<string> {
+  const image = frame.locator(selector);
+  await image.waitFor({ timeout: 20_000 });
+  const png = PNG.sync.read(await image.screenshot());
+  return jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height)?.data ?? '';
+}
+
 const ratings = (frame: Frame) => frame.$$eval('[data-testid="feedback-list"] [data-testid="feedback-card"]', (nodes) => nodes.map((n) => n.getAttribute('data-rating') ?? ''));
 
 async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const cspViolations: string[] = [];
   page.on('console', (m) => void (/Content Security Policy/i.test(m.text()) && cspViolations.push(m.text())));
+  // Told when the Feedback view stays blank: what the workbench said about its webviews.
+  const webviewConsole: string[] = [];
+  page.on('console', (m) => void (/webview|service worker/i.test(m.text()) && webviewConsole.push(`${m.type()}: ${m.text().slice(0, 300)}`)));
   await waitForStep(dir, 'walkthrough-before', 'request', 150_000, signal);
   writeStep(dir, 'walkthrough-before', 'answer', { steps: await walkthroughSteps(page) });
   await waitForStep(dir, 'walkthrough-after', 'request', 150_000, signal);
@@ -92,6 +105,17 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   });
   writeStep(dir, 'view-sizes', 'answer', sizes);
 
+
+  for (let round = 1, last = false; !last; round++) {
+    ({ last } = await waitForStep<{ last: boolean }>(dir, `walkthrough-open-${round}`, 'request', 150_000, signal));
+    writeStep(dir, `walkthrough-open-${round}`, 'answer', { steps: await walkthroughSteps(page) });
+    await waitForStep(dir, `cards-after-walkthrough-${round}`, 'request', 150_000, signal);
+    const shown = await waitForFrameWith(page, '[data-testid="feedback-card"]', { timeoutMs: 20_000, signal }).then(
+      (f) => f.$$eval('[data-testid="feedback-list"] [data-testid="feedback-card"]', (n) => n.length), () => 0);
+    const frames = shown > 0 ? '' : (await Promise.all(page.frames().map(async (f) => `${f.url().slice(0, 100)}: ${((await f.textContent('body').catch(() => '')) ?? '').slice(0, 100)}`))).join('\n');
+    if (shown === 0) await shot(page, `sidebar-blank-after-walkthrough-${round}.png`);
+    writeStep(dir, `cards-after-walkthrough-${round}`, 'answer', { cards: shown, frames: `${frames}\nconsole:\n${webviewConsole.join('\n')}` });
+  }
 
   await waitForStep(dir, 'filters', 'request', 150_000, signal);
   const frame = await waitForFrameWith(page, '[data-testid="feedback-card"]', { timeoutMs: 30_000, signal }).catch(async (err: Error) => {
@@ -162,13 +186,16 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
     inputs: await cellsOf('model-inputs'), outputs: await cellsOf('model-outputs'), facts: await text('[data-testid="model-facts"]'),
     sidecar: await text('[data-testid="sidecar-state"]'), link: await text('[data-testid="share-link"]'),
     feedback: await editor.$$eval('[data-testid="model-feedback"]', (n) => n.length),
+    qrCode: await qrCodeLink(editor, '[data-testid="model-qr-code"]'),
   };
   await editor.click('button[data-action="stop"]');
   await editor.waitForSelector('button[data-action="publish"]', { timeout: 30_000 });
   const stoppedState = await text('[data-testid="publish-state"]');
+  const stoppedQrCodes = await editor.$$eval('[data-testid="model-qr-code"]', (n) => n.length);
   await editor.click('button[data-action="publish"]');
   await editor.waitForSelector('[data-testid="share-link"]', { timeout: 60_000 });
-  writeStep(dir, 'model-editor', 'answer', { ...shown, stoppedState, republishedLink: await text('[data-testid="share-link"]') });
+  const republishedLink = await text('[data-testid="share-link"]');
+  writeStep(dir, 'model-editor', 'answer', { ...shown, stoppedState, stoppedQrCodes, republishedLink, republishedQrCode: await qrCodeLink(editor, '[data-testid="model-qr-code"]') });
 
   await waitForStep(dir, 'notebook-toolbar', 'request', 150_000, signal);
   const toolbar = page.locator('.notebook-toolbar-container');
@@ -205,6 +232,25 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await shot(page, 'feedback-table-filtered.png');
   await table.click('[data-testid="table-row"][aria-rowindex="2"]');
   writeStep(dir, 'feedback-table', 'answer', { status, rowElements, lastRowIndex, lines, bars, legend, oldestFirst, filtered, cspViolations: cspViolations.slice(violationsBefore) });
+
+  await waitForStep(dir, 'card-thumbnail', 'request', 150_000, signal);
+  const feedbackFrame = await waitForFrameWith(page, '[data-testid="card-thumbnail"]', { timeoutMs: 40_000, signal });
+  const thumbnail = feedbackFrame.locator('[data-testid="card-thumbnail"]:not([hidden])').first();
+  await thumbnail.waitFor({ timeout: 30_000 });
+  await thumbnail.evaluate((img) => (img as unknown as { decode(): Promise<void> }).decode());
+  await shot(page, 'sidebar-feedback-thumbnail.png');
+  // Its pixels, as the webview drew them: a canvas reads a data: image (same origin, nothing fetched).
+  const pixels = await thumbnail.evaluate((node) => {
+    const img = node as unknown as { naturalWidth: number; naturalHeight: number; src: string; ownerDocument: { createElement(tag: 'canvas'): { width: number; height: number; getContext(kind: '2d'): { drawImage(i: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } } } };
+    const canvas = img.ownerDocument.createElement('canvas');
+    canvas.width = img.naturalWidth;
+    canvas.height = img.naturalHeight;
+    const context = canvas.getContext('2d');
+    context.drawImage(img, 0, 0);
+    const at = (x: number) => context.getImageData(x, Math.floor(img.naturalHeight / 2), 1, 1).data[0];
+    return { width: img.naturalWidth, height: img.naturalHeight, left: at(4), right: at(img.naturalWidth - 5), src: img.src.slice(0, 40) };
+  });
+  writeStep(dir, 'card-thumbnail', 'answer', pixels);
 
   await waitForStep(dir, 'walkthrough-done', 'request', 150_000, signal);
   writeStep(dir, 'walkthrough-done', 'answer', { steps: await walkthroughSteps(page, { publish: 'true', feedback: 'true' }) });

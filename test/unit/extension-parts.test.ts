@@ -7,7 +7,7 @@ import type { ModelDescription } from '../../src/shared/model-card';
 import { modelNodes, type ModelEntry } from '../../src/vscode/models/model-tree';
 import { feedbackLoaderCell } from '../../src/vscode/notebook/feedback-loader-cell';
 import { dataDirFor } from '../../src/vscode/previews/data-dir';
-import { linkReach, serveArguments, TUNNEL_CHOICES } from '../../src/vscode/previews/serve-arguments';
+import { linkReach, QUICK_PICK_TEXT_MAX, serveArguments, TUNNEL_CHOICES, TUNNEL_PICK_PLACEHOLDER, TUNNEL_PICK_TITLE, tunnelSavedText } from '../../src/vscode/previews/serve-arguments';
 import { linkChangeText } from '../../src/vscode/previews/link-change-text';
 import { qrCodePage } from '../../src/vscode/views/qr-code-page';
 import * as QRCode from 'qrcode';
@@ -105,9 +105,21 @@ describe('the first publish\'s question, and who can open a link', () => {
     const lan = TUNNEL_CHOICES.find((c) => c.tunnel === 'lan')!;
     assert.equal(lan.label, 'Share on this network');
     assert.match(lan.detail, /Anyone on your network with the link/);
-    assert.match(TUNNEL_CHOICES.find((c) => c.tunnel === 'ngrok')!.detail, /free plan, ngrok shows visitors its own warning page/);
+    assert.match(TUNNEL_CHOICES.find((c) => c.tunnel === 'ngrok')!.detail, /free plan shows visitors a warning page/);
     assert.match(linkReach('none'), /a phone cannot/);
     assert.match(linkReach('lan'), /Anyone on your network with the link/);
+  });
+
+  it('fits VS Code\'s default quick-pick width: title, placeholder and every choice at most 70 characters', () => {
+    assert.equal(QUICK_PICK_TEXT_MAX, 70);
+    for (const text of [TUNNEL_PICK_TITLE, TUNNEL_PICK_PLACEHOLDER, ...TUNNEL_CHOICES.flatMap((c) => [c.label, c.detail])]) {
+      assert.ok(text.length <= QUICK_PICK_TEXT_MAX, `${text.length} characters: ${JSON.stringify(text)}`);
+    }
+  });
+
+  it('after the pick, says where the answer was saved and how to change it', () => {
+    assert.equal(tunnelSavedText('This machine only'),
+      'Publishing with "This machine only" from now on: saved in your user settings as modelPreview.tunnel.provider. Change it there any time.');
   });
 });
 

@@ -8,11 +8,15 @@ import { record } from './records';
 
 const EXTENSION = new FakeUri('/ext');
 
-function setUp(limit?: number) {
+function setUp(limit?: number, readyTimeoutMs?: number) {
   const opened: RecordRef[] = [];
-  const provider = new FeedbackViewProvider(EXTENSION as unknown as vscode.Uri, (r) => opened.push(r), limit);
-  return { provider, opened, resolve: () => resolveView(provider) };
+  const logged: string[] = [];
+  const provider = new FeedbackViewProvider(EXTENSION as unknown as vscode.Uri, (r) => opened.push(r), { limit, readyTimeoutMs, log: (l) => logged.push(l) });
+  return { provider, opened, logged, resolve: () => resolveView(provider) };
 }
+
+const nonceOf = (html: string) => /'nonce-([^']+)'/.exec(html)?.[1];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function resolveView(provider: FeedbackViewProvider): FakeWebviewView {
   const view = new FakeWebviewView();
@@ -166,6 +170,69 @@ describe('webview: FeedbackViewProvider (with a fake vscode module)', () => {
     second.webview.send({ type: 'ready' });
     const reset = posted(second)[0];
     assert.deepEqual(reset.type === 'reset' && reset.records.map((r) => r.id).sort(), ['one', 'two']);
+    provider.dispose();
+  });
+
+  it('a shown view whose page never says ready is loaded again (a fresh page), a few times at most, and said so in the log', async () => {
+    const { provider, resolve, logged } = setUp(undefined, 30);
+    const view = resolve();
+    const first = nonceOf(view.webview.html);
+    await sleep(60);
+    const second = nonceOf(view.webview.html);
+    assert.notEqual(second, first, 'the page was set again with a fresh nonce (VS Code loads it anew)');
+    assert.match(logged[0] ?? '', /did not load within 30 ms: loading it again \(try 1 of 3\)/);
+    await sleep(200);
+    assert.equal(logged.length, 4, `three reloads, then it gives up and says what to do: ${logged.join(' | ')}`);
+    assert.match(logged[3], /did not load after 3 tries: close and reopen the view/);
+
+    // Once a page says ready it is not touched again, and it gets the state.
+    const other = resolve();
+    const html = other.webview.html;
+    other.webview.send({ type: 'ready' });
+    await sleep(80);
+    assert.equal(other.webview.html, html, 'a page that said ready stays');
+    assert.equal(posted(other)[0]?.type, 'reset');
+    provider.dispose();
+  });
+
+  it('a hidden view is not reloaded and gets nothing until the page made on showing it says ready, then all of it', async () => {
+    const { provider, resolve, logged } = setUp(undefined, 30);
+    const view = resolve();
+    view.webview.send({ type: 'ready' });
+    view.visible = false;
+    view.visibility.fire();
+    provider.addCards([record({ id: 'while-hidden' })]);
+    const html = view.webview.html;
+    await sleep(80);
+    assert.equal(view.webview.html, html, 'no reload while hidden');
+    assert.deepEqual(logged, []);
+    assert.deepEqual(posted(view).map((m) => m.type), ['reset'], 'nothing posted into the dropped page');
+    view.visible = true;
+    view.visibility.fire();
+    view.webview.send({ type: 'ready' });
+    const reset = posted(view).at(-1);
+    assert.deepEqual(reset?.type === 'reset' && reset.records.map((r) => r.id), ['while-hidden']);
+    await sleep(80);
+    assert.equal(view.webview.html, html, 'the new page said ready: no reload');
+    provider.dispose();
+  });
+
+  it('answers a card\'s want-thumbnail with the picture the owner makes; nothing when there is none; a failure is logged', async () => {
+    const asked: RecordRef[] = [];
+    const logged: string[] = [];
+    const image = 'data:image/png;base64,iVBORw0KGgo=';
+    const provider = new FeedbackViewProvider(EXTENSION as unknown as vscode.Uri, () => undefined, {
+      log: (l) => logged.push(l),
+      thumbnailOf: (ref) => (asked.push(ref), ref.id === 'broken' ? Promise.reject(new Error('blob gone')) : Promise.resolve(ref.id === 'picture' ? image : undefined)),
+    });
+    const view = resolveView(provider);
+    view.webview.send({ type: 'ready' });
+    for (const id of ['picture', 'numbers', 'broken']) view.webview.send({ type: 'want-thumbnail', previewId: 'p1', id });
+    view.webview.send({ type: 'want-thumbnail', previewId: 'p1' }); // malformed: ignored
+    await sleep(10);
+    assert.deepEqual(asked, [{ previewId: 'p1', id: 'picture' }, { previewId: 'p1', id: 'numbers' }, { previewId: 'p1', id: 'broken' }]);
+    assert.deepEqual(posted(view).slice(1), [{ type: 'thumbnail', id: 'picture', image }]);
+    assert.deepEqual(logged, ['no thumbnail for feedback broken: blob gone']);
     provider.dispose();
   });
 

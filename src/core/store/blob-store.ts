@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
+import { BLOB_REF } from '../../shared/feedback-record';
 import { asStorageError } from './storage-error';
 
-/** What `put` returns: the only references `read` follows (a record cannot point outside the blobs folder). */
-const BLOB_REF = /^blobs\/[0-9a-f]{64}\.json$/;
 
 /**
  * Large values (an image tensor) stored once under `<data-dir>/blobs/<sha256>.json` and referenced from records by
@@ -45,6 +44,7 @@ export class BlobStore {
 
   /** The data a reference names (`blobs/<sha256>.json`, as `put` returned it); throws when it is not one or is gone. */
   async read(ref: string): Promise<unknown[]> {
+    // What `put` returns: the only references followed (a record cannot point outside the blobs folder).
     if (!BLOB_REF.test(ref)) throw new Error(`${JSON.stringify(ref)} is not a blob reference (blobs/<sha256>.json)`);
     const file = path.join(this.dataDir, ref);
     let data: unknown;

@@ -9,6 +9,7 @@ import type { ModelCatalog } from '../models/model-catalog';
 import type { ModelInspector } from '../models/model-inspector';
 import { shapeText } from '../models/model-tree';
 import type { PreviewManager } from '../previews/preview-manager';
+import { qrCodeImage } from '../views/qr-code-page';
 import { webviewHtml, webviewResourceRoots } from '../views/webview-html';
 
 /** How many of the newest feedback records the editor lists. */
@@ -21,6 +22,8 @@ interface OpenEditor {
   ready: boolean;
   described?: ModelDescription;
   error?: string;
+  /** The QR code of the link shown last (made again only when the link changes: a rotation, a new tunnel). */
+  qrCode?: { link: string; image: string };
 }
 
 /** A model file opened in the editor: nothing to load here, the state comes from the catalog and the previews. */
@@ -33,7 +36,8 @@ class ModelDocument implements vscode.CustomDocument {
 
 /**
  * Opening a `.onnx` file shows the model, not VS Code's "binary file" placeholder: its signature, metadata, size and
- * version, whether it has a sidecar, whether it is published (with the link) and its newest feedback, with Publish /
+ * version, whether it has a sidecar, whether it is published (with the link and its QR code, for a phone's camera) and
+ * its newest feedback, with Publish /
  * Stop, Copy link, Open page and Customize page buttons. The signature comes from the CLI's `inspect --json` in a child
  * process (the catalog's, or asked for here when the file is not listed): the extension never loads onnxruntime, and
  * the file's weights are not read into the extension host.
@@ -104,8 +108,21 @@ export class ModelEditorProvider implements vscode.CustomReadonlyEditorProvider<
 
   private post(entry: OpenEditor): void {
     if (!entry.ready) return;
-    const message: ToModelEditor = { type: 'model', model: this.state(entry.file, entry.described, entry.error) };
-    entry.panel.webview.postMessage(message).then(undefined, () => undefined);
+    const model = this.state(entry.file, entry.described, entry.error);
+    const send = () => {
+      const message: ToModelEditor = { type: 'model', model };
+      entry.panel.webview.postMessage(message).then(undefined, () => undefined);
+    };
+    const link = model.published?.shareUrl;
+    if (!model.published || !link) return send();
+    if (entry.qrCode?.link === link) {
+      model.published.qrCode = entry.qrCode.image;
+      return send();
+    }
+    qrCodeImage(link).then((image) => {
+      entry.qrCode = { link, image };
+      if (model.published) model.published.qrCode = image;
+    }, () => undefined).finally(send); // no QR code (a link too long to encode) still shows the link
   }
 
   /** What the editor of `file` shows now. */

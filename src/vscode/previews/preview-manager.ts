@@ -90,8 +90,17 @@ export class PreviewManager implements vscode.Disposable {
    * the records it stored before again).
    */
   record(previewId: string, id: string): FeedbackRecord | undefined {
+    return this.recordIn(previewId, id)?.record;
+  }
+
+  /** The same record, with the data folder of the preview that holds it (where its large tensors are, in blobs/). */
+  recordIn(previewId: string, id: string): { record: FeedbackRecord; dataDir: string } | undefined {
     const named = this.previews.get(previewId) ?? this.lastRuns.get(previewId);
-    return named?.record(id) ?? [...this.previews.values(), ...this.lastRuns.values()].map((p) => p.record(id)).find((r) => r !== undefined);
+    for (const preview of [named, ...this.previews.values(), ...this.lastRuns.values()]) {
+      const record = preview?.record(id);
+      if (preview && record) return { record, dataDir: preview.dataDir };
+    }
+    return undefined;
   }
 
   /** Starts a preview of `file` (or returns the running one). Rejects with the server's own reason when it cannot. */

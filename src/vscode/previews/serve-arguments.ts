@@ -28,15 +28,33 @@ export function serveArguments(settings: ExtensionSettings, tunnel: PublishTunne
   return args;
 }
 
-/** What each choice needs and who can open the link (and what they see first): the first publish's quick pick shows this. */
+/**
+ * What each choice needs and who can open the link: the first publish's quick pick shows this. Each detail fits VS Code's
+ * default quick-pick width (at most `QUICK_PICK_TEXT_MAX` characters, or it is cut off with an ellipsis); the longer
+ * story (ngrok's warning page, a reserved domain) is in docs/tunnels.md and the link's own messages (`linkReach`).
+ */
 export const TUNNEL_CHOICES: Array<{ tunnel: PublishTunnel; label: string; detail: string }> = [
-  { tunnel: 'none', label: 'This machine only', detail: 'No tunnel. Only people on this computer can open the link.' },
-  { tunnel: 'lan', label: 'Share on this network', detail: 'No tunnel: the link uses this computer\'s address on your network (office, home Wi-Fi). Anyone on your network with the link can open it; nobody outside.' },
-  { tunnel: 'vscode', label: 'VS Code port forwarding', detail: 'Codespaces and remote windows: the forwarded URL; private to your account unless you make the port public.' },
-  { tunnel: 'ssh', label: 'ssh server', detail: 'Needs an ssh server you can log in to (modelPreview.tunnel.ssh.*). Anyone who can reach its port and has the link.' },
-  { tunnel: 'pipenet', label: 'pipenet', detail: 'Needs a pipenet server (yours, or pipenet.dev). Anyone with the link.' },
-  { tunnel: 'ngrok', label: 'ngrok', detail: 'Needs an ngrok account and authtoken (kept in SecretStorage). Anyone with the link. On the free plan, ngrok shows visitors its own warning page ("You are about to visit…") before the preview; a reserved domain on a paid plan does not.' },
+  { tunnel: 'none', label: 'This machine only', detail: 'No tunnel: only this computer can open the link.' },
+  { tunnel: 'lan', label: 'Share on this network', detail: 'Anyone on your network with the link can open it; nobody outside.' },
+  { tunnel: 'vscode', label: 'VS Code port forwarding', detail: 'Codespaces, remote windows: private unless you make the port public.' },
+  { tunnel: 'ssh', label: 'ssh server', detail: 'Your ssh server (modelPreview.tunnel.ssh.*): anyone with the link.' },
+  { tunnel: 'pipenet', label: 'pipenet', detail: 'A pipenet server (yours or pipenet.dev): anyone with the link.' },
+  { tunnel: 'ngrok', label: 'ngrok', detail: 'ngrok account + authtoken; free plan shows visitors a warning page.' },
 ];
+
+/** The longest quick-pick line kept; the integration test checks in the workbench that none is cut off. */
+export const QUICK_PICK_TEXT_MAX = 70;
+
+/** Where the first publish's answer is kept (user settings). */
+export const TUNNEL_SETTING = 'modelPreview.tunnel.provider';
+export const TUNNEL_PICK_TITLE = 'Who should be able to open the share link?';
+/** Where the answer goes is said once it is given (`tunnelSavedText`): the placeholder must fit the pick's width. */
+export const TUNNEL_PICK_PLACEHOLDER = 'Pick one: it is kept for every later publish';
+
+/** The note after the first publish's pick: where the answer was saved and how to change it. */
+export function tunnelSavedText(label: string): string {
+  return `Publishing with "${label}" from now on: saved in your user settings as ${TUNNEL_SETTING}. Change it there any time.`;
+}
 
 /** Who can open a preview's link, in words, by how it was published (the QR panel and the link toasts say it). */
 export function linkReach(tunnel: PublishTunnel): string {

@@ -1,16 +1,18 @@
 import * as vscode from 'vscode';
 import type { ExtensionSettings } from '../settings';
-import { TUNNEL_CHOICES, type PublishTunnel } from './serve-arguments';
+import { TUNNEL_CHOICES, TUNNEL_PICK_PLACEHOLDER, TUNNEL_PICK_TITLE, TUNNEL_SETTING, tunnelSavedText, type PublishTunnel } from './serve-arguments';
 import { keyNeedsPassphrase } from './ssh-key-file';
 
 const NGROK_SECRET = 'modelPreview.ngrok.authtoken';
 const SSH_PASSPHRASE_SECRET = 'modelPreview.ssh.passphrase';
 const LINK_PASSWORD_SECRET = 'modelPreview.linkPassword';
+const OPEN_SETTING = 'Open setting';
 const NGROK_PROMPT = 'From https://dashboard.ngrok.com/get-started/your-authtoken — kept in VS Code\'s SecretStorage.';
 
 /**
  * Which tunnel a publish uses, and the secrets it needs. The first publish asks (the setting's default is "ask"),
- * saying what each provider needs and who can open the link, and remembers the answer in the user settings.
+ * saying what each provider needs and who can open the link, remembers the answer in the user settings and says so
+ * (with a button to that setting).
  * Secrets live in SecretStorage and reach the server through its environment, never its arguments.
  */
 export class TunnelChoice {
@@ -69,10 +71,14 @@ export class TunnelChoice {
   private async ask(): Promise<PublishTunnel | undefined> {
     const picked = await vscode.window.showQuickPick(
       TUNNEL_CHOICES.map((c) => ({ label: c.label, detail: c.detail, tunnel: c.tunnel })),
-      { title: 'Who should be able to open the share link?', placeHolder: 'Choose how the link is reached (you can change it in the settings: modelPreview.tunnel.provider)', ignoreFocusOut: true },
+      { title: TUNNEL_PICK_TITLE, placeHolder: TUNNEL_PICK_PLACEHOLDER, ignoreFocusOut: true },
     );
     if (!picked) return undefined;
-    await vscode.workspace.getConfiguration('modelPreview').update('tunnel.provider', picked.tunnel, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration().update(TUNNEL_SETTING, picked.tunnel, vscode.ConfigurationTarget.Global);
+    // Not awaited: the publish goes on while the note is shown.
+    void vscode.window.showInformationMessage(tunnelSavedText(picked.label), OPEN_SETTING).then((answer) => {
+      if (answer === OPEN_SETTING) void vscode.commands.executeCommand('workbench.action.openSettings', TUNNEL_SETTING);
+    });
     return picked.tunnel;
   }
 

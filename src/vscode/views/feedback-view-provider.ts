@@ -7,6 +7,21 @@ import { webviewHtml, webviewResourceRoots } from './webview-html';
 
 const NO_BADGE: vscode.ViewBadge = { value: 0, tooltip: '' };
 
+/** How long a shown view's page may take to say `ready` before it is loaded again, and how often that is tried. */
+const READY_TIMEOUT_MS = 5_000;
+const MAX_PAGE_RELOADS = 3;
+
+/** What the provider needs besides its view; the defaults are the product's. */
+export interface FeedbackViewOptions {
+  /** The newest records held (and posted). */
+  limit?: number;
+  readyTimeoutMs?: number;
+  /** Where a page reload is told (the output channel). */
+  log?: (line: string) => void;
+  /** The thumbnail (a PNG data URL) of the picture a card's record was given; undefined when there is none. */
+  thumbnailOf?: (ref: RecordRef) => Promise<string | undefined>;
+}
+
 /** Where the unseen-feedback badge goes while the Feedback view has no page (a tree view of the same container). */
 export interface BadgeHolder {
   badge?: vscode.ViewBadge | undefined;
@@ -21,6 +36,13 @@ export interface BadgeHolder {
  * the hidden view's page) is answered with a full `reset` of what is held, so whatever changed meanwhile reaches the
  * view exactly once and in order. After `ready`, new cards and preview lists are posted as they come; the view
  * de-duplicates cards by id, so a replay after a reconnect is harmless.
+ *
+ * A page that is shown but never says `ready` is loaded again (a few times). In code-server, opening and closing the
+ * walkthrough tab just before the view is shown left the view's page blank in about one run in four: its frame was
+ * there with an empty body and its script never ran (the workbench logged "Found unexpected service worker
+ * controller": webview resources load through a service worker), so it never said `ready` and got nothing. Setting the
+ * HTML again (a fresh nonce, so VS Code does load it) gives a page that loads. Hiding the view drops its page (no
+ * `retainContextWhenHidden`), so nothing is posted until the page made on showing it says `ready`.
  *
  * New feedback that arrives while the view is not visible is counted in a badge on the view (VS Code shows it on the
  * activity-bar container too); showing the view clears it. A view VS Code has not resolved yet (the container was never
@@ -40,6 +62,12 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   private sort: FeedbackSort = 'newest';
   private focusFilterWhenReady = false;
   private badgeFallback?: BadgeHolder;
+  private readyTimer?: ReturnType<typeof setTimeout>;
+  private reloads = 0;
+  private readonly limit: number;
+  private readonly readyTimeoutMs: number;
+  private readonly log: (line: string) => void;
+  private readonly thumbnailOf: (ref: RecordRef) => Promise<string | undefined>;
   private readonly helpRequested = new vscode.EventEmitter<HelpTopic>();
   /** The empty view's "How it works" / "Walkthrough" links. */
   readonly onDidRequestHelp = this.helpRequested.event;
@@ -47,8 +75,13 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   constructor(
     private readonly extensionUri: vscode.Uri,
     private readonly onOpenRecord: (ref: RecordRef) => void,
-    private readonly limit = MAX_VIEW_RECORDS,
-  ) {}
+    options: FeedbackViewOptions = {},
+  ) {
+    this.limit = options.limit ?? MAX_VIEW_RECORDS;
+    this.readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
+    this.log = options.log ?? (() => undefined);
+    this.thumbnailOf = options.thumbnailOf ?? (() => Promise.resolve(undefined));
+  }
 
   resolveWebviewView(webviewView: vscode.WebviewView, _context: vscode.WebviewViewResolveContext, _token: vscode.CancellationToken): void {
     if (this.disposed) return;
@@ -66,10 +99,19 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
         }
       }),
       webviewView.onDidChangeVisibility(() => {
-        if (webviewView.visible) this.markSeen();
+        if (webviewView.visible) {
+          this.markSeen();
+          this.reloads = 0;
+          this.expectReady();
+        } else {
+          this.ready = false; // VS Code drops a hidden view's page; the one made when it is shown says `ready` again
+          this.stopWaitingForReady();
+        }
       }),
     );
+    this.reloads = 0;
     webview.html = this.html(webview);
+    this.expectReady();
     if (webviewView.visible) this.markSeen();
     else this.showBadge();
   }
@@ -153,6 +195,7 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
     switch (message.type) {
       case 'ready':
         this.ready = true;
+        this.stopWaitingForReady();
         this.postReset();
         if (this.focusFilterWhenReady) {
           this.focusFilterWhenReady = false;
@@ -165,7 +208,43 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
       case 'open-help':
         this.helpRequested.fire(message.topic);
         break;
+      case 'want-thumbnail': {
+        const { previewId, id } = message;
+        this.thumbnailOf({ previewId, id }).then(
+          (image) => image !== undefined && !this.disposed && this.post({ type: 'thumbnail', id, image }),
+          (err: Error) => this.log(`no thumbnail for feedback ${id}: ${err.message}`),
+        );
+        break;
+      }
     }
+  }
+
+  /** While the view is shown and its page has not said `ready`, waits for it, then loads the page again. */
+  private expectReady(): void {
+    this.stopWaitingForReady();
+    const view = this.view;
+    if (!view?.visible || this.ready) return;
+    this.readyTimer = setTimeout(() => {
+      this.readyTimer = undefined;
+      if (this.view !== view || !view.visible || this.ready || this.disposed) return;
+      if (this.reloads >= MAX_PAGE_RELOADS) {
+        this.log(`the Feedback view's page did not load after ${MAX_PAGE_RELOADS} tries: close and reopen the view`);
+        return;
+      }
+      this.reloads++;
+      this.log(`the Feedback view's page did not load within ${this.readyTimeoutMs} ms: loading it again (try ${this.reloads} of ${MAX_PAGE_RELOADS})`);
+      try {
+        view.webview.html = this.html(view.webview);
+      } catch {
+        return; // disposed meanwhile: its onDidDispose cleans up
+      }
+      this.expectReady();
+    }, this.readyTimeoutMs);
+  }
+
+  private stopWaitingForReady(): void {
+    if (this.readyTimer !== undefined) clearTimeout(this.readyTimer);
+    this.readyTimer = undefined;
   }
 
   private markSeen(): void {
@@ -202,6 +281,7 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   }
 
   private detachView(): void {
+    this.stopWaitingForReady();
     for (const listener of this.viewListeners) listener.dispose();
     this.viewListeners = [];
     this.view = undefined;

@@ -12,13 +12,21 @@ export interface QrCodePageInput {
 }
 
 /**
+ * The QR code of a link as an SVG data URL (the QR panel and the model editor show it under a CSP that allows
+ * `img-src data:`): dark on light whatever the theme, or cameras cannot read it.
+ */
+export async function qrCodeImage(link: string): Promise<string> {
+  const svg = await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#000000', light: '#ffffff' } });
+  return `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+}
+
+/**
  * The QR code panel's HTML: the share link as a QR image (a phone's camera opens it), the link as text and who can
  * open it. No script at all; the image is an SVG data URL, so the CSP allows `img-src data:` and nothing else. Dark on
  * light whatever the theme, or cameras cannot read it. Pure (no `vscode`), so it is unit-tested as is.
  */
 export async function qrCodePage(input: QrCodePageInput): Promise<string> {
-  const svg = await QRCode.toString(input.shareUrl, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, color: { dark: '#000000', light: '#ffffff' } });
-  const image = `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`;
+  const image = await qrCodeImage(input.shareUrl);
   const csp = `default-src 'none'; img-src data:; style-src 'nonce-${input.nonce}'`;
   return `<!DOCTYPE html>
 <html lang="en">

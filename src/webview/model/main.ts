@@ -63,8 +63,13 @@ function render(model: ModelEditorState): void {
       model.error === undefined ? undefined : el('p', { class: 'problem', role: 'alert' }, `Cannot read this model: ${model.error}`),
       el('div', { class: 'publish-state', 'data-testid': 'publish-state' },
         published
-          ? el('p', {}, el('span', { class: 'codicon codicon-broadcast', 'aria-hidden': 'true' }), ` Published (${published.modelVersion}, ${published.tunnel === 'none' ? 'this machine only' : `via ${published.tunnel}`}): `,
-            el('code', { 'data-testid': 'share-link' }, published.shareUrl))
+          ? el('div', { class: 'share-row' },
+            el('p', {}, el('span', { class: 'codicon codicon-broadcast', 'aria-hidden': 'true' }), ` Published (${published.modelVersion}, ${published.tunnel === 'none' ? 'this machine only' : `via ${published.tunnel}`}): `,
+              el('code', { 'data-testid': 'share-link' }, published.shareUrl)),
+            published.qrCode === undefined ? undefined : el('img', {
+              class: 'qr-code', 'data-testid': 'model-qr-code', src: published.qrCode, width: 144, height: 144,
+              alt: 'QR code of the share link: a phone\u2019s camera opens it', title: 'Scan with a phone to open the share link',
+            }))
           : el('p', {}, 'Not published.'),
         el('div', { class: 'buttons' },
           published ? button('stop', 'Stop', 'debug-stop') : button('publish', 'Publish', 'broadcast', true),

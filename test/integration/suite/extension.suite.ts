@@ -105,12 +105,18 @@ describe('Model Preview in a real VS Code extension host', () => {
     if (!handshake) await config().update('tunnel.provider', 'none', vscode.ConfigurationTarget.Global); // nobody to click
     assert.equal(config().get('tunnel.provider'), handshake ? 'ask' : 'none');
     const publishing = vscode.commands.executeCommand<string>('modelPreview.publish', vscode.Uri.file(iris));
-    const picked = await askPage<{ title: string; items: string[] }>('tunnel-pick', { choose: 'This machine only' });
+    const picked = await askPage<{ title: string; items: string[]; placeholder: string; cutOff: string[]; saved: { text: string; buttons: string[] } }>('tunnel-pick', { choose: 'This machine only' });
     if (picked) {
       assert.equal(picked.title, 'Who should be able to open the share link?');
-      for (const shown of ['This machine only', 'VS Code port forwarding', 'ssh server', 'pipenet', 'ngrok', 'No tunnel. Only people on this computer can open the link.']) {
+      for (const shown of ['This machine only', 'VS Code port forwarding', 'ssh server', 'pipenet', 'ngrok', 'No tunnel: only this computer can open the link.']) {
         assert.ok(picked.items.includes(shown), `the pick shows "${shown}" (and what each choice needs): ${picked.items.join(' | ')}`);
       }
+      assert.equal(picked.placeholder, 'Pick one: it is kept for every later publish');
+      for (const text of [picked.title, picked.placeholder, ...picked.items]) assert.ok(text.length <= 70, `${text.length} characters: ${text}`);
+      assert.deepEqual(picked.cutOff, [], 'no choice is cut off at the pick\'s default width');
+      assert.equal(picked.saved.text,
+        'Publishing with "This machine only" from now on: saved in your user settings as modelPreview.tunnel.provider. Change it there any time.');
+      assert.deepEqual(picked.saved.buttons, ['Open setting']);
     }
     shareUrl = await publishing;
     tokensSeen.add(new URL(shareUrl).searchParams.get('t')!);

@@ -17,6 +17,9 @@ import { askPage, EXTENSION_ID, until } from './suite-kit';
 const REPO = path.resolve(__dirname, '../../../..');
 
 
+/** How often the walkthrough is opened and closed, the Feedback view checked after each (its page once stayed blank). */
+const WALKTHROUGH_ROUNDS = 4;
+
 const tokenOf = (link: string) => new URL(link).searchParams.get('t');
 
 
@@ -122,6 +125,21 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     if (sizes) assert.ok(sizes.feedback > 2 * sizes.models, `Feedback ${sizes.feedback} px, Models ${sizes.models} px`);
   });
 
+  it('the Feedback view shows its cards again each time the walkthrough tab was opened and closed', async () => {
+    for (let round = 1; round <= WALKTHROUGH_ROUNDS; round++) {
+      await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#firstPublish`, false);
+      await askPage(`walkthrough-open-${round}`, { last: round === WALKTHROUGH_ROUNDS });
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      await vscode.commands.executeCommand('modelPreview.feedback.focus');
+      const seen = await askPage<{ cards: number; frames: string }>(`cards-after-walkthrough-${round}`, {});
+      if (seen) assert.equal(seen.cards, 3, `round ${round}: the Feedback view shows its 3 cards, not a blank page; the webviews show:\n${seen.frames}`);
+    }
+    // How often the provider had to load the page again (its log line), for whoever reads the run's artifacts.
+    const reloads = writes.filter((w) => /Feedback view's page did not load/.test(w.line)).map((w) => w.line);
+    mkdirSync(path.join(REPO, 'test-results'), { recursive: true });
+    writeFileSync(path.join(REPO, 'test-results', 'feedback-view-reloads.txt'), `${reloads.length} reload(s) in ${WALKTHROUGH_ROUNDS} rounds\n${reloads.join('\n')}\n`);
+  });
+
   it('cards show the inputs; the filter bar finds by text, rating and reviewer; the title bar sorts thumbs-down first', async () => {
     await vscode.commands.executeCommand('modelPreview.feedback.focus');
     const seen = await askPage<{
@@ -168,20 +186,23 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     assert.equal(await until('the copied link', async () => (await vscode.env.clipboard.readText()) || undefined), shareUrl);
   });
 
-  it('opening iris.onnx shows the model editor: signature, size, version, sidecar, publish state with link and the latest feedback; Stop and Publish work from it', async () => {
+  it('opening iris.onnx shows the model editor: signature, size, version, sidecar, publish state with link and its QR code, and the latest feedback; Stop and Publish work from it', async () => {
     await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(iris));
     const version = api.catalog.get(iris)!.description!.version;
-    const seen = await askPage<{ inputs: string; outputs: string; facts: string; sidecar: string; link: string; feedback: number; stoppedState: string; republishedLink: string }>('model-editor', { version }, 60_000);
+    const seen = await askPage<{ inputs: string; outputs: string; facts: string; sidecar: string; link: string; feedback: number; qrCode: string; stoppedState: string; stoppedQrCodes: number; republishedLink: string; republishedQrCode: string }>('model-editor', { version }, 60_000);
     if (!seen) return;
     assert.match(seen.inputs, /features\s+FP32\s+\[batch, 4\]/);
     assert.match(seen.outputs, /logits\s+FP32\s+\[batch, 3\]/);
     assert.match(seen.facts, new RegExp(`iris/iris\\.onnx · [0-9.]+ (B|KB) · version ${version}`));
     assert.match(seen.sidecar, /Page settings: iris\.preview\.json/);
     assert.equal(seen.link, shareUrl, 'the editor shows the share link');
+    assert.equal(seen.qrCode, shareUrl, 'beside it, a QR code a phone\'s camera reads as that link');
     assert.equal(seen.feedback, 3, 'the latest feedback is listed');
     assert.match(seen.stoppedState, /Not published/, 'Stop in the editor stopped the preview');
+    assert.equal(seen.stoppedQrCodes, 0, 'no QR code of a stopped link');
     const again = await until('the preview running again', () => api.previews.get(iris));
     assert.equal(seen.republishedLink, again.shareUrl, 'the editor shows the new run\'s link');
+    assert.equal(seen.republishedQrCode, again.shareUrl, 'and its QR code');
     assert.equal(tokenOf(again.shareUrl), tokenOf(shareUrl), 'Publish in the editor brought the link back with the same token');
     shareUrl = again.shareUrl;
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
@@ -232,6 +253,35 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     const record = JSON.parse(opened.document.getText()) as { comment: string; inputs: { features: { data: number[][] } } };
     assert.equal(record.comment, 'petals look long');
     assert.deepEqual(record.inputs.features.data.flat(), [6.7, 3.0, 5.2, 2.3], 'the exact input of that record');
+  });
+
+  it('a card whose record was given a picture shows a thumbnail of it (the blob the server stored, under the view\'s CSP)', async () => {
+    const model = path.join(folder, 'vision', 'image-conv.onnx');
+    mkdirSync(path.dirname(model), { recursive: true });
+    copyFileSync(path.join(REPO, 'test/fixtures/models/image-conv.onnx'), model);
+    const link = await vscode.commands.executeCommand<string>('modelPreview.publish', vscode.Uri.file(model));
+    // A picture a person can tell apart: the left half light, the right half dark, normalised as a model's input is.
+    const side = 320;
+    const image = Array.from({ length: 3 * side * side }, (_, i) => ((i % side) < side / 2 ? 2.2 : -2.1));
+    const headers = { authorization: `Bearer ${tokenOf(link)}`, 'content-type': 'application/json' };
+    const predicted = await fetch(new URL('/api/predict', link), { method: 'POST', headers, body: JSON.stringify({ inputs: { image } }) });
+    assert.equal(predicted.status, 200, await predicted.clone().text());
+    const { predictionId } = await predicted.json() as { predictionId: string };
+    const sent = await fetch(new URL('/api/feedback', link), {
+      method: 'POST', headers, body: JSON.stringify({ predictionId, rating: 'down', comment: 'that is a door, not a cat', idempotencyKey: 'sidebar-picture' }),
+    });
+    assert.equal(sent.status, 201, await sent.text());
+    const preview = api.previews.get(model)!;
+    await until('the picture\'s feedback', () => preview.feedback.length === 1);
+    assert.ok('blob' in preview.feedback[0].inputs.image, 'the server stored the picture as a blob');
+    await vscode.commands.executeCommand('modelPreview.feedback.focus');
+    const shown = await askPage<{ width: number; height: number; left: number; right: number; src: string }>('card-thumbnail', {}, 60_000);
+    if (shown) {
+      assert.match(shown.src, /^data:image\/png;base64,/);
+      assert.deepEqual([shown.width, shown.height], [64, 64], 'a 64-pixel thumbnail of the 320-pixel picture');
+      assert.ok(shown.left > 200 && shown.right < 50, `light on the left (${shown.left}), dark on the right (${shown.right}), as sent`);
+    }
+    await vscode.commands.executeCommand('modelPreview.stop', { file: model });
   });
 
   it('the walkthrough ticks "Read the feedback" once feedback arrived', async () => {
