@@ -40,20 +40,23 @@ export class ModelCatalog implements vscode.Disposable {
       return vscode.Disposable.from(
         watcher,
         watcher.onDidCreate((uri) => this.add(uri, true)),
-        watcher.onDidChange((uri) => this.refresh(uri.fsPath)),
+        // A change to a file never seen created: its create event was lost (see NewFolderCatchUp) — it is news too.
+        watcher.onDidChange((uri) => (this.entries.has(uri.fsPath) ? this.refresh(uri.fsPath) : this.add(uri, true))),
         watcher.onDidDelete((uri) => this.remove(uri.fsPath)),
       );
     });
+    this.watchers.push(new NewFolderCatchUp((uri) => this.isExcluded(uri), () => this.rescan(true)));
     await this.rescan();
   }
 
-  async rescan(): Promise<void> {
+  /** Lists the models again; with `announce`, a file not known before is news (the export offer), as a create event. */
+  async rescan(announce = false): Promise<void> {
     const exclude = this.settings.modelExclude.length ? `{${this.settings.modelExclude.join(',')}}` : undefined;
     const found = (await Promise.all(this.settings.modelInclude.map((g) => vscode.workspace.findFiles(g, exclude, 5000)))).flat();
     const files = new PathMap<true>();
     for (const uri of found) files.set(uri.fsPath, true);
     for (const { file } of [...this.entries.values()]) if (!files.has(file)) this.entries.delete(file);
-    await Promise.all(found.map((uri) => this.add(uri, false)));
+    await Promise.all(found.map((uri) => this.add(uri, announce && !this.entries.has(uri.fsPath))));
     this.changed.fire();
   }
 
@@ -103,5 +106,40 @@ export class ModelCatalog implements vscode.Disposable {
   private remove(file: string): void {
     this.inspector.forget(file);
     if (this.entries.delete(file)) this.changed.fire();
+  }
+}
+
+/**
+ * Watchers built on inotify (Linux) watch each folder separately: a folder created and written into at once — a
+ * notebook's `os.makedirs("models")` then `torch.onnx.export(..., "models/m.onnx")` — can hold a file before its watch
+ * is in place, and that file's create event never comes (inotify(7): "scan the contents of the subdirectory immediately
+ * after adding the watch"). So: when folders appear, the catalog looks again, once per burst. Only folders count (a
+ * stat of at most MAX_STATS new paths per burst), so a burst of ordinary files costs no search.
+ */
+class NewFolderCatchUp implements vscode.Disposable {
+  private static readonly QUIET_MS = 500;
+  private static readonly MAX_STATS = 32;
+  private readonly watcher = vscode.workspace.createFileSystemWatcher('**/*', false, true, true);
+  private readonly created: vscode.Uri[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly isExcluded: (uri: vscode.Uri) => boolean, private readonly lookAgain: () => Promise<void>) {
+    this.watcher.onDidCreate((uri) => {
+      if (this.isExcluded(uri) || this.created.length >= NewFolderCatchUp.MAX_STATS) return;
+      this.created.push(uri);
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => void this.check(), NewFolderCatchUp.QUIET_MS);
+    });
+  }
+
+  private async check(): Promise<void> {
+    const paths = this.created.splice(0);
+    const kinds = await Promise.all(paths.map((uri) => vscode.workspace.fs.stat(uri).then((s) => s.type, () => vscode.FileType.Unknown)));
+    if (kinds.some((k) => (k & vscode.FileType.Directory) !== 0)) await this.lookAgain();
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.watcher.dispose();
   }
 }
