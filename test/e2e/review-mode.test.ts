@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { FeedbackRecord } from '../../src/shared/feedback-record';
 import { IRIS_MODEL, startPreview } from '../helpers/preview';
-import { ARTIFACTS, launchBrowser, newContext, PHONE } from './browser';
+import { ARTIFACTS, DESKTOP, launchBrowser, newContext, PHONE } from './browser';
 
 const CASES = [
   { id: 'setosa-1', inputs: { features: [5.1, 3.5, 1.4, 0.2] }, tags: ['typical'] },
@@ -67,6 +67,19 @@ describe('e2e: Review mode — a reviewer steps through a review set (real Chrom
       await page.getByTestId('start-review').click();
       await waitForCase(page, 'edge-1', '3 of 4');
       await page.screenshot({ path: path.join(ARTIFACTS, 'review-mode-resumed.png'), fullPage: true });
+
+      // The same reviewer on another browser (a fresh context: nothing in its storage) resumes there too: the server keeps the place.
+      const other = await newContext(browser, DESKTOP);
+      try {
+        const laptop = await other.context.newPage();
+        await laptop.goto(invite.json.link);
+        assert.equal(await laptop.getByTestId('review-name').count(), 0, 'an invited reviewer is known by their link: no name asked');
+        await laptop.getByTestId('start-review').click();
+        await waitForCase(laptop, 'edge-1', '3 of 4');
+        await laptop.screenshot({ path: path.join(ARTIFACTS, 'review-mode-resumed-other-browser.png'), fullPage: true });
+      } finally {
+        await other.context.close();
+      }
       await page.getByTestId('thumb-up').click();
       await page.getByTestId('send-feedback').click();
       await waitForCase(page, 'edge-2', '4 of 4');
@@ -88,6 +101,40 @@ describe('e2e: Review mode — a reviewer steps through a review set (real Chrom
       assert.deepEqual(dialogs, []);
     } finally {
       await context.close();
+      await p.stop();
+    }
+  });
+
+  it('a reviewer without an invite gives their name, and on another browser giving the same name resumes at the same case', async () => {
+    const p = await startPreview(IRIS_MODEL, { watch: false });
+    const contexts = await Promise.all([newContext(browser, PHONE, true), newContext(browser, DESKTOP)]);
+    try {
+      const added = await p.post('/api/review-sets', { name: 'launch', format: 'jsonl', text: CASES.map((c) => JSON.stringify(c)).join('\n') }, p.ownerToken);
+      assert.equal(added.status, 201, added.text);
+      const link = `${p.baseUrl}/?t=${p.shareToken}`;
+      const phone = await contexts[0].context.newPage();
+      await phone.goto(link);
+      await phone.getByTestId('review-name').fill('Sam');
+      await phone.getByTestId('start-review').click();
+      await waitForCase(phone, 'setosa-1', '1 of 4');
+      await phone.getByTestId('review-skip').click();
+      await waitForCase(phone, 'virginica-1', '2 of 4');
+      await phone.getByTestId('review-skip').click();
+      await waitForCase(phone, 'edge-1', '3 of 4');
+
+      const laptop = await contexts[1].context.newPage();
+      await laptop.goto(link);
+      assert.equal(await laptop.getByTestId('review-name').inputValue(), '', 'nothing remembered on a new browser');
+      await laptop.getByTestId('review-name').fill('Sam');
+      await laptop.getByTestId('start-review').click();
+      await waitForCase(laptop, 'edge-1', '3 of 4');
+      await laptop.getByTestId('review-leave').click();
+      await laptop.getByTestId('review-name').fill('Someone else');
+      await laptop.getByTestId('start-review').click();
+      await waitForCase(laptop, 'setosa-1', '1 of 4'); // another name has no place kept, and this browser has none of its own
+      assert.deepEqual(contexts.flatMap((c) => c.dialogs), []);
+    } finally {
+      await Promise.all(contexts.map((c) => c.context.close()));
       await p.stop();
     }
   });
