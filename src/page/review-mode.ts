@@ -7,6 +7,7 @@ import { ApiError, fetchReviewCase, fetchReviewProgress, predict, saveReviewProg
 import { FeedbackForm, REVIEWER_KEY } from './feedback-view';
 import type { FeedbackQueue } from './logic/feedback-queue';
 import { correctionChoices, renderOutputs } from './result-view';
+import { reviewCaseInputs, TEXT_KEY } from './logic/text-input';
 import type { SafeStorage } from './storage';
 
 /**
@@ -101,7 +102,7 @@ export class ReviewMode {
       this.total = total;
       if (!reviewCase) return this.finished();
       const started = performance.now();
-      const answer = await predict(reviewCase.inputs);
+      const answer = await predict(reviewCaseInputs(this.deps.card(), reviewCase.inputs));
       if (ticket !== this.loading) return;
       this.render(reviewCase, answer, performance.now() - started);
     } catch (err) {
@@ -122,7 +123,7 @@ export class ReviewMode {
       el('article', { class: 'result', 'data-testid': 'review-case', 'data-case-id': reviewCase.id, 'data-prediction-id': answer.predictionId },
         el('h3', {}, 'The case'),
         reviewCase.tags?.length ? el('p', { class: 'chips', 'data-testid': 'case-tags' }, ...reviewCase.tags.map((t) => el('span', { class: 'chip' }, t))) : undefined,
-        inputList(card, reviewCase.inputs),
+        inputList(card, reviewCaseInputs(card, reviewCase.inputs)),
         el('h3', {}, 'The model’s answer'),
         renderOutputs(card, answer, roundTripMs),
         this.form.element)));
@@ -152,10 +153,14 @@ export class ReviewMode {
   }
 }
 
-/** A case's inputs in words: a vector's elements by the sidecar's field labels, anything else as JSON text. */
+/** A case's inputs in words: a text model's text as written, a vector's elements by the sidecar's field labels, anything else as JSON text. */
 function inputList(card: ModelCard, inputs: Record<string, unknown>): HTMLElement {
   const rows: HTMLElement[] = [];
   for (const [name, data] of Object.entries(inputs)) {
+    if (name === TEXT_KEY) {
+      rows.push(el('div', { class: 'case-input' }, el('dt', {}, 'Text'), el('dd', { class: 'case-text', 'data-testid': 'case-text' }, String(data))));
+      continue;
+    }
     const fields = card.sidecar?.inputs?.[name]?.fields;
     const flat = Array.isArray(data) && Array.isArray(data[0]) && data.length === 1 ? data[0] as unknown[] : data;
     if (fields && Array.isArray(flat) && flat.length === fields.length) {

@@ -90,3 +90,9 @@ export const ReviewProgressLineSchema = z.object({
   ts: z.string(), reviewSet: z.string(), reviewer: z.string(), verified: z.boolean(), position: count(),
 });
 export type ReviewProgressLine = z.infer<typeof ReviewProgressLineSchema>;
+
+/**
+ * A review case's input that holds the text for a model that reads text through its tokenizer (`{"text": "..."}`, as
+ * `/api/predict` takes it): it stands for the token inputs the tokenizer fills. A model input of that very name wins.
+ */
+export const CASE_TEXT_INPUT = 'text';

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { FeedbackRecord } from '../../src/shared/feedback-record';
-import { IRIS_MODEL, startPreview } from '../helpers/preview';
+import { IRIS_MODEL, REPO_ROOT, startPreview } from '../helpers/preview';
 import { ARTIFACTS, DESKTOP, launchBrowser, newContext, PHONE } from './browser';
 
 const CASES = [
@@ -135,6 +135,34 @@ describe('e2e: Review mode — a reviewer steps through a review set (real Chrom
       assert.deepEqual(contexts.flatMap((c) => c.dialogs), []);
     } finally {
       await Promise.all(contexts.map((c) => c.context.close()));
+      await p.stop();
+    }
+  });
+
+  it('a text model\'s review set: each case shows its text as written and the model\'s answer for it', async () => {
+    const p = await startPreview(path.join(REPO_ROOT, 'test', 'fixtures', 'hf', 'text-intent', 'model.onnx'), { watch: false });
+    const { context, dialogs } = await newContext(browser, PHONE, true);
+    try {
+      const texts = ['Where is my parcel? It has not arrived yet.', '<b>Thank you</b>, great service!'];
+      const added = await p.post('/api/review-sets', { name: 'intents', format: 'jsonl', text: texts.map((text, i) => JSON.stringify({ id: `t${i + 1}`, inputs: { text } })).join('\n') }, p.ownerToken);
+      assert.equal(added.status, 201, added.text);
+      const page = await context.newPage();
+      await page.goto(`${p.baseUrl}/?t=${encodeURIComponent(p.shareToken)}`);
+      await page.getByTestId('start-review').click();
+      await waitForCase(page, 't1', '1 of 2');
+      assert.equal(await page.getByTestId('case-text').innerText(), texts[0]);
+      assert.match(await page.getByTestId('score-row').first().innerText(), /delivery/, 'the model read the text and answers');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'review-mode-text-model.png'), fullPage: true });
+      await page.getByTestId('thumb-up').click();
+      await page.getByTestId('send-feedback').click();
+      await waitForCase(page, 't2', '2 of 2');
+      assert.equal(await page.getByTestId('case-text').innerText(), texts[1], 'markup in a case is shown as text');
+      assert.equal(await page.locator('[data-testid="case-text"] b').count(), 0);
+      const records = readFileSync(path.join(p.dataDir, 'feedback.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as FeedbackRecord);
+      assert.deepEqual(records.map((r) => [r.caseId, r.reviewSet, r.predicted]), [['t1', 'intents', 'delivery']]);
+      assert.deepEqual(dialogs, []);
+    } finally {
+      await context.close();
       await p.stop();
     }
   });

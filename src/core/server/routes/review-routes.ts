@@ -3,7 +3,7 @@ import { json, Router, type Request, type RequestHandler } from 'express';
 import { REVIEW_LIMITS, ReviewProgressUpdateSchema, type ReviewProgress, type ReviewSetList } from '../../../shared/review-set';
 import type { ProgressReviewer } from '../../review/review-progress';
 import type { ModelBackend } from '../model-backend';
-import { parseReviewFile, ReviewFileError } from '../../review/review-file';
+import { parseReviewFile, ReviewFileError, reviewSignatureOf } from '../../review/review-file';
 import type { ReviewSets } from '../../review/review-sets';
 import { HttpError } from '../http-error';
 import { requireUtf8 } from '../json-charset';
@@ -64,7 +64,7 @@ export function reviewRoutes(sets: ReviewSets, backend: ModelBackend, share: Req
       const card = backend.card();
       if (!card) throw new HttpError(503, 'the model is still loading; try again in a moment');
       const list = await answering(async () => {
-        const cases = parseReviewFile(text, format, { inputs: card.inputs.map((i) => i.name) });
+        const cases = parseReviewFile(text, format, reviewSignatureOf(card));
         await sets.add(name, cases);
         return sets.list();
       });
