@@ -1,4 +1,4 @@
-import { REVIEW_LIMITS, type ReviewSetList } from '../shared/review-set';
+import { REVIEW_LIMITS, reviewFileFormat, type ReviewSetList } from '../shared/review-set';
 import { el, replaceChildren } from '../browser/dom';
 
 /**
@@ -48,12 +48,6 @@ export async function confirmOwner(token: string): Promise<boolean> {
   }
 }
 
-/** The file's format by its name, as `review add` takes it. */
-function formatOf(fileName: string): 'jsonl' | 'csv' | undefined {
-  const ext = /\.([^.]+)$/.exec(fileName.toLowerCase())?.[1];
-  return ext === 'csv' ? 'csv' : ext === 'jsonl' || ext === 'ndjson' ? 'jsonl' : undefined;
-}
-
 /**
  * "Upload review set (JSONL or CSV)": the file goes to `POST /api/review-sets` under the owner token, which checks it
  * exactly as `model-preview review add` does (the model's inputs, the limits, formulas in CSV cells) and stores it
@@ -83,8 +77,12 @@ export function reviewUploadPanel(ownerToken: string, added: (sets: ReviewSetLis
     void (async () => {
       const chosen = file.files?.[0];
       if (!chosen) return say('Choose a .jsonl or .csv file first.', false);
-      const format = formatOf(chosen.name);
-      if (!format) return say(`${chosen.name}: a review file is .jsonl (one case per line) or .csv (one case per row).`, false);
+      let format: 'jsonl' | 'csv';
+      try {
+        format = reviewFileFormat(chosen.name); // by its extension, as `review add` takes it
+      } catch (err) {
+        return say(`${(err as Error).message}.`, false);
+      }
       if (chosen.size > REVIEW_LIMITS.bytes) return say(`${chosen.name} is larger than ${REVIEW_LIMITS.bytes / 1024 / 1024} MB; split it into several review sets.`, false);
       const setName = name.value.trim() || chosen.name.replace(/\.[^.]+$/, '');
       button.disabled = true;

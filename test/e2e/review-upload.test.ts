@@ -27,6 +27,11 @@ describe('e2e: the owner uploads a review set on the page; a share-link visitor 
       assert.ok(!page.url().includes(p.ownerToken), `the owner token is taken out of the address bar: ${page.url()}`);
       assert.equal(await page.getByTestId('review-offer').count(), 0, 'no review sets yet');
 
+      await page.getByTestId('review-upload-file').setInputFiles(file('cases.txt', '{"inputs": {"features": [1, 2, 3, 4]}}\n'));
+      await page.getByTestId('review-upload').click();
+      await page.getByText('cases.txt: a review file is .jsonl (one case per line) or .csv (one case per row), not .txt.').waitFor({ timeout: 10_000 });
+      await page.getByTestId('review-upload-name').fill('');
+
       await page.getByTestId('review-upload-file').setInputFiles(file('broken.jsonl', '{"inputs": {"features": [1, 2, 3, 4]}}\n{"inputs": {"petals": [1]}}\n'));
       assert.equal(await page.getByTestId('review-upload-name').inputValue(), 'broken', 'the name comes from the file');
       await page.getByTestId('review-upload').click();
