@@ -225,7 +225,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       await session.eventsSocket?.close();
       await session.server?.stop();
       await pool.close();
-      await Promise.all([predictions.close(), feedbackStore.close()]);
+      await Promise.all([predictions.close(), feedbackStore.close(), reviewSets.close()]);
       throw err;
     }
   }
@@ -360,7 +360,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
       await this.replaying;
       await this.pool.close();
       await this.regressions.close();
-      await Promise.all([this.predictions.close(), this.feedbackStore.close()]);
+      await Promise.all([this.predictions.close(), this.feedbackStore.close(), this.reviewSets.close()]);
       // Kept for `model-preview invites` while no server runs.
       await this.inviteBook.recordLastSeen((name) => this.access.inviteLastSeen(name)).catch((err: Error) => this.log('warn', 'storage', `invites.json: ${err.message}`));
     })();

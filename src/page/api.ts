@@ -1,6 +1,6 @@
 import type { FeedbackSubmission } from '../shared/feedback';
 import type { ModelCard } from '../shared/model-card';
-import type { ReviewCase, ReviewCasePage, ReviewSetList } from '../shared/review-set';
+import type { ReviewCase, ReviewCasePage, ReviewProgress, ReviewProgressUpdate, ReviewSetList } from '../shared/review-set';
 import { outcomeOf, type SendOutcome } from './logic/feedback-queue';
 import { isPredictResponse, type PredictResponse } from './logic/output-plan';
 import { predictBody } from './logic/text-input';
@@ -92,6 +92,37 @@ export async function fetchReviewCase(set: string, offset: number): Promise<{ to
   if (!res.ok) throw new ApiError(res.status, errorText(body, res.status));
   if (typeof body?.total !== 'number' || !Array.isArray(body.cases)) throw new ApiError(res.status, 'the server sent a review case this page does not understand');
   return { total: body.total, case: body.cases[0] };
+}
+
+const progressUrl = (set: string) => `api/review-sets/${encodeURIComponent(set)}/progress`;
+
+/**
+ * The reviewer's place in a set as the server keeps it (`GET .../progress`): under their invite, else under the name
+ * they typed. Undefined when none is kept yet or the server cannot say (the page then uses the place in this browser).
+ */
+export async function fetchReviewProgress(set: string, typedName: string | undefined): Promise<number | undefined> {
+  try {
+    const query = typedName ? `?reviewer=${encodeURIComponent(typedName)}` : '';
+    const res = await fetch(progressUrl(set) + query, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+    const body = (await readJson(res)) as ReviewProgress | undefined;
+    return res.ok && typeof body?.position === 'number' ? body.position : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Keeps the reviewer's place on the server (`PUT .../progress`); false when it could not (offline): this browser still has it. */
+export async function saveReviewProgress(set: string, update: ReviewProgressUpdate): Promise<boolean> {
+  try {
+    const res = await fetch(progressUrl(set), {
+      method: 'PUT', credentials: 'same-origin', cache: 'no-store',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify(update),
+    });
+    return res.ok;
+  } catch {
+    return false;
+  }
 }
 
 export async function predict(inputs: Record<string, unknown>): Promise<PredictResponse> {

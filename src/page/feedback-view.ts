@@ -3,7 +3,8 @@ import { el, replaceChildren, thumbIcon, uid } from '../browser/dom';
 import { FEEDBACK_LIMITS, newIdempotencyKey, type FeedbackQueue, type QueueEvent } from './logic/feedback-queue';
 import type { SafeStorage } from './storage';
 
-const REVIEWER_KEY = 'model-preview.reviewer';
+/** The name a reviewer typed, remembered on this device (also the name their place in a review set is kept under). */
+export const REVIEWER_KEY = 'model-preview.reviewer';
 const OTHER = '__other__';
 
 /** What the form needs to know about the prediction it judges. */

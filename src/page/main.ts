@@ -5,6 +5,7 @@ import { ApiError, fetchCard, fetchReviewer, fetchReviewSets, predict, sendFeedb
 import { ApiPanel } from './api-panel';
 import { ReviewMode } from './review-mode';
 import { reviewSetOfHash } from '../shared/review-set';
+import { confirmOwner, reviewUploadPanel, takeOwnerToken } from './owner-view';
 import { append, el, replaceChildren } from '../browser/dom';
 import { FeedbackForm } from './feedback-view';
 import { ImageView } from './image-view';
@@ -50,6 +51,8 @@ class PreviewPage {
   /** The owner's review sets, offered above the try-it form. */
   reviewSets: Awaited<ReturnType<typeof fetchReviewSets>> = [];
   readonly review: ReviewMode;
+  /** The owner's controls (upload a review set): only when the page was opened with the owner token (owner-view.ts). */
+  ownerPanel?: HTMLElement;
   readonly link: PreviewLink;
 
   constructor(
@@ -136,11 +139,18 @@ class PreviewPage {
     this.feedbackForm?.dispose();
     this.feedbackForm = undefined;
     replaceChildren(this.main,
+      this.ownerPanel,
       this.review.offer(this.reviewSets),
       el('section', { class: 'panel inputs', 'aria-labelledby': 'inputs-heading' }, el('h2', { id: 'inputs-heading' }, 'Try it'), this.form),
       el('section', { class: 'panel results', 'aria-labelledby': 'results-heading' }, el('h2', { id: 'results-heading' }, 'Result'), this.results),
       this.apiPanelFor(card).element);
     this.main.setAttribute('aria-busy', 'false');
+  }
+
+  /** The review sets changed (the owner uploaded one): offered at once, with what the person had entered kept. */
+  showReviewSets(sets: Awaited<ReturnType<typeof fetchReviewSets>>): void {
+    this.reviewSets = sets;
+    this.render(this.card);
   }
 
   /** One panel for the page's life (it keeps its open state across a new model version). */
@@ -315,10 +325,14 @@ async function boot(): Promise<void> {
   const queue = new FeedbackQueue({ storage: storage.raw, clock: { now: () => Date.now() }, send: sendFeedback });
   const page = new PreviewPage(header, main, queue, storage);
   page.queueStatus.start();
-  const [card, invitedAs, reviewSets] = await Promise.all([loadCard(main), fetchReviewer(), fetchReviewSets()]);
+  const ownerToken = takeOwnerToken();
+  const [card, invitedAs, reviewSets, isOwner] = await Promise.all([
+    loadCard(main), fetchReviewer(), fetchReviewSets(), ownerToken ? confirmOwner(ownerToken) : Promise.resolve(false),
+  ]);
   if (!card) return;
   page.invitedAs = invitedAs;
   page.reviewSets = reviewSets;
+  if (isOwner && ownerToken) page.ownerPanel = reviewUploadPanel(ownerToken, (sets) => page.showReviewSets(sets));
   page.render(card);
   // A review link (`#review=<set>`, "Copy review link" in VS Code) opens that set's Review mode at once.
   const asked = reviewSetOfHash(location.hash);

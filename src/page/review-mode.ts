@@ -1,15 +1,19 @@
 import { reasonsOf } from '../shared/feedback';
 import type { ModelCard } from '../shared/model-card';
 import { predictedLabel } from '../shared/predicted-label';
-import { caseKey, type ReviewCase, type ReviewSetList } from '../shared/review-set';
+import { caseKey, REVIEW_PROGRESS_NAME_LENGTH, type ReviewCase, type ReviewSetList } from '../shared/review-set';
 import { el, replaceChildren } from '../browser/dom';
-import { ApiError, fetchReviewCase, predict } from './api';
-import { FeedbackForm } from './feedback-view';
+import { ApiError, fetchReviewCase, fetchReviewProgress, predict, saveReviewProgress } from './api';
+import { FeedbackForm, REVIEWER_KEY } from './feedback-view';
 import type { FeedbackQueue } from './logic/feedback-queue';
 import { correctionChoices, renderOutputs } from './result-view';
+import { reviewCaseInputs, TEXT_KEY } from './logic/text-input';
 import type { SafeStorage } from './storage';
 
-/** Where a reviewer is in a set, kept in this browser (localStorage) so a later visit resumes there. */
+/**
+ * Where a reviewer is in a set, also kept in this browser (localStorage): the place when the server keeps none for them
+ * (no name given) or cannot be reached.
+ */
 const positionKey = (set: string) => `model-preview.review.${set}`;
 
 export interface ReviewModeDeps {
@@ -24,8 +28,9 @@ export interface ReviewModeDeps {
 /**
  * Review mode: the owner's review sets, one case at a time, with progress ("12 of 40"). Each case's answer is computed
  * by the model version served now (and recorded as a prediction, like any other); the reviewer rates it with reasons,
- * a correction and a comment, or skips it, and can go back. The position is kept per set in this browser, so a reload
- * or a later visit resumes at the same case.
+ * a correction and a comment, or skips it, and can go back. The position is kept per set and per reviewer on the
+ * server (under their invite, else under the name they give), so a reload, a later visit or another browser or phone
+ * resumes at the same case; this browser keeps it too, for when the server cannot be reached.
  */
 export class ReviewMode {
   private set?: string;
@@ -39,12 +44,20 @@ export class ReviewMode {
   /** The sets on offer, as buttons above the try-it form; empty when there are none. */
   offer(sets: ReviewSetList['sets']): HTMLElement | undefined {
     if (sets.length === 0) return undefined;
+    // An invited reviewer is known by their link; anyone else gives a name to find their place again elsewhere.
+    const name = this.deps.invitedAs() === undefined
+      ? el('input', { id: 'review-name', type: 'text', maxlength: REVIEW_PROGRESS_NAME_LENGTH, autocomplete: 'name', 'data-testid': 'review-name', value: this.deps.storage.get(REVIEWER_KEY) ?? '' })
+      : undefined;
     return el('section', { class: 'panel review-offer', 'aria-labelledby': 'review-offer-heading', 'data-testid': 'review-offer' },
       el('h2', { id: 'review-offer-heading' }, 'Cases to review'),
       el('p', {}, 'The model’s author asks you to judge these cases one by one.'),
+      name ? el('div', { class: 'field' }, el('label', { for: 'review-name' }, 'Your name', el('span', { class: 'optional' }, ' (optional: to continue where you left off on another device)')), name) : undefined,
       el('div', { class: 'button-row' }, ...sets.map((s) => {
         const b = el('button', { type: 'button', class: 'button primary', 'data-testid': 'start-review', 'data-set': s.name }, `Review “${s.name}” (${s.cases} cases)`);
-        b.addEventListener('click', () => void this.start(s.name));
+        b.addEventListener('click', () => {
+          if (name) this.rememberName(name.value.trim());
+          void this.start(s.name);
+        });
         return b;
       })));
   }
@@ -52,14 +65,29 @@ export class ReviewMode {
   async start(set: string): Promise<void> {
     this.set = set;
     const saved = Number(this.deps.storage.get(positionKey(set)));
-    this.index = Number.isInteger(saved) && saved >= 0 ? saved : 0;
+    const kept = this.deps.invitedAs() !== undefined || this.typedName() ? await fetchReviewProgress(set, this.typedName()) : undefined;
+    this.index = kept ?? (Number.isInteger(saved) && saved >= 0 ? saved : 0);
     await this.show();
   }
 
   private async move(step: number): Promise<void> {
     this.index = Math.max(0, Math.min(this.index + step, this.total));
-    this.deps.storage.set(positionKey(this.set!), String(this.index));
+    const set = this.set!;
+    this.deps.storage.set(positionKey(set), String(this.index));
+    const typed = this.typedName();
+    if (this.deps.invitedAs() !== undefined || typed) void saveReviewProgress(set, { position: this.index, ...(typed ? { reviewer: typed } : {}) });
     await this.show();
+  }
+
+  /** The name the reviewer typed on this device, unless their invite names them. */
+  private typedName(): string | undefined {
+    if (this.deps.invitedAs() !== undefined) return undefined;
+    return this.deps.storage.get(REVIEWER_KEY)?.trim() || undefined;
+  }
+
+  private rememberName(name: string): void {
+    if (name) this.deps.storage.set(REVIEWER_KEY, name.slice(0, REVIEW_PROGRESS_NAME_LENGTH));
+    else this.deps.storage.remove(REVIEWER_KEY);
   }
 
   private async show(): Promise<void> {
@@ -74,7 +102,7 @@ export class ReviewMode {
       this.total = total;
       if (!reviewCase) return this.finished();
       const started = performance.now();
-      const answer = await predict(reviewCase.inputs);
+      const answer = await predict(reviewCaseInputs(this.deps.card(), reviewCase.inputs));
       if (ticket !== this.loading) return;
       this.render(reviewCase, answer, performance.now() - started);
     } catch (err) {
@@ -95,7 +123,7 @@ export class ReviewMode {
       el('article', { class: 'result', 'data-testid': 'review-case', 'data-case-id': reviewCase.id, 'data-prediction-id': answer.predictionId },
         el('h3', {}, 'The case'),
         reviewCase.tags?.length ? el('p', { class: 'chips', 'data-testid': 'case-tags' }, ...reviewCase.tags.map((t) => el('span', { class: 'chip' }, t))) : undefined,
-        inputList(card, reviewCase.inputs),
+        inputList(card, reviewCaseInputs(card, reviewCase.inputs)),
         el('h3', {}, 'The model’s answer'),
         renderOutputs(card, answer, roundTripMs),
         this.form.element)));
@@ -125,10 +153,14 @@ export class ReviewMode {
   }
 }
 
-/** A case's inputs in words: a vector's elements by the sidecar's field labels, anything else as JSON text. */
+/** A case's inputs in words: a text model's text as written, a vector's elements by the sidecar's field labels, anything else as JSON text. */
 function inputList(card: ModelCard, inputs: Record<string, unknown>): HTMLElement {
   const rows: HTMLElement[] = [];
   for (const [name, data] of Object.entries(inputs)) {
+    if (name === TEXT_KEY) {
+      rows.push(el('div', { class: 'case-input' }, el('dt', {}, 'Text'), el('dd', { class: 'case-text', 'data-testid': 'case-text' }, String(data))));
+      continue;
+    }
     const fields = card.sidecar?.inputs?.[name]?.fields;
     const flat = Array.isArray(data) && Array.isArray(data[0]) && data.length === 1 ? data[0] as unknown[] : data;
     if (fields && Array.isArray(flat) && flat.length === fields.length) {

@@ -68,3 +68,31 @@ export function reviewSetOfHash(hash: string): string | undefined {
     return undefined;
   }
 }
+
+/** The longest name a reviewer's place in a set is kept under (the same as feedback's reviewer name). */
+export const REVIEW_PROGRESS_NAME_LENGTH = 100;
+const reviewerName = () => z.string().check(z.trim(), z.minLength(1), z.maxLength(REVIEW_PROGRESS_NAME_LENGTH));
+
+/**
+ * `PUT /api/review-sets/<name>/progress`: where a reviewer is in a set (`position`: the index of the case they are
+ * on; the set's size when they finished). An invited reviewer's place is kept under their invite; anyone else names
+ * themselves (`reviewer`, the name they type on the page).
+ */
+export const ReviewProgressUpdateSchema = z.strictObject({ position: count(), reviewer: z.optional(reviewerName()) });
+export type ReviewProgressUpdate = z.infer<typeof ReviewProgressUpdateSchema>;
+
+/** `GET`/`PUT /api/review-sets/<name>/progress`: the reviewer's place, `null` before they saved one. */
+export const ReviewProgressSchema = z.object({ position: z.nullable(count()) });
+export type ReviewProgress = z.infer<typeof ReviewProgressSchema>;
+
+/** One line of `review-progress.jsonl` in the data folder: the latest line for a set and reviewer is their place. */
+export const ReviewProgressLineSchema = z.object({
+  ts: z.string(), reviewSet: z.string(), reviewer: z.string(), verified: z.boolean(), position: count(),
+});
+export type ReviewProgressLine = z.infer<typeof ReviewProgressLineSchema>;
+
+/**
+ * A review case's input that holds the text for a model that reads text through its tokenizer (`{"text": "..."}`, as
+ * `/api/predict` takes it): it stands for the token inputs the tokenizer fills. A model input of that very name wins.
+ */
+export const CASE_TEXT_INPUT = 'text';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { IRIS_MODEL } from '../helpers/preview';
@@ -49,6 +49,14 @@ describe('model-preview review add, list, remove', function () {
       assert.equal(viaServer.code, 0, viaServer.stderr);
       assert.match(viaServer.stdout, /^Added the review set sheet \(1 case\): reviewers find it/);
       assert.match((await runCli(['review', 'list', '--data-dir', dataDir])).stdout, /^launch {2}2 cases.*\nsheet {2}1 case /);
+
+      // The owner's own link to the page: the share link with the owner token in the fragment, which no server sees.
+      const ownerLink = await runCli(['review', 'owner-link', '--data-dir', dataDir]);
+      assert.equal(ownerLink.code, 0, ownerLink.stderr);
+      const [link, advice] = ownerLink.stdout.trim().split('\n');
+      const ownerToken = JSON.parse(readFileSync(path.join(dataDir, 'tokens.json'), 'utf8')).ownerToken as string;
+      assert.equal(link, `${String(ready.shareUrl)}#owner=${ownerToken}`);
+      assert.match(advice, /do not share it; give people the share link\.$/);
     } finally {
       cli.child.kill('SIGTERM');
       await cli.exited;
@@ -65,6 +73,9 @@ describe('model-preview review add, list, remove', function () {
     const ext = await runCli(['review', 'add', file('cases.txt', JSONL), '--data-dir', dataDir]);
     assert.equal(ext.code, 1);
     assert.match(ext.stderr, /cases\.txt: a review file is \.jsonl .* or \.csv .*, not \.txt/);
+    const notRunning = await runCli(['review', 'owner-link', '--data-dir', dataDir]);
+    assert.equal(notRunning.code, 1);
+    assert.match(notRunning.stderr, /no preview of .* is running: start it with `model-preview serve`, then ask again\n$/);
     const unknown = await runCli(['review', 'remove', 'nothing', '--data-dir', dataDir]);
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no review set named "nothing" \(there are none\)/);

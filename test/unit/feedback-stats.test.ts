@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { feedbackStats } from '../../src/core/feedback/feedback-stats';
+import { FeedbackTally, feedbackStats } from '../../src/core/feedback/feedback-stats';
 import type { FeedbackRecord } from '../../src/shared/feedback-record';
 import { handRecord } from '../helpers/feedback-kit';
 
@@ -69,5 +69,22 @@ describe('unit: feedbackStats', () => {
     assert.deepEqual(iris.topCorrections[0], { predicted: 'u', expected: 'z', count: 2 });
     assert.deepEqual(iris.topCorrections[1], { predicted: '?', expected: 'x', count: 1 });
     assert.equal(stats.versions[0].upShare, 1);
+  });
+
+  it('a tally kept record by record answers what a count over all records does, and follows each new record', () => {
+    const records = [
+      handRecord({ schemaVersion: 2, modelVersion: 'v1', rating: 'down', expected: 'setosa', reasons: ['wrong answer'], caseId: 'c1', reviewSet: 's', reviewer: 'Dana' }),
+      handRecord({ schemaVersion: 2, modelVersion: 'v1', rating: 'up', caseId: 'c1', reviewSet: 's', reviewer: 'Eve' }),
+      handRecord({ schemaVersion: 2, modelVersion: 'v2', rating: 'down', caseId: 'c2', reviewSet: 's', tags: ['edge'] }),
+    ];
+    const tally = new FeedbackTally();
+    tally.add(records[0]);
+    assert.deepEqual(tally.stats(), feedbackStats(records.slice(0, 1)));
+    assert.equal(tally.stats().cases?.[0]?.disagreement, false);
+    tally.add(records[1]);
+    tally.add(records[2]);
+    assert.deepEqual(tally.stats(), feedbackStats(records));
+    assert.equal(tally.stats().total, 3);
+    assert.deepEqual(tally.stats().cases?.map((c) => [c.caseId, c.disagreement]), [['c1', true], ['c2', false]], 'the answer seen before the new records is not served again');
   });
 });

@@ -6,7 +6,7 @@ import { ReviewSets } from '../../core/review/review-sets';
 import { REVIEW_LIMITS, reviewFileFormat, type ReviewSetList } from '../../shared/review-set';
 import { terminalSafe } from '../../shared/visible-text';
 import { usingDataDir } from '../data-dir';
-import { runningPreview } from '../../client/running-server';
+import { readOwnerToken, runningPreview } from '../../client/running-server';
 import { DATA_DIR_OPTION, onPreview, requirePreview } from '../running-preview';
 
 interface DataDirFlags {
@@ -70,6 +70,21 @@ export function registerReview(program: Command): void {
       await requirePreview(flags.dataDir);
       const running = await runningPreview(flags.dataDir);
       say(listLines(running ? await onPreview(running.server, running.owner.reviewSets()) : (await ReviewSets.open(flags.dataDir)).list()));
+    });
+
+  review
+    .command('owner-link')
+    .description('print the link that opens the running preview\'s page as its owner, to upload review sets there (it holds the owner token: do not share it)')
+    .option(...DATA_DIR_OPTION)
+    .action(async (flags: DataDirFlags) => {
+      await requirePreview(flags.dataDir);
+      const running = await runningPreview(flags.dataDir);
+      const ownerToken = await readOwnerToken(flags.dataDir);
+      if (!running || !ownerToken) throw new Error(`no preview of ${flags.dataDir} is running: start it with \`model-preview serve\`, then ask again`);
+      const link = await onPreview(running.server, running.owner.shareLink());
+      // The fragment never leaves the browser: no server, tunnel or log sees the owner token (see src/page/owner-view.ts).
+      say(`${link.shareUrl}#owner=${ownerToken}`);
+      say('Open it yourself: the page shows "Upload review set (JSONL or CSV)". It holds your owner token, so do not share it; give people the share link.');
     });
 
   review

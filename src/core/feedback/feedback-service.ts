@@ -1,5 +1,5 @@
 import { FeedbackSubmissionSchema, reasonsOf, sameAnswer, type FeedbackSubmission } from '../../shared/feedback';
-import { type FeedbackRecord } from '../../shared/feedback-record';
+import { type FeedbackRecord, type FeedbackStats } from '../../shared/feedback-record';
 import type { ModelCard } from '../../shared/model-card';
 import type { PreviewEvent } from '../../shared/events';
 import { StorageHealth } from '../store/storage-health';
@@ -100,6 +100,11 @@ export class FeedbackService {
 
   records(): readonly FeedbackRecord[] {
     return this.store.all();
+  }
+
+  /** Per version and per review case, over every record (kept current as feedback arrives). */
+  stats(): FeedbackStats {
+    return this.store.stats();
   }
 
   private label(record: PredictionRecord): string | undefined {

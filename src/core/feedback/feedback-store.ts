@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import * as path from 'node:path';
 import { type FeedbackSubmission } from '../../shared/feedback';
-import { FEEDBACK_RECORD_LINES, FEEDBACK_SCHEMA_VERSION, type FeedbackRecord } from '../../shared/feedback-record';
+import { FEEDBACK_RECORD_LINES, FEEDBACK_SCHEMA_VERSION, type FeedbackRecord, type FeedbackStats } from '../../shared/feedback-record';
 import { JsonlAppendLog } from '../store/jsonl-append-log';
 import { readJsonl } from '../store/jsonl-reader';
 import { setAsideTornTail } from '../store/torn-tail';
+import { FeedbackTally } from './feedback-stats';
 import type { PredictionRecord } from './prediction-log';
 
 /** The review-set case a piece of feedback is about: copied into the record so exports carry it. */
@@ -31,6 +32,8 @@ export interface SubmitContext {
 export class FeedbackStore {
   private readonly log: JsonlAppendLog;
   private readonly records: FeedbackRecord[] = [];
+  /** The stats, counted once as the file loads and then record by record as feedback is saved. */
+  private readonly tally = new FeedbackTally();
   private readonly byKey = new Map<string, Promise<string>>();
 
   private constructor(readonly file: string) {
@@ -43,6 +46,7 @@ export class FeedbackStore {
     // Version 1 and 2 records load side by side; a line of an unknown version is skipped with a warning.
     for (const record of await readJsonl(store.file, warn, FEEDBACK_RECORD_LINES)) {
       store.records.push(record);
+      store.tally.add(record);
       if (record.idempotencyKey) store.byKey.set(record.idempotencyKey, Promise.resolve(record.id));
     }
     return store;
@@ -50,6 +54,10 @@ export class FeedbackStore {
 
   all(): readonly FeedbackRecord[] {
     return this.records;
+  }
+
+  stats(): FeedbackStats {
+    return this.tally.stats();
   }
 
   /** Stores the feedback durably. `duplicate` is true when the idempotency key was stored before. */
@@ -89,6 +97,7 @@ export class FeedbackStore {
       throw err;
     }
     this.records.push(record);
+    this.tally.add(record);
     return { record, id: record.id, duplicate: false };
   }
 

@@ -1,5 +1,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
-import { REVIEW_LIMITS, type ReviewCase } from '../../shared/review-set';
+import { CASE_TEXT_INPUT, REVIEW_LIMITS, type ReviewCase } from '../../shared/review-set';
+import type { ModelCard } from '../../shared/model-card';
 import { parseJson } from '../../shared/json-lines';
 import { withoutBom } from '../../shared/without-bom';
 
@@ -11,7 +12,19 @@ export class ReviewFileError extends Error {
 /** What a review file's inputs must fit: the model's input names (the rest is checked when a case is predicted). */
 export interface ReviewSignature {
   inputs: string[];
+  /** For a model that reads text through its tokenizer: the token inputs a case's `"text"` fills in their place. */
+  textFills?: string[];
 }
+
+/** The signature of a served model: its inputs, and for a text model the token inputs its tokenizer fills. */
+export function reviewSignatureOf(card: Pick<ModelCard, 'inputs' | 'text'>): ReviewSignature {
+  const inputs = card.inputs.map((i) => i.name);
+  const fills = card.text ? [card.text.inputs.ids, card.text.inputs.attentionMask, card.text.inputs.tokenTypeIds].filter((n): n is string => n !== undefined) : [];
+  return { inputs, ...(fills.length > 0 && !inputs.includes(CASE_TEXT_INPUT) ? { textFills: fills } : {}) };
+}
+
+/** The names a case may give: the model's inputs, and `"text"` for a text model. */
+const acceptedInputs = (signature: ReviewSignature): string[] => (signature.textFills ? [...signature.inputs, CASE_TEXT_INPUT] : signature.inputs);
 
 const CASE_FIELDS = new Set(['id', 'inputs', 'expected', 'tags']);
 /** A spreadsheet would run a cell starting with one of these as a formula (CSV injection). */
@@ -34,10 +47,22 @@ export function parseReviewFile(text: string, format: 'jsonl' | 'csv', signature
 }
 
 function checkInputs(inputs: Record<string, unknown>, signature: ReviewSignature, where: string): void {
-  const missing = signature.inputs.filter((n) => !(n in inputs));
-  const unknown = Object.keys(inputs).filter((n) => !signature.inputs.includes(n));
-  if (unknown.length > 0) throw new ReviewFileError(`${where}: the model has no input ${unknown.map((n) => JSON.stringify(n)).join(', ')} (its inputs: ${signature.inputs.join(', ')})`);
-  if (missing.length > 0) throw new ReviewFileError(`${where}: input ${missing.map((n) => JSON.stringify(n)).join(', ')} is missing`);
+  const accepted = acceptedInputs(signature);
+  const unknown = Object.keys(inputs).filter((n) => !accepted.includes(n));
+  if (unknown.length > 0) throw new ReviewFileError(`${where}: the model has no input ${unknown.map((n) => JSON.stringify(n)).join(', ')} (its inputs: ${accepted.join(', ')})`);
+  const fills = signature.textFills ?? [];
+  const textual = fills.length > 0 && CASE_TEXT_INPUT in inputs;
+  if (textual) {
+    const text = inputs[CASE_TEXT_INPUT];
+    if (typeof text !== 'string' || text.trim() === '') throw new ReviewFileError(`${where}: "${CASE_TEXT_INPUT}" must be the text the model reads, as a non-empty string`);
+    const both = fills.filter((n) => n in inputs);
+    if (both.length > 0) throw new ReviewFileError(`${where}: give "${CASE_TEXT_INPUT}" or the token inputs (${both.join(', ')}), not both: the tokenizer fills them from the text`);
+  }
+  const missing = signature.inputs.filter((n) => !(n in inputs) && !(textual && fills.includes(n)));
+  if (missing.length > 0) {
+    const hint = fills.length > 0 && missing.some((n) => fills.includes(n)) ? ` (this model reads text: give {"${CASE_TEXT_INPUT}": "..."} in place of its token inputs)` : '';
+    throw new ReviewFileError(`${where}: input ${missing.map((n) => JSON.stringify(n)).join(', ')} is missing${hint}`);
+  }
 }
 
 function checkTags(tags: unknown, where: string): string[] | undefined {
@@ -93,6 +118,11 @@ function cellValue(cell: string, where: string): unknown {
   return cell;
 }
 
+function textCell(cell: string, where: string): string {
+  if (FORMULA_START.test(cell)) throw formulaError(cell, where);
+  return cell;
+}
+
 const formulaError = (cell: string, where: string) =>
   new ReviewFileError(`${where}: the cell starts with ${JSON.stringify(cell[0])}, as a spreadsheet formula does (${JSON.stringify(cell.slice(0, 40))}); write the value itself, not a formula`);
 
@@ -114,8 +144,8 @@ function fromCsv(text: string, signature: ReviewSignature): ReviewCase[] {
     const element = /^(.+)\[(\d+)\]$/.exec(name);
     const input = element ? element[1] : name;
     if (['id', 'expected', 'tags'].includes(name)) return { name, kind: name as 'id' | 'expected' | 'tags' };
-    if (signature.inputs.includes(input)) return { name, kind: 'input' as const, input, index: element ? Number(element[2]) : undefined };
-    throw new ReviewFileError(`column ${i + 1} ${JSON.stringify(name)}: not an input of the model (its inputs: ${signature.inputs.join(', ')}), nor id, expected or tags`);
+    if (acceptedInputs(signature).includes(input)) return { name, kind: 'input' as const, input, index: element ? Number(element[2]) : undefined };
+    throw new ReviewFileError(`column ${i + 1} ${JSON.stringify(name)}: not an input of the model (its inputs: ${acceptedInputs(signature).join(', ')}), nor id, expected or tags`);
   });
   return body.map((row, r) => {
     const where = `row ${r + 2}`;
@@ -127,7 +157,8 @@ function fromCsv(text: string, signature: ReviewSignature): ReviewCase[] {
       const column = columns[c];
       const at = `${where}, column ${JSON.stringify(column.name)}`;
       if (column.kind === 'input') {
-        const value = cellValue(cell, at);
+        // A text model's text is words, also when they read as a number ("42") or start like JSON.
+        const value = signature.textFills && column.input === CASE_TEXT_INPUT ? textCell(cell, at) : cellValue(cell, at);
         if (column.index === undefined) inputs[column.input] = value;
         else ((inputs[column.input] ??= []) as unknown[])[column.index] = value;
         return;

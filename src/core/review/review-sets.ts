@@ -4,6 +4,7 @@ import { caseKey, reviewSetNameProblem, type ReviewCase, type ReviewCasePage, ty
 import { parseJsonLines } from '../../shared/json-lines';
 import type { ReviewedCase } from '../feedback/feedback-store';
 import { ReviewFileError } from './review-file';
+import { ReviewProgressBook } from './review-progress';
 
 const DIR = 'review-sets';
 const EXT = '.jsonl';
@@ -23,10 +24,15 @@ export class ReviewSets {
   private readonly sets = new Map<string, LoadedSet>();
   private readonly byKey = new Map<string, ReviewedCase>();
 
-  private constructor(private readonly dataDir: string) {}
+  /** Each reviewer's place in each set (review-progress.ts). */
+  readonly progress: ReviewProgressBook;
+
+  private constructor(private readonly dataDir: string, progress: ReviewProgressBook) {
+    this.progress = progress;
+  }
 
   static async open(dataDir: string, warn: (message: string) => void = () => undefined): Promise<ReviewSets> {
-    const sets = new ReviewSets(dataDir);
+    const sets = new ReviewSets(dataDir, await ReviewProgressBook.open(dataDir, warn));
     const dir = path.join(dataDir, DIR);
     const files = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
       if (err.code === 'ENOENT') return [] as string[];
@@ -77,6 +83,15 @@ export class ReviewSets {
     if (!set) return undefined;
     const cases = set.cases.slice(offset, offset + limit).map(({ id, inputs, tags }) => ({ id, inputs, ...(tags ? { tags } : {}) }));
     return { name, total: set.cases.length, offset, cases };
+  }
+
+  /** How many cases the set holds, or undefined when there is no such set. */
+  size(name: string): number | undefined {
+    return this.sets.get(name)?.cases.length;
+  }
+
+  close(): Promise<void> {
+    return this.progress.close();
   }
 
   /** The case feedback names (`<set>/<id>`), as the record keeps it. */

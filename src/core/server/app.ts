@@ -96,7 +96,7 @@ export function createApp(options: AppOptions, pipeline = pipelineOf(options)): 
   app.use(programRoutes(backend, access, share));
   app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback'), inviteOf));
   app.use(inviteRoutes(options.invites, share, owner, inviteOf));
-  app.use(reviewRoutes(options.reviewSets, backend, share, owner));
+  app.use(reviewRoutes(options.reviewSets, backend, share, owner, inviteOf));
   app.use(regressionRoutes(options.regressions, owner));
   app.use(shareLinkRoutes(options.shareLink, owner));
   app.use(serverRoutes(options.server, owner));

@@ -1,4 +1,5 @@
 import type { ModelCard } from '../../shared/model-card';
+import { CASE_TEXT_INPUT } from '../../shared/review-set';
 import type { TextPlan } from './input-plan';
 
 /**
@@ -27,4 +28,11 @@ export function predictBody(inputs: Record<string, unknown>): { inputs?: Record<
   if (!(TEXT_KEY in inputs)) return { inputs };
   const { [TEXT_KEY]: text, ...rest } = inputs;
   return { text: String(text), ...(Object.keys(rest).length > 0 ? { inputs: rest } : {}) };
+}
+
+/** A review case's inputs as the page holds them: a text model's `"text"` goes where the text box puts it. */
+export function reviewCaseInputs(card: Pick<ModelCard, 'text' | 'inputs'>, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (!card.text || !(CASE_TEXT_INPUT in inputs) || card.inputs.some((i) => i.name === CASE_TEXT_INPUT)) return inputs;
+  const { [CASE_TEXT_INPUT]: text, ...rest } = inputs;
+  return { [TEXT_KEY]: text, ...rest };
 }

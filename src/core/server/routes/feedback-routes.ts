@@ -2,7 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import { json, Router, type RequestHandler } from 'express';
 import type { FeedbackService } from '../../feedback/feedback-service';
 import { feedbackCsv } from '../../../shared/feedback-csv';
-import { feedbackStats } from '../../feedback/feedback-stats';
 import { HttpError } from '../http-error';
 import { requireUtf8 } from '../json-charset';
 import { methodNotAllowed } from './method-not-allowed';
@@ -26,6 +25,6 @@ export function feedbackRoutes(feedback: FeedbackService, share: RequestHandler,
       }
     })
     .all(methodNotAllowed);
-  router.route('/api/stats').get(owner, (_req, res) => void res.json(feedbackStats(feedback.records()))).all(methodNotAllowed);
+  router.route('/api/stats').get(owner, (_req, res) => void res.json(feedback.stats())).all(methodNotAllowed);
   return router;
 }

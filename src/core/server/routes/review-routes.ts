@@ -1,7 +1,9 @@
-import { json, Router, type RequestHandler } from 'express';
-import { REVIEW_LIMITS, type ReviewSetList } from '../../../shared/review-set';
+import type { IncomingMessage } from 'node:http';
+import { json, Router, type Request, type RequestHandler } from 'express';
+import { REVIEW_LIMITS, ReviewProgressUpdateSchema, type ReviewProgress, type ReviewSetList } from '../../../shared/review-set';
+import type { ProgressReviewer } from '../../review/review-progress';
 import type { ModelBackend } from '../model-backend';
-import { parseReviewFile, ReviewFileError } from '../../review/review-file';
+import { parseReviewFile, ReviewFileError, reviewSignatureOf } from '../../review/review-file';
 import type { ReviewSets } from '../../review/review-sets';
 import { HttpError } from '../http-error';
 import { requireUtf8 } from '../json-charset';
@@ -26,11 +28,26 @@ function count(value: unknown, name: string, fallback: number, max = Number.MAX_
   return n;
 }
 
+/** The set a route names, or a 404 naming it. */
+function sizeOf(sets: ReviewSets, req: Request): { name: string; size: number } {
+  const name = String(req.params.name);
+  const size = sets.size(name);
+  if (size === undefined) throw new HttpError(404, `no review set named ${JSON.stringify(name)}`);
+  return { name, size };
+}
+
+/** Whose place it is: the invite the link names (verified), else the name the reviewer typed. */
+function reviewerOf(invitedAs: string | undefined, typed: string | undefined): ProgressReviewer {
+  if (invitedAs !== undefined) return { name: invitedAs, verified: true };
+  if (typed === undefined) throw new HttpError(400, 'reviewer: your name is needed to keep your place (the name you give with your feedback), or open your invitation link');
+  return { name: typed, verified: false };
+}
+
 /**
  * Review sets: the page lists them and steps through their cases (share token); the owner adds and removes them
  * (owner token). A set is checked against the model's inputs when it is added, and stored whole or not at all.
  */
-export function reviewRoutes(sets: ReviewSets, backend: ModelBackend, share: RequestHandler, owner: RequestHandler): Router {
+export function reviewRoutes(sets: ReviewSets, backend: ModelBackend, share: RequestHandler, owner: RequestHandler, inviteOf: (req: IncomingMessage) => string | undefined): Router {
   const router = Router();
   router.route('/api/review-sets')
     .get(share, (_req, res) => void res.json(sets.list()))
@@ -47,7 +64,7 @@ export function reviewRoutes(sets: ReviewSets, backend: ModelBackend, share: Req
       const card = backend.card();
       if (!card) throw new HttpError(503, 'the model is still loading; try again in a moment');
       const list = await answering(async () => {
-        const cases = parseReviewFile(text, format, { inputs: card.inputs.map((i) => i.name) });
+        const cases = parseReviewFile(text, format, reviewSignatureOf(card));
         await sets.add(name, cases);
         return sets.list();
       });
@@ -61,6 +78,27 @@ export function reviewRoutes(sets: ReviewSets, backend: ModelBackend, share: Req
     if (!page) throw new HttpError(404, `no review set named ${JSON.stringify(String(req.params.name))}`);
     res.json(page);
   }).all(methodNotAllowed);
+  // A reviewer's place, kept on the server so another browser or phone resumes at the same case.
+  router.route('/api/review-sets/:name/progress')
+    .get(share, (req, res) => {
+      const { name } = sizeOf(sets, req);
+      const typed = typeof req.query.reviewer === 'string' && req.query.reviewer.trim() !== '' ? req.query.reviewer.trim() : undefined;
+      res.json({ position: sets.progress.get(name, reviewerOf(inviteOf(req), typed)) ?? null } satisfies ReviewProgress);
+    })
+    .put(share, requireUtf8, json({ limit: '4kb', type: () => true }), async (req, res) => {
+      const { name, size } = sizeOf(sets, req);
+      const parsed = ReviewProgressUpdateSchema.safeParse(req.body);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new HttpError(400, issue.code === 'unrecognized_keys' ? `unknown field(s): ${(issue as { keys: string[] }).keys.join(', ')} (send {"position", "reviewer"?})`
+          : `${issue.path.join('.') || 'the request body'}: ${issue.message}`);
+      }
+      const { position, reviewer } = parsed.data;
+      if (position > size) throw new HttpError(400, `position: the set ${JSON.stringify(name)} has ${size} cases, so a place is 0 to ${size}`);
+      await sets.progress.set(name, reviewerOf(inviteOf(req), reviewer), position);
+      res.json({ position } satisfies ReviewProgress);
+    })
+    .all(methodNotAllowed);
   router.route('/api/review-sets/:name/remove').post(owner, async (req, res) => {
     const name = String(req.params.name);
     if (!sets.has(name)) throw new HttpError(404, `no review set named ${JSON.stringify(name)}`);
