@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-node';
 import { createOrtSession } from '../../src/core/onnx/ort-session';
-import { imageToTensor, tensorValues } from '../../src/page/logic/image-math';
+import { imageToTensor, tensorValues } from '../../src/shared/image-tensor';
 import { nest } from '../../src/page/logic/input-plan';
 import type { BenchCase, CaseResult } from '../lib/case';
 import { imageModel } from '../lib/paths';

@@ -4,6 +4,7 @@ import type { ReviewCase, ReviewCasePage, ReviewSetList } from '../shared/review
 import { outcomeOf, type SendOutcome } from './logic/feedback-queue';
 import { isPredictResponse, type PredictResponse } from './logic/output-plan';
 import { predictBody } from './logic/text-input';
+import { predictRequest, readBinaryAnswer } from './logic/compact-predict';
 
 /** The page's calls to its own server. Same origin, the share cookie goes along (credentials: same-origin). */
 
@@ -17,6 +18,15 @@ export class ApiError extends Error {
 async function readJson(res: Response): Promise<unknown> {
   try {
     return await res.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/** An answer whose large outputs follow its JSON as bytes. */
+async function readBinary(res: Response, jsonLength: number): Promise<unknown> {
+  try {
+    return readBinaryAnswer(new Uint8Array(await res.arrayBuffer()), jsonLength);
   } catch {
     return undefined;
   }
@@ -94,18 +104,21 @@ export async function fetchReviewCase(set: string, offset: number): Promise<{ to
   return { total: body.total, case: body.cases[0] };
 }
 
+/** The inputs' values as the views collect them: data, or a PictureUpload, which goes up as its pixels. */
 export async function predict(inputs: Record<string, unknown>): Promise<PredictResponse> {
   let res: Response;
+  const request = predictRequest(predictBody(inputs));
   try {
     res = await fetch('api/predict', {
       method: 'POST', credentials: 'same-origin', cache: 'no-store',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(predictBody(inputs)),
+      headers: { ...request.headers, Accept: 'application/json, application/octet-stream' },
+      body: new Blob(request.body as BlobPart[]),
     });
   } catch {
     throw new ApiError(0, 'The preview did not answer: it may be offline right now. Try again in a moment.');
   }
-  const body = await readJson(res);
+  const jsonLength = res.headers.get('Inference-Header-Content-Length');
+  const body = res.ok && jsonLength !== null ? await readBinary(res, Number(jsonLength)) : await readJson(res);
   if (!res.ok) throw new ApiError(res.status, errorText(body, res.status), errorDetails(body));
   if (!isPredictResponse(body)) throw new ApiError(res.status, 'the server sent an answer this page does not understand');
   return body;
