@@ -24,7 +24,7 @@ export class PictureUpload {
 export interface PredictRequest {
   headers: Record<string, string>;
   /** The JSON; then, when pictures are given, their pixels in the order of the inputs. */
-  body: Uint8Array[];
+  body: Uint8Array<ArrayBuffer>;
 }
 
 /**
@@ -39,11 +39,14 @@ export function predictRequest(body: { inputs?: Record<string, unknown>; text?: 
     return [name, value.describe()];
   }));
   const json = new TextEncoder().encode(JSON.stringify({ ...body, ...(inputs ? { inputs } : {}), parameters: { binary_data_output: true } }));
-  if (pixels.length === 0) return { headers: { 'Content-Type': 'application/json' }, body: [json] };
-  return {
-    headers: { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(json.byteLength) },
-    body: [json, ...pixels],
-  };
+  if (pixels.length === 0) return { headers: { 'Content-Type': 'application/json' }, body: json };
+  const bytes = new Uint8Array(json.byteLength + pixels.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const part of [json, ...pixels]) {
+    bytes.set(part, at);
+    at += part.byteLength;
+  }
+  return { headers: { 'Content-Type': 'application/octet-stream', 'Inference-Header-Content-Length': String(json.byteLength) }, body: bytes };
 }
 
 type ArrayType = { new (buffer: ArrayBuffer, byteOffset: number, length: number): ArrayLike<number | bigint>; BYTES_PER_ELEMENT: number };
@@ -61,7 +64,7 @@ const ARRAY_OF: Record<string, ArrayType> = {
 function valuesOf(datatype: string, bytes: Uint8Array): unknown[] {
   const Type = ARRAY_OF[datatype];
   if (!Type || bytes.byteLength % Type.BYTES_PER_ELEMENT !== 0) throw new Error(`binary output of ${datatype}: ${bytes.byteLength} bytes`);
-  const own = bytes.slice(); // aligned, whatever the offset in the answer
+  const own = new Uint8Array(bytes); // a copy, aligned whatever the offset in the answer (a Buffer's slice() would not copy)
   const typed = new Type(own.buffer, 0, own.byteLength / Type.BYTES_PER_ELEMENT);
   const values = Array.from(typed);
   if (datatype === 'INT64' || datatype === 'UINT64') {
