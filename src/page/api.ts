@@ -4,6 +4,7 @@ import type { ReviewCase, ReviewCasePage, ReviewProgress, ReviewProgressUpdate, 
 import { outcomeOf, type SendOutcome } from './logic/feedback-queue';
 import { isPredictResponse, type PredictResponse } from './logic/output-plan';
 import { predictBody } from './logic/text-input';
+import { predictRequest, readBinaryAnswer, type PredictRequest } from './logic/compact-predict';
 
 /** The page's calls to its own server. Same origin, the share cookie goes along (credentials: same-origin). */
 
@@ -17,6 +18,30 @@ export class ApiError extends Error {
 async function readJson(res: Response): Promise<unknown> {
   try {
     return await res.json();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A request with pictures, gzipped where the browser can (CompressionStream): a picture's pixels often shrink by half
+ * or more (plain backgrounds, scans), and the server inflates the body before anything reads it. JSON requests stay
+ * as they are: small, and readable in the browser's network tab.
+ */
+async function compressed(request: PredictRequest): Promise<{ headers: Record<string, string>; body: BodyInit }> {
+  if (request.headers['Content-Type'] !== 'application/octet-stream' || typeof CompressionStream !== 'function') return request;
+  try {
+    const gzip = new Blob([request.body]).stream().pipeThrough(new CompressionStream('gzip'));
+    return { headers: { ...request.headers, 'Content-Encoding': 'gzip' }, body: await new Response(gzip).arrayBuffer() };
+  } catch {
+    return request;
+  }
+}
+
+/** An answer whose large outputs follow its JSON as bytes. */
+async function readBinary(res: Response, jsonLength: number): Promise<unknown> {
+  try {
+    return readBinaryAnswer(new Uint8Array(await res.arrayBuffer()), jsonLength);
   } catch {
     return undefined;
   }
@@ -125,18 +150,21 @@ export async function saveReviewProgress(set: string, update: ReviewProgressUpda
   }
 }
 
+/** The inputs' values as the views collect them: data, or a PictureUpload, which goes up as its pixels. */
 export async function predict(inputs: Record<string, unknown>): Promise<PredictResponse> {
   let res: Response;
+  const request = await compressed(predictRequest(predictBody(inputs)));
   try {
     res = await fetch('api/predict', {
       method: 'POST', credentials: 'same-origin', cache: 'no-store',
-      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-      body: JSON.stringify(predictBody(inputs)),
+      headers: { ...request.headers, Accept: 'application/json, application/octet-stream' },
+      body: request.body,
     });
   } catch {
     throw new ApiError(0, 'The preview did not answer: it may be offline right now. Try again in a moment.');
   }
-  const body = await readJson(res);
+  const jsonLength = res.headers.get('Inference-Header-Content-Length');
+  const body = res.ok && jsonLength !== null ? await readBinary(res, Number(jsonLength)) : await readJson(res);
   if (!res.ok) throw new ApiError(res.status, errorText(body, res.status), errorDetails(body));
   if (!isPredictResponse(body)) throw new ApiError(res.status, 'the server sent an answer this page does not understand');
   return body;

@@ -1,6 +1,8 @@
 import { el, replaceChildren, uid } from '../browser/dom';
 import type { Collected, InputView } from './input-views';
-import { channelCount, containRect, imageToTensor, tensorToPreview, tensorValues } from './logic/image-math';
+import { channelCount, imageToTensor, tensorValues } from '../shared/image-tensor';
+import { containRect, tensorToPreview } from './logic/image-math';
+import { PictureUpload } from './logic/compact-predict';
 import { batchNote } from './field-control';
 import { flatten, nest, repeatForBatch, type ImagePlan } from './logic/input-plan';
 import { modelPicture, rgbOf } from './logic/model-picture';
@@ -15,8 +17,9 @@ interface Picture {
 
 /**
  * An image input: choose a file, drop one, paste one, or take a photo (phones). The picture is fitted whole into the
- * model's width x height on white, then turned into the tensor by logic/image-math.ts; the canvas beside it shows
- * exactly that tensor, scaled up with crisp pixels ("what the model sees").
+ * model's width x height on white, then turned into the tensor by shared/image-tensor.ts; the canvas beside it shows
+ * exactly that tensor, scaled up with crisp pixels ("what the model sees"). The picture is uploaded as those RGB
+ * pixels, which the server turns into the same tensor with the same code.
  */
 export class ImageView implements InputView {
   readonly element: HTMLElement;
@@ -27,6 +30,8 @@ export class ImageView implements InputView {
   private readonly dropzone: HTMLElement;
   private picture?: Picture;
   private tensor?: Float32Array;
+  /** The resized picture's RGB bytes, when the tensor came from a picture (not an example): what is uploaded. */
+  private pixels?: Uint8Array;
   private busy?: Promise<void>;
 
   constructor(readonly plan: ImagePlan) {
@@ -122,6 +127,8 @@ export class ImageView implements InputView {
   async collect(): Promise<Collected> {
     await this.busy;
     if (!this.tensor) return { ok: false, message: `Choose a picture for “${this.plan.label}” first.`, focus: this.fileInput };
+    // A picture goes up as its pixels; the server turns them into this very tensor (shared/image-tensor.ts).
+    if (this.pixels) return { ok: true, data: new PictureUpload(this.pixels, this.plan.preprocessing, this.plan.tensorShape) };
     try {
       const picture = tensorValues(this.tensor, this.plan.datatype);
       return { ok: true, data: nest(repeatForBatch(picture, this.plan.batch).flat(), this.plan.tensorShape) };
@@ -138,6 +145,7 @@ export class ImageView implements InputView {
     const flat = flatten(data).map(Number).slice(0, size);
     if (flat.length !== size || flat.some((v) => !Number.isFinite(v))) return false;
     this.replacePicture(undefined);
+    this.pixels = undefined;
     this.tensor = Float32Array.from(flat);
     this.drawPreview();
     this.setStatus('Using the example picture.');
@@ -163,6 +171,7 @@ export class ImageView implements InputView {
       ? modelPicture(rgbOf(naturalPixels(this.picture)), this.picture.width, this.picture.height, { ...p, resample: p.resample })
       : drawFitted(this.picture, p.width, p.height);
     this.tensor = imageToTensor(rgba, p);
+    this.pixels = rgbOf(rgba);
     this.drawPreview();
   }
 

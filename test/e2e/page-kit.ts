@@ -37,3 +37,12 @@ export const queuedInBrowser = (page: Page): Promise<unknown[]> => page.evaluate
 export const linkMode = (page: Page): Promise<string | undefined> => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset.linkMode);
 export const waitForMode = (page: Page, mode: string, timeout = 10_000) => page.waitForFunction((m) => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } }).document.documentElement.dataset.linkMode === m, mode, { timeout });
 
+/**
+ * The values predictions.jsonl stored for input `name` of the latest prediction (inline, or from its blob): the tensor
+ * the model was given, whichever way the page sent it (a picture goes up as its pixels, shared/picture-upload.ts).
+ */
+export function storedInput(p: Preview, name: string): unknown[] {
+  const lines = readFileSync(path.join(p.dataDir, 'predictions.jsonl'), 'utf8').trim().split('\n');
+  const input = (JSON.parse(lines[lines.length - 1]) as { inputs: Record<string, { data?: unknown[]; blob?: string }> }).inputs[name];
+  return input.data ?? (JSON.parse(readFileSync(path.join(p.dataDir, input.blob!), 'utf8')) as unknown[]);
+}

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { imageToTensor } from '../../src/page/logic/image-math';
+import { imageToTensor } from '../../src/shared/image-tensor';
 import { modelPicture } from '../../src/page/logic/model-picture';
 import { pilResize } from '../../src/page/logic/pil-resize';
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { containRect, imageToTensor, tensorToPreview, tensorValues, type Preprocessing } from '../../src/page/logic/image-math';
+import { containRect, tensorToPreview } from '../../src/page/logic/image-math';
+import { imageToTensor, tensorValues, type Preprocessing } from '../../src/shared/image-tensor';
 
 /** RGBA bytes from [r, g, b] pixels (alpha 255). */
 const rgba = (...px: Array<[number, number, number]>) => Uint8ClampedArray.from(px.flatMap(([r, g, b]) => [r, g, b, 255]));

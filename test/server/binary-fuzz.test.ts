@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { fixtureModel, IRIS_MODEL, loadExpected, startPreview, type Preview } from '../helpers/preview';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { PictureUpload, predictRequest } from '../../src/page/logic/compact-predict';
+import { fixtureModel, IRIS_MODEL, loadExpected, REPO_ROOT, startPreview, type Preview } from '../helpers/preview';
 import { specRequest, type SpecInput, type Values } from '../helpers/triton-binary';
 
 /**
@@ -9,6 +12,8 @@ import { specRequest, type SpecInput, type Values } from '../helpers/triton-bina
  * still answers a good request afterwards. The seed is fixed, and printed with any failure, so a failure can be
  * replayed.
  */
+
+const DIGITS_MODEL = path.join(REPO_ROOT, 'examples/digits/digits.onnx');
 
 /** mulberry32: a small seeded generator, so a failing case can be replayed. */
 function generator(seed: number): () => number {
@@ -143,6 +148,39 @@ describe('server: fuzzing binary tensor requests gets 200 or 400, never a 5xx', 
     for (const target of targets) {
       const res = await fetch(target.preview().baseUrl + target.path, { method: 'POST', body: target.base.body, headers: { ...target.base.headers, authorization: `Bearer ${target.preview().shareToken}` } });
       assert.equal(res.status, 200, await res.text());
+    }
+  });
+
+  it(`${ROUNDS / 2} mutated picture uploads to /api/predict (the page's compact form), plain and gzipped`, async () => {
+    const digits = await startPreview(DIGITS_MODEL);
+    try {
+      const picture = { width: 8, height: 8, channels: 'L', layout: 'NCHW', scale: 16 / 255, invert: true } as const;
+      const request = predictRequest({ inputs: { image: new PictureUpload(new Uint8Array(8 * 8 * 3).fill(200), picture, [1, 1, 8, 8]) } });
+      const base = { body: Buffer.from(request.body), headers: request.headers };
+      const random = generator(SEED + 1);
+      const statuses = new Map<number, number>();
+      for (let round = 0; round < ROUNDS / 2; round += 8) {
+        await Promise.all(Array.from({ length: 8 }, async (_x, k) => {
+          const c = mutate(base, random);
+          // Every other request gzipped, as the page sends it; a quarter of those with a damaged gzip stream.
+          const gzip = k % 2 === 1;
+          let body = gzip ? gzipSync(c.body) : c.body;
+          if (gzip && k % 4 === 3) body = Buffer.concat([body.subarray(0, Math.floor(random() * body.length)), Buffer.from([1, 2, 3])]);
+          const where = `seed ${SEED + 1}, round ${round + k} (${c.what}${gzip ? ', gzipped' : ''})`;
+          const res = await fetch(`${digits.baseUrl}/api/predict`, {
+            method: 'POST', body, headers: { ...c.headers, ...(gzip ? { 'content-encoding': 'gzip' } : {}), authorization: `Bearer ${digits.shareToken}` },
+          }).catch((err: Error) => assert.fail(`${where}: the connection failed: ${err.message}`));
+          const text = Buffer.from(await res.arrayBuffer());
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          assert.ok(res.status === 200 || res.status === 400, `${where}: answered ${res.status}: ${text.toString().slice(0, 300)}`);
+          if (res.status === 400) assert.equal(typeof (JSON.parse(text.toString()) as { error: unknown }).error, 'string', `${where}: a JSON error`);
+        }));
+      }
+      assert.ok((statuses.get(400) ?? 0) > ROUNDS / 8 && (statuses.get(200) ?? 0) > 0, `statuses: ${JSON.stringify([...statuses])}`);
+      const res = await fetch(`${digits.baseUrl}/api/predict`, { method: 'POST', body: gzipSync(base.body), headers: { ...base.headers, 'content-encoding': 'gzip', authorization: `Bearer ${digits.shareToken}` } });
+      assert.equal(res.status, 200, await res.text());
+    } finally {
+      await digits.stop();
     }
   });
 });

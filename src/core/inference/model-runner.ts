@@ -7,6 +7,7 @@ import { stringifyWithBigInt } from './json';
 import { binaryBody, tensorBytes } from './binary-tensors';
 import { encodeTensor } from './codec';
 import { encodeOutputs, predictResponse, preparePredict, prepareV2, v2Response, type PreparedRun } from './requests';
+import { BINARY_OUTPUT_DATATYPES, BINARY_OUTPUT_MIN_ELEMENTS } from '../../shared/picture-upload';
 import { nowAbsoluteMs, type JobKind, type JobResult } from './worker-protocol';
 import type { TextEncoding } from '../onnx/text-encoding';
 
@@ -68,12 +69,30 @@ export class ModelRunner {
     const outputs = encodeOutputs(prepared.fetches, results, 'string');
     const timing = { inferenceMs: round3(inferenceMs), totalMs: round3(nowAbsoluteMs() - receivedAt) };
     const { answer, record } = predictResponse(this.description, prepared.feeds, outputs, timing, prepared.text);
-    return { ...json(200, answer), predictionRecord: stringifyWithBigInt(record), inferenceMs };
+    const predictionRecord = stringifyWithBigInt(record);
+    if (!prepared.binaryOutputs) return { ...json(200, answer), predictionRecord, inferenceMs };
+    // Large outputs as bytes after the JSON (the record keeps them as JSON data, as always).
+    const sections: Uint8Array[] = [];
+    const answered: Record<string, unknown> = { ...answer.outputs };
+    let offset = 0;
+    for (const spec of prepared.fetches) {
+      const tensor = results[spec.name];
+      if (!answersAsBytes(spec.datatype, tensor.size)) continue;
+      const bytes = tensorBytes(spec.datatype, tensor);
+      sections.push(bytes);
+      answered[spec.name] = { datatype: spec.datatype, shape: Array.from(tensor.dims), parameters: { binary_data_offset: offset, binary_data_size: bytes.length } };
+      offset += bytes.length;
+    }
+    if (sections.length === 0) return { ...json(200, answer), predictionRecord, inferenceMs };
+    return { status: 200, ...binaryBody(stringifyWithBigInt({ ...answer, outputs: answered }), sections), predictionRecord, inferenceMs };
   }
 
   release(): Promise<void> {
     return this.session.release();
   }
 }
+
+const BINARY_DATATYPES: ReadonlySet<string> = new Set(BINARY_OUTPUT_DATATYPES);
+const answersAsBytes = (datatype: string, size: number): boolean => size > BINARY_OUTPUT_MIN_ELEMENTS && BINARY_DATATYPES.has(datatype);
 
 const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;

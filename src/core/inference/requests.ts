@@ -5,6 +5,8 @@ import type { ModelDescription } from '../../shared/model-card';
 import type { TensorSpec, V2InferResponse, V2ResponseOutput } from '../../shared/v2';
 import { BinarySections, decodeBinaryTensor, elementBytes, splitStrings } from './binary-tensors';
 import { decodeTensor, encodeTensor, formatShape, TensorInputError, type DecodedTensor, type Int64Encoding } from './codec';
+import { decodePictureInput } from './picture-input';
+import { isPictureInput } from '../../shared/picture-upload';
 import type { EncodedText, TextEncoding } from '../onnx/text-encoding';
 
 /**
@@ -32,6 +34,7 @@ const PredictRequestSchema = z.object({
   inputs: z.record(z.string(), z.unknown()).optional(),
   text: z.string().max(100_000, 'a text of at most 100,000 characters').optional(),
   outputs: z.array(z.string()).optional(),
+  parameters: z.object({ binary_data_output: z.boolean().optional() }).optional(),
 });
 
 /** A /api/predict request that sent a text: what it was and the tokens the model was given. */
@@ -43,6 +46,12 @@ export interface TextRun {
 export interface PreparedRun {
   feeds: Record<string, DecodedTensor>;
   fetches: TensorSpec[];
+}
+
+/** `binaryOutputs`: the request asked for large outputs as bytes after the JSON (`parameters.binary_data_output`). */
+export interface PreparedPredictRun extends PreparedRun {
+  text?: TextRun;
+  binaryOutputs: boolean;
 }
 
 export interface PreparedV2Run extends PreparedRun {
@@ -237,13 +246,14 @@ function prepareRaw(model: ModelDescription, body: Uint8Array): PreparedV2Run {
  * `tokenizer`: the model takes text (a Hugging Face folder with tokenizer.json): a `"text"` in the body is tokenized
  * into the token inputs, which the body then leaves out.
  */
-export function preparePredict(model: ModelDescription, body: Uint8Array, jsonLength?: number, tokenizer?: TextEncoding): PreparedRun & { text?: TextRun } {
-  if (jsonLength !== undefined) {
-    throw new TensorInputError(`binary tensor data (Inference-Header-Content-Length) is for ${v2Path(model)}; /api/predict takes JSON only`);
+export function preparePredict(model: ModelDescription, body: Uint8Array, jsonLength?: number, tokenizer?: TextEncoding): PreparedPredictRun {
+  if (jsonLength === 0) {
+    throw new TensorInputError(`a raw binary request (Inference-Header-Content-Length: 0) is for ${v2Path(model)}; /api/predict takes JSON, `
+      + 'with pictures\' pixels after it (Inference-Header-Content-Length: the JSON\'s length)');
   }
   const takes = `inputs: /api/predict takes an object of input names to data, e.g. ${predictExample(model)}`
     + (tokenizer ? ', or a text: {"text": "a sentence"}' : '');
-  const request = parseEnvelope(PredictRequestSchema, parseJson(body), (inputs) =>
+  const request = parseEnvelope(PredictRequestSchema, parseJson(body, jsonLength), (inputs) =>
     Array.isArray(inputs)
       ? `${takes}; this body has a list of tensors, the shape ${v2Path(model)} (the Open Inference Protocol) takes: send it there`
       : `${takes}; this body has ${received(inputs)}`);
@@ -265,10 +275,16 @@ export function preparePredict(model: ModelDescription, body: Uint8Array, jsonLe
     given = request.inputs;
   }
   checkInputNames(model, Object.keys(given));
+  // Pictures' pixels follow the JSON in the order of the inputs (shared/picture-upload.ts).
+  const sections = new BinarySections(body, jsonLength);
   const feeds: Record<string, DecodedTensor> = {};
-  for (const [name, data] of Object.entries(given)) feeds[name] = decodeTensor(specFor(model, name), { data });
+  for (const [name, data] of Object.entries(given)) {
+    feeds[name] = isPictureInput(data) ? decodePictureInput(specFor(model, name), data, sections) : decodeTensor(specFor(model, name), { data });
+  }
+  sections.finish();
   checkRepeatedDims(model, feeds);
-  return { feeds, fetches: selectOutputs(model, request.outputs), ...(text ? { text } : {}) };
+  const binaryOutputs = request.parameters?.binary_data_output ?? false;
+  return { feeds, fetches: selectOutputs(model, request.outputs), ...(text ? { text } : {}), binaryOutputs };
 }
 
 export function encodeOutputs(fetches: TensorSpec[], results: Record<string, Tensor>, int64: Int64Encoding): V2ResponseOutput[] {

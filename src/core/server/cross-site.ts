@@ -16,6 +16,9 @@ import { isLoopback } from './rate-limits';
  */
 const PAGE_BODY_TYPES: Readonly<Record<string, readonly string[]>> = {
   '/unlock': ['application/x-www-form-urlencoded'],
+  // A picture's pixels after the JSON (shared/picture-upload.ts): not a CORS-safelisted type, so another site's
+  // script cannot send it without a preflight, which this server does not answer.
+  '/api/predict': ['application/json', 'application/octet-stream'],
 };
 const JSON_ONLY: readonly string[] = ['application/json'];
 

@@ -175,6 +175,10 @@ export function openApiDocument(card: ModelCard, passwordRequired: boolean): Rec
           parameters: passwordParameter,
           requestBody: {
             required: true,
+            // The page's compact form (an input as a picture's pixels after the JSON) is documented in docs/http-api.md.
+            description: 'Inputs by name as nested JSON data. An image input may instead be `{"picture": {...}, "shape": [...], "parameters": {"binary_data_size": n}}` '
+              + 'with the picture\'s 8-bit RGB pixels after the JSON (`Inference-Header-Content-Length`, as binary tensor data); '
+              + '`parameters.binary_data_output: true` answers outputs of more than 1,024 numbers as bytes after the JSON.',
             content: {
               'application/json': {
                 schema: {
@@ -184,6 +188,7 @@ export function openApiDocument(card: ModelCard, passwordRequired: boolean): Rec
                     inputs: { type: 'object', ...(card.text ? {} : { required: card.inputs.map((s) => s.name) }), properties: Object.fromEntries(card.inputs.map((s) => [s.name, nestedSchema(s)])) },
                     ...(card.text ? { text: { type: 'string', maxLength: 100_000, description: `tokenized by the server; at most ${card.text.maxLength} tokens are read` } } : {}),
                     outputs: { type: 'array', items: { enum: card.outputs.map((s) => s.name) } },
+                    parameters: { type: 'object', properties: { binary_data_output: { type: 'boolean' } } },
                   },
                 },
                 ...(card.text ? { example: { text: 'Where is my parcel?' } } : predictExample),
