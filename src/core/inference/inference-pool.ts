@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ModelDescription } from '../../shared/model-card';
 import { ModelLoadError } from '../onnx/model-load-error';
-import { releaseModelMemory } from '../onnx/release-memory';
 import type { OrtLogOptions } from '../onnx/ort-session';
 import { BatchScheduler, type SchedulableJob } from './batch-scheduler';
 import { WorkerSlot, type PostedJob } from './worker-slot';
-import { shareModel, type FromWorker, type JobKind, type JobResult, type ModelBytes, type SharedModel } from './worker-protocol';
+import type { ModelFile } from '../onnx/model-files';
+import type { FromWorker, JobKind, JobResult } from './worker-protocol';
 
 /**
  * The worker's entry point (core/inference-worker.ts): one folder up from this file in the tsc output (out/src/core/),
@@ -29,11 +29,10 @@ export interface PoolOptions {
   loadTimeoutMs?: number;
   workerFile?: string;
   /**
-   * Reads a model version's files again, for a worker that joins after the version loaded (a replacement). Given, the
-   * pool keeps no copy of a loaded version's bytes (they would double a big model's memory); without it, it keeps one
-   * shared copy.
+   * Reads a model version's files again, for a worker that joins after the version loaded (a replacement), so that it
+   * loads what is on disk now; without it, the pool hands it the version's ModelFile as loaded.
    */
-  readModel?(file: string): Promise<ModelBytes>;
+  readModel?(file: string): Promise<ModelFile>;
   /** onnxruntime's own log lines on stderr (default: quiet). */
   ortLog?: OrtLogOptions;
 }
@@ -56,7 +55,7 @@ interface Loaded {
   description: ModelDescription;
   file: string;
   /** Kept only when the pool cannot read the version again (no `readModel`). */
-  model?: SharedModel;
+  model?: ModelFile;
 }
 
 /**
@@ -108,8 +107,12 @@ export class InferencePool extends EventEmitter {
    * Loads a model version into every worker (starting them on first use) and makes it the one new requests use.
    * Requests already handed to a worker finish on the version they started on. If any worker cannot load the new
    * version, the old one keeps serving and this rejects with the reason.
+   *
+   * One worker at a time: creating a session briefly takes about a second copy of the weights in onnxruntime, so
+   * loading all at once made a hot reload's peak several models high (issue 16: 1,358 MB for a 103 MB model). One
+   * after the other, the peak is the old sessions, the new ones, and one creation.
    */
-  async load(model: ModelBytes): Promise<ModelDescription> {
+  async load(model: ModelFile): Promise<ModelDescription> {
     if (this.closed) throw new Error('the inference pool is closed');
     while (this.slots.length < this.options.size) {
       const slot = this.spawn();
@@ -117,9 +120,14 @@ export class InferencePool extends EventEmitter {
       this.scheduler.addWorker(slot, performance.now());
     }
     const generation = this.nextGeneration++;
-    const shared = shareModel(model);
     const slots = [...this.slots];
-    const results = await Promise.allSettled(slots.map((slot) => this.loadInto(slot, generation, shared)));
+    const results: Array<PromiseSettledResult<ModelDescription>> = [];
+    for (const slot of slots) {
+      results.push(await this.loadInto(slot, generation, model).then(
+        (value) => ({ status: 'fulfilled', value } as const), (reason: unknown) => ({ status: 'rejected', reason } as const)));
+      // A version one worker cannot load is refused: the others need not try (a replaced worker's failure says nothing).
+      if (this.closed || (results.at(-1)!.status === 'rejected' && this.slots.includes(slot))) break;
+    }
     if (this.closed) throw new ModelLoadError(model.path, 'the preview stopped while the model was loading');
     // A worker replaced while loading (it crashed or got stuck) says nothing about the model: only the others count.
     const counted = results.filter((_r, i) => this.slots.includes(slots[i]));
@@ -131,10 +139,7 @@ export class InferencePool extends EventEmitter {
       throw reason instanceof ModelLoadError ? reason : new ModelLoadError(model.path, String(reason?.message ?? reason));
     }
     const previous = this.current;
-    this.current = { generation, description: success.value, file: model.path, ...(this.options.readModel ? {} : { model: shared }) };
-    // The bytes every worker copied are garbage now that each holds its session (onnxruntime keeps its own copy); the
-    // caller's file buffer too, a moment later, once it has finished with the load.
-    if (this.options.readModel) setTimeout(releaseModelMemory, 500).unref();
+    this.current = { generation, description: success.value, file: model.path, ...(this.options.readModel ? {} : { model }) };
     this.scheduler.newVersion();
     // A worker that joined during the load (a replacement) still holds the old version: bring it up to date.
     for (const slot of this.slots) if (!slot.hasOrLoads(generation)) this.catchUp(slot);
@@ -176,7 +181,7 @@ export class InferencePool extends EventEmitter {
     return new WorkerSlot(this.workerFile, this.options.ortLog ?? {}, this.slotEvents);
   }
 
-  private loadInto(slot: WorkerSlot, generation: number, model: SharedModel): Promise<ModelDescription> {
+  private loadInto(slot: WorkerSlot, generation: number, model: ModelFile): Promise<ModelDescription> {
     return slot.load(generation, model, this.options.loadTimeoutMs ?? 120_000);
   }
 
@@ -250,8 +255,8 @@ export class InferencePool extends EventEmitter {
   private catchUp(slot: WorkerSlot): void {
     const current = this.current;
     if (!current || this.closed || !this.slots.includes(slot)) return;
-    const model = current.model ? Promise.resolve(current.model) : this.options.readModel!(current.file).then(shareModel);
-    model.then((shared) => this.loadInto(slot, current.generation, shared)).then(
+    const model = current.model ? Promise.resolve(current.model) : this.options.readModel!(current.file);
+    model.then((file) => this.loadInto(slot, current.generation, file)).then(
       (description) => {
         // Read again from disk: a file changed since (a re-export the watcher is about to load) is not this version.
         if (description.sha256 !== current.description.sha256) {
@@ -260,7 +265,7 @@ export class InferencePool extends EventEmitter {
         }
         return this.current && this.current.generation !== current.generation ? this.catchUp(slot) : this.pump();
       },
-    ).catch((err: Error) => this.emit('worker-error', err)).finally(() => setImmediate(releaseModelMemory));
+    ).catch((err: Error) => this.emit('worker-error', err));
   }
 
   /** Swaps a dead or stuck worker for a fresh one holding the current version; its jobs go back to the queue. */
