@@ -167,6 +167,20 @@ export async function modelSha256(model: Pick<ModelFile, 'path' | 'externalData'
   return hash.digest('hex');
 }
 
+/**
+ * Bytes of a model file and of the external data files it names, without reading or hashing them (0 when it cannot be
+ * read: loading it says why). A 2 GB model exported with external data has a `.onnx` file of a few kB.
+ */
+export async function modelSizeOnDisk(file: string): Promise<number> {
+  try {
+    const resolved = path.resolve(file);
+    const data = await readExternalData(resolved, readModelSkeleton(resolved));
+    return (await identityOf(resolved)).size + data.reduce((sum, d) => sum + d.identity.size, 0);
+  } catch {
+    return 0;
+  }
+}
+
 /** Bytes of the model and its data files together. */
 export function modelSize(model: Pick<ModelFile, 'identity' | 'externalData'>): number {
   return model.identity.size + (model.externalData ?? []).reduce((sum, d) => sum + d.identity.size, 0);
