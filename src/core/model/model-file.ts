@@ -105,7 +105,8 @@ async function readExternalData(modelPath: string, skeleton: Uint8Array): Promis
 
 /**
  * A whole file in one buffer, past `readFile`'s 2 GiB limit (a data file of a model over 2 GB is one such file), up to
- * the largest buffer Node makes (4 GiB on 64-bit): onnxruntime-node takes external data only as bytes.
+ * the largest buffer Node makes (4 GiB on 64-bit). Only a model served rewritten (a ZipMap output) is read whole: it is
+ * given to onnxruntime as bytes, and its external data files too (onnxruntime-node takes them only as bytes then).
  */
 export async function readLargeFile(file: string, chunkBytes = 1 << 30): Promise<Uint8Array> {
   const handle = await open(file, 'r');
