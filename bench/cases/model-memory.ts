@@ -95,7 +95,13 @@ async function serveMemory(model: string, workers: number, columns: number): Pro
     const sampler = setInterval(() => (peak = Math.max(peak, rssMb(child.pid!))), 20);
     await waitFor((e) => e.event === 'model-reloaded', 180_000);
     const reloadMs = Date.now() - started;
-    await sleep(2000);
+    // The other workers load the new version after it is served (one after the other): sample until memory settles.
+    for (let last = rssMb(child.pid!), calm = 0, until = Date.now() + 120_000; calm < 3 && Date.now() < until;) {
+      await sleep(1000);
+      const now = rssMb(child.pid!);
+      calm = Math.abs(now - last) < 5 ? calm + 1 : 0;
+      last = now;
+    }
     clearInterval(sampler);
     return { idle, reloadPeak: peak, afterReload: rssMb(child.pid!), reloadMs };
   } finally {
