@@ -4,6 +4,7 @@ import { feedbackLatency } from './feedback-latency';
 import { feedbackTable } from './feedback-table';
 import { imageBinary } from './image-binary';
 import { inferThroughput } from './infer-throughput';
+import { jsonPath } from './json-path';
 import { modelMemory } from './model-memory';
 import { pageBanner } from './page-banner';
 import { previewLifecycle } from './preview-lifecycle';
@@ -13,4 +14,4 @@ import { tunnelLatency } from './tunnel-latency';
 import { vscodeActivation } from './vscode-activation';
 
 /** Every case, in the order `run.ts` runs them. */
-export const CASES: BenchCase[] = [coldStart, previewStart, previewLifecycle, vscodeActivation, inferThroughput, imageBinary, modelMemory, feedbackLatency, tunnelLatency, pageBanner, feedbackTable, reviewFeedback];
+export const CASES: BenchCase[] = [coldStart, previewStart, previewLifecycle, vscodeActivation, inferThroughput, imageBinary, jsonPath, modelMemory, feedbackLatency, tunnelLatency, pageBanner, feedbackTable, reviewFeedback];

@@ -4,12 +4,13 @@ import { formatBytes } from '../shared/visible-text';
  * How many inference workers `serve` starts when `--workers` is not given. Each worker holds its own onnxruntime
  * session, about the model's size again (bench model-memory: ~110 MB for a 100 MB model, ~400 MB for a 400 MB one),
  * so a big model on a small machine gets fewer workers than cores: the sessions may take at most half of the memory
- * free at start, and there is always one.
+ * free at start (a hot reload holds the old and the new sessions for a moment: the other half), and there is always one.
+ * `modelBytes` counts the model's external data files too.
  */
 export function defaultWorkerCount(modelBytes: number, freeBytes: number, cores: number): { workers: number; why: string } {
   const perWorker = modelBytes * 1.1 + 16 * 1024 * 1024;
   const byMemory = Math.max(1, Math.floor(freeBytes / 2 / perWorker));
-  if (byMemory >= cores) return { workers: Math.max(1, cores), why: 'one per core' };
+  if (byMemory >= cores) return { workers: Math.max(1, cores), why: `one per core: a ${formatBytes(modelBytes)} model, ${formatBytes(freeBytes)} of memory free` };
   return {
     workers: byMemory,
     why: `fewer than the ${cores} cores: each holds a ${formatBytes(modelBytes)} model, and ${formatBytes(freeBytes)} of memory is free`,

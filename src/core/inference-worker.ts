@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { ModelRunner } from './inference/model-runner';
-import { modelFromShared, type FromWorker, type InferJob, type JobResult, type ToWorker, type WorkerData } from './inference/worker-protocol';
+import { type FromWorker, type InferJob, type JobResult, type ToWorker, type WorkerData } from './inference/worker-protocol';
 import { createModelSession, describeLoadedModel, prepareModel, textTokenizerFor } from './model/describe';
 import type { ModelFile } from './model/model-file';
 import type { OrtLogOptions } from './onnx/ort-session';
@@ -50,7 +50,7 @@ port.on('message', (msg: ToWorker) => {
   if (leaveIfRetired()) return;
   switch (msg.type) {
     case 'load':
-      loadRunner(modelFromShared(msg.model), ortLog).then(
+      loadRunner(msg.model, ortLog).then(
         (runner) => {
           runners.set(msg.generation, runner);
           send({ type: 'loaded', generation: msg.generation, description: runner.description });

@@ -9,7 +9,7 @@ import { InferencePool } from './inference/inference-pool';
 import type { JobKind } from './inference/worker-protocol';
 import { FileWatcher } from './model/file-watcher';
 import { hfFolderPaths } from './model/hf-folder';
-import { IncompleteModelError, modelSha256, readModelFile } from './model/model-file';
+import { IncompleteModelError, readModelFile } from './model/model-file';
 import type { OrtLogOptions } from './onnx/ort-session';
 import { readSidecar, sidecarPathFor } from './model/sidecar-file';
 import { AccessControl } from './server/access';
@@ -373,7 +373,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     const started = performance.now();
     try {
       const model = await readModelFile(this.options.modelFile);
-      if (modelSha256(model) === previous.sha256) {
+      if (model.sha256 === previous.sha256) {
         this.metrics.modelReloads.inc({ result: 'unchanged' }); // touched, or an extra watch event: nothing to load
         return;
       }

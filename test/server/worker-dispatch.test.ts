@@ -59,7 +59,7 @@ describe('inference pool: jobs on real workers', function () {
     pool = new InferencePool({ size: 2, maxQueue: 4, timeoutMs: 10_000 });
     const model = await readModelFile(IRIS_MODEL);
     await pool.load(model);
-    const loading = pool.load({ path: model.path, bytes: Buffer.concat([model.bytes, Buffer.from([0x72, 0])]) });
+    const loading = pool.load(model);
     const outcome = loading.then(() => undefined, (err: Error) => err);
     const started = performance.now();
     await pool.close();
@@ -71,7 +71,9 @@ describe('inference pool: jobs on real workers', function () {
     const reads: string[] = [];
     const changed = await readModelFile(fixtureModel('iris-reexport'));
     // The file read again for the replacement is another export (what a re-export during a worker's replacement reads).
-    pool = new InferencePool({ size: 1, maxQueue: 16, timeoutMs: 30, readModel: async (file) => (reads.push(file), { ...changed, path: file }) });
+    // (Its path and identity are the file's own: only what the file holds is another version.)
+    const identity = (await readModelFile(fixtureModel('slow-matmul'))).identity;
+    pool = new InferencePool({ size: 1, maxQueue: 16, timeoutMs: 30, readModel: async (file) => (reads.push(file), { ...changed, path: file, identity }) });
     const errors: string[] = [];
     pool.on('worker-error', (err: Error) => errors.push(err.message));
     await pool.load(await readModelFile(fixtureModel('slow-matmul')));

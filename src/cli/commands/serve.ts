@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import { availableParallelism, freemem } from 'node:os';
 import { defaultWorkerCount } from '../worker-count';
 import * as path from 'node:path';
@@ -7,6 +6,7 @@ import bytes from 'bytes';
 import type { CliEvent, LogEntry } from '../../shared/events';
 import { isStopRequest } from '../../shared/server-control';
 import { PreviewSession } from '../../core/session';
+import { modelSizeOnDisk } from '../../core/model/model-file';
 import { tokensFile } from '../../core/server/token-store';
 import { describeModelText } from '../describe-text';
 import { eventText, logText, type TextLine } from '../event-text';
@@ -66,10 +66,9 @@ const size = (value: string): number => {
 };
 
 
-/** The default worker count for this model file (its size; an unreadable file is the session's to explain). */
+/** The default worker count for this model (its files' size; an unreadable file is the session's to explain). */
 async function workersFor(modelFile: string): Promise<{ workers: number; why: string }> {
-  const size = await stat(modelFile).then((s) => s.size, () => 0);
-  return defaultWorkerCount(size, freemem(), availableParallelism());
+  return defaultWorkerCount(await modelSizeOnDisk(modelFile), freemem(), availableParallelism());
 }
 
 export function registerServe(program: Command): void {

@@ -1,6 +1,7 @@
 import { Float16Array } from '@petamoriken/float16';
 import type { TensorSpec, V2Datatype, V2ResponseOutput } from '../../shared/v2';
 import { BIGINT_BOUNDS, INT_BOUNDS, isV2Datatype, ortFromV2, type OrtType } from '../onnx/datatypes';
+import { JsonNumbers } from './json';
 
 /**
  * JSON <-> onnxruntime tensors. Everything a client sends is checked against the model's signature here, before it
@@ -301,3 +302,22 @@ export function encodeTensor(name: string, datatype: V2Datatype, tensor: OrtLike
   }
   return { name, datatype, shape, data: data as V2ResponseOutput['data'] };
 }
+
+/** The datatypes whose onnxruntime arrays hold numbers that JSON writes as they are (not BOOL, FP16 bits or BigInts). */
+const PLAIN_NUMBERS = new Set<V2Datatype>(['FP32', 'FP64', 'INT8', 'INT16', 'INT32', 'UINT8', 'UINT16', 'UINT32']);
+
+/**
+ * encodeTensor for an answer serialised at once by stringifyWithBigInt (the V2 route): a tensor of finite plain numbers
+ * keeps its typed array (JsonNumbers), written into the JSON text without becoming a JavaScript array first. The text
+ * is the same.
+ */
+export function encodeTensorForJson(name: string, datatype: V2Datatype, tensor: OrtLikeTensor, int64: Int64Encoding): EncodedOutput {
+  const values = tensor.data as ConstructorParameters<typeof JsonNumbers>[0];
+  if (PLAIN_NUMBERS.has(datatype) && ArrayBuffer.isView(values) && (datatype.startsWith('FP') ? values.every(Number.isFinite) : true)) {
+    return { name, datatype, shape: Array.from(tensor.dims), data: new JsonNumbers(values) };
+  }
+  return encodeTensor(name, datatype, tensor, int64);
+}
+
+/** An output as encodeTensorForJson gives it: its data an array, or a typed array serialised as one. */
+export type EncodedOutput = Omit<V2ResponseOutput, 'data'> & { data: V2ResponseOutput['data'] | JsonNumbers };

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ModelDescription } from '../../shared/model-card';
 import { ModelLoadError } from '../onnx/model-load-error';
-import { releaseModelMemory } from '../onnx/release-memory';
 import type { OrtLogOptions } from '../onnx/ort-session';
 import { BatchScheduler, type SchedulableJob } from './batch-scheduler';
 import { WorkerSlot, type PostedJob } from './worker-slot';
-import { shareModel, type FromWorker, type JobKind, type JobResult, type ModelBytes, type SharedModel } from './worker-protocol';
+import type { ModelFile } from '../onnx/model-files';
+import type { FromWorker, JobKind, JobResult } from './worker-protocol';
 
 /**
  * The worker's entry point (core/inference-worker.ts): one folder up from this file in the tsc output (out/src/core/),
@@ -29,11 +29,10 @@ export interface PoolOptions {
   loadTimeoutMs?: number;
   workerFile?: string;
   /**
-   * Reads a model version's files again, for a worker that joins after the version loaded (a replacement). Given, the
-   * pool keeps no copy of a loaded version's bytes (they would double a big model's memory); without it, it keeps one
-   * shared copy.
+   * Reads a model version's files again, for a worker that joins after the version loaded (a replacement), so that it
+   * loads what is on disk now; without it, the pool hands it the version's ModelFile as loaded.
    */
-  readModel?(file: string): Promise<ModelBytes>;
+  readModel?(file: string): Promise<ModelFile>;
   /** onnxruntime's own log lines on stderr (default: quiet). */
   ortLog?: OrtLogOptions;
 }
@@ -56,7 +55,7 @@ interface Loaded {
   description: ModelDescription;
   file: string;
   /** Kept only when the pool cannot read the version again (no `readModel`). */
-  model?: SharedModel;
+  model?: ModelFile;
 }
 
 /**
@@ -106,10 +105,16 @@ export class InferencePool extends EventEmitter {
 
   /**
    * Loads a model version into every worker (starting them on first use) and makes it the one new requests use.
-   * Requests already handed to a worker finish on the version they started on. If any worker cannot load the new
-   * version, the old one keeps serving and this rejects with the reason.
+   * Requests already handed to a worker finish on the version they started on. If the first worker cannot load the
+   * new version, the old one keeps serving and this rejects with the reason.
+   *
+   * One worker at a time, and the old version unloaded as soon as one worker holds the new one: creating a session
+   * briefly takes about a second copy of the weights in onnxruntime, and loading every worker at once while all held
+   * the old version made a hot reload's peak several models high (issue 16: 1,358 MB for a 103 MB model). Now the
+   * peak is the old sessions and one creation. A reload resolves when the new version is the one served (by the first
+   * worker alone while the others load it, in the background); the first load, once every worker holds it.
    */
-  async load(model: ModelBytes): Promise<ModelDescription> {
+  async load(model: ModelFile): Promise<ModelDescription> {
     if (this.closed) throw new Error('the inference pool is closed');
     while (this.slots.length < this.options.size) {
       const slot = this.spawn();
@@ -117,32 +122,43 @@ export class InferencePool extends EventEmitter {
       this.scheduler.addWorker(slot, performance.now());
     }
     const generation = this.nextGeneration++;
-    const shared = shareModel(model);
-    const slots = [...this.slots];
-    const results = await Promise.allSettled(slots.map((slot) => this.loadInto(slot, generation, shared)));
-    if (this.closed) throw new ModelLoadError(model.path, 'the preview stopped while the model was loading');
-    // A worker replaced while loading (it crashed or got stuck) says nothing about the model: only the others count.
-    const counted = results.filter((_r, i) => this.slots.includes(slots[i]));
-    const failure = counted.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    const success = counted.find((r): r is PromiseFulfilledResult<ModelDescription> => r.status === 'fulfilled');
-    if (failure || !success) {
+    // The first worker that loads the version proves it loads, while every worker still serves the old one.
+    let description: ModelDescription | undefined;
+    let failure: unknown;
+    for (const slot of [...this.slots]) {
+      if (this.closed) break;
+      try {
+        description = await this.loadInto(slot, generation, model);
+        break;
+      } catch (err) {
+        // A worker replaced while loading (it crashed or got stuck) says nothing about the model: the next one tries.
+        if (this.slots.includes(slot)) {
+          failure = err;
+          break;
+        }
+      }
+    }
+    if (this.closed || !description) {
       for (const slot of this.slots) slot.unload(generation);
-      const reason = failure?.reason ?? new Error('every inference worker was replaced while loading');
+      if (this.closed) throw new ModelLoadError(model.path, 'the preview stopped while the model was loading');
+      const reason = (failure ?? new Error('every inference worker was replaced while loading')) as Error;
       throw reason instanceof ModelLoadError ? reason : new ModelLoadError(model.path, String(reason?.message ?? reason));
     }
     const previous = this.current;
-    this.current = { generation, description: success.value, file: model.path, ...(this.options.readModel ? {} : { model: shared }) };
-    // The bytes every worker copied are garbage now that each holds its session (onnxruntime keeps its own copy); the
-    // caller's file buffer too, a moment later, once it has finished with the load.
-    if (this.options.readModel) setTimeout(releaseModelMemory, 500).unref();
+    this.current = { generation, description, file: model.path, ...(this.options.readModel ? {} : { model }) };
     this.scheduler.newVersion();
-    // A worker that joined during the load (a replacement) still holds the old version: bring it up to date.
-    for (const slot of this.slots) if (!slot.hasOrLoads(generation)) this.catchUp(slot);
     if (previous) {
+      // The other workers take no new jobs on the old version: it is unloaded everywhere once its last job is done.
       this.retiring.push(previous.generation);
       this.retireIdleGenerations();
     }
-    return success.value;
+    // Then the other workers, one after the other (and any that joined during the load, a replacement): in the
+    // background during a reload; the first load waits for them, so that a server that says it is ready has them all.
+    const others = (async () => {
+      for (const slot of this.slots) if (!slot.hasOrLoads(generation)) await this.catchUp(slot, model);
+    })();
+    if (!previous) await others;
+    return description;
   }
 
   /**
@@ -176,7 +192,7 @@ export class InferencePool extends EventEmitter {
     return new WorkerSlot(this.workerFile, this.options.ortLog ?? {}, this.slotEvents);
   }
 
-  private loadInto(slot: WorkerSlot, generation: number, model: SharedModel): Promise<ModelDescription> {
+  private loadInto(slot: WorkerSlot, generation: number, model: ModelFile): Promise<ModelDescription> {
     return slot.load(generation, model, this.options.loadTimeoutMs ?? 120_000);
   }
 
@@ -246,12 +262,15 @@ export class InferencePool extends EventEmitter {
     });
   }
 
-  /** Loads the current version into a worker, again if a newer one arrived meanwhile, then lets it take jobs. */
-  private catchUp(slot: WorkerSlot): void {
+  /**
+   * Loads the current version into a worker, again if a newer one arrived meanwhile, then lets it take jobs. `model`:
+   * the version's files as just loaded (a reload's other workers); without it, they are read again (a replacement).
+   */
+  private catchUp(slot: WorkerSlot, model?: ModelFile): Promise<void> {
     const current = this.current;
-    if (!current || this.closed || !this.slots.includes(slot)) return;
-    const model = current.model ? Promise.resolve(current.model) : this.options.readModel!(current.file).then(shareModel);
-    model.then((shared) => this.loadInto(slot, current.generation, shared)).then(
+    if (!current || this.closed || !this.slots.includes(slot)) return Promise.resolve();
+    const files = model ?? current.model;
+    return (files ? Promise.resolve(files) : this.options.readModel!(current.file)).then((file) => this.loadInto(slot, current.generation, file)).then(
       (description) => {
         // Read again from disk: a file changed since (a re-export the watcher is about to load) is not this version.
         if (description.sha256 !== current.description.sha256) {
@@ -260,7 +279,9 @@ export class InferencePool extends EventEmitter {
         }
         return this.current && this.current.generation !== current.generation ? this.catchUp(slot) : this.pump();
       },
-    ).catch((err: Error) => this.emit('worker-error', err)).finally(() => setImmediate(releaseModelMemory));
+    ).catch((err: Error) => {
+      if (!this.closed) this.emit('worker-error', err); // stopping: its load was given up, nothing went wrong
+    });
   }
 
   /** Swaps a dead or stuck worker for a fresh one holding the current version; its jobs go back to the queue. */
@@ -272,6 +293,6 @@ export class InferencePool extends EventEmitter {
     this.slots[index] = fresh;
     this.scheduler.replaceWorker(slot, fresh, performance.now());
     this.retireIdleGenerations();
-    this.catchUp(fresh);
+    void this.catchUp(fresh);
   }
 }

@@ -5,7 +5,7 @@ import { explainOrtFailure } from './ort-errors';
 import { terminalSafe, visibleLine } from '../../shared/visible-text';
 import { stringifyWithBigInt } from './json';
 import { binaryBody, tensorBytes } from './binary-tensors';
-import { encodeTensor } from './codec';
+import { encodeTensorForJson } from './codec';
 import { encodeOutputs, predictResponse, preparePredict, prepareV2, v2Response, type PreparedRun } from './requests';
 import { BINARY_OUTPUT_DATATYPES, BINARY_OUTPUT_MIN_ELEMENTS } from '../../shared/picture-upload';
 import { nowAbsoluteMs, type JobKind, type JobResult } from './worker-protocol';
@@ -52,7 +52,7 @@ export class ModelRunner {
     // Outputs asked for as binary carry only their size in the JSON; their bytes follow it, in output order.
     const sections: Uint8Array[] = [];
     const outputs = prepared.fetches.map(({ name, datatype }, i) => {
-      if (!prepared.binary[i]) return encodeTensor(name, datatype, results[name], 'exact');
+      if (!prepared.binary[i]) return encodeTensorForJson(name, datatype, results[name], 'exact');
       const bytes = tensorBytes(datatype, results[name]);
       sections.push(bytes);
       return { name, datatype, shape: Array.from(results[name].dims), parameters: { binary_data_size: bytes.length } };

@@ -291,7 +291,8 @@ export function encodeOutputs(fetches: TensorSpec[], results: Record<string, Ten
   return fetches.map((spec) => encodeTensor(spec.name, spec.datatype, results[spec.name], int64));
 }
 
-export function v2Response(model: ModelDescription, id: string | undefined, outputs: V2InferResponse['outputs']): V2InferResponse {
+/** `outputs`: as V2InferResponse has them, or with typed arrays still to serialise (encodeTensorForJson). */
+export function v2Response<O = V2InferResponse['outputs'][number]>(model: ModelDescription, id: string | undefined, outputs: O[]): Omit<V2InferResponse, 'outputs'> & { outputs: O[] } {
   return { model_name: model.name, model_version: model.version, ...(id !== undefined ? { id } : {}), outputs };
 }
 

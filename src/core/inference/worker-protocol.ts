@@ -1,5 +1,6 @@
 import type { OrtLogOptions } from '../onnx/ort-session';
 import type { ModelDescription } from '../../shared/model-card';
+import type { ModelFile } from '../onnx/model-files';
 
 /** Messages between the HTTP thread (the pool) and an inference worker. Typed once, used on both sides. */
 
@@ -12,32 +13,10 @@ export interface WorkerData {
   ortLog: OrtLogOptions;
 }
 
-/**
- * A model version's files as read from disk (what model/'s readModelFile gives): the `.onnx` bytes and any external
- * data files, each under the name the model gives it (`location`).
- */
-export interface ModelBytes {
-  path: string;
-  bytes: Uint8Array;
-  externalData?: Array<{ location: string; path: string; bytes: Uint8Array }>;
-  /** A Hugging Face export's JSON files beside the model, by file name. */
-  folder?: Partial<Record<string, string>>;
-}
-
-/**
- * A model version as sent to every worker: the `.onnx` bytes and its external data files, shared (one copy for all
- * workers, which each take a private copy: onnxruntime-node refuses views of a SharedArrayBuffer).
- */
-export interface SharedModel {
-  file: string;
-  bytes: SharedArrayBuffer;
-  externalData: Array<{ location: string; path: string; bytes: SharedArrayBuffer }>;
-  folder?: Partial<Record<string, string>>;
-}
-
 export type ToWorker =
   | { type: 'retire' }
-  | { type: 'load'; generation: number; model: SharedModel }
+  /** `model`: what describes the version (no weights: onnxruntime reads those from the path). */
+  | { type: 'load'; generation: number; model: ModelFile }
   | { type: 'unload'; generation: number }
   /**
    * Jobs go in batches: under load one message carries several. Their raw bodies (UTF-8 JSON: parsing and validation
@@ -84,26 +63,4 @@ export interface JobResult {
 /** Wall-clock milliseconds comparable across threads (each thread's `performance.now()` has its own origin). */
 export function nowAbsoluteMs(): number {
   return performance.timeOrigin + performance.now();
-}
-
-const shareBytes = (bytes: Uint8Array): SharedArrayBuffer => {
-  const shared = new SharedArrayBuffer(bytes.byteLength);
-  new Uint8Array(shared).set(bytes);
-  return shared;
-};
-
-/** One shared copy of a model version's files for all workers. */
-export function shareModel(model: ModelBytes): SharedModel {
-  return {
-    file: model.path, bytes: shareBytes(model.bytes),
-    externalData: (model.externalData ?? []).map((d) => ({ location: d.location, path: d.path, bytes: shareBytes(d.bytes) })),
-    ...(model.folder ? { folder: model.folder } : {}),
-  };
-}
-
-/** A worker's private copy of a shared model version. */
-export function modelFromShared(model: SharedModel): ModelBytes {
-  const own = (bytes: SharedArrayBuffer) => new Uint8Array(bytes).slice();
-  const externalData = model.externalData.map((d) => ({ location: d.location, path: d.path, bytes: own(d.bytes) }));
-  return { path: model.file, bytes: own(model.bytes), ...(externalData.length > 0 ? { externalData } : {}), ...(model.folder ? { folder: model.folder } : {}) };
 }

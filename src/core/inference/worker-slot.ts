@@ -2,7 +2,8 @@ import { Worker } from 'node:worker_threads';
 import type { ModelDescription } from '../../shared/model-card';
 import { ModelLoadError } from '../onnx/model-load-error';
 import type { OrtLogOptions } from '../onnx/ort-session';
-import type { FromWorker, InferJob, JobKind, SharedModel, ToWorker, WorkerData } from './worker-protocol';
+import type { ModelFile } from '../onnx/model-files';
+import type { FromWorker, InferJob, JobKind, ToWorker, WorkerData } from './worker-protocol';
 
 /** What a slot posts of a job: its raw body and what the worker needs to run it. */
 export interface PostedJob {
@@ -77,8 +78,8 @@ export class WorkerSlot {
   }
 
   /** Loads a model version; rejects with ModelLoadError (its reason, or the load timing out). */
-  load(generation: number, model: SharedModel, timeoutMs: number): Promise<ModelDescription> {
-    const file = model.file;
+  load(generation: number, model: ModelFile, timeoutMs: number): Promise<ModelDescription> {
+    const file = model.path;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.loads.delete(generation);

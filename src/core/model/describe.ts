@@ -4,7 +4,7 @@ import type { ModelDescription } from '../../shared/model-card';
 import { graphFacts } from './graph-facts';
 import { metadataFacts } from './metadata-facts';
 import { ModelLoadError } from '../onnx/model-load-error';
-import { modelNameFromPath, modelSha256, modelSize, shortVersion, type ModelFile } from './model-file';
+import { assertUnchanged, modelNameFromPath, modelSize, readLargeFile, shortVersion, type ModelFile } from './model-file';
 import { decodeOnnxModel, onnxMetadataOf } from './onnx-metadata';
 import { createOrtSession, type OrtLogOptions } from '../onnx/ort-session';
 import { signatureFromSession } from './signature';
@@ -14,33 +14,61 @@ import { configFacts, preprocessorFacts, vocabularyFacts } from './hf-facts';
 import { textInputsOf } from './text-inputs';
 import { loadTextTokenizer, type TextTokenizer } from './text-tokenizer';
 
-/** A model decoded and made servable: the bytes onnxruntime loads (a ZipMap output replaced by its tensor) and what changed. */
+/** A model's skeleton decoded, and what must change for it to be servable (a ZipMap output replaced by its tensor). */
 export interface PreparedModel {
+  /** The skeleton (no large weights), with each output ZipMap already an Identity, as onnxruntime will see it. */
   proto: onnx.ModelProto;
-  /** What onnxruntime is given: the file's bytes, or the rewritten model. */
-  servedBytes: Uint8Array;
   zipMaps: ZipMapOutput[];
   /** The Hugging Face export files beside the model, parsed. */
   folder: HfFolder;
 }
 
-/** Checks the bytes are an ONNX model before onnxruntime sees them (a clearer reason than ORT gives), and adapts it. */
+/** Checks the file is an ONNX model before onnxruntime sees it (a clearer reason than ORT gives), and what to adapt. */
 export function prepareModel(model: ModelFile): PreparedModel {
   let proto: onnx.ModelProto;
   try {
-    proto = decodeOnnxModel(model.bytes);
+    proto = decodeOnnxModel(model.skeleton);
   } catch (err) {
     throw new ModelLoadError(model.path, (err as Error).message);
   }
   const zipMaps = zipMapOutputs(proto);
   // The graph facts later read the rewritten graph: each ZipMap is an Identity there, and `zipMaps` keeps its labels.
-  const servedBytes = withoutOutputZipMaps(proto, zipMaps) ?? model.bytes;
-  return { proto, servedBytes, zipMaps, folder: parseHfFolder(model.folder) };
+  withoutOutputZipMaps(proto, zipMaps);
+  return { proto, zipMaps, folder: parseHfFolder(model.folder) };
 }
 
-/** A session for the prepared model, with its external data handed over by name. */
-export function createModelSession(model: ModelFile, prepared: PreparedModel, ortLog: OrtLogOptions): Promise<ort.InferenceSession> {
-  return createOrtSession(prepared.servedBytes, model.path, ortLog, model.externalData?.map((d) => ({ path: d.location, data: d.bytes })));
+/**
+ * A session for the prepared model. onnxruntime reads the file (and its external data files) itself, from the path:
+ * no copy of the weights lives in JavaScript. Only a model with a ZipMap output (scikit-learn's classifiers, which are
+ * small) is read whole, to be served rewritten. Fails when a file is no longer the version that was hashed.
+ */
+export async function createModelSession(model: ModelFile, prepared: PreparedModel, ortLog: OrtLogOptions): Promise<ort.InferenceSession> {
+  const session = prepared.zipMaps.length === 0 ? await createOrtSession(model.path, model.path, ortLog) : await createRewrittenSession(model, ortLog);
+  try {
+    await assertUnchanged(model, (reason) => new ModelLoadError(model.path, reason));
+    return session;
+  } catch (err) {
+    await session.release();
+    throw err;
+  }
+}
+
+async function createRewrittenSession(model: ModelFile, ortLog: OrtLogOptions): Promise<ort.InferenceSession> {
+  let bytes: Uint8Array;
+  let externalData: Array<{ path: string; data: Uint8Array }>;
+  try {
+    bytes = await readLargeFile(model.path);
+    externalData = await Promise.all((model.externalData ?? []).map(async (d) => ({ path: d.location, data: await readLargeFile(d.path) })));
+  } catch (err) {
+    throw new ModelLoadError(model.path, (err as Error).message);
+  }
+  let proto: onnx.ModelProto;
+  try {
+    proto = decodeOnnxModel(bytes);
+  } catch (err) {
+    throw new ModelLoadError(model.path, (err as Error).message);
+  }
+  return createOrtSession(withoutOutputZipMaps(proto, zipMapOutputs(proto)) ?? bytes, model.path, ortLog, externalData);
 }
 
 export function describeLoadedModel(model: ModelFile, prepared: PreparedModel, session: ort.InferenceSession): ModelDescription {
@@ -51,7 +79,7 @@ export function describeLoadedModel(model: ModelFile, prepared: PreparedModel, s
   } catch (err) {
     throw new ModelLoadError(model.path, (err as Error).message);
   }
-  const sha256 = modelSha256(model);
+  const sha256 = model.sha256;
   const folder: HfFolder = { ...prepared.folder, problems: [...prepared.folder.problems] };
   const folderFacts = [...configFacts(folder, signature.outputs), ...preprocessorFacts(folder, signature.inputs), ...vocabularyFacts(folder, signature.outputs)];
   const text = textInputsOf(folder, signature.inputs);
@@ -61,7 +89,7 @@ export function describeLoadedModel(model: ModelFile, prepared: PreparedModel, s
     name: modelNameFromPath(model.path),
     file: model.path,
     fileSize: modelSize(model),
-    ...(model.externalData?.length ? { externalData: model.externalData.map((d) => ({ location: d.location, size: d.bytes.length })) } : {}),
+    ...(model.externalData?.length ? { externalData: model.externalData.map((d) => ({ location: d.location, size: d.identity.size })) } : {}),
     sha256,
     version: shortVersion(sha256),
     ...signature,

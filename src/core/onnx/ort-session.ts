@@ -12,21 +12,23 @@ const SEVERITY = { verbose: 2, quiet: 4 } as const;
 
 /**
  * One onnxruntime session per worker thread. One intra-op thread each: on 2 cores the default threading gave p99
- * spikes of several ms (DESIGN.md §4), and parallelism comes from the worker pool instead.
+ * spikes of several ms (DESIGN.md §4), and parallelism comes from the worker pool instead. `model`: the file's path (onnxruntime reads it, and its external data beside it, natively) or the bytes of a rewritten
+ * model.
  */
 export async function createOrtSession(
-  bytes: Uint8Array, file: string, log: OrtLogOptions = {}, externalData?: Array<{ path: string; data: Uint8Array }>,
+  model: string | Uint8Array, file: string, log: OrtLogOptions = {}, externalData?: Array<{ path: string; data: Uint8Array }>,
 ): Promise<ort.InferenceSession> {
+  const options: ort.InferenceSession.SessionOptions = {
+    // A rewritten model's data files are handed over by the name the model uses.
+    ...(externalData?.length ? { externalData } : {}),
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: log.verbose ? SEVERITY.verbose : SEVERITY.quiet,
+  };
   try {
-    return await ort.InferenceSession.create(bytes, {
-      // The data files, read with the model and hashed into its version, are handed over by the name the model uses.
-      ...(externalData?.length ? { externalData } : {}),
-      intraOpNumThreads: 1,
-      interOpNumThreads: 1,
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: log.verbose ? SEVERITY.verbose : SEVERITY.quiet,
-    });
+    return await (typeof model === 'string' ? ort.InferenceSession.create(model, options) : ort.InferenceSession.create(model, options));
   } catch (err) {
     throw new ModelLoadError(file, explainOrtLoadError((err as Error).message));
   }

@@ -4,10 +4,10 @@ import { runInNewContext } from 'node:vm';
 let collect: (() => void) | undefined;
 
 /**
- * Frees the memory of a model's bytes that nothing holds any more, now: a full garbage collection. A model file is
- * read into large buffers (the file, each worker's copy for onnxruntime) that are garbage once its session exists, but
- * an idle thread never collects them: a 100 MB model kept ~300 MB of such garbage resident (bench model-memory). Called
- * after a model version loads or unloads, which is rare and already costs far more than one collection.
+ * Frees now what loading or unloading a model version left in JavaScript that nothing holds any more: a full garbage
+ * collection. An idle thread never collects by itself, and garbage from a load (the decoded skeleton, a rewritten
+ * model's bytes, what a released session's JavaScript side held) would otherwise stay resident until the next requests.
+ * Called after a model version loads or unloads, which is rare and already costs far more than one collection.
  */
 export function releaseModelMemory(): void {
   if (!collect) {
