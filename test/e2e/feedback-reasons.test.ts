@@ -1,23 +1,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
 import type { FeedbackRecord } from '../../src/shared/feedback-record';
 import { IRIS_MODEL, startPreview } from '../helpers/preview';
-import { ARTIFACTS, launchBrowser, newContext, PHONE } from './browser';
+import { ARTIFACTS, chromiumForSuite, newContext, PHONE } from './browser';
 
 describe('e2e: a thumbs-down asks what is wrong (real Chromium)', function () {
   this.timeout(90_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  before(async () => {
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-  after(async () => closeBrowser?.());
+  const browser = chromiumForSuite();
 
   it('shows the reason chips on thumbs-down, refuses a correction equal to the answer, and stores the chosen reasons', async () => {
     const p = await startPreview(IRIS_MODEL);
-    const { context, dialogs } = await newContext(browser, PHONE, true);
+    const { context, dialogs } = await newContext(browser(), PHONE, true);
     try {
       const page = await context.newPage();
       await page.goto(`${p.baseUrl}/?t=${encodeURIComponent(p.shareToken)}`);
@@ -62,7 +56,7 @@ describe('e2e: a thumbs-down asks what is wrong (real Chromium)', function () {
 
   it('an invited reviewer: the page says whose name the feedback goes under, and the record carries it, verified', async () => {
     const p = await startPreview(IRIS_MODEL);
-    const { context } = await newContext(browser, PHONE, true);
+    const { context } = await newContext(browser(), PHONE, true);
     try {
       const made = await p.post('/api/invites', { name: 'Dana' }, p.ownerToken);
       const page = await context.newPage();

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { FeedbackRecord } from '../../src/shared/feedback-record';
 import { IRIS_MODEL, REPO_ROOT, startPreview } from '../helpers/preview';
-import { ARTIFACTS, DESKTOP, launchBrowser, newContext, PHONE } from './browser';
+import { ARTIFACTS, DESKTOP, chromiumForSuite, newContext, PHONE } from './browser';
 
 const CASES = [
   { id: 'setosa-1', inputs: { features: [5.1, 3.5, 1.4, 0.2] }, tags: ['typical'] },
@@ -22,16 +22,11 @@ async function waitForCase(page: Page, id: string, of: string): Promise<void> {
 
 describe('e2e: Review mode — a reviewer steps through a review set (real Chromium)', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  before(async () => {
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-  after(async () => closeBrowser?.());
+  const browser = chromiumForSuite();
 
   it('rates with reasons, skips, goes back, and after a reload resumes where they were; the records carry case, set, tags and the verified name', async () => {
     const p = await startPreview(IRIS_MODEL, { watch: false });
-    const { context, dialogs } = await newContext(browser, PHONE, true);
+    const { context, dialogs } = await newContext(browser(), PHONE, true);
     try {
       const added = await p.post('/api/review-sets', { name: 'launch', format: 'jsonl', text: CASES.map((c) => JSON.stringify(c)).join('\n') }, p.ownerToken);
       assert.equal(added.status, 201, added.text);
@@ -68,7 +63,7 @@ describe('e2e: Review mode — a reviewer steps through a review set (real Chrom
       await page.screenshot({ path: path.join(ARTIFACTS, 'review-mode-resumed.png'), fullPage: true });
 
       // The same reviewer on another browser (a fresh context: nothing in its storage) resumes there too: the server keeps the place.
-      const other = await newContext(browser, DESKTOP);
+      const other = await newContext(browser(), DESKTOP);
       try {
         const laptop = await other.context.newPage();
         await laptop.goto(invite.json.link);
@@ -106,7 +101,7 @@ describe('e2e: Review mode — a reviewer steps through a review set (real Chrom
 
   it('a reviewer without an invite gives their name, and on another browser giving the same name resumes at the same case', async () => {
     const p = await startPreview(IRIS_MODEL, { watch: false });
-    const contexts = await Promise.all([newContext(browser, PHONE, true), newContext(browser, DESKTOP)]);
+    const contexts = await Promise.all([newContext(browser(), PHONE, true), newContext(browser(), DESKTOP)]);
     try {
       const added = await p.post('/api/review-sets', { name: 'launch', format: 'jsonl', text: CASES.map((c) => JSON.stringify(c)).join('\n') }, p.ownerToken);
       assert.equal(added.status, 201, added.text);
@@ -140,7 +135,7 @@ describe('e2e: Review mode — a reviewer steps through a review set (real Chrom
 
   it('a text model\'s review set: each case shows its text as written and the model\'s answer for it', async () => {
     const p = await startPreview(path.join(REPO_ROOT, 'test', 'fixtures', 'hf', 'text-intent', 'model.onnx'), { watch: false });
-    const { context, dialogs } = await newContext(browser, PHONE, true);
+    const { context, dialogs } = await newContext(browser(), PHONE, true);
     try {
       const texts = ['Where is my parcel? It has not arrived yet.', '<b>Thank you</b>, great service!'];
       const added = await p.post('/api/review-sets', { name: 'intents', format: 'jsonl', text: texts.map((text, i) => JSON.stringify({ id: `t${i + 1}`, inputs: { text } })).join('\n') }, p.ownerToken);

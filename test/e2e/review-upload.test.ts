@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { IRIS_MODEL, startPreview } from '../helpers/preview';
-import { ARTIFACTS, DESKTOP, launchBrowser, newContext } from './browser';
+import { ARTIFACTS, DESKTOP, chromiumForSuite, newContext } from './browser';
 
 const file = (name: string, text: string) => ({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
 
 describe('e2e: the owner uploads a review set on the page; a share-link visitor never sees the control (real Chromium)', function () {
   this.timeout(120_000);
-  let browser: Browser;
-  let closeBrowser: () => Promise<void>;
-  before(async () => {
-    ({ browser, close: closeBrowser } = await launchBrowser());
-  });
-  after(async () => closeBrowser?.());
+  const browser = chromiumForSuite();
 
   it('opened with the owner link, the page offers the upload, shows a refusal as text, and offers an added set at once', async () => {
     const p = await startPreview(IRIS_MODEL, { watch: false });
-    const owner = await newContext(browser, DESKTOP);
-    const visitor = await newContext(browser, DESKTOP);
+    const owner = await newContext(browser(), DESKTOP);
+    const visitor = await newContext(browser(), DESKTOP);
     try {
       const shareLink = `${p.baseUrl}/?t=${encodeURIComponent(p.shareToken)}`;
       const page = await owner.context.newPage();
