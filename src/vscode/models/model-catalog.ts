@@ -114,26 +114,37 @@ export class ModelCatalog implements vscode.Disposable {
  * notebook's `os.makedirs("models")` then `torch.onnx.export(..., "models/m.onnx")` — can hold a file before its watch
  * is in place, and that file's create event never comes (inotify(7): "scan the contents of the subdirectory immediately
  * after adding the watch"). So: when folders appear, the catalog looks again, once per burst. Only folders count (a
- * stat of at most MAX_STATS new paths per burst), so a burst of ordinary files costs no search.
+ * stat of each new path), so a few ordinary files cost no search; a burst of more than MAX_STATS paths gets one search.
  */
 class NewFolderCatchUp implements vscode.Disposable {
-  private static readonly QUIET_MS = 500;
+  /** Also the least time between two searches it asks for, however busy the disk (a burst of thousands of files). */
+  private static readonly DELAY_MS = 2_000;
   private static readonly MAX_STATS = 32;
   private readonly watcher = vscode.workspace.createFileSystemWatcher('**/*', false, true, true);
   private readonly created: vscode.Uri[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private overflowed = false;
 
   constructor(private readonly isExcluded: (uri: vscode.Uri) => boolean, private readonly lookAgain: () => Promise<void>) {
     this.watcher.onDidCreate((uri) => {
-      if (this.isExcluded(uri) || this.created.length >= NewFolderCatchUp.MAX_STATS) return;
-      this.created.push(uri);
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.check(), NewFolderCatchUp.QUIET_MS);
+      if (this.isExcluded(uri)) return;
+      if (this.created.length < NewFolderCatchUp.MAX_STATS) this.created.push(uri);
+      else this.overflowed = true;
+      // From the burst's first path, not its last: a notebook writing files all the time still gets its look.
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        void this.check();
+      }, NewFolderCatchUp.DELAY_MS);
     });
   }
 
   private async check(): Promise<void> {
     const paths = this.created.splice(0);
+    // A burst too big to look at path by path may hold a folder among the rest: one search instead.
+    if (this.overflowed) {
+      this.overflowed = false;
+      return this.lookAgain();
+    }
     const kinds = await Promise.all(paths.map((uri) => vscode.workspace.fs.stat(uri).then((s) => s.type, () => vscode.FileType.Unknown)));
     if (kinds.some((k) => (k & vscode.FileType.Directory) !== 0)) await this.lookAgain();
   }
