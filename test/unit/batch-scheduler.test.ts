@@ -128,6 +128,19 @@ describe('BatchScheduler: queue bounds, deadlines, versions and replaced workers
     assert.deepEqual(second.stuck, ['A'], 'A has answered nothing since 600');
   });
 
+  it('a worker still running a given-up job is stuck after a whole timeout of silence, even with no job of its own left, and gets new work last', () => {
+    const { s, enqueue, dispatch } = scheduler(['A', 'B'], { timeoutMs: 30 });
+    enqueue(1, 30); // received at 0, handed to A at 5: its deadline comes before A's timeout of silence
+    assert.deepEqual(dispatch(5), [['A', 1]]);
+    const atDeadline = s.expire(31);
+    assert.equal(atDeadline.expired.length, 1);
+    assert.deepEqual(atDeadline.stuck, [], 'silent for 26 ms only');
+    assert.equal(s.watching, true, 'A still runs the given-up job: deadlines are still checked');
+    enqueue(1, 1_000);
+    assert.deepEqual(dispatch(32), [['B', 1]], 'new work goes to the idle worker, not to the one still running');
+    assert.deepEqual(s.expire(36).stuck, ['A'], 'A has answered nothing since 5');
+  });
+
   it('ignores the answer to a job that already expired', () => {
     const { s, enqueue, dispatch } = scheduler(['A']);
     const [job] = enqueue(1, 10);

@@ -49,6 +49,11 @@ interface Lane<W, J> {
   jobs: J[];
   /** When it last showed progress (answered, or was handed work while idle). */
   lastProgress: number;
+  /**
+   * Jobs were given up while it ran them and it has not answered since: it is still running them (onnxruntime cannot
+   * stop), so it is not idle, and a whole timeout of silence makes it stuck even with no job of its own left.
+   */
+  abandoned: boolean;
 }
 
 export interface Batch<W, J> {
@@ -110,6 +115,11 @@ export class BatchScheduler<W, J extends SchedulableJob<W>> {
     return this.queue.length > 0 || this.inFlight > 0;
   }
 
+  /** Deadlines must still be checked: work is waiting or running, or a worker still runs jobs that were given up. */
+  get watching(): boolean {
+    return this.busy || this.lanes.some((lane) => lane.abandoned);
+  }
+
   /** Jobs handed to workers with this version and not finished: it may be unloaded once there are none. */
   inFlightWith(generation: number): number {
     return this.inFlightByGeneration.get(generation) ?? 0;
@@ -126,7 +136,7 @@ export class BatchScheduler<W, J extends SchedulableJob<W>> {
   }
 
   addWorker(worker: W, now: number): void {
-    this.lanes.push({ worker, jobs: [], lastProgress: now });
+    this.lanes.push({ worker, jobs: [], lastProgress: now, abandoned: false });
   }
 
   /**
@@ -139,7 +149,7 @@ export class BatchScheduler<W, J extends SchedulableJob<W>> {
     const orphans = this.lanes[index].jobs.splice(0);
     for (const job of orphans) this.release(job);
     this.queue.unshift(...orphans);
-    this.lanes[index] = { worker: fresh, jobs: [], lastProgress: now };
+    this.lanes[index] = { worker: fresh, jobs: [], lastProgress: now, abandoned: false };
     return orphans;
   }
 
@@ -163,7 +173,7 @@ export class BatchScheduler<W, J extends SchedulableJob<W>> {
     if (!decided) return undefined;
     const { lane, count } = decided;
     const jobs = this.queue.splice(0, count);
-    if (lane.jobs.length === 0) lane.lastProgress = now;
+    if (lane.jobs.length === 0 && !lane.abandoned) lane.lastProgress = now;
     for (const job of jobs) {
       job.generation = generation;
       job.worker = lane.worker;
@@ -181,6 +191,7 @@ export class BatchScheduler<W, J extends SchedulableJob<W>> {
     const lane = this.laneOf(worker);
     if (!lane) return [];
     lane.lastProgress = now;
+    lane.abandoned = false;
     if (jobIds.length > 0) {
       const sample = busyMs / jobIds.length;
       this.jobMs = Number.isFinite(this.jobMs) ? this.jobMs + 0.2 * (sample - this.jobMs) : sample;
@@ -220,7 +231,8 @@ export class BatchScheduler<W, J extends SchedulableJob<W>> {
         expired.push(job);
         late = true;
       }
-      if (late && now - lane.lastProgress >= this.options.timeoutMs) stuck.push(lane.worker);
+      if (late) lane.abandoned = true;
+      if (lane.abandoned && now - lane.lastProgress >= this.options.timeoutMs) stuck.push(lane.worker);
     }
     return { expired, stuck };
   }
@@ -244,11 +256,14 @@ export class BatchScheduler<W, J extends SchedulableJob<W>> {
   private choose(holds: (worker: W) => boolean, now: number): { lane: Lane<W, J>; count: number } | undefined {
     let running: Lane<W, J> | undefined;
     let idle: Lane<W, J> | undefined;
+    /** A worker with no jobs of its own that still runs given-up ones: used only when no other has room. */
+    let lastResort: Lane<W, J> | undefined;
     let free = 0;
     for (const lane of this.lanes) {
       if (lane.jobs.length >= this.jobsPerWorker || !holds(lane.worker)) continue;
       free++;
-      if (lane.jobs.length === 0) idle ??= lane;
+      if (lane.jobs.length === 0 && lane.abandoned) lastResort ??= lane;
+      else if (lane.jobs.length === 0) idle ??= lane;
       else if (!running || lane.jobs.length < running.jobs.length) running = lane;
     }
     const room = (lane: Lane<W, J>) => Math.min(this.jobsPerWorker - lane.jobs.length, this.queue.length);
@@ -257,7 +272,7 @@ export class BatchScheduler<W, J extends SchedulableJob<W>> {
     const fits = (lane: Lane<W, J>) => (!Number.isFinite(jobMs) || (lane.jobs.length > 0 && now - lane.lastProgress >= 2 * this.concentrateBelowMs) ? 0
       : Math.floor((this.concentrateBelowMs - lane.jobs.length * jobMs) / jobMs));
     if (running && fits(running) >= 1) return { lane: running, count: Math.min(room(running), fits(running)) };
-    const lane = idle ?? running;
+    const lane = idle ?? running ?? lastResort;
     if (!lane) return undefined;
     const count = fits(lane) >= 1 ? Math.min(room(lane), fits(lane)) : Math.min(room(lane), Math.ceil(this.queue.length / free));
     return { lane, count };

@@ -245,7 +245,7 @@ export class InferencePool extends EventEmitter {
         this.replace(slot, reason);
       }
       if (expired.length > 0) this.retireIdleGenerations();
-      if (!this.scheduler.busy) {
+      if (!this.scheduler.watching) {
         clearInterval(this.sweeper);
         this.sweeper = undefined;
       }
