@@ -352,8 +352,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.watcher?.close();
-      // Open pages hear "stopping" first, while the tunnel still carries it, so they say "offline" at once.
+      // Open pages hear "stopping" first, while the tunnel still carries it, so they say "offline" at once; what
+      // they ask after that is told "stopping" too, not answered as if nothing happened.
       this.pageEvents.close();
+      this.server?.refuseNewRequests();
       await this.tunnel?.stop();
       await Promise.all([this.eventsSocket?.close(), this.server?.stop()]);
       await this.reloading;

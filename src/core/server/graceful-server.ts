@@ -38,10 +38,14 @@ export class GracefulServer {
    */
   private readonly answering: Answering[] = [];
 
-  private constructor(readonly server: http.Server) {
+  private constructor(readonly server: http.Server, private readonly gate: StopGate) {
     server.on('request', (_req: http.IncomingMessage, res: Answering) => {
       res[INDEX] = this.answering.push(res) - 1;
-      res.once('close', () => this.forget(res));
+      res.once('close', () => {
+        this.forget(res);
+        // While stopping, a connection whose last answer just went out is not kept for another request.
+        if (this.gate.stopping) setImmediate(() => server.closeIdleConnections());
+      });
     });
   }
 
@@ -56,7 +60,12 @@ export class GracefulServer {
 
   static listen(handler: http.RequestListener, options: ListenOptions): Promise<GracefulServer> {
     const { limits } = options;
-    const server = http.createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, limits ? (req, res) => void (limits.refused(req, res) || handler(req, res)) : handler);
+    const gate: StopGate = { stopping: false };
+    const answer: http.RequestListener = (req, res) => {
+      if (gate.stopping) return refuseWhileStopping(res);
+      if (!limits?.refused(req, res)) void handler(req, res);
+    };
+    const server = http.createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, answer);
     limits?.attach(server);
     return new Promise((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException) => {
@@ -69,7 +78,7 @@ export class GracefulServer {
       server.listen(options.port, options.host, () => {
         server.off('error', onError);
         server.on('error', (err) => options.onError?.(err));
-        resolve(new GracefulServer(server));
+        resolve(new GracefulServer(server, gate));
       });
     });
   }
@@ -78,7 +87,16 @@ export class GracefulServer {
     return (this.server.address() as AddressInfo).port;
   }
 
+  /**
+   * From now on every new request, even on a kept-alive connection, is answered 503 "stopping" and its connection
+   * closed: for the moments between telling pages "stopping" and the port closing (a tunnel still being stopped).
+   */
+  refuseNewRequests(): void {
+    this.gate.stopping = true;
+  }
+
   stop(graceMs = 3_000): Promise<void> {
+    this.refuseNewRequests();
     this.stopping ??= new Promise<void>((resolve) => {
       const timer = setTimeout(() => this.server.closeAllConnections(), graceMs);
       this.server.close(() => {
@@ -86,9 +104,25 @@ export class GracefulServer {
         resolve();
       });
       this.server.closeIdleConnections();
-      // A request in progress gets its answer, then its connection closes instead of idling until the grace ends.
+      // A request in progress gets its answer, then its connection closes instead of idling until the grace ends
+      // (one whose headers went out already is closed when it is done: see the constructor).
       for (const res of this.answering) if (!res.headersSent) res.setHeader('Connection', 'close');
     });
     return this.stopping;
   }
+}
+
+/** Shared by the request listener and `stop()`: set once stopping begins. */
+interface StopGate {
+  stopping: boolean;
+}
+
+/**
+ * A request that arrives on a kept-alive connection after stopping began. Answering it as usual would tell a page the
+ * preview is fine a moment before the port closes (and keep the connection busy into the grace period): it is told
+ * the truth and the connection closes.
+ */
+function refuseWhileStopping(res: http.ServerResponse): void {
+  res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close', 'Retry-After': '1' });
+  res.end(JSON.stringify({ error: 'the preview is stopping; try again in a moment' }));
 }
