@@ -164,6 +164,13 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await refusedToast.waitFor({ timeout: 20_000 });
   writeStep(dir, 'review-file-refused', 'answer', { text: await refusedToast.innerText() });
 
+  const inviteOnly = await waitForStep<{ text: string }>(dir, 'invite-only-review', 'request', 150_000, signal);
+  const inviteOnlyToast = page.locator('.notification-toast').filter({ hasText: inviteOnly.text }).first();
+  await inviteOnlyToast.waitFor({ timeout: 20_000 });
+  writeStep(dir, 'invite-only-review', 'answer', {
+    text: await inviteOnlyToast.innerText(), buttons: (await inviteOnlyToast.locator('.monaco-button').allInnerTexts()).map((b) => b.trim()).filter(Boolean),
+  });
+
   const died = await waitForStep<{ text: string }>(dir, 'server-died', 'request', 150_000, signal);
   const deathToast = page.locator('.notification-toast').filter({ hasText: died.text }).first();
   await deathToast.waitFor({ timeout: 20_000 });

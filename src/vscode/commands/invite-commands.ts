@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { inviteNameProblem } from '../../shared/invites';
+import { reviewLink } from '../../shared/review-set';
 import type { PreviewManager } from '../previews/preview-manager';
 import { pickRunningPreview } from './pick';
 
@@ -7,7 +8,8 @@ const COPY = 'Copy link';
 
 /**
  * "Invite a reviewer…": a named reviewer's own link, made by the running preview's owner API (the token is stored
- * hashed there and shown only now). Programs (and tests) may pass `{ file, name }` instead of being asked.
+ * hashed there and shown only now). Programs (and tests) may pass `{ file, name }` instead of being asked, and
+ * `reviewSet` for a link that opens that review set (what "Ask stakeholders…" offers when invite-only is on).
  */
 export function registerInviteCommands(previews: PreviewManager): vscode.Disposable[] {
   return [
@@ -21,8 +23,11 @@ export function registerInviteCommands(previews: PreviewManager): vscode.Disposa
         validateInput: (value) => inviteNameProblem(value) ?? undefined,
       });
       if (name === undefined) return undefined;
-      const link = await p.inviteReviewer(name);
-      void vscode.window.showInformationMessage(`Invitation link for ${name} (shown only now: copy it and send it to them).`, COPY).then((answer) => {
+      const reviewSet = (arg as { reviewSet?: unknown } | undefined)?.reviewSet;
+      const invite = await p.inviteReviewer(name);
+      const link = typeof reviewSet === 'string' ? reviewLink(invite, reviewSet) : invite;
+      const opens = typeof reviewSet === 'string' ? `, opening the review set "${reviewSet}"` : '';
+      void vscode.window.showInformationMessage(`Invitation link for ${name}${opens} (shown only now: copy it and send it to them).`, COPY).then((answer) => {
         if (answer === COPY) void vscode.env.clipboard.writeText(link);
       });
       return link;

@@ -9,12 +9,15 @@ import { fileOf, pickRunningPreview } from './pick';
 const COPY = 'Copy review link';
 const OPEN = 'Open review';
 const PUBLISH = 'Publish model preview';
+const INVITE = 'Invite a reviewer…';
 
 /** What the command gives back (to programs and tests): the set added, its cases and its Review-mode link. */
 export interface ReviewSetAdded {
   name: string;
   cases: number;
+  /** The share link's review link: with invite-only on it does not open, and each reviewer needs an invite instead. */
   link: string;
+  inviteOnly: boolean;
 }
 
 /** The file's name as a review set's name: the characters a name may hold kept, the others made "-". */
@@ -75,6 +78,15 @@ export function registerReviewCommands(previews: PreviewManager, log: vscode.Log
         return undefined;
       }
       const link = reviewLink(preview.shareUrl, name);
+      // Not knowing (an older server, a hiccup) is taken as "off": the link offered then is the one that worked before.
+      const inviteOnly = await preview.process.owner.invites().then((list) => list.inviteOnly, () => false);
+      if (inviteOnly) {
+        void vscode.window.showInformationMessage(
+          `Added the review set "${name}" (${cases} case${cases === 1 ? '' : 's'}) to ${preview.model}. Invite-only is on, so the share link does not open: invite each reviewer, and their own link opens these cases.`,
+          INVITE,
+        ).then((answer) => answer === INVITE && vscode.commands.executeCommand('modelPreview.inviteReviewer', { file: preview.file, reviewSet: name }));
+        return { name, cases, link, inviteOnly };
+      }
       void vscode.window.showInformationMessage(
         `Added the review set "${name}" (${cases} case${cases === 1 ? '' : 's'}) to ${preview.model}: send the review link, and reviewers step through the cases one by one.`,
         COPY, OPEN,
@@ -82,7 +94,7 @@ export function registerReviewCommands(previews: PreviewManager, log: vscode.Log
         if (answer === COPY) void vscode.env.clipboard.writeText(link);
         if (answer === OPEN) void vscode.env.openExternal(vscode.Uri.parse(link));
       });
-      return { name, cases, link };
+      return { name, cases, link, inviteOnly };
     }),
   ];
 }

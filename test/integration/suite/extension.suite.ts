@@ -381,7 +381,7 @@ describe('Model Preview in a real VS Code extension host', () => {
     // A person right-clicks the file in the Explorer, picks the command, types the name and copies the review link;
     // without one (@vscode/test-electron), the command is run as the explorer would, with the name passed.
     await vscode.commands.executeCommand('workbench.view.explorer');
-    const adding = handshake ? undefined : vscode.commands.executeCommand<{ name: string; cases: number; link: string }>('modelPreview.askStakeholders', { file: cases, name: 'launch week' });
+    const adding = handshake ? undefined : vscode.commands.executeCommand<{ name: string; cases: number; link: string; inviteOnly: boolean }>('modelPreview.askStakeholders', { file: cases, name: 'launch week' });
     const asked = await askPage<{ menu: string[]; title: string; value: string; toast: string; buttons: string[] }>('review-file', {
       file: 'launch cases.csv', click: 'Ask stakeholders about these cases…', type: 'launch week', toast: 'Added the review set', button: 'Copy review link',
     });
@@ -391,7 +391,7 @@ describe('Model Preview in a real VS Code extension host', () => {
       return list.sets.some((s) => s.name === 'launch week') && list;
     });
     assert.deepEqual(Object.fromEntries(listed.sets.map((s) => [s.name, s.cases])), { launch: 1, 'launch week': 2 }, 'the server lists it');
-    if (adding) assert.deepEqual(await adding, { name: 'launch week', cases: 2, link });
+    if (adding) assert.deepEqual(await adding, { name: 'launch week', cases: 2, link, inviteOnly: false });
     if (asked) {
       assert.ok(asked.menu.includes('Ask stakeholders about these cases…'), `the Explorer's menu on a .csv offers it: ${asked.menu.join(' | ')}`);
       assert.equal(asked.value, 'launch cases', 'the file\'s name is the default');
@@ -410,6 +410,31 @@ describe('Model Preview in a real VS Code extension host', () => {
     const error = await askPage<{ text: string }>('review-file-refused', { text: 'evil.csv was not added' });
     if (error) assert.match(error.text, /evil\.csv was not added as a review set: row 2, column "expected": the cell starts with "=", as a spreadsheet formula does .*write the value itself, not a formula\. Nothing was added; fix the file and ask again\./);
     assert.deepEqual((await preview.process.owner.reviewSets()).sets.map((s) => s.name).sort(), ['launch', 'launch week'], 'nothing partial stored');
+  });
+
+  it('with invite-only on, "Ask stakeholders…" adds the set but says the share link does not open, and an invite made for the set opens it', async () => {
+    const preview = api.previews.get(iris)!;
+    const cardStatus = (link: string) => fetch(new URL('/api/card', link), { headers: { authorization: `Bearer ${new URL(link).searchParams.get('t')}` } }).then((r) => r.status);
+    const cases = path.join(folder, 'closed cases.jsonl');
+    await writeFile(cases, `${JSON.stringify({ id: 'c1', inputs: { features: [5, 2.9, 5.0, 1.7] } })}\n`);
+    await preview.process.owner.setInviteOnly(true);
+    try {
+      const added = await vscode.commands.executeCommand<{ name: string; cases: number; link: string; inviteOnly: boolean }>('modelPreview.askStakeholders', { file: cases, name: 'closed' });
+      assert.deepEqual({ ...added, link: undefined }, { name: 'closed', cases: 1, link: undefined, inviteOnly: true });
+      const told = await askPage<{ text: string; buttons: string[] }>('invite-only-review', { text: 'Invite-only is on' });
+      if (told) {
+        assert.match(told.text, /Added the review set "closed" \(1 case\) to iris\. Invite-only is on, so the share link does not open: invite each reviewer, and their own link opens these cases\./);
+        assert.deepEqual(told.buttons, ['Invite a reviewer…'], 'no "Copy review link" of a link that does not open');
+      }
+      assert.equal(await cardStatus(added.link), 401, 'the share link\'s review link does not open: the command says so instead of offering it');
+      const invite = await vscode.commands.executeCommand<string>('modelPreview.inviteReviewer', { file: iris, name: 'Lee', reviewSet: 'closed' });
+      assert.match(invite, /#review=closed$/);
+      assert.equal(await cardStatus(invite), 200, 'the invite opens it');
+    } finally {
+      await preview.process.owner.setInviteOnly(false);
+      // Both toasts wait for an answer; the next test must see its own (VS Code shows at most three at once).
+      await vscode.commands.executeCommand('notifications.clearAll');
+    }
   });
 
   it('a server that dies is reported with why (its signal, its last stderr lines), "Show log" and "Restart"; Restart brings the same link back', async () => {
