@@ -127,7 +127,7 @@ describe('compact picture upload: the worker makes the tensor the page made', ()
       // The record keeps the values the JSON form had (9 significant digits), so stored pictures read as before.
       const record = (feeds: Record<string, DecodedTensor>) => predictResponse(model, feeds, [], { inferenceMs: 0, totalMs: 0 }).record;
       const [pixelsRecord, jsonRecord] = [record({ image: viaPixels }), record({ image: viaJson })];
-      assert.deepEqual(pixelsRecord.inputs, jsonRecord.inputs);
+      assert.deepEqual(JSON.parse(JSON.stringify(pixelsRecord.inputs)), jsonRecord.inputs);
       // Stored as before: the same line (but its id and time) and the same blob files, byte for byte.
       const same = { predictionId: 'p', ts: 't' };
       const stored = storedTheNewWay({ ...pixelsRecord, ...same });

@@ -4,11 +4,23 @@ import { blobRef, type PreparedBlob } from '../store/blob-store';
 /** Tensors with more elements than this are stored as blobs, not inline. */
 export const INLINE_ELEMENTS = 4096;
 
-/** A tensor of a prediction as the worker has it: its values a JSON-ready array. */
+/**
+ * A tensor's values whose JSON text (UTF-8) and blob name were made with them (a picture's: picture-input.ts), so a
+ * record stores them as a blob without writing the values again. Anywhere else it serialises as the plain array.
+ */
+export class JsonText {
+  constructor(readonly length: number, readonly bytes: Uint8Array, readonly ref = blobRef(bytes)) {}
+
+  toJSON(): unknown {
+    return JSON.parse(new TextDecoder().decode(this.bytes));
+  }
+}
+
+/** A tensor of a prediction as the worker has it: its values a JSON-ready array, or their JSON text. */
 interface TensorValues {
   datatype: string;
   shape: readonly number[];
-  data: readonly unknown[];
+  data: readonly unknown[] | JsonText;
 }
 
 /** What predictions.jsonl gets for one prediction: its line, and the blobs the line refers to (written first). */
@@ -29,8 +41,7 @@ export function storedPrediction<R extends { inputs: Record<string, TensorValues
   const stored = (group: Record<string, TensorValues>) => Object.fromEntries(Object.entries(group).map(([name, tensor]) => {
     if (tensor.data.length <= INLINE_ELEMENTS) return [name, tensor];
     // Its own buffer: moved to the HTTP thread, not copied.
-    const bytes = knownTexts.get(tensor.data) ?? new TextEncoder().encode(valuesText(tensor.data));
-    const blob = { ref: blobRef(bytes), bytes };
+    const blob = tensor.data instanceof JsonText ? { ref: tensor.data.ref, bytes: tensor.data.bytes } : prepareBlob(valuesText(tensor.data));
     blobs.push(blob);
     return [name, { datatype: tensor.datatype, shape: tensor.shape, blob: blob.ref }];
   }));
@@ -38,12 +49,9 @@ export function storedPrediction<R extends { inputs: Record<string, TensorValues
   return { line, blobs };
 }
 
-/** Values whose JSON text was made with them (a picture's: picture-input.ts), by the array that holds them. */
-const knownTexts = new WeakMap<readonly unknown[], Uint8Array>();
-
-/** Gives storedPrediction the JSON text (UTF-8) of `values`, made where that is cheaper; it must be valuesText's. */
-export function rememberValuesText(values: readonly unknown[], text: Uint8Array): void {
-  knownTexts.set(values, text);
+function prepareBlob(text: string): PreparedBlob {
+  const bytes = new TextEncoder().encode(text);
+  return { ref: blobRef(bytes), bytes };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { TensorSpec } from '../../shared/v2';
 import { imageToTensor, tensorValues } from '../../shared/image-tensor';
 import { PICTURE_FORMAT, PictureInputSchema } from '../../shared/picture-upload';
-import { INLINE_ELEMENTS, rememberValuesText } from '../feedback/stored-prediction';
+import { INLINE_ELEMENTS, JsonText } from '../feedback/stored-prediction';
 import type { BinarySections } from './binary-tensors';
 import { checkShape, decodeTensor, formatShape, readGivenShape, TensorInputError, type DecodedTensor } from './codec';
 import { fewValues, valuesTextBytes } from './few-values';
@@ -62,13 +62,11 @@ function decodeFewValues(spec: TensorSpec, tensor: Float32Array, shape: number[]
   }
   checkShape(spec, shape, where);
   const table = converted.data as Exclude<DecodedTensor['data'], string[]>;
-  const data = new (table.constructor as new (length: number) => typeof table)(tensor.length);
-  const sent = new Array<number>(tensor.length);
   const { index } = few;
-  for (let i = 0; i < index.length; i++) {
-    data[i] = table[index[i]];
-    sent[i] = numbers[index[i]];
-  }
-  rememberValuesText(sent, valuesTextBytes(numbers, index));
+  const sent = new JsonText(tensor.length, valuesTextBytes(numbers, index));
+  // A float32 model takes the picture's tensor itself (its values round-trip through 9 digits): no copy to make.
+  if (table instanceof Float32Array && table.every((v, k) => Object.is(v, few.distinct[k]))) return { type: converted.type, dims: shape, data: tensor, sent };
+  const data = new (table.constructor as new (length: number) => typeof table)(tensor.length);
+  for (let i = 0; i < index.length; i++) data[i] = table[index[i]];
   return { type: converted.type, dims: shape, data, sent };
 }
