@@ -53,7 +53,7 @@ export class PredictionLog {
 
   /**
    * Stores a record's line (made by the worker: stored-prediction.ts) once the blobs it refers to are on disk;
-   * resolves once it is. The line is small: large tensors are in the blobs, which are written as they come.
+   * resolves once it is. The line is small: large tensors are in the blobs, whose bytes are written as given.
    */
   async append(line: string, blobs: readonly PreparedBlob[] = []): Promise<PredictionRecord> {
     for (const blob of blobs) await this.blobs.put(blob.bytes, blob.ref);
