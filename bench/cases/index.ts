@@ -7,6 +7,7 @@ import { inferThroughput } from './infer-throughput';
 import { jsonPath } from './json-path';
 import { modelMemory } from './model-memory';
 import { pageBanner } from './page-banner';
+import { pagePicture } from './page-picture';
 import { previewLifecycle } from './preview-lifecycle';
 import { previewStart } from './preview-start';
 import { reviewFeedback } from './review-feedback';
@@ -14,4 +15,4 @@ import { tunnelLatency } from './tunnel-latency';
 import { vscodeActivation } from './vscode-activation';
 
 /** Every case, in the order `run.ts` runs them. */
-export const CASES: BenchCase[] = [coldStart, previewStart, previewLifecycle, vscodeActivation, inferThroughput, imageBinary, jsonPath, modelMemory, feedbackLatency, tunnelLatency, pageBanner, feedbackTable, reviewFeedback];
+export const CASES: BenchCase[] = [coldStart, previewStart, previewLifecycle, vscodeActivation, inferThroughput, imageBinary, pagePicture, jsonPath, modelMemory, feedbackLatency, tunnelLatency, pageBanner, feedbackTable, reviewFeedback];

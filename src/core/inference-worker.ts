@@ -90,8 +90,11 @@ async function runBatch(generation: number, jobs: InferJob[], bodies: ArrayBuffe
     busyMs += performance.now() - started;
     results.push({ jobId: job.jobId, result });
   }
-  // Binary answers own their buffers (binaryBody): moved to the HTTP thread, not copied.
-  const binary = results.flatMap(({ result }) => (typeof result.body === 'string' ? [] : [result.body.buffer as ArrayBuffer]));
+  // Binary answers and prediction blobs own their buffers (binaryBody, storedPrediction): moved to the HTTP thread, not copied.
+  const binary = results.flatMap(({ result }) => [
+    ...(typeof result.body === 'string' ? [] : [result.body.buffer as ArrayBuffer]),
+    ...(result.predictionBlobs ?? []).map((blob) => blob.bytes.buffer as ArrayBuffer),
+  ]);
   port.postMessage({ type: 'results', results, busyMs } satisfies FromWorker, binary);
   leaveIfRetired();
 }

@@ -30,6 +30,7 @@ import { RegressionReplay, regressionCases } from './feedback/regression-replay'
 import type { InviteBackend } from './server/routes/invite-routes';
 import type { InviteCreated, InviteList, InviteRequest } from '../shared/invites';
 import { writeDataGitignore } from './store/data-gitignore';
+import type { PreparedBlob } from './store/blob-store';
 import { DEFAULT_RATE_LIMITS, RateLimits, type RateLimitSettings } from './server/rate-limits';
 import type { ShareLinkBackend } from './server/routes/share-link-routes';
 import type { ShareLinkInfo } from '../shared/share-link';
@@ -339,8 +340,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     return result;
   }
 
-  recordPrediction(record: string): Promise<unknown> {
-    return this.feedback.recordPrediction(record);
+  recordPrediction(record: string, blobs?: readonly PreparedBlob[]): Promise<unknown> {
+    return this.feedback.recordPrediction(record, blobs);
   }
 
   /** Loads the model file again and swaps it in if it changed; a file that does not load leaves the old one serving. */

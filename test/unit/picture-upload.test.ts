@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { storedPrediction } from '../../src/core/feedback/stored-prediction';
 import { TensorInputError, type DecodedTensor } from '../../src/core/inference/codec';
 import { predictResponse, preparePredict } from '../../src/core/inference/requests';
 import { nest } from '../../src/page/logic/input-plan';
@@ -76,6 +78,28 @@ const bytesOf = (t: DecodedTensor['data'] | Float32Array) => Buffer.from((t as F
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
 const W = 20, H = 16;
 
+/**
+ * The record's line and blobs as the HTTP thread made them before the worker did (JSON.parse of the worker's record,
+ * each tensor of more than 4,096 values moved to a blob of JSON.stringify of its values): the stored form to keep.
+ */
+function storedTheOldWay(record: unknown): { line: string; blobs: Record<string, string> } {
+  const parsed = JSON.parse(JSON.stringify(record)) as { inputs: Record<string, { datatype: string; shape: number[]; data?: unknown[]; blob?: string }> };
+  const blobs: Record<string, string> = {};
+  for (const [name, tensor] of Object.entries(parsed.inputs)) {
+    if (tensor.data!.length <= 4096) continue;
+    const text = JSON.stringify(tensor.data);
+    const ref = `blobs/${createHash('sha256').update(text).digest('hex')}.json`;
+    blobs[ref] = text;
+    parsed.inputs[name] = { datatype: tensor.datatype, shape: tensor.shape, blob: ref };
+  }
+  return { line: JSON.stringify(parsed), blobs };
+}
+
+const storedTheNewWay = (record: Parameters<typeof storedPrediction>[0]) => {
+  const { line, blobs } = storedPrediction(record);
+  return { line, blobs: Object.fromEntries(blobs.map((b) => [b.ref, Buffer.from(b.bytes).toString('utf8')])) };
+};
+
 describe('compact picture upload: the worker makes the tensor the page made', () => {
   const cases: Array<{ name: string; p: Preprocessing; datatype?: V2Datatype }> = [
     { name: 'NCHW RGB with ImageNet mean/std', p: { width: W, height: H, channels: 'RGB', layout: 'NCHW', scale: 1 / 255, invert: false, ...IMAGENET } },
@@ -84,12 +108,16 @@ describe('compact picture upload: the worker makes the tensor the page made', ()
     { name: 'NCHW greyscale, inverted', p: { width: W, height: H, channels: 'L', layout: 'NCHW', scale: 1 / 255, invert: true } },
     { name: 'UINT8 model, scale 1 (integers, rounded as the page rounds)', p: { width: W, height: H, channels: 'L', layout: 'NHWC', scale: 1, invert: false }, datatype: 'UINT8' },
   ];
-  for (const { name, p, datatype = 'FP32' } of cases) {
-    it(`${name}: bit for bit the JSON upload's tensor, and the same record`, () => {
+  // Small pictures are stored inline in the record; large ones (more than 4,096 values) as a blob, their values
+  // worked out once per distinct value (picture-input.ts): both must give the JSON upload's tensor and record.
+  const sizes = [{ size: 'small', w: W, h: H }, { size: 'large', w: 80, h: 64 }];
+  for (const { name, p: small, datatype = 'FP32' } of cases) for (const { size, w, h } of sizes) {
+    it(`${name}, ${size} (${w}x${h}): bit for bit the JSON upload's tensor, and the same stored record and blob`, () => {
+      const p = { ...small, width: w, height: h };
       const c = p.channels === 'L' ? 1 : 3;
-      const shape = p.layout === 'NCHW' ? [1, c, H, W] : [1, H, W, c];
+      const shape = p.layout === 'NCHW' ? [1, c, h, w] : [1, h, w, c];
       const model = modelWith({ name: 'image', datatype, shape: ['batch', ...shape.slice(1)] });
-      const rgb = testPicture(W, H);
+      const rgb = testPicture(w, h);
       const pageTensor = oracle(rgb, p);
       const viaPixels = sentAsPixels(model, rgb, p, shape);
       const viaJson = sentAsJson(model, pageTensor, shape);
@@ -97,8 +125,15 @@ describe('compact picture upload: the worker makes the tensor the page made', ()
       if (datatype === 'FP32') assert.ok(bytesOf(viaPixels.data).equals(bytesOf(pageTensor)), 'the float32 tensor is the page\'s, bit for bit');
       assert.ok(bytesOf(viaPixels.data).equals(bytesOf(viaJson.data)), 'the tensor is the JSON upload\'s, bit for bit');
       // The record keeps the values the JSON form had (9 significant digits), so stored pictures read as before.
-      const record = (feeds: Record<string, DecodedTensor>) => predictResponse(model, feeds, [], { inferenceMs: 0, totalMs: 0 }).record.inputs;
-      assert.deepEqual(record({ image: viaPixels }), record({ image: viaJson }));
+      const record = (feeds: Record<string, DecodedTensor>) => predictResponse(model, feeds, [], { inferenceMs: 0, totalMs: 0 }).record;
+      const [pixelsRecord, jsonRecord] = [record({ image: viaPixels }), record({ image: viaJson })];
+      assert.deepEqual(JSON.parse(JSON.stringify(pixelsRecord.inputs)), jsonRecord.inputs);
+      // Stored as before: the same line (but its id and time) and the same blob files, byte for byte.
+      const same = { predictionId: 'p', ts: 't' };
+      const stored = storedTheNewWay({ ...pixelsRecord, ...same });
+      assert.deepEqual(stored, storedTheOldWay({ ...jsonRecord, ...same }));
+      assert.deepEqual(storedTheNewWay({ ...jsonRecord, ...same }), stored);
+      assert.equal(Object.keys(stored.blobs).length, shape.reduce((a, b) => a * b, 1) > 4096 ? 1 : 0);
     });
   }
 

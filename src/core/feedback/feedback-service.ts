@@ -2,6 +2,7 @@ import { FeedbackSubmissionSchema, reasonsOf, sameAnswer, type FeedbackSubmissio
 import { type FeedbackRecord, type FeedbackStats } from '../../shared/feedback-record';
 import type { ModelCard } from '../../shared/model-card';
 import type { PreviewEvent } from '../../shared/events';
+import type { PreparedBlob } from '../store/blob-store';
 import { StorageHealth } from '../store/storage-health';
 import { FeedbackInputError } from './feedback-input-error';
 import type { FeedbackStore, ReviewedCase, SubmitContext } from './feedback-store';
@@ -36,8 +37,9 @@ export class FeedbackService {
     this.storage = new StorageHealth(publish);
   }
 
-  async recordPrediction(serialised: string): Promise<PredictionRecord> {
-    const record = await this.storage.track(this.predictions.append(serialised));
+  /** `line` and `blobs`: a record as the worker stored it (stored-prediction.ts). */
+  async recordPrediction(line: string, blobs: readonly PreparedBlob[] = []): Promise<PredictionRecord> {
+    const record = await this.storage.track(this.predictions.append(line, blobs));
     this.publish({
       event: 'prediction', ts: record.ts, predictionId: record.predictionId, model: record.model, modelVersion: record.modelVersion,
       predicted: this.label(record), inferenceMs: record.timing.inferenceMs,

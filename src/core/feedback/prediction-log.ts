@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { StoredTensor } from '../../shared/feedback-record';
-import { BlobStore } from '../store/blob-store';
+import { BlobStore, type PreparedBlob } from '../store/blob-store';
 import { JsonlAppendLog } from '../store/jsonl-append-log';
 import { readJsonl } from '../store/jsonl-reader';
 import { setAsideTornTail } from '../store/torn-tail';
@@ -16,8 +16,6 @@ export interface PredictionRecord {
   timing: { inferenceMs: number; totalMs: number };
 }
 
-/** Tensors with more elements than this are stored as blobs, not inline. */
-const INLINE_ELEMENTS = 4096;
 /** Predictions kept in memory for feedback to refer to; older ones are dropped from the index (not from the file). */
 const REMEMBERED = 10_000;
 
@@ -53,19 +51,14 @@ export class PredictionLog {
     return this.byId.get(predictionId);
   }
 
-  /** Stores a record (as serialised by the worker), moving large tensors to blobs; resolves once it is on disk. */
-  async append(serialised: string): Promise<PredictionRecord> {
-    const record = JSON.parse(serialised) as PredictionRecord;
-    let changed = false;
-    for (const group of [record.inputs, record.outputs]) {
-      for (const [name, tensor] of Object.entries(group)) {
-        if ('data' in tensor && tensor.data.length > INLINE_ELEMENTS) {
-          group[name] = { datatype: tensor.datatype, shape: tensor.shape, blob: await this.blobs.put(JSON.stringify(tensor.data)) };
-          changed = true;
-        }
-      }
-    }
-    await this.log.append(changed ? JSON.stringify(record) : serialised);
+  /**
+   * Stores a record's line (made by the worker: stored-prediction.ts) once the blobs it refers to are on disk;
+   * resolves once it is. The line is small: large tensors are in the blobs, whose bytes are written as given.
+   */
+  async append(line: string, blobs: readonly PreparedBlob[] = []): Promise<PredictionRecord> {
+    for (const blob of blobs) await this.blobs.put(blob.bytes, blob.ref);
+    const record = JSON.parse(line) as PredictionRecord;
+    await this.log.append(line);
     this.remember(record);
     return record;
   }

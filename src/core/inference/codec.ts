@@ -2,6 +2,7 @@ import { Float16Array } from '@petamoriken/float16';
 import type { TensorSpec, V2Datatype, V2ResponseOutput } from '../../shared/v2';
 import { BIGINT_BOUNDS, INT_BOUNDS, isV2Datatype, ortFromV2, type OrtType } from '../onnx/datatypes';
 import { JsonNumbers } from './json';
+import type { JsonText } from '../feedback/stored-prediction';
 
 /**
  * JSON <-> onnxruntime tensors. Everything a client sends is checked against the model's signature here, before it
@@ -19,8 +20,9 @@ export interface DecodedTensor {
   /**
    * The values as the client wrote them in JSON, flat (5.1 stays 5.1 in a record, not its float32 widening
    * 5.0999999). Absent for a tensor that came as bytes (binary-tensors.ts): `data` is then exactly what was sent.
+   * For a large picture, their JSON text (picture-input.ts).
    */
-  sent?: unknown[];
+  sent?: unknown[] | JsonText;
 }
 
 /**

@@ -4,6 +4,7 @@ import { TensorInputError } from './codec';
 import { explainOrtFailure } from './ort-errors';
 import { terminalSafe, visibleLine } from '../../shared/visible-text';
 import { stringifyWithBigInt } from './json';
+import { storedPrediction } from '../feedback/stored-prediction';
 import { binaryBody, tensorBytes } from './binary-tensors';
 import { encodeTensorForJson } from './codec';
 import { encodeOutputs, predictResponse, preparePredict, prepareV2, v2Response, type PreparedRun } from './requests';
@@ -69,9 +70,10 @@ export class ModelRunner {
     const outputs = encodeOutputs(prepared.fetches, results, 'string');
     const timing = { inferenceMs: round3(inferenceMs), totalMs: round3(nowAbsoluteMs() - receivedAt) };
     const { answer, record } = predictResponse(this.description, prepared.feeds, outputs, timing, prepared.text);
-    const predictionRecord = stringifyWithBigInt(record);
-    if (!prepared.binaryOutputs) return { ...json(200, answer), predictionRecord, inferenceMs };
-    // Large outputs as bytes after the JSON (the record keeps them as JSON data, as always).
+    const { line: predictionRecord, blobs: predictionBlobs } = storedPrediction(record);
+    const stored = { predictionRecord, predictionBlobs, inferenceMs };
+    if (!prepared.binaryOutputs) return { ...json(200, answer), ...stored };
+    // Large outputs as bytes after the JSON (the record keeps them as JSON data, in blobs, as always).
     const sections: Uint8Array[] = [];
     const answered: Record<string, unknown> = { ...answer.outputs };
     let offset = 0;
@@ -83,8 +85,8 @@ export class ModelRunner {
       answered[spec.name] = { datatype: spec.datatype, shape: Array.from(tensor.dims), parameters: { binary_data_offset: offset, binary_data_size: bytes.length } };
       offset += bytes.length;
     }
-    if (sections.length === 0) return { ...json(200, answer), predictionRecord, inferenceMs };
-    return { status: 200, ...binaryBody(stringifyWithBigInt({ ...answer, outputs: answered }), sections), predictionRecord, inferenceMs };
+    if (sections.length === 0) return { ...json(200, answer), ...stored };
+    return { status: 200, ...binaryBody(stringifyWithBigInt({ ...answer, outputs: answered }), sections), ...stored };
   }
 
   release(): Promise<void> {

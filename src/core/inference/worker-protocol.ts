@@ -1,6 +1,7 @@
 import type { OrtLogOptions } from '../onnx/ort-session';
 import type { ModelDescription } from '../../shared/model-card';
 import type { ModelFile } from '../onnx/model-files';
+import type { PreparedBlob } from '../store/blob-store';
 
 /** Messages between the HTTP thread (the pool) and an inference worker. Typed once, used on both sides. */
 
@@ -54,6 +55,8 @@ export interface JobResult {
   jsonLength?: number;
   /** For a successful `/api/predict`: the line to append to predictions.jsonl. */
   predictionRecord?: string;
+  /** The blobs that line refers to (its large tensors, stored-prediction.ts): their bytes are transferred, not copied. */
+  predictionBlobs?: PreparedBlob[];
   /** onnxruntime's run time, for the metrics histogram. */
   inferenceMs?: number;
   /** For a 500: what went wrong, for the server's log only (the client gets a generic message). */

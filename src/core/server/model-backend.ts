@@ -1,4 +1,5 @@
 import type { ModelCard } from '../../shared/model-card';
+import type { PreparedBlob } from '../store/blob-store';
 import type { JobKind, JobResult } from '../inference/worker-protocol';
 
 /** What the HTTP layer needs from the model being served (implemented by the preview session over its pool). */
@@ -7,6 +8,9 @@ export interface ModelBackend {
   card(): ModelCard | undefined;
   /** `jsonLength`: the request's Inference-Header-Content-Length (binary tensor data), already checked against the body. */
   run(kind: JobKind, body: Uint8Array, receivedAt: number, jsonLength?: number): Promise<JobResult>;
-  /** Called with each successful `/api/predict` record (serialised); the answer waits for it. */
-  recordPrediction(record: string): Promise<unknown>;
+  /**
+   * Called with each successful `/api/predict` record (its predictions.jsonl line) and the blobs the line refers to;
+   * the answer waits for it.
+   */
+  recordPrediction(record: string, blobs?: readonly PreparedBlob[]): Promise<unknown>;
 }

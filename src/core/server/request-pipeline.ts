@@ -127,7 +127,7 @@ export class RequestPipeline {
     const { backend, metrics } = this.options;
     const result = await backend.run(kind, body, receivedAt, jsonLength);
     if (result.inferenceMs !== undefined) metrics.inferenceSeconds.observe(result.inferenceMs / 1000);
-    if (result.predictionRecord) await backend.recordPrediction(result.predictionRecord);
+    if (result.predictionRecord) await backend.recordPrediction(result.predictionRecord, result.predictionBlobs);
     return result;
   }
 

@@ -1,10 +1,17 @@
-import { createHash } from 'node:crypto';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
 import { BLOB_REF } from '../../shared/feedback-record';
 import { asStorageError } from './storage-error';
 
+/** A blob made ready elsewhere (an inference worker): its bytes and their reference, `blobRef(bytes)`. */
+export interface PreparedBlob {
+  ref: string;
+  bytes: Uint8Array;
+}
+
+/** The reference of a blob's text (its UTF-8 bytes): `blobs/<sha256 of them>.json`. */
+export const blobRef = (text: string | Uint8Array): string => `blobs/${createHash('sha256').update(text).digest('hex')}.json`;
 
 /**
  * Large values (an image tensor) stored once under `<data-dir>/blobs/<sha256>.json` and referenced from records by
@@ -15,9 +22,12 @@ export class BlobStore {
 
   constructor(private readonly dataDir: string) {}
 
-  /** Stores the JSON text and returns its reference, e.g. `blobs/3fa2….json`. */
-  async put(json: string): Promise<string> {
-    const ref = `blobs/${createHash('sha256').update(json).digest('hex')}.json`;
+  /**
+   * Stores the JSON text and returns its reference, e.g. `blobs/3fa2….json`. `ref`: the text's reference when the
+   * caller worked it out already (`blobRef`, in the worker that made the text), so it is not hashed twice.
+   */
+  async put(json: string | Uint8Array, ref = blobRef(json)): Promise<string> {
+    if (!BLOB_REF.test(ref)) throw new Error(`${JSON.stringify(ref)} is not a blob reference (blobs/<sha256>.json)`);
     if (!this.written.has(ref)) {
       const file = path.join(this.dataDir, ref);
       // Written whole or not at all, and on disk before the record that refers to it: a temporary file, fsync'd,
