@@ -146,6 +146,29 @@ describe('server: binary tensor data (Triton extension)', function () {
     }
   });
 
+  it('the JSON of every length modulo 8, eight requests at once: each answers exactly its own bytes (8-byte types too)', async () => {
+    // The worker views a tensor in place when its bytes fall on the element's alignment, which the JSON's length
+    // decides: every offset here, the requests in flight together so that several share a batch to a worker.
+    const requests = Array.from({ length: 8 }, (_, k) => {
+      const inputs = specInputs(() => true).map((i) => (i.datatype === 'FP64' || i.datatype === 'FP32' ? { ...i, values: i.values.map((v) => Number(v) + k) } : i));
+      const id = `${k}${'.'.repeat(k)}`;
+      return { inputs, id, ...specRequest(inputs, undefined, { id }) };
+    });
+    assert.deepEqual(new Set(requests.map((r) => Number(r.headers['Inference-Header-Content-Length']) % 8)).size, 8, 'every JSON length modulo 8');
+    const answers = await Promise.all(requests.map((r) => send(identity, IDENTITY, r.body, r.headers)));
+    answers.forEach((answer, k) => {
+      assert.equal(answer.status, 200, answer.body.toString());
+      const { json } = readAnswer(answer);
+      assert.equal(json.id, requests[k].id, 'its own answer');
+      const sent = Object.fromEntries(requests[k].inputs.map((i) => [i.name.replace('in_', 'out_'), tensorBytes(i.datatype, i.values)]));
+      let at = Number(answer.headers.get('inference-header-content-length'));
+      for (const o of json.outputs as Array<{ name: string; parameters: { binary_data_size: number } }>) {
+        assert.deepEqual(answer.body.subarray(at, at + o.parameters.binary_data_size), sent[o.name], `request ${k}: ${o.name}'s bytes`);
+        at += o.parameters.binary_data_size;
+      }
+    });
+  });
+
   it('a raw request (Inference-Header-Content-Length: 0) is the single input\'s bytes; its open dimension comes from the size', async () => {
     const rows = [5.1, 3.5, 1.4, 0.2, 6.7, 3.0, 5.2, 2.3];
     const answer = await send(iris, '/v2/models/iris/infer', tensorBytes('FP32', rows), { 'Inference-Header-Content-Length': '0' });
