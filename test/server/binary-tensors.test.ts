@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as ort from 'onnxruntime-node';
 import { fixtureModel, IRIS_MODEL, loadExpected, startPreview, type ExpectedTensor, type Preview } from '../helpers/preview';
 import { readSpecResponse, specRequest, tensorBytes, type SpecInput, type Values } from '../helpers/triton-binary';
 
@@ -167,6 +168,31 @@ describe('server: binary tensor data (Triton extension)', function () {
         at += o.parameters.binary_data_size;
       }
     });
+  });
+
+  it('a 1.2 MB image tensor (the body arrives in many pieces) answers exactly what onnxruntime in-process answers', async () => {
+    const file = fixtureModel('image-conv');
+    const image = new Float32Array(3 * 320 * 320).map((_, i) => ((i * 7919) % 255) / 255 - 0.5);
+    const inputs: SpecInput[] = [{ name: 'image', datatype: 'FP32', shape: [1, 3, 320, 320], values: Array.from(image), binary: true }];
+    const { body, headers } = specRequest(inputs);
+    const preview = await startPreview(file);
+    let answer: Answer;
+    try {
+      answer = await send(preview, '/v2/models/image-conv/infer', body, headers);
+    } finally {
+      await preview.stop();
+    }
+    assert.equal(answer.status, 200, answer.body.toString());
+    const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+    const expected = await session.run({ image: new ort.Tensor('float32', image, [1, 3, 320, 320]) });
+    await session.release();
+    const { json } = readAnswer(answer);
+    let at = Number(answer.headers.get('inference-header-content-length'));
+    assert.deepEqual((json.outputs as Array<{ name: string }>).map((o) => o.name).sort(), Object.keys(expected).sort());
+    for (const o of json.outputs as Array<{ name: string; parameters: { binary_data_size: number } }>) {
+      const data = expected[o.name].data as Float32Array;
+      assert.deepEqual(answer.body.subarray(at, (at += o.parameters.binary_data_size)), Buffer.from(data.buffer, data.byteOffset, data.byteLength), `${o.name}, bit for bit`);
+    }
   });
 
   it('a raw request (Inference-Header-Content-Length: 0) is the single input\'s bytes; its open dimension comes from the size', async () => {

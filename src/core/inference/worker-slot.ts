@@ -3,13 +3,14 @@ import type { ModelDescription } from '../../shared/model-card';
 import { ModelLoadError } from '../onnx/model-load-error';
 import type { OrtLogOptions } from '../onnx/ort-session';
 import type { ModelFile } from '../onnx/model-files';
+import { copyBody, type RequestBody } from './request-body';
 import type { FromWorker, InferJob, JobKind, ToWorker, WorkerData } from './worker-protocol';
 
 /** What a slot posts of a job: its raw body and what the worker needs to run it. */
 export interface PostedJob {
   id: number;
   kind: JobKind;
-  body: Uint8Array;
+  body: RequestBody;
   receivedAt: number;
   /** The request's Inference-Header-Content-Length, when it had one (binary tensor data). */
   jsonLength?: number;
@@ -38,7 +39,7 @@ function packBodies(batch: readonly PostedJob[]): { jobs: InferJob[]; bodies: Ar
   let size = 0;
   const offsets = batch.map((j) => {
     const at = j.jsonLength === undefined ? size : size + ((TENSOR_ALIGNMENT - ((size + j.jsonLength) % TENSOR_ALIGNMENT)) % TENSOR_ALIGNMENT);
-    size = at + j.body.byteLength;
+    size = at + j.body.length;
     return at;
   });
   const bodies = Buffer.allocUnsafeSlow(size);
@@ -46,9 +47,9 @@ function packBodies(batch: readonly PostedJob[]): { jobs: InferJob[]; bodies: Ar
   const jobs = batch.map((j, i): InferJob => {
     const offset = offsets[i];
     bodies.fill(0, end, offset); // the padding: no stale memory goes to the worker
-    bodies.set(j.body, offset);
-    end = offset + j.body.byteLength;
-    const job: InferJob = { jobId: j.id, kind: j.kind, offset, length: j.body.byteLength, receivedAt: j.receivedAt };
+    copyBody(j.body, bodies, offset);
+    end = offset + j.body.length;
+    const job: InferJob = { jobId: j.id, kind: j.kind, offset, length: j.body.length, receivedAt: j.receivedAt };
     if (j.jsonLength !== undefined) job.jsonLength = j.jsonLength;
     return job;
   });
