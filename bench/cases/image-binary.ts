@@ -9,21 +9,31 @@ import { nest } from '../../src/page/logic/input-plan';
 import { PictureUpload, predictRequest, readBinaryAnswer } from '../../src/page/logic/compact-predict';
 import type { BenchCase, CaseResult } from '../lib/case';
 import { imageModel } from '../lib/paths';
-import { makeDataDir, startOurServer, type ServerProcess } from '../lib/processes';
+import { makeDataDir, startFloorServer, startOurServer, type ServerProcess } from '../lib/processes';
 import { fmt, median, percentile, round } from '../lib/stats';
 
 const RUNS = 40;
 const WARMUP = 5;
 const TARGET_RATIO = 1.5;
+/**
+ * Ours against the bare floor (the same session on a bare node:http main thread, the same binary protocol): what we
+ * add for the worker thread hand-off both ways, admission and validation. The floor itself costs ~1.7-1.8x
+ * onnxruntime in-process here (the HTTP round trip of 1.2 MB each way), which is why the 1.5x target above cannot be
+ * met by a server at all on this machine.
+ */
+const FLOOR_TARGET_RATIO = 1.1;
 const SHAPE = [1, 3, 320, 320];
 const INFER = '/v2/models/image-conv/infer';
+/** The floor server checks no token: it gets none. */
+const NO_TOKEN = '';
 const PREDICT = '/api/predict';
 /** The page compact upload's target: at most this fraction of the JSON upload's bytes. */
 const TARGET_UPLOAD_FRACTION = 1 / 10;
 
 /**
  * A 3x320x320 image through the V2 route, one worker, sequential requests: binary tensor data (Triton's extension)
- * and JSON, each against onnxruntime in this process on the same input with the server's session options. Also the
+ * and JSON, each against onnxruntime in this process on the same input with the server's session options, and the
+ * binary round trip against the bare floor server (bench/floor-server.ts) answering the same protocol. Also the
  * page's prediction of such a picture (/api/predict): uploaded as its RGB pixels (now) and as JSON numbers (before).
  */
 
@@ -49,7 +59,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 function post(server: ServerProcess, body: Buffer, headers: Record<string, string>, route = INFER): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = http.request(server.baseUrl + route, {
-      method: 'POST', agent, headers: { authorization: `Bearer ${server.token}`, 'content-length': String(body.length), ...headers },
+      method: 'POST', agent, headers: { ...(server.token === NO_TOKEN ? {} : { authorization: `Bearer ${server.token}` }), 'content-length': String(body.length), ...headers },
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -139,16 +149,23 @@ export const imageBinary: BenchCase = {
     const feeds = { image: new ort.Tensor('float32', tensor, SHAPE) };
     const dataDir = makeDataDir();
     const server = await startOurServer({ label: 'serve image-conv', dataDir, model: imageModel, extraArgs: ['--workers', '1'] });
+    const floor = await startFloorServer({ label: 'floor image-conv', model: imageModel }).catch(async (err: Error) => {
+      await server.stop();
+      throw err;
+    });
+    const floorServer = { ...floor, token: NO_TOKEN };
     type Size = { sent: number; received: number };
-    let times: Record<string, number[]>, binarySize: Size, jsonSize: Size, compactSize: Size & { raw: number }, pageJsonSize: Size;
+    let times: Record<string, number[]>, binarySize: Size, floorSize: Size, jsonSize: Size, compactSize: Size & { raw: number }, pageJsonSize: Size;
     try {
-      log(`image-binary: onnxruntime in-process, V2 binary and V2 JSON in turns, ${RUNS} runs`);
+      log(`image-binary: onnxruntime in-process, the bare floor, V2 binary and V2 JSON in turns, ${RUNS} runs`);
       binarySize = await binaryRoundTrip(server, tensor);
+      floorSize = await binaryRoundTrip(floorServer, tensor);
       jsonSize = await jsonRoundTrip(server, tensor);
       compactSize = await pageCompactRoundTrip(server, rgb);
       pageJsonSize = await pageJsonRoundTrip(server, tensor);
       times = await timeInTurns({
         inProcess: { run: () => session.run(feeds) },
+        floor: { run: () => binaryRoundTrip(floorServer, tensor) },
         binary: { run: () => binaryRoundTrip(server, tensor) },
         json: { run: () => jsonRoundTrip(server, tensor), every: 4 },
         pageCompact: { run: () => pageCompactRoundTrip(server, rgb), every: 2 },
@@ -156,20 +173,23 @@ export const imageBinary: BenchCase = {
       });
     } finally {
       await session.release();
-      await server.stop();
+      await Promise.all([server.stop(), floor.stop()]);
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
-    const { inProcess, binary, json, pageCompact, pageJson } = times;
+    const { inProcess, floor: floorTimes, binary, json, pageCompact, pageJson } = times;
     const ortMs = median(inProcess);
+    const floorMs = median(floorTimes);
     const row = (name: string, times: number[], size?: { sent: number; received: number }) =>
-      [name, fmt(median(times), 2), fmt(percentile(times, 90), 2), fmt(median(times) / ortMs, 2), size ? String(size.sent) : '-', size ? String(size.received) : '-'];
+      [name, fmt(median(times), 2), fmt(percentile(times, 90), 2), fmt(median(times) / ortMs, 2), fmt(median(times) / floorMs, 2), size ? String(size.sent) : '-', size ? String(size.received) : '-'];
     const binaryRatio = median(binary) / ortMs;
+    const floorRatio = median(binary) / floorMs;
     return {
       tables: [{
-        title: 'round trip per request (ms; ratio to onnxruntime in-process; bytes sent and received)',
+        title: 'round trip per request (ms; ratios to onnxruntime in-process and to the bare floor; bytes sent and received)',
         rows: [
-          ['path', 'median', 'p90', 'ratio', 'sent', 'received'],
+          ['path', 'median', 'p90', 'to in-process', 'to floor', 'sent', 'received'],
           row('onnxruntime in-process', inProcess),
+          row('bare node:http + onnxruntime (same binary protocol)', floorTimes, floorSize),
           row('V2 binary (binary_data_output)', binary, binarySize),
           row('V2 JSON', json, jsonSize),
           row('page /api/predict, picture as RGB pixels, gzipped (now)', pageCompact, compactSize),
@@ -187,7 +207,16 @@ export const imageBinary: BenchCase = {
       }],
       notes: [],
       checks: [
-        { target: `V2 binary round trip <= ${TARGET_RATIO}x onnxruntime in-process`, actual: `${fmt(binaryRatio, 2)}x (${fmt(median(binary), 2)} vs ${fmt(ortMs, 2)} ms)`, pass: binaryRatio <= TARGET_RATIO },
+        {
+          target: `V2 binary round trip <= ${TARGET_RATIO}x onnxruntime in-process`,
+          actual: `${fmt(binaryRatio, 2)}x (${fmt(median(binary), 2)} vs ${fmt(ortMs, 2)} ms; the bare floor alone is ${fmt(floorMs / ortMs, 2)}x)`,
+          pass: binaryRatio <= TARGET_RATIO,
+        },
+        {
+          target: `V2 binary round trip <= ${FLOOR_TARGET_RATIO}x the bare node:http + onnxruntime floor`,
+          actual: `${fmt(floorRatio, 2)}x (${fmt(median(binary), 2)} vs ${fmt(floorMs, 2)} ms)`,
+          pass: floorRatio <= FLOOR_TARGET_RATIO,
+        },
         {
           target: `page upload <= 1/${1 / TARGET_UPLOAD_FRACTION} of the JSON upload's bytes`,
           actual: `1/${fmt(pageJsonSize.sent / compactSize.sent, 1)} gzipped, 1/${fmt(pageJsonSize.sent / compactSize.raw, 1)} without (${compactSize.sent} and ${compactSize.raw} vs ${pageJsonSize.sent} bytes)`,
@@ -195,8 +224,8 @@ export const imageBinary: BenchCase = {
         },
       ],
       data: {
-        inProcessMs: round(ortMs, 3), binaryMs: round(median(binary), 3), jsonMs: round(median(json), 3),
-        binaryRatio: round(binaryRatio, 3), jsonRatio: round(median(json) / ortMs, 3), binarySize, jsonSize,
+        inProcessMs: round(ortMs, 3), floorMs: round(floorMs, 3), binaryMs: round(median(binary), 3), jsonMs: round(median(json), 3),
+        binaryRatio: round(binaryRatio, 3), floorRatio: round(floorRatio, 3), floorToInProcess: round(floorMs / ortMs, 3), jsonRatio: round(median(json) / ortMs, 3), binarySize, jsonSize,
         pageCompactMs: round(median(pageCompact), 3), pageJsonMs: round(median(pageJson), 3), pageCompactSize: compactSize, pageJsonSize,
         pageJsonBytes: pageJsonSize.sent, uploadRatio: round(pageJsonSize.sent / compactSize.sent, 2),
       },

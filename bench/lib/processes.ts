@@ -95,8 +95,8 @@ export async function startOurServer(options: { label: string; dataDir: string; 
   return { ...p, baseUrl: String(p.ready.localUrl).replace(/\/$/, ''), token };
 }
 
-/** The floor: bench/floor-server.ts, bare node:http + onnxruntime-node on the main thread. */
-export async function startFloorServer(options: { label: string; timeoutMs?: number }): Promise<ServerProcess> {
-  const p = await spawnUntilReady(options.label, [path.join(benchOutDir, 'floor-server.js'), irisModel], options.timeoutMs ?? 15_000);
+/** The floor: bench/floor-server.ts, bare node:http + onnxruntime-node on the main thread (iris unless `model`). */
+export async function startFloorServer(options: { label: string; model?: string; timeoutMs?: number }): Promise<ServerProcess> {
+  const p = await spawnUntilReady(options.label, [path.join(benchOutDir, 'floor-server.js'), options.model ?? irisModel], options.timeoutMs ?? 15_000);
   return { ...p, baseUrl: `http://127.0.0.1:${Number(p.ready.port)}`, token: '' };
 }

@@ -6,6 +6,7 @@ import type { ModelCard, ModelDescription } from '../shared/model-card';
 import type { Sidecar } from '../shared/sidecar';
 import { resolvePageHints, sidecarFacts } from '../shared/model-facts';
 import { InferencePool } from './inference/inference-pool';
+import type { RequestBody } from './inference/request-body';
 import type { JobKind } from './inference/worker-protocol';
 import { FileWatcher } from './model/file-watcher';
 import { hfFolderPaths } from './model/hf-folder';
@@ -334,7 +335,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     return this.cachedCard;
   }
 
-  async run(kind: JobKind, body: Uint8Array, receivedAt: number, jsonLength?: number) {
+  async run(kind: JobKind, body: RequestBody, receivedAt: number, jsonLength?: number) {
     const result = await this.pool.run(kind, body, receivedAt, jsonLength);
     if (result.internalError) this.log('error', 'worker', `internal error in an inference worker: ${result.internalError}`);
     return result;

@@ -1,4 +1,5 @@
 import * as assert from 'node:assert/strict';
+import * as ort from 'onnxruntime-node';
 import { fixtureModel, IRIS_MODEL, loadExpected, startPreview, type ExpectedTensor, type Preview } from '../helpers/preview';
 import { readSpecResponse, specRequest, tensorBytes, type SpecInput, type Values } from '../helpers/triton-binary';
 
@@ -143,6 +144,54 @@ describe('server: binary tensor data (Triton extension)', function () {
     assert.deepEqual(viaExpress.body, fast.body);
     for (const name of ['content-type', 'inference-header-content-length', 'content-length']) {
       assert.equal(viaExpress.headers.get(name), fast.headers.get(name), name);
+    }
+  });
+
+  it('the JSON of every length modulo 8, eight requests at once: each answers exactly its own bytes (8-byte types too)', async () => {
+    // The worker views a tensor in place when its bytes fall on the element's alignment, which the JSON's length
+    // decides: every offset here, the requests in flight together so that several share a batch to a worker.
+    const requests = Array.from({ length: 8 }, (_, k) => {
+      const inputs = specInputs(() => true).map((i) => (i.datatype === 'FP64' || i.datatype === 'FP32' ? { ...i, values: i.values.map((v) => Number(v) + k) } : i));
+      const id = `${k}${'.'.repeat(k)}`;
+      return { inputs, id, ...specRequest(inputs, undefined, { id }) };
+    });
+    assert.deepEqual(new Set(requests.map((r) => Number(r.headers['Inference-Header-Content-Length']) % 8)).size, 8, 'every JSON length modulo 8');
+    const answers = await Promise.all(requests.map((r) => send(identity, IDENTITY, r.body, r.headers)));
+    answers.forEach((answer, k) => {
+      assert.equal(answer.status, 200, answer.body.toString());
+      const { json } = readAnswer(answer);
+      assert.equal(json.id, requests[k].id, 'its own answer');
+      const sent = Object.fromEntries(requests[k].inputs.map((i) => [i.name.replace('in_', 'out_'), tensorBytes(i.datatype, i.values)]));
+      let at = Number(answer.headers.get('inference-header-content-length'));
+      for (const o of json.outputs as Array<{ name: string; parameters: { binary_data_size: number } }>) {
+        assert.deepEqual(answer.body.subarray(at, at + o.parameters.binary_data_size), sent[o.name], `request ${k}: ${o.name}'s bytes`);
+        at += o.parameters.binary_data_size;
+      }
+    });
+  });
+
+  it('a 1.2 MB image tensor (the body arrives in many pieces) answers exactly what onnxruntime in-process answers', async () => {
+    const file = fixtureModel('image-conv');
+    const image = new Float32Array(3 * 320 * 320).map((_, i) => ((i * 7919) % 255) / 255 - 0.5);
+    const inputs: SpecInput[] = [{ name: 'image', datatype: 'FP32', shape: [1, 3, 320, 320], values: Array.from(image), binary: true }];
+    const { body, headers } = specRequest(inputs);
+    const preview = await startPreview(file);
+    let answer: Answer;
+    try {
+      answer = await send(preview, '/v2/models/image-conv/infer', body, headers);
+    } finally {
+      await preview.stop();
+    }
+    assert.equal(answer.status, 200, answer.body.toString());
+    const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+    const expected = await session.run({ image: new ort.Tensor('float32', image, [1, 3, 320, 320]) });
+    await session.release();
+    const { json } = readAnswer(answer);
+    let at = Number(answer.headers.get('inference-header-content-length'));
+    assert.deepEqual((json.outputs as Array<{ name: string }>).map((o) => o.name).sort(), Object.keys(expected).sort());
+    for (const o of json.outputs as Array<{ name: string; parameters: { binary_data_size: number } }>) {
+      const data = expected[o.name].data as Float32Array;
+      assert.deepEqual(answer.body.subarray(at, (at += o.parameters.binary_data_size)), Buffer.from(data.buffer, data.byteOffset, data.byteLength), `${o.name}, bit for bit`);
     }
   });
 

@@ -1,4 +1,9 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { BodyChunks } from '../../src/core/inference/request-body';
 import { InferencePool } from '../../src/core/inference/inference-pool';
 import { readModelFile } from '../../src/core/model/model-file';
 import { fixtureModel, IRIS_MODEL, loadExpected } from '../helpers/preview';
@@ -41,6 +46,38 @@ describe('inference pool: jobs on real workers', function () {
     const results = await Promise.all(Array.from({ length: 40 }, () => pool.run('v2', body, Date.now())));
     assert.deepEqual(results.map((r) => r.status), Array(40).fill(200));
     assert.deepEqual([pool.queueDepth, pool.inFlight], [0, 0]);
+  });
+
+  it('a worker that dies holding a large body in pieces (as the HTTP parser gives it): the job is re-queued and answered exactly', async () => {
+    const marker = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mp-dying-')), 'died');
+    process.env.MP_TEST_DIE_ONCE = marker;
+    try {
+      pool = new InferencePool({ size: 1, maxQueue: 8, timeoutMs: 10_000, workerFile: path.join(__dirname, '..', 'helpers', 'dying-worker.js') });
+      const errors: string[] = [];
+      pool.on('worker-error', (err: Error) => errors.push(err.message));
+      const file = fixtureModel('image-conv');
+      await pool.load(await readModelFile(file));
+      const image = new Float32Array(3 * 320 * 320).map((_, i) => ((i * 7919) % 255) / 255);
+      const head = Buffer.from(JSON.stringify({ inputs: [{ name: 'image', shape: [1, 3, 320, 320], datatype: 'FP32', parameters: { binary_data_size: image.byteLength } }], parameters: { binary_data_output: true } }));
+      const whole = Buffer.concat([head, Buffer.from(image.buffer)]);
+      const chunks = Array.from({ length: Math.ceil(whole.length / 65_536) }, (_, i) => whole.subarray(i * 65_536, (i + 1) * 65_536));
+      const result = await pool.run('v2', new BodyChunks(chunks, whole.length), Date.now(), head.length);
+      assert.equal(fs.existsSync(marker), true, 'the first worker died with the job');
+      assert.match(errors.join('\n'), /exited with code 3/);
+      assert.equal(result.status, 200, String(result.body));
+      const body = Buffer.from(result.body as Uint8Array);
+      const answer = JSON.parse(body.subarray(0, result.jsonLength).toString()) as { outputs: Array<{ name: string; parameters: { binary_data_size: number } }> };
+      const session = await ort.InferenceSession.create(file, { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' });
+      const expected = await session.run({ image: new ort.Tensor('float32', image, [1, 3, 320, 320]) });
+      await session.release();
+      let at = result.jsonLength!;
+      for (const o of answer.outputs) {
+        const data = expected[o.name].data as Float32Array;
+        assert.deepEqual(body.subarray(at, (at += o.parameters.binary_data_size)), Buffer.from(data.buffer, data.byteOffset, data.byteLength), `${o.name}, bit for bit`);
+      }
+    } finally {
+      delete process.env.MP_TEST_DIE_ONCE;
+    }
   });
 
   it('refuses a job with 503 once maxQueue requests wait, and takes jobs again when they are answered', async () => {

@@ -7,6 +7,7 @@ import type { OrtLogOptions } from '../onnx/ort-session';
 import { BatchScheduler, type SchedulableJob } from './batch-scheduler';
 import { WorkerSlot, type PostedJob } from './worker-slot';
 import type { ModelFile } from '../onnx/model-files';
+import type { RequestBody } from './request-body';
 import type { FromWorker, JobKind, JobResult } from './worker-protocol';
 
 /**
@@ -165,7 +166,7 @@ export class InferencePool extends EventEmitter {
    * Queues a request for a worker. Rejects with PoolRejection (503 queue full, 504 timed out). `jsonLength`: the
    * request's Inference-Header-Content-Length, when it had one.
    */
-  run(kind: JobKind, body: Uint8Array, receivedAt: number, jsonLength?: number): Promise<JobResult> {
+  run(kind: JobKind, body: RequestBody, receivedAt: number, jsonLength?: number): Promise<JobResult> {
     if (this.closed || !this.current) return Promise.reject(new PoolRejection(503, 'the model is not loaded yet; try again shortly', 1));
     if (this.scheduler.full) {
       return Promise.reject(new PoolRejection(503, `the server is busy (${this.scheduler.waiting} requests waiting); try again shortly`, 1));

@@ -1,5 +1,6 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type express from 'express';
+import { BodyChunks } from '../inference/request-body';
 import { nowAbsoluteMs } from '../inference/worker-protocol';
 import { levelOf } from './access';
 import { foreignCharset } from './json-charset';
@@ -67,7 +68,7 @@ export function withInferenceFastPath(app: express.Express, options: FastPathOpt
     req.on('error', () => res.destroy());
     req.on('end', () => {
       if (size > bodyLimitBytes) return;
-      const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size);
+      const body = chunks.length === 1 ? chunks[0] : new BodyChunks(chunks, size);
       budget.then(() => pipeline.infer(route.kind, req, body, receivedAt))
         .then((result) => answer(res, route.pattern, started, result.status, result.body,
           result.jsonLength === undefined ? jsonHeaders : Object.entries(pipeline.answerHeaders(result))), fail);

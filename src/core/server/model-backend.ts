@@ -1,13 +1,14 @@
 import type { ModelCard } from '../../shared/model-card';
-import type { PreparedBlob } from '../store/blob-store';
+import type { RequestBody } from '../inference/request-body';
 import type { JobKind, JobResult } from '../inference/worker-protocol';
+import type { PreparedBlob } from '../store/blob-store';
 
 /** What the HTTP layer needs from the model being served (implemented by the preview session over its pool). */
 export interface ModelBackend {
   /** Undefined until the first version has loaded. */
   card(): ModelCard | undefined;
   /** `jsonLength`: the request's Inference-Header-Content-Length (binary tensor data), already checked against the body. */
-  run(kind: JobKind, body: Uint8Array, receivedAt: number, jsonLength?: number): Promise<JobResult>;
+  run(kind: JobKind, body: RequestBody, receivedAt: number, jsonLength?: number): Promise<JobResult>;
   /**
    * Called with each successful `/api/predict` record (its predictions.jsonl line) and the blobs the line refers to;
    * the answer waits for it.

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { RequestBody } from '../inference/request-body';
 import type { JobKind, JobResult } from '../inference/worker-protocol';
 import { PASSWORD_HEADER, type AccessControl, type Credentials } from './access';
 import { crossSiteRefusal } from './cross-site';
@@ -121,7 +122,7 @@ export class RequestPipeline {
    * One inference: hands the raw body to a worker, counts the inference time, and keeps the prediction record before
    * the answer goes out. `req` gives the binary tensor data header, checked here before the body goes to a worker.
    */
-  async infer(kind: JobKind, req: IncomingMessage, body: Uint8Array, receivedAt: number): Promise<JobResult> {
+  async infer(kind: JobKind, req: IncomingMessage, body: RequestBody, receivedAt: number): Promise<JobResult> {
     if (body.length === 0) throw new HttpError(400, 'the request body is empty; send a JSON object');
     const jsonLength = readJsonLength(req.headers[JSON_LENGTH_HEADER], body.length);
     const { backend, metrics } = this.options;
