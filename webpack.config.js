@@ -16,6 +16,33 @@ class MakeExecutable {
 }
 
 /**
+ * Writes every non-ASCII character of the emitted JavaScript as a \uXXXX escape. V8 keeps a script's whole source in
+ * memory for as long as any of its functions lives, and a source with a single character beyond Latin-1 (an em dash
+ * in a comment, iconv-lite's CJK tables) is held as a two-byte string: measured, dist/cli.js took 8.3 MB in the server's
+ * heap and dist/inference-worker.js 2.6 MB in every worker, twice their ASCII size. The escapes mean the same in
+ * strings, templates, regular expressions and comments; ReplaceSource keeps the source maps right.
+ */
+class AsciiOnlyOutput {
+  apply(compiler) {
+    const { Compilation, sources } = compiler.webpack;
+    compiler.hooks.thisCompilation.tap('AsciiOnlyOutput', (compilation) => {
+      compilation.hooks.processAssets.tap({ name: 'AsciiOnlyOutput', stage: Compilation.PROCESS_ASSETS_STAGE_OPTIMIZE_SIZE }, (assets) => {
+        for (const [name, asset] of Object.entries(assets)) {
+          if (!name.endsWith('.js')) continue;
+          const text = asset.source().toString();
+          if (!/[^\x00-\x7f]/.test(text)) continue;
+          const escaped = new sources.ReplaceSource(asset);
+          for (const m of text.matchAll(/[^\x00-\x7f]/g)) {
+            escaped.replace(m.index, m.index, `\\u${m[0].charCodeAt(0).toString(16).padStart(4, '0')}`);
+          }
+          compilation.updateAsset(name, escaped);
+        }
+      });
+    });
+  }
+}
+
+/**
  * One node bundle for the CLI/server program and one for its inference worker (worker_threads load a file by path,
  * so the worker is its own entry). onnxruntime-node is native and cannot be bundled; it stays in node_modules.
  * @type {import('webpack').Configuration}
@@ -53,6 +80,7 @@ const server = {
     // start with a shebang (webpack drops the one in src/cli/main.ts) and be executable.
     new (require('webpack').BannerPlugin)({ banner: '#!/usr/bin/env node', raw: true, entryOnly: true, include: /^cli\.js$/ }),
     new MakeExecutable('cli.js'),
+    new AsciiOnlyOutput(),
   ],
 };
 

@@ -1,3 +1,4 @@
+import type { WorkerChoice } from '../shared/events';
 import { formatBytes } from '../shared/visible-text';
 
 /**
@@ -7,12 +8,18 @@ import { formatBytes } from '../shared/visible-text';
  * free at start (a hot reload holds the old and the new sessions for a moment: the other half), and there is always one.
  * `modelBytes` counts the model's external data files too.
  */
-export function defaultWorkerCount(modelBytes: number, freeBytes: number, cores: number): { workers: number; why: string } {
+export function defaultWorkerCount(modelBytes: number, freeBytes: number, cores: number): WorkerChoice {
   const perWorker = modelBytes * 1.1 + 16 * 1024 * 1024;
   const byMemory = Math.max(1, Math.floor(freeBytes / 2 / perWorker));
-  if (byMemory >= cores) return { workers: Math.max(1, cores), why: `one per core: a ${formatBytes(modelBytes)} model, ${formatBytes(freeBytes)} of memory free` };
+  if (byMemory >= cores) {
+    return { count: Math.max(1, cores), chosenBy: 'cores', reason: `one per core: a ${formatBytes(modelBytes)} model, ${formatBytes(freeBytes)} of memory free` };
+  }
   return {
-    workers: byMemory,
-    why: `fewer than the ${cores} cores: each holds a ${formatBytes(modelBytes)} model, and ${formatBytes(freeBytes)} of memory is free`,
+    count: byMemory,
+    chosenBy: 'memory',
+    reason: `fewer than the ${cores} cores: each holds a ${formatBytes(modelBytes)} model, and ${formatBytes(freeBytes)} of memory is free`,
   };
 }
+
+/** `--workers n`, said the way a default choice is. */
+export const workersByFlag = (count: number): WorkerChoice => ({ count, chosenBy: '--workers', reason: 'set by --workers' });

@@ -38,6 +38,7 @@ import type { ShareLinkInfo } from '../shared/share-link';
 import { TunnelKeeper, type TunnelKeeperOptions } from './tunnel/tunnel-keeper';
 import type { TunnelHint, TunnelProvider } from './tunnel/tunnel-provider';
 import { EventHub } from './events/event-hub';
+import { releaseModelMemory } from './onnx/release-memory';
 import { FeedbackService } from './feedback/feedback-service';
 import { FeedbackStore } from './feedback/feedback-store';
 import { PredictionLog } from './feedback/prediction-log';
@@ -451,6 +452,7 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     this.cachedCard = undefined;
     this.metrics.modelLoadSeconds.observe(loadMs / 1000);
     this.metrics.setModel(description.name, description.version);
+    releaseModelMemory(); // what reading and inspecting the version left on this thread
   }
 
   /** Reads the sidecar; `changed` when the watcher saw it change (a good read then clears an earlier error for the owner). */

@@ -8,6 +8,17 @@ import { count, httpUrl, nonEmptyString } from './wire';
  * client (src/client/) checks each line and message with these schemas before it trusts a field.
  */
 
+/**
+ * How many inference workers a preview runs and why: `--workers` when given, else one per core (`cores`), or fewer
+ * when the model is large for the memory free at start (`memory`). `reason` says it in words, as plain `serve` does.
+ */
+export const WorkerChoiceSchema = z.object({
+  count: z.int().check(z.minimum(1)),
+  chosenBy: z.enum(['--workers', 'cores', 'memory']),
+  reason: z.string(),
+});
+export type WorkerChoice = z.infer<typeof WorkerChoiceSchema>;
+
 export const ReadyEventSchema = z.object({
   event: z.literal('ready'),
   model: z.string(),
@@ -30,6 +41,8 @@ export const ReadyEventSchema = z.object({
   pid: z.optional(z.int()),
   /** With `--host 0.0.0.0` (or `::`): the share link on each network address of this machine (empty otherwise). */
   lanUrls: z.optional(z.array(httpUrl())),
+  /** The inference workers and why that many (always sent by `serve`; optional for older servers). */
+  workers: z.optional(WorkerChoiceSchema),
 });
 export type ReadyEvent = z.infer<typeof ReadyEventSchema>;
 

@@ -45,6 +45,10 @@ describe('model-preview serve --json (the built CLI, spawned)', () => {
     assert.ok(!String(ready.shareUrl).includes(String(ready.ownerToken)), 'the owner token must never be in the share link');
   });
 
+  it('says in the ready event how many workers serve and why: --workers 1 wins', () => {
+    assert.deepEqual(ready.workers, { count: 1, chosenBy: '--workers', reason: 'set by --workers' });
+  });
+
   it('answers a prediction through the share token and records it in predictions.jsonl', async () => {
     const res = await predict(SETOSA);
     assert.equal(res.status, 200);

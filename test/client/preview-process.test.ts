@@ -118,6 +118,7 @@ describe('PreviewProcess: the server child process, supervised (dist/cli.js fork
       assert.equal(preview.ready.event, 'ready');
       assert.equal(preview.ready.model, 'iris');
       assert.equal(preview.ready.tunnel, 'none');
+      assert.deepEqual(preview.ready.workers, { count: 1, chosenBy: '--workers', reason: 'set by --workers' }, 'the worker choice reaches the client');
       assert.equal(preview.ready.localUrl, `http://127.0.0.1:${preview.ready.port}/`);
       assert.ok(Number.isSafeInteger(preview.pid) && preview.pid !== process.pid);
       assert.equal(preview.events.isConnected, true, 'start() resolves with the events socket open');

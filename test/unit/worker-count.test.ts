@@ -8,18 +8,19 @@ const GB = 1024 * MB;
 
 describe('the default worker count', () => {
   it('is one per core for a model that fits many times in the free memory', () => {
-    assert.deepEqual(defaultWorkerCount(1 * MB, 8 * GB, 4), { workers: 4, why: 'one per core: a 1.0 MB model, 8.0 GB of memory free' });
+    assert.deepEqual(defaultWorkerCount(1 * MB, 8 * GB, 4), { count: 4, chosenBy: 'cores', reason: 'one per core: a 1.0 MB model, 8.0 GB of memory free' });
   });
 
   it('is fewer than the cores when the sessions would take more than half of the free memory, and says why', () => {
     // A 440 MB BERT-base on a laptop with 2 GB free: ~500 MB per session, 1 GB for sessions: 2 workers of 8 cores.
-    const { workers, why } = defaultWorkerCount(440 * MB, 2 * GB, 8);
-    assert.equal(workers, 2);
-    assert.equal(why, 'fewer than the 8 cores: each holds a 440 MB model, and 2.0 GB of memory is free');
+    const { count, chosenBy, reason } = defaultWorkerCount(440 * MB, 2 * GB, 8);
+    assert.equal(count, 2);
+    assert.equal(chosenBy, 'memory');
+    assert.equal(reason, 'fewer than the 8 cores: each holds a 440 MB model, and 2.0 GB of memory is free');
   });
 
   it('is always at least one', () => {
-    assert.equal(defaultWorkerCount(4 * GB, 1 * GB, 2).workers, 1);
+    assert.equal(defaultWorkerCount(4 * GB, 1 * GB, 2).count, 1);
   });
 
   it('weighs the model with its external data files (a big export’s .onnx file alone is a few kB)', async () => {

@@ -1,9 +1,9 @@
 import { availableParallelism, freemem } from 'node:os';
-import { defaultWorkerCount } from '../worker-count';
+import { defaultWorkerCount, workersByFlag } from '../worker-count';
 import * as path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import bytes from 'bytes';
-import type { CliEvent, LogEntry } from '../../shared/events';
+import type { CliEvent, LogEntry, WorkerChoice } from '../../shared/events';
 import { isStopRequest } from '../../shared/server-control';
 import { PreviewSession } from '../../core/session';
 import { modelSizeOnDisk } from '../../core/model/model-file';
@@ -67,7 +67,7 @@ const size = (value: string): number => {
 
 
 /** The default worker count for this model (its files' size; an unreadable file is the session's to explain). */
-async function workersFor(modelFile: string): Promise<{ workers: number; why: string }> {
+async function workersFor(modelFile: string): Promise<WorkerChoice> {
   return defaultWorkerCount(await modelSizeOnDisk(modelFile), freemem(), availableParallelism());
 }
 
@@ -142,7 +142,7 @@ async function serve(modelFile: string, flags: ServeFlags, command: Command): Pr
     perClient: flags.maxConnectionsPerClient ?? config.connectionLimits?.perClient ?? DEFAULT_CONNECTION_LIMITS.perClient,
     total: flags.maxConnections ?? config.connectionLimits?.total ?? DEFAULT_CONNECTION_LIMITS.total,
   };
-  const workers = flags.workers !== undefined ? { workers: flags.workers, why: 'set by --workers' } : await workersFor(modelFile);
+  const workers = flags.workers !== undefined ? workersByFlag(flags.workers) : await workersFor(modelFile);
   // Set once the preview serves (a stop request over HTTP cannot come before: nothing listens yet).
   let stopNow: ((signal: string) => void) | undefined = undefined;
   const shutdown = (signal: string) => stopNow?.(signal);
@@ -156,7 +156,7 @@ async function serve(modelFile: string, flags: ServeFlags, command: Command): Pr
   let session: PreviewSession;
   try {
     session = await usingDataDir(flags.dataDir, async () => PreviewSession.start({
-      modelFile, host: flags.host, port, dataDir: flags.dataDir, workers: workers.workers, instanceId,
+      modelFile, host: flags.host, port, dataDir: flags.dataDir, workers: workers.count, instanceId,
       whenPortTaken: flags.port === undefined ? { ports: portsAfter(port), remembered: remembered?.port !== undefined } : undefined,
       tunnelMemory: remembered?.tunnel, onStopRequest: () => shutdown('stop request'),
       maxQueue: flags.maxQueue, timeoutMs: flags.timeout, bodyLimitBytes: flags.bodyLimit, watch: flags.watch,
@@ -221,12 +221,12 @@ async function serve(modelFile: string, flags: ServeFlags, command: Command): Pr
     emit({
       event: 'ready', model: card.name, modelVersion: card.version, port: session.port, localUrl: session.localUrl, shareUrl: link.shareUrl,
       expiresAt: link.expiresAt, tunnel: link.tunnel.provider, epoch: session.hub.epoch, ownerToken: session.access.ownerToken,
-      pid: process.pid, lanUrls: session.lanUrls(),
+      pid: process.pid, lanUrls: session.lanUrls(), workers: { ...workers, count: session.workers },
     });
   } else {
     say(`Model Preview: serving ${describeModelText(card, { full: false }).join('\n')}`);
     if (card.sidecarError) say(`sidecar ignored: ${terminalSafe(card.sidecarError)}`);
-    say(`workers    ${session.workers} (one onnxruntime thread each; ${workers.why})`);
+    say(`workers    ${session.workers} (one onnxruntime thread each; ${workers.reason})`);
     say('');
     for (const line of shareLinkLines(session, flags.host)) say(line);
     if (qr) say(`\n${qr}`);

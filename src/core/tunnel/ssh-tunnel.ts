@@ -9,7 +9,7 @@
 import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import * as net from 'node:net';
-import { Client, utils, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig } from 'ssh2';
 import { hostKeyTrust, type HostKeyTrust } from './ssh-host-key';
 import { PrintedUrlWatcher, publicUrlFromTemplate } from './ssh-public-url';
 import { TunnelError, type OpenTunnel, type OpenTunnelEvents, type TunnelHint, type TunnelProvider, type TunnelTarget } from './tunnel-provider';
@@ -84,8 +84,15 @@ export class SshTunnelProvider implements TunnelProvider {
   }
 }
 
+/**
+ * ssh2 is loaded when an ssh tunnel is first opened, not when the server starts: most previews never use it, and
+ * loading it costs the server process several MB (its WebAssembly Poly1305 alone reserves a 16 MB memory).
+ */
+const loadSsh2 = async () => (await import('ssh2')).default; // a CommonJS module: `default` is its exports
+
 /** Everything `open` needs, checked once before connecting. */
 interface Plan {
+  ssh2: Awaited<ReturnType<typeof loadSsh2>>;
   options: SshTunnelOptions;
   where: string;
   port: number;
@@ -103,6 +110,7 @@ async function prepare(options: SshTunnelOptions, where: string): Promise<Plan> 
     throw new TunnelError(`the ssh tunnel's remotePort must be 0 (server chooses) or a port number, not ${options.remotePort}`, true);
   }
   if (!options.urlFromOutput) publicUrlFromTemplate(options.urlTemplate, options.host, 1); // throws if malformed
+  const ssh2 = await loadSsh2();
   let privateKey: Buffer | undefined;
   if (options.privateKeyFile) {
     try {
@@ -110,14 +118,14 @@ async function prepare(options: SshTunnelOptions, where: string): Promise<Plan> 
     } catch (err) {
       throw new TunnelError(`cannot read the ssh key file ${options.privateKeyFile}: ${(err as Error).message}`, true);
     }
-    const parsed = utils.parseKey(privateKey, options.passphrase);
+    const parsed = ssh2.utils.parseKey(privateKey, options.passphrase);
     if (parsed instanceof Error) {
       const why = /passphrase|decrypt|bad/i.test(parsed.message) ? 'wrong or missing passphrase' : parsed.message;
       throw new TunnelError(`cannot use the ssh key file ${options.privateKeyFile}: ${why}`, true);
     }
   }
   const trust = await hostKeyTrust(options, port, where);
-  return { options, where, port, privateKey, trust, readyTimeoutMs: options.readyTimeoutMs ?? 15_000 };
+  return { ssh2, options, where, port, privateKey, trust, readyTimeoutMs: options.readyTimeoutMs ?? 15_000 };
 }
 
 /** The remote port a previous open got, so a reconnect asks for it again and keeps its URL. */
@@ -130,7 +138,7 @@ function hintedPort(hint: TunnelHint | undefined): number | undefined {
 class SshOpenTunnel extends EventEmitter<OpenTunnelEvents> implements OpenTunnel {
   url = '';
   hint?: TunnelHint;
-  private readonly client = new Client();
+  private readonly client: Client;
   private readonly forwarded = new Set<{ local: net.Socket; channel?: ClientChannel }>();
   private readonly bindHost: string;
   private boundPort?: number;
@@ -141,6 +149,7 @@ class SshOpenTunnel extends EventEmitter<OpenTunnelEvents> implements OpenTunnel
 
   constructor(private readonly plan: Plan, private readonly target: TunnelTarget) {
     super();
+    this.client = new plan.ssh2.Client();
     this.bindHost = plan.options.remoteBindHost ?? 'localhost';
   }
 
