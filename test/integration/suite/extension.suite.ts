@@ -9,7 +9,7 @@ import type { ModelPreviewExtension } from '../../../src/vscode/model-preview-ex
 import { modelNodes } from '../../../src/vscode/models/model-tree';
 import { dataDirFor } from '../../../src/vscode/previews/data-dir';
 import type { StorageEvent } from '../../../src/shared/events';
-import { askPage, EXTENSION_ID, handshake, until } from './suite-kit';
+import { afterToastSpamWindow, askPage, EXTENSION_ID, handshake, until } from './suite-kit';
 
 /**
  * Runs inside a real VS Code extension host, on a fixture workspace holding examples/iris. What the user sees in the
@@ -439,6 +439,7 @@ describe('Model Preview in a real VS Code extension host', () => {
 
   it('a server that dies is reported with why (its signal, its last stderr lines), "Show log" and "Restart"; Restart brings the same link back', async () => {
     const preview = api.previews.get(iris)!;
+    await afterToastSpamWindow();
     process.kill(preview.process.pid, 'SIGKILL');
     const answer = await askPage<{ text: string; buttons: string[] }>('server-died', { text: 'The preview of iris.onnx stopped' });
     if (answer) {

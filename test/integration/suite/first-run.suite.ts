@@ -8,7 +8,7 @@ import type { ModelPreviewExtension } from '../../../src/vscode/model-preview-ex
 import { pidExists } from '../../../src/client/process-identity';
 import { modelNodes } from '../../../src/vscode/models/model-tree';
 import { dataDirFor } from '../../../src/vscode/previews/data-dir';
-import { askPage, EXTENSION_ID, until } from './suite-kit';
+import { afterToastSpamWindow, askPage, EXTENSION_ID, until } from './suite-kit';
 
 /**
  * A data scientist's first run, in a real VS Code extension host: a workspace with no model yet (the extension must
@@ -101,6 +101,7 @@ describe('Model Preview on a first run: no model yet, then the link\'s life', ()
 
   it('a killed server: the notification says why (the signal), and its Restart brings back the very same link', async () => {
     const preview = api.previews.get(model)!;
+    await afterToastSpamWindow();
     process.kill(preview.process.pid, 'SIGKILL');
     const toast = await askPage<{ text: string; buttons: string[] }>('server-died', { text: 'stopped unexpectedly' });
     if (toast) {

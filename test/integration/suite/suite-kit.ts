@@ -27,3 +27,11 @@ export const until = async <T>(what: string, probe: () => T | undefined | false 
     await new Promise((r) => setTimeout(r, 100));
   }
 };
+
+/**
+ * Waits out VS Code's toast spam protection before a step whose notification the launcher must see as a toast: a
+ * notification that comes while more than three were added within the same 800 ms goes only to the notification
+ * centre (the bell gets a dot, no toast). Steps that raise several notifications at once (a refused file, an invite)
+ * made the next step's toast — a server's death — vanish that way.
+ */
+export const afterToastSpamWindow = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1_000));
