@@ -2,7 +2,7 @@ import type * as http from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { clientKey, isLoopback } from './rate-limits';
-import { SECURITY_HEADERS } from './security-headers';
+import { refuseBeforeRouting } from './refuse-before-routing';
 
 /** Open connections allowed; 0 turns a limit off. */
 export interface ConnectionLimitSettings {
@@ -83,12 +83,7 @@ export class ConnectionLimits {
     const error = limit === 'total'
       ? `the preview has too many open connections (the limit is ${this.settings.total}); try again in ${RETRY_AFTER_SECONDS} s`
       : `too many open connections from this client (the limit is ${this.settings.perClient}); close some, or try again in ${RETRY_AFTER_SECONDS} s`;
-    const body = JSON.stringify({ error });
-    res.writeHead(503, {
-      ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)),
-      'Retry-After': String(RETRY_AFTER_SECONDS), Connection: 'close',
-    });
-    res.end(body);
+    refuseBeforeRouting(res, error, RETRY_AFTER_SECONDS);
     return true;
   }
 

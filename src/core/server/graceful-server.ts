@@ -1,6 +1,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ConnectionLimits } from './connection-limits';
+import { refuseBeforeRouting } from './refuse-before-routing';
 
 /** The server could not listen (port in use, address not on this machine): the message says which and what to do. */
 export class ListenError extends Error {
@@ -62,7 +63,9 @@ export class GracefulServer {
     const { limits } = options;
     const gate: StopGate = { stopping: false };
     const answer: http.RequestListener = (req, res) => {
-      if (gate.stopping) return refuseWhileStopping(res);
+      // After stopping began, even on a kept-alive connection: answering as usual would tell a page the preview is
+      // fine a moment before the port closes (and keep the connection busy into the grace period).
+      if (gate.stopping) return refuseBeforeRouting(res, 'the preview is stopping; try again in a moment', 1);
       if (!limits?.refused(req, res)) void handler(req, res);
     };
     const server = http.createServer({ keepAliveTimeout: 5_000, requestTimeout: 60_000 }, answer);
@@ -115,14 +118,4 @@ export class GracefulServer {
 /** Shared by the request listener and `stop()`: set once stopping begins. */
 interface StopGate {
   stopping: boolean;
-}
-
-/**
- * A request that arrives on a kept-alive connection after stopping began. Answering it as usual would tell a page the
- * preview is fine a moment before the port closes (and keep the connection busy into the grace period): it is told
- * the truth and the connection closes.
- */
-function refuseWhileStopping(res: http.ServerResponse): void {
-  res.writeHead(503, { 'Content-Type': 'application/json; charset=utf-8', Connection: 'close', 'Retry-After': '1' });
-  res.end(JSON.stringify({ error: 'the preview is stopping; try again in a moment' }));
 }
