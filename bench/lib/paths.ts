@@ -16,4 +16,6 @@ export const cliFile = path.join(repoRoot, 'dist', 'cli.js');
 export const irisModel = path.join(repoRoot, 'examples', 'iris', 'iris.onnx');
 /** A 3x320x320 image model with a few convolutions (scripts/make-fixture-models.py). */
 export const imageModel = path.join(repoRoot, 'test', 'fixtures', 'models', 'image-conv.onnx');
+/** The same input through ~1 G multiply-adds (about 10 ms on one core): the cost of a real 320x320 text detector. */
+export const imageDetectModel = path.join(repoRoot, 'test', 'fixtures', 'models', 'image-detect.onnx');
 export const resultsFile = path.join(repoRoot, 'out', 'bench-results.json');
