@@ -136,15 +136,13 @@ export class IncompleteModelError extends ModelLoadError {
 }
 
 /**
- * Feeds a file to a hash through one reused 64 KiB buffer: a model of gigabytes never sits in memory whole to be hashed,
- * and hashing it leaves no garbage behind (a read stream's chunks would stay resident until a collection). Small, as
- * the hash of a re-export runs just before the worker creates the new session: a 1 MiB buffer, garbage until the next
- * collection, was still resident at the reload's peak (hashing speed is the same: the disk and sha256 bound it).
+ * Feeds a file to a hash through one reused 1 MiB buffer: a model of gigabytes never sits in memory whole to be hashed,
+ * and hashing it leaves no garbage behind (a read stream's chunks would stay resident until a collection).
  */
 async function hashFile(hash: Hash, file: string): Promise<void> {
   const handle = await open(file, 'r');
   try {
-    const chunk = Buffer.allocUnsafe(1 << 16);
+    const chunk = Buffer.allocUnsafe(1 << 20);
     for (let read; (read = (await handle.read(chunk, 0, chunk.length, null)).bytesRead) > 0;) hash.update(chunk.subarray(0, read));
   } finally {
     await handle.close();
