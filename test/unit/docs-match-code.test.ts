@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { promisify } from 'node:util';
 import { CASES } from '../../bench/cases';
 
 /*
@@ -110,8 +111,13 @@ interface CliFlag {
 }
 
 /** The flags of one command, read from its `--help` (the built CLI, as users run it). */
-function helpFlags(args: string[]): CliFlag[] {
-  const help = execFileSync(process.execPath, [CLI, ...args, '--help'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '400' } });
+/** `dist/cli.js <args> --help`, as wide as it likes. */
+async function helpOf(args: string[]): Promise<string> {
+  return (await promisify(execFile)(process.execPath, [CLI, ...args, '--help'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '400' } })).stdout;
+}
+
+async function helpFlags(args: string[]): Promise<CliFlag[]> {
+  const help = await helpOf(args);
   const options = help.slice(help.indexOf('\nOptions:\n') + 10).split(/\n\S/)[0];
   // One entry per option: its first line starts with two spaces and a dash; commander wraps long ones onto more lines.
   return options.split(/\n(?= {2}-)/).map((entry) => entry.replace(/\s+/g, ' ').trim()).filter(Boolean)
@@ -130,21 +136,22 @@ describe('the CLI docs match the built CLI (dist/cli.js --help)', () => {
   const allFlags = () => new Set([...commands.values()].flat().map((f) => f.flag));
   const exists = (flag: string) => (flag.endsWith('-') ? [...allFlags()].some((f) => f.startsWith(flag)) : allFlags().has(flag));
 
-  before(function () {
-    this.timeout(30_000);
+  // The ~30 `--help` runs go in parallel: one after the other they took over 30 s on a loaded CI machine.
+  before(async function () {
+    this.timeout(60_000);
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build it with npm run build`);
-    const top = execFileSync(process.execPath, [CLI, '--help'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '400' } });
+    const top = await helpOf([]);
     const names = [...top.slice(top.indexOf('\nCommands:\n')).matchAll(/^ {2}([a-z][a-z-]*) /gm)].map((m) => m[1]).filter((n) => n !== 'help');
     assert.ok(names.includes('serve'), top);
     // A command with subcommands (`review add|list|remove`) has one section: the flags of all its subcommands.
-    const subcommands = (name: string) => {
-      const help = execFileSync(process.execPath, [CLI, name, '--help'], { encoding: 'utf8', env: { ...process.env, COLUMNS: '400' } });
+    const subcommands = async (name: string) => {
+      const help = await helpOf([name]);
       return help.includes('\nCommands:\n') ? [...help.slice(help.indexOf('\nCommands:\n')).matchAll(/^ {2}([a-z][a-z-]*)[ |]/gm)].map((m) => m[1]).filter((n) => n !== 'help') : [];
     };
-    commands = new Map(names.map((name) => {
-      const subs = subcommands(name);
-      return [name, subs.length === 0 ? helpFlags([name]) : subs.flatMap((sub) => helpFlags([name, sub]))];
-    }));
+    commands = new Map(await Promise.all(names.map(async (name): Promise<[string, CliFlag[]]> => {
+      const subs = await subcommands(name);
+      return [name, subs.length === 0 ? await helpFlags([name]) : (await Promise.all(subs.map((sub) => helpFlags([name, sub])))).flat()];
+    })));
   });
 
   it('docs/cli.md has a section per command; every flag of a command is in its section, and every flag there is one it has', () => {
