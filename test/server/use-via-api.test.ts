@@ -1,6 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
@@ -159,6 +162,37 @@ describe('server: "Use via API" snippets and /openapi.json', function () {
       assert.match(out, /^out_bool \(1, 2\) \[False False\]$/m);
       for (const t of ['uint8', 'uint16', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64']) assert.match(out, new RegExp(`^out_${t} \\(1, 2\\) \\[0 0\\]$`, 'm'), out);
       for (const t of ['fp16', 'fp32', 'fp64']) assert.match(out, new RegExp(`^out_${t} \\(1, 2\\) \\[0\\. 0\\.\\]$`, 'm'), out);
+    });
+
+    it('a link served over https under a path prefix (a tunnel, a reverse proxy): the snippet\'s url and ssl reach the model', async () => {
+      const card = (await previews.iris.get('/api/card')).json;
+      const tunnel = apiSnippets(card, { baseUrl: 'https://abc.trycloudflare.com/', token: 't' }).find((s) => s.id === 'python-tritonclient')!;
+      assert.match(tunnel.code, /InferenceServerClient\(url="abc\.trycloudflare\.com", ssl=True\)/, 'a tunnel: the host alone (port 443 by default), ssl on');
+      // For real: a TLS proxy that serves the server's routes under /models/demo/, with a certificate made here.
+      await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+        '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', 'key.pem', '-out', 'cert.pem'], { cwd });
+      const prefix = '/models/demo';
+      const proxy = https.createServer({ key: await readFile(path.join(cwd, 'key.pem')), cert: await readFile(path.join(cwd, 'cert.pem')) }, (req, res) => {
+        if (!req.url?.startsWith(`${prefix}/`)) return void res.writeHead(404).end();
+        const upstream = http.request(`${previews.iris.baseUrl}${req.url.slice(prefix.length)}`, { method: req.method, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
+        req.pipe(upstream);
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (proxy.address() as AddressInfo).port;
+        const access = (await previews.iris.get('/api/page-link')).json;
+        const snippet = apiSnippets(card, { baseUrl: `https://localhost:${port}${prefix}/`, ...access }).find((s) => s.id === 'python-tritonclient')!;
+        assert.match(snippet.code, new RegExp(`InferenceServerClient\\(url="localhost:${port}/models/demo", ssl=True\\)`));
+        const { out, trace } = await runTritonclient(snippet.code, cwd, { SSL_CERT_FILE: path.join(cwd, 'cert.pem') });
+        assertBinaryBothWays(trace, ['logits']);
+        assert.equal(trace[0].request.path, '/models/demo/v2/models/iris/infer');
+        assert.match(out, /^logits \(1, 3\) /m);
+      } finally {
+        await new Promise((resolve) => proxy.close(resolve));
+      }
     });
 
     it('a 3x320x320 image model: the 1.2 MB input goes as bytes, not JSON numbers', async () => {
