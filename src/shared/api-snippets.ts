@@ -2,8 +2,9 @@ import type { TensorSpec, V2Datatype } from './v2';
 
 /*
  * "Use via API": ready-to-run snippets that call this model through this link's Open Inference Protocol route, the
- * way Gradio, BentoML and Cog show theirs. One generator for the page (which shows them) and the tests (which run
- * them as shown). Inputs are placeholders of the model's shape (open dimensions as 1): zeros, "text", false.
+ * way Gradio, BentoML and Cog show theirs: curl, Python (requests; numpy with binary tensors; Triton's
+ * tritonclient.http), JavaScript fetch. One generator for the page (which shows them) and the tests (which run them as
+ * shown). Inputs are placeholders of the model's shape (open dimensions as 1): zeros, "text", false.
  */
 
 export interface SnippetTarget {
@@ -16,7 +17,7 @@ export interface SnippetTarget {
 }
 
 export interface ApiSnippet {
-  id: 'curl' | 'python' | 'python-numpy' | 'javascript';
+  id: 'curl' | 'python' | 'python-numpy' | 'python-tritonclient' | 'javascript';
   title: string;
   code: string;
 }
@@ -144,6 +145,45 @@ function pythonNumpySnippet(name: string, inputs: Placeholder[], target: Snippet
   ].join('\n');
 }
 
+/**
+ * Triton's own Python client, tritonclient.http, as Triton documents it: `InferenceServerClient(url, ssl)` takes
+ * "host:port/<base-path>" without a scheme (it refuses one) and `ssl=True` for https, so the link's base URL is split
+ * into those (a tunnel's https://abc.trycloudflare.com/ is `url="abc.trycloudflare.com", ssl=True`: port 443 by
+ * default; a path prefix stays in `url`, which the client puts before every route). The token rides on `infer`'s
+ * `headers`. Inputs go as binary tensor data (`set_data_from_numpy(..., binary_data=True)`; BYTES as a numpy object
+ * array), outputs come back binary (`InferRequestedOutput(name, binary_data=True)`), read with `as_numpy`.
+ */
+function pythonTritonclientSnippet(name: string, inputs: Placeholder[], outputs: TensorSpec[], target: SnippetTarget): string | undefined {
+  if (inputs.some((p) => p.spec.datatype !== 'BYTES' && !NUMPY_DTYPE[p.spec.datatype])) return undefined;
+  const base = new URL(target.baseUrl);
+  const url = `${base.host}${base.pathname.replace(/\/+$/, '')}`;
+  const array = (p: Placeholder) => (p.spec.datatype === 'BYTES'
+    ? `np.full(${JSON.stringify(p.shape)}, b"text", dtype=np.object_)`
+    : `np.zeros(${JSON.stringify(p.shape)}, dtype=np.${NUMPY_DTYPE[p.spec.datatype]})`);
+  const names = `[${outputs.map((o) => quote(o.name)).join(', ')}]`;
+  return [
+    '# pip install "tritonclient[http]"',
+    'import numpy as np',
+    'import tritonclient.http as httpclient',
+    '',
+    `# tritonclient takes "host:port/base-path" without the scheme, and ssl=True for https`,
+    `client = httpclient.InferenceServerClient(url=${quote(url)}, ssl=${base.protocol === 'https:' ? 'True' : 'False'})`,
+    headersPython(target),
+    'inputs = []',
+    'for name, datatype, data in [',
+    ...inputs.map((p) => `    (${quote(p.spec.name)}, ${quote(p.spec.datatype)}, ${array(p)}),`),
+    ']:',
+    '    tensor = httpclient.InferInput(name, list(data.shape), datatype)',
+    '    tensor.set_data_from_numpy(data, binary_data=True)',
+    '    inputs.append(tensor)',
+    `outputs = [httpclient.InferRequestedOutput(name, binary_data=True) for name in ${names}]`,
+    `result = client.infer(${quote(name)}, inputs, outputs=outputs, headers=headers)`,
+    'for output in result.get_response()["outputs"]:',
+    '    values = result.as_numpy(output["name"])',
+    '    print(output["name"], values.shape, values.ravel()[:10])',
+  ].join('\n');
+}
+
 function javascriptSnippet(name: string, inputs: Placeholder[], target: SnippetTarget): string {
   const data = (p: Placeholder) => (p.count <= LITERAL_LIMIT ? literal(p, p.json) : `new Array(${p.count}).fill(${p.json})`);
   const password = target.passwordHeader ? `, ${quote(target.passwordHeader)}: 'PASSWORD'` : '';
@@ -160,14 +200,19 @@ function javascriptSnippet(name: string, inputs: Placeholder[], target: SnippetT
   ].join('\n');
 }
 
-/** The snippets for a model behind a link: curl, Python (requests; with numpy, binary), JavaScript fetch. */
-export function apiSnippets(model: { name: string; inputs: TensorSpec[] }, target: SnippetTarget): ApiSnippet[] {
+/**
+ * The snippets for a model behind a link: curl, Python (requests; with numpy, binary; Triton's tritonclient.http),
+ * JavaScript fetch.
+ */
+export function apiSnippets(model: { name: string; inputs: TensorSpec[]; outputs: TensorSpec[] }, target: SnippetTarget): ApiSnippet[] {
   const inputs = model.inputs.map(placeholder);
   const numpy = pythonNumpySnippet(model.name, inputs, target);
+  const tritonclient = pythonTritonclientSnippet(model.name, inputs, model.outputs, target);
   return [
     { id: 'curl', title: 'curl', code: curlSnippet(model.name, inputs, target) },
     { id: 'python', title: 'Python (requests)', code: pythonSnippet(model.name, inputs, target) },
     ...(numpy ? [{ id: 'python-numpy' as const, title: 'Python (numpy, binary tensors)', code: numpy }] : []),
+    ...(tritonclient ? [{ id: 'python-tritonclient' as const, title: 'Python (tritonclient)', code: tritonclient }] : []),
     { id: 'javascript', title: 'JavaScript (fetch)', code: javascriptSnippet(model.name, inputs, target) },
   ];
 }

@@ -271,7 +271,8 @@ describe('e2e: the try-it page in a real Chromium', function () {
       await shown.waitFor();
       const curl = await shown.innerText();
       assert.ok(curl.includes(`${p.baseUrl}/v2/models/iris/infer`) && curl.includes(p.shareToken), curl);
-      for (const id of ['python', 'python-numpy', 'javascript']) assert.ok(await page.getByTestId(`snippet-${id}`).isVisible(), id);
+      for (const id of ['python', 'python-numpy', 'python-tritonclient', 'javascript']) assert.ok(await page.getByTestId(`snippet-${id}`).isVisible(), id);
+      assert.match(await page.getByTestId('snippet-python-tritonclient').innerText(), new RegExp(`InferenceServerClient\\(url="${new URL(p.baseUrl).host}", ssl=False\\)`));
       assert.equal(await page.getByTestId('openapi-link').getAttribute('href'), 'openapi.json');
       await page.screenshot({ path: path.join(ARTIFACTS, 'page-use-via-api.png'), fullPage: true });
       // Asynchronously: the server answering it runs in this process.

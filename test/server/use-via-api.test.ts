@@ -1,22 +1,63 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { apiSnippets, type ApiSnippet } from '../../src/shared/api-snippets';
-import { fixtureModel, IRIS_MODEL, startPreview, type Preview } from '../helpers/preview';
+import { fixtureModel, IRIS_MODEL, REPO_ROOT, startPreview, type Preview } from '../helpers/preview';
 
 const run = promisify(execFile);
 
 /**
  * "Use via API": the snippets the page shows, run as shown — curl in bash, Python with Debian's python3 (requests,
  * numpy), JavaScript with node — against a real server, each getting the model's answer; and /openapi.json, whose
- * own example requests get 200 from the routes it describes. (tritonclient is not installable here, so there is no
- * tritonclient snippet: the numpy one sends what it sends.)
+ * own example requests get 200 from the routes it describes.
+ *
+ * The tritonclient.http snippet runs against a stand-in of that package (test/fixtures/tritonclient-stand-in), because
+ * Triton's own is not installable here (no PyPI, not in Debian). The stand-in is written from Triton's documentation
+ * (the tritonclient.http API the snippet calls; the binary tensor data extension), really sends the inputs as bytes
+ * and reads binary outputs, and traces what it sent: so these tests prove the snippet keeps to the documented API and
+ * that the server answers the binary request that API makes, not that Triton's package itself runs the snippet.
  */
 
 const PYTHON = '/usr/bin/python3';
+const TRITONCLIENT_STAND_IN = path.join(REPO_ROOT, 'test', 'fixtures', 'tritonclient-stand-in');
+
+/** What the tritonclient stand-in says it sent and received, one record per request. */
+interface StandInTrace {
+  request: { path: string; headers: string[]; inferenceHeaderContentLength?: string; binaryBytes: number;
+    json: { inputs: Array<{ name: string; data?: unknown; parameters?: { binary_data_size?: number } }>; outputs?: Array<{ name: string; parameters: { binary_data: boolean } }> } };
+  answer: { status: number; contentType: string; inferenceHeaderContentLength: string | null; outputs?: Array<{ name: string; binaryDataSize: number | null }> };
+}
+
+/** The tritonclient snippet as shown, with the stand-in on PYTHONPATH: what it printed, and the stand-in's trace. */
+async function runTritonclient(code: string, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ out: string; trace: StandInTrace[] }> {
+  const { stdout, stderr } = await run(PYTHON, ['-c', code], {
+    cwd, timeout: 30_000, maxBuffer: 10 * 1024 * 1024,
+    env: { ...process.env, ...env, PYTHONPATH: TRITONCLIENT_STAND_IN, TRITONCLIENT_STAND_IN_TRACE: '1' },
+  });
+  const trace = stderr.split('\n').filter((l) => l.startsWith('tritonclient stand-in: ')).map((l) => JSON.parse(l.slice(23)) as StandInTrace);
+  return { out: stdout, trace };
+}
+
+/** The request went as Triton's binary tensor data, and every output came back as bytes. */
+function assertBinaryBothWays(trace: StandInTrace[], outputNames: string[]): void {
+  assert.equal(trace.length, 1, 'one request');
+  const [{ request, answer }] = trace;
+  const sizes = request.json.inputs.map((i) => i.parameters?.binary_data_size ?? 0);
+  assert.ok(request.json.inputs.every((i) => i.data === undefined && (i.parameters?.binary_data_size ?? 0) > 0), 'every input as bytes, none as JSON');
+  assert.equal(request.binaryBytes, sizes.reduce((a, b) => a + b, 0));
+  assert.ok(Number(request.inferenceHeaderContentLength) > 0, 'Inference-Header-Content-Length sent');
+  assert.deepEqual(request.json.outputs?.map((o) => [o.name, o.parameters.binary_data]), outputNames.map((n) => [n, true]));
+  assert.equal(answer.status, 200);
+  assert.equal(answer.contentType, 'application/octet-stream');
+  assert.ok(Number(answer.inferenceHeaderContentLength) > 0);
+  assert.deepEqual(answer.outputs?.map((o) => [o.name, typeof o.binaryDataSize]), outputNames.map((n) => [n, 'number']), 'every output as bytes');
+}
 
 /** The snippets exactly as the page builds them: its card, its location as the base URL, GET /api/page-link. */
 async function snippetsOf(p: Preview): Promise<ApiSnippet[]> {
@@ -32,6 +73,7 @@ async function runSnippet(snippet: ApiSnippet, cwd: string): Promise<string> {
     case 'curl': return (await run('bash', ['-e', '-o', 'pipefail', '-c', snippet.code], options)).stdout;
     case 'python':
     case 'python-numpy': return (await run(PYTHON, ['-c', snippet.code], options)).stdout;
+    case 'python-tritonclient': return (await runTritonclient(snippet.code, cwd)).out;
     case 'javascript': {
       const file = path.join(cwd, 'snippet.mjs');
       await writeFile(file, snippet.code);
@@ -57,9 +99,9 @@ describe('server: "Use via API" snippets and /openapi.json', function () {
     await rm(cwd, { recursive: true, force: true });
   });
 
-  it('iris: curl, Python (requests), Python (numpy, binary) and JavaScript each print the model\'s output', async () => {
+  it('iris: curl, Python (requests), Python (numpy, binary), Python (tritonclient, on the stand-in) and JavaScript each print the model\'s output', async () => {
     const snippets = await snippetsOf(previews.iris);
-    assert.deepEqual(snippets.map((s) => s.id), ['curl', 'python', 'python-numpy', 'javascript']);
+    assert.deepEqual(snippets.map((s) => s.id), ['curl', 'python', 'python-numpy', 'python-tritonclient', 'javascript']);
     for (const snippet of snippets) {
       assert.ok(snippet.code.includes(previews.iris.shareToken), `${snippet.id} carries the link's token`);
       const out = await runSnippet(snippet, cwd);
@@ -70,7 +112,7 @@ describe('server: "Use via API" snippets and /openapi.json', function () {
 
   it('a model with every datatype (BYTES, BOOL, INT64...): the snippets that apply run and print every output', async () => {
     const snippets = await snippetsOf(previews.identity);
-    assert.deepEqual(snippets.map((s) => s.id), ['curl', 'python', 'javascript'], 'no numpy snippet for BYTES inputs');
+    assert.deepEqual(snippets.map((s) => s.id), ['curl', 'python', 'python-tritonclient', 'javascript'], 'no numpy snippet for BYTES inputs');
     for (const snippet of snippets) {
       const out = await runSnippet(snippet, cwd);
       for (const name of ['out_bool', 'out_bytes', 'out_int64', 'out_fp16']) assert.ok(out.includes(name), `${snippet.id} printed ${name}: ${out}`);
@@ -87,10 +129,79 @@ describe('server: "Use via API" snippets and /openapi.json', function () {
     const answer = await readFile(path.join(cwd, 'answer.bin'));
     const json = JSON.parse(answer.subarray(0, jsonLength).toString());
     assert.deepEqual(json.outputs.map((o: { name: string; shape: number[] }) => [o.name, o.shape]), [['logits', [1, 10]], ['heatmap', [1, 1, 80, 80]]]);
-    for (const id of ['python-numpy', 'javascript'] as const) {
+    for (const id of ['python-numpy', 'python-tritonclient', 'javascript'] as const) {
       const out = await runSnippet(snippets.find((s) => s.id === id)!, cwd);
       assert.match(out, /^heatmap /m, `${id} printed: ${out}`);
     }
+  });
+
+  describe('Python (tritonclient) with a tritonclient.http stand-in written from Triton\'s spec (the real package is not installable here)', () => {
+    it('iris: the snippet sends the inputs as binary tensor data with the link\'s token, and reads the binary outputs to the values the numpy snippet reads', async () => {
+      const snippets = await snippetsOf(previews.iris);
+      const snippet = snippets.find((s) => s.id === 'python-tritonclient')!;
+      assert.ok(snippet.code.includes(`"Authorization": "Bearer ${previews.iris.shareToken}"`), snippet.code);
+      assert.match(snippet.code, /headers=headers/);
+      const { out, trace } = await runTritonclient(snippet.code, cwd);
+      assertBinaryBothWays(trace, ['logits']);
+      assert.deepEqual(trace[0].request.headers, ['Authorization', 'Inference-Header-Content-Length']);
+      assert.equal(trace[0].request.path, '/v2/models/iris/infer');
+      // The same logits, decoded from the answer's bytes, as the numpy snippet prints them.
+      const numpy = await runSnippet(snippets.find((s) => s.id === 'python-numpy')!, cwd);
+      const line = (text: string) => text.split('\n').find((l) => l.startsWith('logits '));
+      assert.match(line(out) ?? '', /^logits \(1, 3\) \[ *-?\d/);
+      assert.equal(line(out), line(numpy));
+    });
+
+    it('every datatype, BYTES and BOOL too: each input goes as bytes and each output comes back as the same values', async () => {
+      const card = (await previews.identity.get('/api/card')).json as { outputs: Array<{ name: string }> };
+      const snippet = (await snippetsOf(previews.identity)).find((s) => s.id === 'python-tritonclient')!;
+      const { out, trace } = await runTritonclient(snippet.code, cwd);
+      assertBinaryBothWays(trace, card.outputs.map((o) => o.name));
+      // The model is an identity: the placeholders come back as sent (the numbers' zeros; "text"; False).
+      assert.match(out, /^out_bytes \(1, 2\) \[b'text' b'text'\]$/m);
+      assert.match(out, /^out_bool \(1, 2\) \[False False\]$/m);
+      for (const t of ['uint8', 'uint16', 'uint32', 'uint64', 'int8', 'int16', 'int32', 'int64']) assert.match(out, new RegExp(`^out_${t} \\(1, 2\\) \\[0 0\\]$`, 'm'), out);
+      for (const t of ['fp16', 'fp32', 'fp64']) assert.match(out, new RegExp(`^out_${t} \\(1, 2\\) \\[0\\. 0\\.\\]$`, 'm'), out);
+    });
+
+    it('a link served over https under a path prefix (a tunnel, a reverse proxy): the snippet\'s url and ssl reach the model', async () => {
+      const card = (await previews.iris.get('/api/card')).json;
+      const tunnel = apiSnippets(card, { baseUrl: 'https://abc.trycloudflare.com/', token: 't' }).find((s) => s.id === 'python-tritonclient')!;
+      assert.match(tunnel.code, /InferenceServerClient\(url="abc\.trycloudflare\.com", ssl=True\)/, 'a tunnel: the host alone (port 443 by default), ssl on');
+      // For real: a TLS proxy that serves the server's routes under /models/demo/, with a certificate made here.
+      await run('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+        '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', 'key.pem', '-out', 'cert.pem'], { cwd });
+      const prefix = '/models/demo';
+      const proxy = https.createServer({ key: await readFile(path.join(cwd, 'key.pem')), cert: await readFile(path.join(cwd, 'cert.pem')) }, (req, res) => {
+        if (!req.url?.startsWith(`${prefix}/`)) return void res.writeHead(404).end();
+        const upstream = http.request(`${previews.iris.baseUrl}${req.url.slice(prefix.length)}`, { method: req.method, headers: req.headers }, (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        });
+        req.pipe(upstream);
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (proxy.address() as AddressInfo).port;
+        const access = (await previews.iris.get('/api/page-link')).json;
+        const snippet = apiSnippets(card, { baseUrl: `https://localhost:${port}${prefix}/`, ...access }).find((s) => s.id === 'python-tritonclient')!;
+        assert.match(snippet.code, new RegExp(`InferenceServerClient\\(url="localhost:${port}/models/demo", ssl=True\\)`));
+        const { out, trace } = await runTritonclient(snippet.code, cwd, { SSL_CERT_FILE: path.join(cwd, 'cert.pem') });
+        assertBinaryBothWays(trace, ['logits']);
+        assert.equal(trace[0].request.path, '/models/demo/v2/models/iris/infer');
+        assert.match(out, /^logits \(1, 3\) /m);
+      } finally {
+        await new Promise((resolve) => proxy.close(resolve));
+      }
+    });
+
+    it('a 3x320x320 image model: the 1.2 MB input goes as bytes, not JSON numbers', async () => {
+      const snippet = (await snippetsOf(previews.image)).find((s) => s.id === 'python-tritonclient')!;
+      const { out, trace } = await runTritonclient(snippet.code, cwd);
+      assertBinaryBothWays(trace, ['logits', 'heatmap']);
+      assert.equal(trace[0].request.binaryBytes, 3 * 320 * 320 * 4);
+      assert.match(out, /^heatmap \(1, 1, 80, 80\) /m);
+    });
   });
 
   it('/openapi.json describes this model\'s routes with its real schemas, behind the share token', async () => {
@@ -123,10 +234,15 @@ describe('server: "Use via API" snippets and /openapi.json', function () {
       const access = await p.get('/api/page-link', undefined, headers);
       assert.equal(access.json.passwordHeader, 'x-preview-password');
       const card = (await p.get('/api/card', undefined, headers)).json;
-      const [curl] = apiSnippets(card, { baseUrl: `${p.baseUrl}/`, ...access.json });
+      const snippets = apiSnippets(card, { baseUrl: `${p.baseUrl}/`, ...access.json });
+      const curl = snippets.find((s) => s.id === 'curl')!;
       assert.match(curl.code, /x-preview-password: PASSWORD/);
       const out = await runSnippet({ ...curl, code: curl.code.replace('PASSWORD', 'open sesame') }, cwd);
       assert.equal(JSON.parse(out).outputs[0].name, 'logits');
+      const tritonclient = snippets.find((s) => s.id === 'python-tritonclient')!;
+      assert.match(tritonclient.code, /"x-preview-password": "PASSWORD"/);
+      assert.match(await runSnippet({ ...tritonclient, code: tritonclient.code.replace('PASSWORD', 'open sesame') }, cwd), /^logits \(1, 3\) /m);
+      await assert.rejects(runSnippet(tritonclient, cwd), /InferenceServerException: \[401\]/, 'without the password: refused, and the client says so');
       const doc = (await p.get('/openapi.json', undefined, headers)).json;
       assert.ok(doc.paths['/v2/models/iris/infer'].post.parameters.some((x: { name: string; required: boolean }) => x.name === 'x-preview-password' && x.required));
     } finally {
