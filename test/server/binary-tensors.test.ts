@@ -264,7 +264,7 @@ describe('server: binary tensor data (Triton extension)', function () {
         /^input 'features': give either "data" or parameters\.binary_data_size, not both$/);
     });
 
-    it('BYTES whose length prefix runs past the section, or that are not UTF-8; BOOL bytes other than 0 and 1', async () => {
+    it('BYTES whose length prefix runs past the section, that are not UTF-8 or that hold a NUL byte; BOOL bytes other than 0 and 1', async () => {
       // Every input as JSON but one, whose binary section is `section`.
       const withSection = (name: string, section: Buffer) => {
         const inputs = specInputs(() => false).map(({ binary: _b, values, ...i }) =>
@@ -278,6 +278,9 @@ describe('server: binary tensor data (Triton extension)', function () {
         /^input 'in_bytes': element 0 is not valid UTF-8 \(ONNX strings are text\)$/);
       assertError(await send(identity, ...withSection('in_bytes', Buffer.from([1, 0, 0, 0, 0x61]))),
         /^input 'in_bytes': binary data holds 1 elements, but shape \[2, 2\] takes 4$/);
+      // onnxruntime would end an element at a NUL byte: the model would see "a" for "a\0b" (and answer 200), so it is refused.
+      assertError(await send(identity, ...withSection('in_bytes', Buffer.from([1, 0, 0, 0, 0x61, 3, 0, 0, 0, 0x61, 0x00, 0x62, 1, 0, 0, 0, 0x63, 1, 0, 0, 0, 0x64]))),
+        /^input 'in_bytes': element 1 contains a NUL character \(\\u0000 or byte 0\); onnxruntime's strings end at it, so the model would see only the text before it$/);
       assertError(await send(identity, ...withSection('in_bool', Buffer.from([1, 0, 2, 0]))),
         /^input 'in_bool': element 2 is the byte 2, expected 0 \(false\) or 1 \(true\)$/);
     });

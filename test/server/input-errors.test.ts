@@ -124,6 +124,17 @@ describe('server: a model that fails inside onnxruntime gets a sentence naming t
     }
   });
 
+  it('a text holding a NUL character is 400, on every route, not cut short where onnxruntime would end it', async () => {
+    const message = "input 'amount': element 0 contains a NUL character (\\u0000 or byte 0); onnxruntime's strings end at it, so the model would see only the text before it";
+    for (const url of ['/api/predict', viaExpress('/api/predict')]) {
+      // Without the check the model reads "1.5" and answers 200, as if the client had sent that.
+      assertError(await textModel.post(url, { inputs: { amount: [['1.5\u00002']] } }), 400, message);
+    }
+    for (const url of ['/v2/models/text-to-number/infer', viaExpress('/v2/models/text-to-number/infer')]) {
+      assertError(await textModel.post(url, { inputs: [{ name: 'amount', shape: [1, 1], datatype: 'BYTES', data: ['1.5\u00002'] }] }), 400, message);
+    }
+  });
+
   it('a size the declared shape allows but a layer inside cannot take (Reshape)', async () => {
     assert.equal((await groups.post('/api/predict', { inputs: { x: [[1, 2, 3, 4, 5, 6, 7, 8]] } })).status, 200);
     const res = await groups.post('/v2/models/groups-of-four/infer', { inputs: [{ name: 'x', shape: [1, 3], datatype: 'FP32', data: [1, 2, 3] }] });

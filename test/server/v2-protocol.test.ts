@@ -118,6 +118,25 @@ describe('server: Open Inference Protocol (V2)', function () {
     assert.match(res.json.error, /unknown output 'difference'; the model's outputs are: (sum, product|product, sum)/);
   });
 
+  it('Triton extensions GET /v2 does not list (shared memory, classification) are 400 saying so, never ignored', async () => {
+    const c = loadExpected('two-inputs').cases[0];
+    const INFER = '/v2/models/two-inputs/infer';
+    const region = { shared_memory_region: 'output0_data', shared_memory_byte_size: 12 };
+    // An output whose region is ignored would be answered in the JSON while tritonclient reads its (unwritten) region.
+    const output = await twoInputs.post(INFER, v2Body(c.inputs, { outputs: [{ name: 'sum', parameters: region }] }));
+    assert.equal(output.status, 400, output.text);
+    assert.match(output.json.error, /^output 'sum': parameters\.shared_memory_region: the shared memory extensions are not supported; send the tensor in the request/);
+    const body = v2Body(c.inputs) as { inputs: Array<Record<string, unknown>> };
+    const { data: _data, ...a } = body.inputs.find((i) => i.name === 'a')!;
+    const input = await twoInputs.post(INFER, { inputs: [{ ...a, parameters: region }, body.inputs.find((i) => i.name === 'b')] });
+    assert.equal(input.status, 400, input.text);
+    assert.match(input.json.error, /^input 'a': parameters\.shared_memory_region: the shared memory extensions are not supported/);
+    const classification = await twoInputs.post(INFER, v2Body(c.inputs, { outputs: [{ name: 'sum', parameters: { classification: 2 } }] }));
+    assert.equal(classification.status, 400, classification.text);
+    assert.match(classification.json.error, /^output 'sum': the classification extension is not supported/);
+    assert.deepEqual((await twoInputs.get('/v2')).json.extensions, ['binary_tensor_data']);
+  });
+
   it('inputs whose sizes onnxruntime cannot combine are a 400 in words, with onnxruntime’s own message under details', async () => {
     // A dimension name shared by two inputs is not checked here (exporters reuse names): onnxruntime judges.
     const res = await twoInputs.post('/v2/models/two-inputs/infer', {

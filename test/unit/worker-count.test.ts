@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { defaultWorkerCount } from '../../src/cli/worker-count';
+import { defaultWorkerCount, usableMemory } from '../../src/cli/worker-count';
 import { modelSizeOnDisk } from '../../src/core/model/model-file';
 import { fixtureModel } from '../helpers/preview';
 
@@ -21,6 +21,17 @@ describe('the default worker count', () => {
 
   it('is always at least one', () => {
     assert.equal(defaultWorkerCount(4 * GB, 1 * GB, 2).count, 1);
+  });
+
+  it('counts the free memory within a container\'s memory limit, which the machine\'s free memory does not show', () => {
+    // docker run --memory=1g on a 24 GB host: os.freemem() says 22 GB, process.constrainedMemory() 1 GB.
+    const free = usableMemory(22 * GB, 1 * GB, 60 * MB);
+    assert.equal(free, 1 * GB - 60 * MB);
+    assert.equal(defaultWorkerCount(391 * MB, free, 2).count, 1, 'a 400 MB model gets one worker in 1 GB, not one per core');
+    // No limit: Node 20 answers 2^64, Node 22 0, an older Node nothing.
+    for (const none of [2 ** 64, 0, undefined]) assert.equal(usableMemory(22 * GB, none, 60 * MB), 22 * GB);
+    assert.equal(usableMemory(2 * GB, 8 * GB, 60 * MB), 2 * GB, 'a limit above the free memory changes nothing');
+    assert.equal(usableMemory(22 * GB, 100 * MB, 200 * MB), 0, 'never negative');
   });
 
   it('weighs the model with its external data files (a big export’s .onnx file alone is a few kB)', async () => {

@@ -1,5 +1,5 @@
 import { availableParallelism, freemem } from 'node:os';
-import { defaultWorkerCount, workersByFlag } from '../worker-count';
+import { defaultWorkerCount, usableMemory, workersByFlag } from '../worker-count';
 import * as path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import bytes from 'bytes';
@@ -66,9 +66,10 @@ const size = (value: string): number => {
 };
 
 
-/** The default worker count for this model (its files' size; an unreadable file is the session's to explain). */
+/** The default worker count for this model (its files' size; an unreadable file is the session's to explain), in the memory this process may use. */
 async function workersFor(modelFile: string): Promise<WorkerChoice> {
-  return defaultWorkerCount(await modelSizeOnDisk(modelFile), freemem(), availableParallelism());
+  const free = usableMemory(freemem(), process.constrainedMemory?.(), process.memoryUsage.rss());
+  return defaultWorkerCount(await modelSizeOnDisk(modelFile), free, availableParallelism());
 }
 
 export function registerServe(program: Command): void {

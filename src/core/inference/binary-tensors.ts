@@ -1,7 +1,7 @@
 import { endianness } from 'node:os';
 import type { TensorSpec, V2Datatype } from '../../shared/v2';
 import { ortFromV2 } from '../onnx/datatypes';
-import { checkDatatype, checkShape, formatShape, readGivenShape, TensorInputError, type DecodedTensor, type OrtLikeTensor, type TensorArray } from './codec';
+import { checkDatatype, checkShape, formatShape, readGivenShape, refuseNul, TensorInputError, type DecodedTensor, type OrtLikeTensor, type TensorArray } from './codec';
 
 /*
  * Triton's binary tensor data extension (docs/protocol/extension_binary_data.md in triton-inference-server/server):
@@ -43,12 +43,15 @@ export function splitStrings(bytes: Uint8Array, where: string): string[] {
     if (length > bytes.length - at) {
       throw new TensorInputError(`${where}: element ${i} says ${length} bytes, but only ${bytes.length - at} bytes are left in its binary data`);
     }
+    let text: string;
     try {
-      out.push(utf8.decode(bytes.subarray(at, at + length)));
+      text = utf8.decode(bytes.subarray(at, at + length));
     } catch {
       // onnxruntime-node's string tensors are JavaScript strings: bytes that are not text cannot reach the model.
       throw new TensorInputError(`${where}: element ${i} is not valid UTF-8 (ONNX strings are text)`);
     }
+    refuseNul(text, i, where);
+    out.push(text);
     at += length;
   }
   return out;

@@ -124,6 +124,16 @@ function describeValue(v: unknown): string {
 /** A float output as JSON can carry it: a number, or for NaN and the infinities the strings "NaN", "Infinity", "-Infinity". */
 const floatToJson = (v: number): number | string => (Number.isFinite(v) ? v : String(v));
 
+/**
+ * onnxruntime-node hands string tensors to onnxruntime as C strings: a NUL character ends the element there, and the
+ * model would silently see only the text before it ("a\0b" compares equal to "a"). Refused, so nothing is cut unseen.
+ */
+export function refuseNul(text: string, index: number, where: string): void {
+  if (text.includes('\0')) {
+    throw new TensorInputError(`${where}: element ${index} contains a NUL character (\\u0000 or byte 0); onnxruntime's strings end at it, so the model would see only the text before it`);
+  }
+}
+
 /** The largest magnitudes each float type holds; beyond them a value would become an infinity. */
 const FLOAT_RANGE = { FP16: '±65504', FP32: '±3.4028235e38' } as const;
 
@@ -181,7 +191,10 @@ const n = flat.length;
       return out;
     }
     case 'BYTES': {
-      for (let i = 0; i < n; i++) if (typeof flat[i] !== 'string') bad(i, 'a string');
+      for (let i = 0; i < n; i++) {
+        if (typeof flat[i] !== 'string') bad(i, 'a string');
+        refuseNul(flat[i] as string, i, where);
+      }
       return flat as string[];
     }
     case 'INT64':

@@ -161,6 +161,18 @@ function checkRepeatedDims(model: ModelDescription, feeds: Record<string, Decode
   }
 }
 
+/**
+ * Triton's shared memory extensions (tritonclient's `set_shared_memory`): the server is on another machine behind a
+ * link and has no such region. Ignored, an output would be answered in the JSON while the client reads its region,
+ * and an input would be "missing its data": say what is not supported instead. `GET /v2` does not list them.
+ */
+function refuseSharedMemory(where: string, parameters: Record<string, unknown> | undefined): void {
+  if (parameters?.shared_memory_region !== undefined) {
+    throw new TensorInputError(`${where}: parameters.shared_memory_region: the shared memory extensions are not supported; `
+      + 'send the tensor in the request (JSON "data", or binary data with parameters.binary_data_size)');
+  }
+}
+
 /** A request's `binary_data_output` or an output's `binary_data`: true, false, or not given. */
 function binaryFlag(value: unknown, where: string): boolean | undefined {
   if (value === undefined || typeof value === 'boolean') return value;
@@ -180,6 +192,7 @@ function chooseOutputs(model: ModelDescription, request: z.infer<typeof V2Reques
     if (o.parameters?.classification !== undefined) {
       throw new TensorInputError(`output '${o.name}': the classification extension is not supported; ask for the output itself`);
     }
+    refuseSharedMemory(`output '${o.name}'`, o.parameters);
     return binaryFlag(o.parameters?.binary_data, `output '${o.name}': parameters.binary_data`) ?? byDefault;
   });
   return { fetches, binary };
@@ -207,6 +220,7 @@ export function prepareV2(model: ModelDescription, body: Uint8Array, jsonLength?
   for (const input of request.inputs) {
     if (input.shape === undefined) throw new TensorInputError(`input '${input.name}': "shape" is missing`);
     if (input.datatype === undefined) throw new TensorInputError(`input '${input.name}': "datatype" is missing`);
+    refuseSharedMemory(`input '${input.name}'`, input.parameters);
     const size = input.parameters?.binary_data_size;
     if (size === undefined) feeds[input.name] = decodeTensor(specFor(model, input.name), input);
     else if (input.data !== undefined) throw new TensorInputError(`input '${input.name}': give either "data" or parameters.binary_data_size, not both`);
