@@ -21,7 +21,11 @@ import { SETTLED_COLLECTION_MS } from '../../src/core/onnx/release-memory';
  */
 
 const TARGET_IDLE = 1.25;
-const SIZES = [{ label: '100 MB', columns: 25_000 }, { label: '400 MB', columns: 100_000 }];
+const ALL_SIZES = [{ label: '100 MB', columns: 25_000 }, { label: '400 MB', columns: 100_000 }];
+/** MODEL_MEMORY_SIZES=100 (a comma-separated list of MB) measures only those models: for comparing builds quickly. */
+const SIZES = process.env.MODEL_MEMORY_SIZES
+  ? ALL_SIZES.filter((s) => process.env.MODEL_MEMORY_SIZES!.split(',').includes(s.label.split(' ')[0]))
+  : ALL_SIZES;
 
 const statusMb = (pid: number, field: 'VmRSS' | 'VmHWM'): number => {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -6,7 +6,7 @@ import { REPO } from './cli-process';
 /**
  * V8 holds the whole source of a loaded script for as long as any of its functions lives, as a two-byte string when a
  * single character of it lies beyond Latin-1: the server's bundles are written in ASCII (webpack.config.js,
- * AsciiOnlyOutput) so the server holds each of them at its size, not twice it, on the HTTP thread and in every worker.
+ * terser's ascii_only) so the server holds each of them at its size, not twice it, on the HTTP thread and in every worker.
  * The messages the CLI prints with such characters (an em dash, an arrow) are checked as users see them in
  * cli-messages.test.ts and feedback-cli.test.ts.
  */
