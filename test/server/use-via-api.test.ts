@@ -221,6 +221,24 @@ describe('server: "Use via API" snippets and /openapi.json', function () {
     });
   });
 
+  it('a model that takes text (8 tokens of each token input) and one that takes sound (a second of it): every snippet and every example gets an answer', async () => {
+    for (const [folder, input, shape] of [['text-intent', 'input_ids', [1, 8]], ['audio-tone', 'input_values', [1, 16000]]] as const) {
+      const p = await startPreview(path.join(REPO_ROOT, 'test', 'fixtures', 'hf', folder, 'model.onnx'), { workers: 1 });
+      try {
+        const snippets = await snippetsOf(p);
+        assert.ok(snippets.find((s) => s.id === 'python-numpy')!.code.includes(`${JSON.stringify(input)}: np.zeros(${JSON.stringify(shape)}`), folder);
+        for (const snippet of snippets) {
+          const out = await runSnippet(snippet, cwd);
+          if (snippet.id === 'curl') assert.equal(JSON.parse(out).outputs.length, 1, folder);
+          else assert.match(out, /^logits /m, `${folder}, ${snippet.id}: ${out}`);
+        }
+        for (const answer of await exampleAnswers(p, (await p.get('/openapi.json')).json)) assert.equal(answer.status, 200, `${folder}, ${answer.route}: ${answer.text}`);
+      } finally {
+        await p.stop();
+      }
+    }
+  });
+
   it('a refused request: each snippet prints the server\'s own message and exits non-zero', async () => {
     for (const preview of [previews.iris, previews.image]) {
       for (const snippet of await snippetsOf(preview)) {
