@@ -94,7 +94,7 @@ function curlSnippet(name: string, inputs: Placeholder[], target: SnippetTarget)
   }
   const zeros = binary.map((p) => `head -c ${p.count * binarySize(p)!} /dev/zero`).join('; ');
   return [
-    `# The JSON header, then each input named in it with binary_data_size as that many bytes (here zeros: put your ${binary.length === 1 ? 'data' : 'data, in that order'})`,
+    `# Binary tensor data: the JSON header, then the bytes of each input it gives a binary_data_size${binary.length === 1 ? '' : ', in its order'} (zeros here: put your own)`,
     `header=${shellWord(json)}`,
     `{ printf '%s' "$header"; ${zeros}; } | curl -sS --fail-with-body ${shellWord(url)} \\`,
     ...auth.map((h) => `  ${h} \\`),
