@@ -309,6 +309,63 @@ def torch_fixed_batch():
     print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path)} bytes)")
 
 
+class TinyUNet(torch.nn.Module):
+    """Encoder, decoder and a skip connection, as a segmentation model has: the upsampled features are concatenated
+    with the full-size ones, so the picture's sides must be even (a 1x1 input fails in Concat)."""
+
+    def __init__(self):
+        super().__init__()
+        self.enter = torch.nn.Conv2d(3, 4, kernel_size=3, padding=1)
+        self.down = torch.nn.Conv2d(4, 4, kernel_size=3, stride=2, padding=1)
+        self.up = torch.nn.Upsample(scale_factor=2, mode="nearest")
+        self.out = torch.nn.Conv2d(8, 1, kernel_size=1)
+
+    def forward(self, image):
+        skip = torch.relu(self.enter(image))
+        deep = self.up(torch.relu(self.down(skip)))
+        return torch.sigmoid(self.out(torch.cat([skip, deep], dim=1)))
+
+
+def torch_unet_open_sides():
+    """A fully-convolutional model exported with dynamic batch, height and width: every side is open."""
+    torch.manual_seed(0)
+    path = os.path.join(OUT_DIR, "unet-open-sides.onnx")
+    torch.onnx.export(TinyUNet().eval(), torch.zeros(1, 3, 32, 32), path, input_names=["image"], output_names=["mask"],
+                      dynamic_axes={"image": {0: "batch", 2: "height", 3: "width"}, "mask": {0: "batch", 2: "height", 3: "width"}},
+                      opset_version=17)
+    m = onnx.load(path)
+    m.doc_string = "A tiny U-Net (a skip connection concatenated after a stride-2 convolution and an upsample), sides open"
+    onnx.save(m, path)
+    print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path)} bytes)")
+
+
+class TinyEncoder(torch.nn.Module):
+    """What a transformer takes when it is given embeddings rather than token ids: a sequence of 96-wide vectors."""
+
+    def __init__(self):
+        super().__init__()
+        self.mix = torch.nn.Linear(96, 96)
+
+    def forward(self, inputs_embeds):
+        hidden = torch.tanh(self.mix(inputs_embeds))
+        return hidden, hidden.mean(dim=1)
+
+
+def torch_embeddings_sequence():
+    """inputs_embeds FP32 [batch_size, sequence_length, 96]: two open dimensions in one input."""
+    torch.manual_seed(0)
+    path = os.path.join(OUT_DIR, "embeddings-sequence.onnx")
+    torch.onnx.export(TinyEncoder().eval(), torch.zeros(1, 5, 96), path, input_names=["inputs_embeds"],
+                      output_names=["last_hidden_state", "pooled"],
+                      dynamic_axes={"inputs_embeds": {0: "batch_size", 1: "sequence_length"},
+                                    "last_hidden_state": {0: "batch_size", 1: "sequence_length"}, "pooled": {0: "batch_size"}},
+                      opset_version=17)
+    m = onnx.load(path)
+    m.doc_string = "A linear layer and tanh over a sequence of embeddings, and their mean (two open dimensions in one input)"
+    onnx.save(m, path)
+    print(f"wrote {os.path.relpath(path)} ({os.path.getsize(path)} bytes)")
+
+
 def colliding_dims():
     """Like the Silero VAD v5 export: unnamed dims in two inputs, which Model Preview names dim0, dim1... per input,
     so 'dim1' of `input` (samples) and 'dim1' of `state` (batch) collide although they mean different things."""
@@ -385,13 +442,25 @@ def metadata_spellings():
     print("wrote test/fixtures/models/metadata-spellings.onnx")
 
 
-def main():
+BUILDS = {
+    "sklearn-zipmap-int": linear_classifier_iris, "sklearn-zipmap-strings": tree_classifier_strings,
+    "sklearn-dataframe": dataframe_pipeline, "sklearn-array-pipeline": array_pipeline, "fixed-batch-conv": torch_fixed_batch,
+    "unet-open-sides": torch_unet_open_sides, "embeddings-sequence": torch_embeddings_sequence, "colliding-dims": colliding_dims,
+    "external-data": external_data, "metadata-spellings": metadata_spellings,
+}
+
+
+def main(names):
+    """`make-export-fixtures.py [name...]`: build the named fixtures only (all without names)."""
+    unknown = [n for n in names if n not in BUILDS]
+    if unknown:
+        print(f"unknown fixture(s): {', '.join(unknown)}; known: {', '.join(BUILDS)}", file=sys.stderr)
+        return 2
     os.makedirs(OUT_DIR, exist_ok=True)
-    for build in (linear_classifier_iris, tree_classifier_strings, dataframe_pipeline, array_pipeline, torch_fixed_batch, colliding_dims,
-                  external_data, metadata_spellings):
-        build()
+    for name in names or BUILDS:
+        BUILDS[name]()
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -1,10 +1,13 @@
+import { elementCount, exampleShapes, type ExampleModel } from './example-shape';
 import type { TensorSpec, V2Datatype } from './v2';
 
 /*
  * "Use via API": ready-to-run snippets that call this model through this link's Open Inference Protocol route, the
  * way Gradio, BentoML and Cog show theirs: curl, Python (requests; numpy with binary tensors; Triton's
  * tritonclient.http), JavaScript fetch. One generator for the page (which shows them) and the tests (which run them as
- * shown). Inputs are placeholders of the model's shape (open dimensions as 1): zeros, "text", false.
+ * shown). Inputs are placeholders — zeros, "text", false — of the shape the page would send (shared/example-shape.ts:
+ * a picture at the page's size, not 1x1, which a convolutional model with open sides refuses). Each snippet shows the
+ * server's own error message when a request is refused, and exits non-zero.
  */
 
 export interface SnippetTarget {
@@ -24,6 +27,8 @@ export interface ApiSnippet {
 
 /** Up to this many elements an input's placeholder data is written out; beyond, it is built in the snippet. */
 const LITERAL_LIMIT = 16;
+/** Beyond this many elements, curl sends a numeric input as bytes (binary tensor data), not as JSON numbers. */
+const CURL_JSON_LIMIT = 64;
 
 const NUMPY_DTYPE: Partial<Record<V2Datatype, string>> = {
   BOOL: 'bool_', UINT8: 'uint8', UINT16: 'uint16', UINT32: 'uint32', UINT64: 'uint64', INT8: 'int8', INT16: 'int16',
@@ -43,12 +48,10 @@ interface Placeholder {
   python: string;
 }
 
-function placeholder(spec: TensorSpec): Placeholder {
-  const shape = spec.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
-  const count = shape.reduce((p, d) => p * d, 1);
+function placeholder(spec: TensorSpec, shape: number[]): Placeholder {
   const json = spec.datatype === 'BYTES' ? '"text"' : spec.datatype === 'BOOL' ? 'false' : '0';
   const python = spec.datatype === 'BYTES' ? '"text"' : spec.datatype === 'BOOL' ? 'False' : spec.datatype.startsWith('FP') ? '0.0' : '0';
-  return { spec, shape, count, json, python };
+  return { spec, shape, count: elementCount(shape), json, python };
 }
 
 const literal = (p: Placeholder, element: string): string => `[${Array<string>(p.count).fill(element).join(', ')}]`;
@@ -61,29 +64,47 @@ const shellWord = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
 export const inferUrl = (modelName: string, baseUrl: string): string => `${baseUrl}v2/models/${encodeURIComponent(modelName)}/infer`;
 
+/** JSON with every character beyond ASCII escaped: its length in bytes is its length in characters (`${#header}`). */
+const asciiJson = (value: unknown): string => JSON.stringify(value).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/**
+ * curl prints the answer's JSON (or the server's error, and exits non-zero: --fail-with-body). Small inputs go as JSON
+ * numbers; a large numeric input (a picture) goes as bytes after a JSON header (binary tensor data): zeros from
+ * /dev/zero, the header naming its shape — which Triton's raw request (no header) cannot for two open dimensions.
+ */
 function curlSnippet(name: string, inputs: Placeholder[], target: SnippetTarget): string {
   const url = inferUrl(name, target.baseUrl);
   const auth = [`-H ${shellWord(`Authorization: Bearer ${target.token}`)}`];
   if (target.passwordHeader) auth.push(`-H ${shellWord(`${target.passwordHeader}: PASSWORD`)}`);
-  const total = inputs.reduce((n, p) => n + p.count, 0);
-  const only = inputs.length === 1 ? inputs[0] : undefined;
-  const size = only && BYTES_PER_ELEMENT[only.spec.datatype];
-  if (total > LITERAL_LIMIT * 4 && only && size) {
-    // A large single input: Triton's raw binary request, zeros from /dev/zero; the answer's JSON comes first.
-    return [
-      `head -c ${only.count * size} /dev/zero | curl -sS ${shellWord(url)} \\`,
-      ...auth.map((h) => `  ${h} \\`),
-      `  -H 'Inference-Header-Content-Length: 0' --data-binary @- -o answer.bin -D - | grep -i '^inference-header-content-length'`,
-      `# answer.bin: that many bytes of JSON, then each output's ${only.spec.datatype === 'FP32' ? 'float32 ' : ''}bytes (little-endian)`,
-    ].join('\n');
-  }
-  const body = JSON.stringify({
-    inputs: inputs.map((p) => ({ name: p.spec.name, shape: p.shape, datatype: p.spec.datatype, data: '@@' })),
-  });
+  const binarySize = (p: Placeholder) => (p.count > CURL_JSON_LIMIT ? BYTES_PER_ELEMENT[p.spec.datatype] : undefined);
+  const tensor = (p: Placeholder) => {
+    const size = binarySize(p);
+    return { name: p.spec.name, shape: p.shape, datatype: p.spec.datatype, ...(size ? { parameters: { binary_data_size: p.count * size } } : { data: '@@' }) };
+  };
+  // Placeholder data is written into the JSON after serialising (a list of zeros, not a JSON string).
   let i = 0;
-  const withData = body.replace(/"@@"/g, () => literal(inputs[i], inputs[i++].json));
-  return [`curl -sS ${shellWord(url)} \\`, ...auth.map((h) => `  ${h} \\`), `  -H 'Content-Type: application/json' \\`, `  -d ${shellWord(withData)}`].join('\n');
+  const json = asciiJson({ inputs: inputs.map(tensor) }).replace(/"@@"/g, () => {
+    while (binarySize(inputs[i])) i++;
+    const p = inputs[i++];
+    return literal(p, p.json);
+  });
+  const binary = inputs.filter(binarySize);
+  if (binary.length === 0) {
+    return [`curl -sS --fail-with-body ${shellWord(url)} \\`, ...auth.map((h) => `  ${h} \\`), `  -H 'Content-Type: application/json' \\`, `  -d ${shellWord(json)}`].join('\n');
+  }
+  const zeros = binary.map((p) => `head -c ${p.count * binarySize(p)!} /dev/zero`).join('; ');
+  return [
+    `# Binary tensor data: the JSON header, then the bytes of each input it gives a binary_data_size${binary.length === 1 ? '' : ', in its order'} (zeros here: put your own)`,
+    `header=${shellWord(json)}`,
+    `{ printf '%s' "$header"; ${zeros}; } | curl -sS --fail-with-body ${shellWord(url)} \\`,
+    ...auth.map((h) => `  ${h} \\`),
+    `  -H "Inference-Header-Content-Length: \${#header}" -H 'Content-Type: application/octet-stream' \\`,
+    '  --data-binary @-',
+  ].join('\n');
 }
+
+/** A refused request: the status and the server's own message (what was wrong), and a non-zero exit. */
+const REFUSED_PYTHON = 'if not answer.ok:\n    sys.exit(f"{answer.status_code} {answer.reason}: {answer.text}")';
 
 function headersPython(target: SnippetTarget): string {
   const password = target.passwordHeader ? `, ${quote(target.passwordHeader)}: "PASSWORD"` : '';
@@ -93,6 +114,8 @@ function headersPython(target: SnippetTarget): string {
 function pythonSnippet(name: string, inputs: Placeholder[], target: SnippetTarget): string {
   const data = (p: Placeholder) => (p.count <= LITERAL_LIMIT ? literal(p, p.python) : `[${p.python}] * ${p.count}`);
   return [
+    'import sys',
+    '',
     'import requests',
     '',
     `url = ${quote(inferUrl(name, target.baseUrl))}`,
@@ -101,7 +124,7 @@ function pythonSnippet(name: string, inputs: Placeholder[], target: SnippetTarge
     ...inputs.map((p) => `    {"name": ${quote(p.spec.name)}, "shape": ${JSON.stringify(p.shape)}, "datatype": ${quote(p.spec.datatype)}, "data": ${data(p)}},`),
     ']}',
     'answer = requests.post(url, json=body, headers=headers, timeout=60)',
-    'answer.raise_for_status()',
+    REFUSED_PYTHON,
     'for output in answer.json()["outputs"]:',
     '    print(output["name"], output["shape"], output["data"][:10])',
   ].join('\n');
@@ -113,6 +136,8 @@ function pythonNumpySnippet(name: string, inputs: Placeholder[], target: Snippet
   const v2Names = Object.entries(NUMPY_DTYPE).map(([v2, np]) => `"${np === 'bool_' ? 'bool' : np}": "${v2}"`).join(', ');
   return [
     'import json',
+    'import sys',
+    '',
     'import numpy as np',
     'import requests',
     '',
@@ -130,7 +155,7 @@ function pythonNumpySnippet(name: string, inputs: Placeholder[], target: Snippet
     '}).encode()',
     'body = head + b"".join(a.tobytes() for a in inputs.values())',
     'answer = requests.post(url, data=body, headers={**headers, "Inference-Header-Content-Length": str(len(head))}, timeout=60)',
-    'answer.raise_for_status()',
+    REFUSED_PYTHON,
     'n = int(answer.headers.get("Inference-Header-Content-Length", len(answer.content)))',
     'at = n',
     'for output in json.loads(answer.content[:n])["outputs"]:',
@@ -184,19 +209,30 @@ function pythonTritonclientSnippet(name: string, inputs: Placeholder[], outputs:
   ].join('\n');
 }
 
+/** An async function called at the end, not top-level await: it runs as a .js (CommonJS) file as well as a .mjs one. */
 function javascriptSnippet(name: string, inputs: Placeholder[], target: SnippetTarget): string {
   const data = (p: Placeholder) => (p.count <= LITERAL_LIMIT ? literal(p, p.json) : `new Array(${p.count}).fill(${p.json})`);
   const password = target.passwordHeader ? `, ${quote(target.passwordHeader)}: 'PASSWORD'` : '';
   return [
-    `const answer = await fetch(${quote(inferUrl(name, target.baseUrl))}, {`,
-    `  method: 'POST',`,
-    `  headers: { Authorization: ${quote(`Bearer ${target.token}`)}, 'Content-Type': 'application/json'${password} },`,
-    '  body: JSON.stringify({ inputs: [',
-    ...inputs.map((p) => `    { name: ${quote(p.spec.name)}, shape: ${JSON.stringify(p.shape)}, datatype: ${quote(p.spec.datatype)}, data: ${data(p)} },`),
-    '  ] }),',
+    '// Node 18 or later: save as call-model.js and run `node call-model.js`',
+    'async function main() {',
+    `  const answer = await fetch(${quote(inferUrl(name, target.baseUrl))}, {`,
+    `    method: 'POST',`,
+    `    headers: { Authorization: ${quote(`Bearer ${target.token}`)}, 'Content-Type': 'application/json'${password} },`,
+    '    body: JSON.stringify({ inputs: [',
+    ...inputs.map((p) => `      { name: ${quote(p.spec.name)}, shape: ${JSON.stringify(p.shape)}, datatype: ${quote(p.spec.datatype)}, data: ${data(p)} },`),
+    '    ] }),',
+    '  });',
+    '  const text = await answer.text();',
+    '  // A refused request: the status and the server\'s own message (what was wrong).',
+    '  if (!answer.ok) throw new Error(`${answer.status} ${answer.statusText}: ${text}`);',
+    '  for (const output of JSON.parse(text).outputs) console.log(output.name, JSON.stringify(output.shape), output.data.slice(0, 10));',
+    '}',
+    '',
+    'main().catch((err) => {',
+    '  console.error(err.message);',
+    '  process.exitCode = 1;',
     '});',
-    'if (!answer.ok) throw new Error((await answer.json()).error);',
-    'for (const output of (await answer.json()).outputs) console.log(output.name, JSON.stringify(output.shape), output.data.slice(0, 10));',
   ].join('\n');
 }
 
@@ -204,8 +240,9 @@ function javascriptSnippet(name: string, inputs: Placeholder[], target: SnippetT
  * The snippets for a model behind a link: curl, Python (requests; with numpy, binary; Triton's tritonclient.http),
  * JavaScript fetch.
  */
-export function apiSnippets(model: { name: string; inputs: TensorSpec[]; outputs: TensorSpec[] }, target: SnippetTarget): ApiSnippet[] {
-  const inputs = model.inputs.map(placeholder);
+export function apiSnippets(model: ExampleModel & { name: string; outputs: TensorSpec[] }, target: SnippetTarget): ApiSnippet[] {
+  const shapes = exampleShapes(model);
+  const inputs = model.inputs.map((spec) => placeholder(spec, shapes.get(spec.name)!));
   const numpy = pythonNumpySnippet(model.name, inputs, target);
   const tritonclient = pythonTritonclientSnippet(model.name, inputs, model.outputs, target);
   return [

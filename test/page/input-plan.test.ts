@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TensorSpec } from '../../src/shared/v2';
 import { SidecarSchema } from '../../src/shared/sidecar';
+import { EXAMPLE_TOKEN_COUNT, exampleShape } from '../../src/shared/example-shape';
 import { flatten, guessImageLayout, imageTensorShape, MAX_GUESSED_VECTOR_FIELDS, nest, planInput, repeatForBatch, shapeText, type InputHints } from '../../src/page/logic/input-plan';
 
 const repoRoot = path.resolve(__dirname, '../../..');
@@ -173,5 +174,49 @@ describe('page: input plans for models as notebooks export them', () => {
   it('a state tensor of a few hundred numbers starts as zeros of its shape (something that runs)', () => {
     const state = planInput(spec('FP32', [2, 'dim1', 128], 'state'));
     assert.equal(state.kind === 'json' && JSON.parse(state.template).flat(2).length, 256);
+  });
+});
+
+describe('page: the example shapes the "Use via API" snippets and /openapi.json send are the ones the page sends', () => {
+  /** The concrete shape the page sends for this plan (one example; a fixed batch repeated). */
+  function pageShape(s: TensorSpec, hints?: InputHints): number[] {
+    const plan = planInput(s, hints, [s]);
+    switch (plan.kind) {
+      case 'image': case 'column': case 'text': return plan.tensorShape;
+      case 'vector': return plan.nesting === 'flat' ? [plan.fields.length] : [plan.batch, plan.fields.length];
+      case 'json': {
+        // The editor's template is zeros of the page's shape: read the shape back off its nesting.
+        const shape: number[] = [];
+        for (let v: unknown = JSON.parse(plan.template || 'null'); Array.isArray(v); v = v[0]) shape.push(v.length);
+        return shape;
+      }
+      case 'audio': return assert.fail('audio is a recording of any length');
+    }
+  }
+  const cases: Array<[string, TensorSpec, InputHints?]> = [
+    ['an image with open height and width (a U-Net export)', spec('FP32', ['batch', 3, 'height', 'width'], 'image')],
+    ['NHWC with open sides, greyscale', spec('UINT8', ['N', 'h', 'w', 1], 'image')],
+    ['an image of fixed size', spec('FP32', ['batch', 3, 320, 320], 'image')],
+    ['a fixed batch of 2 pictures', spec('FP32', [2, 3, 16, 16], 'image')],
+    ['the sidecar\'s size', spec('FP32', ['batch', 3, 'h', 'w'], 'image'), { image: { width: 16, height: 12 } }],
+    ['the sidecar\'s size and layout for a rank-3 input', spec('FP32', [3, 'h', 'w'], 'image'), { image: { width: 8, height: 4, layout: 'NCHW' } }],
+    ['the sidecar says image, no size', spec('FP32', ['batch', 'c', 'h', 'w'], 'image'), { kind: 'image' }],
+    ['the sidecar says JSON for a picture-like input', spec('FP32', ['batch', 3, 'h', 'w'], 'image'), { kind: 'json' }],
+    ['the sidecar says vector for a picture-like input', spec('FP32', ['batch', 3, 'h', 'w'], 'image'), { kind: 'vector' }],
+    ['embeddings with two open dimensions', spec('FP32', ['batch_size', 'sequence_length', 96], 'inputs_embeds')],
+    ['an open K given by the sidecar\'s fields', spec('FP32', ['batch', 'k'], 'features'), { fields: [{ label: 'a' }, { label: 'b' }, { label: 'c' }] }],
+    ['an open [K] the sidecar calls a vector', spec('FP32', ['k'], 'features'), { kind: 'vector', fields: [{ label: 'a' }, { label: 'b' }] }],
+    ['an open [K] with fields but no kind: one value per example', spec('FP32', ['k'], 'features'), { fields: [{ label: 'a' }, { label: 'b' }] }],
+    ['a DataFrame column', spec('BYTES', ['N', 1], 'city')],
+    ['a text', spec('BYTES', ['batch'], 'text')],
+    ['a 4-channel tensor', spec('FP32', ['batch', 4, 'h', 'w'], 'planes')],
+  ];
+  for (const [what, s, hints] of cases) {
+    it(what, () => assert.deepEqual(exampleShape(s, { hints }), pageShape(s, hints)));
+  }
+  it('audio: one second of samples at the model\'s rate; token inputs a few tokens; open dims elsewhere 1', () => {
+    assert.deepEqual(exampleShape(spec('FP32', ['batch', 'samples']), { hints: { audio: { samplingRate: 8000 } } }), [1, 8000]);
+    assert.deepEqual(exampleShape(spec('INT64', ['batch', 'sequence']), { tokens: true }), [1, EXAMPLE_TOKEN_COUNT]);
+    assert.deepEqual(exampleShape(spec('INT64', ['batch', 'sequence'])), [1, 1]);
   });
 });

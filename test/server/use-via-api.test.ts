@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -75,11 +75,46 @@ async function runSnippet(snippet: ApiSnippet, cwd: string): Promise<string> {
     case 'python-numpy': return (await run(PYTHON, ['-c', snippet.code], options)).stdout;
     case 'python-tritonclient': return (await runTritonclient(snippet.code, cwd)).out;
     case 'javascript': {
-      const file = path.join(cwd, 'snippet.mjs');
-      await writeFile(file, snippet.code);
-      return (await run(process.execPath, [file], options)).stdout;
+      // As its first line says: saved as a .js file (CommonJS for node, no package.json here) and run with node.
+      const how = /^\/\/ .*save as (\S+\.js)\b.*`node \1`/.exec(snippet.code);
+      assert.ok(how, `the JavaScript snippet's first line says how to run it: ${snippet.code.split('\n')[0]}`);
+      await writeFile(path.join(cwd, how[1]), snippet.code);
+      return (await run(process.execPath, [how[1]], options)).stdout;
     }
   }
+}
+
+/** A snippet run as shown that failed: its exit code and what it printed (stdout and stderr together). */
+async function runFailing(snippet: ApiSnippet, cwd: string): Promise<{ code: number; printed: string }> {
+  try {
+    const out = await runSnippet(snippet, cwd);
+    assert.fail(`${snippet.id} exited 0 although the server refused the request; it printed: ${out}`);
+  } catch (err) {
+    if (err instanceof assert.AssertionError) throw err;
+    const { code, stdout, stderr } = err as { code: number; stdout: string; stderr: string };
+    return { code, printed: `${stdout}\n${stderr}` };
+  }
+}
+
+/** The token in a snippet swapped for a wrong one: the server answers 401 with its message. */
+const withWrongToken = (snippet: ApiSnippet, token: string): ApiSnippet => ({ ...snippet, code: snippet.code.split(token).join('wrong-token') });
+
+/** The outputs the curl snippet printed (its answer is JSON). */
+const curlOutputs = (out: string): Array<[string, number[]]> =>
+  (JSON.parse(out) as { outputs: Array<{ name: string; shape: number[] }> }).outputs.map((o) => [o.name, o.shape]);
+
+/** Every request in the document that has an example, sent to its path with it: the answers' statuses. */
+async function exampleAnswers(p: Preview, doc: { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { example?: unknown }> } }>> }) {
+  const answers: Array<{ route: string; status: number; text: string }> = [];
+  for (const [route, operations] of Object.entries(doc.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const content = operation.requestBody?.content['application/json'];
+      if (operation.requestBody && content?.example === undefined) continue;
+      const answer = await p.request(method.toUpperCase(), route, content?.example === undefined ? {} : { body: content.example });
+      answers.push({ route: `${method} ${route}`, status: answer.status, text: answer.text });
+    }
+  }
+  return answers;
 }
 
 describe('server: "Use via API" snippets and /openapi.json', function () {
@@ -119,19 +154,99 @@ describe('server: "Use via API" snippets and /openapi.json', function () {
     }
   });
 
-  it('a 3x320x320 image model: curl sends a raw binary request (not 300,000 zeros), the others build their data', async () => {
+  it('a 3x320x320 image model: curl sends the picture as binary tensor data (not 300,000 zeros), the others build their data', async () => {
     const snippets = await snippetsOf(previews.image);
     for (const snippet of snippets) assert.ok(snippet.code.length < 3000, `${snippet.id} is short enough to read: ${snippet.code.length} characters`);
     const curl = snippets.find((s) => s.id === 'curl')!;
-    assert.match(curl.code, /Inference-Header-Content-Length: 0/);
-    const header = await runSnippet(curl, cwd);
-    const jsonLength = Number(/inference-header-content-length: (\d+)/i.exec(header)?.[1]);
-    const answer = await readFile(path.join(cwd, 'answer.bin'));
-    const json = JSON.parse(answer.subarray(0, jsonLength).toString());
-    assert.deepEqual(json.outputs.map((o: { name: string; shape: number[] }) => [o.name, o.shape]), [['logits', [1, 10]], ['heatmap', [1, 1, 80, 80]]]);
-    for (const id of ['python-numpy', 'python-tritonclient', 'javascript'] as const) {
+    assert.match(curl.code, /binary_data_size/);
+    assert.deepEqual(curlOutputs(await runSnippet(curl, cwd)), [['logits', [1, 10]], ['heatmap', [1, 1, 80, 80]]]);
+    for (const id of ['python', 'python-numpy', 'python-tritonclient', 'javascript'] as const) {
       const out = await runSnippet(snippets.find((s) => s.id === id)!, cwd);
       assert.match(out, /^heatmap /m, `${id} printed: ${out}`);
+    }
+  });
+
+  it('one input with two open dimensions, 96 wide (inputs_embeds [batch_size, sequence_length, 96]): every snippet gets an answer', async () => {
+    const p = await startPreview(fixtureModel('embeddings-sequence'), { workers: 1 });
+    try {
+      const snippets = await snippetsOf(p);
+      assert.deepEqual(snippets.map((s) => s.id), ['curl', 'python', 'python-numpy', 'python-tritonclient', 'javascript']);
+      assert.deepEqual(curlOutputs(await runSnippet(snippets[0], cwd)), [['last_hidden_state', [1, 1, 96]], ['pooled', [1, 96]]]);
+      for (const snippet of snippets.slice(1)) assert.match(await runSnippet(snippet, cwd), /^pooled (\[1, ?96\]|\(1, 96\)) /m, snippet.id);
+      for (const answer of await exampleAnswers(p, (await p.get('/openapi.json')).json)) assert.equal(answer.status, 200, `${answer.route}: ${answer.text}`);
+    } finally {
+      await p.stop();
+    }
+  });
+
+  describe('open height and width (a U-Net exported with dynamic sides, which a 1x1 picture breaks)', () => {
+    it('no sidecar: every snippet sends the 224x224 picture the page would, and gets the mask', async () => {
+      const p = await startPreview(fixtureModel('unet-open-sides'), { workers: 1 });
+      try {
+        const snippets = await snippetsOf(p);
+        assert.deepEqual(snippets.map((s) => s.id), ['curl', 'python', 'python-numpy', 'python-tritonclient', 'javascript']);
+        for (const snippet of snippets) assert.match(snippet.code, /\[1, ?3, ?224, ?224\]/, `${snippet.id} uses the page's 224x224`);
+        assert.deepEqual(curlOutputs(await runSnippet(snippets[0], cwd)), [['mask', [1, 1, 224, 224]]]);
+        for (const snippet of snippets.slice(1)) assert.match(await runSnippet(snippet, cwd), /^mask (\[1, ?1, ?224, ?224\]|\(1, 1, 224, 224\)) /m, snippet.id);
+        for (const answer of await exampleAnswers(p, (await p.get('/openapi.json')).json)) assert.equal(answer.status, 200, `${answer.route}: ${answer.text}`);
+      } finally {
+        await p.stop();
+      }
+    });
+
+    it('a sidecar that sizes the picture 16x16: the snippets and /openapi.json\'s examples use 16x16, and each gets an answer', async () => {
+      const dir = await mkdtemp(path.join(os.tmpdir(), 'mp-unet-'));
+      await copyFile(fixtureModel('unet-open-sides'), path.join(dir, 'unet-open-sides.onnx'));
+      await writeFile(path.join(dir, 'unet-open-sides.preview.json'), JSON.stringify({ inputs: { image: { image: { width: 16, height: 16 } } } }));
+      const p = await startPreview(path.join(dir, 'unet-open-sides.onnx'), { workers: 1 });
+      try {
+        const snippets = await snippetsOf(p);
+        for (const snippet of snippets) {
+          assert.match(snippet.code, /\[1, ?3, ?16, ?16\]/, `${snippet.id} uses the sidecar's 16x16`);
+          const out = await runSnippet(snippet, cwd);
+          if (snippet.id === 'curl') assert.deepEqual(curlOutputs(out), [['mask', [1, 1, 16, 16]]]);
+          else assert.match(out, /^mask (\[1, ?1, ?16, ?16\]|\(1, 1, 16, 16\)) /m, snippet.id);
+        }
+        const doc = (await p.get('/openapi.json')).json;
+        const example = doc.paths['/v2/models/unet-open-sides/infer'].post.requestBody.content['application/json'].example;
+        assert.deepEqual(example.inputs[0].shape, [1, 3, 16, 16]);
+        const answers = await exampleAnswers(p, doc);
+        assert.deepEqual(answers.map((a) => a.route).sort(), ['get /v2/models/unet-open-sides', 'post /api/predict',
+          'post /v2/models/unet-open-sides/infer', `post /v2/models/unet-open-sides/versions/${doc.info.version}/infer`].sort(), 'every route has its example');
+        for (const answer of answers) assert.equal(answer.status, 200, `${answer.route}: ${answer.text}`);
+      } finally {
+        await p.stop();
+        await rm(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  it('a model that takes text (8 tokens of each token input) and one that takes sound (a second of it): every snippet and every example gets an answer', async () => {
+    for (const [folder, input, shape] of [['text-intent', 'input_ids', [1, 8]], ['audio-tone', 'input_values', [1, 16000]]] as const) {
+      const p = await startPreview(path.join(REPO_ROOT, 'test', 'fixtures', 'hf', folder, 'model.onnx'), { workers: 1 });
+      try {
+        const snippets = await snippetsOf(p);
+        assert.ok(snippets.find((s) => s.id === 'python-numpy')!.code.includes(`${JSON.stringify(input)}: np.zeros(${JSON.stringify(shape)}`), folder);
+        for (const snippet of snippets) {
+          const out = await runSnippet(snippet, cwd);
+          if (snippet.id === 'curl') assert.equal(JSON.parse(out).outputs.length, 1, folder);
+          else assert.match(out, /^logits /m, `${folder}, ${snippet.id}: ${out}`);
+        }
+        for (const answer of await exampleAnswers(p, (await p.get('/openapi.json')).json)) assert.equal(answer.status, 200, `${folder}, ${answer.route}: ${answer.text}`);
+      } finally {
+        await p.stop();
+      }
+    }
+  });
+
+  it('a refused request: each snippet prints the server\'s own message and exits non-zero', async () => {
+    for (const preview of [previews.iris, previews.image]) {
+      for (const snippet of await snippetsOf(preview)) {
+        const { code, printed } = await runFailing(withWrongToken(snippet, preview.shareToken), cwd);
+        assert.notEqual(code, 0, snippet.id);
+        assert.match(printed, /401/, `${snippet.id} says the status: ${printed}`);
+        assert.match(printed, /a valid share link or token is required/, `${snippet.id} shows the server's message: ${printed}`);
+      }
     }
   });
 

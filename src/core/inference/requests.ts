@@ -6,6 +6,7 @@ import type { TensorSpec, V2InferResponse, V2ResponseOutput } from '../../shared
 import { BinarySections, decodeBinaryTensor, elementBytes, splitStrings } from './binary-tensors';
 import { decodeTensor, encodeTensor, formatShape, TensorInputError, type DecodedTensor, type Int64Encoding } from './codec';
 import { decodePictureInput } from './picture-input';
+import { elementCount, exampleShapes } from '../../shared/example-shape';
 import { isPictureInput } from '../../shared/picture-upload';
 import type { EncodedText, TextEncoding } from '../onnx/text-encoding';
 
@@ -90,10 +91,10 @@ function parseEnvelope<T>(schema: z.ZodType<T>, json: unknown, wrongInputs: (inp
   throw new TensorInputError(`${where}: ${issue.message}`);
 }
 
-/** Placeholder data of a tensor's shape (open dims as 1), short enough for a one-line example. */
-function exampleData(spec: TensorSpec): { shape: number[]; data: string } {
-  const shape = spec.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
-  const count = shape.reduce((p, d) => p * d, 1);
+/** Placeholder data of an input's example shape (shared/example-shape.ts), short enough for a one-line example. */
+function exampleData(model: ModelDescription, spec: TensorSpec): { shape: number[]; data: string } {
+  const shape = exampleShapes(model).get(spec.name)!;
+  const count = elementCount(shape);
   const value = spec.datatype === 'BYTES' ? '"text"' : spec.datatype === 'BOOL' ? 'false' : '0';
   return { shape, data: count <= 8 ? `[${Array<string>(count).fill(value).join(', ')}]` : '[…]' };
 }
@@ -102,12 +103,12 @@ const v2Path = (model: ModelDescription): string => `/v2/models/${encodeURICompo
 
 function v2Example(model: ModelDescription): string {
   const first = model.inputs[0];
-  const { shape, data } = exampleData(first);
+  const { shape, data } = exampleData(model, first);
   return `{"inputs": [{"name": ${JSON.stringify(first.name)}, "shape": [${shape.join(', ')}], "datatype": "${first.datatype}", "data": ${data}}]}`;
 }
 
 function predictExample(model: ModelDescription): string {
-  return `{"inputs": {${model.inputs.map((s) => `${JSON.stringify(s.name)}: ${exampleData(s).data}`).join(', ')}}}`;
+  return `{"inputs": {${model.inputs.map((s) => `${JSON.stringify(s.name)}: ${exampleData(model, s).data}`).join(', ')}}}`;
 }
 
 const received = (inputs: unknown): string => (inputs === undefined ? 'no "inputs"' : inputs === null ? '"inputs": null' : `"inputs" as ${typeof inputs}`);

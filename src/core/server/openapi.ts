@@ -1,3 +1,4 @@
+import { elementCount, exampleShapes } from '../../shared/example-shape';
 import type { ModelCard } from '../../shared/model-card';
 import type { TensorSpec, V2Datatype } from '../../shared/v2';
 import { MODEL_PREVIEW_VERSION } from '../../shared/version';
@@ -31,17 +32,14 @@ function elementSchema(datatype: V2Datatype): Record<string, unknown> {
 }
 
 const shapeText = (spec: TensorSpec): string => `[${spec.shape.join(', ')}]`;
-const exampleShape = (spec: TensorSpec): number[] => spec.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1));
 const exampleElement = (datatype: V2Datatype): unknown => (datatype === 'BYTES' ? 'text' : datatype === 'BOOL' ? false : 0);
 /** Examples are left out of the document beyond this many elements (an image's would weigh megabytes). */
 const EXAMPLE_LIMIT = 1024;
-const elementCount = (spec: TensorSpec): number => exampleShape(spec).reduce((p, d) => p * d, 1);
-const exampleData = (spec: TensorSpec): unknown[] => Array<unknown>(elementCount(spec)).fill(exampleElement(spec.datatype));
 
 /** Placeholder data nested to the example shape, as /api/predict reads it whatever dimensions are open. */
-function nestedExample(spec: TensorSpec): unknown {
-  const build = (dims: number[]): unknown => (dims.length === 0 ? exampleElement(spec.datatype) : Array.from({ length: dims[0] }, () => build(dims.slice(1))));
-  return build(exampleShape(spec));
+function nestedExample(datatype: V2Datatype, shape: number[]): unknown {
+  const build = (dims: number[]): unknown => (dims.length === 0 ? exampleElement(datatype) : Array.from({ length: dims[0] }, () => build(dims.slice(1))));
+  return build(shape);
 }
 
 /** A V2 tensor of this spec: `data` flat (row-major) or nested, or binary (`parameters.binary_data_size`). */
@@ -79,9 +77,18 @@ export function openApiDocument(card: ModelCard, passwordRequired: boolean): Rec
   const name = encodeURIComponent(card.name);
   const inputSchemas = card.inputs.map((s) => v2Tensor(s, 'input'));
   const outputSchemas = card.outputs.map((s) => v2Tensor(s, 'output'));
-  const small = card.inputs.every((s) => elementCount(s) <= EXAMPLE_LIMIT);
-  const v2Example = small ? { example: { inputs: card.inputs.map((s) => ({ name: s.name, shape: exampleShape(s), datatype: s.datatype, data: exampleData(s) })) } } : {};
-  const predictExample = small ? { example: { inputs: Object.fromEntries(card.inputs.map((s) => [s.name, nestedExample(s)])) } } : {};
+  // The shapes the page would send (a picture at its preprocessing size, not 1x1, which a convolutional model refuses).
+  const shapes = exampleShapes(card);
+  const small = card.inputs.every((s) => elementCount(shapes.get(s.name)!) <= EXAMPLE_LIMIT);
+  const v2Example = small ? {
+    example: {
+      inputs: card.inputs.map((s) => {
+        const shape = shapes.get(s.name)!;
+        return { name: s.name, shape, datatype: s.datatype, data: Array<unknown>(elementCount(shape)).fill(exampleElement(s.datatype)) };
+      }),
+    },
+  } : {};
+  const predictExample = small ? { example: { inputs: Object.fromEntries(card.inputs.map((s) => [s.name, nestedExample(s.datatype, shapes.get(s.name)!)])) } } : {};
   const security = [{ shareToken: [] }, { shareTokenQuery: [] }];
   const passwordParameter = passwordRequired
     ? [{ name: PASSWORD_HEADER, in: 'header', required: true, schema: { type: 'string' }, description: "the link's password" }]

@@ -1,3 +1,6 @@
+import {
+  batchOf, concreteShape, holdsOneValue, imagePreprocessing, imageTensorShape, isIntegerType, isNumericType, takesAudio, vectorLength,
+} from '../../shared/example-shape';
 import type { InputHints } from '../../shared/model-facts';
 import type { ImagePreprocessing } from '../../shared/sidecar';
 import type { TensorSpec, V2Datatype } from '../../shared/v2';
@@ -13,9 +16,13 @@ import type { TensorSpec, V2Datatype } from '../../shared/v2';
  * - `text`: a string (BYTES) input holding one element: a text area;
  * - `json`: anything else: the raw tensor data as JSON.
  * The hints' `kind` (from the sidecar) wins over the guess when the signature allows it. A fixed batch larger than one
- * is filled by repeating the one example a person gives (`batch`).
+ * is filled by repeating the one example a person gives (`batch`). The concrete shapes (a picture's size, a vector's
+ * length, open dimensions) come from shared/example-shape.ts, which the "Use via API" snippets and /openapi.json's
+ * examples use too, so that what they send is what the page sends.
  */
 export type { InputHints };
+export { holdsOneValue, isIntegerType, isNumericType };
+export { DEFAULT_IMAGE_SIDE, guessImageLayout, imageTensorShape, MAX_GUESSED_VECTOR_FIELDS } from '../../shared/example-shape';
 
 export interface VectorField {
   label: string;
@@ -95,19 +102,6 @@ export interface AudioPlan extends PlanBase {
 
 export type InputPlan = VectorPlan | ImagePlan | ColumnPlan | TextPlan | JsonPlan | AudioPlan;
 
-/** Without sidecar fields, a vector longer than this is edited as JSON (a form of 500 fields helps nobody). */
-export const MAX_GUESSED_VECTOR_FIELDS = 64;
-/** Image side used when the signature leaves H or W open and no sidecar says otherwise. */
-export const DEFAULT_IMAGE_SIDE = 224;
-
-const INTEGER_TYPES: ReadonlySet<string> = new Set(['UINT8', 'UINT16', 'UINT32', 'UINT64', 'INT8', 'INT16', 'INT32', 'INT64']);
-const FLOAT_TYPES: ReadonlySet<string> = new Set(['FP16', 'FP32', 'FP64', 'BF16']);
-
-export const isIntegerType = (t: string): boolean => INTEGER_TYPES.has(t);
-export const isNumericType = (t: string): boolean => INTEGER_TYPES.has(t) || FLOAT_TYPES.has(t);
-
-const isFixed = (d: number | string | undefined): d is number => typeof d === 'number' && d >= 0;
-
 export function shapeText(shape: ReadonlyArray<number | string>): string {
   return `[${shape.map((d) => (typeof d === 'number' && d < 0 ? '?' : String(d))).join(', ')}]`;
 }
@@ -117,7 +111,7 @@ export function shapeText(shape: ReadonlyArray<number | string>): string {
  * choices or sits beside other one-value inputs; alone and free, it is a text to write (a text area).
  */
 export function planInput(spec: TensorSpec, hints?: InputHints, alongside: readonly TensorSpec[] = []): InputPlan {
-  const batch = isFixed(spec.shape[0]) && spec.shape.length >= 2 ? Math.max(1, spec.shape[0]) : 1;
+  const batch = batchOf(spec.shape);
   const base: PlanBase = { name: spec.name, datatype: spec.datatype, label: hints?.label || spec.name, description: hints?.description, batch };
   const wanted = hints?.kind;
   if (wanted === 'json') return jsonPlan(spec, base);
@@ -129,7 +123,7 @@ export function planInput(spec: TensorSpec, hints?: InputHints, alongside: reado
     return textPlan(spec, base) ?? jsonPlan(spec, base);
   }
   if (!isNumericType(spec.datatype)) return jsonPlan(spec, base);
-  if ((wanted === 'audio' || hints?.audio) && FLOAT_TYPES.has(spec.datatype) && (spec.shape.length === 1 || spec.shape.length === 2)) {
+  if (takesAudio(spec, hints)) {
     return { ...base, kind: 'audio', samplingRate: hints?.audio?.samplingRate ?? 16_000, normalize: hints?.audio?.normalize ?? false, nesting: spec.shape.length === 2 ? 'row' : 'flat' };
   }
   if (wanted === 'image' || hints?.image) return imagePlan(spec, base, hints) ?? jsonPlan(spec, base);
@@ -138,33 +132,11 @@ export function planInput(spec: TensorSpec, hints?: InputHints, alongside: reado
   return vectorPlan(spec, base, hints, false) ?? imagePlan(spec, base, hints) ?? jsonPlan(spec, base);
 }
 
-/** One value per example: `[]`, `[1]`, `[batch]`, `[batch, 1]`, `[1, 1]`. */
-export function holdsOneValue(spec: Pick<TensorSpec, 'shape'>): boolean {
-  const { shape } = spec;
-  if (shape.length === 0) return true;
-  if (shape.length === 1) return !isFixed(shape[0]) || shape[0] === 1;
-  return shape.length === 2 && shape[1] === 1;
-}
-
 function vectorPlan(spec: TensorSpec, base: PlanBase, hints: InputHints | undefined, forced: boolean): VectorPlan | undefined {
-  const { shape } = spec;
+  const size = vectorLength(spec, hints, forced);
+  if (size === undefined) return undefined;
+  const nesting: VectorPlan['nesting'] = spec.shape.length === 1 ? 'flat' : 'row';
   const hinted = hints?.fields ?? [];
-  let size: number | undefined;
-  let nesting: VectorPlan['nesting'];
-  if (shape.length === 1) {
-    nesting = 'flat';
-    size = isFixed(shape[0]) ? shape[0] : undefined;
-  } else if (shape.length === 2) {
-    nesting = 'row';
-    size = isFixed(shape[1]) ? shape[1] : undefined;
-  } else {
-    return undefined;
-  }
-  if (size === undefined && hinted.length > 0) size = hinted.length;
-  if (size === undefined || size < 1) return undefined;
-  const labelled = hinted.filter((f) => f?.label).length;
-  const limit = forced || labelled >= size ? 4096 : MAX_GUESSED_VECTOR_FIELDS;
-  if (size > limit) return undefined;
   const integer = isIntegerType(spec.datatype);
   const fields: VectorField[] = [];
   for (let i = 0; i < size; i++) fields.push(fieldOf(hinted[i], `${spec.name}[${i}]`, integer));
@@ -206,64 +178,15 @@ function initialValue(def: number | undefined, min: number | undefined, max: num
   return Number(v.toPrecision(12));
 }
 
-/** The declared shape with open dims as 1 and a fixed batch kept (a model with batch 2 gets two copies). */
-function concreteShape(shape: ReadonlyArray<number | string>, batch: number): number[] {
-  return shape.map((d, i) => (i === 0 && shape.length >= 2 ? batch : isFixed(d) ? d : 1));
-}
-
 /** One example's values, repeated to fill a fixed batch. */
 export function repeatForBatch<T>(example: T, batch: number): T[] {
   return Array.from({ length: batch }, () => example);
 }
 
 function imagePlan(spec: TensorSpec, base: PlanBase, hints: InputHints | undefined): ImagePlan | undefined {
-  const integer = isIntegerType(spec.datatype);
-  const given = hints?.image;
-  let preprocessing: ImagePreprocessing;
-  if (given) {
-    preprocessing = {
-      ...given,
-      channels: given.channels ?? 'RGB',
-      layout: given.layout ?? 'NCHW',
-      scale: given.scale ?? (integer ? 1 : 1 / 255),
-      invert: given.invert ?? false,
-    };
-  } else {
-    const guessed = guessImageLayout(spec.shape);
-    if (!guessed) {
-      if (hints?.kind !== 'image') return undefined;
-      // The sidecar says "image" without saying how: a 224x224 RGB picture is the common case.
-      preprocessing = { width: DEFAULT_IMAGE_SIDE, height: DEFAULT_IMAGE_SIDE, channels: 'RGB', layout: 'NCHW', scale: integer ? 1 : 1 / 255, invert: false };
-    } else {
-      preprocessing = { ...guessed, scale: integer ? 1 : 1 / 255, invert: false };
-    }
-  }
-  return { ...base, kind: 'image', preprocessing, tensorShape: imageTensorShape(spec.shape, preprocessing, base.batch), integer };
-}
-
-/** Layout, size and channels read off a rank-4 signature: C is the dim (after the batch) that is 1 or 3. */
-export function guessImageLayout(shape: ReadonlyArray<number | string>): Pick<ImagePreprocessing, 'width' | 'height' | 'channels' | 'layout'> | undefined {
-  if (shape.length !== 4) return undefined;
-  const side = (d: number | string) => (isFixed(d) && d > 0 ? d : DEFAULT_IMAGE_SIDE);
-  const channelsOf = (c: number): ImagePreprocessing['channels'] => (c === 1 ? 'L' : 'RGB');
-  const [, a, b, c] = shape;
-  if (a === 1 || a === 3) return { layout: 'NCHW', channels: channelsOf(a), height: side(b), width: side(c) };
-  if (c === 1 || c === 3) return { layout: 'NHWC', channels: channelsOf(c), height: side(a), width: side(b) };
-  return undefined;
-}
-
-/** The shape of one picture as the model takes it: rank 4 with a batch of one, or the declared rank 3 or 2. */
-export function imageTensorShape(specShape: ReadonlyArray<number | string>, p: Pick<ImagePreprocessing, 'width' | 'height' | 'channels' | 'layout'>, batch = 1): number[] {
-  const c = p.channels === 'L' ? 1 : 3;
-  const full = p.layout === 'NHWC' ? [batch, p.height, p.width, c] : [batch, c, p.height, p.width];
-  switch (specShape.length) {
-    case 3:
-      return c === 1 && (!isFixed(specShape[0]) || specShape[0] === 1) ? [1, p.height, p.width] : full.slice(1);
-    case 2:
-      return [p.height, p.width];
-    default:
-      return full;
-  }
+  const preprocessing = imagePreprocessing(spec, hints);
+  if (!preprocessing) return undefined;
+  return { ...base, kind: 'image', preprocessing, tensorShape: imageTensorShape(spec.shape, preprocessing, base.batch), integer: isIntegerType(spec.datatype) };
 }
 
 function textPlan(spec: TensorSpec, base: PlanBase): TextPlan | undefined {
