@@ -71,7 +71,8 @@ export interface FeedbackCard {
  * Extension → view. `reset` is the whole state (sent in answer to every `ready`, and after the extension reloaded a
  * preview's feedback); `records` are new or replayed ones (the view de-duplicates by id); `previews` is the list of
  * running previews; `thumbnail` is the picture of a card's record (a small PNG data URL), in answer to `want-thumbnail`.
- * Thumbnails are not part of the view's saved state: a re-created page asks again.
+ * Thumbnails are not part of the view's saved state: a re-created page asks again. `ping` asks a page that said `ready`
+ * whether it still runs (it answers `pong`): the extension's check after the editor tabs changed.
  */
 export type ToWebview =
   | { type: 'reset'; previews: PreviewSummary[]; records: FeedbackCard[]; sort?: FeedbackSort }
@@ -79,7 +80,8 @@ export type ToWebview =
   | { type: 'previews'; previews: PreviewSummary[] }
   | { type: 'sort'; sort: FeedbackSort }
   | { type: 'focus-filter' }
-  | { type: 'thumbnail'; id: string; image: string };
+  | { type: 'thumbnail'; id: string; image: string }
+  | { type: 'ping' };
 
 /** The order of the cards, chosen in the view's title bar: newest first, or thumbs-down first (then newest). */
 export type FeedbackSort = 'newest' | 'worst';
@@ -88,11 +90,13 @@ export type FeedbackSort = 'newest' | 'worst';
 export type HelpTopic = 'docs' | 'walkthrough';
 
 /**
- * View → extension. `ready` once its message listener is installed; `open-record` when a card is clicked;
- * `open-help` from the empty state's links; `want-thumbnail` when a card with a picture comes into sight.
+ * View → extension. `ready` once its message listener is installed; `pong` in answer to `ping`; `open-record` when a
+ * card is clicked; `open-help` from the empty state's links; `want-thumbnail` when a card with a picture comes into
+ * sight.
  */
 export type FromWebview =
   | { type: 'ready' }
+  | { type: 'pong' }
   | ({ type: 'open-record' } & RecordRef)
   | { type: 'open-help'; topic: HelpTopic }
   | ({ type: 'want-thumbnail' } & RecordRef);
@@ -233,6 +237,7 @@ export function isToWebview(x: unknown): x is ToWebview {
     case 'sort':
       return isFeedbackSort(x.sort);
     case 'focus-filter':
+    case 'ping':
       return true;
     case 'thumbnail':
       return isString(x.id, MAX_ID) && isImageDataUrl(x.image, MAX_THUMBNAIL);
@@ -246,6 +251,7 @@ export function isFromWebview(x: unknown): x is FromWebview {
   if (!isObject(x)) return false;
   switch (x.type) {
     case 'ready':
+    case 'pong':
       return true;
     case 'open-record':
       return isString(x.previewId, MAX_ID) && isString(x.id, MAX_ID);

@@ -54,6 +54,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     console.warn('Model Preview feedback view: ignored a message it does not understand');
     return;
   }
+  if (message.type === 'ping') return api.postMessage({ type: 'pong' });
   if (message.type === 'thumbnail') return view.setThumbnail(message.id, message.image);
   state = applyMessage(state, message);
   save();

@@ -67,8 +67,12 @@ export class FakeWebviewView {
   visible = true;
 }
 
+/** The editor tabs changed (a tab opened or closed): `fakeTabsChanged.fire()` in a test. */
+export const fakeTabsChanged = new FakeEvent<unknown>();
+
 const fakeVscode = {
   EventEmitter: FakeEvent,
+  window: { tabGroups: { onDidChangeTabs: fakeTabsChanged.event } },
   Uri: {
     joinPath: (base: FakeUri, ...segments: string[]) => new FakeUri(path.posix.join(base.path, ...segments)),
     file: (p: string) => new FakeUri(p),

@@ -1,5 +1,5 @@
 // The fake `vscode` module must be installed before the provider is loaded.
-import { CSP_SOURCE, FakeUri, FakeWebviewView } from './fake-vscode';
+import { CSP_SOURCE, FakeUri, FakeWebviewView, fakeTabsChanged } from './fake-vscode';
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
 import { FeedbackViewProvider } from '../../src/vscode/views/feedback-view-provider';
@@ -193,6 +193,38 @@ describe('webview: FeedbackViewProvider (with a fake vscode module)', () => {
     assert.equal(other.webview.html, html, 'a page that said ready stays');
     assert.equal(posted(other)[0]?.type, 'reset');
     provider.dispose();
+  });
+
+  it('after the editor tabs change, a shown page that said ready is asked whether it still runs: one that answers keeps its page and gets the state again, a blank one is loaded again', async () => {
+    const { provider, resolve, logged } = setUp(undefined, 30);
+    const view = resolve();
+    view.webview.send({ type: 'ready' });
+    const html = view.webview.html;
+    fakeTabsChanged.fire({});
+    assert.deepEqual(posted(view).map((m) => m.type), ['reset', 'ping']);
+    const meanwhile = record();
+    provider.addCards([meanwhile]);
+    view.webview.send({ type: 'pong' });
+    await sleep(60);
+    assert.equal(view.webview.html, html, 'a page that answers is not loaded again');
+    const afterPong = posted(view).slice(2);
+    assert.deepEqual(afterPong.map((m) => m.type), ['reset'], 'what came while it was asked arrives in the reset');
+    assert.deepEqual((afterPong[0] as Extract<ToWebview, { type: 'reset' }>).records.map((r) => r.id), [meanwhile.id]);
+
+    // The page went blank (its script no longer runs): no answer, so it is loaded again, and said so.
+    fakeTabsChanged.fire({});
+    await sleep(60);
+    assert.notEqual(view.webview.html, html, 'a page that does not answer is set again with a fresh nonce');
+    assert.match(logged[0] ?? '', /did not load within 30 ms: loading it again \(try 1 of 3\)/);
+
+    // A hidden view is not asked (VS Code dropped its page; showing it makes a new one that says ready).
+    view.webview.send({ type: 'ready' });
+    view.visible = false;
+    const count = view.webview.posted.length;
+    fakeTabsChanged.fire({});
+    assert.equal(view.webview.posted.length, count);
+    provider.dispose();
+    assert.equal(fakeTabsChanged.listenerCount, 0, 'dispose() stops listening to the tabs');
   });
 
   it('a hidden view is not reloaded and gets nothing until the page made on showing it says ready, then all of it', async () => {

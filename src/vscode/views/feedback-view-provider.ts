@@ -41,7 +41,10 @@ export interface BadgeHolder {
  * walkthrough tab just before the view is shown left the view's page blank in about one run in four: its frame was
  * there with an empty body and its script never ran (the workbench logged "Found unexpected service worker
  * controller": webview resources load through a service worker), so it never said `ready` and got nothing. Setting the
- * HTML again (a fresh nonce, so VS Code does load it) gives a page that loads. Hiding the view drops its page (no
+ * HTML again (a fresh nonce, so VS Code does load it) gives a page that loads. The same blank page was seen in a view
+ * that had said `ready` and stayed visible while the walkthrough tab opened and closed (a loaded CI machine): so when
+ * the editor tabs change, a visible view's page is asked whether it still runs (`ping`), and one that does not answer
+ * in time is loaded again like one that never said `ready`. Hiding the view drops its page (no
  * `retainContextWhenHidden`), so nothing is posted until the page made on showing it says `ready`.
  *
  * New feedback that arrives while the view is not visible is counted in a badge on the view (VS Code shows it on the
@@ -69,6 +72,7 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   private readonly log: (line: string) => void;
   private readonly thumbnailOf: (ref: RecordRef) => Promise<string | undefined>;
   private readonly helpRequested = new vscode.EventEmitter<HelpTopic>();
+  private readonly tabsListener: vscode.Disposable;
   /** The empty view's "How it works" / "Walkthrough" links. */
   readonly onDidRequestHelp = this.helpRequested.event;
 
@@ -81,6 +85,7 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
     this.readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
     this.log = options.log ?? (() => undefined);
     this.thumbnailOf = options.thumbnailOf ?? (() => Promise.resolve(undefined));
+    this.tabsListener = vscode.window.tabGroups.onDidChangeTabs(() => this.checkAlive());
   }
 
   resolveWebviewView(webviewView: vscode.WebviewView, _context: vscode.WebviewViewResolveContext, _token: vscode.CancellationToken): void {
@@ -178,6 +183,7 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
     if (this.disposed) return;
     this.disposed = true;
     this.helpRequested.dispose();
+    this.tabsListener.dispose();
     this.unseen = 0;
     this.showBadge();
     this.detachView();
@@ -194,6 +200,7 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   private handle(message: FromWebview): void {
     switch (message.type) {
       case 'ready':
+      case 'pong': // the state posted while it was asked is dropped (not ready): the `reset` below carries it
         this.ready = true;
         this.stopWaitingForReady();
         this.postReset();
@@ -240,6 +247,19 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
       }
       this.expectReady();
     }, this.readyTimeoutMs);
+  }
+
+  /**
+   * Asks a visible page that said `ready` whether it still runs: until it answers (`pong`, handled as `ready`), it is
+   * treated as not ready, and without an answer in time it is loaded again (expectReady).
+   */
+  private checkAlive(): void {
+    const view = this.view;
+    if (this.disposed || !view?.visible || !this.ready || this.readyTimer !== undefined) return;
+    this.post({ type: 'ping' });
+    this.ready = false;
+    this.reloads = 0;
+    this.expectReady();
   }
 
   private stopWaitingForReady(): void {

@@ -59,6 +59,7 @@ export function applyMessage(state: ViewState, message: ToWebview, limit = MAX_V
     case 'sort':
       return { ...state, sort: message.sort };
     case 'focus-filter':
+    case 'ping':
     case 'thumbnail': // not state: kept by the page while it lives (src/webview/feedback-view.ts)
       return state;
   }
