@@ -25,6 +25,7 @@ describe('server: a hot reload that does not fit beside the old version', functi
     await rm(dir, { recursive: true, force: true });
   });
 
+  const MB = 1024 * 1024;
   /** slow-matmul takes ~50 ms per input row (batch 32: ~1.8 s on the 2-core reference machine). */
   const rows = (n: number) => ({ inputs: [{ name: 'x', shape: [n, 512], datatype: 'FP32', data: Array.from({ length: n * 512 }, (_, i) => (i % 7) / 7) }] });
 
@@ -32,7 +33,10 @@ describe('server: a hot reload that does not fit beside the old version', functi
     const modelFile = path.join(dir, 'slow-matmul.onnx');
     const original = await readFile(fixtureModel('slow-matmul'));
     await writeFile(modelFile, original);
-    preview = await startPreview(modelFile, { workers: 2, timeoutMs: 60_000, availableMemoryForTests: () => 16 * 1024 * 1024 });
+    // slow-matmul's file is ~1 MB: creating it needs ~66 MB by the estimate (2× and 64 MB), so 65.5 MB free is short
+    // beside the old version, and enough once a worker's ~1 MB of it is freed.
+    let available = 65.5 * MB;
+    preview = await startPreview(modelFile, { workers: 2, timeoutMs: 60_000, availableMemoryForTests: () => available });
     const p = preview;
     const v1 = p.session.card()!.version;
     const infer = (body: object) => p.post('/v2/models/slow-matmul/infer', body);
@@ -44,7 +48,7 @@ describe('server: a hot reload that does not fit beside the old version', functi
     await writeFile(modelFile, reexport);
     const announced = await p.waitForEvent((e) => e.event === 'reload-without-overlap', 15_000) as ReloadWithoutOverlapEvent;
     const size = (await stat(modelFile)).size;
-    assert.deepEqual({ ...announced, neededBytes: 0 }, { event: 'reload-without-overlap', model: 'slow-matmul', previousVersion: v1, availableBytes: 16 * 1024 * 1024, neededBytes: 0 });
+    assert.deepEqual({ ...announced, neededBytes: 0 }, { event: 'reload-without-overlap', model: 'slow-matmul', previousVersion: v1, availableBytes: 65.5 * MB, neededBytes: 0 });
     assert.ok(announced.neededBytes >= 2 * size && announced.neededBytes > announced.availableBytes, `needs ${announced.neededBytes} for a ${size}-byte model`);
 
     // The gap: no version is served until the new one loads.
@@ -86,5 +90,18 @@ describe('server: a hot reload that does not fit beside the old version', functi
     assert.equal(again.status, 200, again.text);
     assert.equal(again.json.model_version, v2);
     assert.equal(p.events.filter((e) => e.event === 'reload-without-overlap').length, 2, 'nothing was served to unload: no third one');
+
+    // So little memory that the new version would not fit even without the old one: it is not tried (the process
+    // would be killed), and the version served stays.
+    available = 1 * MB;
+    await writeFile(modelFile, withMetadataProp(original, 'exported_by', 'too-big'));
+    const refused = await p.waitForEvent((e) => e.event === 'error' && e !== failed, 30_000) as ErrorEvent;
+    assert.equal(refused.source, 'model-reload');
+    assert.match(refused.message, /not loaded: creating its session needs about 66 MB of memory \(twice its files and a margin\), and this process has 1\.0 MB free/);
+    assert.match(refused.message, new RegExp(`\\(still serving version ${v2}\\)$`));
+    const kept = await infer(rows(1));
+    assert.equal(kept.status, 200, kept.text);
+    assert.equal(kept.json.model_version, v2);
+    assert.equal(p.events.filter((e) => e.event === 'reload-without-overlap').length, 2);
   });
 });

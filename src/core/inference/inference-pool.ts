@@ -11,6 +11,7 @@ import type { RequestBody } from './request-body';
 import type { FromWorker, JobKind, JobResult } from './worker-protocol';
 import { availableMemory } from './available-memory';
 import { reloadFit, type ReloadFit } from './reload-memory';
+import { formatBytes } from '../../shared/visible-text';
 
 /**
  * The worker's entry point (core/inference-worker.ts): one folder up from this file in the tsc output (out/src/core/),
@@ -133,7 +134,8 @@ export class InferencePool extends EventEmitter {
    * When even that does not fit in the memory available (reload-memory.ts: a container's limit would kill the process,
    * silently), the old version is unloaded first, once its jobs in flight are done: requests get 503 meanwhile
    * (RELOADING), and a new version that then fails to load leaves none served, requests answered 503 with the reason,
-   * until a later load succeeds. `reload-without-overlap` says so before the old version goes.
+   * until a later load succeeds. `reload-without-overlap` says so before the old version goes. A version that would
+   * not fit even without the old one is refused (ModelLoadError) and the old one serves on: better than being killed.
    */
   async load(model: ModelFile): Promise<ModelDescription> {
     if (this.closed) throw new Error('the inference pool is closed');
@@ -191,8 +193,14 @@ export class InferencePool extends EventEmitter {
    * once it is unloaded (its jobs in flight done). Undefined when it fits: the reload overlaps as usual.
    */
   private unloadFirstIfNeeded(model: ModelFile, previous: Loaded): Promise<void> | undefined {
-    const fit: ReloadFit = reloadFit(model, (this.options.availableMemory ?? availableMemory)());
+    const holders = this.slots.filter((slot) => slot.holds(previous.generation)).length;
+    const fit: ReloadFit = reloadFit(model, (this.options.availableMemory ?? availableMemory)(), previous.description.fileSize * holders);
     if (fit.fits) return undefined;
+    if (!fit.fitsAlone) {
+      throw new ModelLoadError(model.path, `not loaded: creating its session needs about ${formatBytes(fit.neededBytes)} of memory (twice its files and a margin), `
+        + `and this process has ${formatBytes(fit.availableBytes)} free, about ${formatBytes(fit.availableBytes + fit.heldBytes)} even without the version served `
+        + '(within the memory limit, when it runs in a container); a smaller model, fewer workers or more memory would fit');
+    }
     this.current = undefined;
     this.unavailable = new PoolRejection(503, RELOADING, 1);
     this.emit('reload-without-overlap', fit);
