@@ -199,7 +199,7 @@ export class InferencePool extends EventEmitter {
     if (!fit.fitsAlone) {
       throw new ModelLoadError(model.path, `not loaded: creating its session needs about ${formatBytes(fit.neededBytes)} of memory (twice its files and a margin), `
         + `and this process has ${formatBytes(fit.availableBytes)} free, about ${formatBytes(fit.availableBytes + fit.heldBytes)} even without the version served `
-        + '(within the memory limit, when it runs in a container); a smaller model, fewer workers or more memory would fit');
+        + '(within the memory limit, when it runs in a container); a smaller model or a higher memory limit would load');
     }
     this.current = undefined;
     this.unavailable = new PoolRejection(503, RELOADING, 1);
