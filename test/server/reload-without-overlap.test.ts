@@ -42,7 +42,7 @@ describe('server: a hot reload that does not fit beside the old version', functi
     const infer = (body: object) => p.post('/v2/models/slow-matmul/infer', body);
 
     // A long request in flight on v1 when the re-export comes: the old version finishes it before it is unloaded.
-    const long = infer(rows(48));
+    const long = infer(rows(96)); // ~5 s here: still running when the gap starts, on a faster machine too
     await new Promise((r) => setTimeout(r, 300));
     const reexport = withMetadataProp(original, 'exported_by', 'reload-fit-test');
     await writeFile(modelFile, reexport);
@@ -71,8 +71,8 @@ describe('server: a hot reload that does not fit beside the old version', functi
     // A re-export onnxruntime cannot load (an operator it does not know): without overlap the old version is gone
     // already, so nothing is served; the server keeps running and says why, to the owner and to requests.
     await writeFile(modelFile, Buffer.from(original.toString('latin1').replaceAll('Tanh', 'Tanx'), 'latin1'));
-    const failed = await p.waitForEvent((e) => e.event === 'error', 30_000) as ErrorEvent;
-    assert.equal(failed.source, 'model-reload');
+    // (The second worker may still be loading v2 in the background: the rewrite makes that load fail, a `worker` error.)
+    const failed = await p.waitForEvent((e) => e.event === 'error' && e.source === 'model-reload', 30_000) as ErrorEvent;
     assert.match(failed.message, /Tanx/);
     assert.match(failed.message, new RegExp(`\\(no version is served: ${v2} was unloaded to make room for the new one; requests get 503 until a re-export loads\\)$`));
     assert.equal(p.events.filter((e) => e.event === 'reload-without-overlap').length, 2);
@@ -95,8 +95,7 @@ describe('server: a hot reload that does not fit beside the old version', functi
     // would be killed), and the version served stays.
     available = 1 * MB;
     await writeFile(modelFile, withMetadataProp(original, 'exported_by', 'too-big'));
-    const refused = await p.waitForEvent((e) => e.event === 'error' && e !== failed, 30_000) as ErrorEvent;
-    assert.equal(refused.source, 'model-reload');
+    const refused = await p.waitForEvent((e) => e.event === 'error' && e.source === 'model-reload' && e !== failed, 30_000) as ErrorEvent;
     assert.match(refused.message, /not loaded: creating its session needs about 66 MB of memory \(twice its files and a margin\), and this process has 1\.0 MB free/);
     assert.match(refused.message, new RegExp(`\\(still serving version ${v2}\\)$`));
     const kept = await infer(rows(1));
