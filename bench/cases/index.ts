@@ -6,6 +6,7 @@ import { imageBinary } from './image-binary';
 import { inferThroughput } from './infer-throughput';
 import { jsonPath } from './json-path';
 import { modelMemory } from './model-memory';
+import { reloadInContainer } from './reload-in-container';
 import { pageBanner } from './page-banner';
 import { pagePicture } from './page-picture';
 import { previewLifecycle } from './preview-lifecycle';
@@ -15,4 +16,4 @@ import { tunnelLatency } from './tunnel-latency';
 import { vscodeActivation } from './vscode-activation';
 
 /** Every case, in the order `run.ts` runs them. */
-export const CASES: BenchCase[] = [coldStart, previewStart, previewLifecycle, vscodeActivation, inferThroughput, imageBinary, pagePicture, jsonPath, modelMemory, feedbackLatency, tunnelLatency, pageBanner, feedbackTable, reviewFeedback];
+export const CASES: BenchCase[] = [coldStart, previewStart, previewLifecycle, vscodeActivation, inferThroughput, imageBinary, pagePicture, jsonPath, modelMemory, reloadInContainer, feedbackLatency, tunnelLatency, pageBanner, feedbackTable, reviewFeedback];

@@ -46,7 +46,7 @@ function resetPeak(pid: number): boolean {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A 1024 x columns FP32 MatMul model, written by Debian's python3 with onnx (the seed changes the weights). */
-function makeModel(file: string, columns: number, seed: number): void {
+export function makeModel(file: string, columns: number, seed: number): void {
   const script = `
 import numpy as np, onnx, sys
 from onnx import helper, numpy_helper, TensorProto

@@ -1,5 +1,5 @@
 import type { LogEntry, PreviewEvent } from '../shared/events';
-import { terminalSafe } from '../shared/visible-text';
+import { formatBytes, terminalSafe } from '../shared/visible-text';
 import { feedbackLine } from './feedback-text';
 
 /** A line `serve` prints without --json: to stdout, or to stderr for what went wrong. */
@@ -15,7 +15,16 @@ export interface TextLine {
 export function eventText(e: PreviewEvent, dataDir: string): TextLine | undefined {
   switch (e.event) {
     case 'model-reloaded':
-      return { line: `reloaded: ${e.model} is now version ${e.modelVersion} (was ${e.previousVersion}, loaded in ${e.loadMs} ms)` };
+      return {
+        line: `reloaded: ${e.model} is now version ${e.modelVersion} (was ${e.previousVersion}, loaded in ${e.loadMs} ms`
+          + `${e.unavailableMs === undefined ? '' : `; not served for ${e.unavailableMs} ms`})`,
+      };
+    case 'reload-without-overlap':
+      return {
+        line: `reloading without overlap: the new version and the old do not fit in the ${formatBytes(e.availableBytes)} free (needs ~${formatBytes(e.neededBytes)}); `
+          + `${e.previousVersion} is unloaded first, and requests get 503 (try again) until the new version loads`,
+        stderr: true,
+      };
     case 'feedback':
       return { line: `feedback: ${feedbackLine(e.record)}` };
     case 'error':

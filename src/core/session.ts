@@ -8,6 +8,7 @@ import { resolvePageHints, sidecarFacts } from '../shared/model-facts';
 import { InferencePool } from './inference/inference-pool';
 import type { RequestBody } from './inference/request-body';
 import type { JobKind } from './inference/worker-protocol';
+import type { ReloadFit } from './inference/reload-memory';
 import { FileWatcher } from './model/file-watcher';
 import { hfFolderPaths } from './model/hf-folder';
 import { IncompleteModelError, readModelFile } from './model/model-file';
@@ -94,6 +95,11 @@ export interface PreviewOptions {
   log?(entry: LogEntry): void;
   /** onnxruntime's own log lines on stderr (default: quiet). */
   ortLog?: OrtLogOptions;
+  /**
+   * Tests only: the memory the process may still take, as a hot reload reads it (default: the real one, within a
+   * container's limit), to make a reload not fit beside the old version without a real memory limit.
+   */
+  availableMemoryForTests?(): number;
 }
 
 /**
@@ -140,6 +146,8 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   private server?: GracefulServer;
   private stopping?: Promise<void>;
   private reloading: Promise<void> = Promise.resolve();
+  /** When the reload in progress unloaded the old version before loading the new one (no version served since). */
+  private unservedSince?: number;
   /** The regression replay on the version loaded last, while it runs. */
   private replaying: Promise<void> = Promise.resolve();
   readonly metrics: ServerMetrics;
@@ -168,6 +176,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     this.feedback = new FeedbackService(predictions, feedbackStore, () => this.card(), (e) => this.publish(e), (key) => reviewSets.find(key));
     this.pageEvents = new PageEvents({ hub: this.hub, access, modelVersion: () => this.description?.version ?? '', pingMs: options.pageEventsPingMs });
     pool.on('worker-error', (err: Error) => this.publish({ event: 'error', source: 'worker', message: err.message }));
+    pool.on('reload-without-overlap', ({ availableBytes, neededBytes }: ReloadFit) => {
+      this.unservedSince = performance.now();
+      this.publish({ event: 'reload-without-overlap', model: this.description!.name, previousVersion: this.description!.version, availableBytes, neededBytes });
+    });
   }
 
   static async start(options: PreviewOptions): Promise<PreviewSession> {
@@ -180,7 +192,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     ]);
     const regressions = await RegressionReplay.open(options.dataDir, warn);
     if (options.inviteOnly !== undefined) await inviteBook.setInviteOnly(options.inviteOnly);
-    const pool = new InferencePool({ size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs, ortLog: options.ortLog, readModel: readModelFile });
+    const pool = new InferencePool({
+      size: options.workers, maxQueue: options.maxQueue, timeoutMs: options.timeoutMs, ortLog: options.ortLog, readModel: readModelFile,
+      availableMemory: options.availableMemoryForTests,
+    });
     const access = new AccessControl(tokens, { expiresMs: options.expiresMs, password: options.password }, options.clock);
     access.adoptInvites(inviteBook.keys(), inviteBook.inviteOnly);
     // A link that expired while no server ran: people holding it get 401, and the owner gets a fresh link now.
@@ -378,16 +393,20 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     const started = performance.now();
     try {
       const model = await readModelFile(this.options.modelFile);
-      if (model.sha256 === previous.sha256) {
+      // Compared with what the pool serves: after a reload that failed without overlap it serves nothing, and the
+      // version it had unloaded, written back, must load again.
+      if (model.sha256 === this.pool.description?.sha256) {
         this.metrics.modelReloads.inc({ result: 'unchanged' }); // touched, or an extra watch event: nothing to load
         return;
       }
+      this.unservedSince = undefined;
       const description = await this.pool.load(model);
       const loadMs = performance.now() - started;
       this.adopt(description, loadMs);
       this.watchDataFiles(description);
       this.metrics.modelReloads.inc({ result: 'ok' });
-      this.publish({ event: 'model-reloaded', model: description.name, modelVersion: description.version, previousVersion: previous.version, loadMs: Math.round(loadMs) });
+      const unserved = this.unservedSince === undefined ? {} : { unavailableMs: Math.round(performance.now() - this.unservedSince) };
+      this.publish({ event: 'model-reloaded', model: description.name, modelVersion: description.version, previousVersion: previous.version, loadMs: Math.round(loadMs), ...unserved });
       this.replaying = this.replaying.then(() => this.replayRegressions(previous.version));
     } catch (err) {
       // A data file still being written: its last write wakes the watcher again, and that reload sees it whole.
@@ -396,7 +415,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
         return this.log('info', 'watcher', `waiting for the model's files to be complete: ${err.reason}`);
       }
       this.metrics.modelReloads.inc({ result: 'failed' });
-      this.publish({ event: 'error', source: 'model-reload', message: `${(err as Error).message} (still serving version ${previous.version})` });
+      const served = this.pool.description
+        ? `still serving version ${this.pool.description.version}`
+        : `no version is served: ${previous.version} was unloaded to make room for the new one; requests get 503 until a re-export loads`;
+      this.publish({ event: 'error', source: 'model-reload', message: `${(err as Error).message} (${served})` });
     }
   }
 

@@ -52,8 +52,31 @@ const ModelReloadedEventSchema = z.object({
   modelVersion: z.string(),
   previousVersion: z.string(),
   loadMs: z.number(),
+  /**
+   * Set when the reload went without overlap (a `reload-without-overlap` event before it): how long no version was
+   * served, from the old version's unloading to the new one's first answer (requests got 503 meanwhile).
+   */
+  unavailableMs: z.optional(z.number()),
 });
 export type ModelReloadedEvent = z.infer<typeof ModelReloadedEventSchema>;
+
+/**
+ * A hot reload cannot create the new version beside the old one in the memory this process may still take (within a
+ * container's memory limit, where running out kills the process without a word): the old version is unloaded first,
+ * then the new one loaded. Requests get 503 (Retry-After) meanwhile; `model-reloaded` (with `unavailableMs`) or an
+ * `error` (source `model-reload`: then no version is served until a re-export loads) follows.
+ */
+const ReloadWithoutOverlapEventSchema = z.object({
+  event: z.literal('reload-without-overlap'),
+  model: z.string(),
+  /** The version being unloaded to make room. */
+  previousVersion: z.string(),
+  /** Bytes this process could still take when the reload started. */
+  availableBytes: z.number(),
+  /** Bytes creating the new version needs beside what is held, by estimate (about twice its files, and a margin). */
+  neededBytes: z.number(),
+});
+export type ReloadWithoutOverlapEvent = z.infer<typeof ReloadWithoutOverlapEventSchema>;
 
 const ErrorEventSchema = z.object({
   event: z.literal('error'),
@@ -217,7 +240,7 @@ export type RegressionReplayedEvent = z.infer<typeof RegressionReplayedEventSche
 
 /** Every event a running session emits, one schema each (a type added here is checked by every client at once). */
 const PREVIEW_EVENT_SCHEMAS = [
-  ModelReloadedEventSchema, ErrorEventSchema, SidecarReloadedEventSchema, PredictionEventSchema, FeedbackEventSchema,
+  ModelReloadedEventSchema, ReloadWithoutOverlapEventSchema, ErrorEventSchema, SidecarReloadedEventSchema, PredictionEventSchema, FeedbackEventSchema,
   TunnelUpEventSchema, TunnelDownEventSchema, TunnelUrlChangedEventSchema, ShareLinkChangedEventSchema, StorageEventSchema,
   PasswordLockoutEventSchema, RegressionReplayedEventSchema, TunnelUnreachableEventSchema,
 ] as const;

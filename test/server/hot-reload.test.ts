@@ -166,6 +166,7 @@ describe('server: hot reload of the model file', function () {
       assert.ok(replies.some((r) => r.answeredAfterSwap && version(r) === oldVersion),
         'requests the old version had started were still running at the swap, and it answered them');
       assert.equal(preview.events.filter((e) => e.event === 'error').length, 0, JSON.stringify(preview.events));
+      assert.ok(!preview.events.some((e) => e.event === 'reload-without-overlap'), 'memory is plentiful here: the reload overlapped');
     });
   });
 });

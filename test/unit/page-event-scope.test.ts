@@ -5,6 +5,7 @@ import type { PreviewEvent } from '../../src/shared/events';
 /** One event of every kind a session emits (a kind added to events.ts without a line here fails to compile below). */
 const SAMPLES: { [K in PreviewEvent['event']]: Extract<PreviewEvent, { event: K }> } = {
   'model-reloaded': { event: 'model-reloaded', model: 'iris', modelVersion: 'v2', previousVersion: 'v1', loadMs: 3 },
+  'reload-without-overlap': { event: 'reload-without-overlap', model: 'iris', previousVersion: 'v1', availableBytes: 5e8, neededBytes: 9e8 },
   error: { event: 'error', source: 'worker', message: 'crashed' },
   'sidecar-reloaded': { event: 'sidecar-reloaded' },
   prediction: { event: 'prediction', ts: 't', predictionId: 'p-secret', model: 'iris', modelVersion: 'v1', inferenceMs: 1 },
@@ -24,6 +25,7 @@ describe('the page event stream shows a share visitor only what their page needs
     const seen = Object.fromEntries(Object.values(SAMPLES).map((e) => [e.event, pageEventOf(e as PreviewEvent) ?? null]));
     assert.deepEqual(seen, {
       'model-reloaded': { name: 'card-changed', data: { modelVersion: 'v2' } },
+      'reload-without-overlap': null,
       error: null,
       'sidecar-reloaded': { name: 'card-changed', data: { modelVersion: '' } },
       prediction: null,

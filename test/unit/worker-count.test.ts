@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { defaultWorkerCount, usableMemory } from '../../src/cli/worker-count';
+import { defaultWorkerCount } from '../../src/cli/worker-count';
+import { usableMemory } from '../../src/core/inference/available-memory';
 import { modelSizeOnDisk } from '../../src/core/model/model-file';
 import { fixtureModel } from '../helpers/preview';
 

@@ -1,5 +1,6 @@
-import { availableParallelism, freemem } from 'node:os';
-import { defaultWorkerCount, usableMemory, workersByFlag } from '../worker-count';
+import { availableParallelism } from 'node:os';
+import { defaultWorkerCount, workersByFlag } from '../worker-count';
+import { availableMemory } from '../../core/inference/available-memory';
 import * as path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import bytes from 'bytes';
@@ -68,8 +69,7 @@ const size = (value: string): number => {
 
 /** The default worker count for this model (its files' size; an unreadable file is the session's to explain), in the memory this process may use. */
 async function workersFor(modelFile: string): Promise<WorkerChoice> {
-  const free = usableMemory(freemem(), process.constrainedMemory?.(), process.memoryUsage.rss());
-  return defaultWorkerCount(await modelSizeOnDisk(modelFile), free, availableParallelism());
+  return defaultWorkerCount(await modelSizeOnDisk(modelFile), availableMemory(), availableParallelism());
 }
 
 export function registerServe(program: Command): void {

@@ -237,6 +237,11 @@ export class BatchScheduler<W, J extends SchedulableJob<W>> {
     return { expired, stuck };
   }
 
+  /** Empties the queue (not the workers' lists): the jobs that waited for a version that did not load. */
+  takeQueued(): J[] {
+    return this.queue.splice(0);
+  }
+
   /** Empties the queue and every worker's list (the pool is closing): the jobs still unanswered. */
   drain(): J[] {
     const jobs = this.queue.splice(0);

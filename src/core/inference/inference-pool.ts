@@ -9,6 +9,9 @@ import { WorkerSlot, type PostedJob } from './worker-slot';
 import type { ModelFile } from '../onnx/model-files';
 import type { RequestBody } from './request-body';
 import type { FromWorker, JobKind, JobResult } from './worker-protocol';
+import { availableMemory } from './available-memory';
+import { reloadFit, type ReloadFit } from './reload-memory';
+import { formatBytes } from '../../shared/visible-text';
 
 /**
  * The worker's entry point (core/inference-worker.ts): one folder up from this file in the tsc output (out/src/core/),
@@ -36,7 +39,15 @@ export interface PoolOptions {
   readModel?(file: string): Promise<ModelFile>;
   /** onnxruntime's own log lines on stderr (default: quiet). */
   ortLog?: OrtLogOptions;
+  /**
+   * The memory this process may still take, read before a hot reload (default: availableMemory, within a container's
+   * limit). Tests give their own, to make a reload not fit without a real memory limit.
+   */
+  availableMemory?(): number;
 }
+
+/** What requests are told while no version is served (Retry-After: 1 s), during a reload that unloaded the old version first. */
+const RELOADING = 'the model is being reloaded; try again shortly';
 
 /** Why a request got no result: the status and message the HTTP layer answers with. */
 export class PoolRejection extends Error {
@@ -63,13 +74,18 @@ interface Loaded {
  * Runs inference on worker threads. The HTTP thread only hands a request's raw body over and gets the serialised
  * answer back. Which worker gets which job is the BatchScheduler's decision; the threads are WorkerSlots; this class
  * puts them together with the model versions: loading a new one into every worker while the old one serves, and
- * unloading the old one once its last job is done. Emits `worker-error` (Error) when a worker crashes or is replaced.
+ * unloading the old one once its last job is done. Emits `worker-error` (Error) when a worker crashes or is replaced,
+ * and `reload-without-overlap` (ReloadFit) when a reload unloads the old version before it loads the new one.
  */
 export class InferencePool extends EventEmitter {
   private slots: WorkerSlot[] = [];
   private readonly scheduler: BatchScheduler<WorkerSlot, Job>;
   private current?: Loaded;
   private retiring: number[] = [];
+  /** Called whenever retiring generations were unloaded (or the pool closed): a reload waiting to load without overlap. */
+  private retiredWaiters: Array<() => void> = [];
+  /** What requests get while no version is served: loading the first, reloading without overlap, or a failed reload. */
+  private unavailable = new PoolRejection(503, 'the model is not loaded yet; try again shortly', 1);
   private nextJobId = 1;
   private nextGeneration = 1;
   private closed = false;
@@ -114,6 +130,12 @@ export class InferencePool extends EventEmitter {
    * the old version made a hot reload's peak several models high (issue 16: 1,358 MB for a 103 MB model). Now the
    * peak is the old sessions and one creation. A reload resolves when the new version is the one served (by the first
    * worker alone while the others load it, in the background); the first load, once every worker holds it.
+   *
+   * When even that does not fit in the memory available (reload-memory.ts: a container's limit would kill the process,
+   * silently), the old version is unloaded first, once its jobs in flight are done: requests get 503 meanwhile
+   * (RELOADING), and a new version that then fails to load leaves none served, requests answered 503 with the reason,
+   * until a later load succeeds. `reload-without-overlap` says so before the old version goes. A version that would
+   * not fit even without the old one is refused (ModelLoadError) and the old one serves on: better than being killed.
    */
   async load(model: ModelFile): Promise<ModelDescription> {
     if (this.closed) throw new Error('the inference pool is closed');
@@ -123,6 +145,9 @@ export class InferencePool extends EventEmitter {
       this.scheduler.addWorker(slot, performance.now());
     }
     const generation = this.nextGeneration++;
+    const previous = this.current;
+    const withoutOverlap = previous ? this.unloadFirstIfNeeded(model, previous) : undefined;
+    if (withoutOverlap) await withoutOverlap;
     // The first worker that loads the version proves it loads, while every worker still serves the old one.
     let description: ModelDescription | undefined;
     let failure: unknown;
@@ -143,12 +168,13 @@ export class InferencePool extends EventEmitter {
       for (const slot of this.slots) slot.unload(generation);
       if (this.closed) throw new ModelLoadError(model.path, 'the preview stopped while the model was loading');
       const reason = (failure ?? new Error('every inference worker was replaced while loading')) as Error;
-      throw reason instanceof ModelLoadError ? reason : new ModelLoadError(model.path, String(reason?.message ?? reason));
+      const error = reason instanceof ModelLoadError ? reason : new ModelLoadError(model.path, String(reason?.message ?? reason));
+      if (!this.current) this.serveNothing(error);
+      throw error;
     }
-    const previous = this.current;
     this.current = { generation, description, file: model.path, ...(this.options.readModel ? {} : { model }) };
     this.scheduler.newVersion();
-    if (previous) {
+    if (previous && !withoutOverlap) {
       // The other workers take no new jobs on the old version: it is unloaded everywhere once its last job is done.
       this.retiring.push(previous.generation);
       this.retireIdleGenerations();
@@ -163,11 +189,43 @@ export class InferencePool extends EventEmitter {
   }
 
   /**
+   * Whether the new version can be created beside the one served; when not, retires the old one everywhere and resolves
+   * once it is unloaded (its jobs in flight done). Undefined when it fits: the reload overlaps as usual.
+   */
+  private unloadFirstIfNeeded(model: ModelFile, previous: Loaded): Promise<void> | undefined {
+    const holders = this.slots.filter((slot) => slot.holds(previous.generation)).length;
+    const fit: ReloadFit = reloadFit(model, (this.options.availableMemory ?? availableMemory)(), previous.description.fileSize * holders);
+    if (fit.fits) return undefined;
+    if (!fit.fitsAlone) {
+      throw new ModelLoadError(model.path, `not loaded: creating its session needs about ${formatBytes(fit.neededBytes)} of memory (twice its files and a margin), `
+        + `and this process has ${formatBytes(fit.availableBytes)} free, about ${formatBytes(fit.availableBytes + fit.heldBytes)} even without the version served `
+        + '(within the memory limit, when it runs in a container); a smaller model or a higher memory limit would load');
+    }
+    this.current = undefined;
+    this.unavailable = new PoolRejection(503, RELOADING, 1);
+    this.emit('reload-without-overlap', fit);
+    this.retiring.push(previous.generation);
+    this.retireIdleGenerations();
+    return (async () => {
+      while (!this.closed && this.retiring.includes(previous.generation)) await new Promise<void>((resolve) => this.retiredWaiters.push(resolve));
+    })();
+  }
+
+  /**
+   * No version is served after a load failed without one: requests waiting for it, and those that come, get 503 with the
+   * reason, until a later load succeeds (the owner is told by the load's error).
+   */
+  private serveNothing(error: ModelLoadError): void {
+    this.unavailable = new PoolRejection(503, `the model is not available: its new version could not be loaded (${error.reason}); try again later`, 10);
+    for (const job of this.scheduler.takeQueued()) job.reject(this.unavailable);
+  }
+
+  /**
    * Queues a request for a worker. Rejects with PoolRejection (503 queue full, 504 timed out). `jsonLength`: the
    * request's Inference-Header-Content-Length, when it had one.
    */
   run(kind: JobKind, body: RequestBody, receivedAt: number, jsonLength?: number): Promise<JobResult> {
-    if (this.closed || !this.current) return Promise.reject(new PoolRejection(503, 'the model is not loaded yet; try again shortly', 1));
+    if (this.closed || !this.current) return Promise.reject(this.closed ? new PoolRejection(503, 'the server is shutting down') : this.unavailable);
     if (this.scheduler.full) {
       return Promise.reject(new PoolRejection(503, `the server is busy (${this.scheduler.waiting} requests waiting); try again shortly`, 1));
     }
@@ -185,6 +243,7 @@ export class InferencePool extends EventEmitter {
   async close(graceMs = Math.max(this.options.timeoutMs, 1_000)): Promise<void> {
     this.closed = true;
     clearInterval(this.sweeper);
+    this.wakeRetiredWaiters();
     for (const job of this.scheduler.drain()) job.reject(new PoolRejection(503, 'the server is shutting down'));
     await Promise.all(this.slots.splice(0).map((slot) => slot.close(graceMs)));
   }
@@ -261,6 +320,11 @@ export class InferencePool extends EventEmitter {
       for (const slot of this.slots) slot.unload(generation);
       return false;
     });
+    this.wakeRetiredWaiters();
+  }
+
+  private wakeRetiredWaiters(): void {
+    for (const wake of this.retiredWaiters.splice(0)) wake();
   }
 
   /**

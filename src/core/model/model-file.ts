@@ -182,10 +182,6 @@ export async function modelSizeOnDisk(file: string): Promise<number> {
   }
 }
 
-/** Bytes of the model and its data files together. */
-export function modelSize(model: Pick<ModelFile, 'identity' | 'externalData'>): number {
-  return model.identity.size + (model.externalData ?? []).reduce((sum, d) => sum + d.identity.size, 0);
-}
 
 /** The short version id people see: enough digits to tell exports apart, short enough to read aloud. */
 export function shortVersion(sha256: string): string {

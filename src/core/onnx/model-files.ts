@@ -38,3 +38,8 @@ export interface ModelFile {
   /** A Hugging Face export's files beside the model (config.json, tokenizer.json...: model/hf-folder.ts), by name. */
   folder?: Partial<Record<string, string>>;
 }
+
+/** Bytes of the model and its data files together. */
+export function modelSize(model: Pick<ModelFile, 'identity' | 'externalData'>): number {
+  return model.identity.size + (model.externalData ?? []).reduce((sum, d) => sum + d.identity.size, 0);
+}
