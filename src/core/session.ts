@@ -341,6 +341,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     return this.pool.size;
   }
 
+  serving(): boolean {
+    return this.pool.description !== undefined;
+  }
+
   /** The card is read on every request (the fast path's routing): built once per change, not per call. */
   card(): ModelCard | undefined {
     if (!this.description) return undefined;

@@ -56,6 +56,8 @@ describe('server: a hot reload that does not fit beside the old version', functi
     assert.equal(during.status, 503, during.text);
     assert.equal(during.headers.get('retry-after'), '1');
     assert.equal(during.json.error, 'the model is being reloaded; try again shortly');
+    // A load balancer's probes see it too: not ready while nothing is served.
+    assert.deepEqual([(await p.get('/v2/health/ready', null)).status, (await p.get('/v2/models/slow-matmul/ready')).json], [503, { name: 'slow-matmul', ready: false }]);
     const longReply = await long;
     assert.equal(longReply.status, 200, longReply.text);
     assert.equal(longReply.json.model_version, v1, 'the old version finished what it had started');
@@ -67,6 +69,7 @@ describe('server: a hot reload that does not fit beside the old version', functi
     const after = await infer(rows(1));
     assert.equal(after.status, 200, after.text);
     assert.equal(after.json.model_version, v2);
+    assert.equal((await p.get('/v2/health/ready', null)).status, 200, 'ready again once the new version serves');
 
     // A re-export onnxruntime cannot load (an operator it does not know): without overlap the old version is gone
     // already, so nothing is served; the server keeps running and says why, to the owner and to requests.
@@ -81,6 +84,7 @@ describe('server: a hot reload that does not fit beside the old version', functi
     assert.ok(Number(broken.headers.get('retry-after')) > 0);
     assert.match(broken.json.error, /^the model is not available: its new version could not be loaded \(.*Tanx.*\); try again later$/);
     assert.equal((await p.get('/v2/health/live')).status, 200, 'the server is still running');
+    assert.equal((await p.get('/v2/health/ready', null)).status, 503, 'but not ready: no version is served');
 
     // The version served before, written back: it loads although it is the version the session last described.
     await writeFile(modelFile, reexport);

@@ -23,6 +23,7 @@ function pipelineWith(options: { expiresMs?: number; password?: string; predicti
   const lengths: Array<number | undefined> = [];
   const backend = {
     card: () => undefined,
+    serving: () => true,
     async run(kind: 'v2' | 'predict', body: Uint8Array, _receivedAt: number, jsonLength?: number): Promise<JobResult> {
       runs.push({ kind, body: Buffer.from(body).toString() });
       lengths.push(jsonLength);

@@ -7,6 +7,12 @@ import type { PreparedBlob } from '../store/blob-store';
 export interface ModelBackend {
   /** Undefined until the first version has loaded. */
   card(): ModelCard | undefined;
+  /**
+   * A version is loaded and takes requests: false before the first load, and during a reload without overlap (the old
+   * version unloaded to make room) or after one whose new version failed to load — when the card still describes the
+   * model but inference answers 503.
+   */
+  serving(): boolean;
   /** `jsonLength`: the request's Inference-Header-Content-Length (binary tensor data), already checked against the body. */
   run(kind: JobKind, body: RequestBody, receivedAt: number, jsonLength?: number): Promise<JobResult>;
   /**

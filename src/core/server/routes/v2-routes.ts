@@ -38,8 +38,9 @@ export function servedModel(backend: ModelBackend, req: Request): ModelCard {
 export function v2Routes(backend: ModelBackend, guard: RequestHandler): Router {
   const router = Router();
   router.route('/v2/health/live').get((_req, res) => void res.json({ live: true })).all(methodNotAllowed);
+  // Not ready while no version takes requests (also in a reload without overlap), as a load balancer's probe needs.
   router.route('/v2/health/ready').get((_req, res) => {
-    const ready = backend.card() !== undefined;
+    const ready = backend.card() !== undefined && backend.serving();
     res.status(ready ? 200 : 503).json({ ready });
   }).all(methodNotAllowed);
 
@@ -49,7 +50,8 @@ export function v2Routes(backend: ModelBackend, guard: RequestHandler): Router {
     router.route(base).get((req, res) => void res.json(v2Metadata(servedModel(backend, req)))).all(methodNotAllowed);
     router.route(`${base}/ready`).get((req, res) => {
       const card = servedModel(backend, req);
-      res.json({ name: card.name, ready: true });
+      const ready = backend.serving();
+      res.status(ready ? 200 : 503).json({ name: card.name, ready });
     }).all(methodNotAllowed);
   }
   return router;
