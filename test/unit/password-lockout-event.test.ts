@@ -33,7 +33,10 @@ describe('password-lockout event: the notification (fake vscode module)', () => 
     const shown: Array<{ message: string; actions: string[] }> = [];
     const executed: unknown[][] = [];
     let answer: ((choice: string) => void) | undefined;
+    // Added to the shared fake's `window` (others use its tabGroups), and put back after.
+    const { window: fakeWindow, commands: fakeCommands } = vscode;
     vscode.window = {
+      ...(fakeWindow as object),
       showWarningMessage: (message: string, ...actions: string[]) => {
         shown.push({ message, actions });
         return new Promise<string>((resolve) => (answer = resolve));
@@ -56,6 +59,8 @@ describe('password-lockout event: the notification (fake vscode module)', () => 
       assert.deepEqual(executed, [['modelPreview.rotateLink', { file: '/work/iris.onnx' }]]);
     } finally {
       notifications.dispose();
+      vscode.window = fakeWindow;
+      vscode.commands = fakeCommands;
     }
   });
 });
