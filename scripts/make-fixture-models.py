@@ -448,19 +448,22 @@ def iris_reexport():
     onnx.save(model, os.path.join(OUT_DIR, "iris-reexport.onnx"))
 
 
+def he_weights(rng, name, shape):
+    """Random convolution/dense weights scaled for ReLU (He initialisation), as an initializer."""
+    fan_in = int(np.prod(shape[1:]))
+    return numpy_helper.from_array((rng.standard_normal(shape) * np.sqrt(2 / fan_in)).astype(np.float32), name)
+
+
+def zero_bias(name, n):
+    return numpy_helper.from_array(np.zeros(n, np.float32), name)
+
+
 def image_conv():
     """A small image model of a realistic input size and cost: image FP32 [batch, 3, 320, 320] through four 3x3
     convolutions (ReLU; three of stride 2) to 10 class scores and an 80x80 map (a detector's kind of output), ~130M
     multiply-adds (about 2 ms on one core with onnxruntime here; image_detect is the heavier one). What the binary-data
     and the page-upload benchmarks measure with; its weights are random (seeded), so it has no expected file."""
     rng = np.random.default_rng(16)
-
-    def weights(name, shape):
-        fan_in = int(np.prod(shape[1:]))
-        return numpy_helper.from_array((rng.standard_normal(shape) * np.sqrt(2 / fan_in)).astype(np.float32), name)
-
-    def bias(name, n):
-        return numpy_helper.from_array(np.zeros(n, np.float32), name)
 
     def conv(x, w, b, y, stride):
         return [helper.make_node("Conv", [x, w, b], [y + "_c"], kernel_shape=[3, 3], strides=[stride, stride], pads=[1, 1, 1, 1]),
@@ -478,9 +481,9 @@ def image_conv():
         "image_conv",
         [vi("image", "FP32", ["batch", 3, 320, 320])],
         [vi("logits", "FP32", ["batch", 10]), vi("heatmap", "FP32", ["batch", 1, 80, 80])],
-        [weights("w1", (16, 3, 3, 3)), bias("b1", 16), weights("w2", (32, 16, 3, 3)), bias("b2", 32),
-         weights("wm", (1, 32, 1, 1)), bias("bm", 1), weights("w3", (64, 32, 3, 3)), bias("b3", 64),
-         weights("w4", (64, 64, 3, 3)), bias("b4", 64), weights("wf", (10, 64)), bias("bf", 10)],
+        [he_weights(rng, "w1", (16, 3, 3, 3)), zero_bias("b1", 16), he_weights(rng, "w2", (32, 16, 3, 3)), zero_bias("b2", 32),
+         he_weights(rng, "wm", (1, 32, 1, 1)), zero_bias("bm", 1), he_weights(rng, "w3", (64, 32, 3, 3)), zero_bias("b3", 64),
+         he_weights(rng, "w4", (64, 64, 3, 3)), zero_bias("b4", 64), he_weights(rng, "wf", (10, 64)), zero_bias("bf", 10)],
     )
     model = helper.make_model(g, opset_imports=OPSET, producer_name="make-fixture-models.py")
     model.ir_version = IR_VERSION
@@ -499,25 +502,18 @@ def image_detect():
     uses it."""
     rng = np.random.default_rng(1616)
 
-    def weights(name, shape):
-        fan_in = int(np.prod(shape[1:]))
-        return numpy_helper.from_array((rng.standard_normal(shape) * np.sqrt(2 / fan_in)).astype(np.float32), name)
-
-    def bias(name, n):
-        return numpy_helper.from_array(np.zeros(n, np.float32), name)
-
     layers = [("image", 3, 32, 2), ("r1", 32, 32, 1), ("r2", 32, 64, 2), ("r3", 64, 64, 1), ("r4", 64, 128, 2), ("r5", 128, 128, 1)]
     nodes, inits = [], []
     for i, (x, c_in, c_out, stride) in enumerate(layers, start=1):
         nodes += [helper.make_node("Conv", [x, f"w{i}", f"b{i}"], [f"r{i}_c"], kernel_shape=[3, 3], strides=[stride, stride], pads=[1, 1, 1, 1]),
                   helper.make_node("Relu", [f"r{i}_c"], [f"r{i}"])]
-        inits += [weights(f"w{i}", (c_out, c_in, 3, 3)), bias(f"b{i}", c_out)]
+        inits += [he_weights(rng, f"w{i}", (c_out, c_in, 3, 3)), zero_bias(f"b{i}", c_out)]
     nodes += [helper.make_node("Conv", ["r2", "wm", "bm"], ["map_c"], kernel_shape=[1, 1]),  # [batch, 1, 160, 160]
               helper.make_node("Sigmoid", ["map_c"], ["text_map"]),
               helper.make_node("GlobalAveragePool", ["r6"], ["pooled"]),
               helper.make_node("Flatten", ["pooled"], ["flat"]),
               helper.make_node("Gemm", ["flat", "wf", "bf"], ["logits"], transB=1)]  # [batch, 10]
-    inits += [weights("wm", (1, 32, 1, 1)), bias("bm", 1), weights("wf", (10, 128)), bias("bf", 10)]
+    inits += [he_weights(rng, "wm", (1, 32, 1, 1)), zero_bias("bm", 1), he_weights(rng, "wf", (10, 128)), zero_bias("bf", 10)]
     g = helper.make_graph(nodes, "image_detect", [vi("image", "FP32", ["batch", 3, 320, 320])],
                           [vi("logits", "FP32", ["batch", 10]), vi("text_map", "FP32", ["batch", 1, 160, 160])], inits)
     model = helper.make_model(g, opset_imports=OPSET, producer_name="make-fixture-models.py")
