@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { tritonModelConfig } from '../../src/core/server/triton-model-config';
@@ -71,6 +72,10 @@ describe('server: Triton model configuration (GET /v2/models/{name}/config)', fu
     // dims are JSON numbers, as Triton writes them (it turns protobuf's int64 strings back into numbers).
     assert.match(res.text, /"dims":\[-1,4\]/);
 
+    // docs/http-api.md shows this very answer (for 2 workers).
+    const docs = await readFile(path.join(REPO_ROOT, 'docs', 'http-api.md'), 'utf8');
+    assert.deepEqual(JSON.parse(docs.split('\n').find((l) => l.startsWith('{"name":"iris","platform"'))!), res.json);
+
     const byVersion = await iris.get(`/v2/models/iris/versions/${version}/config`);
     assert.equal(byVersion.status, 200, byVersion.text);
     assert.deepEqual(byVersion.json, res.json);
@@ -106,6 +111,23 @@ describe('server: Triton model configuration (GET /v2/models/{name}/config)', fu
     // The same shapes GET /v2/models/{name} gives: with max_batch_size 0 a client sends exactly these.
     const metadata = (await unet.get('/v2/models/unet-open-sides')).json;
     assert.deepEqual(res.json.input.map((t: { dims: number[] }) => t.dims), metadata.inputs.map((t: { shape: number[] }) => t.shape));
+  });
+
+  it('/openapi.json lists the route, with a schema the answer keeps to', async () => {
+    const doc = (await identity.get('/openapi.json')).json;
+    const operation = doc.paths['/v2/models/identity-all-types/config'].get;
+    assert.equal(operation.operationId, 'modelConfig');
+    const schema = operation.responses[200].content['application/json'].schema;
+    const answer = (await identity.get('/v2/models/identity-all-types/config')).json;
+    for (const key of schema.required) assert.ok(key in answer, key);
+    for (const side of ['input', 'output']) {
+      const items = schema.properties[side].items.properties;
+      for (const t of answer[side]) {
+        assert.ok(items.name.enum.includes(t.name), t.name);
+        assert.ok(items.data_type.enum.includes(t.data_type), t.data_type);
+      }
+      assert.equal(items.data_type.enum.length, 13, 'every datatype of the model, once');
+    }
   });
 
   it('an unknown model or version is 404 with the very answer the model metadata route gives', async () => {
