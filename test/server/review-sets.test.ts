@@ -88,6 +88,10 @@ describe('server: review sets', function () {
     ['an unknown CSV column', 'csv', 'features,score\r\n"[1,2,3,4]",5\r\n', /^column 2 "score": not an input of the model \(its inputs: features\), nor id, expected or tags$/],
     ['a gap among vector columns', 'csv', 'features[0],features[2]\r\n1,2\r\n', /^row 2: input "features" has no column features\[1\]$/],
     ['malformed CSV', 'csv', 'features,id\r\n"[1,2,3,4],x\r\n', /^not valid CSV: /],
+    // What /api/predict would refuse is refused when the set is added, not shown to a reviewer as an error.
+    ['a case the model cannot take (three measurements for its four)', 'jsonl', '{"inputs": {"features": [1,2,3,4]}}\n{"inputs": {"features": [1,2,3]}}\n',
+      /^line 2: input 'features': expected shape \[batch, 4\] \(rank 2\), got \[3\] \(a case's inputs are what \/api\/predict takes\)$/],
+    ['a CSV cell of text for a number', 'csv', 'features[0],features[1],features[2],features[3]\r\n1,2,3,4\r\n1,2,three,4\r\n', /^row 3: input 'features': element 2 is "three", expected a number/],
   ];
   for (const [what, format, text, message] of bad) {
     it(`refuses ${what} with a 400 naming where, and stores nothing`, async () => {

@@ -29,7 +29,7 @@ const casesOf = (n: number): string => `${n} case${n === 1 ? '' : 's'}`;
 
 const listLines = (list: ReviewSetList): string =>
   (list.sets.length === 0 ? 'No review sets yet: model-preview review add <file.jsonl|file.csv>'
-    : list.sets.map((s) => `${terminalSafe(s.name)}  ${casesOf(s.cases)}  added ${s.addedAt}`).join('\n'));
+    : list.sets.map((s) => `${terminalSafe(s.name)}  ${casesOf(s.cases)}  added ${s.addedAt}${s.problem ? `  NOT OFFERED, it does not fit the model: ${terminalSafe(s.problem)}` : ''}`).join('\n'));
 
 /**
  * `review add|list|remove`: the cases stakeholders are asked to look at. With the folder's preview running, a set is
