@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import * as path from 'node:path';
 import { caseKey, reviewSetNameProblem, type ReviewCase, type ReviewCasePage, type ReviewSetList } from '../../shared/review-set';
 import { parseJsonLines } from '../../shared/json-lines';
-import type { ReviewedCase } from '../feedback/feedback-store';
+import type { FoundCase } from '../feedback/feedback-service';
 import { checkCaseInputs, ReviewFileError, type ReviewSignature } from './review-file';
 import { ReviewProgressBook } from './review-progress';
 
@@ -22,7 +22,7 @@ interface LoadedSet {
  */
 export class ReviewSets {
   private readonly sets = new Map<string, LoadedSet>();
-  private readonly byKey = new Map<string, ReviewedCase>();
+  private readonly byKey = new Map<string, FoundCase>();
   /** Sets the served model cannot answer (added with no preview running, or a re-export changed its inputs): why not. */
   private readonly unfit = new Map<string, string>();
 
@@ -124,14 +124,16 @@ export class ReviewSets {
     return this.progress.close();
   }
 
-  /** The case feedback names (`<set>/<id>`), as the record keeps it. */
-  find(key: string): ReviewedCase | undefined {
+  /** The case feedback names (`<set>/<id>`): what the record keeps of it, and its inputs. */
+  find(key: string): FoundCase | undefined {
     return this.byKey.get(key);
   }
 
   private adopt(set: LoadedSet): void {
     this.sets.set(set.name, set);
-    for (const c of set.cases) this.byKey.set(caseKey(set.name, c.id), { caseId: c.id, reviewSet: set.name, ...(c.tags ? { tags: c.tags } : {}) });
+    for (const c of set.cases) {
+      this.byKey.set(caseKey(set.name, c.id), { reviewed: { caseId: c.id, reviewSet: set.name, ...(c.tags ? { tags: c.tags } : {}) }, inputs: c.inputs });
+    }
   }
 
   private names(): string {
