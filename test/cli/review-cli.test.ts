@@ -49,6 +49,10 @@ describe('model-preview review add, list, remove', function () {
       assert.equal(viaServer.code, 0, viaServer.stderr);
       assert.match(viaServer.stdout, /^Added the review set sheet \(1 case\): reviewers find it/);
       assert.match((await runCli(['review', 'list', '--data-dir', dataDir])).stdout, /^launch {2}2 cases.*\nsheet {2}1 case /);
+      // A file far over the limit is refused by its size, before it is read or sent (the preview would answer 413).
+      const huge = await runCli(['review', 'add', file('huge.jsonl', `{"inputs":{"features":[1,2,3,4]},"expected":"${'x'.repeat(41 * 1024 * 1024)}"}\n`), '--data-dir', dataDir]);
+      assert.equal(huge.code, 1);
+      assert.match(huge.stderr, /^model-preview: \S*huge\.jsonl: the file is larger than 20 MB; split it into several review sets — nothing was added\n$/);
 
       // The owner's own link to the page: the share link with the owner token in the fragment, which no server sees.
       const ownerLink = await runCli(['review', 'owner-link', '--data-dir', dataDir]);

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { parseReviewFile, ReviewFileError } from '../../core/review/review-file';
+import { checkReviewFileSize, parseReviewFile, ReviewFileError } from '../../core/review/review-file';
 import { ReviewSets } from '../../core/review/review-sets';
 import { REVIEW_LIMITS, reviewFileFormat, type ReviewSetList } from '../../shared/review-set';
 import { terminalSafe } from '../../shared/visible-text';
@@ -48,6 +48,8 @@ export function registerReview(program: Command): void {
     .action(async (file: string, flags: DataDirFlags & { name?: string }) => {
       const format = reviewFileFormat(file);
       await requirePreview(flags.dataDir);
+      // Before reading it: a file far over the limit would otherwise reach the preview as a request body it refuses (413).
+      await checking(file, async () => checkReviewFileSize((await stat(file)).size));
       const text = await readFile(file, 'utf8');
       const name = flags.name ?? path.basename(file, path.extname(file));
       const running = await runningPreview(flags.dataDir);

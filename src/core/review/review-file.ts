@@ -39,11 +39,14 @@ const CASE_FIELDS = new Set(['id', 'inputs', 'expected', 'tags']);
 /** A spreadsheet would run a cell starting with one of these as a formula (CSV injection). */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
+/** A review file's size in bytes against the limit (before reading it, where it can be known first). */
+export function checkReviewFileSize(bytes: number): void {
+  if (bytes > REVIEW_LIMITS.bytes) throw new ReviewFileError(`the file is larger than ${REVIEW_LIMITS.bytes / 1024 / 1024} MB; split it into several review sets`);
+}
+
 /** The cases of a review file (JSON Lines or CSV), checked whole: the first problem throws a ReviewFileError. */
 export function parseReviewFile(text: string, format: 'jsonl' | 'csv', signature: ReviewSignature): ReviewCase[] {
-  if (Buffer.byteLength(text) > REVIEW_LIMITS.bytes) {
-    throw new ReviewFileError(`the file is larger than ${REVIEW_LIMITS.bytes / 1024 / 1024} MB; split it into several review sets`);
-  }
+  checkReviewFileSize(Buffer.byteLength(text));
   const cases = format === 'csv' ? fromCsv(withoutBom(text), signature) : fromJsonl(withoutBom(text), signature);
   if (cases.length === 0) throw new ReviewFileError('the file holds no cases');
   if (cases.length > REVIEW_LIMITS.cases) throw new ReviewFileError(`the file holds ${cases.length} cases; at most ${REVIEW_LIMITS.cases} fit in one review set`);
