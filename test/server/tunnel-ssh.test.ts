@@ -199,6 +199,20 @@ describe('ssh tunnel against a real OpenSSH server', function () {
     assert.equal(after.body.toString(), 'hello /still-there');
   });
 
+  it('never prints a URL that reaches another listener: on a loopback ssh host the port is bound on that address or refused', async () => {
+    // A stranger holds 127.0.0.1:P but not [::1]:P. Bound as 'localhost', sshd got ::1 alone and still said yes, and
+    // the URL http://127.0.0.1:P/ reached the stranger (a CI run met an earlier test's sshd: "Expected HTTP/").
+    const stranger = net.createServer((socket) => socket.end('SSH-2.0-not-your-preview\r\n'));
+    await new Promise<void>((resolve) => stranger.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (stranger.address() as net.AddressInfo).port;
+      const err = await rejection(open(optionsFor(sshd, { remotePort: port })));
+      assert.match(err.message, new RegExp(`refused to listen on 127\\.0\\.0\\.1:${port} for us: the port may be taken`));
+    } finally {
+      await new Promise((resolve) => stranger.close(resolve));
+    }
+  });
+
   it('takes the pin as a public key, a known_hosts line (ssh-keyscan output) or a SHA256 fingerprint', async () => {
     const knownHostsLine = `[${sshd.host}]:${sshd.port} ${sshd.hostKeyLine}`;
     const otherKey = await makeKeyPair(sshd.dir, 'other-host-key-a');

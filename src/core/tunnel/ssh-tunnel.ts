@@ -128,6 +128,15 @@ async function prepare(options: SshTunnelOptions, where: string): Promise<Plan> 
   return { ssh2, options, where, port, privateKey, trust, readyTimeoutMs: options.readyTimeoutMs ?? 15_000 };
 }
 
+/**
+ * 'localhost', as `ssh -R port:...` asks; but for an ssh host that is a loopback address (the URL then names it) that
+ * address: sshd binds 'localhost' on ::1 and 127.0.0.1 and, asked for port 0, gives both the port ::1 got, saying yes
+ * even when 127.0.0.1 had that port taken by another listener, so the printed URL reached a stranger.
+ */
+function defaultBindHost(host: string): string {
+  return net.isIP(host) && (host === '::1' || host.startsWith('127.')) ? host : 'localhost';
+}
+
 /** The remote port a previous open got, so a reconnect asks for it again and keeps its URL. */
 function hintedPort(hint: TunnelHint | undefined): number | undefined {
   const port = hint?.remotePort;
@@ -150,7 +159,7 @@ class SshOpenTunnel extends EventEmitter<OpenTunnelEvents> implements OpenTunnel
   constructor(private readonly plan: Plan, private readonly target: TunnelTarget) {
     super();
     this.client = new plan.ssh2.Client();
-    this.bindHost = plan.options.remoteBindHost ?? 'localhost';
+    this.bindHost = plan.options.remoteBindHost ?? defaultBindHost(plan.options.host);
   }
 
   start(signal: AbortSignal, wantedPort: number | undefined): Promise<OpenTunnel> {
