@@ -143,11 +143,15 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await frame.selectOption('[data-testid="feedback-reviewer"]', 'anonymous');
   const anonymous = await visibleCards();
   await frame.selectOption('[data-testid="feedback-reviewer"]', '');
+  const reasonChoices = await frame.$$eval('[data-testid="feedback-reason"] option', (n) => n.map((o) => (o.textContent ?? '').trim()));
+  await frame.selectOption('[data-testid="feedback-reason"]', 'reason:wrong answer');
+  const byReason = await ratings(frame);
+  await frame.selectOption('[data-testid="feedback-reason"]', '');
   await clickViewAction(page, 'Feedback', 'Sort feedback: thumbs-down first');
   await frame.waitForSelector('[data-testid="feedback-list"][data-sort="worst"]', { timeout: 10_000 });
   const worst = await ratings(frame);
   await shot(page, 'sidebar-feedback-worst-first.png');
-  writeStep(dir, 'filters', 'answer', { inputs, focused, byText, byRating, byReviewer, anonymous, newest, worst });
+  writeStep(dir, 'filters', 'answer', { inputs, focused, byText, byRating, byReviewer, anonymous, reasonChoices, byReason, newest, worst });
 
   await waitForStep(dir, 'title-actions', 'request', 150_000, signal);
   const clicked: string[] = [];

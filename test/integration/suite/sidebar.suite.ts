@@ -97,7 +97,7 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
 
   it('feedback that arrives while the Feedback view is out of sight raises a badge on the activity bar; showing the view clears it', async () => {
     await vscode.commands.executeCommand('workbench.view.explorer');
-    await sendFeedback({ rating: 'down', expected: 'virginica', comment: 'petals look long', reviewer: 'Dana (sales)' });
+    await sendFeedback({ rating: 'down', expected: 'virginica', reasons: ['wrong answer'], comment: 'petals look long', reviewer: 'Dana (sales)' });
     await sendFeedback({ rating: 'up', reviewer: 'Ravi' }, [5.1, 3.5, 1.4, 0.2]);
     await until('two unseen', () => api.feedbackView.unseenCount === 2);
     const shown = await askPage<{ badge: string }>('badge', { expect: '2' });
@@ -140,10 +140,11 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     writeFileSync(path.join(REPO, 'test-results', 'feedback-view-reloads.txt'), `${reloads.length} reload(s) in ${WALKTHROUGH_ROUNDS} rounds\n${reloads.join('\n')}\n`);
   });
 
-  it('cards show the inputs; the filter bar finds by text, rating and reviewer; the title bar sorts thumbs-down first', async () => {
+  it('cards show the inputs; the filter bar finds by text, rating, reviewer and reason; the title bar sorts thumbs-down first', async () => {
     await vscode.commands.executeCommand('modelPreview.feedback.focus');
     const seen = await askPage<{
       inputs: string[]; focused: boolean; byText: number; byRating: string[]; byReviewer: number; newest: string[]; worst: string[]; anonymous: number;
+      reasonChoices: string[]; byReason: string[];
     }>('filters', {});
     if (!seen) return;
     assert.ok(seen.inputs.includes('features: [6.7, 3, 5.2, 2.3]'), `a card shows its inputs on one line: ${seen.inputs.join(' | ')}`);
@@ -152,6 +153,8 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     assert.deepEqual(seen.byRating, ['up'], 'Thumbs up alone');
     assert.equal(seen.byReviewer, 1, 'Dana (sales) gave one');
     assert.equal(seen.anonymous, 1, 'one came without a name');
+    assert.deepEqual(seen.reasonChoices, ['Any reason', 'wrong answer (1)'], 'the reason filter lists the reasons given, with counts');
+    assert.deepEqual(seen.byReason, ['down'], 'one thumbs-down said "wrong answer"');
     assert.deepEqual(seen.newest, ['down', 'up', 'down'], 'newest first');
     assert.deepEqual(seen.worst, ['down', 'down', 'up'], 'thumbs-down first after the title-bar sort');
     assert.equal(api.feedbackView.cardOrder, 'worst');
@@ -241,8 +244,10 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
       assert.ok(seen.rowElements < 100, `only the rows in view exist in the DOM (${seen.rowElements})`);
       assert.equal(seen.lastRowIndex, 5_004, 'scrolled to the end, the last record is drawn (aria-rowindex counts the header)');
       assert.equal(seen.lines, 4, 'one up-share line per version: iris@v1, v2, v3 and the published one');
-      assert.ok(seen.bars >= 4, `reasons per version as stacked bars (${seen.bars})`);
-      assert.ok(seen.legend.includes('(no reason given)'), seen.legend.join(' | '));
+      for (const reason of ['wrong answer', 'should not answer', 'unfair to some group', '(no reason given)']) {
+        assert.ok(seen.legend.includes(reason), `the reasons chart's legend names "${reason}": ${seen.legend.join(' | ')}`);
+      }
+      assert.ok(seen.bars >= 12, `each version's thumbs-down stacked by reason (${seen.bars} bars)`);
       assert.equal(seen.oldestFirst, '2026-11-01 00:00', 'the Time header sorts oldest first on a second click');
       assert.equal(seen.filtered, '1 of 5003 feedback (filtered)');
       assert.deepEqual(seen.cspViolations, [], 'the charts and the table draw under the webview CSP');
@@ -310,5 +315,6 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     const during = writes.slice(from);
     assert.ok(during.length > 0, 'stopping logs what it does');
     assert.deepEqual(during.filter((w) => w.threw), [], 'no line was written to a closed channel');
+    assert.deepEqual(writes.filter((w) => w.level === 'error').map((w) => w.line), [], 'no error line in the output channel in the whole run');
   });
 });
