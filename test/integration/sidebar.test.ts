@@ -68,6 +68,20 @@ async function qrCodeLink(frame: Frame, selector: string): Promise<string> {
   return jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height)?.data ?? '';
 }
 
+/**
+ * The filter dropdowns whose chosen text does not fit them (cut off at the view's width): the text's width in the
+ * select's own font, against the select's inner width less Chromium's drop-down arrow (20 px).
+ */
+const cutOffSelects = (frame: Frame) => frame.$$eval('[data-testid="feedback-filters"] select:not([hidden])', (nodes) => nodes.flatMap((node) => {
+  const select = node as unknown as { clientWidth: number; selectedOptions: ArrayLike<{ textContent: string | null }>; ownerDocument: { defaultView: { getComputedStyle(e: unknown): { font: string; paddingLeft: string; paddingRight: string } }; createElement(tag: 'canvas'): { getContext(kind: '2d'): { font: string; measureText(t: string): { width: number } } } } };
+  const style = select.ownerDocument.defaultView.getComputedStyle(select);
+  const context = select.ownerDocument.createElement('canvas').getContext('2d');
+  context.font = style.font;
+  const text = (select.selectedOptions[0]?.textContent ?? '').trim();
+  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+  return context.measureText(text).width > room ? [`${text} (${Math.ceil(context.measureText(text).width)} px in ${Math.floor(room)} px)`] : [];
+}));
+
 const ratings = (frame: Frame) => frame.$$eval('[data-testid="feedback-list"] [data-testid="feedback-card"]', (nodes) => nodes.map((n) => n.getAttribute('data-rating') ?? ''));
 
 async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promise<void> {
@@ -127,12 +141,14 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await frame.waitForFunction(() => document.querySelectorAll('[data-testid="feedback-list"] [data-testid="feedback-card"]').length === 3);
   const inputs = await frame.$$eval('[data-testid="card-inputs"]', (nodes) => nodes.map((n) => (n.textContent ?? '').trim()));
   const newest = await ratings(frame);
+  const cutOff = await cutOffSelects(frame);
   await clickViewAction(page, 'Feedback', 'Filter feedback');
   const focused = await frame.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'feedback-search', undefined, { timeout: 10_000 })
     .then(() => true, () => false);
   const visibleCards = () => frame.$$eval('[data-testid="feedback-list"] [data-testid="feedback-card"]', (n) => n.length);
   await frame.fill('[data-testid="feedback-search"]', 'petals');
   const byText = await visibleCards();
+  cutOff.push(...await cutOffSelects(frame)); // with "Clear filters" beside them
   await shot(page, 'sidebar-feedback-search.png');
   await frame.fill('[data-testid="feedback-search"]', '');
   await frame.selectOption('[data-testid="feedback-rating"]', 'up');
@@ -151,7 +167,7 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await frame.waitForSelector('[data-testid="feedback-list"][data-sort="worst"]', { timeout: 10_000 });
   const worst = await ratings(frame);
   await shot(page, 'sidebar-feedback-worst-first.png');
-  writeStep(dir, 'filters', 'answer', { inputs, focused, byText, byRating, byReviewer, anonymous, reasonChoices, byReason, newest, worst });
+  writeStep(dir, 'filters', 'answer', { inputs, cutOff, focused, byText, byRating, byReviewer, anonymous, reasonChoices, byReason, newest, worst });
 
   await waitForStep(dir, 'title-actions', 'request', 150_000, signal);
   const clicked: string[] = [];

@@ -144,10 +144,11 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     await vscode.commands.executeCommand('modelPreview.feedback.focus');
     const seen = await askPage<{
       inputs: string[]; focused: boolean; byText: number; byRating: string[]; byReviewer: number; newest: string[]; worst: string[]; anonymous: number;
-      reasonChoices: string[]; byReason: string[];
+      reasonChoices: string[]; byReason: string[]; cutOff: string[];
     }>('filters', {});
     if (!seen) return;
     assert.ok(seen.inputs.includes('features: [6.7, 3, 5.2, 2.3]'), `a card shows its inputs on one line: ${seen.inputs.join(' | ')}`);
+    assert.deepEqual(seen.cutOff, [], 'each filter dropdown shows its whole text at the sidebar\'s width');
     assert.equal(seen.focused, true, 'the Filter title action puts the cursor in the search box');
     assert.equal(seen.byText, 1, 'searching "petals" finds the one comment that says it');
     assert.deepEqual(seen.byRating, ['up'], 'Thumbs up alone');
