@@ -142,6 +142,7 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   const inputs = await frame.$$eval('[data-testid="card-inputs"]', (nodes) => nodes.map((n) => (n.textContent ?? '').trim()));
   const newest = await ratings(frame);
   const cutOff = await cutOffSelects(frame);
+  await shot(page, 'sidebar-feedback.png'); // the README's first picture of VS Code: the view as a person finds it
   await clickViewAction(page, 'Feedback', 'Filter feedback');
   const focused = await frame.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'feedback-search', undefined, { timeout: 10_000 })
     .then(() => true, () => false);
@@ -227,6 +228,7 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
 
   const { search } = await waitForStep<{ search: string }>(dir, 'feedback-table', 'request', 150_000, signal);
   const violationsBefore = cspViolations.length;
+  await clickViewAction(page, 'Feedback', 'Open feedback table');
   const table = await waitForFrameWith(page, '[data-testid="feedback-table"]', { timeoutMs: 30_000, signal });
   await table.waitForSelector('#root[data-rows="5003"]', { timeout: 30_000 });
   await page.waitForTimeout(300);

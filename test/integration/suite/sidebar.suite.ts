@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelPreviewExtension } from '../../../src/vscode/model-preview-extension';
 import { syntheticFeedback } from '../../helpers/synthetic-feedback';
-import { askPage, EXTENSION_ID, until } from './suite-kit';
+import { askPage, EXTENSION_ID, handshake, until } from './suite-kit';
 
 /**
  * The sidebar a data scientist lives in, in a real VS Code extension host: the walkthrough ticking on a real export,
@@ -231,15 +231,17 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('"Open feedback table": every record of the workspace (5,000 from an older run and the live ones) in a virtualised, sortable, filterable table with both charts; a row opens its exact record', async () => {
+  it('"Open feedback table" in the Feedback view\'s title bar: every record of the workspace (5,000 from an older run and the live ones) in a virtualised, sortable, filterable table with both charts; a row opens its exact record', async () => {
     const older = path.join(folder, '.model-preview', 'older', 'model');
     mkdirSync(older, { recursive: true });
     writeFileSync(path.join(older, 'feedback.jsonl'), syntheticFeedback(5_000).map((r) => JSON.stringify(r)).join('\n') + '\n');
-    await vscode.commands.executeCommand('modelPreview.openFeedbackTable');
-    assert.equal(api.feedbackTable.recordCount, 5_003);
+    // The Feedback view's title-bar button opens it (the palette command without a page to click on).
+    await vscode.commands.executeCommand('modelPreview.feedback.focus');
+    if (!handshake) await vscode.commands.executeCommand('modelPreview.openFeedbackTable');
     const seen = await askPage<{
       status: string; rowElements: number; lastRowIndex: number; lines: number; bars: number; legend: string[]; oldestFirst: string; filtered: string; cspViolations: string[];
     }>('feedback-table', { search: 'petals look long' }, 90_000);
+    assert.equal(api.feedbackTable.recordCount, 5_003);
     if (seen) {
       assert.equal(seen.status, '5003 of 5003 feedback');
       assert.ok(seen.rowElements < 100, `only the rows in view exist in the DOM (${seen.rowElements})`);
