@@ -216,7 +216,9 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await editor.click('button[data-action="publish"]');
   await editor.waitForSelector('[data-testid="share-link"]', { timeout: 60_000 });
   const republishedLink = await text('[data-testid="share-link"]');
-  writeStep(dir, 'model-editor', 'answer', { ...shown, stoppedState, stoppedQrCodes, republishedLink, republishedQrCode: await qrCodeLink(editor, '[data-testid="model-qr-code"]') });
+  const republishedQrCode = await qrCodeLink(editor, '[data-testid="model-qr-code"]');
+  await editor.click('button[data-action="customize"]');
+  writeStep(dir, 'model-editor', 'answer', { ...shown, stoppedState, stoppedQrCodes, republishedLink, republishedQrCode });
 
   await waitForStep(dir, 'notebook-toolbar', 'request', 150_000, signal);
   const toolbar = page.locator('.notebook-toolbar-container');

@@ -190,7 +190,7 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     assert.equal(await until('the copied link', async () => (await vscode.env.clipboard.readText()) || undefined), shareUrl);
   });
 
-  it('opening iris.onnx shows the model editor: signature, size, version, sidecar, publish state with link and its QR code, and the latest feedback; Stop and Publish work from it', async () => {
+  it('opening iris.onnx shows the model editor: signature, size, version, sidecar, publish state with link and its QR code, and the latest feedback; Stop, Publish and Customize page work from it', async () => {
     await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(iris));
     const version = api.catalog.get(iris)!.description!.version;
     const seen = await askPage<{ inputs: string; outputs: string; facts: string; sidecar: string; link: string; feedback: number; qrCode: string; stoppedState: string; stoppedQrCodes: number; republishedLink: string; republishedQrCode: string }>('model-editor', { version }, 60_000);
@@ -209,6 +209,9 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     assert.equal(seen.republishedQrCode, again.shareUrl, 'and its QR code');
     assert.equal(tokenOf(again.shareUrl), tokenOf(shareUrl), 'Publish in the editor brought the link back with the same token');
     shareUrl = again.shareUrl;
+    const sidecar = path.join(path.dirname(iris), 'iris.preview.json');
+    await until('"Customize page" opening iris.preview.json', () => vscode.window.activeTextEditor?.document.uri.fsPath === sidecar);
+    assert.equal(JSON.parse(readFileSync(sidecar, 'utf8')).title, 'Iris species classifier', 'the page settings there were left as they were');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
