@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {
-  compareNewestFirst, isFeedbackCard, isFromWebview, isToWebview, mergeNewestFirst, toFeedbackCard, toPreviewSummary,
-  type PreviewSummary,
+  compareNewestFirst, fromEnvelope, isFeedbackCard, isFromWebview, isToWebview, mergeNewestFirst, toEnvelope, toFeedbackCard,
+  toPreviewSummary, type PreviewSummary,
 } from '../../src/shared/webview-messages';
 import { card, record } from './records';
 
@@ -57,6 +57,17 @@ describe('webview: messages between the extension and the Feedback view', () => 
       { type: 'previews', previews: null },
     ]) {
       assert.equal(isToWebview(bad), false, JSON.stringify(bad)?.slice(0, 120));
+    }
+  });
+
+  it('a message travels as one JSON text and comes out the same; anything else gives nothing for the guard to accept', () => {
+    const reset = { type: 'reset' as const, previews: [preview], records: [card({ reasons: ['wrong answer'] })], sort: 'worst' as const };
+    const envelope = toEnvelope(reset);
+    assert.equal(typeof envelope.text, 'string');
+    assert.deepEqual(fromEnvelope(envelope), reset);
+    assert.ok(isToWebview(fromEnvelope(envelope)));
+    for (const other of [reset, { type: 'json' }, { type: 'json', text: 7 }, { type: 'json', text: '{"type":' }, 'json', null]) {
+      assert.equal(isToWebview(fromEnvelope(other)), false, JSON.stringify(other));
     }
   });
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import {
-  isFromWebview, MAX_VIEW_RECORDS, type HelpTopic, mergeNewestFirst, toFeedbackCard, toPreviewSummary,
+  isFromWebview, MAX_VIEW_RECORDS, type HelpTopic, mergeNewestFirst, toEnvelope, toFeedbackCard, toPreviewSummary,
   type FeedbackCard, type FeedbackSort, type FromWebview, type PreviewSummary, type RecordRef, type ToWebview,
 } from '../../shared/webview-messages';
 import { webviewHtml, webviewResourceRoots } from './webview-html';
@@ -324,7 +324,7 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   private post(message: ToWebview): void {
     if (!this.view || !this.ready) return; // the `reset` that answers `ready` will carry it
     try {
-      this.view.webview.postMessage(message).then(undefined, () => {
+      this.view.webview.postMessage(toEnvelope(message)).then(undefined, () => {
         // The view was disposed meanwhile: nothing to deliver to.
       });
     } catch {
