@@ -310,7 +310,9 @@ export function mergeNewestFirst<T extends { id: string; ts: string }>(existing:
   const byId = new Map<string, T>();
   for (const item of existing) byId.set(item.id, item);
   for (const item of incoming) byId.set(item.id, item);
-  const merged = [...byId.values()].sort(compareNewestFirst);
-  if (merged.length > limit) merged.length = Math.max(0, limit);
-  return merged;
+  // Each time parsed once, not in every comparison (5,000 cards: ~130,000 Date.parse calls); the order compareNewestFirst's.
+  const keyed = [...byId.values()].map((item) => ({ item, t: timeOf(item.ts) }));
+  keyed.sort((a, b) => (a.t !== b.t ? (a.t > b.t ? -1 : 1) : a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0));
+  if (keyed.length > limit) keyed.length = Math.max(0, limit);
+  return keyed.map((k) => k.item);
 }

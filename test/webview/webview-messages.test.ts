@@ -107,6 +107,12 @@ describe('webview: messages between the extension and the Feedback view', () => 
     assert.deepEqual([y, bad, x].sort(compareNewestFirst).map((r) => r.id), ['x', 'y', 'a']);
   });
 
+  it('merging orders exactly as compareNewestFirst does: equal times by id, unparsable times last', () => {
+    const times = ['2026-01-10T12:00:00Z', '2026-01-10T12:00:00.000Z', 'yesterday-ish', '2026-01-09T00:00:00Z', '2026-01-11T08:30:00Z', ''];
+    const items = Array.from({ length: 60 }, (_, i) => ({ id: `id-${(i * 37) % 60}`, ts: times[(i * 7) % times.length] }));
+    assert.deepEqual(mergeNewestFirst(items.slice(0, 25), items.slice(25)).map((r) => r.id), [...items].sort(compareNewestFirst).map((r) => r.id));
+  });
+
   it('a preview\'s per-version regression table passes the guard whole, and a malformed or oversized one is refused', () => {
     const row = { modelVersion: 'v2', previousVersion: 'v1', fixed: 1, total: 2, broke: 1, broken: [{ caseId: 'launch/1', expected: 'versicolor', predicted: 'virginica' }] };
     const withTable: PreviewSummary = { ...preview, regressionHistory: [row] };
