@@ -6,18 +6,20 @@ import { formatBytes } from '../shared/visible-text';
  * session, about the model's size again (bench model-memory: ~110 MB for a 100 MB model, ~400 MB for a 400 MB one),
  * so a big model on a small machine gets fewer workers than cores: the sessions may take at most half of the memory
  * free at start (a hot reload holds the old and the new sessions for a moment: the other half), and there is always one.
- * `modelBytes` counts the model's external data files too.
+ * `modelBytes` counts the model's external data files too. `cores`: those the CPU quota allows (cpu-quota.ts), of the
+ * machine's `machineCores`.
  */
-export function defaultWorkerCount(modelBytes: number, freeBytes: number, cores: number): WorkerChoice {
+export function defaultWorkerCount(modelBytes: number, freeBytes: number, cores: number, machineCores = cores): WorkerChoice {
   const perWorker = modelBytes * 1.1 + 16 * 1024 * 1024;
   const byMemory = Math.max(1, Math.floor(freeBytes / 2 / perWorker));
+  const quota = cores < machineCores ? ` the CPU quota allows (of the machine's ${machineCores})` : '';
   if (byMemory >= cores) {
-    return { count: Math.max(1, cores), chosenBy: 'cores', reason: `one per core: a ${formatBytes(modelBytes)} model, ${formatBytes(freeBytes)} of memory free` };
+    return { count: Math.max(1, cores), chosenBy: 'cores', reason: `one per core${quota}: a ${formatBytes(modelBytes)} model, ${formatBytes(freeBytes)} of memory free` };
   }
   return {
     count: byMemory,
     chosenBy: 'memory',
-    reason: `fewer than the ${cores} cores: each holds a ${formatBytes(modelBytes)} model, and ${formatBytes(freeBytes)} of memory is free`,
+    reason: `fewer than the ${cores} cores${quota}: each holds a ${formatBytes(modelBytes)} model, and ${formatBytes(freeBytes)} of memory is free`,
   };
 }
 

@@ -28,6 +28,7 @@ import type { ModelBackend } from './server/model-backend';
 import { loadOrCreateTokens, saveTokens } from './server/token-store';
 import { InviteBook } from './server/invite-book';
 import { ReviewSets } from './review/review-sets';
+import { reviewSignatureOf } from './review/review-file';
 import { RegressionReplay, regressionCases } from './feedback/regression-replay';
 import type { InviteBackend } from './server/routes/invite-routes';
 import type { InviteCreated, InviteList, InviteRequest } from '../shared/invites';
@@ -478,6 +479,10 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
     this.cachedCard = undefined;
     this.metrics.modelLoadSeconds.observe(loadMs / 1000);
     this.metrics.setModel(description.name, description.version);
+    for (const { name, problem } of this.reviewSets.check(reviewSignatureOf(description))) {
+      this.log('warn', 'storage', `review set "${name}" does not fit ${description.name} (version ${description.version}), so the page does not offer it: ${problem}. `
+        + `Fix the file, then model-preview review remove "${name}" and review add it again`);
+    }
     releaseModelMemory(); // what reading and inspecting the version left on this thread
   }
 

@@ -336,7 +336,8 @@ async function boot(): Promise<void> {
   page.render(card);
   // A review link (`#review=<set>`, "Copy review link" in VS Code) opens that set's Review mode at once.
   const asked = reviewSetOfHash(location.hash);
-  if (asked !== undefined && reviewSets.some((s) => s.name === asked)) void page.review.start(asked);
+  // Only a set the page offers: one the served model cannot answer (`problem`) would show nothing but errors.
+  if (asked !== undefined && reviewSets.some((s) => s.name === asked && s.problem === undefined)) void page.review.start(asked);
   page.link.start();
   page.acceptPastedPictures();
 }

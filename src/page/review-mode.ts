@@ -42,7 +42,9 @@ export class ReviewMode {
   constructor(private readonly root: HTMLElement, private readonly deps: ReviewModeDeps) {}
 
   /** The sets on offer, as buttons above the try-it form; empty when there are none. */
-  offer(sets: ReviewSetList['sets']): HTMLElement | undefined {
+  offer(all: ReviewSetList['sets']): HTMLElement | undefined {
+    // A set the served model cannot answer (the server names its problem to the owner) would only show errors.
+    const sets = all.filter((s) => s.problem === undefined);
     if (sets.length === 0) return undefined;
     // An invited reviewer is known by their link; anyone else gives a name to find their place again elsewhere.
     const name = this.deps.invitedAs() === undefined

@@ -28,7 +28,8 @@ export type ReviewCase = z.infer<typeof ReviewCaseSchema>;
 
 /** `GET /api/review-sets`: the sets and how many cases each holds. */
 export const ReviewSetListSchema = z.object({
-  sets: z.array(z.object({ name: z.string(), cases: count(), addedAt: z.string() })),
+  /** `problem`: the served model cannot answer the set's cases (why); the page does not offer it. */
+  sets: z.array(z.object({ name: z.string(), cases: count(), addedAt: z.string(), problem: z.optional(z.string()) })),
 });
 export type ReviewSetList = z.infer<typeof ReviewSetListSchema>;
 

@@ -75,3 +75,58 @@ export interface V2ModelMetadata {
 export interface ErrorBody {
   error: string;
 }
+
+/**
+ * Triton's model configuration DataType (model_config.proto `enum DataType`) for each V2 datatype. The names follow
+ * the V2 ones but for BYTES, which Triton's configuration calls TYPE_STRING. Typed by V2Datatype, so a datatype added
+ * to V2_DATATYPES does not compile until it has its name here.
+ */
+export const TRITON_CONFIG_DATATYPES = {
+  BOOL: 'TYPE_BOOL', UINT8: 'TYPE_UINT8', UINT16: 'TYPE_UINT16', UINT32: 'TYPE_UINT32', UINT64: 'TYPE_UINT64',
+  INT8: 'TYPE_INT8', INT16: 'TYPE_INT16', INT32: 'TYPE_INT32', INT64: 'TYPE_INT64',
+  FP16: 'TYPE_FP16', FP32: 'TYPE_FP32', FP64: 'TYPE_FP64', BYTES: 'TYPE_STRING',
+} as const satisfies Record<V2Datatype, `TYPE_${string}`>;
+export type TritonConfigDatatype = (typeof TRITON_CONFIG_DATATYPES)[V2Datatype];
+
+/** An input of `GET /v2/models/{name}/config` (Triton's ModelInput, with the defaults Triton prints). */
+export interface TritonModelInput {
+  name: string;
+  data_type: TritonConfigDatatype;
+  format: 'FORMAT_NONE';
+  dims: number[];
+  is_shape_tensor: false;
+  allow_ragged_batch: false;
+  optional: false;
+  is_non_linear_format_io: false;
+}
+
+/** An output of `GET /v2/models/{name}/config` (Triton's ModelOutput, with the defaults Triton prints). */
+export interface TritonModelOutput {
+  name: string;
+  data_type: TritonConfigDatatype;
+  dims: number[];
+  label_filename: '';
+  is_shape_tensor: false;
+  is_non_linear_format_io: false;
+}
+
+/**
+ * `GET /v2/models/{name}[/versions/{version}]/config`: Triton's model configuration extension, the part of Triton's
+ * ModelConfig message (model_config.proto) that is true of this server. See src/core/server/triton-model-config.ts.
+ */
+export interface TritonModelConfig {
+  name: string;
+  platform: 'onnxruntime_onnx';
+  backend: 'onnxruntime';
+  version_policy: { latest: { num_versions: 1 } };
+  max_batch_size: 0;
+  input: TritonModelInput[];
+  output: TritonModelOutput[];
+  batch_input: [];
+  batch_output: [];
+  instance_group: Array<{
+    name: string; kind: 'KIND_CPU'; count: number; gpus: []; secondary_devices: []; profile: []; passive: false; host_policy: '';
+  }>;
+  /** Only `metadata`, and only for a model with metadata_props: see triton-model-config.ts. */
+  parameters?: { metadata: { string_value: string } };
+}

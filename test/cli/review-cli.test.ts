@@ -49,6 +49,10 @@ describe('model-preview review add, list, remove', function () {
       assert.equal(viaServer.code, 0, viaServer.stderr);
       assert.match(viaServer.stdout, /^Added the review set sheet \(1 case\): reviewers find it/);
       assert.match((await runCli(['review', 'list', '--data-dir', dataDir])).stdout, /^launch {2}2 cases.*\nsheet {2}1 case /);
+      // A file far over the limit is refused by its size, before it is read or sent (the preview would answer 413).
+      const huge = await runCli(['review', 'add', file('huge.jsonl', `{"inputs":{"features":[1,2,3,4]},"expected":"${'x'.repeat(41 * 1024 * 1024)}"}\n`), '--data-dir', dataDir]);
+      assert.equal(huge.code, 1);
+      assert.match(huge.stderr, /^model-preview: \S*huge\.jsonl: the file is larger than 20 MB; split it into several review sets — nothing was added\n$/);
 
       // The owner's own link to the page: the share link with the owner token in the fragment, which no server sees.
       const ownerLink = await runCli(['review', 'owner-link', '--data-dir', dataDir]);
@@ -80,5 +84,28 @@ describe('model-preview review add, list, remove', function () {
     assert.equal(unknown.code, 1);
     assert.match(unknown.stderr, /no review set named "nothing" \(there are none\)/);
     assert.equal(existsSync(path.join(dataDir, 'review-sets')) ? readdirSync(path.join(dataDir, 'review-sets')).length : 0, 0, 'nothing stored');
+  });
+
+  it('a set added with no preview running that the model cannot answer: serve says which and why, the page is not offered it, review list marks it', async () => {
+    // With no model at hand the CLI checks the file on its own; these fit each other but not iris (no "petals"; three measurements).
+    assert.equal((await runCli(['review', 'add', file('petals.jsonl', '{"id":"p1","inputs":{"petals":[1,2]}}\n'), '--data-dir', dataDir])).code, 0);
+    assert.equal((await runCli(['review', 'add', file('short.jsonl', '{"id":"s1","inputs":{"features":[1,2,3]}}\n'), '--data-dir', dataDir])).code, 0);
+    assert.equal((await runCli(['review', 'add', file('launch.jsonl', JSONL), '--data-dir', dataDir])).code, 0);
+    const cli = startCli(['serve', IRIS_MODEL, '--json', '--port', '0', '--data-dir', dataDir]);
+    try {
+      const ready = await cli.nextEvent((e) => e.event === 'ready');
+      const warned = [await cli.nextEvent((e) => e.event === 'log' && /review set/.test(String(e.message))), await cli.nextEvent((e) => e.event === 'log' && /review set/.test(String(e.message)))];
+      assert.deepEqual(warned.map((e) => [e.level, e.source]), [['warn', 'storage'], ['warn', 'storage']]);
+      assert.match(String(warned[0].message), /^review set "petals" does not fit iris \(version c19ee04a8f90\), so the page does not offer it: case "p1": the model has no input "petals" \(its inputs: features\)\. Fix the file/);
+      assert.match(String(warned[1].message), /^review set "short" does not fit iris .*: case "s1": input 'features': expected shape \[batch, 4\] \(rank 2\), got \[3\]/);
+      const sets = await fetch(new URL('api/review-sets', String(ready.localUrl)), { headers: { authorization: `Bearer ${new URL(String(ready.shareUrl)).searchParams.get('t')}` } })
+        .then((r) => r.json() as Promise<{ sets: Array<{ name: string; problem?: string }> }>);
+      assert.deepEqual(sets.sets.map((s) => [s.name, s.problem !== undefined]), [['launch', false], ['petals', true], ['short', true]]);
+      const list = await runCli(['review', 'list', '--data-dir', dataDir]);
+      assert.match(list.stdout, /^launch {2}2 cases {2}added \S+\npetals {2}1 case {2}added \S+ {2}NOT OFFERED, it does not fit the model: case "p1": the model has no input "petals"/);
+    } finally {
+      cli.child.kill('SIGTERM');
+      await cli.exited;
+    }
   });
 });

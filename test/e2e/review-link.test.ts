@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { reviewLink } from '../../src/shared/review-set';
 import { IRIS_MODEL, startPreview } from '../helpers/preview';
@@ -31,6 +33,28 @@ describe('e2e: a review link (VS Code\'s "Copy review link") opens the page in R
     } finally {
       await context.close();
       await p.stop();
+    }
+  });
+
+  it('a set the model cannot answer (stored while no preview ran) is neither offered nor opened by its review link', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mp-review-unfit-'));
+    await mkdir(path.join(dataDir, 'review-sets'));
+    // As `review add` stores a set with no preview running: checked against itself only (three measurements for four).
+    await writeFile(path.join(dataDir, 'review-sets', 'short.jsonl'), `${JSON.stringify({ id: 's1', inputs: { features: [6.0, 2.7, 5.1] } })}\n`);
+    await writeFile(path.join(dataDir, 'review-sets', 'launch.jsonl'), `${JSON.stringify({ id: 'l1', inputs: { features: [6.0, 2.7, 5.1, 1.6] } })}\n`);
+    const p = await startPreview(IRIS_MODEL, { watch: false, dataDir });
+    const { context } = await newContext(browser(), PHONE, true);
+    try {
+      const page = await context.newPage();
+      await page.goto(reviewLink(`${p.baseUrl}/?t=${p.shareToken}`, 'short'));
+      await page.getByTestId('review-offer').waitFor({ timeout: 10_000 });
+      assert.deepEqual(await page.getByTestId('start-review').evaluateAll((buttons) => buttons.map((b) => (b as unknown as { dataset: Record<string, string> }).dataset.set)), ['launch']);
+      assert.equal(await page.getByTestId('review-case').count(), 0);
+      assert.equal(await page.getByTestId('review-error').count(), 0);
+    } finally {
+      await context.close();
+      await p.stop();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -76,6 +76,22 @@ describe('server: review sets', function () {
     assert.deepEqual([edge[0].reviewSet, edge[0].tags], ['launch check', 'boundary; hard']);
   });
 
+  it('feedback naming a case on a prediction of other inputs is a 400 and counts nowhere: a case\'s agreement holds judgements of that case only', async () => {
+    const before = await preview.get('/api/stats', preview.ownerToken);
+    const other = await predict(preview, { features: [6.7, 3.0, 5.2, 2.3] }); // virginica-1's inputs, not setosa-1's
+    const res = await sendFeedback(preview, { predictionId: other.predictionId, rating: 'down', reasons: ['wrong answer'], caseId: 'launch check/setosa-1', idempotencyKey: newKey() });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.json.error, `caseId: prediction '${other.predictionId}' was not made for review case 'launch check/setosa-1' (its input 'features' differs); `
+      + 'predict the case\'s own inputs and send feedback on that prediction');
+    assert.deepEqual((await preview.get('/api/stats', preview.ownerToken)).json, before.json, 'nothing stored');
+    // The same case's own inputs, written as a batch of one (as the page may send them), are that case.
+    const own = await predict(preview, { features: [[5.1, 3.5, 1.4, 0.2]] });
+    const ok = await sendFeedback(preview, { predictionId: own.predictionId, rating: 'up', caseId: 'launch check/setosa-1', idempotencyKey: newKey() });
+    assert.equal(ok.status, 201, ok.text);
+    const setosa = (await preview.get('/api/stats', preview.ownerToken)).json.cases.find((c: { caseId: string }) => c.caseId === 'setosa-1');
+    assert.equal(setosa.up, 3);
+  });
+
   const bad: Array<[string, string, string, RegExp]> = [
     ['an unknown field in a case', 'jsonl', '{"inputs": {"features": [1,2,3,4]}, "label": "x"}\n', /^line 1: unknown field\(s\) label \(a case has id, inputs, expected and tags\)$/],
     ['an input the model does not have', 'jsonl', '{"inputs": {"petals": [1,2]}}\n', /^line 1: the model has no input "petals" \(its inputs: features\)$/],
@@ -88,6 +104,10 @@ describe('server: review sets', function () {
     ['an unknown CSV column', 'csv', 'features,score\r\n"[1,2,3,4]",5\r\n', /^column 2 "score": not an input of the model \(its inputs: features\), nor id, expected or tags$/],
     ['a gap among vector columns', 'csv', 'features[0],features[2]\r\n1,2\r\n', /^row 2: input "features" has no column features\[1\]$/],
     ['malformed CSV', 'csv', 'features,id\r\n"[1,2,3,4],x\r\n', /^not valid CSV: /],
+    // What /api/predict would refuse is refused when the set is added, not shown to a reviewer as an error.
+    ['a case the model cannot take (three measurements for its four)', 'jsonl', '{"inputs": {"features": [1,2,3,4]}}\n{"inputs": {"features": [1,2,3]}}\n',
+      /^line 2: input 'features': expected shape \[batch, 4\] \(rank 2\), got \[3\] \(a case's inputs are what \/api\/predict takes\)$/],
+    ['a CSV cell of text for a number', 'csv', 'features[0],features[1],features[2],features[3]\r\n1,2,3,4\r\n1,2,three,4\r\n', /^row 3: input 'features': element 2 is "three", expected a number/],
   ];
   for (const [what, format, text, message] of bad) {
     it(`refuses ${what} with a 400 naming where, and stores nothing`, async () => {

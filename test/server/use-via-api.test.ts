@@ -211,7 +211,7 @@ describe('server: "Use via API" snippets and /openapi.json', function () {
         const example = doc.paths['/v2/models/unet-open-sides/infer'].post.requestBody.content['application/json'].example;
         assert.deepEqual(example.inputs[0].shape, [1, 3, 16, 16]);
         const answers = await exampleAnswers(p, doc);
-        assert.deepEqual(answers.map((a) => a.route).sort(), ['get /v2/models/unet-open-sides', 'post /api/predict',
+        assert.deepEqual(answers.map((a) => a.route).sort(), ['get /v2/models/unet-open-sides', 'get /v2/models/unet-open-sides/config', 'post /api/predict',
           'post /v2/models/unet-open-sides/infer', `post /v2/models/unet-open-sides/versions/${doc.info.version}/infer`].sort(), 'every route has its example');
         for (const answer of answers) assert.equal(answer.status, 200, `${answer.route}: ${answer.text}`);
       } finally {

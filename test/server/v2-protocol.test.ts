@@ -22,7 +22,7 @@ describe('server: Open Inference Protocol (V2)', function () {
     assert.equal(res.status, 200, res.text);
     assert.equal(res.json.name, 'model-preview');
     assert.equal(typeof res.json.version, 'string');
-    assert.deepEqual(res.json.extensions, ['binary_tensor_data']);
+    assert.deepEqual(res.json.extensions, ['binary_tensor_data', 'model_configuration']);
   });
 
   it('GET /v2/health/live and /v2/health/ready answer 200 without any token', async () => {
@@ -134,7 +134,7 @@ describe('server: Open Inference Protocol (V2)', function () {
     const classification = await twoInputs.post(INFER, v2Body(c.inputs, { outputs: [{ name: 'sum', parameters: { classification: 2 } }] }));
     assert.equal(classification.status, 400, classification.text);
     assert.match(classification.json.error, /^output 'sum': the classification extension is not supported/);
-    assert.deepEqual((await twoInputs.get('/v2')).json.extensions, ['binary_tensor_data']);
+    assert.deepEqual((await twoInputs.get('/v2')).json.extensions, ['binary_tensor_data', 'model_configuration']);
   });
 
   it('inputs whose sizes onnxruntime cannot combine are a 400 in words, with onnxruntime’s own message under details', async () => {

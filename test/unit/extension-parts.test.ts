@@ -345,6 +345,37 @@ describe('RunningPreview and the tree: a tunnel up but not reachable from outsid
   });
 });
 
+describe('RunningPreview and the tree: a reload without overlap (the old version unloaded to make room)', () => {
+  const ready = { event: 'ready' as const, model: 'iris', modelVersion: 'v1', port: 8000, localUrl: 'http://127.0.0.1:8000/', shareUrl: 'http://127.0.0.1:8000/?t=x', tunnel: 'none', epoch: 'e', ownerToken: 'o' };
+  const preview = () => new RunningPreview('/ws/iris.onnx', '/ws/.model-preview/iris', { ready } as unknown as PreviewServer, 'none');
+  const node = (p: RunningPreview, onDisk = 'v2') => modelNodes([{
+    file: p.file, relativePath: 'iris.onnx', description: { ...iris, version: onDisk },
+    published: { modelVersion: p.modelVersion, shareUrl: p.shareUrl, tunnel: 'none', problems: { ...p.problems } },
+  }])[0];
+  const withoutOverlap = { event: 'reload-without-overlap', model: 'iris', previousVersion: 'v1', availableBytes: 5e8, neededBytes: 8e8, id: 1 } as const;
+  const failed = { event: 'error', source: 'model-reload', message: 'out of memory (no version is served: v1 was unloaded to make room for the new one; requests get 503 until a re-export loads)', id: 2 } as const;
+
+  it('says nothing is served while the new version loads, and after it failed — never "still serving" the unloaded version', () => {
+    const p = preview();
+    assert.equal(p.apply(withoutOverlap), 'state');
+    assert.equal(node(p).description, 'reloading — nothing served meanwhile');
+    assert.equal(node(p).icon, 'warning');
+    assert.ok(node(p).children.some((c) => c.label === 'Not serving' && /v1 was unloaded to make room/.test(c.description ?? '')));
+    p.apply(failed);
+    assert.equal(node(p).description, 'reload failed — nothing served until a re-export loads');
+    assert.equal(node(p, 'v1').description, 'reloading — nothing served meanwhile', 'the old file exported again: the server loads it; still nothing served until it has');
+  });
+
+  it('the next version that loads clears both', () => {
+    const p = preview();
+    p.apply(withoutOverlap);
+    p.apply(failed);
+    p.apply({ event: 'model-reloaded', model: 'iris', modelVersion: 'v3', previousVersion: 'v1', loadMs: 900, unavailableMs: 12_000, id: 3 });
+    assert.deepEqual(p.problems, {});
+    assert.equal(node(p, 'v3').description, 'published · v3');
+  });
+});
+
 describe('data folders of published models', () => {
   it('mirror the model\'s path in the workspace, so two model.onnx files never share tokens or feedback', () => {
     assert.equal(dataDirFor('/ws/runs/a/model.onnx', '/ws', '.model-preview'), '/ws/.model-preview/runs/a/model');

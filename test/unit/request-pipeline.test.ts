@@ -24,6 +24,7 @@ function pipelineWith(options: { expiresMs?: number; password?: string; predicti
   const backend = {
     card: () => undefined,
     serving: () => true,
+    workers: 1,
     async run(kind: 'v2' | 'predict', body: Uint8Array, _receivedAt: number, jsonLength?: number): Promise<JobResult> {
       runs.push({ kind, body: Buffer.from(body).toString() });
       lengths.push(jsonLength);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { defaultWorkerCount } from '../../src/cli/worker-count';
+import { coresWithinQuota, cpuQuota } from '../../src/cli/cpu-quota';
 import { usableMemory } from '../../src/core/inference/available-memory';
 import { modelSizeOnDisk } from '../../src/core/model/model-file';
 import { fixtureModel } from '../helpers/preview';
@@ -38,5 +39,38 @@ describe('the default worker count', () => {
   it('weighs the model with its external data files (a big export’s .onnx file alone is a few kB)', async () => {
     assert.equal(await modelSizeOnDisk(fixtureModel('external-data')), 538 + 224);
     assert.equal(await modelSizeOnDisk(fixtureModel('no-such-model')), 0, 'unreadable: loading it says why');
+  });
+});
+
+describe('the cores a CPU quota allows (file reader faked with the files a cgroup shows)', () => {
+  const files = (entries: Record<string, string>) => (file: string) => entries[file];
+
+  it('cgroup v2: cpu.max of the process\'s cgroup and those above it, the smallest', () => {
+    assert.equal(cpuQuota(files({ '/proc/self/cgroup': '0::/\n', '/sys/fs/cgroup/cpu.max': '150000 100000\n' })), 1.5);
+    assert.equal(cpuQuota(files({ '/proc/self/cgroup': '0::/\n', '/sys/fs/cgroup/cpu.max': 'max 100000\n' })), undefined, 'no limit');
+    assert.equal(cpuQuota(files({
+      '/proc/self/cgroup': '0::/kubepods/pod1/c1\n',
+      '/sys/fs/cgroup/kubepods/pod1/c1/cpu.max': 'max 100000',
+      '/sys/fs/cgroup/kubepods/pod1/cpu.max': '200000 100000',
+      '/sys/fs/cgroup/kubepods/cpu.max': '800000 100000',
+    })), 2, 'the pod\'s limit, set on a parent');
+  });
+
+  it('cgroup v1: cfs quota and period under the cpu controller (-1: none)', () => {
+    const v1 = '4:memory:/\n1:cpu,cpuacct:/docker/abc\n0::/\n';
+    assert.equal(cpuQuota(files({ '/proc/self/cgroup': v1, '/sys/fs/cgroup/cpu/docker/abc/cpu.cfs_quota_us': '50000\n', '/sys/fs/cgroup/cpu/docker/abc/cpu.cfs_period_us': '100000\n' })), 0.5);
+    assert.equal(cpuQuota(files({ '/proc/self/cgroup': v1, '/sys/fs/cgroup/cpu/cpu.cfs_quota_us': '-1', '/sys/fs/cgroup/cpu/cpu.cfs_period_us': '100000' })), undefined);
+    assert.equal(cpuQuota(files({})), undefined, 'not Linux: nothing to read');
+  });
+
+  it('gives the worker count as many cores as the quota, rounded up, at least one; the reason says so', () => {
+    assert.equal(coresWithinQuota(64, 2), 2);
+    assert.equal(coresWithinQuota(64, 1.5), 2, '1.5 CPUs keep two workers busy');
+    assert.equal(coresWithinQuota(64, 0.5), 1);
+    assert.equal(coresWithinQuota(4, 16), 4, 'a quota above the machine changes nothing');
+    assert.equal(coresWithinQuota(8, undefined), 8);
+    assert.deepEqual(defaultWorkerCount(1 * MB, 8 * GB, 2, 64), {
+      count: 2, chosenBy: 'cores', reason: 'one per core the CPU quota allows (of the machine\'s 64): a 1.0 MB model, 8.0 GB of memory free',
+    });
   });
 });

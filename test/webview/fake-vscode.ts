@@ -2,13 +2,16 @@ import Module from 'node:module';
 import * as path from 'node:path';
 
 /**
- * Just enough of the `vscode` module for FeedbackViewProvider to run under plain mocha (the real API exists only in an
+ * Just enough of the `vscode` module for FeedbackViewProvider and ModelCatalog to run under plain mocha (the real API exists only in an
  * extension host; test/integration runs the extension there). Importing this file makes `require('vscode')` return the
  * fake; it must be imported before the provider. Other modules are not affected.
  */
 
 export class FakeUri {
   constructor(readonly path: string) {}
+  get fsPath(): string {
+    return this.path;
+  }
   toString(): string {
     return `file://${this.path}`;
   }
@@ -67,11 +70,51 @@ export class FakeWebviewView {
   visible = true;
 }
 
+/** `vscode.Disposable`: a dispose function, and `from` to join several. */
+class FakeDisposableClass implements FakeDisposable {
+  constructor(private readonly onDispose: () => void) {}
+  static from(...parts: FakeDisposable[]): FakeDisposableClass {
+    return new FakeDisposableClass(() => parts.forEach((p) => p.dispose()));
+  }
+  dispose(): void {
+    this.onDispose();
+  }
+}
+
+/**
+ * The workspace's files as `findFiles` lists them (absolute paths under `root`), and file watchers that report nothing:
+ * events VS Code's watcher lost. A test sets `files` and `findFilesDelayMs`.
+ */
+export const fakeWorkspace = {
+  root: '/workspace',
+  files: [] as string[],
+  findFilesDelayMs: 0,
+  findFilesCalls: 0,
+};
+
+const silentWatcher = () => {
+  const never = new FakeEvent<FakeUri>();
+  return { onDidCreate: never.event, onDidChange: never.event, onDidDelete: never.event, dispose: () => never.dispose() };
+};
+
 /** The editor tabs changed (a tab opened or closed): `fakeTabsChanged.fire()` in a test. */
 export const fakeTabsChanged = new FakeEvent<unknown>();
 
 const fakeVscode = {
   EventEmitter: FakeEvent,
+  Disposable: FakeDisposableClass,
+  FileType: { Unknown: 0, File: 1, Directory: 2 },
+  workspace: {
+    createFileSystemWatcher: silentWatcher,
+    findFiles: async () => {
+      fakeWorkspace.findFilesCalls++;
+      const listed = [...fakeWorkspace.files];
+      await new Promise((resolve) => setTimeout(resolve, fakeWorkspace.findFilesDelayMs));
+      return listed.map((f) => new FakeUri(f));
+    },
+    asRelativePath: (uri: FakeUri) => path.posix.relative(fakeWorkspace.root, uri.path),
+    fs: { stat: async () => ({ type: 1 }) },
+  },
   window: { tabGroups: { onDidChangeTabs: fakeTabsChanged.event } },
   Uri: {
     joinPath: (base: FakeUri, ...segments: string[]) => new FakeUri(path.posix.join(base.path, ...segments)),

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Command } from 'commander';
-import { parseReviewFile, ReviewFileError } from '../../core/review/review-file';
+import { checkReviewFileSize, parseReviewFile, ReviewFileError } from '../../core/review/review-file';
 import { ReviewSets } from '../../core/review/review-sets';
 import { REVIEW_LIMITS, reviewFileFormat, type ReviewSetList } from '../../shared/review-set';
 import { terminalSafe } from '../../shared/visible-text';
@@ -29,7 +29,7 @@ const casesOf = (n: number): string => `${n} case${n === 1 ? '' : 's'}`;
 
 const listLines = (list: ReviewSetList): string =>
   (list.sets.length === 0 ? 'No review sets yet: model-preview review add <file.jsonl|file.csv>'
-    : list.sets.map((s) => `${terminalSafe(s.name)}  ${casesOf(s.cases)}  added ${s.addedAt}`).join('\n'));
+    : list.sets.map((s) => `${terminalSafe(s.name)}  ${casesOf(s.cases)}  added ${s.addedAt}${s.problem ? `  NOT OFFERED, it does not fit the model: ${terminalSafe(s.problem)}` : ''}`).join('\n'));
 
 /**
  * `review add|list|remove`: the cases stakeholders are asked to look at. With the folder's preview running, a set is
@@ -48,6 +48,8 @@ export function registerReview(program: Command): void {
     .action(async (file: string, flags: DataDirFlags & { name?: string }) => {
       const format = reviewFileFormat(file);
       await requirePreview(flags.dataDir);
+      // Before reading it: a file far over the limit would otherwise reach the preview as a request body it refuses (413).
+      await checking(file, async () => checkReviewFileSize((await stat(file)).size));
       const text = await readFile(file, 'utf8');
       const name = flags.name ?? path.basename(file, path.extname(file));
       const running = await runningPreview(flags.dataDir);

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { coresWithinQuota, cpuQuota } from '../cpu-quota';
 import { defaultWorkerCount, workersByFlag } from '../worker-count';
 import { availableMemory } from '../../core/inference/available-memory';
 import * as path from 'node:path';
@@ -67,9 +68,13 @@ const size = (value: string): number => {
 };
 
 
-/** The default worker count for this model (its files' size; an unreadable file is the session's to explain), in the memory this process may use. */
+/**
+ * The default worker count for this model (its files' size; an unreadable file is the session's to explain), in the
+ * memory and the CPU quota this process may use.
+ */
 async function workersFor(modelFile: string): Promise<WorkerChoice> {
-  return defaultWorkerCount(await modelSizeOnDisk(modelFile), availableMemory(), availableParallelism());
+  const machineCores = availableParallelism();
+  return defaultWorkerCount(await modelSizeOnDisk(modelFile), availableMemory(), coresWithinQuota(machineCores, cpuQuota()), machineCores);
 }
 
 export function registerServe(program: Command): void {

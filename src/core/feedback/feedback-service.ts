@@ -7,6 +7,7 @@ import { StorageHealth } from '../store/storage-health';
 import { FeedbackInputError } from './feedback-input-error';
 import type { FeedbackStore, ReviewedCase, SubmitContext } from './feedback-store';
 import { predictedLabel } from '../../shared/predicted-label';
+import { CASE_TEXT_INPUT } from '../../shared/review-set';
 import type { PredictionLog, PredictionRecord } from './prediction-log';
 
 /** Who sent a piece of feedback, as far as the server knows it. */
@@ -16,8 +17,14 @@ export interface Submitter {
   invitedAs?: string;
 }
 
+/** A review-set case a submission names: what its record keeps, and the case's inputs (as its file gave them). */
+export interface FoundCase {
+  reviewed: ReviewedCase;
+  inputs: Record<string, unknown>;
+}
+
 /** Finds the review-set case a submission names (undefined: no such case). */
-export type CaseLookup = (caseId: string) => ReviewedCase | undefined;
+export type CaseLookup = (caseId: string) => FoundCase | undefined;
 
 /**
  * Predictions and feedback of one preview: records a prediction the page asked for, checks a piece of feedback
@@ -64,7 +71,7 @@ export class FeedbackService {
       prediction, predicted, userAgent: submitter.userAgent,
       reviewer: submitter.invitedAs !== undefined ? { name: submitter.invitedAs, verified: true }
         : submission.reviewer ? { name: submission.reviewer, verified: false } : undefined,
-      reviewedCase: this.reviewedCase(submission),
+      reviewedCase: this.reviewedCase(submission, prediction),
     };
     this.checkJudgement(submission, predicted);
     const { record, id, duplicate } = await this.storage.track(this.store.submit(submission, context));
@@ -93,11 +100,20 @@ export class FeedbackService {
     }
   }
 
-  private reviewedCase(submission: FeedbackSubmission): ReviewedCase | undefined {
+  /**
+   * The case a submission names, which must be the case its prediction was made for: feedback that names a case counts
+   * in that case's agreement, so a judgement of some other input may not land there.
+   */
+  private reviewedCase(submission: FeedbackSubmission, prediction: PredictionRecord): ReviewedCase | undefined {
     if (submission.caseId === undefined) return undefined;
     const found = this.findCase(submission.caseId);
     if (!found) throw new FeedbackInputError(`caseId: no review case '${submission.caseId}' is in this preview's review sets`);
-    return found;
+    const differs = differingInput(found.inputs, prediction);
+    if (differs !== undefined) {
+      throw new FeedbackInputError(`caseId: prediction '${prediction.predictionId}' was not made for review case '${submission.caseId}' (its input '${differs}' differs); `
+        + 'predict the case\'s own inputs and send feedback on that prediction');
+    }
+    return found.reviewed;
   }
 
   records(): readonly FeedbackRecord[] {
@@ -114,3 +130,26 @@ export class FeedbackService {
     return card ? predictedLabel(record.outputs, card) : undefined;
   }
 }
+
+/**
+ * The first input of a review case that the prediction was not given, or undefined when they agree. Values are
+ * compared as sent (the record keeps the JSON form's values), numbers also after rounding to 32 bits (records of
+ * older servers kept the tensor's values). A case's text (a text model's) and inputs stored as blobs (pictures) are not
+ * compared: the record keeps the tokens, or only a reference.
+ */
+function differingInput(caseInputs: Record<string, unknown>, prediction: PredictionRecord): string | undefined {
+  for (const [name, value] of Object.entries(caseInputs)) {
+    const stored = prediction.inputs[name];
+    if (stored === undefined) {
+      if (name === CASE_TEXT_INPUT) continue;
+      return name;
+    }
+    if (!('data' in stored)) continue;
+    const given = Array.isArray(value) ? value.flat(Infinity) : [value];
+    if (given.length !== stored.data.length || given.some((v, i) => !sameValue(v, stored.data[i]))) return name;
+  }
+  return undefined;
+}
+
+const sameValue = (a: unknown, b: unknown): boolean =>
+  a === b || (typeof a === 'number' && typeof b === 'number' && Math.fround(a) === Math.fround(b)) || String(a) === String(b);

@@ -3,25 +3,34 @@ import { CASE_TEXT_INPUT, REVIEW_LIMITS, type ReviewCase } from '../../shared/re
 import type { ModelCard } from '../../shared/model-card';
 import { parseJson } from '../../shared/json-lines';
 import { withoutBom } from '../../shared/without-bom';
+import type { TensorSpec } from '../../shared/v2';
+import { decodeTensor, TensorInputError } from '../inference/codec';
 
 /** A review file that cannot be used: the message names the line or row and what to change. Nothing of it is stored. */
 export class ReviewFileError extends Error {
   override readonly name = 'ReviewFileError';
 }
 
-/** What a review file's inputs must fit: the model's input names (the rest is checked when a case is predicted). */
+/** What a review file's inputs must fit: the model's input names, and with the model at hand their datatypes and shapes. */
 export interface ReviewSignature {
   inputs: string[];
   /** For a model that reads text through its tokenizer: the token inputs a case's `"text"` fills in their place. */
   textFills?: string[];
+  /**
+   * The model's inputs as /api/predict checks them: each case's data is decoded as a prediction of it would be, so a
+   * case the model cannot answer (a wrong length, text for numbers) is refused when the set is added, not shown to a
+   * reviewer as an error. Absent when no model is at hand (`review add` with no preview running): `serve` checks then.
+   */
+  specs?: TensorSpec[];
 }
 
 /** The signature of a served model: its inputs, and for a text model the token inputs its tokenizer fills. */
 export function reviewSignatureOf(card: Pick<ModelCard, 'inputs' | 'text'>): ReviewSignature {
   const inputs = card.inputs.map((i) => i.name);
   const fills = card.text ? [card.text.inputs.ids, card.text.inputs.attentionMask, card.text.inputs.tokenTypeIds].filter((n): n is string => n !== undefined) : [];
-  return { inputs, ...(fills.length > 0 && !inputs.includes(CASE_TEXT_INPUT) ? { textFills: fills } : {}) };
+  return { inputs, specs: card.inputs, ...(fills.length > 0 && !inputs.includes(CASE_TEXT_INPUT) ? { textFills: fills } : {}) };
 }
+
 
 /** The names a case may give: the model's inputs, and `"text"` for a text model. */
 const acceptedInputs = (signature: ReviewSignature): string[] => (signature.textFills ? [...signature.inputs, CASE_TEXT_INPUT] : signature.inputs);
@@ -30,11 +39,14 @@ const CASE_FIELDS = new Set(['id', 'inputs', 'expected', 'tags']);
 /** A spreadsheet would run a cell starting with one of these as a formula (CSV injection). */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
+/** A review file's size in bytes against the limit (before reading it, where it can be known first). */
+export function checkReviewFileSize(bytes: number): void {
+  if (bytes > REVIEW_LIMITS.bytes) throw new ReviewFileError(`the file is larger than ${REVIEW_LIMITS.bytes / 1024 / 1024} MB; split it into several review sets`);
+}
+
 /** The cases of a review file (JSON Lines or CSV), checked whole: the first problem throws a ReviewFileError. */
 export function parseReviewFile(text: string, format: 'jsonl' | 'csv', signature: ReviewSignature): ReviewCase[] {
-  if (Buffer.byteLength(text) > REVIEW_LIMITS.bytes) {
-    throw new ReviewFileError(`the file is larger than ${REVIEW_LIMITS.bytes / 1024 / 1024} MB; split it into several review sets`);
-  }
+  checkReviewFileSize(Buffer.byteLength(text));
   const cases = format === 'csv' ? fromCsv(withoutBom(text), signature) : fromJsonl(withoutBom(text), signature);
   if (cases.length === 0) throw new ReviewFileError('the file holds no cases');
   if (cases.length > REVIEW_LIMITS.cases) throw new ReviewFileError(`the file holds ${cases.length} cases; at most ${REVIEW_LIMITS.cases} fit in one review set`);
@@ -46,7 +58,8 @@ export function parseReviewFile(text: string, format: 'jsonl' | 'csv', signature
   return cases;
 }
 
-function checkInputs(inputs: Record<string, unknown>, signature: ReviewSignature, where: string): void {
+/** A case's inputs against the model: its input names, and with `signature.specs` the data as /api/predict decodes it. */
+export function checkCaseInputs(inputs: Record<string, unknown>, signature: ReviewSignature, where: string): void {
   const accepted = acceptedInputs(signature);
   const unknown = Object.keys(inputs).filter((n) => !accepted.includes(n));
   if (unknown.length > 0) throw new ReviewFileError(`${where}: the model has no input ${unknown.map((n) => JSON.stringify(n)).join(', ')} (its inputs: ${accepted.join(', ')})`);
@@ -62,6 +75,15 @@ function checkInputs(inputs: Record<string, unknown>, signature: ReviewSignature
   if (missing.length > 0) {
     const hint = fills.length > 0 && missing.some((n) => fills.includes(n)) ? ` (this model reads text: give {"${CASE_TEXT_INPUT}": "..."} in place of its token inputs)` : '';
     throw new ReviewFileError(`${where}: input ${missing.map((n) => JSON.stringify(n)).join(', ')} is missing${hint}`);
+  }
+  for (const spec of signature.specs ?? []) {
+    if (!(spec.name in inputs)) continue; // filled from the case's text by the tokenizer
+    try {
+      decodeTensor(spec, { data: inputs[spec.name] });
+    } catch (err) {
+      if (err instanceof TensorInputError) throw new ReviewFileError(`${where}: ${err.message} (a case's inputs are what /api/predict takes)`);
+      throw err;
+    }
   }
 }
 
@@ -92,7 +114,7 @@ function fromJsonl(text: string, signature: ReviewSignature): ReviewCase[] {
     if (unknown.length > 0) throw new ReviewFileError(`${where}: unknown field(s) ${unknown.join(', ')} (a case has id, inputs, expected and tags)`);
     const inputs = value.inputs as Record<string, unknown> | undefined;
     if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) throw new ReviewFileError(`${where}: "inputs" must be an object of input name to data`);
-    checkInputs(inputs, signature, where);
+    checkCaseInputs(inputs, signature, where);
     if (value.expected !== undefined && typeof value.expected !== 'string' && typeof value.expected !== 'number') {
       throw new ReviewFileError(`${where}: expected must be a text or a number`);
     }
@@ -168,11 +190,11 @@ function fromCsv(text: string, signature: ReviewSignature): ReviewCase[] {
       else if (column.kind === 'expected') expected = cell === '' ? undefined : cell;
       else tags = cell === '' ? undefined : cell.split(';').map((t) => t.trim()).filter((t) => t !== '');
     });
-    checkInputs(inputs, signature, where);
     for (const [name, value] of Object.entries(inputs)) {
       if (!Array.isArray(value)) continue;
       for (let i = 0; i < value.length; i++) if (!(i in value)) throw new ReviewFileError(`${where}: input "${name}" has no column ${name}[${i}]`);
     }
+    checkCaseInputs(inputs, signature, where);
     return { id: checkId(id, r + 1, where), inputs, ...(expected !== undefined ? { expected } : {}), ...(checkTags(tags, where) ? { tags } : {}) };
   });
 }

@@ -2,8 +2,8 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import * as path from 'node:path';
 import { caseKey, reviewSetNameProblem, type ReviewCase, type ReviewCasePage, type ReviewSetList } from '../../shared/review-set';
 import { parseJsonLines } from '../../shared/json-lines';
-import type { ReviewedCase } from '../feedback/feedback-store';
-import { ReviewFileError } from './review-file';
+import type { FoundCase } from '../feedback/feedback-service';
+import { checkCaseInputs, ReviewFileError, type ReviewSignature } from './review-file';
 import { ReviewProgressBook } from './review-progress';
 
 const DIR = 'review-sets';
@@ -22,7 +22,9 @@ interface LoadedSet {
  */
 export class ReviewSets {
   private readonly sets = new Map<string, LoadedSet>();
-  private readonly byKey = new Map<string, ReviewedCase>();
+  private readonly byKey = new Map<string, FoundCase>();
+  /** Sets the served model cannot answer (added with no preview running, or a re-export changed its inputs): why not. */
+  private readonly unfit = new Map<string, string>();
 
   /** Each reviewer's place in each set (review-progress.ts). */
   readonly progress: ReviewProgressBook;
@@ -48,7 +50,34 @@ export class ReviewSets {
   }
 
   list(): ReviewSetList {
-    return { sets: [...this.sets.values()].map((s) => ({ name: s.name, cases: s.cases.length, addedAt: s.addedAt })) };
+    return {
+      sets: [...this.sets.values()].map((s) => {
+        const problem = this.unfit.get(s.name);
+        return { name: s.name, cases: s.cases.length, addedAt: s.addedAt, ...(problem ? { problem } : {}) };
+      }),
+    };
+  }
+
+  /**
+   * Checks every set against the model served now (at start and after each reload), as `add` checks a file: a set
+   * `review add` stored while no preview ran, or one a re-export no longer fits, is marked with its first problem
+   * (the page does not offer it). Returns the sets that became unfit, for the owner's log.
+   */
+  check(signature: ReviewSignature): Array<{ name: string; problem: string }> {
+    const newly: Array<{ name: string; problem: string }> = [];
+    for (const set of this.sets.values()) {
+      let problem: string | undefined;
+      try {
+        for (const c of set.cases) checkCaseInputs(c.inputs, signature, `case ${JSON.stringify(c.id)}`);
+      } catch (err) {
+        if (!(err instanceof ReviewFileError)) throw err;
+        problem = err.message;
+      }
+      if (problem && this.unfit.get(set.name) !== problem) newly.push({ name: set.name, problem });
+      if (problem) this.unfit.set(set.name, problem);
+      else this.unfit.delete(set.name);
+    }
+    return newly;
   }
 
   has(name: string): boolean {
@@ -74,6 +103,7 @@ export class ReviewSets {
     if (!set) throw new ReviewFileError(`no review set named ${JSON.stringify(name)}${this.names()}`);
     await rm(path.join(this.dataDir, DIR, name + EXT), { force: true });
     this.sets.delete(name);
+    this.unfit.delete(name);
     for (const c of set.cases) this.byKey.delete(caseKey(name, c.id));
   }
 
@@ -94,14 +124,16 @@ export class ReviewSets {
     return this.progress.close();
   }
 
-  /** The case feedback names (`<set>/<id>`), as the record keeps it. */
-  find(key: string): ReviewedCase | undefined {
+  /** The case feedback names (`<set>/<id>`): what the record keeps of it, and its inputs. */
+  find(key: string): FoundCase | undefined {
     return this.byKey.get(key);
   }
 
   private adopt(set: LoadedSet): void {
     this.sets.set(set.name, set);
-    for (const c of set.cases) this.byKey.set(caseKey(set.name, c.id), { caseId: c.id, reviewSet: set.name, ...(c.tags ? { tags: c.tags } : {}) });
+    for (const c of set.cases) {
+      this.byKey.set(caseKey(set.name, c.id), { reviewed: { caseId: c.id, reviewSet: set.name, ...(c.tags ? { tags: c.tags } : {}) }, inputs: c.inputs });
+    }
   }
 
   private names(): string {

@@ -13,6 +13,8 @@ export interface ModelBackend {
    * model but inference answers 503.
    */
   serving(): boolean;
+  /** How many inference workers run the model (Triton's model configuration shows them as its instance count). */
+  readonly workers: number;
   /** `jsonLength`: the request's Inference-Header-Content-Length (binary tensor data), already checked against the body. */
   run(kind: JobKind, body: RequestBody, receivedAt: number, jsonLength?: number): Promise<JobResult>;
   /**

@@ -1,13 +1,13 @@
 import { elementCount, exampleShapes } from '../../shared/example-shape';
 import type { ModelCard } from '../../shared/model-card';
-import type { TensorSpec, V2Datatype } from '../../shared/v2';
+import { TRITON_CONFIG_DATATYPES, type TensorSpec, type V2Datatype } from '../../shared/v2';
 import { MODEL_PREVIEW_VERSION } from '../../shared/version';
 import { PASSWORD_HEADER } from './access';
 
 /*
- * `GET /openapi.json`: an OpenAPI 3.1 document for the routes a program calls on this model — V2 metadata and infer,
- * and /api/predict — with the model's real input and output schemas (names, datatypes, shapes), so that Swagger UI,
- * an API client generator or a person can call it without reading our docs. It is built from the served model's card
+ * `GET /openapi.json`: an OpenAPI 3.1 document for the routes a program calls on this model — V2 metadata, Triton's
+ * model configuration and infer, and /api/predict — with the model's real input and output schemas (names, datatypes,
+ * shapes), so that Swagger UI, an API client generator or a person can call it without reading our docs. It is built from the served model's card
  * and answered behind the share token, like the routes it describes.
  */
 
@@ -72,6 +72,33 @@ const errorResponse = (description: string) => ({
   description,
   content: { 'application/json': { schema: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, details: { type: 'string' } } } } },
 });
+
+/** The answer of `GET /v2/models/{name}/config` for this model (see triton-model-config.ts). */
+function tritonConfigSchema(card: ModelCard): Record<string, unknown> {
+  const tensor = (specs: readonly TensorSpec[]) => ({
+    type: 'array',
+    items: {
+      type: 'object', required: ['name', 'data_type', 'dims'],
+      properties: {
+        name: { enum: specs.map((s) => s.name) },
+        data_type: { enum: [...new Set(specs.map((s) => TRITON_CONFIG_DATATYPES[s.datatype]))] },
+        dims: { type: 'array', items: { type: 'integer', minimum: -1 }, description: 'the full shape; -1 is an open dimension' },
+      },
+    },
+  });
+  return {
+    type: 'object', required: ['name', 'platform', 'backend', 'max_batch_size', 'input', 'output', 'instance_group'],
+    properties: {
+      name: { const: card.name }, platform: { const: 'onnxruntime_onnx' }, backend: { const: 'onnxruntime' }, max_batch_size: { const: 0 },
+      input: tensor(card.inputs), output: tensor(card.outputs),
+      instance_group: { type: 'array', items: { type: 'object', properties: { kind: { const: 'KIND_CPU' }, count: { type: 'integer', minimum: 1, description: 'the inference workers' } } } },
+      parameters: {
+        type: 'object', description: 'only for a model with metadata_props',
+        properties: { metadata: { type: 'object', properties: { string_value: { type: 'string', description: "the model file's metadata_props as a JSON object of strings" } } } },
+      },
+    },
+  };
+}
 
 export function openApiDocument(card: ModelCard, passwordRequired: boolean): Record<string, unknown> {
   const name = encodeURIComponent(card.name);
@@ -171,6 +198,19 @@ export function openApiDocument(card: ModelCard, passwordRequired: boolean): Rec
         get: {
           summary: `${card.name}'s signature`, operationId: 'modelMetadata', parameters: passwordParameter,
           responses: { 200: { description: 'name, versions, platform, inputs and outputs (open dimensions as -1)', content: { 'application/json': { schema: { type: 'object' } } } } },
+        },
+      },
+      [`/v2/models/${name}/config`]: {
+        get: {
+          summary: `${card.name}'s Triton model configuration`,
+          description: 'Triton\'s model configuration extension, as tritonclient\'s `get_model_config` reads it: Triton\'s ModelConfig as JSON '
+            + '(`data_type` as `TYPE_FP32`..., `TYPE_STRING` for BYTES; `dims` the full shapes, open dimensions -1, with `max_batch_size` 0).',
+          operationId: 'modelConfig', parameters: passwordParameter,
+          responses: {
+            200: { description: 'the model configuration', content: { 'application/json': { schema: tritonConfigSchema(card) } } },
+            401: errorResponse('no share token, or a wrong one'),
+            404: errorResponse('another model or version than the one served'),
+          },
         },
       },
       [`/v2/models/${name}/infer`]: { post: infer },

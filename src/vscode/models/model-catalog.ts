@@ -5,6 +5,21 @@ import type { ModelEntry } from './model-tree';
 import { isExcludedPath, PathMap } from './path-key';
 
 /**
+ * VS Code starts watching a workspace's files asynchronously (its file watcher is a separate process, started when the
+ * window opens), and what changes before it listens is never reported. A notebook exporting in the first seconds after
+ * the window opened — or a busy machine starting the watcher late — would leave that model unannounced until something
+ * else made the catalog look. So it looks again a few times after it starts; a file found then is news (the export
+ * offer), as a create event would have made it. Each look is one `findFiles`, the cost of the first scan.
+ */
+const STARTUP_LOOKS_MS = [3_000, 10_000, 30_000];
+
+/** Runs `look` at each of the times (ms from now); disposing cancels the looks not yet run. */
+function lookAgainAfter(times: readonly number[], look: () => Promise<void>): vscode.Disposable {
+  const timers = times.map((ms) => setTimeout(() => void look(), ms));
+  return new vscode.Disposable(() => timers.forEach(clearTimeout));
+}
+
+/**
  * Every model file in the workspace, kept current by a FileSystemWatcher: created, rewritten (a notebook exporting
  * again) and deleted files. Tells listeners when the list changes, and separately when a file appears that was not
  * there before (the "iris.onnx was exported — Publish preview?" notification). Entries are keyed by file identity
@@ -15,13 +30,22 @@ export class ModelCatalog implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly appeared = new vscode.EventEmitter<vscode.Uri>();
   private watchers: vscode.Disposable[] = [];
+  private disposed = false;
 
   /** The list (or an entry's description or publish state) changed. */
   readonly onDidChange = this.changed.event;
   /** A model file was created after the first scan. */
   readonly onDidAppear = this.appeared.event;
 
-  constructor(private readonly inspector: ModelInspector, private settings: ExtensionSettings) {}
+  /**
+   * @param startupLooksMs when, after `start`, the catalog looks again for models its watchers may not have heard of
+   *   (see STARTUP_LOOKS_MS); tests pass shorter times.
+   */
+  constructor(
+    private readonly inspector: ModelInspector,
+    private settings: ExtensionSettings,
+    private readonly startupLooksMs: readonly number[] = STARTUP_LOOKS_MS,
+  ) {}
 
   get models(): ModelEntry[] {
     return [...this.entries.values()];
@@ -46,7 +70,10 @@ export class ModelCatalog implements vscode.Disposable {
       );
     });
     this.watchers.push(new NewFolderCatchUp((uri) => this.isExcluded(uri), () => this.rescan(true)));
+    const watchers = this.watchers;
     await this.rescan();
+    // After the first scan, so a look cannot take a model that was already there for a new one.
+    if (this.watchers === watchers && !this.disposed) watchers.push(lookAgainAfter(this.startupLooksMs, () => this.rescan(true)));
   }
 
   /** Lists the models again; with `announce`, a file not known before is news (the export offer), as a create event. */
@@ -69,6 +96,7 @@ export class ModelCatalog implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.watchers.forEach((w) => w.dispose());
     this.changed.dispose();
     this.appeared.dispose();

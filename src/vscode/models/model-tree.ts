@@ -20,8 +20,13 @@ export interface ModelEntry {
 
 /** What the running server reported wrong that still holds (its `error` events' messages). */
 export interface PreviewProblems {
-  /** The re-exported file did not load: the preview still serves `modelVersion`. */
+  /** The re-exported file did not load: the preview still serves `modelVersion`, unless `unserved` says it was unloaded. */
   reload?: string;
+  /**
+   * No version is served: the old one was unloaded to make room for the re-export (a reload without overlap), and
+   * requests get 503 until a version loads.
+   */
+  unserved?: string;
   /** The sidecar file is invalid: the page shows the model without it. */
   sidecar?: string;
   /** The tunnel is up, but its public URL does not reach the preview from outside (the keeper's checks fail). */
@@ -82,9 +87,12 @@ export function modelNode(entry: ModelEntry): ModelNode {
   for (const p of problems) children.push({ id: `${file}#problem/${p.label}`, kind: 'info', label: p.label, description: p.message, tooltip: p.message, icon: 'warning', warning: true, file, children: [] });
   children.push({ id: `${file}#link`, kind: 'info', label: 'Share link', description: LINK_KINDS[published.tunnel] ?? `via ${published.tunnel}`, tooltip: 'Copy it with the inline action', icon: 'link', file, children: [] });
   const reloadFailed = problems.some((p) => p.label === RELOAD_FAILED);
+  const unserved = problems.some((p) => p.label === NOT_SERVING);
   const state = reloadFailed
-    ? `reload failed — still serving ${published.modelVersion}`
-    : [`published · ${published.modelVersion}`, ...problems.map((p) => p.short)].join(' · ');
+    ? (unserved ? 'reload failed — nothing served until a re-export loads' : `reload failed — still serving ${published.modelVersion}`)
+    : unserved
+      ? 'reloading — nothing served meanwhile'
+      : [`published · ${published.modelVersion}`, ...problems.map((p) => p.short)].join(' · ');
   return {
     id: file,
     kind: 'model.published',
@@ -111,6 +119,7 @@ function hfFolderNode(file: string, d: ModelDescription): ModelNode | undefined 
 }
 
 const RELOAD_FAILED = 'Reload failed';
+const NOT_SERVING = 'Not serving';
 
 /** Who can open the link, by how it is reached; a tunnel provider shows as "via <provider>". */
 const LINK_KINDS: Record<string, string> = { none: 'this machine only', lan: 'on this network', vscode: 'via VS Code port forwarding' };
@@ -126,6 +135,7 @@ function problemsShown(entry: ModelEntry): Array<{ label: string; short: string;
   if (problems.reload !== undefined && entry.description?.version !== entry.published!.modelVersion) {
     shown.push({ label: RELOAD_FAILED, short: 'reload failed', message: problems.reload });
   }
+  if (problems.unserved !== undefined) shown.push({ label: NOT_SERVING, short: 'not serving', message: problems.unserved });
   if (problems.sidecar !== undefined) shown.push({ label: 'Sidecar ignored', short: 'sidecar ignored', message: problems.sidecar });
   if (problems.unreachable !== undefined) shown.push({ label: 'Not reachable from outside', short: 'not reachable from outside', message: problems.unreachable });
   return shown;

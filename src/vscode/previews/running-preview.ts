@@ -160,6 +160,11 @@ export class RunningPreview {
       case 'model-reloaded':
         this.modelVersion = e.modelVersion;
         delete this.problems.reload;
+        delete this.problems.unserved;
+        return 'state';
+      case 'reload-without-overlap':
+        this.problems.unserved = `${e.previousVersion} was unloaded to make room for the re-export (both do not fit in the memory free); `
+          + 'requests get 503 (try again shortly) until a version loads';
         return 'state';
       case 'error':
         // A crashed worker is replaced at once: nothing stays wrong to show (the notification tells it).

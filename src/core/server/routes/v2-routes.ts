@@ -4,9 +4,15 @@ import type { TensorSpec, V2ModelMetadata } from '../../../shared/v2';
 import { MODEL_PREVIEW_VERSION } from '../../../shared/version';
 import { HttpError } from '../http-error';
 import type { ModelBackend } from '../model-backend';
+import { tritonModelConfig } from '../triton-model-config';
 import { methodNotAllowed } from './method-not-allowed';
 
 const SERVER_NAME = 'model-preview';
+/**
+ * Triton's protocol extensions this server speaks (`GET /v2`), each only once it works: binary tensor data
+ * (inference-routes.ts and the workers) and the model configuration (`GET /v2/models/{name}/config`, below).
+ */
+const EXTENSIONS = ['binary_tensor_data', 'model_configuration'];
 
 const v2Shape = (spec: TensorSpec) => ({
   name: spec.name, datatype: spec.datatype, shape: spec.shape.map((d) => (typeof d === 'number' ? d : -1)),
@@ -45,7 +51,7 @@ export function v2Routes(backend: ModelBackend, guard: RequestHandler): Router {
   }).all(methodNotAllowed);
 
   router.use('/v2', guard);
-  router.route('/v2').get((_req, res) => void res.json({ name: SERVER_NAME, version: MODEL_PREVIEW_VERSION, extensions: ['binary_tensor_data'] })).all(methodNotAllowed);
+  router.route('/v2').get((_req, res) => void res.json({ name: SERVER_NAME, version: MODEL_PREVIEW_VERSION, extensions: EXTENSIONS })).all(methodNotAllowed);
   for (const base of ['/v2/models/:name', '/v2/models/:name/versions/:version']) {
     router.route(base).get((req, res) => void res.json(v2Metadata(servedModel(backend, req)))).all(methodNotAllowed);
     router.route(`${base}/ready`).get((req, res) => {
@@ -53,6 +59,8 @@ export function v2Routes(backend: ModelBackend, guard: RequestHandler): Router {
       const ready = backend.serving();
       res.status(ready ? 200 : 503).json({ name: card.name, ready });
     }).all(methodNotAllowed);
+    // Triton's model configuration extension, for its clients (tritonclient's get_model_config, Ultralytics).
+    router.route(`${base}/config`).get((req, res) => void res.json(tritonModelConfig(servedModel(backend, req), backend.workers))).all(methodNotAllowed);
   }
   return router;
 }
