@@ -224,6 +224,29 @@ function isArrayOf<T>(x: unknown, guard: (item: unknown) => item is T): x is T[]
   return Array.isArray(x) && x.every((item) => guard(item));
 }
 
+/**
+ * How the extension's messages travel to the feedback webviews: as one JSON text, parsed by the page and then checked
+ * by `isToWebview`. VS Code hands a webview's message on with `postMessage` (to the webview's host frame, then to its
+ * page), and Chromium's structured clone of thousands of small objects is slow: a reset of 5,000 cards took 300-400 ms
+ * to arrive where JSON.parse of the same text took about 30 ms (bench `feedback-table`); a string clones at once.
+ */
+export interface WebviewEnvelope {
+  type: 'json';
+  text: string;
+}
+
+export const toEnvelope = (message: ToWebview): WebviewEnvelope => ({ type: 'json', text: JSON.stringify(message) });
+
+/** The message an envelope carries, still to be checked with `isToWebview`; undefined when it is not one. */
+export function fromEnvelope(data: unknown): unknown {
+  if (!isObject(data) || data.type !== 'json' || typeof data.text !== 'string') return undefined;
+  try {
+    return JSON.parse(data.text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The view's guard on everything the extension posts. One malformed card rejects the whole message. */
 export function isToWebview(x: unknown): x is ToWebview {
   if (!isObject(x)) return false;
@@ -287,7 +310,9 @@ export function mergeNewestFirst<T extends { id: string; ts: string }>(existing:
   const byId = new Map<string, T>();
   for (const item of existing) byId.set(item.id, item);
   for (const item of incoming) byId.set(item.id, item);
-  const merged = [...byId.values()].sort(compareNewestFirst);
-  if (merged.length > limit) merged.length = Math.max(0, limit);
-  return merged;
+  // Each time parsed once, not in every comparison (5,000 cards: ~130,000 Date.parse calls); the order compareNewestFirst's.
+  const keyed = [...byId.values()].map((item) => ({ item, t: timeOf(item.ts) }));
+  keyed.sort((a, b) => (a.t !== b.t ? (a.t > b.t ? -1 : 1) : a.item.id < b.item.id ? -1 : a.item.id > b.item.id ? 1 : 0));
+  if (keyed.length > limit) keyed.length = Math.max(0, limit);
+  return keyed.map((k) => k.item);
 }

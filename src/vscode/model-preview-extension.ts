@@ -64,7 +64,7 @@ export class ModelPreviewExtension implements vscode.Disposable {
     };
     const thumbnails = new FeedbackThumbnails(this.previews);
     this.feedbackView = own(new FeedbackViewProvider(context.extensionUri, (ref) => void openRecord(ref), {
-      log: (line) => log.info(line), thumbnailOf: (ref) => thumbnails.of(ref),
+      log: (line) => log.info(line), thumbnailOf: (ref) => thumbnails.of(ref), seenState: context.workspaceState,
     }));
     own(vscode.commands.registerCommand('modelPreview.openRecord', openRecord));
     this.feedbackTable = own(new FeedbackTablePanel(context.extensionUri, this.previews, () => current().dataFolder, (record) => records.open(record), log));

@@ -1,4 +1,4 @@
-import { isToWebview } from '../shared/webview-messages';
+import { fromEnvelope, isToWebview } from '../shared/webview-messages';
 import { FeedbackViewDom } from './feedback-view';
 import { applyMessage, restoreState, type ViewState } from './logic/view-state';
 import { vscodeApi } from './vscode-api';
@@ -49,7 +49,7 @@ function render(): void {
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = event.data;
+  const message = fromEnvelope(event.data);
   if (!isToWebview(message)) {
     console.warn('Model Preview feedback view: ignored a message it does not understand');
     return;

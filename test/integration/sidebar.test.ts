@@ -68,6 +68,20 @@ async function qrCodeLink(frame: Frame, selector: string): Promise<string> {
   return jsQR(new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.length), png.width, png.height)?.data ?? '';
 }
 
+/**
+ * The filter dropdowns whose chosen text does not fit them (cut off at the view's width): the text's width in the
+ * select's own font, against the select's inner width less Chromium's drop-down arrow (20 px).
+ */
+const cutOffSelects = (frame: Frame) => frame.$$eval('[data-testid="feedback-filters"] select:not([hidden])', (nodes) => nodes.flatMap((node) => {
+  const select = node as unknown as { clientWidth: number; selectedOptions: ArrayLike<{ textContent: string | null }>; ownerDocument: { defaultView: { getComputedStyle(e: unknown): { font: string; paddingLeft: string; paddingRight: string } }; createElement(tag: 'canvas'): { getContext(kind: '2d'): { font: string; measureText(t: string): { width: number } } } } };
+  const style = select.ownerDocument.defaultView.getComputedStyle(select);
+  const context = select.ownerDocument.createElement('canvas').getContext('2d');
+  context.font = style.font;
+  const text = (select.selectedOptions[0]?.textContent ?? '').trim();
+  const room = select.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 20;
+  return context.measureText(text).width > room ? [`${text} (${Math.ceil(context.measureText(text).width)} px in ${Math.floor(room)} px)`] : [];
+}));
+
 const ratings = (frame: Frame) => frame.$$eval('[data-testid="feedback-list"] [data-testid="feedback-card"]', (nodes) => nodes.map((n) => n.getAttribute('data-rating') ?? ''));
 
 async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promise<void> {
@@ -127,12 +141,15 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await frame.waitForFunction(() => document.querySelectorAll('[data-testid="feedback-list"] [data-testid="feedback-card"]').length === 3);
   const inputs = await frame.$$eval('[data-testid="card-inputs"]', (nodes) => nodes.map((n) => (n.textContent ?? '').trim()));
   const newest = await ratings(frame);
+  const cutOff = await cutOffSelects(frame);
+  await shot(page, 'sidebar-feedback.png'); // the README's first picture of VS Code: the view as a person finds it
   await clickViewAction(page, 'Feedback', 'Filter feedback');
   const focused = await frame.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'feedback-search', undefined, { timeout: 10_000 })
     .then(() => true, () => false);
   const visibleCards = () => frame.$$eval('[data-testid="feedback-list"] [data-testid="feedback-card"]', (n) => n.length);
   await frame.fill('[data-testid="feedback-search"]', 'petals');
   const byText = await visibleCards();
+  cutOff.push(...await cutOffSelects(frame)); // with "Clear filters" beside them
   await shot(page, 'sidebar-feedback-search.png');
   await frame.fill('[data-testid="feedback-search"]', '');
   await frame.selectOption('[data-testid="feedback-rating"]', 'up');
@@ -143,11 +160,15 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await frame.selectOption('[data-testid="feedback-reviewer"]', 'anonymous');
   const anonymous = await visibleCards();
   await frame.selectOption('[data-testid="feedback-reviewer"]', '');
+  const reasonChoices = await frame.$$eval('[data-testid="feedback-reason"] option', (n) => n.map((o) => (o.textContent ?? '').trim()));
+  await frame.selectOption('[data-testid="feedback-reason"]', 'reason:wrong answer');
+  const byReason = await ratings(frame);
+  await frame.selectOption('[data-testid="feedback-reason"]', '');
   await clickViewAction(page, 'Feedback', 'Sort feedback: thumbs-down first');
   await frame.waitForSelector('[data-testid="feedback-list"][data-sort="worst"]', { timeout: 10_000 });
   const worst = await ratings(frame);
   await shot(page, 'sidebar-feedback-worst-first.png');
-  writeStep(dir, 'filters', 'answer', { inputs, focused, byText, byRating, byReviewer, anonymous, newest, worst });
+  writeStep(dir, 'filters', 'answer', { inputs, cutOff, focused, byText, byRating, byReviewer, anonymous, reasonChoices, byReason, newest, worst });
 
   await waitForStep(dir, 'title-actions', 'request', 150_000, signal);
   const clicked: string[] = [];
@@ -195,7 +216,9 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   await editor.click('button[data-action="publish"]');
   await editor.waitForSelector('[data-testid="share-link"]', { timeout: 60_000 });
   const republishedLink = await text('[data-testid="share-link"]');
-  writeStep(dir, 'model-editor', 'answer', { ...shown, stoppedState, stoppedQrCodes, republishedLink, republishedQrCode: await qrCodeLink(editor, '[data-testid="model-qr-code"]') });
+  const republishedQrCode = await qrCodeLink(editor, '[data-testid="model-qr-code"]');
+  await editor.click('button[data-action="customize"]');
+  writeStep(dir, 'model-editor', 'answer', { ...shown, stoppedState, stoppedQrCodes, republishedLink, republishedQrCode });
 
   await waitForStep(dir, 'notebook-toolbar', 'request', 150_000, signal);
   const toolbar = page.locator('.notebook-toolbar-container');
@@ -207,6 +230,7 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
 
   const { search } = await waitForStep<{ search: string }>(dir, 'feedback-table', 'request', 150_000, signal);
   const violationsBefore = cspViolations.length;
+  await clickViewAction(page, 'Feedback', 'Open feedback table');
   const table = await waitForFrameWith(page, '[data-testid="feedback-table"]', { timeoutMs: 30_000, signal });
   await table.waitForSelector('#root[data-rows="5003"]', { timeout: 30_000 });
   await page.waitForTimeout(300);

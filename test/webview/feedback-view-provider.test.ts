@@ -2,8 +2,8 @@
 import { CSP_SOURCE, FakeUri, FakeWebviewView, fakeTabsChanged } from './fake-vscode';
 import assert from 'node:assert/strict';
 import type * as vscode from 'vscode';
-import { FeedbackViewProvider } from '../../src/vscode/views/feedback-view-provider';
-import { isToWebview, type RecordRef, type ToWebview } from '../../src/shared/webview-messages';
+import { FEEDBACK_SEEN_KEY, FeedbackViewProvider } from '../../src/vscode/views/feedback-view-provider';
+import { fromEnvelope, isToWebview, type RecordRef, type ToWebview } from '../../src/shared/webview-messages';
 import { record } from './records';
 
 const EXTENSION = new FakeUri('/ext');
@@ -25,8 +25,10 @@ function resolveView(provider: FeedbackViewProvider): FakeWebviewView {
 }
 
 function posted(view: FakeWebviewView): ToWebview[] {
-  for (const message of view.webview.posted) assert.ok(isToWebview(message), `the view's guard accepts ${JSON.stringify(message)}`);
-  return view.webview.posted as ToWebview[];
+  // Each travels as one JSON text (a string clones at once; thousands of small objects do not), unwrapped by the page.
+  const messages = view.webview.posted.map((envelope) => fromEnvelope(envelope));
+  for (const message of messages) assert.ok(isToWebview(message), `the view's guard accepts ${JSON.stringify(message)}`);
+  return messages as ToWebview[];
 }
 
 describe('webview: FeedbackViewProvider (with a fake vscode module)', () => {
@@ -309,6 +311,43 @@ describe('webview: FeedbackViewProvider badge, sort and filter focus (with a fak
     assert.equal(provider.unseenCount, 0);
     assert.equal(badgeOf(view), 0, 'a badge of 0, which VS Code does not draw (it does not take back an undefined one)');
     provider.dispose();
+  });
+
+  it('feedback that came while the window was closed (newer than the last look, kept in the workspace state) counts as new when its preview loads; older records do not', () => {
+    const state = new Map<string, unknown>();
+    const seenState = {
+      get: <T>(key: string) => state.get(key) as T | undefined,
+      update: (key: string, value: unknown) => (state.set(key, value), Promise.resolve()),
+    } as Pick<vscode.Memento, 'get' | 'update'>;
+    const before = Date.now();
+    // The first session: the view was shown (and looked at), then the window closed.
+    const first = new FeedbackViewProvider(EXTENSION as unknown as vscode.Uri, () => undefined, { seenState });
+    resolveView(first);
+    const lookedAt = state.get(FEEDBACK_SEEN_KEY) as number;
+    assert.ok(lookedAt >= before && lookedAt <= Date.now(), `the look is kept: ${lookedAt}`);
+    first.dispose();
+
+    // The next session: the view is out of sight; the detached server's records load, two from before the look, two after.
+    const next = new FeedbackViewProvider(EXTENSION as unknown as vscode.Uri, () => undefined, { seenState });
+    const tree: { badge?: vscode.ViewBadge } = {};
+    next.setBadgeFallback(tree);
+    const at = (ms: number) => new Date(lookedAt + ms).toISOString();
+    const records = [record({ id: 'old-1', ts: at(-60_000) }), record({ id: 'old-2', ts: at(-1) }), record({ id: 'new-1', ts: at(1_000) }), record({ id: 'new-2', ts: at(2_000) })];
+    next.replaceCards('preview-1', records);
+    assert.equal(next.unseenCount, 2);
+    assert.equal(badgeOf(tree), 2);
+    next.replaceCards('preview-1', records); // the same records again (the server said reset): not news twice
+    assert.equal(next.unseenCount, 2);
+    resolveView(next); // shown
+    assert.equal(next.unseenCount, 0);
+    assert.ok((state.get(FEEDBACK_SEEN_KEY) as number) >= lookedAt, 'the new look is kept');
+    next.dispose();
+
+    // A first start ever (nothing kept): what is there is not news.
+    const fresh = new FeedbackViewProvider(EXTENSION as unknown as vscode.Uri, () => undefined, { seenState: { get: () => undefined, update: () => Promise.resolve() } });
+    fresh.replaceCards('preview-1', [record({ id: 'older', ts: at(-5_000) })]);
+    assert.equal(fresh.unseenCount, 0);
+    fresh.dispose();
   });
 
   it('before VS Code resolves the view (the container was never opened) the badge is on the fallback; it moves to the view', () => {

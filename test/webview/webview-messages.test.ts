@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import {
-  compareNewestFirst, isFeedbackCard, isFromWebview, isToWebview, mergeNewestFirst, toFeedbackCard, toPreviewSummary,
-  type PreviewSummary,
+  compareNewestFirst, fromEnvelope, isFeedbackCard, isFromWebview, isToWebview, mergeNewestFirst, toEnvelope, toFeedbackCard,
+  toPreviewSummary, type PreviewSummary,
 } from '../../src/shared/webview-messages';
 import { card, record } from './records';
 
@@ -60,6 +60,17 @@ describe('webview: messages between the extension and the Feedback view', () => 
     }
   });
 
+  it('a message travels as one JSON text and comes out the same; anything else gives nothing for the guard to accept', () => {
+    const reset = { type: 'reset' as const, previews: [preview], records: [card({ reasons: ['wrong answer'] })], sort: 'worst' as const };
+    const envelope = toEnvelope(reset);
+    assert.equal(typeof envelope.text, 'string');
+    assert.deepEqual(fromEnvelope(envelope), reset);
+    assert.ok(isToWebview(fromEnvelope(envelope)));
+    for (const other of [reset, { type: 'json' }, { type: 'json', text: 7 }, { type: 'json', text: '{"type":' }, 'json', null]) {
+      assert.equal(isToWebview(fromEnvelope(other)), false, JSON.stringify(other));
+    }
+  });
+
   it('the extension accepts ready and open-record, nothing else', () => {
     assert.ok(isFromWebview({ type: 'ready' }));
     assert.ok(isFromWebview({ type: 'open-record', previewId: 'preview-1', id: 'r1' }));
@@ -94,6 +105,12 @@ describe('webview: messages between the extension and the Feedback view', () => 
     const y = { id: 'y', ts: '2026-01-10T12:00:00.000Z' };
     const bad = { id: 'a', ts: 'yesterday-ish' };
     assert.deepEqual([y, bad, x].sort(compareNewestFirst).map((r) => r.id), ['x', 'y', 'a']);
+  });
+
+  it('merging orders exactly as compareNewestFirst does: equal times by id, unparsable times last', () => {
+    const times = ['2026-01-10T12:00:00Z', '2026-01-10T12:00:00.000Z', 'yesterday-ish', '2026-01-09T00:00:00Z', '2026-01-11T08:30:00Z', ''];
+    const items = Array.from({ length: 60 }, (_, i) => ({ id: `id-${(i * 37) % 60}`, ts: times[(i * 7) % times.length] }));
+    assert.deepEqual(mergeNewestFirst(items.slice(0, 25), items.slice(25)).map((r) => r.id), [...items].sort(compareNewestFirst).map((r) => r.id));
   });
 
   it('a preview\'s per-version regression table passes the guard whole, and a malformed or oversized one is refused', () => {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { FEEDBACK_RECORD_LINES, type FeedbackRecord } from '../../shared/feedback-record';
 import { parseJsonLines } from '../../shared/json-lines';
-import { isFromWebview, mergeNewestFirst, type FeedbackCard, type ToWebview } from '../../shared/webview-messages';
+import { isFromWebview, mergeNewestFirst, toEnvelope, type FeedbackCard, type ToWebview } from '../../shared/webview-messages';
 import { cardOf } from '../feedback-relay';
 import type { PreviewManager } from '../previews/preview-manager';
 import { webviewHtml, webviewResourceRoots } from './webview-html';
@@ -103,7 +103,7 @@ export class FeedbackTablePanel implements vscode.Disposable {
 
   private post(message: ToWebview): void {
     if (!this.panel || !this.ready) return; // the reset that answers `ready` carries it
-    this.panel.webview.postMessage(message).then(undefined, () => undefined);
+    this.panel.webview.postMessage(toEnvelope(message)).then(undefined, () => undefined);
   }
 
   private closePanel(): void {

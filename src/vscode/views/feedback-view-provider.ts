@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import {
-  isFromWebview, MAX_VIEW_RECORDS, type HelpTopic, mergeNewestFirst, toFeedbackCard, toPreviewSummary,
+  isFromWebview, MAX_VIEW_RECORDS, type HelpTopic, mergeNewestFirst, toEnvelope, toFeedbackCard, toPreviewSummary,
   type FeedbackCard, type FeedbackSort, type FromWebview, type PreviewSummary, type RecordRef, type ToWebview,
 } from '../../shared/webview-messages';
 import { webviewHtml, webviewResourceRoots } from './webview-html';
@@ -20,7 +20,12 @@ export interface FeedbackViewOptions {
   log?: (line: string) => void;
   /** The thumbnail (a PNG data URL) of the picture a card's record was given; undefined when there is none. */
   thumbnailOf?: (ref: RecordRef) => Promise<string | undefined>;
+  /** Where the time the view was last looked at is kept between sessions (the workspace state). */
+  seenState?: Pick<vscode.Memento, 'get' | 'update'>;
 }
+
+/** The workspace-state key of the last time the Feedback view was looked at (ms since the epoch). */
+export const FEEDBACK_SEEN_KEY = 'modelPreview.feedbackSeenAt';
 
 /** Where the unseen-feedback badge goes while the Feedback view has no page (a tree view of the same container). */
 export interface BadgeHolder {
@@ -49,7 +54,9 @@ export interface BadgeHolder {
  *
  * New feedback that arrives while the view is not visible is counted in a badge on the view (VS Code shows it on the
  * activity-bar container too); showing the view clears it. A view VS Code has not resolved yet (the container was never
- * opened in this window) cannot carry a badge, so until then it is shown on `badgeFallback` (the Models tree).
+ * opened in this window) cannot carry a badge, so until then it is shown on `badgeFallback` (the Models tree). When the
+ * view was last looked at is kept in the workspace state: a preview's records loaded at start (a detached server kept
+ * taking feedback while the window was closed) count as new when they are newer than that.
  */
 export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewType = 'modelPreview.feedback';
@@ -62,6 +69,9 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   private cards: FeedbackCard[] = [];
   private disposed = false;
   private unseen = 0;
+  /** When the view was last looked at (ms): records loaded later than this count as new. */
+  private seenAt: number;
+  private readonly seenState?: Pick<vscode.Memento, 'get' | 'update'>;
   private sort: FeedbackSort = 'newest';
   private focusFilterWhenReady = false;
   private badgeFallback?: BadgeHolder;
@@ -85,6 +95,11 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
     this.readyTimeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
     this.log = options.log ?? (() => undefined);
     this.thumbnailOf = options.thumbnailOf ?? (() => Promise.resolve(undefined));
+    this.seenState = options.seenState;
+    const stored = this.seenState?.get<unknown>(FEEDBACK_SEEN_KEY);
+    // Never looked at before (a first start): what is already there is not news.
+    this.seenAt = typeof stored === 'number' && Number.isFinite(stored) ? stored : Date.now();
+    if (stored !== this.seenAt) this.rememberSeen(this.seenAt);
     this.tabsListener = vscode.window.tabGroups.onDidChangeTabs(() => this.checkAlive());
   }
 
@@ -162,10 +177,7 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
     const known = new Set(this.cards.map((c) => c.id));
     const fresh = incoming.filter((c) => !known.has(c.id)).length; // a replay after a reconnect is not news
     this.cards = mergeNewestFirst(this.cards, incoming, this.limit);
-    if (fresh > 0 && !this.view?.visible) {
-      this.unseen += fresh;
-      this.showBadge();
-    }
+    if (fresh > 0) this.countNew(fresh);
     // Post only those still held (a card older than the newest `limit` would be dropped by the view anyway).
     const held = new Set(this.cards.map((c) => c.id));
     const kept = incoming.filter((c) => held.has(c.id));
@@ -175,7 +187,11 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   /** The cards of every record of one preview, reloaded (at start, after the server said `reset`): replaces its cards. */
   replaceCards(previewId: string, cards: readonly FeedbackCard[]): void {
     if (this.disposed) return;
+    const known = new Set(this.cards.map((c) => c.id));
+    // Records newer than the last look that this window has not shown yet: they came while it was closed.
+    const fresh = cards.filter((c) => !known.has(c.id) && Date.parse(c.ts) > this.seenAt).length;
     this.cards = mergeNewestFirst(this.cards.filter((c) => c.previewId !== previewId), cards.map(toFeedbackCard), this.limit);
+    if (fresh > 0) this.countNew(fresh);
     this.postReset();
   }
 
@@ -267,10 +283,26 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
     this.readyTimer = undefined;
   }
 
+  /** New records: counted in the badge while the view is out of sight, seen at once while it shows. */
+  private countNew(fresh: number): void {
+    if (this.view?.visible) {
+      this.rememberSeen(Date.now());
+      return;
+    }
+    this.unseen += fresh;
+    this.showBadge();
+  }
+
   private markSeen(): void {
+    this.rememberSeen(Date.now());
     if (this.unseen === 0) return;
     this.unseen = 0;
     this.showBadge();
+  }
+
+  private rememberSeen(at: number): void {
+    this.seenAt = at;
+    this.seenState?.update(FEEDBACK_SEEN_KEY, at).then(undefined, (err: Error) => this.log(`Could not keep when the Feedback view was last seen: ${err.message}`));
   }
 
   private showBadge(): void {
@@ -292,7 +324,7 @@ export class FeedbackViewProvider implements vscode.WebviewViewProvider, vscode.
   private post(message: ToWebview): void {
     if (!this.view || !this.ready) return; // the `reset` that answers `ready` will carry it
     try {
-      this.view.webview.postMessage(message).then(undefined, () => {
+      this.view.webview.postMessage(toEnvelope(message)).then(undefined, () => {
         // The view was disposed meanwhile: nothing to deliver to.
       });
     } catch {

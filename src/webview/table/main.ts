@@ -1,5 +1,5 @@
 import { el, replaceChildren } from '../../browser/dom';
-import { isToWebview, mergeNewestFirst, type FeedbackCard } from '../../shared/webview-messages';
+import { fromEnvelope, isToWebview, mergeNewestFirst, type FeedbackCard } from '../../shared/webview-messages';
 import { isQueryActive, matchesQuery, NO_QUERY, queryChoices, type CardQuery } from '../logic/card-query';
 import { DEFAULT_SORT, sortRows, type ColumnId, type TableSort } from '../logic/table-columns';
 import { ALL_VERSIONS, applyFilter, filterOptions, versionTotals } from '../logic/versions';
@@ -91,7 +91,7 @@ function update(): void {
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
-  const message = event.data;
+  const message = fromEnvelope(event.data);
   if (!isToWebview(message)) {
     console.warn('Model Preview feedback table: ignored a message it does not understand');
     return;

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelPreviewExtension } from '../../../src/vscode/model-preview-extension';
 import { syntheticFeedback } from '../../helpers/synthetic-feedback';
-import { askPage, EXTENSION_ID, until } from './suite-kit';
+import { askPage, EXTENSION_ID, handshake, until } from './suite-kit';
 
 /**
  * The sidebar a data scientist lives in, in a real VS Code extension host: the walkthrough ticking on a real export,
@@ -97,7 +97,7 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
 
   it('feedback that arrives while the Feedback view is out of sight raises a badge on the activity bar; showing the view clears it', async () => {
     await vscode.commands.executeCommand('workbench.view.explorer');
-    await sendFeedback({ rating: 'down', expected: 'virginica', comment: 'petals look long', reviewer: 'Dana (sales)' });
+    await sendFeedback({ rating: 'down', expected: 'virginica', reasons: ['wrong answer'], comment: 'petals look long', reviewer: 'Dana (sales)' });
     await sendFeedback({ rating: 'up', reviewer: 'Ravi' }, [5.1, 3.5, 1.4, 0.2]);
     await until('two unseen', () => api.feedbackView.unseenCount === 2);
     const shown = await askPage<{ badge: string }>('badge', { expect: '2' });
@@ -140,18 +140,22 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     writeFileSync(path.join(REPO, 'test-results', 'feedback-view-reloads.txt'), `${reloads.length} reload(s) in ${WALKTHROUGH_ROUNDS} rounds\n${reloads.join('\n')}\n`);
   });
 
-  it('cards show the inputs; the filter bar finds by text, rating and reviewer; the title bar sorts thumbs-down first', async () => {
+  it('cards show the inputs; the filter bar finds by text, rating, reviewer and reason; the title bar sorts thumbs-down first', async () => {
     await vscode.commands.executeCommand('modelPreview.feedback.focus');
     const seen = await askPage<{
       inputs: string[]; focused: boolean; byText: number; byRating: string[]; byReviewer: number; newest: string[]; worst: string[]; anonymous: number;
+      reasonChoices: string[]; byReason: string[]; cutOff: string[];
     }>('filters', {});
     if (!seen) return;
     assert.ok(seen.inputs.includes('features: [6.7, 3, 5.2, 2.3]'), `a card shows its inputs on one line: ${seen.inputs.join(' | ')}`);
+    assert.deepEqual(seen.cutOff, [], 'each filter dropdown shows its whole text at the sidebar\'s width');
     assert.equal(seen.focused, true, 'the Filter title action puts the cursor in the search box');
     assert.equal(seen.byText, 1, 'searching "petals" finds the one comment that says it');
     assert.deepEqual(seen.byRating, ['up'], 'Thumbs up alone');
     assert.equal(seen.byReviewer, 1, 'Dana (sales) gave one');
     assert.equal(seen.anonymous, 1, 'one came without a name');
+    assert.deepEqual(seen.reasonChoices, ['Any reason', 'wrong answer (1)'], 'the reason filter lists the reasons given, with counts');
+    assert.deepEqual(seen.byReason, ['down'], 'one thumbs-down said "wrong answer"');
     assert.deepEqual(seen.newest, ['down', 'up', 'down'], 'newest first');
     assert.deepEqual(seen.worst, ['down', 'down', 'up'], 'thumbs-down first after the title-bar sort');
     assert.equal(api.feedbackView.cardOrder, 'worst');
@@ -186,7 +190,7 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     assert.equal(await until('the copied link', async () => (await vscode.env.clipboard.readText()) || undefined), shareUrl);
   });
 
-  it('opening iris.onnx shows the model editor: signature, size, version, sidecar, publish state with link and its QR code, and the latest feedback; Stop and Publish work from it', async () => {
+  it('opening iris.onnx shows the model editor: signature, size, version, sidecar, publish state with link and its QR code, and the latest feedback; Stop, Publish and Customize page work from it', async () => {
     await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(iris));
     const version = api.catalog.get(iris)!.description!.version;
     const seen = await askPage<{ inputs: string; outputs: string; facts: string; sidecar: string; link: string; feedback: number; qrCode: string; stoppedState: string; stoppedQrCodes: number; republishedLink: string; republishedQrCode: string }>('model-editor', { version }, 60_000);
@@ -205,6 +209,9 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     assert.equal(seen.republishedQrCode, again.shareUrl, 'and its QR code');
     assert.equal(tokenOf(again.shareUrl), tokenOf(shareUrl), 'Publish in the editor brought the link back with the same token');
     shareUrl = again.shareUrl;
+    const sidecar = path.join(path.dirname(iris), 'iris.preview.json');
+    await until('"Customize page" opening iris.preview.json', () => vscode.window.activeTextEditor?.document.uri.fsPath === sidecar);
+    assert.equal(JSON.parse(readFileSync(sidecar, 'utf8')).title, 'Iris species classifier', 'the page settings there were left as they were');
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
@@ -227,22 +234,26 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  it('"Open feedback table": every record of the workspace (5,000 from an older run and the live ones) in a virtualised, sortable, filterable table with both charts; a row opens its exact record', async () => {
+  it('"Open feedback table" in the Feedback view\'s title bar: every record of the workspace (5,000 from an older run and the live ones) in a virtualised, sortable, filterable table with both charts; a row opens its exact record', async () => {
     const older = path.join(folder, '.model-preview', 'older', 'model');
     mkdirSync(older, { recursive: true });
     writeFileSync(path.join(older, 'feedback.jsonl'), syntheticFeedback(5_000).map((r) => JSON.stringify(r)).join('\n') + '\n');
-    await vscode.commands.executeCommand('modelPreview.openFeedbackTable');
-    assert.equal(api.feedbackTable.recordCount, 5_003);
+    // The Feedback view's title-bar button opens it (the palette command without a page to click on).
+    await vscode.commands.executeCommand('modelPreview.feedback.focus');
+    if (!handshake) await vscode.commands.executeCommand('modelPreview.openFeedbackTable');
     const seen = await askPage<{
       status: string; rowElements: number; lastRowIndex: number; lines: number; bars: number; legend: string[]; oldestFirst: string; filtered: string; cspViolations: string[];
     }>('feedback-table', { search: 'petals look long' }, 90_000);
+    assert.equal(api.feedbackTable.recordCount, 5_003);
     if (seen) {
       assert.equal(seen.status, '5003 of 5003 feedback');
       assert.ok(seen.rowElements < 100, `only the rows in view exist in the DOM (${seen.rowElements})`);
       assert.equal(seen.lastRowIndex, 5_004, 'scrolled to the end, the last record is drawn (aria-rowindex counts the header)');
       assert.equal(seen.lines, 4, 'one up-share line per version: iris@v1, v2, v3 and the published one');
-      assert.ok(seen.bars >= 4, `reasons per version as stacked bars (${seen.bars})`);
-      assert.ok(seen.legend.includes('(no reason given)'), seen.legend.join(' | '));
+      for (const reason of ['wrong answer', 'should not answer', 'unfair to some group', '(no reason given)']) {
+        assert.ok(seen.legend.includes(reason), `the reasons chart's legend names "${reason}": ${seen.legend.join(' | ')}`);
+      }
+      assert.ok(seen.bars >= 12, `each version's thumbs-down stacked by reason (${seen.bars} bars)`);
       assert.equal(seen.oldestFirst, '2026-11-01 00:00', 'the Time header sorts oldest first on a second click');
       assert.equal(seen.filtered, '1 of 5003 feedback (filtered)');
       assert.deepEqual(seen.cspViolations, [], 'the charts and the table draw under the webview CSP');
@@ -310,5 +321,6 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     const during = writes.slice(from);
     assert.ok(during.length > 0, 'stopping logs what it does');
     assert.deepEqual(during.filter((w) => w.threw), [], 'no line was written to a closed channel');
+    assert.deepEqual(writes.filter((w) => w.level === 'error').map((w) => w.line), [], 'no error line in the output channel in the whole run');
   });
 });
