@@ -23,5 +23,17 @@ export function defaultWorkerCount(modelBytes: number, freeBytes: number, cores:
   };
 }
 
-/** `--workers n`, said the way a default choice is. */
-export const workersByFlag = (count: number): WorkerChoice => ({ count, chosenBy: '--workers', reason: 'set by --workers' });
+/**
+ * `--workers n`, said the way a default choice is. The flag wins, but a count past what the machine can carry is
+ * said in the reason (printed by `serve`): workers beyond the cores only wait for CPU, and sessions beyond half the
+ * free memory are what `defaultWorkerCount` avoids (`--workers 1000` on a laptop took the memory without a word).
+ */
+export function workersByFlag(count: number, modelBytes: number, freeBytes: number, cores: number): WorkerChoice {
+  const cautions: string[] = [];
+  const sessionsBytes = count * (modelBytes * 1.1 + 16 * 1024 * 1024);
+  if (sessionsBytes > freeBytes / 2) {
+    cautions.push(`${count} sessions of a ${formatBytes(modelBytes)} model take about ${formatBytes(sessionsBytes)}, and ${formatBytes(freeBytes)} of memory is free: the machine may run out of memory`);
+  }
+  if (count > cores) cautions.push(`more than the ${cores} cores: the extra workers only wait for CPU`);
+  return { count, chosenBy: '--workers', reason: cautions.length ? `set by --workers; careful: ${cautions.join('; ')}` : 'set by --workers' };
+}

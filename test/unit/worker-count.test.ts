@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { defaultWorkerCount } from '../../src/cli/worker-count';
+import { defaultWorkerCount, workersByFlag } from '../../src/cli/worker-count';
 import { coresWithinQuota, cpuQuota } from '../../src/cli/cpu-quota';
 import { usableMemory } from '../../src/core/inference/available-memory';
 import { modelSizeOnDisk } from '../../src/core/model/model-file';
@@ -72,5 +72,14 @@ describe('the cores a CPU quota allows (file reader faked with the files a cgrou
     assert.deepEqual(defaultWorkerCount(1 * MB, 8 * GB, 2, 64), {
       count: 2, chosenBy: 'cores', reason: 'one per core the CPU quota allows (of the machine\'s 64): a 1.0 MB model, 8.0 GB of memory free',
     });
+  });
+
+  it('lets --workers win, but says when the count is past the cores or the memory (--workers 1000 was taken silently)', () => {
+    assert.deepEqual(workersByFlag(2, 1 * MB, 8 * GB, 4), { count: 2, chosenBy: '--workers', reason: 'set by --workers' });
+    const many = workersByFlag(1000, 1 * MB, 8 * GB, 2);
+    assert.equal(many.count, 1000, 'the flag still wins');
+    assert.match(many.reason, /^set by --workers; careful: 1000 sessions of a 1\.0 MB model take about 17 GB, and 8\.0 GB of memory is free: the machine may run out of memory; more than the 2 cores: the extra workers only wait for CPU$/);
+    assert.equal(workersByFlag(4, 1 * MB, 8 * GB, 2).reason, 'set by --workers; careful: more than the 2 cores: the extra workers only wait for CPU');
+    assert.match(workersByFlag(2, 440 * MB, 1 * GB, 8).reason, /careful: 2 sessions of a 440 MB model .* the machine may run out of memory$/);
   });
 });

@@ -72,9 +72,11 @@ const size = (value: string): number => {
  * The default worker count for this model (its files' size; an unreadable file is the session's to explain), in the
  * memory and the CPU quota this process may use.
  */
-async function workersFor(modelFile: string): Promise<WorkerChoice> {
+async function workersFor(modelFile: string, flag: number | undefined): Promise<WorkerChoice> {
   const machineCores = availableParallelism();
-  return defaultWorkerCount(await modelSizeOnDisk(modelFile), availableMemory(), coresWithinQuota(machineCores, cpuQuota()), machineCores);
+  const [modelBytes, freeBytes, cores] = [await modelSizeOnDisk(modelFile), availableMemory(), coresWithinQuota(machineCores, cpuQuota())];
+  if (flag !== undefined) return workersByFlag(flag, modelBytes, freeBytes, cores);
+  return defaultWorkerCount(modelBytes, freeBytes, cores, machineCores);
 }
 
 export function registerServe(program: Command): void {
@@ -148,7 +150,7 @@ async function serve(modelFile: string, flags: ServeFlags, command: Command): Pr
     perClient: flags.maxConnectionsPerClient ?? config.connectionLimits?.perClient ?? DEFAULT_CONNECTION_LIMITS.perClient,
     total: flags.maxConnections ?? config.connectionLimits?.total ?? DEFAULT_CONNECTION_LIMITS.total,
   };
-  const workers = flags.workers !== undefined ? workersByFlag(flags.workers) : await workersFor(modelFile);
+  const workers = await workersFor(modelFile, flags.workers);
   // Set once the preview serves (a stop request over HTTP cannot come before: nothing listens yet).
   let stopNow: ((signal: string) => void) | undefined = undefined;
   const shutdown = (signal: string) => stopNow?.(signal);
