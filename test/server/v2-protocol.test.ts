@@ -118,6 +118,13 @@ describe('server: Open Inference Protocol (V2)', function () {
     assert.match(res.json.error, /unknown output 'difference'; the model's outputs are: (sum, product|product, sum)/);
   });
 
+  it('an output asked for twice is 400, as Triton answers it (it came back twice)', async () => {
+    const c = loadExpected('two-inputs').cases[0];
+    const res = await twoInputs.post('/v2/models/two-inputs/infer', v2Body(c.inputs, { outputs: [{ name: 'sum' }, { name: 'product' }, { name: 'sum' }] }));
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.json.error, "output 'sum' is asked for twice; list each output once");
+  });
+
   it('Triton extensions GET /v2 does not list (shared memory, classification) are 400 saying so, never ignored', async () => {
     const c = loadExpected('two-inputs').cases[0];
     const INFER = '/v2/models/two-inputs/infer';

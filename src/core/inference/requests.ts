@@ -133,6 +133,9 @@ function checkInputNames(model: ModelDescription, given: string[]): void {
 
 function selectOutputs(model: ModelDescription, names: string[] | undefined): TensorSpec[] {
   if (names === undefined || names.length === 0) return model.outputs;
+  // Triton refuses a repeated output ("already exists in request"); answering it twice was only a longer answer.
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) throw new TensorInputError(`output '${twice}' is asked for twice; list each output once`);
   return names.map((name) => {
     const spec = model.outputs.find((s) => s.name === name);
     if (spec) return spec;
