@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { onnx } from 'onnx-proto';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { tritonModelConfig } from '../../src/core/server/triton-model-config';
@@ -211,5 +213,27 @@ for name, ver in (("nope", ""), ("iris", "1")):
     const value = tritonModelConfig(card, 1).parameters!.metadata.string_value;
     const out = await python('import ast, json, sys; print(json.dumps(ast.literal_eval(sys.argv[1])))', [value]);
     assert.deepEqual(JSON.parse(out), card.metadataProps);
+  });
+
+  it('a metadata key named __proto__ or constructor is shown like any other, in the card and the configuration', async () => {
+    // An assignment of the key "__proto__" set the object's prototype instead: the key was gone from every answer.
+    const model = onnx.ModelProto.decode(await readFile(IRIS_MODEL));
+    model.metadataProps.push(onnx.StringStringEntryProto.create({ key: '__proto__', value: 'kept' }), onnx.StringStringEntryProto.create({ key: 'constructor', value: 'also kept' }));
+    const dir = await mkdtemp(path.join(tmpdir(), 'proto-key-'));
+    const file = path.join(dir, 'iris.onnx');
+    await writeFile(file, onnx.ModelProto.encode(model).finish());
+    const odd = await startPreview(file, { workers: 1 });
+    try {
+      const props = odd.session.card()!.metadataProps;
+      assert.equal(Object.getOwnPropertyDescriptor(props, '__proto__')?.value, 'kept');
+      const config = await odd.get('/v2/models/iris/config');
+      const metadata = JSON.parse(config.json.parameters.metadata.string_value);
+      assert.equal(Object.getOwnPropertyDescriptor(metadata, '__proto__')?.value, 'kept');
+      assert.equal(Object.getOwnPropertyDescriptor(metadata, 'constructor')?.value, 'also kept');
+      assert.equal(metadata.class_names, 'setosa,versicolor,virginica');
+    } finally {
+      await odd.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

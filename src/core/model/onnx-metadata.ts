@@ -27,8 +27,11 @@ export function decodeOnnxModel(bytes: Uint8Array): onnx.ModelProto {
 
 /** The ModelProto header fields of a decoded model. */
 export function onnxMetadataOf(model: onnx.ModelProto): OnnxMetadata {
-  const metadataProps: Record<string, string> = {};
-  for (const prop of model.metadataProps) if (prop.key) metadataProps[prop.key] = prop.value ?? '';
+  // fromEntries defines each key as the object's own: an assignment of a key named "__proto__" set the prototype
+  // instead, and the property was gone.
+  const metadataProps: Record<string, string> = Object.fromEntries(
+    model.metadataProps.filter((prop) => prop.key).map((prop) => [prop.key, prop.value ?? '']),
+  );
   return {
     irVersion: Number(model.irVersion),
     opsets: model.opsetImport.map((o) => ({ domain: o.domain || 'ai.onnx', version: Number(o.version) })),
