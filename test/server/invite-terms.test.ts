@@ -155,6 +155,18 @@ describe('server: an invite\'s own password and rate limits', function () {
     assert.deepEqual([await predict(), await predict(), await predict()], [200, 200, 429]);
   });
 
+  it('a burst of guesses at once does not queue slow hashes: beyond two checks running, 429 "try again in 1 s"', async () => {
+    const burst = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+      preview.get('/api/card', olga, { 'x-preview-password': `burst guess ${i}`, 'x-forwarded-for': `198.51.100.${i}` })));
+    const statuses = burst.map((r) => r.status).sort();
+    assert.ok(statuses.every((s) => s === 401 || s === 429), statuses.join());
+    const busy = burst.filter((r) => r.status === 429);
+    assert.ok(busy.length >= 1 && busy.length <= 6, `some of the burst waited for nothing: ${statuses.join()}`);
+    assert.equal(busy[0].json.error, 'too many passwords are being checked at once; try again in 1 s');
+    assert.equal(busy[0].headers.get('retry-after'), '1');
+    assert.equal((await preview.get('/api/card', olga, { 'x-preview-password': OLGA_PASSWORD })).status, 200, 'the right password gets in after the burst');
+  });
+
   it('wrong guesses at Olga\'s password count against the same guessing budgets as the preview\'s: 429 after 10 from one client', async () => {
     const statuses: number[] = [];
     for (let i = 0; i < 11; i++) {

@@ -80,6 +80,13 @@ export interface Tokens {
   previousShareDigests?: string[];
 }
 
+/**
+ * Slow password checks (an invite's own password, scrypt) that may run at once. Each takes about 0.1 s of a libuv
+ * thread, which file writes share: a burst of guesses, all let in before the first failure is counted, is answered
+ * 429 beyond this instead of queueing hashes.
+ */
+const MAX_SLOW_PASSWORD_CHECKS = 2;
+
 /** How many replaced share tokens are still recognised as such. */
 const REMEMBERED_SHARE_TOKENS = 20;
 
@@ -159,6 +166,7 @@ export class AccessControl {
   private inviteOnlyMode = false;
   /** When each invite was last used (ms since the epoch), by name: the owner's "last seen". */
   private readonly inviteSeenAt = new Map<string, number>();
+  private slowPasswordChecks = 0;
 
   constructor(private tokens: Tokens, private readonly policy: LinkPolicy = {}, private readonly now: () => number = Date.now) {
     this.ownerDigest = digest(tokens.ownerToken);
@@ -275,15 +283,24 @@ export class AccessControl {
 
   /**
    * Checks a password typed for the link a request came through (the page's form): an invite's own password when it
-   * has one (a slow hash unless seen right before), else the preview's.
+   * has one (a slow hash unless seen right before), else the preview's. Rejects with 429 while too many slow checks
+   * run at once (MAX_SLOW_PASSWORD_CHECKS): nothing is counted against the guessing budgets then.
    */
   async checkLinkPassword(invite: string | undefined, candidate: string): Promise<boolean> {
     const own = invite === undefined ? undefined : this.invitesByName.get(invite)?.password;
     if (!own) return this.checkPassword(candidate);
     if (own.seenRight && matches(candidate, own.seenRight)) return true;
-    const correct = await verifyPassword(candidate, own.hash);
-    if (correct) own.seenRight = digest(candidate);
-    return correct;
+    if (this.slowPasswordChecks >= MAX_SLOW_PASSWORD_CHECKS) {
+      throw new HttpError(429, 'too many passwords are being checked at once; try again in 1 s', { 'Retry-After': '1' });
+    }
+    this.slowPasswordChecks++;
+    try {
+      const correct = await verifyPassword(candidate, own.hash);
+      if (correct) own.seenRight = digest(candidate);
+      return correct;
+    } finally {
+      this.slowPasswordChecks--;
+    }
   }
 
   /** The unlock cookie's value for the link a request came through: its invite's own, else the share link's. */
