@@ -287,9 +287,13 @@ export class PreviewSession extends EventEmitter<{ event: [PreviewEvent] }> impl
   }
 
   async createInvite(request: InviteRequest): Promise<InviteCreated> {
-    const { token, expiresAt } = await this.inviteBook.create(request.name, request.expiresInMs);
+    const { token, expiresAt, ownPassword, rateLimits } = await this.inviteBook.create(request);
     this.access.adoptInvites(this.inviteBook.keys(), this.inviteBook.inviteOnly);
-    return { name: request.name, link: this.linkTo(this.tunnel?.url ?? this.localUrl, token), ...(expiresAt !== undefined ? { expiresAt } : {}) };
+    if (request.password !== undefined) this.access.rememberInvitePassword(request.name, request.password);
+    return {
+      name: request.name, link: this.linkTo(this.tunnel?.url ?? this.localUrl, token), ...(expiresAt !== undefined ? { expiresAt } : {}),
+      ownPassword, ...(rateLimits ? { rateLimits } : {}),
+    };
   }
 
   /** Revoked in the file and in access control before this resolves: the next request through that link gets 401. */

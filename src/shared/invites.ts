@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import type { InviteRateLimits } from './link-policy';
 import { count, httpUrl } from './wire';
 
 /**
@@ -19,6 +20,12 @@ export function inviteNameProblem(name: string): string | null {
   return null;
 }
 
+/** An invite's own budgets per minute (0: no limit); a field left out is the preview's. */
+export const InviteRateLimitsSchema = z.object({
+  predictionsPerMinute: z.optional(count()),
+  feedbackPerMinute: z.optional(count()),
+});
+
 export const InviteInfoSchema = z.object({
   name: z.string(),
   createdAt: z.string(),
@@ -31,6 +38,10 @@ export const InviteInfoSchema = z.object({
   lastSeenAt: z.optional(z.string()),
   /** Feedback sent through the link. */
   feedback: count(),
+  /** Whether the link needs a password of its own instead of the preview's (the password itself is never shown). */
+  ownPassword: z.boolean(),
+  /** The invite's own rate limits; absent: the preview's. */
+  rateLimits: z.optional(InviteRateLimitsSchema),
 });
 export type InviteInfo = z.infer<typeof InviteInfoSchema>;
 
@@ -46,6 +57,8 @@ export const InviteCreatedSchema = z.object({
   name: z.string(),
   link: httpUrl(),
   expiresAt: z.optional(z.string()),
+  ownPassword: z.boolean(),
+  rateLimits: z.optional(InviteRateLimitsSchema),
 });
 export type InviteCreated = z.infer<typeof InviteCreatedSchema>;
 
@@ -54,6 +67,10 @@ export interface InviteRequest {
   name: string;
   /** Lifetime from now in ms; absent: never expires. */
   expiresInMs?: number;
+  /** A password for this link alone, instead of the preview's (see link-policy.ts); stored only as a hash. */
+  password?: string;
+  /** Budgets for this invite alone, instead of the preview's. */
+  rateLimits?: InviteRateLimits;
 }
 
 /** `GET /api/reviewer` (share token): who the page's visitor is, when their link is an invite. */

@@ -27,6 +27,8 @@ import { statusFields, statusText } from '../status-text';
 import { readServeConfig } from '../serve-config';
 import { addTunnelOptions, tunnelConfigFrom, tunnelSettingNames, type TunnelFlags } from '../tunnel-flags';
 import { usingDataDir } from '../data-dir';
+import { wholeNumberFlag } from '../number-flags';
+import { linkPasswordProblem } from '../../shared/link-policy';
 
 interface ServeFlags extends TunnelFlags {
   config?: string;
@@ -53,13 +55,7 @@ interface ServeFlags extends TunnelFlags {
   verbose?: boolean;
 }
 
-const integer = (min: number, what: string, max = Number.MAX_SAFE_INTEGER) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `${what} must be a whole number >= ${min}` : `${what} must be a whole number from ${min} to ${max}`);
-  }
-  return n;
-};
+const integer = wholeNumberFlag;
 
 const size = (value: string): number => {
   const n = bytes.parse(value);
@@ -139,9 +135,8 @@ async function serve(modelFile: string, flags: ServeFlags, command: Command): Pr
   } catch (err) {
     throw new InvalidArgumentError(`--expires: ${(err as Error).message}`);
   }
-  if (flags.password !== undefined && flags.password.length < 8) {
-    throw new InvalidArgumentError('--password (or MODEL_PREVIEW_PASSWORD) must be at least 8 characters: it guards a link on the internet');
-  }
+  const passwordProblem = flags.password === undefined ? null : linkPasswordProblem(flags.password);
+  if (passwordProblem) throw new InvalidArgumentError(`--password (or MODEL_PREVIEW_PASSWORD) ${passwordProblem}`);
   const rateLimits = {
     predictionsPerMinute: flags.rateLimitPredictions ?? config.rateLimits?.predictionsPerMinute ?? DEFAULT_RATE_LIMITS.predictionsPerMinute,
     feedbackPerMinute: flags.rateLimitFeedback ?? config.rateLimits?.feedbackPerMinute ?? DEFAULT_RATE_LIMITS.feedbackPerMinute,

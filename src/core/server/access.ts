@@ -1,7 +1,9 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { parse as parseCookies } from 'cookie';
+import type { InviteRateLimits } from '../../shared/link-policy';
 import { HttpError } from './http-error';
+import { verifyPassword } from './password-hash';
 
 /**
  * Who may do what. A tunnel delivers the public's requests from 127.0.0.1, so "it came from localhost" proves nothing:
@@ -35,6 +37,10 @@ export interface InviteKey {
   /** ISO 8601; undefined: the invite never expires. */
   expiresAt?: string;
   revoked?: boolean;
+  /** The link's own password, as password-hash.ts stores it: it replaces the preview's for this link. */
+  passwordHash?: string;
+  /** The invite's own budgets, replacing the preview's for it. */
+  rateLimits?: InviteRateLimits;
 }
 
 /** Where the share token came from. A cookie is the one a browser attaches by itself, also to requests another site makes it send. */
@@ -52,7 +58,14 @@ export interface Credentials {
   source?: CredentialSource;
   /** The name of the invite whose link the request came through (the reviewer the owner named). */
   invite?: string;
+  /** That invite's own budgets (RateLimits.consume). */
+  inviteLimits?: InviteRateLimits;
   password?: { correct: boolean; carrier: PasswordCarrier };
+  /**
+   * A header password for an invite with its own password that was not seen right before: only its slow hash can
+   * tell, which `checkInvitePassword` computes off the event loop. Until then the verdict is `locked`.
+   */
+  uncheckedPassword?: string;
 }
 
 export interface Tokens {
@@ -66,6 +79,13 @@ export interface Tokens {
    */
   previousShareDigests?: string[];
 }
+
+/**
+ * Slow password checks (an invite's own password, scrypt) that may run at once. Each takes about 0.1 s of a libuv
+ * thread, which file writes share: a burst of guesses, all let in before the first failure is counted, is answered
+ * 429 beyond this instead of queueing hashes.
+ */
+const MAX_SLOW_PASSWORD_CHECKS = 2;
 
 /** How many replaced share tokens are still recognised as such. */
 const REMEMBERED_SHARE_TOKENS = 20;
@@ -108,6 +128,20 @@ interface KnownInvite {
   name: string;
   expiresAtMs?: number;
   revoked: boolean;
+  password?: InvitePassword;
+  rateLimits?: InviteRateLimits;
+}
+
+/**
+ * An invite's own password as access control holds it: its stored hash (slow to check), the unlock cookie's value for
+ * the link (a MAC of the token's digest under that hash: right only for this link and this password), and the sha256
+ * of the password once it was seen right, so that a program sending it with each request costs one hash, not one each.
+ */
+interface InvitePassword {
+  hash: string;
+  unlockValue: string;
+  unlockDigest: Buffer;
+  seenRight?: Buffer;
 }
 
 /** Where the owner token is, for the 401 that asks for it (no absolute path: anyone reaching the port reads this). */
@@ -128,9 +162,11 @@ export class AccessControl {
   private passwordDigest?: Buffer;
   /** Invites by the hex sha256 of their token: a presented token is hashed once and looked up. */
   private invites = new Map<string, KnownInvite>();
+  private invitesByName = new Map<string, KnownInvite>();
   private inviteOnlyMode = false;
   /** When each invite was last used (ms since the epoch), by name: the owner's "last seen". */
   private readonly inviteSeenAt = new Map<string, number>();
+  private slowPasswordChecks = 0;
 
   constructor(private tokens: Tokens, private readonly policy: LinkPolicy = {}, private readonly now: () => number = Date.now) {
     this.ownerDigest = digest(tokens.ownerToken);
@@ -203,12 +239,28 @@ export class AccessControl {
   /** The invites and the mode the owner set (invite-book.ts): takes effect on the next request, also for open pages. */
   adoptInvites(keys: readonly InviteKey[], inviteOnly: boolean): void {
     const invites = new Map<string, KnownInvite>();
+    const byName = new Map<string, KnownInvite>();
     for (const key of keys) {
       const expiresAtMs = key.expiresAt === undefined ? undefined : Date.parse(key.expiresAt);
-      invites.set(key.digest, { name: key.name, expiresAtMs, revoked: key.revoked === true });
+      const invite: KnownInvite = { name: key.name, expiresAtMs, revoked: key.revoked === true, ...(key.rateLimits ? { rateLimits: key.rateLimits } : {}) };
+      if (key.passwordHash !== undefined) {
+        const unlockValue = createHmac('sha256', key.passwordHash).update(`invite-unlock\u0000${key.digest}`).digest('base64url');
+        // A password already seen right stays so while the invite keeps it.
+        const before = this.invites.get(key.digest)?.password;
+        invite.password = { hash: key.passwordHash, unlockValue, unlockDigest: digest(unlockValue), ...(before?.hash === key.passwordHash && before.seenRight ? { seenRight: before.seenRight } : {}) };
+      }
+      invites.set(key.digest, invite);
+      byName.set(key.name, invite);
     }
     this.invites = invites;
+    this.invitesByName = byName;
     this.inviteOnlyMode = inviteOnly;
+  }
+
+  /** The owner just gave this invite its password (in clear, once): its holder's first request needs no slow hash. */
+  rememberInvitePassword(name: string, password: string): void {
+    const own = this.invitesByName.get(name)?.password;
+    if (own) own.seenRight = digest(password);
   }
 
   get inviteOnly(): boolean {
@@ -222,6 +274,53 @@ export class AccessControl {
 
   checkPassword(candidate: string): boolean {
     return this.passwordDigest !== undefined && matches(candidate, this.passwordDigest);
+  }
+
+  /** Whether the link a request came through needs a password: an invite's own, else the preview's. */
+  passwordRequiredFor(invite: string | undefined): boolean {
+    return (invite !== undefined && this.invitesByName.get(invite)?.password !== undefined) || this.passwordRequired;
+  }
+
+  /**
+   * Checks a password typed for the link a request came through (the page's form): an invite's own password when it
+   * has one (a slow hash unless seen right before), else the preview's. Rejects with 429 while too many slow checks
+   * run at once (MAX_SLOW_PASSWORD_CHECKS): nothing is counted against the guessing budgets then.
+   */
+  async checkLinkPassword(invite: string | undefined, candidate: string): Promise<boolean> {
+    const own = invite === undefined ? undefined : this.invitesByName.get(invite)?.password;
+    if (!own) return this.checkPassword(candidate);
+    if (own.seenRight && matches(candidate, own.seenRight)) return true;
+    if (this.slowPasswordChecks >= MAX_SLOW_PASSWORD_CHECKS) {
+      throw new HttpError(429, 'too many passwords are being checked at once; try again in 1 s', { 'Retry-After': '1' });
+    }
+    this.slowPasswordChecks++;
+    try {
+      const correct = await verifyPassword(candidate, own.hash);
+      if (correct) own.seenRight = digest(candidate);
+      return correct;
+    } finally {
+      this.slowPasswordChecks--;
+    }
+  }
+
+  /** The unlock cookie's value for the link a request came through: its invite's own, else the share link's. */
+  unlockCookieValueFor(invite: string | undefined): string | undefined {
+    return (invite === undefined ? undefined : this.invitesByName.get(invite)?.password?.unlockValue) ?? this.unlockCookieValue;
+  }
+
+  /**
+   * Settles credentials with an `uncheckedPassword` (an invite's own password in a header): the slow hash, off the
+   * event loop. Credentials without one are returned as they are.
+   */
+  async checkInvitePassword(credentials: Credentials): Promise<Credentials> {
+    const { uncheckedPassword, invite, source } = credentials;
+    if (uncheckedPassword === undefined || invite === undefined) return credentials;
+    const correct = await this.checkLinkPassword(invite, uncheckedPassword);
+    if (correct) this.inviteSeenAt.set(invite, this.now());
+    return {
+      verdict: correct ? 'share' : 'locked', source, invite, ...(credentials.inviteLimits ? { inviteLimits: credentials.inviteLimits } : {}),
+      password: { correct, carrier: 'header' },
+    };
   }
 
   /**
@@ -271,7 +370,7 @@ export class AccessControl {
   /**
    * The credentials of the first presented token that is an invite's (by precedence: a Bearer token alone, else the
    * link's `?t=` before the cookie); undefined when none is. An invite link lives by its own expiry, not the share
-   * link's, and needs the preview's password like the share link.
+   * link's, and needs its own password when it has one, else the preview's like the share link.
    */
   private inspectInvite(presented: Array<[string | undefined, CredentialSource]>, cookies: Record<string, string | undefined>, password: string | string[] | undefined): Credentials | undefined {
     for (const [token, source] of presented) {
@@ -280,11 +379,28 @@ export class AccessControl {
       if (!invite) continue;
       if (invite.revoked) return REVOKED;
       if (this.inviteExpired(invite)) return INVITE_EXPIRED;
-      const credentials = this.withPassword(source, cookies, password);
+      const credentials = invite.password ? this.withInvitePassword(invite.password, source, cookies, password) : this.withPassword(source, cookies, password);
       if (credentials.verdict === 'share') this.inviteSeenAt.set(invite.name, this.now());
-      return { ...credentials, invite: invite.name };
+      return { ...credentials, invite: invite.name, ...(invite.rateLimits ? { inviteLimits: invite.rateLimits } : {}) };
     }
     return undefined;
+  }
+
+  /**
+   * An invite link with its own password: its unlock cookie, or the password in the header. A header password not
+   * seen right before stays unchecked here (see `checkInvitePassword`). The share link's valid unlock cookie, which a
+   * browser that opened both links still holds, is no guess: it is ignored rather than counted as a wrong password.
+   */
+  private withInvitePassword(own: InvitePassword, source: CredentialSource, cookies: Record<string, string | undefined>, password: string | string[] | undefined): Credentials {
+    const unlockCookie = cookies[this.unlockCookieName];
+    if (matches(unlockCookie, own.unlockDigest)) return SHARE[source];
+    if (typeof password === 'string') {
+      if (own.seenRight && matches(password, own.seenRight)) return { verdict: 'share', source, password: { correct: true, carrier: 'header' } };
+      return { verdict: 'locked', source, password: { correct: false, carrier: 'header' }, uncheckedPassword: password };
+    }
+    const shareUnlock = this.unlockDigest !== undefined && matches(unlockCookie, this.unlockDigest);
+    if (unlockCookie !== undefined && !shareUnlock) return { verdict: 'locked', source, password: { correct: false, carrier: 'cookie' } };
+    return LOCKED[source];
   }
 
   private inviteExpired(invite: KnownInvite): boolean {

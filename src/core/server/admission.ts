@@ -19,18 +19,25 @@ export class Admission {
 
   middleware() {
     return (req: Request, _res: Response, next: NextFunction): void => {
-      const decision = this.pipeline.admit(req, req.path, typeof req.query.t === 'string' ? req.query.t : undefined);
-      if (decision instanceof HttpError) return next(decision);
-      const settling = this.pipeline.settlePassword(req, decision, req.path);
-      if (!settling) {
-        this.decided.set(req, decision);
-        return next();
-      }
-      settling.then(() => {
-        this.decided.set(req, decision);
-        next();
-      }, next);
+      const admitted = this.pipeline.admit(req, req.path, typeof req.query.t === 'string' ? req.query.t : undefined);
+      if (admitted instanceof HttpError) return next(admitted);
+      const checking = this.pipeline.checkInvitePassword(req, admitted);
+      if (checking) return void checking.then((checked) => this.settle(req, checked, next), next);
+      this.settle(req, admitted, next);
     };
+  }
+
+  /** Settles the password a decision carries against the guessing budgets, then lets the request on. */
+  private settle(req: Request, decision: Credentials, next: NextFunction): void {
+    const settling = this.pipeline.settlePassword(req, decision, req.path);
+    if (!settling) {
+      this.decided.set(req, decision);
+      return next();
+    }
+    settling.then(() => {
+      this.decided.set(req, decision);
+      next();
+    }, next);
   }
 
   /** What the request was let in as (`none` before the middleware ran, or for a health check). */

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { inviteNameProblem, type InviteInfo, type InviteList } from '../../shared/invites';
+import { inviteNameProblem, type InviteInfo, type InviteList, type InviteRequest } from '../../shared/invites';
+import { inviteRateLimitsProblem, linkPasswordProblem, type InviteRateLimits } from '../../shared/link-policy';
 import { writeDataGitignore } from '../store/data-gitignore';
 import { newToken, type InviteKey } from './access';
+import { hashPassword, isPasswordHash } from './password-hash';
 
 const FILE = 'invites.json';
 
-/** One invite as stored in `invites.json`: never its token, only the token's sha256. */
+/** One invite as stored in `invites.json`: never its token, only the token's sha256; never its password, only a scrypt hash. */
 interface StoredInvite {
   name: string;
   digest: string;
@@ -15,6 +17,18 @@ interface StoredInvite {
   expiresAt?: string;
   revokedAt?: string;
   lastSeenAt?: string;
+  /** The link's own password, hashed (password-hash.ts); absent: the preview's password, if it has one. */
+  passwordHash?: string;
+  /** The invite's own budgets; absent (or a field of it): the preview's. */
+  rateLimits?: InviteRateLimits;
+}
+
+/** What `create` made: the token is shown once. */
+export interface MadeInvite {
+  token: string;
+  expiresAt?: string;
+  ownPassword: boolean;
+  rateLimits?: InviteRateLimits;
 }
 
 interface StoredInvites {
@@ -32,9 +46,14 @@ export class InviteError extends Error {
 
 const sha256Hex = (token: string): string => createHash('sha256').update(token).digest('hex');
 
+/**
+ * Whether an entry of the file is an invite. One whose password hash or limits are damaged is left out (its link
+ * answers 401) rather than let in without its password or with the preview's limits.
+ */
 function isStoredInvite(x: unknown): x is StoredInvite {
   const i = x as Partial<StoredInvite> | null;
-  return typeof i?.name === 'string' && typeof i.digest === 'string' && /^[0-9a-f]{64}$/.test(i.digest) && typeof i.createdAt === 'string';
+  return typeof i?.name === 'string' && typeof i.digest === 'string' && /^[0-9a-f]{64}$/.test(i.digest) && typeof i.createdAt === 'string'
+    && (i.passwordHash === undefined || isPasswordHash(i.passwordHash)) && (i.rateLimits === undefined || inviteRateLimitsProblem(i.rateLimits) === null);
 }
 
 /**
@@ -66,30 +85,44 @@ export class InviteBook {
 
   /** What access control checks tokens against. */
   keys(): InviteKey[] {
-    return this.state.invites.map((i) => ({ name: i.name, digest: i.digest, expiresAt: i.expiresAt, revoked: i.revokedAt !== undefined }));
+    return this.state.invites.map((i) => ({
+      name: i.name, digest: i.digest, expiresAt: i.expiresAt, revoked: i.revokedAt !== undefined,
+      ...(i.passwordHash !== undefined ? { passwordHash: i.passwordHash } : {}), ...(i.rateLimits !== undefined ? { rateLimits: i.rateLimits } : {}),
+    }));
   }
 
-  /** A new invite; resolves with its token (shown once: only its digest is stored). A live invite's name is refused. */
-  create(name: string, expiresInMs?: number): Promise<{ token: string; expiresAt?: string }> {
-    return this.serially(() => this.createNow(name, expiresInMs));
+  /**
+   * A new invite; resolves with its token (shown once: only its digest is stored). A live invite's name is refused,
+   * and so is a bad lifetime, password or limit: nothing is stored then.
+   */
+  create(request: InviteRequest): Promise<MadeInvite> {
+    return this.serially(() => this.createNow(request));
   }
 
-  private async createNow(name: string, expiresInMs?: number): Promise<{ token: string; expiresAt?: string }> {
+  private async createNow({ name, expiresInMs, password, rateLimits }: InviteRequest): Promise<MadeInvite> {
     const problem = inviteNameProblem(name);
     if (problem) throw new InviteError(`${problem}: ${JSON.stringify(name)}`, 'invalid');
     if (expiresInMs !== undefined && !(Number.isFinite(expiresInMs) && expiresInMs > 0)) throw new InviteError('expiresInMs: must be a positive number of milliseconds', 'invalid');
+    const passwordProblem = password === undefined ? null : linkPasswordProblem(password);
+    if (passwordProblem) throw new InviteError(`password: ${passwordProblem}`, 'invalid');
+    const limitsProblem = rateLimits === undefined ? null : inviteRateLimitsProblem(rateLimits);
+    if (limitsProblem) throw new InviteError(limitsProblem, 'invalid');
     const existing = this.state.invites.find((i) => i.name === name);
     if (existing && existing.revokedAt === undefined) {
       throw new InviteError(`${JSON.stringify(name)} already has an invite link; revoke it first to give them a new one`, 'taken');
     }
     const token = newToken();
     const now = this.now();
+    // Only the fields given: `{}` limits are no limits of its own.
+    const ownLimits = rateLimits === undefined ? undefined : Object.fromEntries(Object.entries(rateLimits).filter(([, v]) => v !== undefined)) as InviteRateLimits;
     const invite: StoredInvite = {
       name, digest: sha256Hex(token), createdAt: new Date(now).toISOString(),
       ...(expiresInMs !== undefined ? { expiresAt: new Date(now + expiresInMs).toISOString() } : {}),
+      ...(password !== undefined ? { passwordHash: await hashPassword(password) } : {}),
+      ...(ownLimits !== undefined && Object.keys(ownLimits).length > 0 ? { rateLimits: ownLimits } : {}),
     };
     await this.save({ ...this.state, invites: [...this.state.invites.filter((i) => i.name !== name), invite] });
-    return { token, expiresAt: invite.expiresAt };
+    return { token, expiresAt: invite.expiresAt, ownPassword: invite.passwordHash !== undefined, ...(invite.rateLimits ? { rateLimits: invite.rateLimits } : {}) };
   }
 
   /** Withdraws an invite: its link answers 401 from the next request on. */
@@ -144,6 +177,8 @@ export class InviteBook {
           ...(i.revokedAt !== undefined ? { revokedAt: i.revokedAt } : {}),
           ...(lastSeenAt !== undefined ? { lastSeenAt } : {}),
           feedback: feedbackOf(i.name),
+          ownPassword: i.passwordHash !== undefined,
+          ...(i.rateLimits !== undefined ? { rateLimits: i.rateLimits } : {}),
         };
       }),
     };

@@ -1,18 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import type { InviteRateLimits, RateLimitSettings } from '../../shared/link-policy';
 import { HttpError } from './http-error';
 
-/** Per-client budgets per minute; 0 turns a limit off. */
-export interface RateLimitSettings {
-  predictionsPerMinute: number;
-  feedbackPerMinute: number;
-}
+export type { RateLimitSettings } from '../../shared/link-policy';
 
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = { predictionsPerMinute: 600, feedbackPerMinute: 60 };
 
 export type RateLimitedAction = 'prediction' | 'feedback';
 
 const NO_LIMIT = Promise.resolve();
+
+/** Which setting budgets which action. */
+const FIELD_OF: Record<RateLimitedAction, keyof RateLimitSettings> = { prediction: 'predictionsPerMinute', feedback: 'feedbackPerMinute' };
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
@@ -43,23 +43,30 @@ const retryAfterSeconds = (res: RateLimiterRes): number => Math.max(1, Math.ceil
  */
 export class RateLimits {
   private readonly limiters = new Map<RateLimitedAction, RateLimiterMemory>();
+  /**
+   * The budgets of invites with limits of their own, by action, invite name and budget: made when first spent. A name
+   * re-invited with another budget gets a new limiter; a handful of invites keeps this small.
+   */
+  private readonly inviteLimiters = new Map<string, RateLimiterMemory>();
   /** The password-guessing budgets (fixed: they only have to make guessing hopeless). */
   readonly passwords: PasswordBudget;
 
   constructor(settings: RateLimitSettings, onPasswordLockout?: (lockout: PasswordLockout) => void) {
     this.passwords = new PasswordBudget(onPasswordLockout);
-    const perMinute: Record<RateLimitedAction, number> = { prediction: settings.predictionsPerMinute, feedback: settings.feedbackPerMinute };
-    for (const [action, points] of Object.entries(perMinute) as Array<[RateLimitedAction, number]>) {
+    for (const [action, field] of Object.entries(FIELD_OF) as Array<[RateLimitedAction, keyof RateLimitSettings]>) {
+      const points = settings[field];
       if (points > 0) this.limiters.set(action, new RateLimiterMemory({ points, duration: 60 }));
     }
   }
 
   /**
    * Resolves when the client still has budget for `action`; rejects with a 429 carrying Retry-After otherwise. With
-   * the limit off it returns one settled promise: it sits on every inference's path.
+   * the limit off it returns one settled promise: it sits on every inference's path. An invite's own budget for the
+   * action (`inviteLimits`) replaces the preview's for that invite.
    */
-  consume(action: RateLimitedAction, req: IncomingMessage, invite?: string): Promise<void> {
-    const limiter = this.limiters.get(action);
+  consume(action: RateLimitedAction, req: IncomingMessage, invite?: string, inviteLimits?: InviteRateLimits): Promise<void> {
+    const own = invite === undefined ? undefined : inviteLimits?.[FIELD_OF[action]];
+    const limiter = own === undefined ? this.limiters.get(action) : this.inviteLimiter(action, invite!, own);
     if (!limiter) return NO_LIMIT;
     // An invited reviewer has a budget of their own, wherever they connect from (and cannot spend another's).
     return limiter.consume(invite === undefined ? clientKey(req) : `invite\u0000${invite}`).then(() => undefined, (rejection: unknown) => {
@@ -67,6 +74,14 @@ export class RateLimits {
       const seconds = retryAfterSeconds(rejection);
       throw new HttpError(429, `too many ${action} requests from this client; try again in ${seconds} s`, { 'Retry-After': String(seconds) });
     });
+  }
+
+  private inviteLimiter(action: RateLimitedAction, invite: string, points: number): RateLimiterMemory | undefined {
+    if (points === 0) return undefined;
+    const key = `${action}\u0000${points}\u0000${invite}`;
+    let limiter = this.inviteLimiters.get(key);
+    if (!limiter) this.inviteLimiters.set(key, (limiter = new RateLimiterMemory({ points, duration: 60 })));
+    return limiter;
   }
 }
 

@@ -91,7 +91,7 @@ export class RequestPipeline {
    * What a request is let in as, decided once before any route, or the refusal it gets: an expired link 410; a
    * request whose share token came from the cookie and that another site made the browser send 403 or 415 (see
    * cross-site.ts). `path` is the route's path without a query or a proxy's prefix; `queryToken` the link's `?t=`.
-   * A password the credentials carry is not settled yet: see `settlePassword`.
+   * A password the credentials carry is not settled yet: see `checkInvitePassword` and `settlePassword`.
    */
   admit(req: IncomingMessage, path: string, queryToken?: string): Credentials | HttpError {
     if (isHealthCheck(path)) return NONE;
@@ -113,9 +113,19 @@ export class RequestPipeline {
     return this.options.rateLimits.passwords.settle(req, password.correct);
   }
 
+  /**
+   * An invite's own password in a header, not seen right before (`Credentials.uncheckedPassword`): checked with its
+   * slow hash off the event loop, but only while the guessing budgets allow a password attempt (else 429, before any
+   * hashing: a guesser cannot make the server hash for them beyond the budgets). Undefined when there is none.
+   */
+  checkInvitePassword(req: IncomingMessage, credentials: Credentials): Promise<Credentials> | undefined {
+    if (credentials.uncheckedPassword === undefined) return undefined;
+    return this.options.rateLimits.passwords.admit(req).then(() => this.options.access.checkInvitePassword(credentials));
+  }
+
   /** The client's (or the invite's) budget for an action: resolves, or rejects with 429 and Retry-After. The owner is never limited. */
   spend(action: RateLimitedAction, credentials: Credentials, req: IncomingMessage): Promise<void> {
-    return credentials.verdict === 'owner' ? UNLIMITED : this.options.rateLimits.consume(action, req, credentials.invite);
+    return credentials.verdict === 'owner' ? UNLIMITED : this.options.rateLimits.consume(action, req, credentials.invite, credentials.inviteLimits);
   }
 
   /**

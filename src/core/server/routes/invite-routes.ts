@@ -1,6 +1,7 @@
 import { json, Router, type RequestHandler } from 'express';
 import type { IncomingMessage } from 'node:http';
 import type { InviteCreated, InviteList, InviteRequest } from '../../../shared/invites';
+import { inviteRateLimitsProblem, type InviteRateLimits } from '../../../shared/link-policy';
 import { InviteError } from '../invite-book';
 import { HttpError } from '../http-error';
 import { requireUtf8 } from '../json-charset';
@@ -27,14 +28,24 @@ async function answering<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+const FIELDS = ['name', 'expiresInMs', 'password', 'rateLimits'];
+const SHAPE = '{"name": "<reviewer>", "expiresInMs"?: <number>, "password"?: "<password>", "rateLimits"?: {"predictionsPerMinute"?: <n>, "feedbackPerMinute"?: <n>}}';
+
+/** The body's shape; its values (a password's length, a budget's range) are the invite book's to check. */
 function inviteRequest(body: unknown): InviteRequest {
   const b = body as Record<string, unknown> | null;
-  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new HttpError(400, 'the request body: must be {"name": "<reviewer>", "expiresInMs"?: <number>}');
-  const unknown = Object.keys(b).filter((k) => k !== 'name' && k !== 'expiresInMs');
+  if (typeof b !== 'object' || b === null || Array.isArray(b)) throw new HttpError(400, `the request body: must be ${SHAPE}`);
+  const unknown = Object.keys(b).filter((k) => !FIELDS.includes(k));
   if (unknown.length > 0) throw new HttpError(400, `unknown field(s): ${unknown.join(', ')}`);
   if (typeof b.name !== 'string') throw new HttpError(400, 'name: required, the reviewer\'s name');
   if (b.expiresInMs !== undefined && typeof b.expiresInMs !== 'number') throw new HttpError(400, 'expiresInMs: must be a number of milliseconds');
-  return { name: b.name, ...(b.expiresInMs !== undefined ? { expiresInMs: b.expiresInMs as number } : {}) };
+  if (b.password !== undefined && typeof b.password !== 'string') throw new HttpError(400, 'password: must be a string, the link\'s own password');
+  const limitsProblem = b.rateLimits === undefined ? null : inviteRateLimitsProblem(b.rateLimits);
+  if (limitsProblem) throw new HttpError(400, limitsProblem);
+  return {
+    name: b.name, ...(b.expiresInMs !== undefined ? { expiresInMs: b.expiresInMs as number } : {}),
+    ...(b.password !== undefined ? { password: b.password as string } : {}), ...(b.rateLimits !== undefined ? { rateLimits: b.rateLimits as InviteRateLimits } : {}),
+  };
 }
 
 /**

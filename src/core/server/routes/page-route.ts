@@ -114,22 +114,25 @@ export function pageRoute(backend: ModelBackend, access: AccessControl, admissio
   }, share, (_req, res) => {
     res.set({ 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store', [PAGE_MARKER_HEADER]: 'page' }).type('html').send(shell(backend.card()));
   }).all(methodNotAllowed);
-  // The password form posts here. The link's token must already be in the cookie; wrong passwords count against the
-  // guessing budgets, and once those are spent the form says so (429) whatever was typed.
+  // The password form posts here. The link's token must already be in the cookie: an invite with a password of its
+  // own asks for that one, any other link for the preview's. Wrong passwords count against the guessing budgets, and
+  // once those are spent the form says so (429) whatever was typed.
   router.route('/unlock').post(urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
     const credentials = admission.credentials(req);
     if (credentials.verdict !== 'locked' && credentials.verdict !== 'share') throw access.refusalOf(credentials, 'share');
     const password: unknown = req.body?.password;
     if (typeof password !== 'string' || password === '') return void sendPasswordPage(res, 401, 'Type the password.');
-    const correct = access.checkPassword(password);
     try {
+      // The budgets first: an invite's own password is a slow hash, not computed for a guesser whose budget is spent.
+      await passwords.admit(req);
+      const correct = await access.checkLinkPassword(credentials.invite, password);
       await passwords.settle(req, correct);
+      if (!correct) return void sendPasswordPage(res, 401, 'That password is not right.');
     } catch (err) {
       if (err instanceof HttpError && err.status === 429) return void sendPasswordPage(res, 429, sentence(err.message), err.headers);
       throw err;
     }
-    if (!correct) return void sendPasswordPage(res, 401, 'That password is not right.');
-    res.cookie(access.unlockCookieName, access.unlockCookieValue!, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
+    res.cookie(access.unlockCookieName, access.unlockCookieValueFor(credentials.invite)!, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
     res.redirect(303, './');
   }).all(methodNotAllowed);
   // The page's "open on phone" QR code and its "Use via API" snippets need the link the visitor opened, whose token
@@ -137,8 +140,9 @@ export function pageRoute(backend: ModelBackend, access: AccessControl, admissio
   // rotation the cookie is refused), and the header a program sends the link's password in, if it has one. An invited
   // reviewer gets their own invite token: the general one would outlive a revoke of theirs (and invite-only mode).
   router.route('/api/page-link').get(share, (req, res) => {
-    const token = admission.credentials(req).invite !== undefined ? access.presentedToken(req)! : access.shareToken;
-    res.json({ token, ...(access.passwordRequired ? { passwordHeader: PASSWORD_HEADER } : {}) });
+    const { invite } = admission.credentials(req);
+    const token = invite !== undefined ? access.presentedToken(req)! : access.shareToken;
+    res.json({ token, ...(access.passwordRequiredFor(invite) ? { passwordHeader: PASSWORD_HEADER } : {}) });
   }).all(methodNotAllowed);
   router.route('/page-sw.js').get(share, (_req, res) => {
     res.set({ 'Content-Security-Policy': SERVICE_WORKER_CSP });
