@@ -1,5 +1,6 @@
 import type { FeedbackCard } from '../../shared/webview-messages';
-import { versionKey, versionLabel } from './versions';
+import { factsOf } from './card-facts';
+import { versionLabel } from './versions';
 
 /**
  * The feedback table's columns and the numbers its charts draw, DOM-free (src/webview/table/ draws them). A row is a
@@ -46,7 +47,7 @@ export function sortRows(rows: readonly FeedbackCard[], sort: TableSort): Feedba
   const column = COLUMNS.find((c) => c.id === sort.column) ?? COLUMNS[0];
   const sign = sort.descending ? -1 : 1;
   const time = (r: FeedbackCard) => {
-    const t = Date.parse(r.ts);
+    const t = factsOf(r).t;
     return Number.isNaN(t) ? -Infinity : t;
   };
   // Keys computed once per row, not once per comparison: 5,000 rows sort in a few milliseconds.
@@ -68,31 +69,52 @@ export interface ShareSeries {
 
 /** A bucket an hour long when the feedback spans two days or less, else a day (UTC). */
 export function bucketMs(rows: readonly FeedbackCard[]): number {
-  const times = rows.map((r) => Date.parse(r.ts)).filter((t) => !Number.isNaN(t));
-  if (times.length === 0) return DAY;
-  const span = Math.max(...times) - Math.min(...times);
-  return span <= 2 * DAY ? HOUR : DAY;
+  // A loop, not Math.max(...times): spreading 200,000 arguments overflows the stack.
+  let min = Infinity;
+  let max = -Infinity;
+  for (const r of rows) {
+    const t = factsOf(r).t;
+    if (t < min) min = t;
+    if (t > max) max = t;
+  }
+  if (min === Infinity) return DAY;
+  return max - min <= 2 * DAY ? HOUR : DAY;
+}
+
+/**
+ * The versions of `rows` in the order both charts show them: oldest first, by each version's first feedback (then by
+ * label), so a version sits in the same place in the up-share legend and on the reasons chart's axis.
+ */
+export function versionOrder(rows: readonly FeedbackCard[]): Array<{ key: string; label: string }> {
+  const first = new Map<string, { label: string; t: number }>();
+  for (const r of rows) {
+    const { t, version } = factsOf(r);
+    const seen = first.get(version);
+    const time = Number.isNaN(t) ? Infinity : t;
+    if (!seen) first.set(version, { label: versionLabel(r.model, r.modelVersion), t: time });
+    else if (time < seen.t) seen.t = time;
+  }
+  return [...first.entries()].sort((a, b) => a[1].t - b[1].t || collator.compare(a[1].label, b[1].label)).map(([key, v]) => ({ key, label: v.label }));
 }
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-/** Share of thumbs up per version per time bucket (a bucket's start time), oldest first. */
+/** Share of thumbs up per version (in `versionOrder`) per time bucket (a bucket's start time), oldest first. */
 export function upShareSeries(rows: readonly FeedbackCard[], bucket = bucketMs(rows)): ShareSeries[] {
   const byVersion = new Map<string, { label: string; buckets: Map<number, { up: number; count: number }> }>();
+  for (const v of versionOrder(rows)) byVersion.set(v.key, { label: v.label, buckets: new Map() });
   for (const r of rows) {
-    const t = Date.parse(r.ts);
+    const { t, version: key } = factsOf(r);
     if (Number.isNaN(t)) continue;
-    const key = versionKey(r.model, r.modelVersion);
-    let version = byVersion.get(key);
-    if (!version) byVersion.set(key, version = { label: versionLabel(r.model, r.modelVersion), buckets: new Map() });
+    const version = byVersion.get(key)!;
     const start = Math.floor(t / bucket) * bucket;
     const b = version.buckets.get(start) ?? { up: 0, count: 0 };
     b.count += 1;
     if (r.rating === 'up') b.up += 1;
     version.buckets.set(start, b);
   }
-  return [...byVersion.entries()].map(([key, v]) => ({
+  return [...byVersion.entries()].filter(([, v]) => v.buckets.size > 0).map(([key, v]) => ({
     key,
     label: v.label,
     points: [...v.buckets.entries()].sort((a, b) => a[0] - b[0]).map(([t, b]) => ({ t, share: b.up / b.count, count: b.count })),
@@ -103,6 +125,7 @@ export function upShareSeries(rows: readonly FeedbackCard[], bucket = bucketMs(r
 export const NO_REASON = '(no reason given)';
 
 export interface ReasonCounts {
+  /** The versions with a thumbs-down, in `versionOrder`. */
   versions: Array<{ key: string; label: string }>;
   /** Most frequent first. */
   reasons: string[];
@@ -113,12 +136,11 @@ export interface ReasonCounts {
 /** How often each reason was given with a thumbs-down, per version. */
 export function reasonCounts(rows: readonly FeedbackCard[]): ReasonCounts {
   const versions = new Map<string, { label: string; counts: Map<string, number> }>();
+  for (const v of versionOrder(rows)) versions.set(v.key, { label: v.label, counts: new Map() });
   const totals = new Map<string, number>();
   for (const r of rows) {
     if (r.rating !== 'down') continue;
-    const key = versionKey(r.model, r.modelVersion);
-    let v = versions.get(key);
-    if (!v) versions.set(key, v = { label: versionLabel(r.model, r.modelVersion), counts: new Map() });
+    const v = versions.get(factsOf(r).version)!;
     const reasons = r.reasons && r.reasons.length > 0 ? r.reasons : [NO_REASON];
     for (const reason of reasons) {
       v.counts.set(reason, (v.counts.get(reason) ?? 0) + 1);
@@ -126,7 +148,7 @@ export function reasonCounts(rows: readonly FeedbackCard[]): ReasonCounts {
     }
   }
   const reasons = [...totals.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([reason]) => reason);
-  const list = [...versions.entries()];
+  const list = [...versions.entries()].filter(([, v]) => v.counts.size > 0);
   return {
     versions: list.map(([key, v]) => ({ key, label: v.label })),
     reasons,

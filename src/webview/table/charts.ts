@@ -33,6 +33,21 @@ function chartSvg(label: string): SVGSVGElement {
   return svgEl('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label, class: 'chart-svg' });
 }
 
+/** About how wide a tick label of 11px text is (the chart is drawn without measuring text: no layout while drawing). */
+const labelWidth = (text: string): number => text.length * 6.5;
+
+/**
+ * An x-axis label centred under `x`, unless centring would cut it at the chart's edge: then it is aligned to that edge
+ * (the last date on the up-share axis was cut in half).
+ */
+function xLabel(parent: Element, x: number, text: string): void {
+  const half = labelWidth(text) / 2;
+  const anchor = x + half > W ? 'end' : x - half < 0 ? 'start' : 'middle';
+  const at = anchor === 'end' ? W - 1 : anchor === 'start' ? 1 : x;
+  const node = svgEl('text', { x: at, y: H - 8, class: 'xtick', 'text-anchor': anchor }, parent);
+  node.textContent = text;
+}
+
 function legend(entries: Array<{ label: string; colour: number }>): HTMLElement {
   return el('ul', { class: 'legend' }, ...entries.map((e) => el('li', {}, el('span', { class: `swatch c${e.colour % COLOURS}`, 'aria-hidden': 'true' }), el('span', { dir: 'auto' }, e.label))));
 }
@@ -53,7 +68,7 @@ export function upShareChart(rows: readonly FeedbackCard[]): HTMLElement {
     svgEl('text', { x: M.left - 6, y: y(tick), class: 'ytick' }, axes).textContent = `${Math.round(tick * 100)}%`;
   }
   const format = x.tickFormat(6);
-  for (const tick of x.ticks(6)) svgEl('text', { x: x(tick), y: H - 8, class: 'xtick' }, axes).textContent = format(tick);
+  for (const tick of x.ticks(6)) xLabel(axes, x(tick), format(tick));
   const path = line<{ t: number; share: number }>().x((d) => x(new Date(d.t))).y((d) => y(d.share));
   series.forEach((s, k) => {
     const g = svgEl('g', { class: `series-group c${k % COLOURS}`, 'data-version': s.label }, svg);
@@ -81,7 +96,7 @@ export function reasonsChart(rows: readonly FeedbackCard[]): HTMLElement {
     svgEl('text', { x: M.left - 6, y: y(tick), class: 'ytick' }, axes).textContent = String(tick);
   }
   versions.forEach((v) => {
-    svgEl('text', { x: (x(v.key) ?? 0) + x.bandwidth() / 2, y: H - 8, class: 'xtick' }, axes).textContent = v.label;
+    xLabel(axes, (x(v.key) ?? 0) + x.bandwidth() / 2, v.label);
   });
   layers.forEach((layer, j) => {
     const g = svgEl('g', { class: `bar-group c${j % COLOURS}` }, svg);
