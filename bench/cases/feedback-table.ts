@@ -2,7 +2,7 @@ import { inputSummary } from '../../src/shared/input-summary';
 import { toEnvelope, toFeedbackCard } from '../../src/shared/webview-messages';
 import { launchBrowser } from '../../test/e2e/browser';
 import { syntheticFeedback } from '../../test/helpers/synthetic-feedback';
-import { serveTablePage } from '../../test/helpers/table-page';
+import { serveWebviewPage } from '../../test/helpers/webview-page';
 import type { BenchCase, CaseResult } from '../lib/case';
 import { fmt, median, round } from '../lib/stats';
 
@@ -24,7 +24,7 @@ const TARGET_MS = 200;
 
 /**
  * The feedback table (dist/webview/table.js, the bundle VS Code loads) in Debian Chromium, under the webview's CSP
- * (sent as a header by a loopback server: test/helpers/table-page.ts), with `acquireVsCodeApi` stubbed. Not VS Code
+ * (sent as a header by a loopback server: test/helpers/webview-page.ts), with `acquireVsCodeApi` stubbed. Not VS Code
  * itself: a webview's timing cannot be read from the extension host, so the same bundle and stylesheet are measured in
  * the same engine. Per run:
  * a fresh page, a `reset` of 5,000 cards posted as VS Code posts it (the extension's envelope: one JSON text), until the
@@ -36,7 +36,7 @@ export const feedbackTable: BenchCase = {
   description: `feedback table in Chromium: render ${ROWS} records, then filter them (median of ${RUNS})`,
   async run({ log }): Promise<CaseResult> {
     const cards = syntheticFeedback(ROWS).map((r) => toFeedbackCard({ ...r, previewId: 'bench', inputSummary: inputSummary(r.inputs) }));
-    const server = await serveTablePage();
+    const server = await serveWebviewPage('table');
     const url = server.url;
     const { browser, close } = await launchBrowser();
     const runs: Array<{ rowsMs: number; renderMs: number; filterMs: number; renderJsMs: number; filterJsMs: number; domRows: number; cspViolations: number }> = [];

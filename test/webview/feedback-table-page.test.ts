@@ -4,7 +4,7 @@ import { inputSummary } from '../../src/shared/input-summary';
 import { toEnvelope, toFeedbackCard, type FeedbackCard } from '../../src/shared/webview-messages';
 import { launchBrowser } from '../e2e/browser';
 import { syntheticFeedback } from '../helpers/synthetic-feedback';
-import { serveTablePage } from '../helpers/table-page';
+import { serveWebviewPage } from '../helpers/webview-page';
 import { card } from './records';
 
 /** The little of the page's globals the tests use (test/ compiles without the DOM library). */
@@ -22,11 +22,11 @@ describe('webview: the feedback table page in Chromium (dist/webview/table.js)',
   this.timeout(60_000);
   let browser: Browser;
   let closeBrowser: () => Promise<void>;
-  let server: Awaited<ReturnType<typeof serveTablePage>>;
+  let server: Awaited<ReturnType<typeof serveWebviewPage>>;
   const cspViolations: string[] = [];
 
   before(async () => {
-    server = await serveTablePage();
+    server = await serveWebviewPage('table');
     ({ browser, close: closeBrowser } = await launchBrowser());
   });
   after(async () => {

@@ -7,22 +7,23 @@ import * as path from 'node:path';
 const repoRoot = path.resolve(__dirname, '../../..');
 
 /**
- * The feedback table's page as VS Code serves it, outside VS Code: dist/webview/table.js (the bundle VS Code loads),
- * media/webview.css and the codicons, under the webview's CSP (sent as a header), with `acquireVsCodeApi` stubbed to
- * record what the page posts in `window.posted`. For the table's Chromium test and its bench (a webview's timing and
- * DOM cannot be read from the extension host). Run `npm run build` first.
+ * A webview page as VS Code serves it, outside VS Code: the bundle VS Code loads (dist/webview/table.js for the
+ * feedback table, model.js for the .onnx editor), media/webview.css and the codicons, under the webview's CSP (sent as
+ * a header), with `acquireVsCodeApi` stubbed to record what the page posts in `window.posted`. For the pages' Chromium
+ * tests and the table's bench (a webview's timing and DOM cannot be read from the extension host). Run `npm run build`
+ * first.
  */
-export async function serveTablePage(): Promise<{ url: string; close(): Promise<void> }> {
+export async function serveWebviewPage(bundle: 'table' | 'model'): Promise<{ url: string; close(): Promise<void> }> {
   const nonce = randomBytes(16).toString('base64');
   const files: Record<string, [string, string]> = {
-    '/table.js': [path.join(repoRoot, 'dist/webview/table.js'), 'text/javascript'],
+    '/page.js': [path.join(repoRoot, `dist/webview/${bundle}.js`), 'text/javascript'],
     '/webview.css': [path.join(repoRoot, 'media/webview.css'), 'text/css'],
     '/codicon.css': [path.join(repoRoot, 'node_modules/@vscode/codicons/dist/codicon.css'), 'text/css'],
   };
   const page = `<!DOCTYPE html><html><head><meta charset="utf-8"><link rel="stylesheet" href="/codicon.css"><link rel="stylesheet" href="/webview.css"></head>
 <body><main id="root"></main>
 <script nonce="${nonce}">window.posted = []; window.acquireVsCodeApi = () => ({ postMessage(m) { window.posted.push(m); }, getState() { return undefined; }, setState() {} });</script>
-<script nonce="${nonce}" src="/table.js"></script></body></html>`;
+<script nonce="${nonce}" src="/page.js"></script></body></html>`;
   const csp = `default-src 'none'; style-src http://127.0.0.1:*; font-src http://127.0.0.1:*; script-src 'nonce-${nonce}'; img-src http://127.0.0.1:* data:`;
   const server = http.createServer((req, res) => {
     const file = files[req.url ?? ''];
