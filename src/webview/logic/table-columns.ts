@@ -1,6 +1,5 @@
 import type { FeedbackCard } from '../../shared/webview-messages';
-import { factsOf } from './card-facts';
-import { versionLabel } from './versions';
+import { versionKey, versionLabel } from './versions';
 
 /**
  * The feedback table's columns and the numbers its charts draw, DOM-free (src/webview/table/ draws them). A row is a
@@ -47,7 +46,7 @@ export function sortRows(rows: readonly FeedbackCard[], sort: TableSort): Feedba
   const column = COLUMNS.find((c) => c.id === sort.column) ?? COLUMNS[0];
   const sign = sort.descending ? -1 : 1;
   const time = (r: FeedbackCard) => {
-    const t = factsOf(r).t;
+    const t = Date.parse(r.ts);
     return Number.isNaN(t) ? -Infinity : t;
   };
   // Keys computed once per row, not once per comparison: 5,000 rows sort in a few milliseconds.
@@ -73,7 +72,7 @@ export function bucketMs(rows: readonly FeedbackCard[]): number {
   let min = Infinity;
   let max = -Infinity;
   for (const r of rows) {
-    const t = factsOf(r).t;
+    const t = Date.parse(r.ts);
     if (t < min) min = t;
     if (t > max) max = t;
   }
@@ -81,14 +80,21 @@ export function bucketMs(rows: readonly FeedbackCard[]): number {
   return max - min <= 2 * DAY ? HOUR : DAY;
 }
 
+/** A version as the charts name it: `versionKey` and `versionLabel`. */
+export interface VersionRef {
+  key: string;
+  label: string;
+}
+
 /**
  * The versions of `rows` in the order both charts show them: oldest first, by each version's first feedback (then by
  * label), so a version sits in the same place in the up-share legend and on the reasons chart's axis.
  */
-export function versionOrder(rows: readonly FeedbackCard[]): Array<{ key: string; label: string }> {
+export function versionOrder(rows: readonly FeedbackCard[]): VersionRef[] {
   const first = new Map<string, { label: string; t: number }>();
   for (const r of rows) {
-    const { t, version } = factsOf(r);
+    const t = Date.parse(r.ts);
+    const version = versionKey(r.model, r.modelVersion);
     const seen = first.get(version);
     const time = Number.isNaN(t) ? Infinity : t;
     if (!seen) first.set(version, { label: versionLabel(r.model, r.modelVersion), t: time });
@@ -101,18 +107,18 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
 /** Share of thumbs up per version (in `versionOrder`) per time bucket (a bucket's start time), oldest first. */
-export function upShareSeries(rows: readonly FeedbackCard[], bucket = bucketMs(rows)): ShareSeries[] {
+export function upShareSeries(rows: readonly FeedbackCard[], bucket = bucketMs(rows), order: readonly VersionRef[] = versionOrder(rows)): ShareSeries[] {
   const byVersion = new Map<string, { label: string; buckets: Map<number, { up: number; count: number }> }>();
-  for (const v of versionOrder(rows)) byVersion.set(v.key, { label: v.label, buckets: new Map() });
+  for (const v of order) byVersion.set(v.key, { label: v.label, buckets: new Map() });
   for (const r of rows) {
-    const { t, version: key } = factsOf(r);
+    const t = Date.parse(r.ts);
     if (Number.isNaN(t)) continue;
-    const version = byVersion.get(key)!;
+    const version = byVersion.get(versionKey(r.model, r.modelVersion))!;
     const start = Math.floor(t / bucket) * bucket;
-    const b = version.buckets.get(start) ?? { up: 0, count: 0 };
+    let b = version.buckets.get(start);
+    if (!b) version.buckets.set(start, b = { up: 0, count: 0 });
     b.count += 1;
     if (r.rating === 'up') b.up += 1;
-    version.buckets.set(start, b);
   }
   return [...byVersion.entries()].filter(([, v]) => v.buckets.size > 0).map(([key, v]) => ({
     key,
@@ -126,7 +132,7 @@ export const NO_REASON = '(no reason given)';
 
 export interface ReasonCounts {
   /** The versions with a thumbs-down, in `versionOrder`. */
-  versions: Array<{ key: string; label: string }>;
+  versions: VersionRef[];
   /** Most frequent first. */
   reasons: string[];
   /** One row per version (in `versions` order): reason → count of thumbs-down giving it. */
@@ -134,13 +140,13 @@ export interface ReasonCounts {
 }
 
 /** How often each reason was given with a thumbs-down, per version. */
-export function reasonCounts(rows: readonly FeedbackCard[]): ReasonCounts {
+export function reasonCounts(rows: readonly FeedbackCard[], order: readonly VersionRef[] = versionOrder(rows)): ReasonCounts {
   const versions = new Map<string, { label: string; counts: Map<string, number> }>();
-  for (const v of versionOrder(rows)) versions.set(v.key, { label: v.label, counts: new Map() });
+  for (const v of order) versions.set(v.key, { label: v.label, counts: new Map() });
   const totals = new Map<string, number>();
   for (const r of rows) {
     if (r.rating !== 'down') continue;
-    const v = versions.get(factsOf(r).version)!;
+    const v = versions.get(versionKey(r.model, r.modelVersion))!;
     const reasons = r.reasons && r.reasons.length > 0 ? r.reasons : [NO_REASON];
     for (const reason of reasons) {
       v.counts.set(reason, (v.counts.get(reason) ?? 0) + 1);
