@@ -2,7 +2,7 @@ import { scaleBand, scaleLinear, scaleUtc } from 'd3-scale';
 import { line, stack } from 'd3-shape';
 import { el, replaceChildren } from '../../browser/dom';
 import type { FeedbackCard } from '../../shared/webview-messages';
-import { bucketMs, reasonCounts, upShareSeries, versionOrder, type VersionRef } from '../logic/table-columns';
+import { chartData, type ChartData } from '../logic/table-columns';
 
 /**
  * The feedback table's two charts, plain SVG: the share of thumbs up per version over time (lines), and the reasons
@@ -52,9 +52,7 @@ function legend(entries: Array<{ label: string; colour: number }>): HTMLElement 
   return el('ul', { class: 'legend' }, ...entries.map((e) => el('li', {}, el('span', { class: `swatch c${e.colour % COLOURS}`, 'aria-hidden': 'true' }), el('span', { dir: 'auto' }, e.label))));
 }
 
-export function upShareChart(rows: readonly FeedbackCard[], order: readonly VersionRef[] = versionOrder(rows)): HTMLElement {
-  const bucket = bucketMs(rows);
-  const series = upShareSeries(rows, bucket, order);
+export function upShareChart({ bucket, series }: ChartData): HTMLElement {
   const svg = chartSvg('Share of thumbs up per version over time');
   const times = series.flatMap((s) => s.points.map((p) => p.t));
   if (times.length === 0) return el('figure', { class: 'chart', 'data-testid': 'chart-up-share' }, el('figcaption', {}, 'Share of thumbs up per version'), el('p', { class: 'muted' }, 'No feedback to chart.'));
@@ -82,8 +80,7 @@ export function upShareChart(rows: readonly FeedbackCard[], order: readonly Vers
     el('figcaption', {}, `Share of thumbs up per version, per ${bucket < 86_400_000 ? 'hour' : 'day'} (UTC)`), svg, legend(series.map((s, k) => ({ label: s.label, colour: k }))));
 }
 
-export function reasonsChart(rows: readonly FeedbackCard[], order: readonly VersionRef[] = versionOrder(rows)): HTMLElement {
-  const { versions, reasons, counts } = reasonCounts(rows, order);
+export function reasonsChart({ reasons: { versions, reasons, counts } }: ChartData): HTMLElement {
   const svg = chartSvg('Reasons given with thumbs-down, per version');
   if (versions.length === 0) return el('figure', { class: 'chart', 'data-testid': 'chart-reasons' }, el('figcaption', {}, 'What is wrong, per version'), el('p', { class: 'muted' }, 'No thumbs-down to chart.'));
   const layers = stack<Record<string, number>>().keys(reasons)(counts);
@@ -112,6 +109,6 @@ export function reasonsChart(rows: readonly FeedbackCard[], order: readonly Vers
 
 /** Both charts of `rows` (their versions in one order), replacing what `root` showed. */
 export function renderCharts(root: HTMLElement, rows: readonly FeedbackCard[]): void {
-  const order = versionOrder(rows);
-  replaceChildren(root, upShareChart(rows, order), reasonsChart(rows, order));
+  const data = chartData(rows);
+  replaceChildren(root, upShareChart(data), reasonsChart(data));
 }
