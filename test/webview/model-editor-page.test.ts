@@ -48,9 +48,9 @@ describe('webview: the model editor page in Chromium (dist/webview/model.js)', f
         markup: li.querySelectorAll('b').length,
       })));
       assert.equal(items.length, 2);
-      assert.equal(items[0].reasons, ' — wrong answer, <b>other</b>', 'the reasons, as text');
+      assert.equal(items[0].reasons, ' (wrong answer, <b>other</b>)', 'the reasons, as text');
       assert.equal(items[0].markup, 0, 'never as markup');
-      assert.match(items[0].text, /setosa → virginica — wrong answer, <b>other<\/b> · Mei/);
+      assert.match(items[0].text, /setosa → virginica \(wrong answer, <b>other<\/b>\) · Mei/);
       assert.equal(items[1].reasons, null, 'a thumbs-up has none');
 
       await page.click('[data-testid="model-feedback"]:first-child');
