@@ -232,7 +232,8 @@ async function answerSuite(page: Page, dir: string, signal: AbortSignal): Promis
   const violationsBefore = cspViolations.length;
   await clickViewAction(page, 'Feedback', 'Open feedback table');
   const table = await waitForFrameWith(page, '[data-testid="feedback-table"]', { timeoutMs: 30_000, signal });
-  await table.waitForSelector('#root[data-rows="5003"]', { timeout: 30_000 });
+  // The rows come first, then the dropdowns and charts (data-pending until they are drawn).
+  await table.waitForSelector('#root[data-rows="5003"]:not([data-pending])', { timeout: 30_000 });
   await page.waitForTimeout(300);
   await shot(page, 'feedback-table.png');
   const status = (await table.textContent('[data-testid="table-status"]'))?.trim() ?? '';

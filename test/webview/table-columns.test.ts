@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { COLUMNS, NO_REASON, reasonCounts, sortRows, upShareSeries, bucketMs } from '../../src/webview/logic/table-columns';
+import { mergeNewestFirst } from '../../src/shared/webview-messages';
+import { COLUMNS, DEFAULT_SORT, NO_REASON, reasonCounts, sortRows, upShareSeries, bucketMs, versionOrder } from '../../src/webview/logic/table-columns';
 import { card } from './records';
 
 describe('webview: the feedback table\'s columns and chart data (table-columns)', () => {
@@ -38,5 +39,25 @@ describe('webview: the feedback table\'s columns and chart data (table-columns)'
     assert.deepEqual(counts.versions.map((v) => v.label), ['iris@v1', 'iris@v2']);
     assert.deepEqual(counts.reasons.sort(), [NO_REASON, 'wrong class'].sort());
     assert.deepEqual(counts.counts, [{ 'wrong class': 1, [NO_REASON]: 0 }, { 'wrong class': 0, [NO_REASON]: 1 }].map((o) => Object.fromEntries(counts.reasons.map((r) => [r, o[r as keyof typeof o]]))));
+  });
+
+  it('the default sort is the order the rows are held in (newest first, equal times by id): the table skips sorting then', () => {
+    const same = '2026-11-01T10:45:00.000Z';
+    const rows = [a, b, c, card({ id: 'z', ts: same }), card({ id: 'm', ts: same }), card({ id: 'bad', ts: 'not a time' })];
+    assert.deepEqual(ids(sortRows(rows, DEFAULT_SORT)), ids(mergeNewestFirst([], rows.slice().reverse())));
+  });
+
+  it('both charts order the versions oldest first (by their first feedback), whatever order the rows come in', () => {
+    const old = card({ id: 'o', ts: '2026-10-01T00:00:00.000Z', modelVersion: 'v0', rating: 'down' });
+    const rows = [c, b, a, old]; // newest first, as the table holds them
+    assert.deepEqual(versionOrder(rows).map((v) => v.label), ['iris@v0', 'iris@v1', 'iris@v2']);
+    assert.deepEqual(upShareSeries(rows).map((s) => s.label), ['iris@v0', 'iris@v1', 'iris@v2']);
+    assert.deepEqual(reasonCounts([c, b, a, old]).versions.map((v) => v.label), ['iris@v0', 'iris@v1', 'iris@v2']);
+    assert.deepEqual(reasonCounts([a, c]).versions.map((v) => v.label), ['iris@v2'], 'only versions with a thumbs-down');
+  });
+
+  it('finds the time span of 200,000 rows (no spread of that many arguments)', () => {
+    const many = Array.from({ length: 200_000 }, (_, i) => card({ id: `r${i}`, ts: new Date(Date.UTC(2026, 10, 1) + i * 1000).toISOString() }));
+    assert.equal(bucketMs(many), 86_400_000);
   });
 });

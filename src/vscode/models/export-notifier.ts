@@ -6,6 +6,11 @@ import type { ModelCatalog } from './model-catalog';
 /**
  * "iris.onnx was exported — Publish preview?": once per file per window, when a model file appears (the notebook
  * exported it). Rewrites of a known file are re-exports, handled by the server's hot reload, not asked about.
+ *
+ * The question stays a plain information message even when the model gets published another way while it shows: VS
+ * Code lets an extension close only a progress notification, and a question drawn as one would carry a busy bar and a
+ * Cancel button. A late "Publish preview" is harmless: the publish command starts nothing twice (a model already
+ * published gets "is already published" with its link; one still starting is waited for).
  */
 export class ExportNotifier implements vscode.Disposable {
   private readonly asked = new Set<string>();

@@ -8,8 +8,28 @@ import type { FeedbackCard, PreviewSummary } from '../../shared/webview-messages
 /** The filter value that shows every version. */
 export const ALL_VERSIONS = '';
 
+/**
+ * model → modelVersion → key. The feedback table asks for the key of every one of thousands of cards on each pass (its
+ * filter, both charts, the totals), and a few versions make all of them: each key is made once, then looked up.
+ */
+const keys = new Map<string, Map<string, string>>();
+/** Distinct pairs kept at most (a few in practice); past it the cache starts over. */
+const MAX_KEYS = 10_000;
+let keyCount = 0;
+
 export function versionKey(model: string, modelVersion: string): string {
-  return JSON.stringify([model, modelVersion]);
+  let versions = keys.get(model);
+  if (!versions) keys.set(model, versions = new Map());
+  let key = versions.get(modelVersion);
+  if (key === undefined) {
+    if (++keyCount > MAX_KEYS) {
+      keys.clear();
+      keyCount = 1;
+      keys.set(model, versions = new Map());
+    }
+    versions.set(modelVersion, key = JSON.stringify([model, modelVersion]));
+  }
+  return key;
 }
 
 /** How people write a version: `iris@3` (just `iris` when the version is empty). */

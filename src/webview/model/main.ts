@@ -49,6 +49,7 @@ function render(model: ModelEditorState): void {
     const item = el('li', { class: `card ${card.rating}`, role: 'button', tabindex: 0, 'data-testid': 'model-feedback', 'aria-label': text.ariaLabel },
       el('span', { class: `codicon codicon-${text.icon}`, 'aria-hidden': 'true' }), ' ',
       el('span', { dir: 'auto' }, [text.predicted, text.expected].filter((x) => x !== undefined).join(' → ') || text.rating),
+      text.reasons.length === 0 ? undefined : el('span', { class: 'reasons', dir: 'auto', 'data-testid': 'model-feedback-reasons' }, ` (${text.reasons.join(', ')})`),
       text.comment === undefined ? undefined : el('span', { class: 'muted', dir: 'auto' }, ` — ${text.comment}`),
       el('span', { class: 'muted' }, ` · ${text.reviewer}, ${text.when}`));
     const open = () => api.postMessage({ type: 'open-record', previewId: card.previewId, id: card.id });

@@ -2,7 +2,7 @@ import { scaleBand, scaleLinear, scaleUtc } from 'd3-scale';
 import { line, stack } from 'd3-shape';
 import { el, replaceChildren } from '../../browser/dom';
 import type { FeedbackCard } from '../../shared/webview-messages';
-import { bucketMs, reasonCounts, upShareSeries } from '../logic/table-columns';
+import { chartData, type ChartData } from '../logic/table-columns';
 
 /**
  * The feedback table's two charts, plain SVG: the share of thumbs up per version over time (lines), and the reasons
@@ -33,13 +33,26 @@ function chartSvg(label: string): SVGSVGElement {
   return svgEl('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label, class: 'chart-svg' });
 }
 
+/** About how wide a tick label of 11px text is (the chart is drawn without measuring text: no layout while drawing). */
+const labelWidth = (text: string): number => text.length * 6.5;
+
+/**
+ * An x-axis label centred under `x`, unless centring would cut it at the chart's edge: then it is aligned to that edge
+ * (the last date on the up-share axis was cut in half).
+ */
+function xLabel(parent: Element, x: number, text: string): void {
+  const half = labelWidth(text) / 2;
+  const anchor = x + half > W ? 'end' : x - half < 0 ? 'start' : 'middle';
+  const at = anchor === 'end' ? W - 1 : anchor === 'start' ? 1 : x;
+  const node = svgEl('text', { x: at, y: H - 8, class: 'xtick', 'text-anchor': anchor }, parent);
+  node.textContent = text;
+}
+
 function legend(entries: Array<{ label: string; colour: number }>): HTMLElement {
   return el('ul', { class: 'legend' }, ...entries.map((e) => el('li', {}, el('span', { class: `swatch c${e.colour % COLOURS}`, 'aria-hidden': 'true' }), el('span', { dir: 'auto' }, e.label))));
 }
 
-export function upShareChart(rows: readonly FeedbackCard[]): HTMLElement {
-  const bucket = bucketMs(rows);
-  const series = upShareSeries(rows, bucket);
+export function upShareChart({ bucket, series }: ChartData): HTMLElement {
   const svg = chartSvg('Share of thumbs up per version over time');
   const times = series.flatMap((s) => s.points.map((p) => p.t));
   if (times.length === 0) return el('figure', { class: 'chart', 'data-testid': 'chart-up-share' }, el('figcaption', {}, 'Share of thumbs up per version'), el('p', { class: 'muted' }, 'No feedback to chart.'));
@@ -53,7 +66,7 @@ export function upShareChart(rows: readonly FeedbackCard[]): HTMLElement {
     svgEl('text', { x: M.left - 6, y: y(tick), class: 'ytick' }, axes).textContent = `${Math.round(tick * 100)}%`;
   }
   const format = x.tickFormat(6);
-  for (const tick of x.ticks(6)) svgEl('text', { x: x(tick), y: H - 8, class: 'xtick' }, axes).textContent = format(tick);
+  for (const tick of x.ticks(6)) xLabel(axes, x(tick), format(tick));
   const path = line<{ t: number; share: number }>().x((d) => x(new Date(d.t))).y((d) => y(d.share));
   series.forEach((s, k) => {
     const g = svgEl('g', { class: `series-group c${k % COLOURS}`, 'data-version': s.label }, svg);
@@ -67,8 +80,7 @@ export function upShareChart(rows: readonly FeedbackCard[]): HTMLElement {
     el('figcaption', {}, `Share of thumbs up per version, per ${bucket < 86_400_000 ? 'hour' : 'day'} (UTC)`), svg, legend(series.map((s, k) => ({ label: s.label, colour: k }))));
 }
 
-export function reasonsChart(rows: readonly FeedbackCard[]): HTMLElement {
-  const { versions, reasons, counts } = reasonCounts(rows);
+export function reasonsChart({ reasons: { versions, reasons, counts } }: ChartData): HTMLElement {
   const svg = chartSvg('Reasons given with thumbs-down, per version');
   if (versions.length === 0) return el('figure', { class: 'chart', 'data-testid': 'chart-reasons' }, el('figcaption', {}, 'What is wrong, per version'), el('p', { class: 'muted' }, 'No thumbs-down to chart.'));
   const layers = stack<Record<string, number>>().keys(reasons)(counts);
@@ -81,7 +93,7 @@ export function reasonsChart(rows: readonly FeedbackCard[]): HTMLElement {
     svgEl('text', { x: M.left - 6, y: y(tick), class: 'ytick' }, axes).textContent = String(tick);
   }
   versions.forEach((v) => {
-    svgEl('text', { x: (x(v.key) ?? 0) + x.bandwidth() / 2, y: H - 8, class: 'xtick' }, axes).textContent = v.label;
+    xLabel(axes, (x(v.key) ?? 0) + x.bandwidth() / 2, v.label);
   });
   layers.forEach((layer, j) => {
     const g = svgEl('g', { class: `bar-group c${j % COLOURS}` }, svg);
@@ -95,7 +107,8 @@ export function reasonsChart(rows: readonly FeedbackCard[]): HTMLElement {
     el('figcaption', {}, 'What is wrong: reasons given with thumbs down, per version'), svg, legend(reasons.map((r, j) => ({ label: r, colour: j }))));
 }
 
-/** Both charts of `rows`, replacing what `root` showed. */
+/** Both charts of `rows` (their versions in one order), replacing what `root` showed. */
 export function renderCharts(root: HTMLElement, rows: readonly FeedbackCard[]): void {
-  replaceChildren(root, upShareChart(rows), reasonsChart(rows));
+  const data = chartData(rows);
+  replaceChildren(root, upShareChart(data), reasonsChart(data));
 }

@@ -2,7 +2,7 @@ import { el, replaceChildren } from '../../browser/dom';
 import { fromEnvelope, isToWebview, mergeNewestFirst, type FeedbackCard } from '../../shared/webview-messages';
 import { isQueryActive, matchesQuery, NO_QUERY, queryChoices, type CardQuery } from '../logic/card-query';
 import { DEFAULT_SORT, sortRows, type ColumnId, type TableSort } from '../logic/table-columns';
-import { ALL_VERSIONS, applyFilter, filterOptions, versionTotals } from '../logic/versions';
+import { ALL_VERSIONS, filterOptions, versionKey, versionTotals } from '../logic/versions';
 import { vscodeApi } from '../vscode-api';
 import { renderCharts } from './charts';
 import { VirtualTable } from './virtual-table';
@@ -12,6 +12,12 @@ import { VirtualTable } from './virtual-table';
  * It gets the same messages as the sidebar's Feedback view (every one checked by the shared guard): a `reset` with
  * every record's card, then new `records`. Filters (version, rating, reviewer, reason, text) apply to the table and to
  * both charts; a click on a column header sorts by it; a click on a row (or Enter) opens that exact record.
+ *
+ * The rows in view come first: a message or a filter change draws the table's window at once, and the rest — the
+ * dropdowns' counts and both charts, which go over every row — after the browser painted those rows (bench
+ * `feedback-table`, docs/benchmarks.md). `#root` says when: `data-rows` is how many rows the table shows,
+ * `data-pending` is there until the charts of those rows are drawn, `data-painted-at` (performance.now()) is when the
+ * rows were on screen and the charts began.
  */
 
 /** Far above what feedback files hold in practice; a bound all the same (the charts redraw over every row). */
@@ -70,24 +76,68 @@ const options = (select: HTMLSelectElement, first: string, choices: Array<{ valu
   select.value = value;
 };
 
-/** Filters, sorts and draws everything: the table's window, both charts, the counts. */
+/**
+ * Filters, sorts and draws the table's window and the counts; the dropdowns and charts follow after the next paint.
+ * The rows are held newest first (mergeNewestFirst), which is the default sort's order: then there is nothing to sort.
+ */
 function update(): void {
   api.setState(state);
   const started = performance.now();
-  const versions = filterOptions(versionTotals(rows, []), state.filter);
-  replaceChildren(versionSelect, ...versions.map((o) => el('option', { value: o.value }, o.label)));
-  versionSelect.value = state.filter;
-  const choices = queryChoices(rows, state.query);
-  options(reviewer, 'Any reviewer', choices.reviewers, state.query.reviewer);
-  options(reason, 'Any reason', choices.reasons, state.query.reason);
-  reason.hidden = choices.reasons.length === 0;
-  const shown = applyFilter(rows, state.filter).filter((r) => matchesQuery(r, state.query));
-  table.setRows(sortRows(shown, state.sort), state.sort);
-  renderCharts(charts, shown);
   const filtered = isQueryActive(state.query) || state.filter !== ALL_VERSIONS;
+  const shown = filtered ? rows.filter((r) => (state.filter === ALL_VERSIONS || versionKey(r.model, r.modelVersion) === state.filter) && matchesQuery(r, state.query)) : rows;
+  const isDefaultOrder = state.sort.column === DEFAULT_SORT.column && state.sort.descending === DEFAULT_SORT.descending;
+  table.setRows(isDefaultOrder ? shown : sortRows(shown, state.sort), state.sort);
   status.textContent = `${shown.length} of ${rows.length} feedback${filtered ? ' (filtered)' : ''}`;
   root!.dataset.rows = String(shown.length);
   root!.dataset.renderMs = (performance.now() - started).toFixed(1);
+  root!.dataset.pending = 'charts';
+  afterPaint(() => drawSummaries(shown));
+}
+
+/** The draw waiting for the next paint (several updates before then: the last one's). */
+let pendingDraw: (() => void) | undefined;
+
+/**
+ * Runs `draw` once the browser has painted what was just drawn: the frame's callback runs before the paint, a task
+ * queued from it after. (In a hidden tab there are no frames: the charts are drawn when it is shown.)
+ */
+function afterPaint(draw: () => void): void {
+  const scheduled = pendingDraw !== undefined;
+  pendingDraw = draw;
+  if (scheduled) return;
+  requestAnimationFrame(() => setTimeout(() => {
+    const next = pendingDraw;
+    pendingDraw = undefined;
+    next?.();
+  }, 0));
+}
+
+/** The rows the charts show now. */
+let chartedRows: readonly FeedbackCard[] | undefined;
+
+/** What the dropdowns were built from: they count every row, so they are rebuilt when the rows or a choice changed, not on every keystroke. */
+let choicesFor: { rows: readonly FeedbackCard[]; filter: string; reviewer: string; reason: string } | undefined;
+
+/** The dropdowns' choices and counts, and both charts of the rows shown. */
+function drawSummaries(shown: readonly FeedbackCard[]): void {
+  const started = performance.now();
+  root!.dataset.paintedAt = started.toFixed(1);
+  if (!choicesFor || choicesFor.rows !== rows || choicesFor.filter !== state.filter || choicesFor.reviewer !== state.query.reviewer || choicesFor.reason !== state.query.reason) {
+    choicesFor = { rows, filter: state.filter, reviewer: state.query.reviewer, reason: state.query.reason };
+    const versions = filterOptions(versionTotals(rows, []), state.filter);
+    replaceChildren(versionSelect, ...versions.map((o) => el('option', { value: o.value }, o.label)));
+    versionSelect.value = state.filter;
+    const choices = queryChoices(rows, state.query);
+    options(reviewer, 'Any reviewer', choices.reviewers, state.query.reviewer);
+    options(reason, 'Any reason', choices.reasons, state.query.reason);
+    reason.hidden = choices.reasons.length === 0;
+  }
+  if (shown !== chartedRows) {
+    chartedRows = shown;
+    renderCharts(charts, shown);
+  }
+  root!.dataset.chartsMs = (performance.now() - started).toFixed(1);
+  delete root!.dataset.pending;
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {

@@ -5,9 +5,17 @@ import { COLUMNS, type ColumnId, type TableSort } from '../logic/table-columns';
 /**
  * The feedback table: a header of sortable columns over a window of rows. Rows have one fixed height, so only the
  * rows in view (plus a few) exist in the DOM — a pool of row elements moved with `transform` and refilled with
- * textContent as the table scrolls — and a spacer gives the scroller the height of all of them. Thousands of records
- * scroll and filter without lag; every style change goes through CSSOM (`element.style.x = ...`), which the webview's
- * CSP allows (it forbids `style` attributes and <style> elements). docs/extension.md says why this is hand-written.
+ * textContent as the table scrolls — and a body element gives the scroller the height of all of them. Thousands of
+ * records scroll and filter without lag; every style change goes through CSSOM (`element.style.x = ...`), which the
+ * webview's CSP allows (it forbids `style` attributes and <style> elements). docs/extension.md says why this is
+ * hand-written.
+ *
+ * One scroller holds the header (sticky on top) and the rows, so in a narrow editor the wide columns scroll sideways
+ * with their headings; a cell too narrow for its text ends in an ellipsis and shows the whole text as its tooltip.
+ *
+ * Drawing never reads layout: the scroll position is taken in the scroll event and the scroller's height from a
+ * ResizeObserver, so new rows cost no forced layout in the middle of a message (measured: up to 190 ms on a loaded
+ * machine when `scrollTop` was read after the rows were replaced).
  */
 export const ROW_HEIGHT = 24;
 const OVERSCAN = 8;
@@ -21,19 +29,31 @@ export class VirtualTable {
   readonly element: HTMLElement;
   private readonly header: HTMLElement;
   private readonly scroller: HTMLElement;
-  private readonly spacer: HTMLElement;
+  private readonly body: HTMLElement;
   private readonly pool: HTMLElement[] = [];
   private rows: readonly FeedbackCard[] = [];
+  private sort: TableSort | undefined;
   private frame = 0;
+  private scrollTop = 0;
+  /** The scroller's height; until the ResizeObserver says, a guess (what 60vh is in a typical editor). */
+  private viewport = 600;
 
   constructor(private readonly events: TableEvents) {
     this.header = el('div', { class: 'table-header', role: 'row', 'aria-rowindex': 1 });
-    this.spacer = el('div', { class: 'table-spacer' });
-    this.scroller = el('div', { class: 'table-scroller', 'data-testid': 'table-rows', tabindex: 0 }, this.spacer);
-    this.element = el('div', { class: 'table', role: 'grid', 'aria-label': 'Feedback', 'data-testid': 'feedback-table' }, this.header, this.scroller);
+    this.body = el('div', { class: 'table-body', role: 'rowgroup' });
+    this.scroller = el('div', { class: 'table-scroller', 'data-testid': 'table-rows', tabindex: 0 }, this.header, this.body);
+    this.element = el('div', { class: 'table', role: 'grid', 'aria-label': 'Feedback', 'data-testid': 'feedback-table' }, this.scroller);
     this.scroller.addEventListener('scroll', () => {
+      this.scrollTop = this.scroller.scrollTop;
       if (!this.frame) this.frame = requestAnimationFrame(() => (this.frame = 0, this.render()));
     }, { passive: true });
+    new ResizeObserver((entries) => {
+      const height = entries[entries.length - 1].contentRect.height;
+      if (height > 0 && height !== this.viewport) {
+        this.viewport = height;
+        this.render();
+      }
+    }).observe(this.scroller);
     this.scroller.addEventListener('click', (e) => this.openFrom(e.target));
     this.scroller.addEventListener('keydown', (e) => {
       if (e.key === 'Enter' && e.target instanceof Element) this.openFrom(e.target);
@@ -44,12 +64,15 @@ export class VirtualTable {
   setRows(rows: readonly FeedbackCard[], sort: TableSort): void {
     this.rows = rows;
     this.element.setAttribute('aria-rowcount', String(rows.length + 1));
-    this.renderHeader(sort);
-    this.spacer.style.height = `${rows.length * ROW_HEIGHT}px`;
+    if (this.sort?.column !== sort.column || this.sort.descending !== sort.descending) this.renderHeader(sort);
+    this.body.style.height = `${rows.length * ROW_HEIGHT}px`;
+    // Fewer rows than before: the browser will pull the scroll position back to the end; draw what it will show.
+    this.scrollTop = Math.min(this.scrollTop, Math.max(0, rows.length * ROW_HEIGHT - this.viewport));
     this.render();
   }
 
   private renderHeader(sort: TableSort): void {
+    this.sort = sort;
     replaceChildren(this.header, ...COLUMNS.map((column) => {
       const sorted = sort.column === column.id;
       const button = el('button', { type: 'button', class: `cell col-${column.id}`, role: 'columnheader', 'data-column': column.id,
@@ -61,14 +84,14 @@ export class VirtualTable {
   }
 
   private render(): void {
-    const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const visible = Math.ceil((this.scroller.clientHeight || 600) / ROW_HEIGHT) + 2 * OVERSCAN;
+    const first = Math.max(0, Math.floor(this.scrollTop / ROW_HEIGHT) - OVERSCAN);
+    const visible = Math.ceil(this.viewport / ROW_HEIGHT) + 2 * OVERSCAN;
     const count = Math.max(0, Math.min(this.rows.length - first, visible));
     while (this.pool.length < count) {
       const row = el('div', { class: 'table-row', role: 'row', tabindex: -1, 'data-testid': 'table-row' },
         ...COLUMNS.map((c) => el('div', { class: `cell col-${c.id}`, role: 'gridcell', dir: 'auto' })));
       this.pool.push(row);
-      this.scroller.appendChild(row);
+      this.body.appendChild(row);
     }
     this.pool.forEach((row, k) => {
       if (k >= count) {
