@@ -45,6 +45,8 @@ export class ReviewMode {
   private loading = 0;
   /** A review link's first case, asked for before the card arrived (`prefetch`). */
   private opening?: { set: string; answered: Promise<Answered> };
+  /** The next case, asked for while the reviewer judges this one (`fetchAhead`). */
+  private ahead?: { set: string; index: number; page: Promise<CasePage> };
 
   constructor(private readonly root: HTMLElement, private readonly deps: ReviewModeDeps) {}
 
@@ -105,7 +107,10 @@ export class ReviewMode {
     const typed = this.typedName();
     if (this.deps.invitedAs() !== undefined || typed) void saveReviewProgress(set, { position: this.index, ...(typed ? { reviewer: typed } : {}) });
     const index = this.index;
-    await this.show((wanted) => this.answer(fetchReviewCase(set, index), this.deps.card(), wanted));
+    // The case asked for ahead, or asked for now (also when asking ahead failed: it may be back).
+    const ahead = this.ahead?.set === set && this.ahead.index === index ? this.ahead.page.catch(() => fetchReviewCase(set, index)) : fetchReviewCase(set, index);
+    this.ahead = undefined;
+    await this.show((wanted) => this.answer(ahead, this.deps.card(), wanted));
   }
 
   /** The name the reviewer typed on this device, unless their invite names them. */
@@ -146,11 +151,23 @@ export class ReviewMode {
       this.index = offset;
       if (!reviewCase) return this.finished();
       if (answer) this.render(reviewCase, answer, roundTripMs);
+      this.fetchAhead(offset + 1);
     } catch (err) {
       if (!wanted()) return;
       replaceChildren(this.root, this.frame(el('p', { class: 'input-error', role: 'alert', 'data-testid': 'review-error' },
         err instanceof ApiError ? err.message : 'Something went wrong loading this case.')));
     }
+  }
+
+  /**
+   * The next case, asked for while the reviewer looks at this one: a Skip or a rating then waits for the model's
+   * answer only. Only the case (no prediction is made for a case nobody has seen yet).
+   */
+  private fetchAhead(index: number): void {
+    if (index >= this.total) return;
+    const page = fetchReviewCase(this.set!, index);
+    page.catch(() => undefined); // asked for again when it is needed (`move`)
+    this.ahead = { set: this.set!, index, page };
   }
 
   private render(reviewCase: ReviewCase, answer: Awaited<ReturnType<typeof predict>>, roundTripMs: number): void {
