@@ -1,4 +1,3 @@
-import { apiSnippets } from '../shared/api-snippets';
 import type { ModelCard } from '../shared/model-card';
 import { el, replaceChildren } from '../browser/dom';
 import { fetchPageLink } from './api';
@@ -32,9 +31,10 @@ export class ApiPanel {
 
   private async load(): Promise<void> {
     this.loaded = true;
-    let access;
+    let access, apiSnippets;
     try {
-      access = await fetchPageLink();
+      // The snippet writer loads only when the panel is opened (most visitors never do), beside the link's token.
+      [access, { apiSnippets }] = await Promise.all([fetchPageLink(), import(/* webpackChunkName: "api-snippets" */ '../shared/api-snippets')]);
     } catch (err) {
       this.loaded = false;
       replaceChildren(this.body, el('p', { class: 'note warning' }, `The snippets could not be made: ${(err as Error).message}`));

@@ -1,6 +1,6 @@
 import type { FeedbackSubmission } from '../shared/feedback';
 import type { ModelCard } from '../shared/model-card';
-import type { ReviewCase, ReviewCasePage, ReviewProgress, ReviewProgressUpdate, ReviewSetList } from '../shared/review-set';
+import type { ReviewCase, ReviewCasePage, ReviewProgressUpdate, ReviewSetList } from '../shared/review-set';
 import { outcomeOf, type SendOutcome } from './logic/feedback-queue';
 import { isPredictResponse, type PredictResponse } from './logic/output-plan';
 import { predictBody } from './logic/text-input';
@@ -105,36 +105,26 @@ export async function fetchReviewSets(): Promise<ReviewSetList['sets']> {
   }
 }
 
-/** One case of a review set and how many there are (`GET /api/review-sets/<name>/cases?offset=i&limit=1`). */
-export async function fetchReviewCase(set: string, offset: number): Promise<{ total: number; case?: ReviewCase }> {
+/**
+ * One case of a review set, how many there are and where it is (`GET /api/review-sets/<name>/cases?offset=i&limit=1`).
+ * `resume`: from the reviewer's place as the server keeps it (under their invite, else under the name they typed),
+ * `offset` when it keeps none: a review link opens with this one request.
+ */
+export async function fetchReviewCase(set: string, offset: number, resume?: { reviewer?: string }): Promise<{ total: number; offset: number; case?: ReviewCase }> {
   let res: Response;
+  const query = `offset=${offset}&limit=1${resume ? `&resume=1${resume.reviewer ? `&reviewer=${encodeURIComponent(resume.reviewer)}` : ''}` : ''}`;
   try {
-    res = await fetch(`api/review-sets/${encodeURIComponent(set)}/cases?offset=${offset}&limit=1`, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+    res = await fetch(`api/review-sets/${encodeURIComponent(set)}/cases?${query}`, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
   } catch {
     throw new ApiError(0, 'Could not reach the model server. Check your connection and try again.');
   }
   const body = (await readJson(res)) as ReviewCasePage | undefined;
   if (!res.ok) throw new ApiError(res.status, errorText(body, res.status));
-  if (typeof body?.total !== 'number' || !Array.isArray(body.cases)) throw new ApiError(res.status, 'the server sent a review case this page does not understand');
-  return { total: body.total, case: body.cases[0] };
+  if (typeof body?.total !== 'number' || typeof body.offset !== 'number' || !Array.isArray(body.cases)) throw new ApiError(res.status, 'the server sent a review case this page does not understand');
+  return { total: body.total, offset: body.offset, case: body.cases[0] };
 }
 
 const progressUrl = (set: string) => `api/review-sets/${encodeURIComponent(set)}/progress`;
-
-/**
- * The reviewer's place in a set as the server keeps it (`GET .../progress`): under their invite, else under the name
- * they typed. Undefined when none is kept yet or the server cannot say (the page then uses the place in this browser).
- */
-export async function fetchReviewProgress(set: string, typedName: string | undefined): Promise<number | undefined> {
-  try {
-    const query = typedName ? `?reviewer=${encodeURIComponent(typedName)}` : '';
-    const res = await fetch(progressUrl(set) + query, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
-    const body = (await readJson(res)) as ReviewProgress | undefined;
-    return res.ok && typeof body?.position === 'number' ? body.position : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Keeps the reviewer's place on the server (`PUT .../progress`); false when it could not (offline): this browser still has it. */
 export async function saveReviewProgress(set: string, update: ReviewProgressUpdate): Promise<boolean> {

@@ -1,4 +1,5 @@
-import { sameAnswer, type FeedbackSubmission } from '../shared/feedback';
+import { sameAnswer } from '../shared/feedback-reasons';
+import type { FeedbackSubmission } from '../shared/feedback';
 import { el, replaceChildren, thumbIcon, uid } from '../browser/dom';
 import { FEEDBACK_LIMITS, newIdempotencyKey, type FeedbackQueue, type QueueEvent } from './logic/feedback-queue';
 import type { SafeStorage } from './storage';

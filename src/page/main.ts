@@ -1,10 +1,10 @@
 import type { ModelCard } from '../shared/model-card';
-import { reasonsOf } from '../shared/feedback';
+import { reasonsOf } from '../shared/feedback-reasons';
 import { predictedLabel } from '../shared/predicted-label';
 import { ApiError, fetchCard, fetchReviewer, fetchReviewSets, predict, sendFeedback } from './api';
 import { ApiPanel } from './api-panel';
 import { ReviewMode } from './review-mode';
-import { reviewSetOfHash } from '../shared/review-set';
+import { reviewSetOfHash } from '../shared/review-set-rules';
 import { confirmOwner, reviewUploadPanel, takeOwnerToken } from './owner-view';
 import { append, el, replaceChildren } from '../browser/dom';
 import { FeedbackForm } from './feedback-view';
@@ -145,6 +145,14 @@ class PreviewPage {
       el('section', { class: 'panel results', 'aria-labelledby': 'results-heading' }, el('h2', { id: 'results-heading' }, 'Result'), this.results),
       this.apiPanelFor(card).element);
     this.main.setAttribute('aria-busy', 'false');
+  }
+
+  /** Opens on a review set's case (a review link): the header now, the try-it form only when the reviewer leaves. */
+  openReview(card: ModelCard, set: string): void {
+    this.card = card;
+    this.renderHeader();
+    this.main.setAttribute('aria-busy', 'false');
+    void this.review.start(set);
   }
 
   /** The review sets changed (the owner uploaded one): offered at once, with what the person had entered kept. */
@@ -326,18 +334,22 @@ async function boot(): Promise<void> {
   const page = new PreviewPage(header, main, queue, storage);
   page.queueStatus.start();
   const ownerToken = takeOwnerToken();
+  // A review link (`#review=<set>`, "Copy review link" in VS Code) opens that set's Review mode at once: its case is
+  // asked for beside the card, not after it.
+  const asked = reviewSetOfHash(location.hash);
+  const cardLoaded = loadCard(main);
+  if (asked !== undefined) page.review.prefetch(asked, cardLoaded);
   const [card, invitedAs, reviewSets, isOwner] = await Promise.all([
-    loadCard(main), fetchReviewer(), fetchReviewSets(), ownerToken ? confirmOwner(ownerToken) : Promise.resolve(false),
+    cardLoaded, fetchReviewer(), fetchReviewSets(), ownerToken ? confirmOwner(ownerToken) : Promise.resolve(false),
   ]);
   if (!card) return;
   page.invitedAs = invitedAs;
   page.reviewSets = reviewSets;
   if (isOwner && ownerToken) page.ownerPanel = reviewUploadPanel(ownerToken, (sets) => page.showReviewSets(sets));
-  page.render(card);
-  // A review link (`#review=<set>`, "Copy review link" in VS Code) opens that set's Review mode at once.
-  const asked = reviewSetOfHash(location.hash);
-  // Only a set the page offers: one the served model cannot answer (`problem`) would show nothing but errors.
-  if (asked !== undefined && reviewSets.some((s) => s.name === asked && s.problem === undefined)) void page.review.start(asked);
+  // Only a set the page offers: one the served model cannot answer (`problem`) would show nothing but errors. The
+  // try-it form is drawn when the reviewer leaves the review, not before its first case.
+  if (asked !== undefined && reviewSets.some((s) => s.name === asked && s.problem === undefined)) page.openReview(card, asked);
+  else page.render(card);
   page.link.start();
   page.acceptPastedPictures();
 }

@@ -1,4 +1,5 @@
-import { REVIEW_LIMITS, reviewFileFormat, type ReviewSetList } from '../shared/review-set';
+import type { ReviewSetList } from '../shared/review-set';
+import { REVIEW_LIMITS, reviewFileFormat } from '../shared/review-set-rules';
 import { el, replaceChildren } from '../browser/dom';
 
 /**

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import { el, replaceChildren } from '../browser/dom';
 import { fetchPageLink } from './api';
 
@@ -41,6 +40,8 @@ export class PhoneLink {
     replaceChildren(this.panel, el('p', {}, 'Making the code…'));
     try {
       const link = await ownShareLink();
+      // The QR library (a third of the page's script before) loads only when a person asks for the code.
+      const { default: QRCode } = await import(/* webpackChunkName: "qr-code" */ 'qrcode');
       const svgText = await QRCode.toString(link, { type: 'svg', margin: 2, errorCorrectionLevel: 'M', color: { dark: '#000000', light: '#ffffff' } });
       const svg = new DOMParser().parseFromString(svgText, 'image/svg+xml').documentElement;
       if (svg.nodeName !== 'svg') throw new Error('the QR code could not be drawn');

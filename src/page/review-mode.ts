@@ -1,9 +1,10 @@
-import { reasonsOf } from '../shared/feedback';
+import { reasonsOf } from '../shared/feedback-reasons';
 import type { ModelCard } from '../shared/model-card';
 import { predictedLabel } from '../shared/predicted-label';
-import { caseKey, REVIEW_PROGRESS_NAME_LENGTH, type ReviewCase, type ReviewSetList } from '../shared/review-set';
+import type { ReviewCase, ReviewSetList } from '../shared/review-set';
+import { caseKey, REVIEW_PROGRESS_NAME_LENGTH } from '../shared/review-set-rules';
 import { el, replaceChildren } from '../browser/dom';
-import { ApiError, fetchReviewCase, fetchReviewProgress, predict, saveReviewProgress } from './api';
+import { ApiError, fetchReviewCase, predict, saveReviewProgress } from './api';
 import { FeedbackForm, REVIEWER_KEY } from './feedback-view';
 import type { FeedbackQueue } from './logic/feedback-queue';
 import { correctionChoices, renderOutputs } from './result-view';
@@ -15,6 +16,10 @@ import type { SafeStorage } from './storage';
  * (no name given) or cannot be reached.
  */
 const positionKey = (set: string) => `model-preview.review.${set}`;
+
+type CasePage = Awaited<ReturnType<typeof fetchReviewCase>>;
+/** A case as the server gave it, and the model's answer for it (see `answer`). */
+type Answered = { page: CasePage; answer?: Awaited<ReturnType<typeof predict>>; roundTripMs?: number };
 
 export interface ReviewModeDeps {
   card: () => ModelCard;
@@ -38,6 +43,10 @@ export class ReviewMode {
   private total = 0;
   private form?: FeedbackForm;
   private loading = 0;
+  /** A review link's first case, asked for before the card arrived (`prefetch`). */
+  private opening?: { set: string; answered: Promise<Answered> };
+  /** The next case, asked for while the reviewer judges this one (`fetchAhead`). */
+  private ahead?: { set: string; index: number; page: Promise<CasePage> };
 
   constructor(private readonly root: HTMLElement, private readonly deps: ReviewModeDeps) {}
 
@@ -64,12 +73,31 @@ export class ReviewMode {
       })));
   }
 
+  /**
+   * A review link (`#review=<set>`): asks for the set's case at the reviewer's place at once, beside the card and the
+   * page's other first requests, and for the model's answer as soon as the case and the card are both in, before the
+   * page knows whether it will offer the set; `start` then shows them.
+   */
+  prefetch(set: string, card: Promise<ModelCard | undefined>): void {
+    const answered = this.answer(this.locate(set), card);
+    answered.catch(() => undefined); // `start` reports a failure; a set the page does not offer is never started
+    this.opening = { set, answered };
+  }
+
   async start(set: string): Promise<void> {
     this.set = set;
+    const prefetched = this.opening?.set === set ? this.opening.answered : undefined;
+    this.opening = undefined;
+    await this.show((wanted) => prefetched ?? this.answer(this.locate(set), this.deps.card(), wanted));
+  }
+
+  /**
+   * The case at the reviewer's place: the server's, kept under their invite or the name they typed on this device
+   * (the server prefers the invite), else the one this browser kept. One request.
+   */
+  private locate(set: string): Promise<CasePage> {
     const saved = Number(this.deps.storage.get(positionKey(set)));
-    const kept = this.deps.invitedAs() !== undefined || this.typedName() ? await fetchReviewProgress(set, this.typedName()) : undefined;
-    this.index = kept ?? (Number.isInteger(saved) && saved >= 0 ? saved : 0);
-    await this.show();
+    return fetchReviewCase(set, Number.isInteger(saved) && saved >= 0 ? saved : 0, { reviewer: this.typedName() });
   }
 
   private async move(step: number): Promise<void> {
@@ -78,7 +106,11 @@ export class ReviewMode {
     this.deps.storage.set(positionKey(set), String(this.index));
     const typed = this.typedName();
     if (this.deps.invitedAs() !== undefined || typed) void saveReviewProgress(set, { position: this.index, ...(typed ? { reviewer: typed } : {}) });
-    await this.show();
+    const index = this.index;
+    // The case asked for ahead, or asked for now (also when asking ahead failed: it may be back).
+    const ahead = this.ahead?.set === set && this.ahead.index === index ? this.ahead.page.catch(() => fetchReviewCase(set, index)) : fetchReviewCase(set, index);
+    this.ahead = undefined;
+    await this.show((wanted) => this.answer(ahead, this.deps.card(), wanted));
   }
 
   /** The name the reviewer typed on this device, unless their invite names them. */
@@ -92,26 +124,50 @@ export class ReviewMode {
     else this.deps.storage.remove(REVIEWER_KEY);
   }
 
-  private async show(): Promise<void> {
-    const set = this.set!;
+  /**
+   * The case, and the model's answer for it by the version served now (recorded as a prediction, like any other); no
+   * answer past the set's end, or once the reviewer has moved on (`wanted`).
+   */
+  private async answer(located: Promise<CasePage>, card: ModelCard | Promise<ModelCard | undefined>, wanted: () => boolean = () => true): Promise<Answered> {
+    const page = await located;
+    if (!page.case || !wanted()) return { page };
+    const known = await card;
+    if (!known || !wanted()) return { page };
+    const started = performance.now();
+    const answer = await predict(reviewCaseInputs(known, page.case.inputs));
+    return { page, answer, roundTripMs: performance.now() - started };
+  }
+
+  private async show(answering: (wanted: () => boolean) => Promise<Answered>): Promise<void> {
     const ticket = ++this.loading; // a later move wins over an earlier one still loading
+    const wanted = () => ticket === this.loading;
     this.form?.dispose();
     this.form = undefined;
     replaceChildren(this.root, el('p', { class: 'loading', role: 'status' }, 'Loading the case…'));
     try {
-      const { total, case: reviewCase } = await fetchReviewCase(set, this.index);
-      if (ticket !== this.loading) return;
+      const { page: { total, offset, case: reviewCase }, answer, roundTripMs = 0 } = await answering(wanted);
+      if (!wanted()) return;
       this.total = total;
+      this.index = offset;
       if (!reviewCase) return this.finished();
-      const started = performance.now();
-      const answer = await predict(reviewCaseInputs(this.deps.card(), reviewCase.inputs));
-      if (ticket !== this.loading) return;
-      this.render(reviewCase, answer, performance.now() - started);
+      if (answer) this.render(reviewCase, answer, roundTripMs);
+      this.fetchAhead(offset + 1);
     } catch (err) {
-      if (ticket !== this.loading) return;
+      if (!wanted()) return;
       replaceChildren(this.root, this.frame(el('p', { class: 'input-error', role: 'alert', 'data-testid': 'review-error' },
         err instanceof ApiError ? err.message : 'Something went wrong loading this case.')));
     }
+  }
+
+  /**
+   * The next case, asked for while the reviewer looks at this one: a Skip or a rating then waits for the model's
+   * answer only. Only the case (no prediction is made for a case nobody has seen yet).
+   */
+  private fetchAhead(index: number): void {
+    if (index >= this.total) return;
+    const page = fetchReviewCase(this.set!, index);
+    page.catch(() => undefined); // asked for again when it is needed (`move`)
+    this.ahead = { set: this.set!, index, page };
   }
 
   private render(reviewCase: ReviewCase, answer: Awaited<ReturnType<typeof predict>>, roundTripMs: number): void {

@@ -16,6 +16,8 @@ import { OFFLINE_TEXT } from './logic/link-state';
 
 interface FetchEvent extends Event {
   readonly request: Request;
+  /** The navigation's answer the browser asked for while this worker started (navigation preload), if it did. */
+  readonly preloadResponse?: Promise<Response | undefined>;
   respondWith(response: Promise<Response>): void;
 }
 interface ExtendableEvent extends Event {
@@ -23,7 +25,7 @@ interface ExtendableEvent extends Event {
 }
 const worker = self as unknown as {
   location: Location;
-  registration: { unregister(): Promise<boolean> };
+  registration: { unregister(): Promise<boolean>; navigationPreload?: { enable(): Promise<void> } };
   clients: { claim(): Promise<void> };
   skipWaiting(): Promise<void>;
   addEventListener(type: 'install' | 'activate', listener: (e: ExtendableEvent) => void): void;
@@ -48,11 +50,13 @@ worker.addEventListener('install', (e) => {
   })());
 });
 
-worker.addEventListener('activate', (e) => e.waitUntil(worker.clients.claim()));
+// Navigation preload: the browser asks for the page while it starts this worker, instead of after (the worker only
+// looks at the answer); without it every visit of a returning reviewer waited for the worker to start first.
+worker.addEventListener('activate', (e) => e.waitUntil(Promise.all([worker.clients.claim(), worker.registration.navigationPreload?.enable().catch(() => undefined)])));
 
 worker.addEventListener('fetch', (e) => {
   const { request } = e;
-  if (request.mode === 'navigate') return e.respondWith(navigate(request));
+  if (request.mode === 'navigate') return e.respondWith(navigate(request, e.preloadResponse));
   if (request.url === STYLESHEET) e.respondWith(stylesheet(request));
 });
 
@@ -63,10 +67,10 @@ async function stylesheet(request: Request): Promise<Response> {
   return (await caches.match(STYLESHEET)) ?? fresh ?? Response.error();
 }
 
-async function navigate(request: Request): Promise<Response> {
+async function navigate(request: Request, preloaded: Promise<Response | undefined> | undefined): Promise<Response> {
   let response: Response;
   try {
-    response = await fetch(request);
+    response = (await preloaded) ?? await fetch(request);
   } catch {
     return offlinePage('no answer');
   }

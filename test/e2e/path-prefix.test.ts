@@ -66,6 +66,11 @@ describe('e2e: the page behind a path-prefixed proxy (a stand-in for VS Code\'s 
       await page.getByTestId('thumb-up').click();
       await page.getByTestId('send-feedback').click();
       await page.getByTestId('feedback-status').filter({ hasText: /saved/i }).waitFor({ timeout: 10_000 });
+      // The QR code's part of the script loads when asked for, from beside page.js: under the prefix too.
+      const chunk = page.waitForResponse((r) => /\/assets\/page-qr-code\.[0-9a-f]{12}\.js$/.test(r.url()));
+      await page.getByTestId('open-on-phone').click();
+      await page.getByTestId('phone-link-qr').waitFor({ timeout: 10_000 });
+      assert.equal((await chunk).status(), 200);
       assert.deepEqual(outside, [], 'no request left the prefix');
     } finally {
       await context.close();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, utimes } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { IRIS_MODEL, pollUntil, startPreview, type Preview } from '../helpers/preview';
@@ -35,6 +35,43 @@ describe('server: the share link, its cookie and the page assets', function () {
     const js = await p.get('/assets/page.js');
     assert.equal(js.status, 200);
     assert.match(js.headers.get('content-type') ?? '', /javascript/);
+  });
+
+  it('lets the browser keep the page\'s script: for good at the version the page links, revalidated (304) by name alone', async () => {
+    const shell = (await p.get('/')).text;
+    const linked = /<script src="(assets\/page\.js\?v=([0-9a-f]{12}))" defer>/.exec(shell);
+    assert.ok(linked, shell);
+    const versioned = await p.get(`/${linked[1]}`);
+    assert.equal(versioned.status, 200);
+    assert.equal(versioned.headers.get('cache-control'), 'private, max-age=31536000, immutable');
+    assert.equal(versioned.headers.get('etag'), `"${linked[2]}"`);
+    assert.match(shell, new RegExp(`<link rel="stylesheet" href="assets/page\\.css\\?v=[0-9a-f]{12}">`));
+
+    for (const url of ['/assets/page.js', '/assets/page.js?v=000000000000']) {
+      const plain = await p.get(url);
+      assert.equal(plain.status, 200, url);
+      assert.equal(plain.headers.get('cache-control'), 'private, no-cache', `${url}: a name without the current version is revalidated`);
+      // As a browser revalidates (fetch() itself would add `Cache-Control: no-cache`, which asks for the bytes).
+      const again = await p.get(url, undefined, { 'if-none-match': plain.headers.get('etag')!, 'cache-control': 'max-age=0' });
+      assert.equal(again.status, 304, `${url}: unchanged, so no bytes again`);
+      assert.equal(again.text, '');
+    }
+  });
+
+  it('serves the page\'s lazily loaded parts (QR code, API snippets) by their hashed names only, kept for good', async () => {
+    const dir = path.resolve(__dirname, '../../../dist/page');
+    const chunks = (await readdir(dir)).filter((f) => /^page-[a-z-]+\.[0-9a-f]{12}\.js$/.test(f));
+    assert.deepEqual(chunks.map((f) => f.split('.')[0]).sort(), ['page-api-snippets', 'page-qr-code']);
+    for (const chunk of chunks) {
+      const res = await p.get(`/assets/${chunk}`);
+      assert.equal(res.status, 200, chunk);
+      assert.match(res.headers.get('content-type') ?? '', /javascript/);
+      assert.equal(res.headers.get('cache-control'), 'private, max-age=31536000, immutable');
+    }
+    for (const name of ['page-qr-code.000000000000.js', `${chunks[0]}.map`, 'page-sw.js.map', '..%2Fcli.js', 'page.js.map']) {
+      assert.equal((await p.get(`/assets/${name}`)).status, 404, name);
+    }
+    assert.equal((await p.get(`/assets/${chunks[0]}`, null)).status, 401, 'behind the share token like the page');
   });
 });
 

@@ -40,6 +40,23 @@ describe('server: review progress per reviewer', function () {
     assert.deepEqual((await place(preview.shareToken, '?reviewer=Sam')).json, { position: 4 });
   });
 
+  it('opens a set at the reviewer\'s kept place in one request (resume=1), else at the place the browser kept (offset)', async () => {
+    const at = async (token: string, query: string) => {
+      const res = await preview.get(`/api/review-sets/launch/cases?limit=1&resume=1${query}`, token);
+      assert.equal(res.status, 200, res.text);
+      return { offset: res.json.offset, ids: (res.json.cases as Array<{ id: string }>).map((c) => c.id) };
+    };
+    assert.deepEqual(await at(dana, '&offset=0'), { offset: 2, ids: ['c3'] }, 'the invite\'s place wins over the browser\'s');
+    assert.deepEqual(await at(dana, '&offset=0&reviewer=Sam'), { offset: 2, ids: ['c3'] }, 'the invite decides who it is, not a typed name');
+    assert.deepEqual(await at(preview.shareToken, '&offset=1&reviewer=Sam'), { offset: 4, ids: [] }, 'Sam finished the set: no case');
+    assert.deepEqual(await at(preview.shareToken, '&offset=1&reviewer=Nobody'), { offset: 1, ids: ['c2'] }, 'no place kept for the name: the browser\'s');
+    assert.deepEqual(await at(preview.shareToken, '&offset=3'), { offset: 3, ids: ['c4'] }, 'no name and no invite: the browser\'s');
+    assert.deepEqual(await at(preview.shareToken, '&offset=99'), { offset: 4, ids: [] }, 'a browser\'s place past the end: finished');
+    const missing = await preview.get('/api/review-sets/nope/cases?resume=1', preview.shareToken);
+    assert.equal(missing.status, 404);
+    assert.match(missing.json.error, /no review set named "nope"/);
+  });
+
   const bad: Array<[string, string | 'share' | 'none', unknown, number, RegExp]> = [
     ['a place past the set\'s end', 'share', { position: 5, reviewer: 'Sam' }, 400, /^position: the set "launch" has 4 cases, so a place is 0 to 4$/],
     ['a negative place', 'share', { position: -1, reviewer: 'Sam' }, 400, /^position: /],

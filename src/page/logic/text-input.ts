@@ -1,5 +1,5 @@
 import type { ModelCard } from '../../shared/model-card';
-import { CASE_TEXT_INPUT } from '../../shared/review-set';
+import { CASE_TEXT_INPUT } from '../../shared/review-set-rules';
 import type { TextPlan } from './input-plan';
 
 /**

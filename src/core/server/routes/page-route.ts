@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Router, urlencoded, type RequestHandler, type Response } from 'express';
 import escapeHtml from 'escape-html';
@@ -10,6 +9,7 @@ import { HttpError } from '../http-error';
 import type { PasswordBudget } from '../rate-limits';
 import type { ModelBackend } from '../model-backend';
 import { methodNotAllowed } from './method-not-allowed';
+import { assetCacheHeaders, assetVersion, pageAsset, pageAssetDir, type PageAsset } from './page-assets';
 import { NOTICE_HEADERS, noticePage, sentence } from '../notice-page';
 
 /**
@@ -22,44 +22,27 @@ export const PAGE_CSP = [
   "media-src 'self' blob:", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
 ].join('; ');
 
-type Asset = { file: string; type: string };
-
-/** The page's assets, by the only names served (no path from the request ever reaches the file system). */
-const ASSETS: Record<string, Asset> = {
-  'page.js': { file: 'page.js', type: 'text/javascript; charset=utf-8' },
-  'page.css': { file: 'page.css', type: 'text/css; charset=utf-8' },
-};
-
 /**
  * The page's service worker (src/page/service-worker.ts), served beside the page so that its scope is the page's
  * folder: the offline explanation for a reloaded link while the preview is away. Its own CSP limits it to fetching
  * from this origin.
  */
-const SERVICE_WORKER: Asset = { file: 'page-sw.js', type: 'text/javascript; charset=utf-8' };
+const SERVICE_WORKER: PageAsset = { file: 'page-sw.js', type: 'text/javascript; charset=utf-8', hashedName: false };
 const SERVICE_WORKER_CSP = "default-src 'none'; connect-src 'self'";
 
 /** Sent with the page: the service worker leaves an origin whose page no longer says it is a preview's. */
 export const PAGE_MARKER_HEADER = 'X-Model-Preview';
 
 /**
- * Where the webpack page bundle is: `dist/page/`. From the webpack server bundle `__dirname` is `dist/`; from the tsc
- * output (tests) it is `out/src/core/server/routes/`. Looked up again until found, so a page built after the server
- * started is picked up.
- */
-let assetDir: string | undefined;
-function pageAssetDir(): string | undefined {
-  if (assetDir) return assetDir;
-  for (const candidate of [path.join(__dirname, 'page'), path.resolve(__dirname, '../../../../../dist/page')]) {
-    if (existsSync(path.join(candidate, 'page.js'))) return (assetDir = candidate);
-  }
-  return undefined;
-}
-
-/**
  * The HTML shell. The script builds the page from `/api/card`; the shell already names the model (escaped) so the
  * tab title is right and something useful shows while the script loads, or when it cannot run.
  */
 function shell(card: ModelCard | undefined): string {
+  const dir = pageAssetDir();
+  const versioned = (file: string) => {
+    const version = dir && assetVersion(dir, file);
+    return version ? `assets/${file}?v=${version}` : `assets/${file}`;
+  };
   const title = card ? card.hints.title || card.name : 'Model Preview';
   const header = card
     ? `<p class="brand">Model Preview</p><h1>${escapeHtml(title)}</h1>
@@ -67,7 +50,7 @@ function shell(card: ModelCard | undefined): string {
     : '<p class="brand">Model Preview</p><h1>Model Preview</h1>';
   return `<!doctype html>
 <html lang="en">
-${pageHead(escapeHtml(title), 'assets/page.css', '<script src="assets/page.js" defer></script>\n')}
+${pageHead(escapeHtml(title), versioned('page.css'), `<script src="${versioned('page.js')}" defer></script>\n`)}
 <body>
 <header id="page-header" class="page-header">
 ${header}
@@ -86,10 +69,13 @@ function sendPasswordPage(res: Response, status: number, error?: string, headers
     .send(noticePage({ title: 'This preview needs a password', message: 'Ask the person who shared the link for its password.', passwordForm: { error } }));
 }
 
-function sendAsset(name: string, res: Response, asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined /* not __proto__ or constructor */): void {
+/** An asset's answer; `version`: the `?v=` it was asked for (page-assets.ts: kept for good when it is the current one). */
+function sendAsset(name: string, res: Response, version?: unknown, fixed?: PageAsset): void {
   const dir = pageAssetDir();
+  const asset = dir ? fixed ?? pageAsset(dir, name) : undefined;
   if (!asset || !dir) throw new HttpError(404, `no such asset: ${name}${dir ? '' : ' (the page is not built: run `npm run build`)'}`);
-  res.type(asset.type).sendFile(path.join(dir, asset.file), { dotfiles: 'deny', cacheControl: false, lastModified: false, etag: false });
+  res.type(asset.type).set(fixed ? {} : assetCacheHeaders(dir, asset, version))
+    .sendFile(path.join(dir, asset.file), { dotfiles: 'deny', cacheControl: false, lastModified: false, etag: false });
 }
 
 /**
@@ -146,10 +132,10 @@ export function pageRoute(backend: ModelBackend, access: AccessControl, admissio
   }).all(methodNotAllowed);
   router.route('/page-sw.js').get(share, (_req, res) => {
     res.set({ 'Content-Security-Policy': SERVICE_WORKER_CSP });
-    sendAsset(SERVICE_WORKER.file, res, SERVICE_WORKER);
+    sendAsset(SERVICE_WORKER.file, res, undefined, SERVICE_WORKER);
   }).all(methodNotAllowed);
   router.route('/assets/:name').get(share, (req, res) => {
-    sendAsset(String(req.params.name), res);
+    sendAsset(String(req.params.name), res, req.query.v);
   }).all(methodNotAllowed);
   return router;
 }

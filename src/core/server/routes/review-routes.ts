@@ -43,6 +43,9 @@ function reviewerOf(invitedAs: string | undefined, typed: string | undefined): P
   return { name: typed, verified: false };
 }
 
+/** The name a reviewer typed (`?reviewer=`), if any. */
+const typedReviewer = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+
 /**
  * Review sets: the page lists them and steps through their cases (share token); the owner adds and removes them
  * (owner token). A set is checked against the model's inputs when it is added, and stored whole or not at all.
@@ -71,9 +74,18 @@ export function reviewRoutes(sets: ReviewSets, backend: ModelBackend, share: Req
       res.status(201).json(list satisfies ReviewSetList);
     })
     .all(methodNotAllowed);
+  // `resume=1`: from the reviewer's kept place (their invite's, else the `reviewer` named) when there is one, else from
+  // `offset` (the place the browser kept): the page opens a review link with one request, not two in a row.
   router.route('/api/review-sets/:name/cases').get(share, (req, res) => {
-    const offset = count(req.query.offset, 'offset', 0);
     const limit = count(req.query.limit, 'limit', 1, MAX_PAGE);
+    let offset = count(req.query.offset, 'offset', 0);
+    if (req.query.resume === '1') {
+      const { name, size } = sizeOf(sets, req);
+      const invitedAs = inviteOf(req);
+      const typed = typedReviewer(req.query.reviewer);
+      const kept = invitedAs !== undefined || typed !== undefined ? sets.progress.get(name, reviewerOf(invitedAs, typed)) : undefined;
+      offset = Math.min(kept ?? offset, size);
+    }
     const page = sets.page(String(req.params.name), offset, limit);
     if (!page) throw new HttpError(404, `no review set named ${JSON.stringify(String(req.params.name))}`);
     res.json(page);
@@ -82,8 +94,7 @@ export function reviewRoutes(sets: ReviewSets, backend: ModelBackend, share: Req
   router.route('/api/review-sets/:name/progress')
     .get(share, (req, res) => {
       const { name } = sizeOf(sets, req);
-      const typed = typeof req.query.reviewer === 'string' && req.query.reviewer.trim() !== '' ? req.query.reviewer.trim() : undefined;
-      res.json({ position: sets.progress.get(name, reviewerOf(inviteOf(req), typed)) ?? null } satisfies ReviewProgress);
+      res.json({ position: sets.progress.get(name, reviewerOf(inviteOf(req), typedReviewer(req.query.reviewer))) ?? null } satisfies ReviewProgress);
     })
     .put(share, requireUtf8, json({ limit: '4kb', type: () => true }), async (req, res) => {
       const { name, size } = sizeOf(sets, req);
