@@ -85,7 +85,14 @@ export async function startPreview(modelFile: string, overrides: PreviewOverride
       body = typeof opts.body === 'string' || Buffer.isBuffer(opts.body) ? opts.body : JSON.stringify(opts.body);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await fetch(baseUrl + urlPath, { method, headers, body, redirect: opts.redirect ?? 'manual' });
+    const send = () => fetch(baseUrl + urlPath, { method, headers, body, redirect: opts.redirect ?? 'manual' });
+    // A kept-alive connection the server closed after its 5 s idle timeout, reused by undici at that very moment (its
+    // idle timer fired late on a loaded CI machine), fails with ECONNRESET before the request was read: sent again
+    // once, as browsers do. A server that died fails the second attempt too.
+    const res = await send().catch((err: Error & { cause?: { code?: string } }) => {
+      if (err.cause?.code === 'ECONNRESET') return send();
+      throw err;
+    });
     const text = opts.streamUntil ? await readUntil(res, opts.streamUntil) : await res.text();
     let json: unknown;
     try {

@@ -133,7 +133,8 @@ describe('server: ngrok tunnel (real agent, no ngrok service)', function () {
         return true;
       });
       const waited = performance.now() - started;
-      assert.ok(waited >= 650 && waited < 1_500, `rejected after ${waited.toFixed(0)} ms`);
+      // Under a CI run's load the rejection came 2.5 s after open: the bound held (the race above tells a lost one).
+      assert.ok(waited >= 650 && waited < 3_500, `rejected after ${waited.toFixed(0)} ms`);
       await silent.stop();
       await sleep(2_000);
       assert.deepEqual(unhandled.seen, []);

@@ -295,6 +295,28 @@ describe('The Model Preview sidebar in a real VS Code extension host', () => {
     await vscode.commands.executeCommand('modelPreview.stop', { file: model });
   });
 
+  it('the notebook toolbar\'s "Publish model preview" on a notebook that exported nothing asks which model, and publishes the one chosen', async () => {
+    const model = path.join(folder, 'vision', 'image-conv.onnx');
+    assert.equal(api.previews.get(model), undefined, 'not published to begin with');
+    const notebookFile = path.join(folder, 'explore.ipynb');
+    await writeFile(notebookFile, JSON.stringify({
+      cells: [{ cell_type: 'code', execution_count: null, metadata: {}, outputs: [], source: ['import pandas as pd'] }], metadata: {}, nbformat: 4, nbformat_minor: 5,
+    }));
+    await vscode.window.showNotebookDocument(await vscode.workspace.openNotebookDocument(vscode.Uri.file(notebookFile)));
+    const models = api.catalog.models.map((m) => m.file);
+    assert.ok(models.length >= 2 && models.includes(model), `two models or more to choose from: ${models.join(', ')}`);
+    const publishing = vscode.commands.executeCommand<string | undefined>('modelPreview.publishFromNotebook');
+    // The quick pick lists the catalog's models in order, the first one active: move to image-conv and accept it.
+    await new Promise((r) => setTimeout(r, 1_500));
+    for (let i = 0; i < models.indexOf(model); i++) await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    const link = await publishing;
+    const preview = await until('the chosen model published', () => api.previews.get(model), 60_000);
+    assert.equal(link, preview.shareUrl, 'the toolbar action published the model picked in the list');
+    await vscode.commands.executeCommand('modelPreview.stop', { file: model });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('the walkthrough ticks "Read the feedback" once feedback arrived', async () => {
     await vscode.commands.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#firstPublish`, false);
     const steps = await askPage<{ steps: Record<string, string> }>('walkthrough-done', {});
