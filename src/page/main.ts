@@ -174,7 +174,10 @@ class PreviewPage {
     document.title = `${title} · Model Preview`;
     const updated = el('time', { datetime: card.loadedAt, title: new Date(card.loadedAt).toLocaleString() });
     const refresh = () => replaceChildren(updated, relativeTime(Date.parse(card.loadedAt), Date.now()));
-    refresh();
+    // "updated 5 minutes ago" a second later: the first relative time costs a new page 50-67 ms (relative-time.ts),
+    // which the first case of a review link or the try-it form should not wait for.
+    replaceChildren(updated, new Date(card.loadedAt).toLocaleTimeString('en', { hour: '2-digit', minute: '2-digit' }));
+    window.setTimeout(refresh, 1_000);
     replaceChildren(this.header,
       this.phoneLink.element,
       el('p', { class: 'brand' }, 'Model Preview'),
