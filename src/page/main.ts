@@ -172,12 +172,18 @@ class PreviewPage {
     const card = this.card;
     const title = card.hints.title || card.name;
     document.title = `${title} · Model Preview`;
-    const updated = el('time', { datetime: card.loadedAt, title: new Date(card.loadedAt).toLocaleString() });
-    const refresh = () => replaceChildren(updated, relativeTime(Date.parse(card.loadedAt), Date.now()));
-    // "updated 5 minutes ago" a second later: the first relative time costs a new page 50-67 ms (relative-time.ts),
-    // which the first case of a review link or the try-it form should not wait for.
-    replaceChildren(updated, new Date(card.loadedAt).toLocaleTimeString('en', { hour: '2-digit', minute: '2-digit' }));
-    window.setTimeout(refresh, 1_000);
+    const loadedAt = new Date(card.loadedAt);
+    const updated = el('time', { datetime: card.loadedAt });
+    const refresh = () => replaceChildren(updated, relativeTime(loadedAt.getTime(), Date.now()));
+    // "updated 5 minutes ago" and the full date a second later: the first relative time costs a new page 50-67 ms
+    // and the first locale date some more (both load ICU data), which the first case of a review link or the try-it
+    // form should not wait for. Meanwhile the clock time, formatted without Intl.
+    const twoDigits = (n: number) => String(n).padStart(2, '0');
+    replaceChildren(updated, Number.isNaN(loadedAt.getTime()) ? '' : `at ${twoDigits(loadedAt.getHours())}:${twoDigits(loadedAt.getMinutes())}`);
+    window.setTimeout(() => {
+      updated.setAttribute('title', loadedAt.toLocaleString());
+      refresh();
+    }, 1_000);
     replaceChildren(this.header,
       this.phoneLink.element,
       el('p', { class: 'brand' }, 'Model Preview'),
