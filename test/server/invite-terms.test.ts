@@ -88,7 +88,7 @@ describe('server: an invite\'s own password and rate limits', function () {
     assert.ok(!unlock.includes(OLGA_PASSWORD) && !unlock.includes(encodeURIComponent(OLGA_PASSWORD)), 'the cookie does not hold the password');
     const page = await preview.request('GET', '/', { token: null, headers: { cookie: `${cookie}; ${unlock}` } });
     assert.equal(page.status, 200);
-    assert.match(page.text, /<script src="assets\/page.js"/);
+    assert.match(page.text, /<script src="assets\/page\.js(\?v=[0-9a-f]+)?"/);
     // Her unlock cookie is no key to another link: Dana's link with it still asks for the preview's password.
     const danaCookie = cookieOf(await preview.request('GET', `/?t=${dana}`, { token: null }));
     assert.equal((await preview.request('GET', '/api/card', { token: null, headers: { cookie: `${danaCookie}; ${unlock}` } })).status, 401);
