@@ -117,7 +117,12 @@ export function validFilter(filter: string): string {
   return filter === ALL_VERSIONS || labelOfKey(filter) !== undefined ? filter : ALL_VERSIONS;
 }
 
+/** Whether an item passes the version filter (one test, for callers that filter on more in the same pass). */
+export function inVersionFilter(item: { model: string; modelVersion: string }, filter: string): boolean {
+  return filter === ALL_VERSIONS || versionKey(item.model, item.modelVersion) === filter;
+}
+
 export function applyFilter<T extends { model: string; modelVersion: string }>(items: readonly T[], filter: string): T[] {
   if (filter === ALL_VERSIONS) return [...items];
-  return items.filter((item) => versionKey(item.model, item.modelVersion) === filter);
+  return items.filter((item) => inVersionFilter(item, filter));
 }

@@ -2,7 +2,7 @@ import { el, replaceChildren } from '../../browser/dom';
 import { fromEnvelope, isToWebview, mergeNewestFirst, type FeedbackCard } from '../../shared/webview-messages';
 import { isQueryActive, matchesQuery, NO_QUERY, queryChoices, type CardQuery } from '../logic/card-query';
 import { DEFAULT_SORT, sortRows, type ColumnId, type TableSort } from '../logic/table-columns';
-import { ALL_VERSIONS, filterOptions, versionKey, versionTotals } from '../logic/versions';
+import { ALL_VERSIONS, filterOptions, inVersionFilter, versionTotals } from '../logic/versions';
 import { vscodeApi } from '../vscode-api';
 import { renderCharts } from './charts';
 import { VirtualTable } from './virtual-table';
@@ -84,7 +84,7 @@ function update(): void {
   api.setState(state);
   const started = performance.now();
   const filtered = isQueryActive(state.query) || state.filter !== ALL_VERSIONS;
-  const shown = filtered ? rows.filter((r) => (state.filter === ALL_VERSIONS || versionKey(r.model, r.modelVersion) === state.filter) && matchesQuery(r, state.query)) : rows;
+  const shown = filtered ? rows.filter((r) => inVersionFilter(r, state.filter) && matchesQuery(r, state.query)) : rows;
   const isDefaultOrder = state.sort.column === DEFAULT_SORT.column && state.sort.descending === DEFAULT_SORT.descending;
   table.setRows(isDefaultOrder ? shown : sortRows(shown, state.sort), state.sort);
   status.textContent = `${shown.length} of ${rows.length} feedback${filtered ? ' (filtered)' : ''}`;
