@@ -82,9 +82,12 @@ export class RunningPreview {
     return info;
   }
 
-  /** A named reviewer's own link (on the forwarded URL when VS Code forwards the port), shown once. */
-  async inviteReviewer(name: string): Promise<string> {
-    const made = await this.process.owner.createInvite({ name });
+  /**
+   * A named reviewer's own link (on the forwarded URL when VS Code forwards the port), shown once; with `password`, the
+   * link asks for that password instead of the preview's (the server checks its length and stores it hashed).
+   */
+  async inviteReviewer(name: string, password?: string): Promise<string> {
+    const made = await this.process.owner.createInvite({ name, ...(password !== undefined ? { password } : {}) });
     if (!this.forwardedBaseUrl) return made.link;
     const forwarded = new URL(this.forwardedBaseUrl);
     forwarded.search = new URL(made.link).search;

@@ -17,6 +17,8 @@ import { afterToastSpamWindow, askPage, EXTENSION_ID, handshake, until } from '.
  * (test/integration/extension.test.ts), reached through a file handshake.
  */
 
+/** An invite's own password: it must reach neither the page's answers without it nor the log. */
+const INVITE_PASSWORD = 'eve-reviews-in-private';
 /** Every line the extension writes to its "Model Preview" log channel from activation on, with its level. */
 const logged: Array<{ level: string; line: string }> = [];
 function recordLog(log: vscode.LogOutputChannel): void {
@@ -209,9 +211,22 @@ describe('Model Preview in a real VS Code extension host', () => {
     tokensSeen.add(token);
   });
 
+  it('an invite with its own password: its link asks for that password, the share link does not', async () => {
+    const link = await vscode.commands.executeCommand<string>('modelPreview.inviteReviewer', { file: iris, name: 'Eve', password: INVITE_PASSWORD });
+    const token = new URL(link).searchParams.get('t')!;
+    const reviewer = (headers: Record<string, string>) => fetch(new URL('/api/reviewer', link), { headers: { authorization: `Bearer ${token}`, ...headers } });
+    assert.equal((await reviewer({})).status, 401, 'the invite answered without its password');
+    assert.equal((await reviewer({ 'x-preview-password': 'not the password' })).status, 401);
+    assert.deepEqual(await (await reviewer({ 'x-preview-password': INVITE_PASSWORD })).json(), { invitedAs: 'Eve' });
+    const share = await fetch(new URL('/api/card', shareUrl), { headers: { authorization: `Bearer ${new URL(shareUrl).searchParams.get('t')}` } });
+    assert.equal(share.status, 200, 'the share link now needs a password too');
+    tokensSeen.add(token);
+    tokensSeen.add(INVITE_PASSWORD);
+  });
+
   it('the "Model Preview" log holds neither token, old or new, after predictions, feedback and a rotation', async () => {
     await until('the rotation in the log', () => logged.some((l) => l.line.includes('"event":"share-link-changed"')));
-    assert.equal(tokensSeen.size, 3, 'two share tokens and an invite token');
+    assert.equal(tokensSeen.size, 5, 'two share tokens, two invite tokens and an invite\'s password');
     for (const secret of [api.previews.get(iris)!.process.ready.ownerToken, ...tokensSeen]) {
       const leaks = logged.filter((l) => l.line.includes(secret));
       assert.deepEqual(leaks, [], 'a token reached the log');
@@ -223,6 +238,7 @@ describe('Model Preview in a real VS Code extension host', () => {
   });
 
   it('writing a new model file raises the "exported — Publish preview?" notification', async () => {
+    await afterToastSpamWindow(); // the two invitations' toasts came just before
     await copyFile(iris, path.join(folder, 'fresh-export.onnx'));
     const answer = await askPage<{ text: string }>('notification', { text: 'fresh-export.onnx was exported' });
     if (answer) assert.match(answer.text, /fresh-export\.onnx was exported — Publish preview\?/);
