@@ -364,4 +364,22 @@ describe('server: "Use via API" snippets and /openapi.json', function () {
       await p.stop();
     }
   });
+
+  it('an invite with a password of its own on a preview without one: its /openapi.json names the header, the share link\'s does not', async () => {
+    const p = await startPreview(IRIS_MODEL, { watch: false });
+    try {
+      const made = await p.post('/api/invites', { name: 'Olga', password: 'olga-only-password' }, p.ownerToken);
+      const olga = new URL(made.json.link).searchParams.get('t')!;
+      const needsHeader = (doc: { paths: Record<string, { post: { parameters?: Array<{ name: string; required: boolean }> } }> }) =>
+        (doc.paths['/v2/models/iris/infer'].post.parameters ?? []).some((x) => x.name === 'x-preview-password' && x.required);
+      const viaInvite = await p.get('/openapi.json', olga, { 'x-preview-password': 'olga-only-password' });
+      assert.equal(viaInvite.status, 200, viaInvite.text);
+      assert.ok(needsHeader(viaInvite.json), 'Olga\'s document does not say her link needs its password');
+      const viaShare = await p.get('/openapi.json');
+      assert.equal(viaShare.status, 200, viaShare.text);
+      assert.ok(!needsHeader(viaShare.json), 'the share link needs no password, yet its document asks for one');
+    } finally {
+      await p.stop();
+    }
+  });
 });

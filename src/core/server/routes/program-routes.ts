@@ -14,7 +14,8 @@ import { servedModel } from './v2-routes';
 export function programRoutes(backend: ModelBackend, access: AccessControl, share: RequestHandler): Router {
   const router = Router();
   router.route('/openapi.json').get(share, (req, res) => {
-    res.json(openApiDocument(servedModel(backend, req), access.passwordRequired));
+    // The link the request came through: an invite with its own password needs the header even when the preview has none.
+    res.json(openApiDocument(servedModel(backend, req), access.passwordRequiredFor(access.credentialsOf(req).invite)));
   }).all(methodNotAllowed);
   return router;
 }
