@@ -273,6 +273,18 @@ describe('codec: shape inference for /api/predict (no shape given)', () => {
     assert.deepEqual(t.dims, [1, 4]);
   });
 
+  it('a lone value for a data frame column ([batch, 1], as skl2onnx writes it, or a CSV cell) is one example: [1, 1]', () => {
+    const t = decodeTensor(spec('FP32', ['dim0', 1], 'tenure_months'), { data: 2 });
+    assert.deepEqual(t.dims, [1, 1]);
+    assert.deepEqual(Array.from(t.data as Float32Array), [2]);
+    const text = decodeTensor(spec('BYTES', ['dim0', 1], 'contract'), { data: 'one year' });
+    assert.deepEqual(text.dims, [1, 1]);
+  });
+
+  it('a lone value for an input holding several values per example is refused with the shape expected', () => {
+    throwsInput(() => decodeTensor(spec('FP32', ['batch', 4]), { data: 5 }), "input 'x': expected shape [batch, 4] (rank 2), got []");
+  });
+
   it('a flat list of 8 for [batch, 4] is two rows: [2, 4]', () => {
     const t = decodeTensor(spec('FP32', ['batch', 4]), { data: [1, 2, 3, 4, 5, 6, 7, 8] });
     assert.deepEqual(t.dims, [2, 4]);

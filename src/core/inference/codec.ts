@@ -86,12 +86,15 @@ export function readGivenShape(shape: unknown, where: string): number[] {
 
 /**
  * For `/api/predict`, where people send data without a shape: use the nesting; accept one example without the batch
- * dimension when the model's first dimension is dynamic; and fill in a flat list when only one dimension is open.
+ * dimension when the model's first dimension is dynamic; a lone value for an input that holds one value per example
+ * (`[batch, 1]`, as skl2onnx writes a data frame's column, or a CSV cell gives it); and fill in a flat list when only
+ * one dimension is open.
  */
 function inferShape(spec: TensorSpec, nested: number[], count: number): number[] {
   const rank = spec.shape.length;
   const candidates: number[][] = [nested];
   if (nested.length === rank - 1 && isDynamic(spec.shape[0])) candidates.push([1, ...nested]);
+  if (nested.length === 0 && rank > 0 && spec.shape.every((d) => isDynamic(d) || d === 1)) candidates.push(spec.shape.map(() => 1));
   if (nested.length === 1 && rank > 1) {
     const open = spec.shape.filter(isDynamic).length;
     const fixed = spec.shape.reduce<number>((p, d) => (isDynamic(d) ? p : p * (d as number)), 1);
