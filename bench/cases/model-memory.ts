@@ -15,8 +15,9 @@ import { SETTLED_COLLECTION_MS } from '../../src/core/onnx/release-memory';
  * SETTLED_COLLECTION_MS), at its peak during a hot reload to a new version (the file rewritten with other weights), and
  * after it. Memory is the process's VmRSS (every thread's); the reload's peak is its VmHWM, reset just before the reload
  * (clear_refs), so that no sampling interval can miss it. The reload's floor is what onnxruntime alone peaks at while
- * it creates the new sessions beside the old ones (bare process, one after the other): a server that keeps the old
- * version serving until the new one answers cannot peak lower than that. What a reload adds is judged against what
+ * it creates the new sessions beside the old ones (bare process, one after the other): a server with one worker that keeps
+ * the old version serving until the new one answers cannot peak lower than that (with two workers, one unloads the old
+ * version before it creates the new one while the other serves: inference-pool.ts, makeRoom). What a reload adds is judged against what
  * onnxruntime's own creation adds (peak minus the sessions held); the memory already held at idle has its own target.
  */
 
@@ -175,7 +176,7 @@ export const modelMemory: BenchCase = {
       fs.rmSync(path.dirname(dir), { recursive: true, force: true });
     }
     const notes = [
-      '"reload peak <= old + new sessions" cannot be met by a server that keeps the old version serving while the new one loads: onnxruntime alone, creating the new sessions beside the old ones in a bare process, peaks above it (its parse of the file and the new tensors are held at once); see that column.',
+      '"reload peak <= old + new sessions" cannot be met with 1 worker by a server that keeps the old version serving while the new one loads: onnxruntime alone, creating the new session beside the old one in a bare process, peaks above it (its parse of the file and the new tensors are held at once); see that column. With 2 workers it can: the worker that creates the new version unloads the old one first while the other serves it.',
     ];
     return { tables: [{ title: 'resident memory (VmRSS; reload peak: VmHWM)', rows }], notes, checks, data };
   },

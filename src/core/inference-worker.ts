@@ -23,6 +23,8 @@ const control = new Int32Array((workerData as WorkerData).control);
 const runners = new Map<number, ModelRunner>();
 const send = (msg: FromWorker): void => port.postMessage(msg);
 let leaving = false;
+/** The versions being unloaded: a load waits for them, so that the memory they free is free before it creates. */
+let releasing: Promise<unknown> = Promise.resolve();
 
 /** Loads one model version into this thread's onnxruntime. */
 async function loadRunner(model: ModelFile, log: OrtLogOptions): Promise<ModelRunner> {
@@ -50,7 +52,7 @@ port.on('message', (msg: ToWorker) => {
   if (leaveIfRetired()) return;
   switch (msg.type) {
     case 'load':
-      loadRunner(msg.model, ortLog).then(
+      releasing.then(() => loadRunner(msg.model, ortLog)).then(
         (runner) => {
           runners.set(msg.generation, runner);
           send({ type: 'loaded', generation: msg.generation, description: runner.description });
@@ -61,7 +63,7 @@ port.on('message', (msg: ToWorker) => {
     case 'unload': {
       const runner = runners.get(msg.generation);
       runners.delete(msg.generation);
-      void runner?.release().finally(releaseModelMemory);
+      releasing = Promise.allSettled([releasing, runner?.release().finally(releaseModelMemory)]);
       break;
     }
     case 'retire':

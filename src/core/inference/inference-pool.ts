@@ -82,7 +82,7 @@ export class InferencePool extends EventEmitter {
   private readonly scheduler: BatchScheduler<WorkerSlot, Job>;
   private current?: Loaded;
   private retiring: number[] = [];
-  /** Called whenever retiring generations were unloaded (or the pool closed): a reload waiting to load without overlap. */
+  /** Called whenever jobs were answered or given up, a worker replaced or the pool closed: a reload waiting for a version to be retired (without overlap) or for a worker to finish its jobs (makeRoom). */
   private retiredWaiters: Array<() => void> = [];
   /** What requests get while no version is served: loading the first, reloading without overlap, or a failed reload. */
   private unavailable = new PoolRejection(503, 'the model is not loaded yet; try again shortly', 1);
@@ -96,7 +96,9 @@ export class InferencePool extends EventEmitter {
     results: (slot: WorkerSlot, msg: Extract<FromWorker, { type: 'results' }>) => this.onResults(slot, msg),
     died: (slot: WorkerSlot, reason: Error) => this.replace(slot, reason),
   };
-  private readonly holdsCurrent = (slot: WorkerSlot): boolean => slot.holds(this.current!.generation);
+  /** A worker that takes no more jobs on the version served: it unloads it, to create the next one in its place. */
+  private makingRoom?: WorkerSlot;
+  private readonly holdsCurrent = (slot: WorkerSlot): boolean => slot !== this.makingRoom && slot.holds(this.current!.generation);
 
   constructor(private readonly options: PoolOptions) {
     super();
@@ -127,9 +129,14 @@ export class InferencePool extends EventEmitter {
    *
    * One worker at a time, and the old version unloaded as soon as one worker holds the new one: creating a session
    * briefly takes about a second copy of the weights in onnxruntime, and loading every worker at once while all held
-   * the old version made a hot reload's peak several models high (issue 16: 1,358 MB for a 103 MB model). Now the
-   * peak is the old sessions and one creation. A reload resolves when the new version is the one served (by the first
-   * worker alone while the others load it, in the background); the first load, once every worker holds it.
+   * the old version made a hot reload's peak several models high (issue 16: 1,358 MB for a 103 MB model). With two
+   * workers or more, the first one also makes room before it creates the new version: it takes no more jobs on the old
+   * one and unloads it once its own are answered, while the others serve on (makeRoom). The peak is then one old
+   * session fewer than the old sessions and one creation: below the old and new sessions at rest, which onnxruntime's
+   * creation beside all of them is not (bench model-memory). A reload resolves when the new version is the one served
+   * (by the first worker alone while the others load it, in the background); the first load, once every worker holds it.
+   * A new version that fails to load in the worker that made room leaves that worker empty (the old version's file is
+   * gone: it cannot be loaded again) until a later version loads; the others serve the old one meanwhile.
    *
    * When even that does not fit in the memory available (reload-memory.ts: a container's limit would kill the process,
    * silently), the old version is unloaded first, once its jobs in flight are done: requests get 503 meanwhile
@@ -148,10 +155,11 @@ export class InferencePool extends EventEmitter {
     const previous = this.current;
     const withoutOverlap = previous ? this.unloadFirstIfNeeded(model, previous) : undefined;
     if (withoutOverlap) await withoutOverlap;
-    // The first worker that loads the version proves it loads, while every worker still serves the old one.
+    const roomIn = previous && !withoutOverlap ? await this.makeRoom(previous.generation) : undefined;
+    // The first worker that loads the version proves it loads, while the others still serve the old one.
     let description: ModelDescription | undefined;
     let failure: unknown;
-    for (const slot of [...this.slots]) {
+    for (const slot of roomIn ? [roomIn, ...this.slots.filter((s) => s !== roomIn)] : [...this.slots]) {
       if (this.closed) break;
       try {
         description = await this.loadInto(slot, generation, model);
@@ -181,11 +189,38 @@ export class InferencePool extends EventEmitter {
     }
     // Then the other workers, one after the other (and any that joined during the load, a replacement): in the
     // background during a reload; the first load waits for them, so that a server that says it is ready has them all.
+    // Each once the old version has left it (its jobs on it answered), so that it never creates beside it either.
     const others = (async () => {
-      for (const slot of this.slots) if (!slot.hasOrLoads(generation)) await this.catchUp(slot, model);
+      for (const slot of this.slots) {
+        if (slot.hasOrLoads(generation)) continue;
+        while (!this.closed && this.slots.includes(slot) && this.retiring.some((old) => slot.holds(old))) await new Promise<void>((resolve) => this.retiredWaiters.push(resolve));
+        await this.catchUp(slot, model);
+      }
     })();
     if (!previous) await others;
     return description;
+  }
+
+  /**
+   * With two workers or more holding `generation`, the one with the fewest jobs takes no more and unloads it once they
+   * are answered (the others serve it meanwhile): the worker the new version is then created in, which resolves. With
+   * one worker, undefined: the new version is created beside the old one, which serves meanwhile.
+   */
+  private async makeRoom(generation: number): Promise<WorkerSlot | undefined> {
+    const holders = this.slots.filter((slot) => slot.holds(generation));
+    if (holders.length < 2) return undefined;
+    const slot = holders.reduce((a, b) => (this.scheduler.jobsOf(b).length < this.scheduler.jobsOf(a).length ? b : a));
+    this.makingRoom = slot;
+    try {
+      while (!this.closed && this.slots.includes(slot) && this.scheduler.jobsOf(slot).length > 0) {
+        await new Promise<void>((resolve) => this.retiredWaiters.push(resolve));
+      }
+    } finally {
+      this.makingRoom = undefined;
+    }
+    if (this.closed || !this.slots.includes(slot)) return undefined; // replaced meanwhile: the reload overlaps as before
+    slot.unload(generation);
+    return slot;
   }
 
   /**
@@ -313,8 +348,8 @@ export class InferencePool extends EventEmitter {
     this.sweeper.unref();
   }
 
+  /** Unloads the retiring versions that no job runs on any more, and wakes what waits for jobs to be answered. */
   private retireIdleGenerations(): void {
-    if (this.retiring.length === 0) return;
     this.retiring = this.retiring.filter((generation) => {
       if (this.scheduler.inFlightWith(generation) > 0) return true;
       for (const slot of this.slots) slot.unload(generation);
