@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mergeNewestFirst } from '../../src/shared/webview-messages';
-import { COLUMNS, DEFAULT_SORT, NO_REASON, reasonCounts, sortRows, upShareSeries, bucketMs, versionOrder } from '../../src/webview/logic/table-columns';
+import { chartData, COLUMNS, DEFAULT_SORT, NO_REASON, reasonCounts, sortRows, upShareSeries, bucketMs, versionOrder } from '../../src/webview/logic/table-columns';
 import { card } from './records';
 
 describe('webview: the feedback table\'s columns and chart data (table-columns)', () => {
@@ -54,6 +54,13 @@ describe('webview: the feedback table\'s columns and chart data (table-columns)'
     assert.deepEqual(upShareSeries(rows).map((s) => s.label), ['iris@v0', 'iris@v1', 'iris@v2']);
     assert.deepEqual(reasonCounts([c, b, a, old]).versions.map((v) => v.label), ['iris@v0', 'iris@v1', 'iris@v2']);
     assert.deepEqual(reasonCounts([a, c]).versions.map((v) => v.label), ['iris@v2'], 'only versions with a thumbs-down');
+  });
+
+  it('counts other things in the same pass: every row once, in order', () => {
+    const seen: string[] = [];
+    const data = chartData([c, b, a], (row) => seen.push(row.id));
+    assert.deepEqual(seen, ['c', 'b', 'a']);
+    assert.deepEqual(data, chartData([c, b, a]));
   });
 
   it('finds the time span of 200,000 rows (no spread of that many arguments)', () => {

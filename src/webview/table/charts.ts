@@ -1,8 +1,7 @@
 import { scaleBand, scaleLinear, scaleUtc } from 'd3-scale';
 import { line, stack } from 'd3-shape';
 import { el, replaceChildren } from '../../browser/dom';
-import type { FeedbackCard } from '../../shared/webview-messages';
-import { chartData, type ChartData } from '../logic/table-columns';
+import type { ChartData } from '../logic/table-columns';
 
 /**
  * The feedback table's two charts, plain SVG: the share of thumbs up per version over time (lines), and the reasons
@@ -107,8 +106,7 @@ export function reasonsChart({ reasons: { versions, reasons, counts } }: ChartDa
     el('figcaption', {}, 'What is wrong: reasons given with thumbs down, per version'), svg, legend(reasons.map((r, j) => ({ label: r, colour: j }))));
 }
 
-/** Both charts of `rows` (their versions in one order), replacing what `root` showed. */
-export function renderCharts(root: HTMLElement, rows: readonly FeedbackCard[]): void {
-  const data = chartData(rows);
+/** Both charts of `data` (chartData: their versions in one order), replacing what `root` showed. */
+export function renderCharts(root: HTMLElement, data: ChartData): void {
   replaceChildren(root, upShareChart(data), reasonsChart(data));
 }

@@ -1,8 +1,8 @@
 import { el, replaceChildren } from '../../browser/dom';
 import { fromEnvelope, isToWebview, mergeNewestFirst, type FeedbackCard } from '../../shared/webview-messages';
-import { isQueryActive, matchesQuery, NO_QUERY, queryChoices, type CardQuery } from '../logic/card-query';
-import { DEFAULT_SORT, sortRows, type ColumnId, type TableSort } from '../logic/table-columns';
-import { ALL_VERSIONS, filterOptions, inVersionFilter, versionTotals } from '../logic/versions';
+import { choicesOf, countChoices, isQueryActive, matchesQuery, newChoiceCounts, NO_QUERY, type CardQuery } from '../logic/card-query';
+import { chartData, DEFAULT_SORT, sortRows, type ColumnId, type TableSort } from '../logic/table-columns';
+import { ALL_VERSIONS, countVersion, filterOptions, inVersionFilter, type TotalsByKey } from '../logic/versions';
 import { vscodeApi } from '../vscode-api';
 import { renderCharts } from './charts';
 import { VirtualTable } from './virtual-table';
@@ -118,23 +118,37 @@ let chartedRows: readonly FeedbackCard[] | undefined;
 /** What the dropdowns were built from: they count every row, so they are rebuilt when the rows or a choice changed, not on every keystroke. */
 let choicesFor: { rows: readonly FeedbackCard[]; filter: string; reviewer: string; reason: string } | undefined;
 
-/** The dropdowns' choices and counts, and both charts of the rows shown. */
+/**
+ * The dropdowns' choices and counts, and both charts of the rows shown. The dropdowns count all rows and the charts
+ * the rows shown: when both are due and those are the same rows (a reset, new records, nothing filtered), one pass
+ * over them counts for both.
+ */
 function drawSummaries(shown: readonly FeedbackCard[]): void {
   const started = performance.now();
   root!.dataset.paintedAt = started.toFixed(1);
-  if (!choicesFor || choicesFor.rows !== rows || choicesFor.filter !== state.filter || choicesFor.reviewer !== state.query.reviewer || choicesFor.reason !== state.query.reason) {
+  const choicesDue = !choicesFor || choicesFor.rows !== rows || choicesFor.filter !== state.filter || choicesFor.reviewer !== state.query.reviewer || choicesFor.reason !== state.query.reason;
+  const chartsDue = shown !== chartedRows;
+  const totals: TotalsByKey = new Map();
+  const counts = newChoiceCounts();
+  const count = (card: FeedbackCard) => {
+    countVersion(totals, card);
+    countChoices(counts, card);
+  };
+  const data = chartsDue ? chartData(shown, choicesDue && shown === rows ? count : undefined) : undefined;
+  if (choicesDue) {
+    if (!data || shown !== rows) for (const card of rows) count(card);
     choicesFor = { rows, filter: state.filter, reviewer: state.query.reviewer, reason: state.query.reason };
-    const versions = filterOptions(versionTotals(rows, []), state.filter);
+    const versions = filterOptions([...totals.values()], state.filter);
     replaceChildren(versionSelect, ...versions.map((o) => el('option', { value: o.value }, o.label)));
     versionSelect.value = state.filter;
-    const choices = queryChoices(rows, state.query);
+    const choices = choicesOf(counts, state.query);
     options(reviewer, 'Any reviewer', choices.reviewers, state.query.reviewer);
     options(reason, 'Any reason', choices.reasons, state.query.reason);
     reason.hidden = choices.reasons.length === 0;
   }
-  if (shown !== chartedRows) {
+  if (data) {
     chartedRows = shown;
-    renderCharts(charts, shown);
+    renderCharts(charts, data);
   }
   root!.dataset.chartsMs = (performance.now() - started).toFixed(1);
   delete root!.dataset.pending;
