@@ -34,6 +34,18 @@ describe('webview: the feedback table\'s columns and chart data (table-columns)'
     assert.equal(bucketMs([a, card({ ts: '2026-11-05T00:00:00.000Z' })]), 86_400_000);
   });
 
+  it('up-share per week (from Monday, UTC) when the feedback spans more than 92 days: a line has at most about a hundred points', () => {
+    const year = Array.from({ length: 365 }, (_, d) => card({ id: `d${d}`, ts: new Date(Date.UTC(2026, 0, 1) + d * 86_400_000 + 3_600_000).toISOString(), rating: d % 3 ? 'up' : 'down' }));
+    assert.equal(bucketMs(year.slice(0, 93)), 86_400_000, '92 days: per day');
+    assert.equal(bucketMs(year), 7 * 86_400_000);
+    const [series] = upShareSeries(year);
+    assert.equal(series.points.length, 53, '2026-01-01 is a Thursday: the days before the first Monday, 51 weeks, the last four days');
+    assert.ok(series.points.every((p) => new Date(p.t).getUTCDay() === 1 && p.t % 86_400_000 === 0), 'each week starts on a Monday at 00:00 UTC');
+    assert.equal(new Date(series.points[1].t).toISOString().slice(0, 10), '2026-01-05');
+    assert.deepEqual(series.points.map((p) => p.count), [4, ...Array.from({ length: 51 }, () => 7), 4], 'Thursday to Sunday, 51 weeks, Monday 28 to Thursday 31 December');
+    assert.equal(series.points.reduce((n, p) => n + p.count, 0), 365);
+  });
+
   it('reasons per version count thumbs-down only; one without a reason counts as such', () => {
     const counts = reasonCounts([a, b, c]);
     assert.deepEqual(counts.versions.map((v) => v.label), ['iris@v1', 'iris@v2']);
