@@ -1,5 +1,5 @@
 import { inputSummary } from '../../src/shared/input-summary';
-import { toEnvelope, toFeedbackCard } from '../../src/shared/webview-messages';
+import { mergeNewestFirst, toEnvelope, toFeedbackCard } from '../../src/shared/webview-messages';
 import { launchBrowser } from '../../test/e2e/browser';
 import { syntheticFeedback } from '../../test/helpers/synthetic-feedback';
 import { serveWebviewPage } from '../../test/helpers/webview-page';
@@ -35,7 +35,9 @@ export const feedbackTable: BenchCase = {
   name: 'feedback-table',
   description: `feedback table in Chromium: render ${ROWS} records, then filter them (median of ${RUNS})`,
   async run({ log }): Promise<CaseResult> {
-    const cards = syntheticFeedback(ROWS).map((r) => toFeedbackCard({ ...r, previewId: 'bench', inputSummary: inputSummary(r.inputs) }));
+    // Newest first, as the extension holds and posts them (src/vscode/views/feedback-table-panel.ts keeps its cards with
+    // mergeNewestFirst); the synthetic records are written oldest first.
+    const cards = mergeNewestFirst([], syntheticFeedback(ROWS).map((r) => toFeedbackCard({ ...r, previewId: 'bench', inputSummary: inputSummary(r.inputs) })), ROWS);
     const server = await serveWebviewPage('table');
     const url = server.url;
     const { browser, close } = await launchBrowser();

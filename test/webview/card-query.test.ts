@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ANONYMOUS, matchesQuery, NO_QUERY, queryChoices, REASON_PREFIX, REVIEWER_PREFIX, sortCards, validQuery } from '../../src/webview/logic/card-query';
+import { ANONYMOUS, choicesOf, countChoices, matchesQuery, newChoiceCounts, NO_QUERY, queryChoices, REASON_PREFIX, REVIEWER_PREFIX, sortCards, validQuery } from '../../src/webview/logic/card-query';
 import { card } from './records';
 
 describe('webview: the Feedback view\'s filter bar and sort (card-query)', () => {
@@ -36,6 +36,12 @@ describe('webview: the Feedback view\'s filter bar and sort (card-query)', () =>
     assert.deepEqual(choices.reasons.map((c) => c.label), ['too sure (1)', 'wrong class (1)']);
     const kept = queryChoices([], { ...NO_QUERY, reviewer: `${REVIEWER_PREFIX}Dana (sales)` });
     assert.deepEqual(kept.reviewers.map((c) => c.label), ['Dana (sales) (0)']);
+  });
+
+  it('counted card by card (as the feedback table counts in its charts\' pass), the choices are the same', () => {
+    const counts = newChoiceCounts();
+    for (const c of all) countChoices(counts, c);
+    assert.deepEqual(choicesOf(counts, NO_QUERY), queryChoices(all, NO_QUERY));
   });
 
   it('sorts thumbs-down first, each part newest first; "newest" keeps the held order', () => {

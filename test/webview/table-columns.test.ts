@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { mergeNewestFirst } from '../../src/shared/webview-messages';
-import { COLUMNS, DEFAULT_SORT, NO_REASON, reasonCounts, sortRows, upShareSeries, bucketMs, versionOrder } from '../../src/webview/logic/table-columns';
+import { chartData, COLUMNS, DEFAULT_SORT, NO_REASON, reasonCounts, sortRows, upShareSeries, bucketMs, versionOrder } from '../../src/webview/logic/table-columns';
 import { card } from './records';
 
 describe('webview: the feedback table\'s columns and chart data (table-columns)', () => {
@@ -34,6 +34,18 @@ describe('webview: the feedback table\'s columns and chart data (table-columns)'
     assert.equal(bucketMs([a, card({ ts: '2026-11-05T00:00:00.000Z' })]), 86_400_000);
   });
 
+  it('up-share per week (from Monday, UTC) when the feedback spans more than 92 days: a line has at most about a hundred points', () => {
+    const year = Array.from({ length: 365 }, (_, d) => card({ id: `d${d}`, ts: new Date(Date.UTC(2026, 0, 1) + d * 86_400_000 + 3_600_000).toISOString(), rating: d % 3 ? 'up' : 'down' }));
+    assert.equal(bucketMs(year.slice(0, 93)), 86_400_000, '92 days: per day');
+    assert.equal(bucketMs(year), 7 * 86_400_000);
+    const [series] = upShareSeries(year);
+    assert.equal(series.points.length, 53, '2026-01-01 is a Thursday: the days before the first Monday, 51 weeks, the last four days');
+    assert.ok(series.points.every((p) => new Date(p.t).getUTCDay() === 1 && p.t % 86_400_000 === 0), 'each week starts on a Monday at 00:00 UTC');
+    assert.equal(new Date(series.points[1].t).toISOString().slice(0, 10), '2026-01-05');
+    assert.deepEqual(series.points.map((p) => p.count), [4, ...Array.from({ length: 51 }, () => 7), 4], 'Thursday to Sunday, 51 weeks, Monday 28 to Thursday 31 December');
+    assert.equal(series.points.reduce((n, p) => n + p.count, 0), 365);
+  });
+
   it('reasons per version count thumbs-down only; one without a reason counts as such', () => {
     const counts = reasonCounts([a, b, c]);
     assert.deepEqual(counts.versions.map((v) => v.label), ['iris@v1', 'iris@v2']);
@@ -54,6 +66,13 @@ describe('webview: the feedback table\'s columns and chart data (table-columns)'
     assert.deepEqual(upShareSeries(rows).map((s) => s.label), ['iris@v0', 'iris@v1', 'iris@v2']);
     assert.deepEqual(reasonCounts([c, b, a, old]).versions.map((v) => v.label), ['iris@v0', 'iris@v1', 'iris@v2']);
     assert.deepEqual(reasonCounts([a, c]).versions.map((v) => v.label), ['iris@v2'], 'only versions with a thumbs-down');
+  });
+
+  it('counts other things in the same pass: every row once, in order', () => {
+    const seen: string[] = [];
+    const data = chartData([c, b, a], (row) => seen.push(row.id));
+    assert.deepEqual(seen, ['c', 'b', 'a']);
+    assert.deepEqual(data, chartData([c, b, a]));
   });
 
   it('finds the time span of 200,000 rows (no spread of that many arguments)', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import {
-  ALL_VERSIONS, applyFilter, filterOptions, labelOfKey, upPercent, validFilter, versionKey, versionLabel, versionTotals,
+  ALL_VERSIONS, applyFilter, countVersion, filterOptions, labelOfKey, upPercent, validFilter, versionKey, versionLabel, versionTotals, type TotalsByKey,
 } from '../../src/webview/logic/versions';
 import { card } from './records';
 
@@ -19,6 +19,12 @@ describe('webview: versions (totals on top, the filter)', () => {
     ]);
     assert.equal(upPercent(totals[0]), 50);
     assert.equal(upPercent({ up: 0, count: 0 }), undefined);
+  });
+
+  it('counted card by card (as the feedback table counts in its charts\' pass), the totals are the same', () => {
+    const byKey: TotalsByKey = new Map();
+    for (const c of newestFirst) countVersion(byKey, c);
+    assert.deepEqual([...byKey.values()], versionTotals(newestFirst, []));
   });
 
   it('lists the versions running previews serve first, even without feedback yet', () => {

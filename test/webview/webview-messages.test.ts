@@ -100,6 +100,23 @@ describe('webview: messages between the extension and the Feedback view', () => 
     assert.deepEqual(input, [a], 'inputs are not changed');
   });
 
+  it('merging records that come newest first already (a reset from the extension) gives the same as the full merge', () => {
+    const times = ['2026-01-11T08:30:00Z', '2026-01-10T12:00:00.000Z', '2026-01-10T12:00:00Z', '2026-01-09T00:00:00Z', 'yesterday-ish', ''];
+    const items = Array.from({ length: 60 }, (_, i) => ({ id: `id-${String((i * 37) % 60).padStart(2, '0')}`, ts: times[(i * 7) % times.length] }));
+    const newestFirst = [...items].sort(compareNewestFirst);
+    const merged = mergeNewestFirst([], newestFirst);
+    assert.deepEqual(merged, newestFirst);
+    assert.notEqual(merged, newestFirst, 'a new array');
+    assert.deepEqual(mergeNewestFirst([], newestFirst, 7), newestFirst.slice(0, 7));
+    // In order but one id twice (a replayed record with a new time): one copy, as the full merge keeps it.
+    const twice = [newestFirst[0], { ...newestFirst[5], ts: '2026-01-10T12:00:00Z' }, ...newestFirst.slice(1)].sort(compareNewestFirst);
+    assert.equal(mergeNewestFirst([], twice).filter((r) => r.id === newestFirst[5].id).length, 1);
+    assert.equal(mergeNewestFirst([], twice).length, 60);
+    // Equal times out of id order are not "in order".
+    const swapped = [newestFirst[1], newestFirst[0], ...newestFirst.slice(2)];
+    assert.deepEqual(mergeNewestFirst([], swapped).map((r) => r.id), newestFirst.map((r) => r.id));
+  });
+
   it('orders equal times by id and unparsable times last', () => {
     const x = { id: 'x', ts: '2026-01-10T12:00:00Z' };
     const y = { id: 'y', ts: '2026-01-10T12:00:00.000Z' };

@@ -62,26 +62,41 @@ export interface QueryChoices {
   reasons: Array<{ value: string; label: string }>;
 }
 
-/** The reviewers and reasons the cards have (with counts), for the filter bar's dropdowns; a chosen one stays listed. */
-export function queryChoices(cards: readonly FeedbackCard[], q: CardQuery): QueryChoices {
-  const reviewers = new Map<string, number>();
-  let anonymous = 0;
-  const reasons = new Map<string, number>();
-  for (const card of cards) {
-    const name = reviewerOf(card);
-    if (name === undefined) anonymous += 1;
-    else reviewers.set(name, (reviewers.get(name) ?? 0) + 1);
-    for (const reason of card.reasons ?? []) reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-  }
+/** How many cards each reviewer and each reason has: what the filter bar's dropdowns list. */
+export interface ChoiceCounts {
+  reviewers: Map<string, number>;
+  anonymous: number;
+  reasons: Map<string, number>;
+}
+
+export const newChoiceCounts = (): ChoiceCounts => ({ reviewers: new Map(), anonymous: 0, reasons: new Map() });
+
+/** Counts one card (queryChoices' step; the feedback table counts in the pass that makes its charts' numbers). */
+export function countChoices(counts: ChoiceCounts, card: FeedbackCard): void {
+  const name = reviewerOf(card);
+  if (name === undefined) counts.anonymous += 1;
+  else counts.reviewers.set(name, (counts.reviewers.get(name) ?? 0) + 1);
+  if (card.reasons) for (const reason of card.reasons) counts.reasons.set(reason, (counts.reasons.get(reason) ?? 0) + 1);
+}
+
+/** The dropdowns' choices from the counts, most frequent first; a chosen one stays listed. */
+export function choicesOf(counts: ChoiceCounts, q: CardQuery): QueryChoices {
   const sorted = (m: Map<string, number>) => [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  const reviewerChoices = sorted(reviewers).map(([name, n]) => ({ value: REVIEWER_PREFIX + name, label: `${name} (${n})` }));
-  if (anonymous > 0) reviewerChoices.push({ value: ANONYMOUS, label: `Anonymous (${anonymous})` });
+  const reviewerChoices = sorted(counts.reviewers).map(([name, n]) => ({ value: REVIEWER_PREFIX + name, label: `${name} (${n})` }));
+  if (counts.anonymous > 0) reviewerChoices.push({ value: ANONYMOUS, label: `Anonymous (${counts.anonymous})` });
   if (q.reviewer !== '' && !reviewerChoices.some((c) => c.value === q.reviewer)) {
     reviewerChoices.push({ value: q.reviewer, label: `${q.reviewer === ANONYMOUS ? 'Anonymous' : q.reviewer.slice(REVIEWER_PREFIX.length)} (0)` });
   }
-  const reasonChoices = sorted(reasons).map(([reason, n]) => ({ value: REASON_PREFIX + reason, label: `${reason} (${n})` }));
+  const reasonChoices = sorted(counts.reasons).map(([reason, n]) => ({ value: REASON_PREFIX + reason, label: `${reason} (${n})` }));
   if (q.reason !== '' && !reasonChoices.some((c) => c.value === q.reason)) reasonChoices.push({ value: q.reason, label: `${q.reason.slice(REASON_PREFIX.length)} (0)` });
   return { reviewers: reviewerChoices, reasons: reasonChoices };
+}
+
+/** The reviewers and reasons the cards have (with counts), for the filter bar's dropdowns; a chosen one stays listed. */
+export function queryChoices(cards: readonly FeedbackCard[], q: CardQuery): QueryChoices {
+  const counts = newChoiceCounts();
+  for (const card of cards) countChoices(counts, card);
+  return choicesOf(counts, q);
 }
 
 /** Thumbs-down first, each part newest first. */

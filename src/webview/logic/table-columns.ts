@@ -66,11 +66,22 @@ export interface ShareSeries {
   points: Array<{ t: number; share: number; count: number }>;
 }
 
-const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+export const WEEK = 7 * DAY;
+/** 1970-01-05, the first Monday after the epoch: weeks start on Mondays. */
+const FIRST_MONDAY = 4 * DAY;
 
-/** A bucket an hour long when the feedback spans two days or less, else a day (UTC). */
-const bucketFor = (min: number, max: number): number => (min === Infinity ? DAY : max - min <= 2 * DAY ? HOUR : DAY);
+/**
+ * A bucket an hour long when the feedback spans two days or less, a day when it spans 92 days or less, else a week
+ * (UTC): a line has at most about a hundred points (a point per day over a year of feedback and a dozen versions was
+ * thousands of SVG elements, each laid out and painted).
+ */
+const bucketFor = (min: number, max: number): number => (min === Infinity ? DAY : max - min <= 2 * DAY ? HOUR : max - min <= 92 * DAY ? DAY : WEEK);
+
+/** The start of the bucket `t` falls in (weeks from Monday 00:00 UTC). */
+const bucketStart = (t: number, bucket: number): number =>
+  bucket === WEEK ? Math.floor((t - FIRST_MONDAY) / WEEK) * WEEK + FIRST_MONDAY : Math.floor(t / bucket) * bucket;
 
 /** A version as the charts name it: `versionKey` and `versionLabel`. */
 export interface VersionRef {
@@ -108,15 +119,17 @@ export interface ChartData {
 /**
  * Both charts' numbers in one pass over the rows: one time parse and one version lookup per row (four passes did up to
  * three each; 5,000 rows on every draw). Counted per hour, and the hours merged into days when the feedback spans more
- * than two days.
+ * than two days. `alsoCount` is called with each row in the same pass, for what else counts these rows (the table's
+ * dropdowns: a pass over 5,000 rows costs a few milliseconds in a page's first, cold run).
  */
-export function chartData(rows: readonly FeedbackCard[]): ChartData {
+export function chartData(rows: readonly FeedbackCard[], alsoCount?: (row: FeedbackCard) => void): ChartData {
   interface Tally { label: string; first: number; hours: Map<number, { up: number; count: number }>; reasons: Map<string, number> }
   const versions = new Map<string, Tally>();
   const totals = new Map<string, number>();
   let min = Infinity;
   let max = -Infinity;
   for (const r of rows) {
+    alsoCount?.(r);
     const key = versionKey(r.model, r.modelVersion);
     let v = versions.get(key);
     if (!v) versions.set(key, v = { label: versionLabel(r.model, r.modelVersion), first: Infinity, hours: new Map(), reasons: new Map() });
@@ -145,7 +158,7 @@ export function chartData(rows: readonly FeedbackCard[]): ChartData {
   const series = ordered.filter(([, v]) => v.hours.size > 0).map(([key, v]) => {
     const buckets = new Map<number, { up: number; count: number }>();
     for (const [hour, h] of v.hours) {
-      const start = Math.floor(hour / bucket) * bucket;
+      const start = bucketStart(hour, bucket);
       const b = buckets.get(start);
       if (b) {
         b.up += h.up;

@@ -62,28 +62,36 @@ export interface VersionTotals {
   running: boolean;
 }
 
+/** Totals by version key, in the order versions were first added. */
+export type TotalsByKey = Map<string, VersionTotals>;
+
+/** The totals of one version in `byKey`, added (with nothing counted) if it has none yet. */
+function totalsOf(byKey: TotalsByKey, model: string, modelVersion: string): VersionTotals {
+  const key = versionKey(model, modelVersion);
+  let totals = byKey.get(key);
+  if (!totals) {
+    totals = { key, model, modelVersion, label: versionLabel(model, modelVersion), up: 0, down: 0, count: 0, running: false };
+    byKey.set(key, totals);
+  }
+  return totals;
+}
+
+/** Counts one card (versionTotals' step; the feedback table counts in the pass that makes its charts' numbers). */
+export function countVersion(byKey: TotalsByKey, card: Pick<FeedbackCard, 'model' | 'modelVersion' | 'rating'>): void {
+  const totals = totalsOf(byKey, card.model, card.modelVersion);
+  totals.count += 1;
+  if (card.rating === 'up') totals.up += 1;
+  else totals.down += 1;
+}
+
 /**
  * Per-version totals of `cards` (newest first), in this order: the versions running previews serve (in the previews'
  * order, even without feedback yet), then the others by their newest feedback.
  */
 export function versionTotals(cards: readonly FeedbackCard[], previews: readonly PreviewSummary[]): VersionTotals[] {
-  const byKey = new Map<string, VersionTotals>();
-  const add = (model: string, modelVersion: string): VersionTotals => {
-    const key = versionKey(model, modelVersion);
-    let totals = byKey.get(key);
-    if (!totals) {
-      totals = { key, model, modelVersion, label: versionLabel(model, modelVersion), up: 0, down: 0, count: 0, running: false };
-      byKey.set(key, totals);
-    }
-    return totals;
-  };
-  for (const preview of previews) add(preview.model, preview.modelVersion).running = true;
-  for (const card of cards) {
-    const totals = add(card.model, card.modelVersion);
-    totals.count += 1;
-    if (card.rating === 'up') totals.up += 1;
-    else totals.down += 1;
-  }
+  const byKey: TotalsByKey = new Map();
+  for (const preview of previews) totalsOf(byKey, preview.model, preview.modelVersion).running = true;
+  for (const card of cards) countVersion(byKey, card);
   return [...byKey.values()];
 }
 

@@ -1,8 +1,7 @@
 import { scaleBand, scaleLinear, scaleUtc } from 'd3-scale';
 import { line, stack } from 'd3-shape';
 import { el, replaceChildren } from '../../browser/dom';
-import type { FeedbackCard } from '../../shared/webview-messages';
-import { chartData, type ChartData } from '../logic/table-columns';
+import { DAY, WEEK, type ChartData } from '../logic/table-columns';
 
 /**
  * The feedback table's two charts, plain SVG: the share of thumbs up per version over time (lines), and the reasons
@@ -73,11 +72,11 @@ export function upShareChart({ bucket, series }: ChartData): HTMLElement {
     titled(svgEl('path', { d: path(s.points) ?? '', class: 'series' }, g), s.label);
     for (const p of s.points) {
       titled(svgEl('circle', { cx: x(new Date(p.t)), cy: y(p.share), r: 3, class: 'dot' }, g),
-        `${s.label} · ${new Date(p.t).toISOString().slice(0, bucket < 86_400_000 ? 13 : 10).replace('T', ' ')}: ${Math.round(p.share * 100)}% up of ${p.count}`);
+        `${s.label} · ${bucket === WEEK ? 'week of ' : ''}${new Date(p.t).toISOString().slice(0, bucket < DAY ? 13 : 10).replace('T', ' ')}: ${Math.round(p.share * 100)}% up of ${p.count}`);
     }
   });
   return el('figure', { class: 'chart', 'data-testid': 'chart-up-share' },
-    el('figcaption', {}, `Share of thumbs up per version, per ${bucket < 86_400_000 ? 'hour' : 'day'} (UTC)`), svg, legend(series.map((s, k) => ({ label: s.label, colour: k }))));
+    el('figcaption', {}, `Share of thumbs up per version, per ${bucket < DAY ? 'hour' : bucket < WEEK ? 'day' : 'week (from Monday)'} (UTC)`), svg, legend(series.map((s, k) => ({ label: s.label, colour: k }))));
 }
 
 export function reasonsChart({ reasons: { versions, reasons, counts } }: ChartData): HTMLElement {
@@ -107,8 +106,7 @@ export function reasonsChart({ reasons: { versions, reasons, counts } }: ChartDa
     el('figcaption', {}, 'What is wrong: reasons given with thumbs down, per version'), svg, legend(reasons.map((r, j) => ({ label: r, colour: j }))));
 }
 
-/** Both charts of `rows` (their versions in one order), replacing what `root` showed. */
-export function renderCharts(root: HTMLElement, rows: readonly FeedbackCard[]): void {
-  const data = chartData(rows);
+/** Both charts of `data` (chartData: their versions in one order), replacing what `root` showed. */
+export function renderCharts(root: HTMLElement, data: ChartData): void {
   replaceChildren(root, upShareChart(data), reasonsChart(data));
 }

@@ -84,14 +84,22 @@ export class VirtualTable {
   }
 
   private render(): void {
+    // The rows in view and OVERSCAN more on either side where there are any (at the top, none above: 31 rows in a
+    // 540px viewport, not 39 — each costs its layout and paint on the first draw).
     const first = Math.max(0, Math.floor(this.scrollTop / ROW_HEIGHT) - OVERSCAN);
-    const visible = Math.ceil(this.viewport / ROW_HEIGHT) + 2 * OVERSCAN;
-    const count = Math.max(0, Math.min(this.rows.length - first, visible));
-    while (this.pool.length < count) {
-      const row = el('div', { class: 'table-row', role: 'row', tabindex: -1, 'data-testid': 'table-row' },
+    const end = Math.min(this.rows.length, Math.ceil((this.scrollTop + this.viewport) / ROW_HEIGHT) + OVERSCAN);
+    const count = Math.max(0, end - first);
+    if (this.pool.length < count) {
+      // New row elements are copies of an empty one: a deep clone per row, not an element and its attributes per cell.
+      const template = el('div', { class: 'table-row', role: 'row', tabindex: -1, 'data-testid': 'table-row' },
         ...COLUMNS.map((c) => el('div', { class: `cell col-${c.id}`, role: 'gridcell', dir: 'auto' })));
-      this.pool.push(row);
-      this.body.appendChild(row);
+      const added = document.createDocumentFragment();
+      while (this.pool.length < count) {
+        const row = template.cloneNode(true) as HTMLElement;
+        this.pool.push(row);
+        added.appendChild(row);
+      }
+      this.body.appendChild(added);
     }
     this.pool.forEach((row, k) => {
       if (k >= count) {
