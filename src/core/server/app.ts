@@ -10,7 +10,7 @@ import type { ModelBackend } from './model-backend';
 import type { PageEvents } from './page-events';
 import type { FeedbackService } from '../feedback/feedback-service';
 import type { RateLimitedAction, RateLimits } from './rate-limits';
-import { RequestPipeline } from './request-pipeline';
+import { NO_CLIENT_HEADERS, RequestPipeline } from './request-pipeline';
 import { publicOriginsOf, shareLinkRoutes, type ShareLinkBackend } from './routes/share-link-routes';
 import { apiRoutes } from './routes/api-routes';
 import { feedbackRoutes } from './routes/feedback-routes';
@@ -96,7 +96,9 @@ export function createApp(options: AppOptions, pipeline = pipelineOf(options)): 
   app.use(programRoutes(backend, access, share));
   app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback'), inviteOf));
   app.use(inviteRoutes(options.invites, share, owner, inviteOf));
-  app.use(reviewRoutes(options.reviewSets, backend, share, owner, inviteOf));
+  app.use(reviewRoutes(options.reviewSets, backend, share, owner, inviteOf, {
+    limit: limit('prediction'), predict: (body, receivedAt) => pipeline.infer('predict', NO_CLIENT_HEADERS, body, receivedAt),
+  }));
   app.use(regressionRoutes(options.regressions, owner));
   app.use(shareLinkRoutes(options.shareLink, owner));
   app.use(serverRoutes(options.server, owner));
