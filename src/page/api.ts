@@ -5,6 +5,7 @@ import { outcomeOf, type SendOutcome } from './logic/feedback-queue';
 import { isPredictResponse, type PredictResponse } from './logic/output-plan';
 import { predictBody } from './logic/text-input';
 import { predictRequest, readBinaryAnswer, type PredictRequest } from './logic/compact-predict';
+import { isModelCard } from './logic/page-data';
 
 /** The page's calls to its own server. Same origin, the share cookie goes along (credentials: same-origin). */
 
@@ -64,11 +65,8 @@ export async function fetchCard(): Promise<ModelCard> {
   const res = await fetch('api/card', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(CARD_TIMEOUT_MS) });
   const body = await readJson(res);
   if (!res.ok) throw new ApiError(res.status, errorText(body, res.status));
-  const card = body as ModelCard;
-  if (typeof card?.version !== 'string' || !Array.isArray(card.inputs) || !Array.isArray(card.outputs)) {
-    throw new ApiError(res.status, 'the server sent a model card this page does not understand');
-  }
-  return card;
+  if (!isModelCard(body)) throw new ApiError(res.status, 'the server sent a model card this page does not understand');
+  return body;
 }
 
 /**

@@ -23,6 +23,8 @@ import { reviewRoutes } from './routes/review-routes';
 import { regressionRoutes } from './routes/regression-routes';
 import type { RegressionReport } from '../../shared/regression';
 import type { ReviewSets } from '../review/review-sets';
+import type { PageData } from '../../shared/page-data';
+import { cardFor } from './share-visible-card';
 import { serverRoutes, type ServerProcessBackend } from './routes/server-routes';
 
 export interface AppOptions {
@@ -103,7 +105,13 @@ export function createApp(options: AppOptions, pipeline = pipelineOf(options)): 
   app.use(shareLinkRoutes(options.shareLink, owner));
   app.use(serverRoutes(options.server, owner));
   app.use(options.pageEvents.routes(share));
-  app.use(pageRoute(backend, access, admission, options.rateLimits.passwords, share));
+  // The page's first data in its HTML: what /api/card, /api/review-sets and /api/reviewer answer this visitor.
+  const pageData = (req: Request): PageData | undefined => {
+    const card = backend.card();
+    const invitedAs = inviteOf(req);
+    return card && { card: cardFor(card, isOwner(req)), reviewSets: options.reviewSets.list().sets, ...(invitedAs === undefined ? {} : { invitedAs }) };
+  };
+  app.use(pageRoute(backend, access, admission, options.rateLimits.passwords, share, pageData));
   app.use((req: Request) => {
     throw new HttpError(404, `no such route: ${req.method} ${req.path}`);
   });
