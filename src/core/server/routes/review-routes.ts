@@ -108,7 +108,7 @@ export function reviewRoutes(sets: ReviewSets, backend: ModelBackend, share: Req
   }).all(methodNotAllowed);
   // A review link's first case and the model's answer for it in one request (the page's first screen waits on one
   // round trip, not two in a row): the case at the reviewer's place, then a prediction spent, made and recorded as
-  // /api/predict does (`answering`). Past the set's end there is no case and nothing is predicted.
+  // /api/predict does (`answers`). Past the set's end there is no case and nothing is predicted.
   router.route('/api/review-sets/:name/open').post(share, answers.limit, requireUtf8, json({ limit: '4kb', type: () => true }), async (req, res) => {
     const receivedAt = nowAbsoluteMs();
     const set = sizeOf(sets, req);
@@ -122,7 +122,9 @@ export function reviewRoutes(sets: ReviewSets, backend: ModelBackend, share: Req
     if (!card) throw new HttpError(503, 'the model is still loading; try again in a moment');
     const answer = await answers.predict(new TextEncoder().encode(JSON.stringify(reviewCaseBody(card, reviewCase.inputs))), receivedAt);
     // A refused or failed prediction is answered as /api/predict answers it (its status and message).
-    if (answer.status !== 200 || typeof answer.body !== 'string') return void res.status(answer.status).type('json').send(answer.body);
+    if (answer.status !== 200) return void res.status(answer.status).type('json').send(answer.body);
+    // The body asked for no binary outputs, so the answer is JSON text: spliced in, not parsed and written again.
+    if (typeof answer.body !== 'string') throw new Error('a prediction asked for as JSON came back with binary outputs');
     res.type('json').send(`${JSON.stringify(page).slice(0, -1)},"answer":${answer.body}}`);
   }).all(methodNotAllowed);
   // A reviewer's place, kept on the server so another browser or phone resumes at the same case.
