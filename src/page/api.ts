@@ -5,6 +5,7 @@ import { outcomeOf, type SendOutcome } from './logic/feedback-queue';
 import { isPredictResponse, type PredictResponse } from './logic/output-plan';
 import { predictBody } from './logic/text-input';
 import { predictRequest, readBinaryAnswer, type PredictRequest } from './logic/compact-predict';
+import { isModelCard } from './logic/page-data';
 
 /** The page's calls to its own server. Same origin, the share cookie goes along (credentials: same-origin). */
 
@@ -64,11 +65,8 @@ export async function fetchCard(): Promise<ModelCard> {
   const res = await fetch('api/card', { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(CARD_TIMEOUT_MS) });
   const body = await readJson(res);
   if (!res.ok) throw new ApiError(res.status, errorText(body, res.status));
-  const card = body as ModelCard;
-  if (typeof card?.version !== 'string' || !Array.isArray(card.inputs) || !Array.isArray(card.outputs)) {
-    throw new ApiError(res.status, 'the server sent a model card this page does not understand');
-  }
-  return card;
+  if (!isModelCard(body)) throw new ApiError(res.status, 'the server sent a model card this page does not understand');
+  return body;
 }
 
 /**
@@ -105,20 +103,46 @@ export async function fetchReviewSets(): Promise<ReviewSetList['sets']> {
   }
 }
 
-/**
- * One case of a review set, how many there are and where it is (`GET /api/review-sets/<name>/cases?offset=i&limit=1`).
- * `resume`: from the reviewer's place as the server keeps it (under their invite, else under the name they typed),
- * `offset` when it keeps none: a review link opens with this one request.
- */
-export async function fetchReviewCase(set: string, offset: number, resume?: { reviewer?: string }): Promise<{ total: number; offset: number; case?: ReviewCase }> {
+/** One case of a review set, how many there are and where it is (`GET /api/review-sets/<name>/cases?offset=i&limit=1`). */
+export async function fetchReviewCase(set: string, offset: number): Promise<ReviewCaseAt> {
   let res: Response;
-  const query = `offset=${offset}&limit=1${resume ? `&resume=1${resume.reviewer ? `&reviewer=${encodeURIComponent(resume.reviewer)}` : ''}` : ''}`;
   try {
-    res = await fetch(`api/review-sets/${encodeURIComponent(set)}/cases?${query}`, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
+    res = await fetch(`api/review-sets/${encodeURIComponent(set)}/cases?offset=${offset}&limit=1`, { credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } });
   } catch {
     throw new ApiError(0, 'Could not reach the model server. Check your connection and try again.');
   }
-  const body = (await readJson(res)) as ReviewCasePage | undefined;
+  return caseAt(res, await readJson(res));
+}
+
+/**
+ * A review link's first case, at the reviewer's place as the server keeps it (under their invite, else under the
+ * name they typed), `offset` (the place this browser kept) when it keeps none, and the model's answer for it, in one
+ * request: `POST /api/review-sets/<name>/open`. No answer past the set's end.
+ */
+export async function openReviewSet(set: string, offset: number, reviewer?: string): Promise<ReviewCaseAt & { answer?: PredictResponse }> {
+  let res: Response;
+  try {
+    res = await fetch(`api/review-sets/${encodeURIComponent(set)}/open`, {
+      method: 'POST', credentials: 'same-origin', cache: 'no-store',
+      headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+      body: JSON.stringify({ offset, ...(reviewer ? { reviewer } : {}) }),
+    });
+  } catch {
+    throw new ApiError(0, 'Could not reach the model server. Check your connection and try again.');
+  }
+  const body = await readJson(res);
+  if (!res.ok) throw new ApiError(res.status, errorText(body, res.status), errorDetails(body));
+  const at = caseAt(res, body);
+  const answer = (body as { answer?: unknown }).answer;
+  if (at.case && !isPredictResponse(answer)) throw new ApiError(res.status, 'the server sent an answer this page does not understand');
+  return { ...at, ...(at.case ? { answer: answer as PredictResponse } : {}) };
+}
+
+type ReviewCaseAt = { total: number; offset: number; case?: ReviewCase };
+
+/** A case page's answer, read. */
+function caseAt(res: Response, json: unknown): ReviewCaseAt {
+  const body = json as ReviewCasePage | undefined;
   if (!res.ok) throw new ApiError(res.status, errorText(body, res.status));
   if (typeof body?.total !== 'number' || typeof body.offset !== 'number' || !Array.isArray(body.cases)) throw new ApiError(res.status, 'the server sent a review case this page does not understand');
   return { total: body.total, offset: body.offset, case: body.cases[0] };

@@ -24,10 +24,12 @@ import { backoffDelay } from '../shared/backoff';
 import { VersionWatcher } from './version-watcher';
 import { offlineNotice, PreviewLink } from './preview-link';
 import { PhoneLink } from './phone-link';
+import { parsePageData } from './logic/page-data';
+import { PAGE_DATA_ID } from '../shared/page-data';
 
 /**
- * The stakeholder try-it page. The server sends a bare HTML shell (src/core/server/routes/page-route.ts); this script
- * reads the model card, builds a form for the model's inputs and shows predictions for people. Feedback goes through a
+ * The stakeholder try-it page. The server sends an HTML shell with the model card as data (src/core/server/routes/
+ * page-route.ts); this script reads the model card, builds a form for the model's inputs and shows predictions for people. Feedback goes through a
  * durable queue (QueueStatus shows what still waits), and a VersionWatcher offers a newer model version.
  */
 class PreviewPage {
@@ -148,11 +150,11 @@ class PreviewPage {
   }
 
   /** Opens on a review set's case (a review link): the header now, the try-it form only when the reviewer leaves. */
-  openReview(card: ModelCard, set: string): void {
+  openReview(card: ModelCard, set: string): Promise<void> {
     this.card = card;
     this.renderHeader();
     this.main.setAttribute('aria-busy', 'false');
-    void this.review.start(set);
+    return this.review.start(set);
   }
 
   /** The review sets changed (the owner uploaded one): offered at once, with what the person had entered kept. */
@@ -346,10 +348,12 @@ async function boot(): Promise<void> {
   // A review link (`#review=<set>`, "Copy review link" in VS Code) opens that set's Review mode at once: its case is
   // asked for beside the card, not after it.
   const asked = reviewSetOfHash(location.hash);
-  const cardLoaded = loadCard(main);
+  // The card, the sets and who the visitor is come in the HTML (shared/page-data.ts); asked for only when they do not.
+  const given = parsePageData(document.getElementById(PAGE_DATA_ID)?.textContent);
+  const cardLoaded = given ? Promise.resolve(given.card) : loadCard(main);
   if (asked !== undefined) page.review.prefetch(asked, cardLoaded);
   const [card, invitedAs, reviewSets, isOwner] = await Promise.all([
-    cardLoaded, fetchReviewer(), fetchReviewSets(), ownerToken ? confirmOwner(ownerToken) : Promise.resolve(false),
+    cardLoaded, given ? given.invitedAs : fetchReviewer(), given ? given.reviewSets : fetchReviewSets(), ownerToken ? confirmOwner(ownerToken) : Promise.resolve(false),
   ]);
   if (!card) return;
   page.invitedAs = invitedAs;
@@ -357,9 +361,14 @@ async function boot(): Promise<void> {
   if (isOwner && ownerToken) page.ownerPanel = reviewUploadPanel(ownerToken, (sets) => page.showReviewSets(sets));
   // Only a set the page offers: one the served model cannot answer (`problem`) would show nothing but errors. The
   // try-it form is drawn when the reviewer leaves the review, not before its first case.
-  if (asked !== undefined && reviewSets.some((s) => s.name === asked && s.problem === undefined)) page.openReview(card, asked);
-  else page.render(card);
-  page.link.start();
+  if (asked !== undefined && reviewSets.some((s) => s.name === asked && s.problem === undefined)) {
+    // The link watcher (an event stream, then a card read) starts once the first case is shown: its requests would
+    // otherwise reach the server beside the case's.
+    void page.openReview(card, asked).finally(() => page.link.start());
+  } else {
+    page.render(card);
+    page.link.start();
+  }
   page.acceptPastedPictures();
 }
 

@@ -4,7 +4,7 @@ import { predictedLabel } from '../shared/predicted-label';
 import type { ReviewCase, ReviewSetList } from '../shared/review-set';
 import { caseKey, REVIEW_PROGRESS_NAME_LENGTH } from '../shared/review-set-rules';
 import { el, replaceChildren } from '../browser/dom';
-import { ApiError, fetchReviewCase, predict, saveReviewProgress } from './api';
+import { ApiError, fetchReviewCase, openReviewSet, predict, saveReviewProgress } from './api';
 import { FeedbackForm, REVIEWER_KEY } from './feedback-view';
 import type { FeedbackQueue } from './logic/feedback-queue';
 import { correctionChoices, renderOutputs } from './result-view';
@@ -74,12 +74,12 @@ export class ReviewMode {
   }
 
   /**
-   * A review link (`#review=<set>`): asks for the set's case at the reviewer's place at once, beside the card and the
-   * page's other first requests, and for the model's answer as soon as the case and the card are both in, before the
-   * page knows whether it will offer the set; `start` then shows them.
+   * A review link (`#review=<set>`): asks for the set's case at the reviewer's place and the model's answer for it at
+   * once (`open`), beside the card and the page's other first requests, before the page knows whether it will offer
+   * the set; `start` then shows them.
    */
   prefetch(set: string, card: Promise<ModelCard | undefined>): void {
-    const answered = this.answer(this.locate(set), card);
+    const answered = this.open(set, card);
     answered.catch(() => undefined); // `start` reports a failure; a set the page does not offer is never started
     this.opening = { set, answered };
   }
@@ -88,16 +88,19 @@ export class ReviewMode {
     this.set = set;
     const prefetched = this.opening?.set === set ? this.opening.answered : undefined;
     this.opening = undefined;
-    await this.show((wanted) => prefetched ?? this.answer(this.locate(set), this.deps.card(), wanted));
+    await this.show(() => prefetched ?? this.open(set, this.deps.card()));
   }
 
   /**
-   * The case at the reviewer's place: the server's, kept under their invite or the name they typed on this device
-   * (the server prefers the invite), else the one this browser kept. One request.
+   * The case at the reviewer's place (the server's, kept under their invite or the name they typed on this device;
+   * else the one this browser kept) and the model's answer for it, in one request: the first screen waits on one
+   * round trip, not a case's and then its answer's.
    */
-  private locate(set: string): Promise<CasePage> {
+  private async open(set: string, card: ModelCard | Promise<ModelCard | undefined>): Promise<Answered> {
     const saved = Number(this.deps.storage.get(positionKey(set)));
-    return fetchReviewCase(set, Number.isInteger(saved) && saved >= 0 ? saved : 0, { reviewer: this.typedName() });
+    const started = performance.now();
+    const [{ answer, ...page }, known] = await Promise.all([openReviewSet(set, Number.isInteger(saved) && saved >= 0 ? saved : 0, this.typedName()), card]);
+    return { page, ...(known && answer ? { answer, roundTripMs: performance.now() - started } : {}) };
   }
 
   private async move(step: number): Promise<void> {

@@ -1,3 +1,5 @@
+import type { ModelCard } from './model-card';
+
 /**
  * Review sets' limits, names, links and case keys, without the schemas: the try-it page (src/page/) needs these and no
  * zod, whose schema objects cost the page's script its start-up time (review-set.ts builds the schemas and re-exports
@@ -50,3 +52,14 @@ export const REVIEW_PROGRESS_NAME_LENGTH = 100;
  * `/api/predict` takes it): it stands for the token inputs the tokenizer fills. A model input of that very name wins.
  */
 export const CASE_TEXT_INPUT = 'text';
+
+/**
+ * The `/api/predict` body for a review case: a text model's text (`CASE_TEXT_INPUT`, when no model input has that
+ * name) goes as the body's `"text"`, for the server to tokenize; anything else as the body's `"inputs"`. The page (a
+ * case it shows) and the server (`POST /api/review-sets/<name>/open`) both ask for a case's answer this way.
+ */
+export function reviewCaseBody(card: Pick<ModelCard, 'text' | 'inputs'>, inputs: Record<string, unknown>): { inputs?: Record<string, unknown>; text?: string } {
+  if (!card.text || !(CASE_TEXT_INPUT in inputs) || card.inputs.some((i) => i.name === CASE_TEXT_INPUT)) return { inputs };
+  const { [CASE_TEXT_INPUT]: text, ...rest } = inputs;
+  return { text: String(text), ...(Object.keys(rest).length > 0 ? { inputs: rest } : {}) };
+}

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import { count } from './wire';
 import { REVIEW_PROGRESS_NAME_LENGTH } from './review-set-rules';
 
-export { CASE_TEXT_INPUT, caseKey, REVIEW_LIMITS, REVIEW_PROGRESS_NAME_LENGTH, reviewFileFormat, reviewLink, reviewSetNameProblem, reviewSetOfHash } from './review-set-rules';
+export { CASE_TEXT_INPUT, caseKey, reviewCaseBody, REVIEW_LIMITS, REVIEW_PROGRESS_NAME_LENGTH, reviewFileFormat, reviewLink, reviewSetNameProblem, reviewSetOfHash } from './review-set-rules';
 
 /**
  * Review sets: cases the data scientist asks stakeholders to look at. One case is
@@ -44,6 +44,15 @@ const reviewerName = () => z.string().check(z.trim(), z.minLength(1), z.maxLengt
  */
 export const ReviewProgressUpdateSchema = z.strictObject({ position: count(), reviewer: z.optional(reviewerName()) });
 export type ReviewProgressUpdate = z.infer<typeof ReviewProgressUpdateSchema>;
+
+/**
+ * `POST /api/review-sets/<name>/open`: a review link's first case in one request, at the reviewer's place (kept under
+ * their invite, else under `reviewer`, the name they typed; else `offset`, the place this browser kept), with the
+ * model's answer for it made as `/api/predict` makes it. The answer is a case page plus `answer`, the prediction
+ * (absent past the set's end).
+ */
+export const ReviewOpenRequestSchema = z.strictObject({ offset: count(), reviewer: z.optional(reviewerName()) });
+export type ReviewOpenRequest = z.infer<typeof ReviewOpenRequestSchema>;
 
 /** `GET`/`PUT /api/review-sets/<name>/progress`: the reviewer's place, `null` before they saved one. */
 export const ReviewProgressSchema = z.object({ position: z.nullable(count()) });

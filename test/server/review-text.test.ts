@@ -34,6 +34,13 @@ describe('server: review sets for a text model', function () {
     const answer = await preview.post('/api/predict', { text: page.json.cases[0].inputs.text });
     assert.equal(answer.status, 200, answer.text);
     assert.equal(answer.json.tokens.tokens[1], 'where');
+    // A review link's first case: the server sends the case's text to the tokenizer itself (reviewCaseBody), as the page does.
+    const opened = await preview.request('POST', '/api/review-sets/sheet/open', { body: { offset: 1 } });
+    assert.equal(opened.status, 200, opened.text);
+    assert.equal(opened.json.cases[0].id, 'bill');
+    assert.deepEqual(opened.json.answer.tokens.tokens.slice(1, 4), ['i', 'was', 'charged']);
+    const same = await preview.post('/api/predict', { text: 'I was charged twice, please refund' });
+    assert.deepEqual(opened.json.answer.outputs, same.json.outputs);
   });
 
   const bad: Array<[string, string, string, RegExp]> = [

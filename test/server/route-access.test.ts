@@ -67,6 +67,7 @@ const TABLE: Record<string, Row> = {
   'POST /api/review-sets/:name/remove': { access: 'owner', url: () => '/api/review-sets/none/remove', ok: 404 },
   'GET /api/review-sets/:name/progress': { access: 'share', url: () => '/api/review-sets/none/progress?reviewer=x', ok: 404 },
   'PUT /api/review-sets/:name/progress': { access: 'share', url: () => '/api/review-sets/none/progress', body: { position: 0, reviewer: 'x' }, ok: 404 },
+  'POST /api/review-sets/:name/open': { access: 'share', url: () => '/api/review-sets/none/open', body: { offset: 0 }, ok: 404 },
   'GET /api/regressions': { access: 'owner', url: () => '/api/regressions', ok: 200 },
   'GET /api/server': { access: 'owner', url: () => '/api/server', ok: 200 },
   // A session started in-process (no `serve` behind it) cannot be stopped over HTTP: 409 says where to stop it.

@@ -129,7 +129,7 @@ describe('server: share link password', function () {
     const both = `${cookie}; ${unlock}`;
     const page = await p.request('GET', '/', { token: null, headers: { cookie: both } });
     assert.equal(page.status, 200);
-    assert.match(page.text, /<script src="assets\/page\.js\?v=[0-9a-f]{12}" defer>/);
+    assert.match(page.text, /<script src="assets\/page\.js\?v=[0-9a-f]{12}"><\/script>/);
     assert.equal((await p.request('POST', '/api/predict', { token: null, body: SETOSA, headers: { cookie: both } })).status, 200);
   });
 

@@ -10,7 +10,7 @@ import type { ModelBackend } from './model-backend';
 import type { PageEvents } from './page-events';
 import type { FeedbackService } from '../feedback/feedback-service';
 import type { RateLimitedAction, RateLimits } from './rate-limits';
-import { RequestPipeline } from './request-pipeline';
+import { NO_CLIENT_HEADERS, RequestPipeline } from './request-pipeline';
 import { publicOriginsOf, shareLinkRoutes, type ShareLinkBackend } from './routes/share-link-routes';
 import { apiRoutes } from './routes/api-routes';
 import { feedbackRoutes } from './routes/feedback-routes';
@@ -23,6 +23,8 @@ import { reviewRoutes } from './routes/review-routes';
 import { regressionRoutes } from './routes/regression-routes';
 import type { RegressionReport } from '../../shared/regression';
 import type { ReviewSets } from '../review/review-sets';
+import type { PageData } from '../../shared/page-data';
+import { cardFor } from './share-visible-card';
 import { serverRoutes, type ServerProcessBackend } from './routes/server-routes';
 
 export interface AppOptions {
@@ -96,12 +98,20 @@ export function createApp(options: AppOptions, pipeline = pipelineOf(options)): 
   app.use(programRoutes(backend, access, share));
   app.use(feedbackRoutes(options.feedback, share, owner, limit('feedback'), inviteOf));
   app.use(inviteRoutes(options.invites, share, owner, inviteOf));
-  app.use(reviewRoutes(options.reviewSets, backend, share, owner, inviteOf));
+  app.use(reviewRoutes(options.reviewSets, backend, share, owner, inviteOf, {
+    limit: limit('prediction'), predict: (body, receivedAt) => pipeline.infer('predict', NO_CLIENT_HEADERS, body, receivedAt),
+  }));
   app.use(regressionRoutes(options.regressions, owner));
   app.use(shareLinkRoutes(options.shareLink, owner));
   app.use(serverRoutes(options.server, owner));
   app.use(options.pageEvents.routes(share));
-  app.use(pageRoute(backend, access, admission, options.rateLimits.passwords, share));
+  // The page's first data in its HTML: what /api/card, /api/review-sets and /api/reviewer answer this visitor.
+  const pageData = (req: Request): PageData | undefined => {
+    const card = backend.card();
+    const invitedAs = inviteOf(req);
+    return card && { card: cardFor(card, isOwner(req)), reviewSets: options.reviewSets.list().sets, ...(invitedAs === undefined ? {} : { invitedAs }) };
+  };
+  app.use(pageRoute(backend, access, admission, options.rateLimits.passwords, share, pageData));
   app.use((req: Request) => {
     throw new HttpError(404, `no such route: ${req.method} ${req.path}`);
   });

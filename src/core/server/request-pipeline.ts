@@ -58,6 +58,9 @@ function readJsonLength(value: string | string[] | undefined, bodyLength: number
   return length;
 }
 
+/** For `infer` on a body the server wrote (a review case's answer): plain JSON, no client header read. */
+export const NO_CLIENT_HEADERS: Pick<IncomingMessage, 'headers'> = Object.freeze({ headers: Object.freeze({}) });
+
 /** The owner's requests skip the rate limits: one settled promise shared by all of them. */
 const UNLIMITED = Promise.resolve();
 
@@ -130,9 +133,10 @@ export class RequestPipeline {
 
   /**
    * One inference: hands the raw body to a worker, counts the inference time, and keeps the prediction record before
-   * the answer goes out. `req` gives the binary tensor data header, checked here before the body goes to a worker.
+   * the answer goes out. `req` gives the binary tensor data header, checked here before the body goes to a worker
+   * (none for a body the server made itself: see `NO_CLIENT_HEADERS`).
    */
-  async infer(kind: JobKind, req: IncomingMessage, body: RequestBody, receivedAt: number): Promise<JobResult> {
+  async infer(kind: JobKind, req: Pick<IncomingMessage, 'headers'>, body: RequestBody, receivedAt: number): Promise<JobResult> {
     if (body.length === 0) throw new HttpError(400, 'the request body is empty; send a JSON object');
     const jsonLength = readJsonLength(req.headers[JSON_LENGTH_HEADER], body.length);
     const { backend, metrics } = this.options;

@@ -13,3 +13,8 @@ export function shareVisibleCard(card: ModelCard): ModelCard {
     ...(card.sidecarError === undefined ? {} : { sidecarError: card.sidecarError.split(folder).join('') }),
   };
 }
+
+/** The card a request may see: whole for the owner, else as a share-link holder sees it (`GET /api/card`, the page's HTML). */
+export function cardFor(card: ModelCard, isOwner: boolean): ModelCard {
+  return isOwner ? card : shareVisibleCard(card);
+}

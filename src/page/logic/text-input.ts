@@ -1,5 +1,5 @@
 import type { ModelCard } from '../../shared/model-card';
-import { CASE_TEXT_INPUT } from '../../shared/review-set-rules';
+import { reviewCaseBody } from '../../shared/review-set-rules';
 import type { TextPlan } from './input-plan';
 
 /**
@@ -32,7 +32,6 @@ export function predictBody(inputs: Record<string, unknown>): { inputs?: Record<
 
 /** A review case's inputs as the page holds them: a text model's `"text"` goes where the text box puts it. */
 export function reviewCaseInputs(card: Pick<ModelCard, 'text' | 'inputs'>, inputs: Record<string, unknown>): Record<string, unknown> {
-  if (!card.text || !(CASE_TEXT_INPUT in inputs) || card.inputs.some((i) => i.name === CASE_TEXT_INPUT)) return inputs;
-  const { [CASE_TEXT_INPUT]: text, ...rest } = inputs;
-  return { [TEXT_KEY]: text, ...rest };
+  const body = reviewCaseBody(card, inputs);
+  return body.text === undefined ? inputs : { [TEXT_KEY]: body.text, ...body.inputs };
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Router, type RequestHandler } from 'express';
-import { shareVisibleCard } from '../share-visible-card';
+import { cardFor } from '../share-visible-card';
 import type { ModelBackend } from '../model-backend';
 import type { ServerMetrics } from '../metrics';
 import { methodNotAllowed } from './method-not-allowed';
@@ -12,7 +12,7 @@ export function apiRoutes(backend: ModelBackend, metrics: ServerMetrics, share: 
   // The owner sees where the model file is; a share-link holder only its name (a path shows the owner's user name and folders).
   router.route('/api/card').get(share, (req, res) => {
     const card = servedModel(backend, req);
-    res.json(isOwner(req) ? card : shareVisibleCard(card));
+    res.json(cardFor(card, isOwner(req)));
   }).all(methodNotAllowed);
   router.route('/metrics').get(owner, async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

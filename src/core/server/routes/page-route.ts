@@ -1,7 +1,9 @@
 import * as path from 'node:path';
-import { Router, urlencoded, type RequestHandler, type Response } from 'express';
+import { Router, urlencoded, type Request, type RequestHandler, type Response } from 'express';
 import escapeHtml from 'escape-html';
 import type { ModelCard } from '../../../shared/model-card';
+import { PAGE_DATA_ID, type PageData } from '../../../shared/page-data';
+import { jsonInHtml } from '../json-in-html';
 import { pageHead } from '../../../shared/page-head';
 import { PASSWORD_HEADER, type AccessControl } from '../access';
 import type { Admission } from '../admission';
@@ -34,10 +36,13 @@ const SERVICE_WORKER_CSP = "default-src 'none'; connect-src 'self'";
 export const PAGE_MARKER_HEADER = 'X-Model-Preview';
 
 /**
- * The HTML shell. The script builds the page from `/api/card`; the shell already names the model (escaped) so the
- * tab title is right and something useful shows while the script loads, or when it cannot run.
+ * The HTML shell. The script builds the page from the model card; the shell already names the model (escaped) so the
+ * tab title is right and something useful shows while the script loads, or when it cannot run. It carries the card,
+ * the review sets and who the visitor is as data (shared/page-data.ts), so the script asks for none of them first.
+ * The script is last in the body, not deferred: it runs as the parser reaches it (the elements it needs are above it),
+ * before the layout a review link's `#review=` fragment forces when parsing ends, so its first request leaves sooner.
  */
-function shell(card: ModelCard | undefined): string {
+function shell(card: ModelCard | undefined, data: PageData | undefined): string {
   const dir = pageAssetDir();
   const versioned = (file: string) => {
     const version = dir && assetVersion(dir, file);
@@ -50,7 +55,7 @@ function shell(card: ModelCard | undefined): string {
     : '<p class="brand">Model Preview</p><h1>Model Preview</h1>';
   return `<!doctype html>
 <html lang="en">
-${pageHead(escapeHtml(title), versioned('page.css'), `<script src="${versioned('page.js')}" defer></script>\n`)}
+${pageHead(escapeHtml(title), versioned('page.css'))}
 <body>
 <header id="page-header" class="page-header">
 ${header}
@@ -59,6 +64,7 @@ ${header}
 <p class="loading">${card ? 'Loading the model…' : 'The model is still loading. This page updates by itself in a moment.'}</p>
 <noscript><p class="loading">This page needs JavaScript to try the model.</p></noscript>
 </main>
+${data ? `<script type="application/json" id="${PAGE_DATA_ID}">${jsonInHtml(data)}</script>\n` : ''}<script src="${versioned('page.js')}"></script>
 </body>
 </html>
 `;
@@ -87,7 +93,7 @@ function sendAsset(name: string, res: Response, version?: unknown, fixed?: PageA
  * SameSite=Lax, not Strict: the link is usually opened from another site (mail, chat), and a Strict cookie would not
  * be sent on the redirect that follows.
  */
-export function pageRoute(backend: ModelBackend, access: AccessControl, admission: Admission, passwords: PasswordBudget, share: RequestHandler): Router {
+export function pageRoute(backend: ModelBackend, access: AccessControl, admission: Admission, passwords: PasswordBudget, share: RequestHandler, pageData: (req: Request) => PageData | undefined): Router {
   const router = Router();
   router.route('/').get((req, res, next) => {
     // Only a link's own token counts here (the share link's or an invite's): a wrong or truncated link must not replace a valid cookie.
@@ -97,8 +103,8 @@ export function pageRoute(backend: ModelBackend, access: AccessControl, admissio
     }
     if (admission.credentials(req).verdict === 'locked') return void sendPasswordPage(res, 401);
     next();
-  }, share, (_req, res) => {
-    res.set({ 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store', [PAGE_MARKER_HEADER]: 'page' }).type('html').send(shell(backend.card()));
+  }, share, (req, res) => {
+    res.set({ 'Content-Security-Policy': PAGE_CSP, 'Cache-Control': 'no-store', [PAGE_MARKER_HEADER]: 'page' }).type('html').send(shell(backend.card(), pageData(req)));
   }).all(methodNotAllowed);
   // The password form posts here. The link's token must already be in the cookie: an invite with a password of its
   // own asks for that one, any other link for the preview's. Wrong passwords count against the guessing budgets, and
